@@ -1,0 +1,381 @@
+// One generic entry for every ATen operator: the schema is looked up once (findOp), then each
+// call converts JS arguments by the schema's types into a boxed stack and runs it through
+// c10::Dispatcher, so autograd, CUDA and every backend come for free.
+#include "common.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+
+#include <cmath>
+
+namespace skcdf {
+
+namespace {
+
+enum class Kind : uint8_t {
+  Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList, Scalar,
+  ScalarList, ScalarType, Layout, MemoryFormat, Device, String, Generator, Unsupported
+};
+
+struct ArgSpec {
+  Kind kind;
+  bool optional;  // accepts None
+  int fixedSize;  // int[3] given as one int expands to 3 copies; 0 when not fixed
+  std::optional<c10::IValue> defaultValue;
+  std::string name;
+};
+
+struct OpEntry {
+  c10::OperatorHandle handle;
+  std::string qualified;  // aten::add.Tensor, used in messages
+  std::vector<ArgSpec> args;
+  std::vector<bool> returnsWrittenAlias;  // returned value is a mutated argument: JS returns that argument
+};
+
+std::vector<OpEntry>& registry() {
+  static std::vector<OpEntry> r;
+  return r;
+}
+
+Kind kindOf(const c10::TypePtr& t) {
+  using c10::TypeKind;
+  switch (t->kind()) {
+    case TypeKind::TensorType: return Kind::Tensor;
+    case TypeKind::IntType:
+    case TypeKind::SymIntType: return Kind::Int;
+    case TypeKind::FloatType:
+    case TypeKind::SymFloatType: return Kind::Float;
+    case TypeKind::BoolType:
+    case TypeKind::SymBoolType: return Kind::Bool;
+    case TypeKind::NumberType: return Kind::Scalar;
+    case TypeKind::ScalarTypeType: return Kind::ScalarType;
+    case TypeKind::LayoutType: return Kind::Layout;
+    case TypeKind::MemoryFormatType: return Kind::MemoryFormat;
+    case TypeKind::DeviceObjType: return Kind::Device;
+    case TypeKind::StringType: return Kind::String;
+    case TypeKind::GeneratorType: return Kind::Generator;
+    case TypeKind::ListType: {
+      const auto& e = t->expectRef<c10::ListType>().getElementType();
+      switch (e->kind()) {
+        case TypeKind::TensorType: return Kind::TensorList;
+        case TypeKind::OptionalType:
+          return e->expectRef<c10::OptionalType>().getElementType()->kind() == TypeKind::TensorType
+                     ? Kind::OptTensorList
+                     : Kind::Unsupported;
+        case TypeKind::IntType:
+        case TypeKind::SymIntType: return Kind::IntList;
+        case TypeKind::FloatType: return Kind::FloatList;
+        case TypeKind::BoolType: return Kind::BoolList;
+        case TypeKind::NumberType: return Kind::ScalarList;
+        default: return Kind::Unsupported;
+      }
+    }
+    default: return Kind::Unsupported;
+  }
+}
+
+[[noreturn]] void typeError(Napi::Env env, const OpEntry& op, const ArgSpec& a, const char* expected) {
+  throw Napi::TypeError::New(env, op.qualified + ": argument '" + a.name + "' expected " + expected);
+}
+
+int64_t toInt(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d != std::floor(d) || !std::isfinite(d)) typeError(env, op, a, "an integer");
+    return static_cast<int64_t>(d);
+  }
+  if (v.IsBigInt()) {
+    bool lossless;
+    return v.As<Napi::BigInt>().Int64Value(&lossless);
+  }
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
+  typeError(env, op, a, "an integer");
+}
+
+double toFloat(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
+  if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+  if (v.IsBigInt()) {
+    bool lossless;
+    return static_cast<double>(v.As<Napi::BigInt>().Int64Value(&lossless));
+  }
+  typeError(env, op, a, "a number");
+}
+
+// JS numbers carry no int/float distinction: integral values become integer Scalars (as a
+// Python int literal would), others double Scalars; booleans become bool Scalars.
+at::Scalar toScalar(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) return at::Scalar(static_cast<int64_t>(d));
+    return at::Scalar(d);
+  }
+  if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
+  if (v.IsBigInt()) {
+    bool lossless;
+    return at::Scalar(v.As<Napi::BigInt>().Int64Value(&lossless));
+  }
+  typeError(env, op, a, "a number or boolean");
+}
+
+const at::Tensor& toTensor(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
+  if (!v.IsNumber()) typeError(env, op, a, "a Tensor");
+  int32_t h = v.As<Napi::Number>().Int32Value();
+  try {
+    return table().get(h, "");
+  } catch (const std::invalid_argument&) {
+    throw Napi::Error::New(env, op.qualified + ": argument '" + a.name + "' is a disposed tensor");
+  }
+}
+
+Napi::Array asArray(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a, const char* expected) {
+  if (!v.IsArray()) typeError(env, op, a, expected);
+  return v.As<Napi::Array>();
+}
+
+c10::IValue convert(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
+  if (v.IsUndefined() || v.IsNull()) {
+    if (v.IsUndefined() && a.defaultValue) return *a.defaultValue;
+    if (a.optional) return c10::IValue();
+    if (a.defaultValue) return *a.defaultValue;
+    throw Napi::TypeError::New(env, op.qualified + ": missing required argument '" + a.name + "'");
+  }
+  switch (a.kind) {
+    case Kind::Tensor: return toTensor(env, v, op, a);
+    case Kind::TensorList: {
+      auto arr = asArray(env, v, op, a, "an array of Tensors");
+      c10::List<at::Tensor> list;
+      list.reserve(arr.Length());
+      for (uint32_t i = 0; i < arr.Length(); ++i) list.push_back(toTensor(env, arr[i], op, a));
+      return list;
+    }
+    case Kind::OptTensorList: {
+      auto arr = asArray(env, v, op, a, "an array of Tensors or nulls");
+      c10::List<std::optional<at::Tensor>> list;
+      list.reserve(arr.Length());
+      for (uint32_t i = 0; i < arr.Length(); ++i) {
+        Napi::Value e = arr[i];
+        if (e.IsNull() || e.IsUndefined()) list.push_back(std::nullopt);
+        else list.push_back(toTensor(env, e, op, a));
+      }
+      return list;
+    }
+    case Kind::Int: return toInt(env, v, op, a);
+    case Kind::IntList: {
+      std::vector<int64_t> out;
+      if (v.IsNumber() || v.IsBigInt()) {
+        out.assign(a.fixedSize > 0 ? a.fixedSize : 1, toInt(env, v, op, a));
+      } else {
+        auto arr = asArray(env, v, op, a, "an integer or an array of integers");
+        out.resize(arr.Length());
+        for (uint32_t i = 0; i < arr.Length(); ++i) out[i] = toInt(env, arr[i], op, a);
+      }
+      return c10::IValue(std::move(out));
+    }
+    case Kind::Float: return toFloat(env, v, op, a);
+    case Kind::FloatList: {
+      std::vector<double> out;
+      if (v.IsNumber()) {
+        out.assign(a.fixedSize > 0 ? a.fixedSize : 1, toFloat(env, v, op, a));
+      } else {
+        auto arr = asArray(env, v, op, a, "an array of numbers");
+        out.resize(arr.Length());
+        for (uint32_t i = 0; i < arr.Length(); ++i) out[i] = toFloat(env, arr[i], op, a);
+      }
+      return c10::IValue(std::move(out));
+    }
+    case Kind::Bool:
+      if (!v.IsBoolean()) typeError(env, op, a, "a boolean");
+      return v.As<Napi::Boolean>().Value();
+    case Kind::BoolList: {
+      auto arr = asArray(env, v, op, a, "an array of booleans");
+      c10::List<bool> list;
+      for (uint32_t i = 0; i < arr.Length(); ++i) {
+        Napi::Value e = arr[i];
+        if (!e.IsBoolean()) typeError(env, op, a, "an array of booleans");
+        list.push_back(e.As<Napi::Boolean>().Value());
+      }
+      return list;
+    }
+    case Kind::Scalar: return toScalar(env, v, op, a);
+    case Kind::ScalarList: {
+      auto arr = asArray(env, v, op, a, "an array of numbers");
+      c10::impl::GenericList list(c10::NumberType::get());
+      for (uint32_t i = 0; i < arr.Length(); ++i) list.push_back(c10::IValue(toScalar(env, arr[i], op, a)));
+      return list;
+    }
+    case Kind::ScalarType:
+    case Kind::Layout:
+    case Kind::MemoryFormat:
+      // These travel as integer codes; the JS layer maps names ('float32', 'channelsLast3d') to codes.
+      return toInt(env, v, op, a);
+    case Kind::Device:
+      if (v.IsString()) return deviceFromJs(v, (op.qualified + ": argument '" + a.name + "'").c_str());
+      typeError(env, op, a, "a device string such as 'cpu' or 'cuda:0'");
+    case Kind::String:
+      if (!v.IsString()) typeError(env, op, a, "a string");
+      return v.As<Napi::String>().Utf8Value();
+    case Kind::Generator: typeError(env, op, a, "null (explicit generators are not supported; use manualSeed)");
+    case Kind::Unsupported: break;
+  }
+  typeError(env, op, a, "a type this binding cannot pass (unsupported schema type)");
+}
+
+Napi::Value toJs(Napi::Env env, c10::IValue&& v) {
+  if (v.isTensor()) return wrapTensor(env, std::move(v).toTensor());
+  if (v.isNone()) return env.Null();
+  if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
+  if (v.isDouble()) return Napi::Number::New(env, v.toDouble());
+  if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
+  if (v.isSymInt()) return Napi::Number::New(env, static_cast<double>(v.toSymInt().guard_int(__FILE__, __LINE__)));
+  if (v.isString()) return Napi::String::New(env, v.toStringRef());
+  if (v.isDevice()) return Napi::String::New(env, v.toDevice().str());
+  if (v.isScalar()) {
+    at::Scalar s = v.toScalar();
+    if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
+    if (s.isIntegral(false)) return Napi::Number::New(env, static_cast<double>(s.toLong()));
+    return Napi::Number::New(env, s.toDouble());
+  }
+  if (v.isTensorList()) {
+    auto list = v.toTensorList();
+    auto arr = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); ++i) arr.Set(static_cast<uint32_t>(i), wrapTensor(env, list.get(i)));
+    return arr;
+  }
+  if (v.isList()) {
+    auto list = v.toList();
+    auto arr = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); ++i) arr.Set(static_cast<uint32_t>(i), toJs(env, c10::IValue(list.get(i))));
+    return arr;
+  }
+  if (v.isTuple()) {
+    const auto& elems = v.toTupleRef().elements();
+    auto arr = Napi::Array::New(env, elems.size());
+    for (size_t i = 0; i < elems.size(); ++i) arr.Set(static_cast<uint32_t>(i), toJs(env, c10::IValue(elems[i])));
+    return arr;
+  }
+  throw Napi::TypeError::New(env, "cannot convert a returned " + v.tagKind() + " to JavaScript");
+}
+
+// findOp(name, overload) -> op id, or -1 when no such schema exists.
+Napi::Value FindOp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  if (name.find("::") == std::string::npos) name = "aten::" + name;
+  auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
+  if (!handle) return Napi::Number::New(env, -1);
+  const auto& schema = handle->schema();
+  OpEntry entry{*handle, overload.empty() ? name : name + "." + overload, {}, {}};
+  for (const auto& a : schema.arguments()) {
+    c10::TypePtr t = a.real_type();
+    bool optional = false;
+    if (t->kind() == c10::TypeKind::OptionalType) {
+      optional = true;
+      t = t->expectRef<c10::OptionalType>().getElementType();
+    }
+    entry.args.push_back({kindOf(t), optional, a.N() ? *a.N() : 0, a.default_value(), a.name()});
+  }
+  for (const auto& r : schema.returns()) entry.returnsWrittenAlias.push_back(r.alias_info() && r.alias_info()->isWrite());
+  registry().push_back(std::move(entry));
+  return Napi::Number::New(env, static_cast<double>(registry().size() - 1));
+}
+
+// call(opId, ...args): arguments in schema order (kwarg-only ones included); undefined = default.
+// A return that aliases a mutated argument comes back as undefined (the JS layer returns the
+// argument object itself, so in-place ops create no new handle).
+Napi::Value Call(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t id = info[0].As<Napi::Number>().Int32Value();
+  auto& ops = registry();
+  if (id < 0 || static_cast<size_t>(id) >= ops.size()) throw Napi::Error::New(env, "call: unknown op id");
+  const OpEntry& op = ops[id];
+  size_t given = info.Length() - 1;
+  if (given > op.args.size()) {
+    throw Napi::TypeError::New(env, op.qualified + ": takes " + std::to_string(op.args.size()) + " arguments, got " +
+                                        std::to_string(given));
+  }
+  torch::jit::Stack stack;
+  stack.reserve(std::max(op.args.size(), op.returnsWrittenAlias.size()));
+  for (size_t i = 0; i < op.args.size(); ++i) {
+    stack.push_back(convert(env, i < given ? info[i + 1] : env.Undefined(), op, op.args[i]));
+  }
+  guarded(env, op.qualified.c_str(), [&] { op.handle.callBoxed(stack); });
+  size_t nret = op.returnsWrittenAlias.size();
+  if (nret == 0) return env.Undefined();
+  if (nret == 1) return op.returnsWrittenAlias[0] ? env.Undefined() : toJs(env, std::move(stack[0]));
+  auto arr = Napi::Array::New(env, nret);
+  for (size_t i = 0; i < nret; ++i) {
+    arr.Set(static_cast<uint32_t>(i), op.returnsWrittenAlias[i] ? env.Undefined() : toJs(env, std::move(stack[i])));
+  }
+  return arr;
+}
+
+Napi::Value defaultToJs(Napi::Env env, const std::optional<c10::IValue>& v) {
+  if (!v) return env.Undefined();
+  if (v->isIntList()) {
+    auto l = v->toIntVector();
+    auto arr = Napi::Array::New(env, l.size());
+    for (size_t i = 0; i < l.size(); ++i) arr.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(l[i])));
+    return arr;
+  }
+  try {
+    return toJs(env, c10::IValue(*v));
+  } catch (...) {
+    std::ostringstream os;
+    os << *v;
+    return Napi::String::New(env, os.str());
+  }
+}
+
+// schemas() -> every registered operator schema, structured, for the code generator.
+Napi::Value Schemas(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto names = c10::Dispatcher::singleton().getAllOpNames();
+  auto out = Napi::Array::New(env);
+  uint32_t k = 0;
+  for (const auto& n : names) {
+    auto handle = c10::Dispatcher::singleton().findOp(n);
+    if (!handle || !handle->hasSchema()) continue;
+    const auto& s = handle->schema();
+    auto o = Napi::Object::New(env);
+    o.Set("name", n.name);
+    o.Set("overload", n.overload_name);
+    o.Set("schema", c10::toString(s));
+    auto args = Napi::Array::New(env);
+    for (size_t i = 0; i < s.arguments().size(); ++i) {
+      const auto& a = s.arguments()[i];
+      auto ao = Napi::Object::New(env);
+      ao.Set("name", a.name());
+      ao.Set("type", a.real_type()->str());
+      ao.Set("kwargOnly", a.kwarg_only());
+      ao.Set("hasDefault", a.default_value().has_value());
+      ao.Set("default", defaultToJs(env, a.default_value()));
+      ao.Set("mutates", a.alias_info() != nullptr && a.alias_info()->isWrite());
+      if (a.N()) ao.Set("N", *a.N());
+      args.Set(static_cast<uint32_t>(i), ao);
+    }
+    o.Set("args", args);
+    auto rets = Napi::Array::New(env);
+    for (size_t i = 0; i < s.returns().size(); ++i) {
+      const auto& r = s.returns()[i];
+      auto ro = Napi::Object::New(env);
+      ro.Set("type", r.real_type()->str());
+      ro.Set("name", r.name());
+      ro.Set("writesAlias", r.alias_info() != nullptr && r.alias_info()->isWrite());
+      rets.Set(static_cast<uint32_t>(i), ro);
+    }
+    o.Set("returns", rets);
+    out.Set(k++, o);
+  }
+  return out;
+}
+
+}  // namespace
+
+void registerOpFunctions(Napi::Env env, Napi::Object exports) {
+  exports.Set("findOp", Napi::Function::New(env, FindOp));
+  exports.Set("call", Napi::Function::New(env, Call));
+  exports.Set("schemas", Napi::Function::New(env, Schemas));
+}
+
+}  // namespace skcdf
