@@ -70,6 +70,17 @@ function isOpaque<T extends Opaque>(v: Unpickled, what: T['what']): v is T {
 
 /** Reads a torch.save checkpoint (zip format) into raw records. `name` is used in error messages. */
 export function loadPth(bytes: Uint8Array, name = '<bytes>'): PyValue {
+  try {
+    return loadPthUnchecked(bytes, name);
+  } catch (err) {
+    // Every failure names the file, whatever layer raised it.
+    const msg = err instanceof Error ? err.message : String(err);
+    if (msg.startsWith(name)) throw err;
+    throw new Error(`${name}: cannot read checkpoint: ${msg}`, { cause: err });
+  }
+}
+
+function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
   const zip = new ZipReader(bytes, name);
   const prefix = prefixOf(zip, name);
   if (zip.has(`${prefix}byteorder`)) {

@@ -19,6 +19,16 @@ const FROM_ST: Record<string, DTypeName> = Object.fromEntries(Object.entries(TO_
 const MAX_HEADER = 100_000_000;
 
 export function loadSafetensors(bytes: Uint8Array, name = '<bytes>'): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
+  try {
+    return loadUnchecked(bytes, name);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (msg.startsWith(name)) throw err;
+    throw new Error(`${name}: cannot read safetensors: ${msg}`, { cause: err });
+  }
+}
+
+function loadUnchecked(bytes: Uint8Array, name: string): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
   const fail = (problem: string): never => { throw new Error(`${name}: ${problem}`); };
   if (bytes.byteLength < 8) fail(`not a safetensors file (only ${bytes.byteLength} bytes; truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

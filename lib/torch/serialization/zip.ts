@@ -109,6 +109,7 @@ export class ZipReader {
       const eEnd = e + extraLen;
       while (e + 4 <= eEnd) {
         const id = v.getUint16(e, true), len = v.getUint16(e + 2, true);
+        if (e + 4 + len > eEnd) this.fail(`corrupt zip extra field in the entry for ${name}`);
         if (id === 0x0001) {
           let q = e + 4;
           if (size === U32_MAX && q + 8 <= e + 4 + len) { size = u64(v, q); q += 8; }

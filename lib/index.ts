@@ -1,0 +1,3 @@
+// Public entry point of the skcdf package.
+export * as torch from './torch/index.js';
+export { Tensor } from './torch/tensor.js';

@@ -1,0 +1,132 @@
+// Tensor construction from JS data and the factories, with PyTorch's defaults and options.
+import { callOverloads, type OverloadSpec } from './dispatch.js';
+import { type DType, TYPED_ARRAY_OF, dtypeOfTypedArray, type TypedArray } from './dtype.js';
+import { tidy } from './handle.js';
+import { native } from './native.js';
+import { ATEN } from './generated/schemas.js';
+import { fromData, Tensor, type NestedArray } from './tensor.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+  device?: string;
+  requiresGrad?: boolean;
+}
+
+const ops = (name: string, ...overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => overloads.includes(s.o));
+
+function finish(t: Tensor, requiresGrad?: boolean): Tensor {
+  if (requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function factoryOptions(o: TensorOptions): Record<string, unknown> {
+  return { dtype: o.dtype ?? null, device: o.device ?? null };
+}
+
+function flatten(data: NestedArray<number | boolean | bigint>, shape: number[], out: (number | boolean | bigint)[], depth: number): void {
+  if (!Array.isArray(data)) {
+    if (depth !== shape.length) throw new TypeError('tensor: ragged nested array (sub-arrays of different lengths)');
+    out.push(data);
+    return;
+  }
+  if (depth === shape.length) shape.push(data.length);
+  else if (shape[depth] !== data.length) throw new TypeError(`tensor: ragged nested array at depth ${depth}: expected ${shape[depth]} elements, got ${data.length}`);
+  for (const d of data) flatten(d as NestedArray<number | boolean | bigint>, shape, out, depth + 1);
+}
+
+/**
+ * A tensor from nested arrays, a TypedArray, or a number/boolean, copying the data. Like
+ * `torch.tensor`: integers infer int64, any fraction float32, booleans bool; TypedArrays keep their type.
+ */
+export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray, options: TensorOptions & { shape?: number[] } = {}): Tensor {
+  if (ArrayBuffer.isView(data)) {
+    const srcType = dtypeOfTypedArray(data);
+    const shape = options.shape ?? [data.length];
+    const t = fromData(data, srcType, shape, undefined);
+    return tidy(() => finish(convert(t, options), options.requiresGrad));
+  }
+  const shape: number[] = [];
+  const flat: (number | boolean | bigint)[] = [];
+  flatten(data, shape, flat, 0);
+  if (options.shape) {
+    if (options.shape.reduce((a, b) => a * b, 1) !== flat.length) throw new RangeError(`tensor: ${flat.length} values do not fill shape [${options.shape}]`);
+    shape.splice(0, shape.length, ...options.shape);
+  }
+  let inferred: DType;
+  if (flat.length && flat.every((v) => typeof v === 'boolean')) inferred = 'bool';
+  else if (flat.every((v) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)))) inferred = flat.length ? 'int64' : 'float32';
+  else inferred = 'float32';
+  let t: Tensor;
+  if (inferred === 'bool') t = fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
+  else if (inferred === 'int64') t = fromData(BigInt64Array.from(flat, (v) => BigInt(v as number)), 'int64', shape);
+  else t = fromData(Float64Array.from(flat as number[]), 'float64', shape);
+  const target = options.dtype ?? inferred;
+  return tidy(() => finish(convert(t, { ...options, dtype: target }), options.requiresGrad));
+}
+
+function convert(t: Tensor, o: TensorOptions): Tensor {
+  const dtype = o.dtype ?? t.dtype;
+  const device = o.device ?? 'cpu';
+  if (dtype === t.dtype && device === 'cpu') return t;
+  return t.to({ dtype, device });
+}
+
+/** A tensor over a TypedArray's bytes with an explicit dtype (e.g. raw float16 bits in a Uint16Array). */
+export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: Omit<TensorOptions, 'dtype'> = {}): Tensor {
+  return fromData(data, dtype, shape, options.device, options.requiresGrad);
+}
+
+type Shape = number[] | number;
+const shapeOf = (s: Shape): number[] => (typeof s === 'number' ? [s] : s);
+
+export const zeros = (shape: Shape, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('zeros', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+export const ones = (shape: Shape, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('ones', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+export const empty = (shape: Shape, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('empty', 'memory_format'), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+/** Unlike ATen (which infers int64 from an integral fill), the default dtype is float32 unless the fill is boolean. */
+export const full = (shape: Shape, fill: number | boolean, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype: o.dtype ?? (typeof fill === 'boolean' ? 'bool' : 'float32') }]) as Tensor, o.requiresGrad);
+export const rand = (shape: Shape, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('rand', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+export const randn = (shape: Shape, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('randn', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+/** Integers uniform in [low, high) (int64 by default). */
+export function randint(low: number, high: number, shape: Shape, o: TensorOptions = {}): Tensor {
+  return finish(callOverloads(ops('randint', 'low'), [low, high, shapeOf(shape), { ...factoryOptions(o), dtype: o.dtype ?? 'int64' }]) as Tensor, o.requiresGrad);
+}
+/** `arange(end)`, `arange(start, end)` or `arange(start, end, step)`; int64 when all are integers, else float32. */
+export function arange(a: number, b?: number, step = 1, o: TensorOptions = {}): Tensor {
+  const [start, end] = b === undefined ? [0, a] : [a, b];
+  const integral = [start, end, step].every(Number.isInteger);
+  return finish(callOverloads(ops('arange', 'start_step'), [start, end, step, { ...factoryOptions(o), dtype: o.dtype ?? (integral ? 'int64' : 'float32') }]) as Tensor, o.requiresGrad);
+}
+export const linspace = (start: number, end: number, steps: number, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('linspace', ''), [start, end, steps, factoryOptions(o)]) as Tensor, o.requiresGrad);
+export function eye(n: number, m?: number, o: TensorOptions = {}): Tensor {
+  const t = m === undefined ? callOverloads(ops('eye', ''), [n, factoryOptions(o)]) : callOverloads(ops('eye', 'm'), [n, m, factoryOptions(o)]);
+  return finish(t as Tensor, o.requiresGrad);
+}
+/** Bernoulli draws with probabilities `p` (a tensor, or a number with `shape`). */
+export function bernoulli(p: Tensor | number, shape?: Shape, o: TensorOptions = {}): Tensor {
+  if (p instanceof Tensor) return callOverloads(ops('bernoulli', ''), [p]) as Tensor;
+  if (shape === undefined) throw new TypeError('bernoulli: a numeric probability needs a shape');
+  return tidy(() => callOverloads(ops('bernoulli', 'p'), [empty(shape, o), p]) as Tensor);
+}
+
+const likeOptions = (like: Tensor, o: TensorOptions): Record<string, unknown> => ({ dtype: o.dtype ?? like.dtype, device: o.device ?? like.device });
+export const zerosLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('zeros_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const onesLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('ones_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const emptyLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('empty_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const randLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('rand_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const randnLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('randn_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const fullLike = (t: Tensor, fill: number | boolean, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('full_like', ''), [t, fill, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+
+/** Seeds the CPU and every CUDA device's default generator. */
+export function manualSeed(seed: number | bigint): void {
+  native.manualSeed(seed);
+}
+
+export { TYPED_ARRAY_OF };

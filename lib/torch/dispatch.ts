@@ -1,0 +1,194 @@
+// Runtime side of the generated op surface: picks the overload whose schema fits the JS
+// arguments, converts them (tensors to handles, dtype names to codes) and calls the native
+// generic dispatcher. Overload tables come from generated/schemas.ts.
+import { DTYPE_CODES, LAYOUT_CODES, MEMORY_FORMAT_CODES, dtypeCode, dtypeName, isDType } from './dtype.js';
+import { TensorBase } from './handle.js';
+import { native } from './native.js';
+
+/** Argument kinds: Tensor, Tensor[], Tensor?[], int, int[], float, float[], bool, bool[], Scalar,
+ *  Scalar[], ScalarType, Layout, MemoryFormat, Device, str, Generator, unsupported. */
+export type ArgKind = 'T' | 'TL' | 'OTL' | 'I' | 'IL' | 'F' | 'FL' | 'B' | 'BL' | 'S' | 'SL' | 'ST' | 'L' | 'MF' | 'D' | 'STR' | 'G' | 'U';
+export const OPTIONAL = 1;
+export const HAS_DEFAULT = 2;
+export const KWARG_ONLY = 4;
+/** [camelCase name, kind, flags, snake_case name if different] */
+export type ArgSpec = [string, ArgKind, number, string?];
+/** Return kinds: T tensor, L tensor list, D dtype, V any other value; `w` marks a return that is a mutated argument. */
+export interface OverloadSpec {
+  /** qualified op name, e.g. aten::add */
+  n: string;
+  /** overload name, e.g. Tensor */
+  o: string;
+  a: ArgSpec[];
+  /** return kinds, one letter per return */
+  r: string;
+  /** for each return: index of the mutated argument it aliases, or -1 */
+  w?: number[];
+  /** number of positional (non-kwarg-only) arguments */
+  p: number;
+  id?: number;
+}
+
+let makeTensor: (h: number) => TensorBase = (h) => new TensorBase(h);
+/** Called once by tensor.ts so results are wrapped in the full Tensor class. */
+export function setTensorFactory(f: (h: number) => TensorBase): void {
+  makeTensor = f;
+}
+export const wrapHandle = (h: number): TensorBase => makeTensor(h);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+function isInt(v: unknown): boolean {
+  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+}
+
+function fits(v: unknown, kind: ArgKind, flags: number): boolean {
+  if (v === undefined) return (flags & (OPTIONAL | HAS_DEFAULT)) !== 0;
+  if (v === null) return (flags & OPTIONAL) !== 0;
+  switch (kind) {
+    case 'T': return v instanceof TensorBase;
+    case 'S': return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
+    case 'I': return isInt(v);
+    case 'F': return typeof v === 'number';
+    case 'B': return typeof v === 'boolean';
+    case 'IL': return isInt(v) || (Array.isArray(v) && v.every(isInt));
+    case 'FL': return typeof v === 'number' || (Array.isArray(v) && v.every((e) => typeof e === 'number'));
+    case 'BL': return Array.isArray(v) && v.every((e) => typeof e === 'boolean');
+    case 'SL': return Array.isArray(v) && v.every((e) => typeof e === 'number' || typeof e === 'boolean');
+    case 'TL': return Array.isArray(v) && v.every((e) => e instanceof TensorBase);
+    case 'OTL': return Array.isArray(v) && v.every((e) => e === null || e === undefined || e instanceof TensorBase);
+    case 'ST': return isDType(v);
+    case 'MF': return typeof v === 'string' && v in MEMORY_FORMAT_CODES;
+    case 'L': return typeof v === 'string' && v in LAYOUT_CODES;
+    case 'D': return typeof v === 'string' || (typeof v === 'object' && v !== null && 'type' in v);
+    case 'STR': return typeof v === 'string';
+    default: return false;
+  }
+}
+
+function handleOf(t: TensorBase, spec: OverloadSpec, arg: string): number {
+  if (t.h < 0) throw new Error(`${spec.n}.${spec.o}: argument '${arg}' is a disposed tensor`);
+  return t.h;
+}
+
+function checkDevice(d: string, spec: OverloadSpec): string {
+  if (d.startsWith('cuda') && !native.cudaIsAvailable()) {
+    throw new Error(`${spec.n}: device '${d}' requested but CUDA is not available (${native.cudaCompiled() ? 'no CUDA device found' : 'this libtorch build has no CUDA support'})`);
+  }
+  return d;
+}
+
+function toNative(v: unknown, kind: ArgKind, spec: OverloadSpec, name: string): unknown {
+  if (v === undefined || v === null) return v;
+  switch (kind) {
+    case 'T': return handleOf(v as TensorBase, spec, name);
+    case 'TL': return (v as TensorBase[]).map((t) => handleOf(t, spec, name));
+    case 'OTL': return (v as (TensorBase | null)[]).map((t) => (t ? handleOf(t, spec, name) : null));
+    case 'ST': return dtypeCode(v as string);
+    case 'MF': return MEMORY_FORMAT_CODES[v as keyof typeof MEMORY_FORMAT_CODES];
+    case 'L': return LAYOUT_CODES[v as keyof typeof LAYOUT_CODES];
+    case 'D': return checkDevice(typeof v === 'string' ? v : String(v), spec);
+    default: return v;
+  }
+}
+
+function wrapReturn(v: unknown, kind: string): unknown {
+  switch (kind) {
+    case 'T': return typeof v === 'number' ? makeTensor(v) : v;
+    case 'L': return (v as (number | null)[]).map((h) => (h === null ? null : makeTensor(h)));
+    case 'D': return dtypeName(v as number);
+    default: return v;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  if (v instanceof TensorBase) return 'Tensor';
+  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).join(', ')}}`;
+  return typeof v;
+}
+
+function signature(spec: OverloadSpec): string {
+  return `${spec.n}.${spec.o}(${spec.a.map(([n, k, f]) => `${f & KWARG_ONLY ? '*' : ''}${n}: ${k}${f & OPTIONAL ? '?' : ''}${f & HAS_DEFAULT ? '=' : ''}`).join(', ')})`;
+}
+
+/**
+ * Calls the first overload of `group` that accepts the arguments: `self` (for methods), then
+ * `args`, of which a trailing plain object holds named arguments. Written for speed: this runs
+ * on every op call.
+ */
+export function callOverloads(group: readonly OverloadSpec[], args: unknown[], self?: TensorBase): unknown {
+  let n = args.length;
+  let kwargs: Record<string, unknown> | undefined;
+  if (n > 0 && isPlainObject(args[n - 1])) kwargs = args[--n] as Record<string, unknown>;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const off = self === undefined ? 0 : 1;
+  const total = n + off;
+  for (let g = 0; g < group.length; g++) {
+    const spec = group[g];
+    if (total > spec.p) continue;
+    const a = spec.a;
+    const bound = new Array<unknown>(a.length);
+    let used = 0;
+    let i = 0;
+    for (; i < a.length; i++) {
+      const arg = a[i];
+      let v = i < off ? self : i < total ? args[i - off] : undefined;
+      if (kwargs !== undefined && v === undefined) {
+        const snake = arg[3];
+        if (arg[0] in kwargs) { v = kwargs[arg[0]]; used++; }
+        else if (snake !== undefined && snake in kwargs) { v = kwargs[snake]; used++; }
+      }
+      if (!fits(v, arg[1], arg[2])) break;
+      bound[i] = v;
+    }
+    if (i < a.length || (kwargs !== undefined && used !== Object.keys(kwargs).length)) continue;
+    const values = spec.w === undefined ? bound : bound.slice();
+    for (let j = 0; j < a.length; j++) {
+      const v = bound[j];
+      if (v !== undefined && v !== null) bound[j] = a[j][1] === 'T' ? handleOf(v as TensorBase, spec, a[j][0]) : toNative(v, a[j][1], spec, a[j][0]);
+    }
+    return invoke(spec, bound, values);
+  }
+  const positional = self === undefined ? args.slice(0, n) : [self, ...args.slice(0, n)];
+  throw new TypeError(
+    `${group[0]?.n ?? 'op'}: no overload accepts (${positional.map(describe).join(', ')}${kwargs ? `, ${describe(kwargs)}` : ''}). Overloads:\n  ` +
+      group.map(signature).join('\n  '),
+  );
+}
+
+function callNative(id: number, b: unknown[]): unknown {
+  switch (b.length) {
+    case 0: return native.call(id);
+    case 1: return native.call(id, b[0]);
+    case 2: return native.call(id, b[0], b[1]);
+    case 3: return native.call(id, b[0], b[1], b[2]);
+    case 4: return native.call(id, b[0], b[1], b[2], b[3]);
+    case 5: return native.call(id, b[0], b[1], b[2], b[3], b[4]);
+    default: return native.call(id, ...b);
+  }
+}
+
+function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[]): unknown {
+  let id = spec.id;
+  if (id === undefined) {
+    id = spec.id = native.findOp(spec.n, spec.o);
+    if (id < 0) throw new Error(`${spec.n}.${spec.o}: operator not found in this libtorch`);
+  }
+  const result = callNative(id, bound);
+  const r = spec.r;
+  const w = spec.w;
+  if (r.length === 1) {
+    if (w !== undefined && w[0] >= 0) return values[w[0]];
+    return r === 'T' && typeof result === 'number' ? makeTensor(result) : wrapReturn(result, r);
+  }
+  if (r.length === 0) return undefined;
+  const arr = result as unknown[];
+  for (let i = 0; i < arr.length; i++) arr[i] = w !== undefined && w[i] >= 0 ? values[w[i]] : wrapReturn(arr[i], r[i]);
+  return arr;
+}
+
+export { DTYPE_CODES };

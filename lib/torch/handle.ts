@@ -1,0 +1,159 @@
+// The JS side of a tensor handle and the memory model: explicit dispose, scopes (sync `tidy`,
+// async `scope`), and a finalizer backstop for what escapes every scope. Native memory is
+// invisible to the GC (and GPU memory entirely), so scopes are the primary mechanism.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { native } from './native.js';
+
+const finalizer = new FinalizationRegistry<number>((h) => native.dispose(h));
+
+type Scope = TensorBase[];
+const syncScopes: Scope[] = [];
+const asyncScopes = new AsyncLocalStorage<Scope>();
+
+let openAsyncScopes = 0; // AsyncLocalStorage lookups cost; skip them when no async scope is open
+
+function currentScope(): Scope | undefined {
+  if (syncScopes.length) return syncScopes[syncScopes.length - 1];
+  return openAsyncScopes ? asyncScopes.getStore() : undefined;
+}
+
+/** Base of Tensor: owns one native handle. */
+export class TensorBase {
+  /** Native handle; -1 once disposed. */
+  h: number;
+  /** Survives scope exits (set by `keep`). */
+  kept = false;
+  /** Registered with the finalizer (only tensors outside every scope are). */
+  private registered = false;
+
+  constructor(h: number) {
+    this.h = h;
+    const scope = currentScope();
+    if (scope) scope.push(this);
+    else this.registerFinalizer();
+  }
+
+  registerFinalizer(): void {
+    if (!this.registered && this.h >= 0) {
+      finalizer.register(this, this.h, this);
+      this.registered = true;
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this.h < 0;
+  }
+
+  /** Frees the native tensor now. Safe to call twice. */
+  dispose(): void {
+    if (this.h < 0) return;
+    if (this.registered) finalizer.unregister(this);
+    native.dispose(this.h);
+    this.h = -1;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Every tensor reachable in a returned value (tensors, arrays, plain objects, Maps). */
+function collect(value: unknown, out: Set<TensorBase>, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object') return;
+  if (value instanceof TensorBase) {
+    out.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collect(v, out, depth + 1);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collect(v, out, depth + 1);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collect(v, out, depth + 1);
+  }
+}
+
+function closeScope(scope: Scope, result: unknown, failed: boolean): void {
+  const returned = new Set<TensorBase>();
+  if (!failed) collect(result, returned);
+  const parent = currentScope();
+  for (const t of scope) {
+    if (t.h < 0) continue;
+    if (returned.has(t) || t.kept) {
+      if (t.kept) t.registerFinalizer();
+      else if (parent) parent.push(t);
+      else t.registerFinalizer();
+    } else {
+      t.dispose();
+    }
+  }
+}
+
+/**
+ * Runs `fn` and disposes every tensor it created, except those it returns (moved to the
+ * enclosing scope) and those marked with `keep`. Synchronous: use `scope` across `await`.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope: Scope = [];
+  syncScopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    syncScopes.pop();
+    closeScope(scope, undefined, true);
+    throw err;
+  }
+  syncScopes.pop();
+  if (result instanceof Promise) {
+    closeScope(scope, undefined, true);
+    throw new TypeError('torch.tidy: the callback returned a Promise; use torch.scope for async code');
+  }
+  closeScope(scope, result, false);
+  return result;
+}
+
+/** Like `tidy`, for async callbacks: tensors created in this async context (across awaits) are scoped. */
+export async function scope<T>(fn: () => Promise<T>): Promise<T> {
+  const s: Scope = [];
+  let result: T;
+  openAsyncScopes++;
+  try {
+    result = await asyncScopes.run(s, fn);
+  } catch (err) {
+    closeScope(s, undefined, true);
+    throw err;
+  } finally {
+    openAsyncScopes--;
+  }
+  closeScope(s, result, false);
+  return result;
+}
+
+/** Exempts tensors from disposal by enclosing scopes; the caller disposes them (or the GC does). */
+export function keep<T>(value: T): T {
+  const found = new Set<TensorBase>();
+  collect(value, found);
+  for (const t of found) t.kept = true;
+  return value;
+}
+
+/** Disposes every tensor reachable in `value`. */
+export function dispose(value: unknown): void {
+  const found = new Set<TensorBase>();
+  collect(value, found);
+  for (const t of found) t.dispose();
+}
+
+export interface MemoryInfo {
+  /** Tensor handles alive in the native table (JS Tensors not yet disposed or collected). */
+  liveTensors: number;
+  /** Bytes of distinct CPU storages referenced by live tensors. */
+  cpuBytes: number;
+  /** Bytes of distinct non-CPU storages referenced by live tensors. */
+  deviceBytes: number;
+  /** CUDA caching-allocator figures for device 0, when CUDA is available. */
+  cuda: { allocated: number; reserved: number; peakAllocated: number; peakReserved: number } | null;
+}
+
+export function memory(): MemoryInfo {
+  return { ...native.stats(), cuda: native.cudaIsAvailable() ? native.cudaMemory(0) : null };
+}

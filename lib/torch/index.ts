@@ -1,0 +1,21 @@
+// The `torch` namespace: every ATen operator as a typed function (generated), plus the
+// hand-written core. Explicit exports below take precedence over the generated ones.
+export * from './generated/functions.js';
+export { Tensor, type Index, type ToOptions, type NestedArray } from './tensor.js';
+export type { DType, MemoryFormat, Layout, TypedArray } from './dtype.js';
+export type { Scalar, Device } from './types.js';
+export {
+  tensor, fromBuffer, zeros, ones, empty, full, rand, randn, randint, arange, linspace, eye, bernoulli,
+  zerosLike, onesLike, emptyLike, randLike, randnLike, fullLike, manualSeed, type TensorOptions,
+} from './creation.js';
+export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
+export * as autograd from './autograd.js';
+export * as cuda from './cuda.js';
+export { ops } from './ops.js';
+import { native } from './native.js';
+
+export const getNumThreads = (): number => native.getNumThreads();
+export const setNumThreads = (n: number): void => native.setNumThreads(n);
+/** The libtorch version the addon runs on. */
+export const version = (): string => native.version();
