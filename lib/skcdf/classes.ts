@@ -1,0 +1,83 @@
+/** Dataset descriptors: classes, raw layouts, case ids and default learning rates (spec section 2-3). */
+
+export type DatasetName = 'synapse' | 'amos' | 'synthetic';
+
+export interface RawPair {
+  /** Folder (relative to the raw root) holding images, e.g. 'imagesTr'. */
+  imagesDir: string;
+  /** Folder (relative to the raw root) holding the matching labels, e.g. 'labelsTr'. */
+  labelsDir: string;
+}
+
+export interface DatasetInfo {
+  name: DatasetName;
+  /** Number of classes including background (index 0). */
+  numClasses: number;
+  /** classNames[c] for c in [0, numClasses); classNames[0] = 'background'. */
+  classNames: readonly string[];
+  /** Reference base learning rate. */
+  defaultLr: number;
+  /** Image/label folder pairs searched under the raw root. */
+  rawPairs: readonly RawPair[];
+  /** Image file pattern (documentation; glob style), e.g. 'imagesTr/img*.nii.gz'. */
+  rawGlobs: readonly string[];
+  /** Case id from an image file name, or undefined when the file is not an image of this dataset. */
+  caseIdFromImage(fileName: string): string | undefined;
+  /** Label file name for a case id. */
+  labelFileName(id: string): string;
+  /** Image file name for a case id. */
+  imageFileName(id: string): string;
+}
+
+const SYNAPSE_CLASSES = [
+  'background', 'spleen', 'right kidney', 'left kidney', 'gallbladder', 'esophagus', 'liver', 'stomach',
+  'aorta', 'inferior vena cava', 'portal and splenic veins', 'pancreas', 'right adrenal gland',
+  'left adrenal gland',
+] as const;
+
+const AMOS_CLASSES = [
+  'background', 'spleen', 'right kidney', 'left kidney', 'gallbladder', 'esophagus', 'liver', 'stomach',
+  'aorta', 'postcava (IVC)', 'pancreas', 'right adrenal gland', 'left adrenal gland', 'duodenum', 'bladder',
+  'prostate/uterus',
+] as const;
+
+const synapseLayout = {
+  rawPairs: [{ imagesDir: 'imagesTr', labelsDir: 'labelsTr' }],
+  rawGlobs: ['imagesTr/img*.nii.gz', 'labelsTr/label*.nii.gz'],
+  caseIdFromImage: (f: string) => /^img(\d+)\.nii(\.gz)?$/.exec(f)?.[1],
+  labelFileName: (id: string) => `label${id}.nii.gz`,
+  imageFileName: (id: string) => `img${id}.nii.gz`,
+};
+
+export const DATASETS: Readonly<Record<DatasetName, DatasetInfo>> = {
+  synapse: { name: 'synapse', numClasses: 14, classNames: SYNAPSE_CLASSES, defaultLr: 0.3, ...synapseLayout },
+  amos: {
+    name: 'amos',
+    numClasses: 16,
+    classNames: AMOS_CLASSES,
+    defaultLr: 0.1,
+    rawPairs: [
+      { imagesDir: 'imagesTr', labelsDir: 'labelsTr' },
+      { imagesDir: 'imagesVa', labelsDir: 'labelsVa' },
+    ],
+    rawGlobs: ['imagesTr/amos_*.nii.gz', 'imagesVa/amos_*.nii.gz', 'labelsTr/amos_*.nii.gz', 'labelsVa/amos_*.nii.gz'],
+    caseIdFromImage: (f: string) => /^(amos_\d+)\.nii(\.gz)?$/.exec(f)?.[1],
+    labelFileName: (id: string) => `${id}.nii.gz`,
+    imageFileName: (id: string) => `${id}.nii.gz`,
+  },
+  // Synthetic data uses Synapse's classes and raw layout. lr 0.1: the synthetic set is small and easy,
+  // and short smoke runs are more stable with the lower (AMOS) rate than with Synapse's 0.3.
+  synthetic: { name: 'synthetic', numClasses: 14, classNames: SYNAPSE_CLASSES, defaultLr: 0.1, ...synapseLayout },
+};
+
+export function datasetInfo(name: string): DatasetInfo {
+  const d = (DATASETS as Record<string, DatasetInfo | undefined>)[name];
+  if (!d) throw new Error(`unknown dataset '${name}' (expected one of: ${Object.keys(DATASETS).join(', ')})`);
+  return d;
+}
+
+/** 'c (name)' for reports. */
+export function className(dataset: DatasetName, c: number): string {
+  const n = DATASETS[dataset].classNames[c];
+  return n === undefined ? `class ${c}` : `${c} (${n})`;
+}
