@@ -27,7 +27,9 @@ def summary(a):
         'shape': list(a.shape),
         'sum': float(a.astype(np.float64).sum()),
         'flat_index': idx,
-        'values': [v.item() if not isinstance(v.item(), int) else str(v.item()) for v in vals],
+        # 64-bit integers as strings (exact), bools as 0/1, everything else as JSON numbers
+        'values': [str(v.item()) if a.dtype.kind in 'iu' and a.dtype.itemsize == 8
+                   else int(v) if a.dtype.kind == 'b' else v.item() for v in vals],
     }
 
 
