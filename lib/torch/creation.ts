@@ -96,9 +96,12 @@ export const randn = (shape: Shape, o: TensorOptions = {}): Tensor =>
 export function randint(low: number, high: number, shape: Shape, o: TensorOptions = {}): Tensor {
   return finish(callOverloads(ops('randint', 'low'), [low, high, shapeOf(shape), { ...factoryOptions(o), dtype: o.dtype ?? 'int64' }]) as Tensor, o.requiresGrad);
 }
-/** `arange(end)`, `arange(start, end)` or `arange(start, end, step)`; int64 when all are integers, else float32. */
-export function arange(a: number, b?: number, step = 1, o: TensorOptions = {}): Tensor {
-  const [start, end] = b === undefined ? [0, a] : [a, b];
+/** `arange(end)`, `arange(start, end)` or `arange(start, end, step)`, each optionally followed by options;
+ *  int64 when all are integers, else float32 (as PyTorch). */
+export function arange(...args: (number | TensorOptions)[]): Tensor {
+  const o = (typeof args[args.length - 1] === 'object' ? args.pop() : {}) as TensorOptions;
+  const nums = args as number[];
+  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
   const integral = [start, end, step].every(Number.isInteger);
   return finish(callOverloads(ops('arange', 'start_step'), [start, end, step, { ...factoryOptions(o), dtype: o.dtype ?? (integral ? 'int64' : 'float32') }]) as Tensor, o.requiresGrad);
 }
