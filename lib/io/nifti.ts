@@ -193,7 +193,8 @@ function parseHeader(b: Uint8Array, name: string): NiftiHeader {
     intent_p1: f64(80), intent_p2: f64(88), intent_p3: f64(96), pixdim,
     vox_offset: i64(168, 'vox_offset'), scl_slope: f64(176), scl_inter: f64(184),
     cal_max: f64(192), cal_min: f64(200), slice_duration: f64(208), toffset: f64(216),
-    slice_start: i64(224, 'slice_start'), slice_end: i64(232, 'slice_end'),
+    // informational only: never reject a file for them
+    slice_start: Number(dv.getBigInt64(224, le)), slice_end: Number(dv.getBigInt64(232, le)),
     descrip: cstr(b, 240, 80), aux_file: cstr(b, 320, 24),
     qform_code: i32(344), sform_code: i32(348),
     quatern_b: f64(352), quatern_c: f64(360), quatern_d: f64(368),
@@ -600,7 +601,8 @@ function writeHeader(h: NiftiHeader, out: Uint8Array): void {
     dv.setFloat64(176, h.scl_slope, le); dv.setFloat64(184, h.scl_inter, le);
     dv.setFloat64(192, h.cal_max, le); dv.setFloat64(200, h.cal_min, le);
     dv.setFloat64(208, h.slice_duration, le); dv.setFloat64(216, h.toffset, le);
-    dv.setBigInt64(224, BigInt(Math.trunc(h.slice_start)), le); dv.setBigInt64(232, BigInt(Math.trunc(h.slice_end)), le);
+    const big = (v: number) => (Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n);
+    dv.setBigInt64(224, big(h.slice_start), le); dv.setBigInt64(232, big(h.slice_end), le);
     str(240, h.descrip, 80); str(320, h.aux_file, 24);
     dv.setInt32(344, h.qform_code, le); dv.setInt32(348, h.sform_code, le);
     [h.quatern_b, h.quatern_c, h.quatern_d, h.qoffset_x, h.qoffset_y, h.qoffset_z].forEach((v, k) => dv.setFloat64(352 + 8 * k, v, le));
