@@ -6,6 +6,7 @@ import {
   contiguousBytes, loadPth, loadSafetensors, savePth, saveSafetensors, writeZip, ZipReader,
   type DTypeName, type PyDict, type PyValue, type RawStorage, type RawTensor,
 } from '../lib/torch/serialization/index.js';
+import { zipSync } from 'fflate';
 import { Pickler } from '../lib/torch/serialization/pickle.js';
 import { hasPython, runPython } from './helpers/python.js';
 
@@ -348,6 +349,52 @@ function handBuilt(): PyValue {
     ]),
   };
 }
+
+describe('zip container variants', () => {
+  const entriesOf = (bytes: Uint8Array) => { const z = new ZipReader(bytes); return z.names().map((name) => ({ name, data: z.read(name) })); };
+
+  it('reads deflated entries (fflate zipSync, level 9)', () => {
+    const files = Object.fromEntries(entriesOf(fixturePth).map((e) => [e.name, e.data]));
+    const deflated = zipSync(files, { level: 9 });
+    const z = new ZipReader(deflated, 'deflated.pth');
+    expect([...z.entries.values()].filter((e) => e.method === 8).length).toBeGreaterThan(10);
+    expect(encode(loadPth(deflated, 'deflated.pth'))).toEqual(encode(loadPth(fixturePth, 'state_dict.pth')));
+  });
+
+  it('reads and writes zip64 records (forced) the same as plain ones', () => {
+    const v = handBuilt();
+    const z64 = writeZip(entriesOf(savePth(v)), 64, { forceZip64: true });
+    const view = new DataView(z64.buffer, z64.byteOffset, z64.byteLength);
+    expect(view.getUint32(z64.byteLength - 22 - 20, true)).toBe(0x07064b50); // zip64 locator before the EOCD
+    expect(view.getUint16(z64.byteLength - 22 + 10, true)).toBe(0xffff);
+    expect(encode(loadPth(z64, 'zip64.pth'))).toEqual(encode(v));
+  });
+
+  it.skipIf(!hasTorch)('Python zipfile and torch.load accept our zip64 and aligned stored archives', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skcdf-z64-'));
+    try {
+      const v = handBuilt();
+      const plain = savePth(v);
+      writeFileSync(join(dir, 'plain.pth'), plain);
+      writeFileSync(join(dir, 'z64.pth'), writeZip(entriesOf(plain), 64, { forceZip64: true }));
+      const res = JSON.parse(runPython(`${PY_ENC}
+import zipfile
+out = {}
+for k in ['plain', 'z64']:
+    p = os.path.join(sys.argv[1], k + '.pth')
+    with zipfile.ZipFile(p) as z: bad = z.testzip()
+    out[k] = {'testzip': bad, 'enc': E(torch.load(p, weights_only=True))}
+print(json.dumps(out))
+`, [dir]));
+      for (const k of ['plain', 'z64']) {
+        expect(res[k].testzip, k).toBeNull();
+        expect(res[k].enc, k).toEqual(encode(v));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('savePth (hand-built raw records)', () => {
   it('round trips through loadPth exactly, with shared storage kept', () => {

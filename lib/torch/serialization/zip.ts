@@ -167,14 +167,15 @@ export interface ZipWriteEntry { name: string; data: Uint8Array }
  * (padding in a local extra field with id "FB" filled with 'Z', as PyTorch does). Zip64 fields are
  * used when sizes or offsets need them.
  */
-export function writeZip(entries: ZipWriteEntry[], align = 64): Uint8Array {
+export function writeZip(entries: ZipWriteEntry[], align = 64, opts: { forceZip64?: boolean } = {}): Uint8Array {
+  const force = opts.forceZip64 === true;
   interface Planned { name: Uint8Array; data: Uint8Array; crc: number; offset: number; localExtra: Uint8Array; zip64: boolean }
   const planned: Planned[] = [];
   let offset = 0;
   for (const entry of entries) {
     const name = encoder.encode(entry.name);
     const size = entry.data.byteLength;
-    const zip64 = size >= U32_MAX || offset >= U32_MAX;
+    const zip64 = force || size >= U32_MAX || offset >= U32_MAX;
     const z64Len = zip64 ? 20 : 0; // id, len, size, compressed size
     let headerLen = 30 + name.byteLength + z64Len;
     let pad = 0;
@@ -204,7 +205,7 @@ export function writeZip(entries: ZipWriteEntry[], align = 64): Uint8Array {
     const needs64 = p.zip64 || p.offset >= U32_MAX;
     cdSize += 46 + p.name.byteLength + (needs64 ? 28 : 0);
   }
-  const needEocd64 = planned.length >= 0xffff || cdOffset >= U32_MAX || cdSize >= U32_MAX;
+  const needEocd64 = force || planned.length >= 0xffff || cdOffset >= U32_MAX || cdSize >= U32_MAX;
   const total = cdOffset + cdSize + (needEocd64 ? 56 + 20 : 0) + 22;
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
