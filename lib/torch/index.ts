@@ -13,6 +13,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js
 export * as autograd from './autograd.js';
 export * as cuda from './cuda.js';
 export { ops } from './ops.js';
+export { load, save, loadStateDict, serialize, loadSafetensors, saveSafetensors, type Loaded, type Savable, type LoadOptions } from './serialize.js';
 import { native } from './native.js';
 
 export const getNumThreads = (): number => native.getNumThreads();
