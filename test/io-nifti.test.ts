@@ -229,6 +229,26 @@ print(json.dumps(r))`, cases.map((c) => c[0])));
   });
 });
 
+describe('NIfTI data placement', () => {
+  it('reads data at an odd vox_offset (misaligned: copied) and big data zero-copy at 352', () => {
+    const data = Float64Array.from({ length: 24 }, (_, i) => i * 1.25 - 3);
+    const enc = encodeNifti({ data, shape: [2, 3, 4], dtype: 'float64' });
+    const odd = new Uint8Array(enc.length + 5);
+    odd.set(enc.subarray(0, 352));
+    odd.set(enc.subarray(352), 357);
+    new DataView(odd.buffer).setFloat32(108, 357, true);
+    const img = parseNifti(odd, 'odd.nii');
+    expect(img.header.vox_offset).toBe(357);
+    expect(img.data.byteOffset % 8).toBe(0);
+    expect(Array.from(img.data as Float64Array)).toEqual(Array.from(data));
+    const big = new Int32Array(1 << 16).map((_, i) => i * 3 - 7);
+    const bytes = encodeNifti({ data: big, shape: [16, 64, 64], dtype: 'int32' });
+    const view = parseNifti(bytes, 'big.nii');
+    expect(view.data.buffer).toBe(bytes.buffer); // no copy
+    expect(view.data[12345]).toBe(12345 * 3 - 7);
+  });
+});
+
 describe('NIfTI errors name the file', () => {
   const good = encodeNifti({ data: Int16Array.from({ length: 60 }, (_, i) => i), shape: [3, 4, 5], dtype: 'int16', spacing: [2, 1, 1] });
   const edit = (f: (dv: DataView, b: Uint8Array) => void) => {

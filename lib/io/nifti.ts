@@ -22,7 +22,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { constants as zc, gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from './atomic.js';
 import {
-  DTYPE_INFO, HOST_LITTLE_ENDIAN, checkArray, swapBytes, typedFromBytes,
+  DTYPE_INFO, HOST_LITTLE_ENDIAN, SMALL_COPY_BYTES, checkArray, swapBytes, typedFromBytes,
   type NpyDType, type TypedArray,
 } from './npy.js';
 
@@ -366,7 +366,7 @@ function decodeData(
   if (raw.length < lay.nbytes) {
     throw new Error(`${name}: truncated NIfTI data: dims [${lay.dims.join(', ')}] of ${lay.info.label} need ${lay.nbytes} bytes at offset ${lay.offset}, only ${raw.length} present`);
   }
-  let data = typedFromBytes(raw, lay.info.dtype, lay.count, h.littleEndian);
+  let data = typedFromBytes(raw, lay.info.dtype, lay.count, h.littleEndian, lay.nbytes < SMALL_COPY_BYTES);
   let dtype = lay.info.dtype;
   const sc = opts?.applyScaling === false || lay.info.channels ? undefined : scalingOf(h);
   if (sc) {
@@ -417,7 +417,8 @@ const maxInflated = (n: number) => n * 1032 + 1024 * 1024;
 
 /**
  * Parses a NIfTI-1/2 single file (`.nii`, or gzipped). `name` (the file) is used in error messages.
- * When the data needs no conversion it is a view into `bytes` (or into the decompressed buffer).
+ * When the data needs no conversion and is at least 64 KiB, it is a view into `bytes` (or into the
+ * decompressed buffer); otherwise a copy.
  */
 export function parseNifti(bytes: Uint8Array, name = '<nifti>', opts?: NiftiReadOptions): NiftiImage {
   return withName(name, () => parseNiftiImpl(bytes, name, opts));

@@ -4,8 +4,8 @@
  * - Any byte order in the file ('<', '>', '|', '=') is converted to native order on read.
  * - Fortran-ordered files are transposed to C order on read; `NdArray.data` is always C order.
  * - float16 is kept as raw IEEE half bits in a Uint16Array (dtype 'float16'); bool is a Uint8Array.
- * - `parseNpy` returns a zero-copy view of `bytes` when the data is native-order, C-order and aligned;
- *   otherwise it copies.
+ * - `parseNpy` returns a zero-copy view of `bytes` when the data is native-order, C-order, aligned and
+ *   at least 64 KiB; otherwise it copies.
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
@@ -27,6 +27,12 @@ type TypedArrayCtor = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): TypedArray;
   readonly BYTES_PER_ELEMENT: number;
 };
+
+/**
+ * Data smaller than this is always copied: small Node buffers come from a shared pool, and a view
+ * would keep (and expose through `.buffer`) unrelated bytes. Larger aligned data is a zero-copy view.
+ */
+export const SMALL_COPY_BYTES = 64 * 1024;
 
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -207,7 +213,7 @@ function parseNpyImpl(bytes: Uint8Array, name: string): NdArray {
     throw new Error(`${name}: .npy data size mismatch: shape [${h.shape.join(', ')}] of ${dtype} needs ${count * size} bytes, file has ${avail}`);
   }
   const raw = bytes.subarray(dataStart, dataStart + count * size);
-  let data = typedFromBytes(raw, dtype, count, littleEndian);
+  let data = typedFromBytes(raw, dtype, count, littleEndian, raw.length < SMALL_COPY_BYTES);
   if (h.fortran && h.shape.length > 1) data = fortranToC(data, h.shape);
   return { data, shape: h.shape, dtype };
 }
