@@ -1,0 +1,71 @@
+// Sequential, ModuleList, ModuleDict: children named as in PyTorch ('0', '1', ... or the dict keys).
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/tensor.js';
+import { Module } from './module.js';
+
+/** A module whose forward takes and returns one tensor. */
+export interface TensorModule extends Module { forward(x: Tensor): Tensor }
+
+/**
+ * Runs its children in order. Intermediate results are disposed as soon as the next child has
+ * consumed them (the returned tensor is the caller's); autograd keeps what backward needs.
+ */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => this.registerModule(String(i), m));
+  }
+  get length(): number { return this._modules.size; }
+  at<M extends Module = Module>(i: number): M {
+    const idx = i < 0 ? i + this.length : i;
+    return this.child<M>([...this._modules.keys()][idx]);
+  }
+  append(m: Module): this {
+    this.registerModule(String(this._modules.size), m);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> { return this.children(); }
+  override forward(x: Tensor): Tensor {
+    return torch.tidy(() => {
+      let y = x;
+      for (const m of this._modules.values()) if (m) y = (m as TensorModule).forward(y);
+      return y === x ? x.alias() : y;
+    });
+  }
+}
+
+export class ModuleList extends Module {
+  constructor(modules: Module[] = []) {
+    super();
+    modules.forEach((m) => this.append(m));
+  }
+  get length(): number { return this._modules.size; }
+  at<M extends Module = Module>(i: number): M {
+    const idx = i < 0 ? i + this.length : i;
+    if (idx < 0 || idx >= this.length) throw new RangeError(`ModuleList: index ${i} out of range for length ${this.length}`);
+    return this.child<M>(String(idx));
+  }
+  append(m: Module): this {
+    this.registerModule(String(this._modules.size), m);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> { return this.children(); }
+}
+
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> | Map<string, Module> = {}) {
+    super();
+    const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
+    for (const [k, m] of entries) this.registerModule(k, m);
+  }
+  get(key: string): Module | undefined { return this._modules.get(key) ?? undefined; }
+  set(key: string, m: Module): this {
+    if (this._modules.has(key)) this._modules.set(key, m);
+    else this.registerModule(key, m);
+    return this;
+  }
+  has(key: string): boolean { return this._modules.has(key); }
+  keys(): string[] { return [...this._modules.keys()]; }
+  get size(): number { return this._modules.size; }
+  [Symbol.iterator](): Iterator<[string, Module]> { return this.namedChildren(); }
+}

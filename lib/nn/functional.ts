@@ -1,0 +1,114 @@
+// nn.functional: thin wrappers over ATen with PyTorch's Python-side semantics
+// (default strides, reduction names, running-stat updates).
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/tensor.js';
+
+export type Reduction = 'none' | 'mean' | 'sum';
+/** ATen reduction codes: 0 none, 1 mean, 2 sum. */
+export function reductionCode(r: Reduction): number {
+  if (r === 'none') return 0;
+  if (r === 'mean') return 1;
+  if (r === 'sum') return 2;
+  throw new TypeError(`reduction: expected 'none' | 'mean' | 'sum', got '${String(r)}'`);
+}
+
+type IntOrList = number | number[];
+
+export const relu = (x: Tensor, inplace = false): Tensor => (inplace ? x.relu_() : x.relu());
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01, inplace = false): Tensor =>
+  (inplace ? x.leakyRelu_(negativeSlope) : torch.leakyRelu(x, negativeSlope));
+export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor => torch.gelu(x, { approximate });
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+export const tanh = (x: Tensor): Tensor => x.tanh();
+export const softmax = (x: Tensor, dim: number): Tensor => torch.softmax(x, dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => torch.logSoftmax(x, dim);
+
+export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => torch.linear(x, weight, bias);
+
+export interface ConvOptions { stride?: IntOrList; padding?: IntOrList; dilation?: IntOrList; groups?: number }
+export const conv1d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor =>
+  torch.conv1d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, o.groups ?? 1);
+export const conv2d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor =>
+  torch.conv2d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, o.groups ?? 1);
+export const conv3d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor =>
+  torch.conv3d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, o.groups ?? 1);
+export interface ConvTransposeOptions extends ConvOptions { outputPadding?: IntOrList }
+export const convTranspose2d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTransposeOptions = {}): Tensor =>
+  torch.convTranspose2d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0, o.groups ?? 1, o.dilation ?? 1);
+export const convTranspose3d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTransposeOptions = {}): Tensor =>
+  torch.convTranspose3d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0, o.groups ?? 1, o.dilation ?? 1);
+
+export interface BatchNormOptions {
+  runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null;
+  training?: boolean; momentum?: number; eps?: number;
+}
+/** F.batch_norm: in training mode with running stats, updates them in place (unbiased variance). */
+export function batchNorm(x: Tensor, o: BatchNormOptions = {}): Tensor {
+  const training = o.training ?? false;
+  const rm = o.runningMean ?? null, rv = o.runningVar ?? null;
+  if (!training && (!rm || !rv)) throw new TypeError('batchNorm: eval mode needs runningMean and runningVar');
+  return torch.batchNorm(x, o.weight ?? null, o.bias ?? null, rm, rv, training, o.momentum ?? 0.1, o.eps ?? 1e-5, true);
+}
+export function instanceNorm(x: Tensor, o: BatchNormOptions & { useInputStats?: boolean } = {}): Tensor {
+  return torch.instanceNorm(x, o.weight ?? null, o.bias ?? null, o.runningMean ?? null, o.runningVar ?? null,
+    o.useInputStats ?? true, o.momentum ?? 0.1, o.eps ?? 1e-5, true);
+}
+export const groupNorm = (x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
+  torch.groupNorm(x, numGroups, weight, bias, eps, true);
+export const layerNorm = (x: Tensor, normalizedShape: IntOrList, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
+  torch.layerNorm(x, normalizedShape, weight, bias, eps, true);
+
+export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
+  if (p < 0 || p > 1) throw new RangeError(`dropout: probability has to be between 0 and 1, got ${p}`);
+  return inplace ? x.dropout_(p, training) : torch.dropout(x, p, training);
+}
+/** Channel-wise dropout (PyTorch's dropout2d/dropout3d: feature_dropout). */
+export function featureDropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
+  if (p < 0 || p > 1) throw new RangeError(`featureDropout: probability has to be between 0 and 1, got ${p}`);
+  return inplace ? x.featureDropout_(p, training) : torch.featureDropout(x, p, training);
+}
+export const dropout2d = featureDropout;
+export const dropout3d = featureDropout;
+
+export interface PoolOptions { stride?: IntOrList | null; padding?: IntOrList; dilation?: IntOrList; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
+export const maxPool3d = (x: Tensor, kernelSize: IntOrList, o: PoolOptions = {}): Tensor =>
+  torch.maxPool3d(x, kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false);
+export const avgPool3d = (x: Tensor, kernelSize: IntOrList, o: PoolOptions = {}): Tensor =>
+  torch.avgPool3d(x, kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.ceilMode ?? false, o.countIncludePad ?? true, o.divisorOverride ?? null);
+
+export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'trilinear';
+export interface InterpolateOptions { size?: IntOrList; scaleFactor?: number | number[]; mode?: InterpolateMode; alignCorners?: boolean }
+/** F.interpolate for nearest / (bi|tri)linear, 3-D to 5-D inputs. */
+export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
+  const spatial = x.ndim - 2;
+  const mode = o.mode ?? 'nearest';
+  if ((o.size === undefined) === (o.scaleFactor === undefined)) throw new TypeError('interpolate: give exactly one of size and scaleFactor');
+  const expand = (v: number | number[]): number[] => (Array.isArray(v) ? v : Array(spatial).fill(v));
+  const size = o.size === undefined ? null : expand(o.size);
+  const scales = o.scaleFactor === undefined ? null : expand(o.scaleFactor);
+  if (mode === 'nearest') {
+    if (spatial === 1) return torch.upsampleNearest1d(x, size, scales);
+    if (spatial === 2) return torch.upsampleNearest2d(x, size, scales);
+    if (spatial === 3) return torch.upsampleNearest3d(x, size, scales);
+  } else {
+    const ac = o.alignCorners ?? false;
+    if (mode === 'linear' && spatial === 1) return torch.upsampleLinear1d(x, size, ac, scales);
+    if (mode === 'bilinear' && spatial === 2) return torch.upsampleBilinear2d(x, size, ac, scales);
+    if (mode === 'trilinear' && spatial === 3) return torch.upsampleTrilinear3d(x, size, ac, scales);
+  }
+  throw new TypeError(`interpolate: mode '${mode}' does not fit a ${x.ndim}-d input of shape [${x.shape.join(', ')}]`);
+}
+
+// ---- losses ----
+export interface CrossEntropyOptions { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }
+export const crossEntropy = (input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor =>
+  torch.crossEntropyLoss(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0);
+export const nllLoss = (input: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor =>
+  torch.nllLoss(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100);
+export const binaryCrossEntropy = (input: Tensor, target: Tensor, o: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor =>
+  torch.binaryCrossEntropy(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'));
+export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor =>
+  torch.binaryCrossEntropyWithLogits(input, target, o.weight ?? null, o.posWeight ?? null, reductionCode(o.reduction ?? 'mean'));
+export const mseLoss = (input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor => torch.mseLoss(input, target, reductionCode(reduction));
+export const l1Loss = (input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor => torch.l1Loss(input, target, reductionCode(reduction));
+export const oneHot = (labels: Tensor, numClasses = -1): Tensor => torch.oneHot(labels, numClasses);

@@ -1,0 +1,8 @@
+// The `nn` namespace: Module, layers, containers, losses, functional and init.
+export { Module, type LoadStateDictResult } from './module.js';
+export * from './layers.js';
+export * from './containers.js';
+export * from './losses.js';
+export * as functional from './functional.js';
+export * as F from './functional.js';
+export * as init from './init.js';

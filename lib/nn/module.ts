@@ -1,0 +1,310 @@
+// nn.Module: parameters, buffers and child modules registered under PyTorch-compatible names.
+//
+// Ownership: a module owns its parameters and buffers. They are created `torch.keep`-ed so an
+// enclosing `tidy` never frees them; `to()` replaces and disposes them; `dispose()` frees them all.
+import * as torch from '../torch/index.js';
+import { Tensor } from '../torch/tensor.js';
+import type { DType } from '../torch/dtype.js';
+
+export interface LoadStateDictResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+/** Python's repr of a float (`1e-05`, `0.1`, `2.0`). */
+export function pyFloat(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
+  const exp = Math.floor(Math.log10(Math.abs(v)));
+  if (exp < -4 || exp >= 16) {
+    const [m, e] = v.toExponential().split('e');
+    const n = Number(e);
+    return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  }
+  return String(v);
+}
+/** Python's repr of a tuple of ints: `(3, 3, 3)`, `(64,)`. */
+export const pyTuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
+export const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+
+export class Module {
+  /** Whether the module is in training mode (`train()` / `eval()`). */
+  training = true;
+  protected readonly _parameters = new Map<string, Tensor | null>();
+  protected readonly _buffers = new Map<string, Tensor | null>();
+  /** Buffers excluded from the state dict (PyTorch's persistent=False). */
+  protected readonly _nonPersistent = new Set<string>();
+  protected readonly _modules = new Map<string, Module | null>();
+
+  /** The computation. Subclasses override it with their own signature. */
+  forward(...args: never[]): unknown {
+    void args;
+    throw new Error(`${this.constructor.name}: forward() is not implemented`);
+  }
+
+  /** Calls `forward` (PyTorch's `module(x)`). */
+  call<A extends unknown[], R>(this: { forward(...args: A): R }, ...args: A): R {
+    return this.forward(...args);
+  }
+
+  // ---- registration ----
+  /** Registers (or replaces, disposing the old one) a parameter; it is kept out of scopes and requires grad. */
+  registerParameter(name: string, value: Tensor | null): Tensor | null {
+    this.checkName(name, this._buffers, this._modules);
+    const old = this._parameters.get(name);
+    if (value) {
+      torch.keep(value);
+      if (!value.requiresGrad && value.isFloatingPoint()) value.requiresGrad_(true);
+    }
+    this._parameters.set(name, value);
+    if (old && old !== value) old.dispose();
+    return value;
+  }
+  /** Registers (or replaces, disposing the old one) a buffer. `persistent=false` keeps it out of the state dict. */
+  registerBuffer(name: string, value: Tensor | null, persistent = true): Tensor | null {
+    this.checkName(name, this._parameters, this._modules);
+    const old = this._buffers.get(name);
+    if (value) torch.keep(value);
+    this._buffers.set(name, value);
+    if (persistent) this._nonPersistent.delete(name);
+    else this._nonPersistent.add(name);
+    if (old && old !== value) old.dispose();
+    return value;
+  }
+  registerModule<M extends Module | null>(name: string, module: M): M {
+    this.checkName(name, this._parameters, this._buffers);
+    this._modules.set(name, module);
+    return module;
+  }
+  /** Alias of `registerModule` (PyTorch's add_module). */
+  addModule<M extends Module | null>(name: string, module: M): M {
+    return this.registerModule(name, module);
+  }
+  private checkName(name: string, ...others: Map<string, unknown>[]): void {
+    if (name === '' || name.includes('.')) throw new TypeError(`${this.constructor.name}: invalid name '${name}' (empty or contains '.')`);
+    if (others.some((m) => m.has(name))) throw new TypeError(`${this.constructor.name}: attribute '${name}' already exists`);
+  }
+
+  /** A registered parameter by local name (throws when absent). */
+  param(name: string): Tensor {
+    const t = this._parameters.get(name);
+    if (!t) throw new Error(`${this.constructor.name}: no parameter '${name}'`);
+    return t;
+  }
+  /** A registered parameter or null. */
+  paramOrNull(name: string): Tensor | null {
+    return this._parameters.get(name) ?? null;
+  }
+  buffer(name: string): Tensor | null {
+    return this._buffers.get(name) ?? null;
+  }
+  child<M extends Module = Module>(name: string): M {
+    const m = this._modules.get(name);
+    if (!m) throw new Error(`${this.constructor.name}: no submodule '${name}'`);
+    return m as M;
+  }
+  /** Submodule by dotted path ('encoder.block_one.conv.0'). */
+  getSubmodule(path: string): Module {
+    if (path === '') return this;
+    let m: Module = this;
+    for (const part of path.split('.')) m = m.child(part);
+    return m;
+  }
+
+  // ---- iteration ----
+  *namedModules(prefix = '', memo: Set<Module> = new Set()): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [name, m] of this._modules) {
+      if (!m) continue;
+      yield* m.namedModules(prefix ? `${prefix}.${name}` : name, memo);
+    }
+  }
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+  *namedChildren(): Generator<[string, Module]> {
+    const seen = new Set<Module>();
+    for (const [name, m] of this._modules) {
+      if (m && !seen.has(m)) { seen.add(m); yield [name, m]; }
+    }
+  }
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+  private *namedMembers(kind: '_parameters' | '_buffers', prefix: string, recurse: boolean): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [name, t] of m[kind]) {
+        if (!t || seen.has(t)) continue;
+        seen.add(t);
+        yield [mp ? `${mp}.${name}` : name, t];
+      }
+    }
+  }
+  /** (name, parameter) pairs in PyTorch's order; the tensors are the module's own (do not dispose). */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    yield* this.namedMembers('_parameters', prefix, recurse);
+  }
+  parameters(recurse = true): Tensor[] {
+    return [...this.namedParameters('', recurse)].map(([, t]) => t);
+  }
+  *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    yield* this.namedMembers('_buffers', prefix, recurse);
+  }
+  buffers(recurse = true): Tensor[] {
+    return [...this.namedBuffers('', recurse)].map(([, t]) => t);
+  }
+  /** Number of parameter elements (all, or only those requiring grad). */
+  numParameters(onlyTrainable = false): number {
+    return this.parameters().reduce((n, p) => n + (!onlyTrainable || p.requiresGrad ? p.numel() : 0), 0);
+  }
+
+  // ---- state dict ----
+  /**
+   * Map name -> tensor in PyTorch's order (own parameters, own persistent buffers, then children
+   * recursively). By default the values are detached aliases (new handles sharing storage) that the
+   * caller owns (dispose them, or call inside `torch.tidy`); `keepVars: true` gives the module's own
+   * tensors (do not dispose those).
+   */
+  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    this.collectState(options.prefix ?? '', out, options.keepVars ?? false);
+    return out;
+  }
+  private collectState(prefix: string, out: Map<string, Tensor>, keepVars: boolean): void {
+    for (const [name, t] of this._parameters) if (t) out.set(prefix + name, keepVars ? t : t.detach());
+    for (const [name, t] of this._buffers) {
+      if (t && !this._nonPersistent.has(name)) out.set(prefix + name, keepVars ? t : t.detach());
+    }
+    for (const [name, m] of this._modules) if (m) m.collectState(`${prefix}${name}.`, out, keepVars);
+  }
+
+  /**
+   * Copies the values of `stateDict` into this module's parameters and buffers, in place and
+   * without autograd (tensors keep their identity, so optimizers holding them stay valid).
+   * Shape mismatches always fail; with `strict` (default) missing and unexpected keys fail too.
+   */
+  loadStateDict(stateDict: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    const strict = options.strict ?? true;
+    const sd = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
+    const own = this.stateDict({ keepVars: true });
+    const missingKeys = [...own.keys()].filter((k) => !sd.has(k));
+    const unexpectedKeys = [...sd.keys()].filter((k) => !own.has(k));
+    const errors: string[] = [];
+    for (const [k, target] of own) {
+      const src = sd.get(k);
+      if (!src) continue;
+      const a = src.shape, b = target.shape;
+      if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
+        errors.push(`size mismatch for ${k}: copying a param with shape [${a.join(', ')}] from checkpoint, the shape in current model is [${b.join(', ')}].`);
+      }
+    }
+    if (strict) {
+      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    }
+    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    torch.noGrad(() => {
+      for (const [k, target] of own) {
+        const src = sd.get(k);
+        if (src) target.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- modes, conversion ----
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+  /** Sets every parameter's grad to null (PyTorch's zero_grad(set_to_none=True)). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+  /** Calls `fn` on every submodule (children first) and then on this module. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+  /**
+   * Moves/casts every parameter and buffer: a device string ('cuda', 'cpu'), a floating dtype
+   * (only floating-point tensors are cast, as in PyTorch), or both. Old tensors are disposed;
+   * tensors obtained earlier from `parameters()` are no longer the module's (build optimizers after `to`).
+   */
+  to(target: string | { device?: string; dtype?: DType }): this {
+    const FLOATS = ['float16', 'bfloat16', 'float32', 'float64'];
+    const opts = typeof target === 'string' ? (FLOATS.includes(target) ? { dtype: target as DType } : { device: target }) : target;
+    if (opts.dtype && !FLOATS.includes(opts.dtype)) throw new TypeError(`Module.to: dtype must be floating point, got ${opts.dtype}`);
+    const convert = (t: Tensor): Tensor => {
+      const dtype = opts.dtype && t.isFloatingPoint() ? opts.dtype : t.dtype;
+      const device = opts.device ?? t.device;
+      if (dtype === t.dtype && device === t.device) return t;
+      return torch.noGrad(() => t.to({ dtype, device }));
+    };
+    for (const m of this.modules()) {
+      for (const [name, t] of m._parameters) {
+        if (!t) continue;
+        const n = convert(t);
+        if (n === t) continue;
+        if (t.requiresGrad) n.requiresGrad_(true);
+        m._parameters.set(name, torch.keep(n));
+        t.dispose();
+      }
+      for (const [name, t] of m._buffers) {
+        if (!t) continue;
+        const n = convert(t);
+        if (n === t) continue;
+        m._buffers.set(name, torch.keep(n));
+        t.dispose();
+      }
+    }
+    return this;
+  }
+  /** Frees every parameter and buffer of this module tree now. */
+  dispose(): void {
+    for (const m of this.modules()) {
+      for (const t of m._parameters.values()) t?.dispose();
+      for (const t of m._buffers.values()) t?.dispose();
+    }
+  }
+
+  // ---- printing ----
+  /** The text inside the parentheses of this module's line (PyTorch's extra_repr). */
+  extraRepr(): string {
+    return '';
+  }
+  /** The module tree, as PyTorch prints it. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const lines = extra ? extra.split('\n') : [];
+    const childLines: string[] = [];
+    for (const [name, m] of this._modules) {
+      const text = m ? m.toString() : 'None';
+      const indented = text.split('\n').map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+      childLines.push(`(${name}): ${indented}`);
+    }
+    const all = [...lines, ...childLines];
+    let s = `${this.typeName()}(`;
+    if (all.length) {
+      if (lines.length === 1 && !childLines.length) s += extra;
+      else s += `\n  ${all.join('\n  ')}\n`;
+    }
+    return `${s})`;
+  }
+  /** The class name shown by toString (defaults to the constructor name). */
+  protected typeName(): string {
+    return this.constructor.name;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
