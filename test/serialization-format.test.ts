@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  contiguousBytes, loadPth, loadSafetensors, savePth, saveSafetensors, writeZip, ZipReader,
+  contiguousBytes, crc32, loadPth, loadSafetensors, savePth, saveSafetensors, writeZip, ZipReader,
   type DTypeName, type PyDict, type PyValue, type RawStorage, type RawTensor,
 } from '../lib/torch/serialization/index.js';
 import { zipSync } from 'fflate';
@@ -352,6 +352,10 @@ function handBuilt(): PyValue {
 
 describe('zip container variants', () => {
   const entriesOf = (bytes: Uint8Array) => { const z = new ZipReader(bytes); return z.names().map((name) => ({ name, data: z.read(name) })); };
+
+  it('CRC-32 is the zip one', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
 
   it('reads deflated entries (fflate zipSync, level 9)', () => {
     const files = Object.fromEntries(entriesOf(fixturePth).map((e) => [e.name, e.data]));

@@ -3,7 +3,7 @@
  * CRC checked) and writes stored entries whose data starts on a 64-byte boundary, padded through a
  * local-header extra field, like PyTorch's writer (miniz).
  */
-import { inflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -24,7 +24,11 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+// Node >= 20.15 has a native CRC-32 (~20x faster than the table loop); fall back otherwise.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 export function crc32(data: Uint8Array): number {
+  if (nativeCrc32) return nativeCrc32(data) >>> 0;
   let c = 0xffffffff;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
@@ -147,7 +151,7 @@ export class ZipReader {
       data = raw;
     } else if (entry.method === 8) {
       try {
-        data = new Uint8Array(inflateRawSync(raw));
+        data = new Uint8Array(zlib.inflateRawSync(raw));
       } catch (err) {
         this.fail(`corrupt deflated zip entry ${name}: ${(err as Error).message}`);
       }
