@@ -93,5 +93,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   writeLibtorchJson(info);
   // `node scripts/libtorch.mjs include|lib|cuda` prints one field (used by binding.gyp).
   const field = process.argv[2];
-  if (field) process.stdout.write(String(info[field]));
+  const derived = {
+    apiInclude: join(info.include, 'torch/csrc/api/include'),
+    libs: ['-ltorch', '-ltorch_cpu', '-lc10', ...(info.cuda ? ['-ltorch_cuda', '-lc10_cuda'] : [])].join(' '),
+    defines: info.cuda ? 'SKCDF_WITH_CUDA' : '',
+  };
+  if (field) process.stdout.write(String(derived[field] ?? info[field]));
 }
