@@ -1,3 +1,5 @@
 // Public entry point of the skcdf package.
 export * as torch from './torch/index.js';
 export { Tensor } from './torch/tensor.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

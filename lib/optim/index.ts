@@ -1,0 +1,6 @@
+// The `optim` namespace: optimizers, LR schedules and gradient clipping.
+export { Optimizer, type OptimizerStateDict, type ParamGroup, type ParamsArg, type ParamState, type StateValue } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { LRScheduler, PolyLR, polyLr, CosineAnnealingLR, StepLR, LambdaLR } from './schedulers.js';
+export { clipGradNorm_, clipGradValue_ } from './clip.js';
