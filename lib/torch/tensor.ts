@@ -239,7 +239,7 @@ export class Tensor extends TensorMethods {
     };
     const ellipses = indices.filter((i) => i === '...').length;
     if (ellipses > 1) throw new TypeError('index: at most one ellipsis (...) allowed');
-    const used = indices.reduce((n, i) => n + consumes(i), 0);
+    const used = indices.reduce<number>((n, i) => n + consumes(i), 0);
     const ndim = this.ndim;
     if (used > ndim) throw new RangeError(`index: too many indices (${used}) for a ${ndim}-d tensor of shape [${this.shape}]`);
     let r: Tensor = this;
