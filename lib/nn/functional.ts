@@ -104,7 +104,7 @@ export interface CrossEntropyOptions { weight?: Tensor | null; ignoreIndex?: num
 export const crossEntropy = (input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor =>
   torch.crossEntropyLoss(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0);
 export const nllLoss = (input: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor =>
-  torch.nllLoss(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100);
+  torch.nllLossNd(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100);
 export const binaryCrossEntropy = (input: Tensor, target: Tensor, o: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor =>
   torch.binaryCrossEntropy(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'));
 export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor =>
