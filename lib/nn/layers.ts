@@ -111,7 +111,7 @@ export class Identity extends Module {
 }
 
 // ---------------------------------------------------------------- normalisation
-export interface NormOptions extends FactoryOptions { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean }
+export interface NormOptions extends FactoryOptions { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean; /** With affine: learn a bias too (default true). */ bias?: boolean }
 abstract class NormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
@@ -125,7 +125,7 @@ abstract class NormBase extends Module {
     this.trackRunningStats = o.trackRunningStats ?? defaults.track;
     const fo = { device: o.device, dtype: o.dtype ?? 'float32' } as const;
     this.registerParameter('weight', this.affine ? torch.ones([numFeatures], fo) : null);
-    this.registerParameter('bias', this.affine ? torch.zeros([numFeatures], fo) : null);
+    this.registerParameter('bias', this.affine && (o.bias ?? true) ? torch.zeros([numFeatures], fo) : null);
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', torch.zeros([numFeatures], fo));
       this.registerBuffer('running_var', torch.ones([numFeatures], fo));
@@ -151,7 +151,7 @@ abstract class NormBase extends Module {
   }
   protected abstract checkInput(x: Tensor): void;
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 abstract class BatchNormNd extends NormBase {
@@ -198,19 +198,19 @@ export class InstanceNorm3d extends InstanceNormNd { protected readonly spatial 
 export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
-  constructor(readonly numGroups: number, readonly numChannels: number, o: FactoryOptions & { eps?: number; affine?: boolean } = {}) {
+  constructor(readonly numGroups: number, readonly numChannels: number, o: FactoryOptions & { eps?: number; affine?: boolean; bias?: boolean } = {}) {
     super();
     if (numChannels % numGroups) throw new RangeError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     this.eps = o.eps ?? 1e-5;
     this.affine = o.affine ?? true;
     const fo = { device: o.device, dtype: o.dtype ?? 'float32' } as const;
     this.registerParameter('weight', this.affine ? torch.ones([numChannels], fo) : null);
-    this.registerParameter('bias', this.affine ? torch.zeros([numChannels], fo) : null);
+    this.registerParameter('bias', this.affine && (o.bias ?? true) ? torch.zeros([numChannels], fo) : null);
   }
   get weight(): Tensor | null { return this.paramOrNull('weight'); }
   get bias(): Tensor | null { return this.paramOrNull('bias'); }
   override forward(x: Tensor): Tensor { return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps); }
-  override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`; }
+  override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}`; }
 }
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -228,7 +228,7 @@ export class LayerNorm extends Module {
   get weight(): Tensor | null { return this.paramOrNull('weight'); }
   get bias(): Tensor | null { return this.paramOrNull('bias'); }
   override forward(x: Tensor): Tensor { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
-  override extraRepr(): string { return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`; }
+  override extraRepr(): string { return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}, bias=${pyBool(this.bias !== null)}`; }
 }
 
 // ---------------------------------------------------------------- activations
