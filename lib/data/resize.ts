@@ -101,31 +101,29 @@ export function resizeTrilinear(src: NumericArray, inShape: readonly number[], o
   const needY = new Uint8Array(H);
   for (let o = 0; o < OH; o++) { needY[th.i0[o]!] = 1; needY[th.i1[o]!] = 1; }
 
-  // Pass 1 (W): tmpW[z, y, ox]
-  const tmpW = new Float32Array(D * H * OW);
+  // Passes 1 (W) and 2 (H), one input slice at a time through a small reused buffer:
+  // rowW[y, ox] = W-interpolation of input row (z, y); tmpH[z, oy, ox] = H-interpolation of rowW.
+  const rowW = new Float32Array(H * OW);
+  const tmpH = new Float32Array(D * OH * OW);
   const { i0: wi0, i1: wi1, w0: ww0, w1: ww1 } = tw;
+  const { i0: hi0, i1: hi1, w0: hw0, w1: hw1 } = th;
   for (let z = 0; z < D; z++) {
     if (!needZ[z]) continue;
     for (let y = 0; y < H; y++) {
       if (!needY[y]) continue;
       const sb = (z * H + y) * W;
-      const ob = (z * H + y) * OW;
+      const ob = y * OW;
       for (let x = 0; x < OW; x++) {
-        tmpW[ob + x] = src[sb + wi0[x]!]! * ww0[x]! + f(src[sb + wi1[x]!]! * ww1[x]!);
+        rowW[ob + x] = src[sb + wi0[x]!]! * ww0[x]! + f(src[sb + wi1[x]!]! * ww1[x]!);
       }
     }
-  }
-  // Pass 2 (H): tmpH[z, oy, ox]
-  const tmpH = new Float32Array(D * OH * OW);
-  for (let z = 0; z < D; z++) {
-    if (!needZ[z]) continue;
     for (let y = 0; y < OH; y++) {
-      const a = (z * H + th.i0[y]!) * OW;
-      const b = (z * H + th.i1[y]!) * OW;
-      const wa = th.w0[y]!;
-      const wb = th.w1[y]!;
+      const a = hi0[y]! * OW;
+      const b = hi1[y]! * OW;
+      const wa = hw0[y]!;
+      const wb = hw1[y]!;
       const ob = (z * OH + y) * OW;
-      for (let x = 0; x < OW; x++) tmpH[ob + x] = tmpW[a + x]! * wa + f(tmpW[b + x]! * wb);
+      for (let x = 0; x < OW; x++) tmpH[ob + x] = rowW[a + x]! * wa + f(rowW[b + x]! * wb);
     }
   }
   // Pass 3 (D): out[oz, oy, ox]
