@@ -295,3 +295,88 @@ describe('predictCase / predictDataset', () => {
     expect(() => predictDataset({ model: net, dataDir, ids: ['0003'], outDir, patch, numClasses: C })).toThrow(/case '0003'.*0003_image\.npy/);
   });
 });
+
+describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32^3)', () => {
+  const FIX = join(import.meta.dirname, 'fixtures/model');
+  const have = existsSync(join(FIX, 'state_dict.pth')) && existsSync(join(FIX, 'input.npy')) && existsSync(join(FIX, 'eval_unlabeled_out.npy'));
+  if (!have) console.warn('inference.test: test/fixtures/model missing; real-model tests SKIPPED');
+  const itFix = have ? it : it.skip;
+
+  itFix('one window = the reference eval forward: softmax within 1.5e-4 of the fixture, labels = its argmax', async () => {
+    const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
+    const model = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
+    loadCheckpoint(model, join(FIX, 'state_dict.pth'));
+    model.train(true);
+    const inp = readNpy(join(FIX, 'input.npy'));
+    const ref = readNpy(join(FIX, 'eval_unlabeled_out.npy'));
+    const before = torch.memory().liveTensors;
+    const { p, l, expP, expL } = torch.tidy(() => {
+      const x = torch.fromBuffer(inp.data, 'float32', inp.shape).get('0:1');
+      const o = slidingWindowPredict(model, x, { patch: [32, 32, 32], numClasses: 4, returnProbabilities: true });
+      const r = torch.fromBuffer(ref.data, 'float32', ref.shape).get(0);
+      const sm = torch.softmax(r, 0);
+      return { p: o.probabilities!.toTypedArray() as Float32Array, l: o.labels.toTypedArray() as Uint8Array,
+        expP: sm.toTypedArray() as Float32Array, expL: sm.argmax(0).toTypedArray() as BigInt64Array };
+    });
+    expect(torch.memory().liveTensors).toBe(before);
+    expect(model.training).toBe(true);
+    expect(maxDiff(p, expP)).toBeLessThan(1.5e-4);
+    labelsAgree(l, Uint8Array.from(expL, (v) => Number(v)), expP, 3e-4);
+    model.dispose();
+  });
+
+  itFix('larger volume: windows forwarded one by one and batched agree; JS reference loop agrees', async () => {
+    const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
+    const model = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
+    loadCheckpoint(model, join(FIX, 'state_dict.pth'));
+    const shape: Triple = [40, 48, 36];
+    const vol = volume(shape, 5);
+    const stride: Triple = [16, 16, 16];
+    const run = (k: number) => torch.tidy(() => slidingWindowPredict(model, torch.fromBuffer(vol, 'float32', shape),
+      { patch: [32, 32, 32], numClasses: 4, stride, windowsPerBatch: k, returnProbabilities: true }).probabilities!.toTypedArray() as Float32Array);
+    const a = run(1), b = run(4);
+    expect(maxDiff(a, b)).toBeLessThan(1e-5);
+    // Plain JS accumulation (score map + count, as the reference's numpy code) with per-window forwards.
+    const n = shape[0] * shape[1] * shape[2];
+    const score = new Float32Array(4 * n), cnt = new Float32Array(n);
+    const zs = windowStarts(40, 32, 16), ys = windowStarts(48, 32, 16), xs = windowStarts(36, 32, 16);
+    model.eval();
+    torch.tidy(() => {
+      const x = torch.fromBuffer(vol, 'float32', shape);
+      for (const z0 of zs) for (const y0 of ys) for (const x0 of xs) {
+        torch.tidy(() => {
+          const w = x.get(`${z0}:${z0 + 32}`, `${y0}:${y0 + 32}`, `${x0}:${x0 + 32}`).contiguous().reshape([1, 1, 32, 32, 32]);
+          const [out, abc] = torch.noGrad(() => model.forward(w, 'unlabeled'));
+          abc.dispose();
+          const pr = torch.softmax(out, 1).toTypedArray() as Float32Array;
+          for (let c = 0; c < 4; c++) for (let i = 0; i < 32; i++) for (let j = 0; j < 32; j++) for (let k = 0; k < 32; k++) {
+            const v = ((z0 + i) * shape[1] + (y0 + j)) * shape[2] + x0 + k;
+            score[c * n + v] += pr[((c * 32 + i) * 32 + j) * 32 + k];
+            if (c === 0) cnt[v] += 1;
+          }
+        });
+      }
+    });
+    for (let c = 0; c < 4; c++) for (let v = 0; v < n; v++) score[c * n + v] /= cnt[v];
+    expect(maxDiff(a, score)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
+  itPy('loadCheckpoint: reference-style nested checkpoint with a DataParallel prefix', async () => {
+    const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
+    const out = join(tmp, 'nested.pth');
+    runPython(`import sys, torch
+sd = torch.load(sys.argv[1])
+torch.save({'epoch': 3, 'state_dict': {'module.' + k: v for k, v in sd.items()}}, sys.argv[2])`, [join(FIX, 'state_dict.pth'), out]);
+    const a = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
+    const b = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
+    loadCheckpoint(a, join(FIX, 'state_dict.pth'));
+    loadCheckpoint(b, out);
+    const sa = a.stateDict(), sb = b.stateDict();
+    expect([...sb.keys()]).toEqual([...sa.keys()]);
+    for (const [k, t] of sa) expect(torch.tidy(() => t.sub(sb.get(k)!).abs().max().item()), k).toBe(0);
+    const wrong = new VNetDecoupleAttentionABC({ nFilters: 8, nClasses: 4, patchSize: [32, 32, 32] });
+    expect(() => loadCheckpoint(wrong, out)).toThrow(/nested\.pth.*size mismatch/s);
+    torch.dispose([a, b, wrong].flatMap((m) => m.parameters()));
+  });
+});
