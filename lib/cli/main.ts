@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The skcdf command line: thin commands over library functions (lib/skcdf, lib/data).
+import { Command } from 'commander';
+import { trainCommand } from './train.js';
+import { preprocessCommand, syntheticCommand, splitsCommand } from './data.js';
+
+const program = new Command('skcdf').description('SKCDF semi-supervised class-imbalanced 3D multi-organ segmentation on libtorch');
+trainCommand(program);
+preprocessCommand(program);
+syntheticCommand(program);
+splitsCommand(program);
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`\nerror: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
