@@ -13,6 +13,9 @@ export abstract class LRScheduler {
     else for (const [i, g] of groups.entries()) if (g.initialLr === undefined) throw new Error(`${this.constructor.name}: param group ${i} has no initialLr (needed when resuming with lastEpoch ${lastEpoch})`);
     this.baseLrs = groups.map((g) => g.initialLr!);
     this.lastEpoch = lastEpoch;
+  }
+  /** Subclasses call this at the end of their constructor (after their own fields are set): applies epoch lastEpoch + 1. */
+  protected start(): void {
     this.step();
   }
   /** The lr of each group at epoch `epoch`. */
@@ -40,6 +43,7 @@ export class PolyLR extends LRScheduler {
   constructor(optimizer: Optimizer<{ lr: number }>, readonly maxEpochs: number, readonly power = 0.9, lastEpoch = -1) {
     if (!(maxEpochs > 0)) throw new RangeError(`PolyLR: maxEpochs must be positive, got ${maxEpochs}`);
     super(optimizer, lastEpoch);
+    this.start();
   }
   lrAt(e: number, base: number): number {
     return base * Math.max(0, 1 - e / this.maxEpochs) ** this.power;
@@ -52,6 +56,7 @@ export const polyLr = (epoch: number, maxEpochs: number, baseLr: number, power =
 export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer<{ lr: number }>, readonly tMax: number, readonly etaMin = 0, lastEpoch = -1) {
     super(optimizer, lastEpoch);
+    this.start();
   }
   lrAt(e: number, base: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * e) / this.tMax))) / 2;
@@ -61,6 +66,7 @@ export class CosineAnnealingLR extends LRScheduler {
 export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer<{ lr: number }>, readonly stepSize: number, readonly gamma = 0.1, lastEpoch = -1) {
     super(optimizer, lastEpoch);
+    this.start();
   }
   lrAt(e: number, base: number): number {
     return base * this.gamma ** Math.floor(e / this.stepSize);
@@ -70,6 +76,7 @@ export class StepLR extends LRScheduler {
 export class LambdaLR extends LRScheduler {
   constructor(optimizer: Optimizer<{ lr: number }>, readonly lrLambda: (epoch: number) => number, lastEpoch = -1) {
     super(optimizer, lastEpoch);
+    this.start();
   }
   lrAt(e: number, base: number): number {
     return base * this.lrLambda(e);
