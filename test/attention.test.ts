@@ -1,11 +1,9 @@
 // Parity of SKCDF's two attention blocks with the reference (fixtures/attention: E=32, 2 heads,
 // bottleneck 2x4x6, i.e. local grid 1x2x3 and 48 global tokens), dropout p = 0.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
-import { loadPth, isRawTensor, type PyValue } from '../lib/torch/serialization/index.js';
 import { readNpy } from '../lib/io/npy.js';
 import { CrossAttentionGlobalBlock, CrossAttentionLocalBlock, type AttentionMode } from '../lib/skcdf/attention.js';
 
@@ -17,18 +15,7 @@ function npy(name: string): Tensor {
   return torch.keep(torch.fromBuffer(a.data, a.dtype as 'float32', a.shape));
 }
 
-function pth(name: string): Map<string, Tensor> {
-  const root = loadPth(readFileSync(join(FIX, name)), name) as PyValue;
-  if (typeof root !== 'object' || root === null || Array.isArray(root) || root.kind !== 'dict') throw new Error(`${name}: not a dict`);
-  const out = new Map<string, Tensor>();
-  for (const [k, v] of root.entries) {
-    if (!isRawTensor(v)) throw new Error(`${name}: ${String(k)} is not a tensor`);
-    const n = v.shape.reduce((a, b) => a * b, 1);
-    const bytes = v.storage.bytes.subarray(v.storageOffset * 4, (v.storageOffset + n) * 4);
-    out.set(String(k), torch.keep(torch.fromBuffer(bytes.slice(), v.storage.dtype, v.shape)));
-  }
-  return out;
-}
+const pth = (name: string): Map<string, Tensor> => torch.keep(torch.loadStateDict(join(FIX, name)));
 
 const maxAbs = (a: Tensor, b: Tensor): number => torch.tidy(() => a.sub(b).abs().max().item());
 
