@@ -76,6 +76,20 @@ describe('VNetDecoupleAttentionABC shapes', () => {
     model.dispose();
   });
 
+  it('prints with the reference class and module names', () => {
+    const model = new VNetDecoupleAttentionABC({ nClasses: 2, nFilters: 2, patchSize: [32, 32, 32] });
+    const text = model.toString();
+    expect(text.startsWith('VNet_Decouple_Attention_ABC(\n  (encoder): Encoder(')).toBe(true);
+    for (const s of ['(cross_attention_local): Cross_Attention_Local_Block(', '(token_learner): TokenLearner_Local(', '(attn): Cross_Attention_Local(',
+      '(cross_attention_global): Cross_Attention_Global_Block(', '(token_learner): TokenLearner_Global(', '(attn): Cross_Attention_Global(',
+      '(psi): InstanceNorm2d(1, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)', '(softmax): Softmax(dim=3)',
+      '(attn_dropout): Dropout(p=0.1, inplace=False)', '(decoder_u): Decoder(', '(out_conv9_abc): Conv3d(2, 2, kernel_size=(1, 1, 1), stride=(1, 1, 1))',
+      '(dropout): Dropout3d(p=0.5, inplace=False)']) {
+      expect(text, s).toContain(s);
+    }
+    model.dispose();
+  });
+
   it('forward leaves no tensors behind', () => {
     const model = new VNetDecoupleAttentionABC({ nClasses: 2, nFilters: 2, patchSize: [32, 32, 32] });
     const x = torch.rand([2, 1, 32, 32, 32]);

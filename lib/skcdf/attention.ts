@@ -84,6 +84,7 @@ abstract class CrossAttentionBase extends Module {
  * with the token order (d p1 h p2 w p3).
  */
 export class CrossAttentionLocal extends CrossAttentionBase {
+  protected override typeName(): string { return 'Cross_Attention_Local'; }
   /** emb: (B*N, 8, E) for batch B on grid (gd, gh, gw); returns (B, D*H*W, E). `evalLabeled`: eval-mode 'labeled'. */
   override forward(emb: Tensor, mode: AttentionMode, grid: [number, number, number], B: number, evalLabeled = false): Tensor {
     return torch.tidy(() => {
@@ -138,6 +139,7 @@ export class CrossAttentionLocal extends CrossAttentionBase {
 
 /** Cross_Attention_Global: attention across channels over all D*H*W tokens. emb (B, M, E) -> (B, M, E). */
 export class CrossAttentionGlobal extends CrossAttentionBase {
+  protected override typeName(): string { return 'Cross_Attention_Global'; }
   override forward(emb: Tensor, mode: AttentionMode, evalLabeled = false): Tensor {
     return torch.tidy(() => {
       if (mode === 'unlabeled') return this.unlabeled(emb);
@@ -179,11 +181,12 @@ export class CrossAttentionGlobal extends CrossAttentionBase {
 export class TokenLearner extends Module {
   readonly proj: Conv3d;
   readonly mapIn: Sequential;
-  constructor(readonly embedDim: number, readonly patchSize: [number, number, number]) {
+  constructor(readonly embedDim: number, readonly patchSize: [number, number, number], private readonly kind: 'Local' | 'Global' = 'Local') {
     super();
     this.proj = this.registerModule('proj', new Conv3d(1, embedDim, patchSize, { stride: patchSize }));
     this.mapIn = this.registerModule('map_in', new Sequential(new Conv3d(1, embedDim, patchSize, { stride: patchSize }), new GELU()));
   }
+  protected override typeName(): string { return `TokenLearner_${this.kind}`; }
   /** (B*E, 1, D, H, W) -> proj output (B*E, embedDim, D/p1, H/p2, W/p3) (not flattened; the blocks rearrange it). */
   override forward(x: Tensor): Tensor {
     return this.proj.forward(x);
@@ -202,13 +205,13 @@ abstract class AttentionBlockBase extends Module {
   readonly bottleneck: [number, number, number];
   readonly numHeads: number;
   constructor(readonly embeddingChannels: number, bottleneck: readonly number[], tokens: number, patch: [number, number, number],
-    attn: () => Module, options: AttentionBlockOptions) {
+    attn: () => Module, options: AttentionBlockOptions, kind: 'Local' | 'Global') {
     super();
     this.bottleneck = [bottleneck[0], bottleneck[1], bottleneck[2]];
     this.numHeads = options.numHeads ?? 2;
     if (!Number.isInteger(this.numHeads) || this.numHeads < 1) throw new RangeError(`${this.constructor.name}: numHeads must be a positive integer, got ${this.numHeads}`);
     if (!Number.isInteger(embeddingChannels) || embeddingChannels < 1) throw new RangeError(`${this.constructor.name}: embeddingChannels must be a positive integer, got ${embeddingChannels}`);
-    this.tokenLearner = this.registerModule('token_learner', new TokenLearner(tokens, patch));
+    this.tokenLearner = this.registerModule('token_learner', new TokenLearner(tokens, patch, kind));
     this.attnNorm = this.registerModule('attn_norm', new LayerNorm(embeddingChannels, { eps: 1e-6 }));
     this.registerModule('attn', attn());
     this.ffnNorm = this.registerModule('ffn_norm', new LayerNorm(embeddingChannels, { eps: 1e-6 }));
@@ -235,9 +238,10 @@ export class CrossAttentionLocalBlock extends AttentionBlockBase {
   constructor(embeddingChannels: number, bottleneck: readonly number[], options: AttentionBlockOptions = {}) {
     checkBottleneck('CrossAttentionLocalBlock', bottleneck, true);
     let attn: CrossAttentionLocal | undefined;
-    super(embeddingChannels, bottleneck, 8, [2, 2, 2], () => (attn = new CrossAttentionLocal(options.numHeads ?? 2, embeddingChannels, options.dropout ?? 0.1)), options);
+    super(embeddingChannels, bottleneck, 8, [2, 2, 2], () => (attn = new CrossAttentionLocal(options.numHeads ?? 2, embeddingChannels, options.dropout ?? 0.1)), options, 'Local');
     this.attn = attn!;
   }
+  protected override typeName(): string { return 'Cross_Attention_Local_Block'; }
   override forward(x: Tensor, mode: AttentionMode): Tensor {
     checkMode('CrossAttentionLocalBlock', mode);
     checkInput('CrossAttentionLocalBlock', x, this.embeddingChannels, this.bottleneck, mode, this.training);
@@ -263,9 +267,10 @@ export class CrossAttentionGlobalBlock extends AttentionBlockBase {
     checkBottleneck('CrossAttentionGlobalBlock', bottleneck, false);
     const bn: [number, number, number] = [bottleneck[0], bottleneck[1], bottleneck[2]];
     let attn: CrossAttentionGlobal | undefined;
-    super(embeddingChannels, bottleneck, prod(bn), bn, () => (attn = new CrossAttentionGlobal(options.numHeads ?? 2, embeddingChannels, options.dropout ?? 0.1)), options);
+    super(embeddingChannels, bottleneck, prod(bn), bn, () => (attn = new CrossAttentionGlobal(options.numHeads ?? 2, embeddingChannels, options.dropout ?? 0.1)), options, 'Global');
     this.attn = attn!;
   }
+  protected override typeName(): string { return 'Cross_Attention_Global_Block'; }
   override forward(x: Tensor, mode: AttentionMode): Tensor {
     checkMode('CrossAttentionGlobalBlock', mode);
     checkInput('CrossAttentionGlobalBlock', x, this.embeddingChannels, this.bottleneck, mode, this.training);

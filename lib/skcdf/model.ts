@@ -163,6 +163,8 @@ export class VNetDecoupleAttentionABC extends Module {
   readonly patchSize: [number, number, number];
   readonly bottleneck: [number, number, number];
 
+  protected override typeName(): string { return 'VNet_Decouple_Attention_ABC'; }
+
   constructor(options: VNetDecoupleAttentionABCOptions) {
     super();
     const o = options;
