@@ -3,3 +3,4 @@ export * as torch from './torch/index.js';
 export { Tensor } from './torch/tensor.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as amp from './amp/index.js';

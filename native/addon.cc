@@ -6,6 +6,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   skcdf::registerOpFunctions(env, exports);
   skcdf::registerAutogradFunctions(env, exports);
   skcdf::registerDeviceFunctions(env, exports);
+  skcdf::registerAutocastFunctions(env, exports);
   return exports;
 }
 

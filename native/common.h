@@ -62,5 +62,6 @@ void registerTensorFunctions(Napi::Env env, Napi::Object exports);
 void registerOpFunctions(Napi::Env env, Napi::Object exports);
 void registerAutogradFunctions(Napi::Env env, Napi::Object exports);
 void registerDeviceFunctions(Napi::Env env, Napi::Object exports);
+void registerAutocastFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace skcdf

@@ -25,11 +25,30 @@ struct ArgSpec {
   std::string name;
 };
 
+// Unboxed fast paths for the commonest schema shapes: calling through a typed handle skips
+// boxing into IValues (measured ~0.3-0.5 us of a ~1.5 us small op). T = Tensor, S = Scalar.
+enum class Fast : uint8_t { None, T, TT, TTS, TS, TSS, TInts, TSymInts };
+using SigT = at::Tensor(const at::Tensor&);
+using SigTT = at::Tensor(const at::Tensor&, const at::Tensor&);
+using SigTTS = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Scalar&);
+using SigTS = at::Tensor(const at::Tensor&, const at::Scalar&);
+using SigTSS = at::Tensor(const at::Tensor&, const at::Scalar&, const at::Scalar&);
+using SigTInts = at::Tensor(const at::Tensor&, at::IntArrayRef);
+using SigTSymInts = at::Tensor(const at::Tensor&, c10::SymIntArrayRef);
+
 struct OpEntry {
   c10::OperatorHandle handle;
   std::string qualified;  // aten::add.Tensor, used in messages
   std::vector<ArgSpec> args;
   std::vector<bool> returnsWrittenAlias;  // returned value is a mutated argument: JS returns that argument
+  Fast fast = Fast::None;
+  std::optional<c10::TypedOperatorHandle<SigT>> t;
+  std::optional<c10::TypedOperatorHandle<SigTT>> tt;
+  std::optional<c10::TypedOperatorHandle<SigTTS>> tts;
+  std::optional<c10::TypedOperatorHandle<SigTS>> ts;
+  std::optional<c10::TypedOperatorHandle<SigTSS>> tss;
+  std::optional<c10::TypedOperatorHandle<SigTInts>> tints;
+  std::optional<c10::TypedOperatorHandle<SigTSymInts>> tsymints;
 };
 
 std::vector<OpEntry>& registry() {
@@ -256,6 +275,71 @@ Napi::Value toJs(Napi::Env env, c10::IValue&& v) {
   throw Napi::TypeError::New(env, "cannot convert a returned " + v.tagKind() + " to JavaScript");
 }
 
+void classifyFast(OpEntry& e, const c10::FunctionSchema& schema) {
+  if (schema.returns().size() != 1 || schema.returns()[0].real_type()->str() != "Tensor") return;
+  if (schema.returns()[0].alias_info() && schema.returns()[0].alias_info()->isWrite()) return;
+  std::string sig;
+  for (const auto& a : schema.arguments()) {
+    if (a.alias_info() && a.alias_info()->isWrite()) return;
+    sig += a.real_type()->str() + ",";
+  }
+  // typed<>() verifies the C++ signature against the schema and throws on a mismatch: keep boxed then.
+  try {
+    if (sig == "Tensor,") { e.t = e.handle.typed<SigT>(); e.fast = Fast::T; }
+    else if (sig == "Tensor,Tensor,") { e.tt = e.handle.typed<SigTT>(); e.fast = Fast::TT; }
+    else if (sig == "Tensor,Tensor,Scalar,") { e.tts = e.handle.typed<SigTTS>(); e.fast = Fast::TTS; }
+    else if (sig == "Tensor,Scalar,") { e.ts = e.handle.typed<SigTS>(); e.fast = Fast::TS; }
+    else if (sig == "Tensor,Scalar,Scalar,") { e.tss = e.handle.typed<SigTSS>(); e.fast = Fast::TSS; }
+    else if (sig == "Tensor,int[],") { e.tints = e.handle.typed<SigTInts>(); e.fast = Fast::TInts; }
+    else if (sig == "Tensor,SymInt[],") { e.tsymints = e.handle.typed<SigTSymInts>(); e.fast = Fast::TSymInts; }
+  } catch (const c10::Error&) {
+    e.fast = Fast::None;
+  }
+}
+
+// The unboxed call for entries with a fast path; undefined (not taken) when an argument needs
+// the generic conversion (a missing non-defaulted one, a list given as one int, ...).
+std::optional<at::Tensor> callFast(Napi::Env env, const OpEntry& op, const Napi::CallbackInfo& info, size_t given) {
+  auto tensorAt = [&](size_t i) -> const at::Tensor& { return toTensor(env, info[i + 1], op, op.args[i]); };
+  auto scalarAt = [&](size_t i) -> at::Scalar {
+    if (i >= given || info[i + 1].IsUndefined()) return op.args[i].defaultValue->toScalar();
+    return toScalar(env, info[i + 1], op, op.args[i]);
+  };
+  auto provided = [&](size_t i) { return i < given && !info[i + 1].IsUndefined() && !info[i + 1].IsNull(); };
+  auto defaulted = [&](size_t i) { return provided(i) || op.args[i].defaultValue.has_value(); };
+  switch (op.fast) {
+    case Fast::T:
+      if (!provided(0)) return std::nullopt;
+      return op.t->call(tensorAt(0));
+    case Fast::TT:
+      if (!provided(0) || !provided(1)) return std::nullopt;
+      return op.tt->call(tensorAt(0), tensorAt(1));
+    case Fast::TTS:
+      if (!provided(0) || !provided(1) || !defaulted(2)) return std::nullopt;
+      return op.tts->call(tensorAt(0), tensorAt(1), scalarAt(2));
+    case Fast::TS:
+      if (!provided(0) || !defaulted(1)) return std::nullopt;
+      return op.ts->call(tensorAt(0), scalarAt(1));
+    case Fast::TSS:
+      if (!provided(0) || !defaulted(1) || !defaulted(2)) return std::nullopt;
+      return op.tss->call(tensorAt(0), scalarAt(1), scalarAt(2));
+    case Fast::TInts:
+    case Fast::TSymInts: {
+      if (!provided(0) || !provided(1) || !info[2].IsArray()) return std::nullopt;
+      auto arr = info[2].As<Napi::Array>();
+      int64_t dims[16];
+      uint32_t n = arr.Length();
+      if (n > 16) return std::nullopt;
+      for (uint32_t i = 0; i < n; ++i) dims[i] = toInt(env, arr[i], op, op.args[1]);
+      c10::IntArrayRef ref(dims, n);
+      if (op.fast == Fast::TInts) return op.tints->call(tensorAt(0), ref);
+      return op.tsymints->call(tensorAt(0), c10::fromIntArrayRefSlow(ref));
+    }
+    case Fast::None: break;
+  }
+  return std::nullopt;
+}
+
 // findOp(name, overload) -> op id, or -1 when no such schema exists.
 Napi::Value FindOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -276,6 +360,7 @@ Napi::Value FindOp(const Napi::CallbackInfo& info) {
     entry.args.push_back({kindOf(t), optional, a.N() ? *a.N() : 0, a.default_value(), a.name()});
   }
   for (const auto& r : schema.returns()) entry.returnsWrittenAlias.push_back(r.alias_info() && r.alias_info()->isWrite());
+  classifyFast(entry, schema);
   registry().push_back(std::move(entry));
   return Napi::Number::New(env, static_cast<double>(registry().size() - 1));
 }
@@ -293,6 +378,10 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
   if (given > op.args.size()) {
     throw Napi::TypeError::New(env, op.qualified + ": takes " + std::to_string(op.args.size()) + " arguments, got " +
                                         std::to_string(given));
+  }
+  if (op.fast != Fast::None) {
+    auto result = guarded(env, op.qualified.c_str(), [&] { return callFast(env, op, info, given); });
+    if (result) return wrapTensor(env, std::move(*result));
   }
   torch::jit::Stack stack;
   stack.reserve(std::max(op.args.size(), op.returnsWrittenAlias.size()));

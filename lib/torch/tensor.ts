@@ -170,9 +170,10 @@ export class Tensor extends TensorMethods {
   get mT(): Tensor { return this.transpose(-2, -1); }
 
   // ---- readback ----
-  /** The value of a one-element tensor. */
+  /** The value of a one-element tensor (bool tensors give 1 or 0, so the result is always a number). */
   item(): number {
-    return native.item(this.h) as number;
+    const v = native.item(this.h);
+    return typeof v === 'boolean' ? Number(v) : v;
   }
   /** A copy of the elements in a TypedArray (C order; float16/bfloat16 as raw Uint16 bits; bool as Uint8). */
   toTypedArray(): TypedArray {
