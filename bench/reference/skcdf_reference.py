@@ -395,9 +395,21 @@ def cmd_verify(a):
     print(json.dumps(out))
 
 
+def vm_hwm_kib():
+    """This process's own peak RSS (KiB): VmHWM, not inherited across fork/exec as ru_maxrss is on Linux."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def cmd_bench(a):
     torch.set_num_threads(a.threads)
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = vm_hwm_kib()
     data = torch.load(a.data, weights_only=False)
     torch.manual_seed(0)
     model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
@@ -412,7 +424,7 @@ def cmd_bench(a):
         if i >= a.warmup:
             times.append(dt * 1000)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({'timesMs': times, 'maxRssKiB': rss, 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
+    print(json.dumps({'timesMs': times, 'maxRssKiB': rss, 'vmHwmKiB': vm_hwm_kib(), 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
                       'threads': torch.get_num_threads(), 'torch': torch.__version__}))
 
 
