@@ -12,7 +12,7 @@ import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { readNifti, writeNifti } from '../lib/io/nifti.js';
 import { normalizeImage } from '../lib/data/dataset.js';
 import {
-  gaussianImportance, loadCheckpoint, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
+  gaussianImportance, loadCheckpoint, toChannelsLast3d, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
   type SegmentationNet, type Triple,
 } from '../lib/skcdf/inference.js';
 import { hasPython, runPython } from './helpers/python.js';
@@ -233,6 +233,22 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
     expect(a.calls).toBe(12);
     expect(b.calls).toBe(3);
     expect(maxDiff(a.p, b.p)).toBeLessThan(1e-6);
+  });
+
+  it('channels-last-3d layout: same probabilities (1e-6), model tensors re-laid out in place', () => {
+    const w2 = torch.keep(weight.clone());
+    const cl = new ConvNet(w2, bias);
+    const w3 = torch.arange(4 * 3 * 27, { dtype: 'float32' }).reshape([4, 3, 3, 3, 3]);
+    const params = { parameters: () => [w2, bias, w3], buffers: () => [] as Tensor[] };
+    toChannelsLast3d(params);
+    expect(w3.strides).toEqual([81, 1, 27, 9, 3]); // PyTorch's channels_last_3d strides for (4, 3, 3, 3, 3)
+    expect(torch.tidy(() => w3.sub(torch.arange(4 * 3 * 27, { dtype: 'float32' }).reshape([4, 3, 3, 3, 3])).abs().max().item())).toBe(0);
+    w3.dispose();
+    expect(torch.tidy(() => w2.sub(weight).abs().max().item())).toBe(0);
+    const run = (m: ConvNet, channelsLast: boolean) => torch.tidy(() => slidingWindowPredict(m, torch.fromBuffer(vol, 'float32', shape),
+      { patch, numClasses: C, stride, channelsLast, returnProbabilities: true }).probabilities!.toTypedArray() as Float32Array);
+    expect(maxDiff(run(net, false), run(cl, true))).toBeLessThan(1e-6);
+    w2.dispose();
   });
 
   it('live tensor count stays flat across repeated cases of different shapes', () => {

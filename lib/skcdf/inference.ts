@@ -57,6 +57,11 @@ export interface SlidingWindowOptions {
   device?: string;
   /** Also return the averaged probabilities (C, D, H, W), float32. */
   returnProbabilities?: boolean;
+  /**
+   * Feed windows in channels-last-3d layout (oneDNN's preferred CPU layout); pair with
+   * {@link toChannelsLast3d} on the model. Same math, float32 rounding may differ slightly.
+   */
+  channelsLast?: boolean;
 }
 
 export interface SlidingWindowResult {
@@ -170,7 +175,8 @@ export function slidingWindowPredict(model: SegmentationNet, image: Tensor, opti
       for (let b0 = 0; b0 < windows.length; b0 += perBatch) {
         const batch = windows.slice(b0, b0 + perBatch);
         torch.tidy(() => {
-          const x = torch.stack(batch.map((w) => vol.get(...slices(w)))).unsqueeze(1);
+          let x = torch.stack(batch.map((w) => vol.get(...slices(w)))).unsqueeze(1);
+          if (options.channelsLast) x = x.contiguous({ memoryFormat: 'channelsLast3d' });
           let prob: Tensor;
           if (options.flips) {
             prob = torch.zeros([batch.length, C, ...patch], { dtype: 'float32', device });
@@ -220,6 +226,20 @@ export function slidingWindowPredict(model: SegmentationNet, image: Tensor, opti
   } finally {
     if (wasTraining === true) model.train?.(true);
   }
+}
+
+/**
+ * Re-lays every 5-D parameter and buffer of `model` out in channels-last-3d order in place (values
+ * unchanged, same tensors), so that CPU convolutions run in oneDNN's preferred layout end to end.
+ */
+export function toChannelsLast3d<M extends { parameters(): Tensor[]; buffers(): Tensor[] }>(model: M): M {
+  torch.noGrad(() => {
+    for (const t of [...model.parameters(), ...model.buffers()]) {
+      if (t.ndim !== 5) continue;
+      torch.tidy(() => { t.set_(t.contiguous({ memoryFormat: 'channelsLast3d' })); });
+    }
+  });
+  return model;
 }
 
 // ---------------------------------------------------------------------------------------------
