@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { torch } from '../lib/index.js';
@@ -328,7 +329,10 @@ describe('devices, threads and the generated surface', () => {
     expect(torch.version()).toMatch(/^\d+\.\d+/);
   });
 
-  it('generated op files are up to date with the libtorch schemas', () => {
+  // The checked-in surface is generated from the pinned libtorch; another libtorch (e.g. a CUDA build of a
+  // newer release, via LIBTORCH) has other schemas, so the check only applies to the pinned version.
+  const generatedFor = readFileSync(join(repo, 'lib/torch/generated/functions.ts'), 'utf8').match(/libtorch (\S+)\./)?.[1];
+  it.skipIf(generatedFor !== torch.version())(`generated op files are up to date with the libtorch schemas (generated for ${generatedFor})`, () => {
     const out = execFileSync(process.execPath, [join(repo, 'scripts/gen-ops.mjs'), '--check'], { cwd: repo }).toString();
     expect(out).toMatch(/up to date/);
   });
