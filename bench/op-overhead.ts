@@ -28,7 +28,7 @@ cases = {'add': lambda: torch.add(a, b), 'mul': lambda: a.mul(b), 'matmul8': lam
          'chain': lambda: a.mul(b).add(a).relu().sum(), 'view': lambda: m.view(64)}
 out = {}
 for name, f in cases.items():
-    for _ in range(2000): f()
+    for _ in range(20000): f()
     t = time.perf_counter()
     for _ in range(N): f()
     out[name] = (time.perf_counter() - t) / N * 1e6
@@ -38,7 +38,7 @@ print(json.dumps(out))
 function ours(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, f] of Object.entries(cases)) {
-    for (let i = 0; i < 2000; i++) f();
+    for (let i = 0; i < 20000; i++) f();
     const t = performance.now();
     for (let i = 0; i < N; i++) f();
     out[name] = ((performance.now() - t) / N) * 1000;

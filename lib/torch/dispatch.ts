@@ -131,7 +131,7 @@ export function callOverloads(group: readonly OverloadSpec[], args: unknown[], s
     const spec = group[g];
     if (total > spec.p) continue;
     const a = spec.a;
-    const bound = new Array<unknown>(a.length);
+    // First pass: does every argument fit? (no allocation; most rejected overloads fail here)
     let used = 0;
     let i = 0;
     for (; i < a.length; i++) {
@@ -143,13 +143,17 @@ export function callOverloads(group: readonly OverloadSpec[], args: unknown[], s
         else if (snake !== undefined && snake in kwargs) { v = kwargs[snake]; used++; }
       }
       if (!fits(v, arg[1], arg[2])) break;
-      bound[i] = v;
     }
     if (i < a.length || (kwargs !== undefined && used !== Object.keys(kwargs).length)) continue;
-    const values = spec.w === undefined ? bound : bound.slice();
+    // Second pass: native values (tensors to handles, names to codes); `values` keeps the JS ones.
+    const bound = new Array<unknown>(a.length);
+    const values = spec.w === undefined ? undefined : new Array<unknown>(a.length);
     for (let j = 0; j < a.length; j++) {
-      const v = bound[j];
-      if (v !== undefined && v !== null) bound[j] = a[j][1] === 'T' ? handleOf(v as TensorBase, spec, a[j][0]) : toNative(v, a[j][1], spec, a[j][0]);
+      const arg = a[j];
+      let v = j < off ? self : j < total ? args[j - off] : undefined;
+      if (kwargs !== undefined && v === undefined) v = kwargs[arg[0]] ?? (arg[3] !== undefined ? kwargs[arg[3]] : undefined);
+      if (values !== undefined) values[j] = v;
+      bound[j] = v === undefined || v === null ? v : arg[1] === 'T' ? handleOf(v as TensorBase, spec, arg[0]) : toNative(v, arg[1], spec, arg[0]);
     }
     return invoke(spec, bound, values);
   }
@@ -172,7 +176,7 @@ function callNative(id: number, b: unknown[]): unknown {
   }
 }
 
-function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[]): unknown {
+function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[] | undefined): unknown {
   let id = spec.id;
   if (id === undefined) {
     id = spec.id = native.findOp(spec.n, spec.o);
@@ -182,12 +186,12 @@ function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[]): unknow
   const r = spec.r;
   const w = spec.w;
   if (r.length === 1) {
-    if (w !== undefined && w[0] >= 0) return values[w[0]];
+    if (w !== undefined && w[0] >= 0) return values![w[0]];
     return r === 'T' && typeof result === 'number' ? makeTensor(result) : wrapReturn(result, r);
   }
   if (r.length === 0) return undefined;
   const arr = result as unknown[];
-  for (let i = 0; i < arr.length; i++) arr[i] = w !== undefined && w[i] >= 0 ? values[w[i]] : wrapReturn(arr[i], r[i]);
+  for (let i = 0; i < arr.length; i++) arr[i] = w !== undefined && w[i] >= 0 ? values![w[i]] : wrapReturn(arr[i], r[i]);
   return arr;
 }
 

@@ -86,12 +86,17 @@ function collect(value: unknown, out: Set<TensorBase>, depth = 0): void {
 }
 
 function closeScope(scope: Scope, result: unknown, failed: boolean): void {
-  const returned = new Set<TensorBase>();
-  if (!failed) collect(result, returned);
+  // Most scopes return nothing or one tensor: avoid building a Set for those.
+  let returned: Set<TensorBase> | TensorBase | undefined;
+  if (!failed && result !== null && typeof result === 'object') {
+    if (result instanceof TensorBase) returned = result;
+    else collect(result, (returned = new Set<TensorBase>()));
+  }
   const parent = currentScope();
   for (const t of scope) {
     if (t.h < 0) continue;
-    if (returned.has(t) || t.kept) {
+    const isReturned = returned !== undefined && (returned instanceof TensorBase ? returned === t : returned.has(t));
+    if (isReturned || t.kept) {
       if (t.kept) t.registerFinalizer();
       else if (parent) parent.push(t);
       else t.registerFinalizer();
