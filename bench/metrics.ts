@@ -25,16 +25,7 @@ function arg(name: string, dflt: number): number {
 const REPS = arg('--reps', 7);
 const PY_REPS = arg('--python-reps', 3);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => { const r = new Rng(seed); return () => r.next(); };
 
 /** Organ-like classes: centre (z, y, x) and radii (rz, ry, rx) in voxels; painted in this order. */
 const ORGANS: { name: string; c: [number, number, number]; r: [number, number, number] }[] = [
@@ -92,6 +83,7 @@ function paint(vol: Uint8Array, seed: number, jitter: number): void {
 const PYTHON = String.raw`
 import sys, json, time
 import numpy as np
+import { Rng } from '../lib/data/prng.js';
 from scipy.ndimage import binary_erosion, distance_transform_edt, generate_binary_structure
 shape = tuple(json.loads(sys.argv[3])); sp = tuple(json.loads(sys.argv[4]))
 ncls = int(sys.argv[5]); reps = int(sys.argv[6])

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distanceTransform, type Shape3, type Spacing3 } from '../lib/skcdf/edt.js';
 import {
+import { Rng } from '../lib/data/prng.js';
   asd, assd, dice, directedSurfaceDistances, evaluateCase, hd, hd95, percentile, EMPTY_MASK_DISTANCE,
 } from '../lib/skcdf/metrics.js';
 
@@ -31,17 +32,7 @@ function expectRel(actual: number, expected: number, what: string): void {
   if (!(err <= REL)) throw new Error(`${what}: got ${actual}, expected ${expected} (rel err ${err})`);
 }
 
-// deterministic PRNG (mulberry32)
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => { const r = new Rng(seed); return () => r.next(); };
 
 /** Brute-force O(n * features) distance to the nearest feature, summed like SciPy ((z + y) + x). */
 function bruteDistance(feat: ArrayLike<number>, shape: Shape3, sp: Spacing3): Float64Array {
