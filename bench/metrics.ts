@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Rng } from '../lib/data/prng.js';
 import { evaluateCase, type ClassMetrics, type Shape3, type Spacing3 } from '../lib/skcdf/metrics.js';
 
 const SHAPE: Shape3 = [80, 160, 160];
@@ -83,7 +84,6 @@ function paint(vol: Uint8Array, seed: number, jitter: number): void {
 const PYTHON = String.raw`
 import sys, json, time
 import numpy as np
-import { Rng } from '../lib/data/prng.js';
 from scipy.ndimage import binary_erosion, distance_transform_edt, generate_binary_structure
 shape = tuple(json.loads(sys.argv[3])); sp = tuple(json.loads(sys.argv[4]))
 ncls = int(sys.argv[5]); reps = int(sys.argv[6])
