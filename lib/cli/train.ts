@@ -94,7 +94,7 @@ export function trainCommand(program: Command): void {
           onEpoch: ({ epoch, validation }) => {
             if (validation) {
               bar.done();
-              process.stderr.write(`epoch ${epoch}: eval mean Dice ${validation.mean.toFixed(4)} [${validation.perClass.map((d) => d.toFixed(2)).join(' ')}]\n`);
+              process.stderr.write(`epoch ${epoch}: eval mean Dice ${validation.mean.toFixed(4)} [${validation.perClass.map((d) => d.toFixed(2)).join(' ')}], foreground Dice ${validation.foreground.toFixed(4)}\n`);
             }
           },
           log: (m) => process.stderr.write(`${m}\n`),

@@ -200,7 +200,13 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
   return result;
 }
 
-export interface ValidationResult { perClass: number[]; mean: number }
+export interface ValidationResult {
+  /** The reference's validation Dice per foreground class, averaged over cases. */
+  perClass: number[];
+  mean: number;
+  /** Dice of organs versus background (all foreground classes merged), averaged over cases. */
+  foreground: number;
+}
 
 /**
  * The reference's validation: eval mode, each case center-cropped to the patch (start = round((size - patch)/2)),
@@ -211,6 +217,7 @@ export function validate(model: VNetDecoupleAttentionABC, dataDir: string, ids: 
   model.eval();
   const C = model.nClasses;
   const sums = new Float64Array(C - 1);
+  let foreground = 0;
   try {
     for (const id of ids) {
       const c = loadEvalCase(dataDir, id);
@@ -226,13 +233,18 @@ export function validate(model: VNetDecoupleAttentionABC, dataDir: string, ids: 
         const [out] = model.forward(image, 'unlabeled');
         const dice = evalDicePerClass(out, label).toArray() as number[];
         dice.forEach((d, k) => (sums[k] += d));
+        const predFg = out.argmax(1, true).gt(0);
+        const labelFg = label.gt(0);
+        const overlap = predFg.logicalAnd(labelFg).sum().item();
+        const total = predFg.sum().item() + labelFg.sum().item();
+        foreground += total > 0 ? (2 * overlap) / total : 1;
       }));
     }
   } finally {
     if (wasTraining) model.train();
   }
   const perClass = Array.from(sums, (s) => s / Math.max(ids.length, 1));
-  return { perClass, mean: perClass.reduce((a, b) => a + b, 0) / perClass.length };
+  return { perClass, mean: perClass.reduce((a, b) => a + b, 0) / perClass.length, foreground: foreground / Math.max(ids.length, 1) };
 }
 
 function readIds(dir: string, name: string): string[] {
@@ -276,8 +288,8 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
   });
   const ir2 = classRatios(ratioCases, info.numClasses, info.classNames);
 
+  torch.manualSeed(c.seed); // before construction: default inits draw random numbers too
   const model = new VNetDecoupleAttentionABC({ nClasses: info.numClasses, nFilters: c.nFilters, numHeads: c.numHeads, hasDropout: c.hasDropout, patchSize: c.patch });
-  torch.manualSeed(c.seed);
   initSkcdfWeights(model);
   model.to(c.device);
   model.train();
@@ -343,7 +355,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
       let validation: ValidationResult | undefined;
       if (c.evalEvery > 0 && epoch % c.evalEvery === 0 && evalIds.length) {
         validation = validate(model, c.dataDir, evalIds, c.patch, c.device);
-        log({ epoch, evalDice: validation.perClass, evalMeanDice: validation.mean });
+        log({ epoch, evalDice: validation.perClass, evalMeanDice: validation.mean, evalForegroundDice: validation.foreground });
         if (validation.mean > state.bestDice) {
           state.bestDice = validation.mean;
           state.bestEpoch = epoch;
