@@ -33,9 +33,9 @@ int32_t TensorTable::put(at::Tensor t) {
   return h;
 }
 
-const at::Tensor& TensorTable::get(int32_t h, const char* what) const {
+const at::Tensor& TensorTable::get(int32_t h, const char* /*what: callers prefix the op name*/) const {
   if (h < 0 || static_cast<size_t>(h) >= slots_.size() || !slots_[h].defined()) {
-    throw std::invalid_argument(std::string(what) + ": tensor was disposed or is not a tensor");
+    throw std::invalid_argument("a tensor argument was disposed or is not a tensor");
   }
   return slots_[h];
 }

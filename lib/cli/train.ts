@@ -39,6 +39,7 @@ export function trainCommand(program: Command): void {
     .option('--workers <n>', 'data loading threads (0: in the training thread)', int('--workers'))
     .option('--threads <n>', 'libtorch CPU threads', int('--threads'))
     .option('--max-iterations <n>', 'stop each epoch after n iterations (quick runs)', int('--max-iterations'))
+    .option('--amp', 'mixed precision: float16 autocast with gradient scaling on CUDA, bfloat16 autocast on CPU')
     .option('--resume', 'continue the run in --run-dir from its last checkpoint')
     .action(async (o: Record<string, unknown>) => {
       const dataset = o.dataset as DatasetName;
@@ -72,6 +73,7 @@ export function trainCommand(program: Command): void {
         workers: pick('workers', o.workers),
         threads: o.threads as number | undefined,
         maxIterations: o.maxIterations as number | undefined,
+        amp: Boolean(o.amp),
       };
       if (config.device.startsWith('cuda') && !torch.cuda.isAvailable()) {
         throw new Error(`--device ${config.device}: CUDA is not available (${torch.cuda.isCompiled() ? 'no GPU found' : 'libtorch was built without CUDA'})`);

@@ -6,6 +6,8 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { DCAndCELoss, evalDicePerClass } from '../nn/losses.js';
 import { SGD } from '../optim/sgd.js';
+import { autocast, type AutocastDtype } from '../amp/autocast.js';
+import { GradScaler } from '../amp/grad-scaler.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import type { Savable } from '../torch/serialize.js';
 import { polyLr } from '../optim/schedulers.js';
@@ -49,6 +51,8 @@ export interface TrainConfig {
   threads?: number;
   /** Stop after this many iterations per epoch (quick runs); default: all. */
   maxIterations?: number;
+  /** Mixed precision: autocast forwards (float16 with gradient scaling on CUDA, bfloat16 on CPU). */
+  amp?: boolean;
 }
 
 /** The reference's hyper-parameters per dataset (spec section 2); synthetic is sized for a CPU in minutes. */
@@ -139,6 +143,14 @@ export interface StepInputs {
   /** Test hooks: Bernoulli masks to use instead of drawing them (as the fixtures do). */
   maskL?: Tensor;
   maskU?: Tensor;
+  /** Mixed precision: forwards under autocast, losses in float32; a scaler scales the loss (float16). */
+  amp?: { deviceType: 'cuda' | 'cpu'; dtype: AutocastDtype; scaler?: GradScaler };
+}
+
+/** Mixed-precision settings for a device: float16 + gradient scaling on CUDA, bfloat16 on CPU. */
+export function ampFor(device: string): NonNullable<StepInputs['amp']> {
+  const cuda = device.startsWith('cuda');
+  return { deviceType: cuda ? 'cuda' : 'cpu', dtype: cuda ? 'float16' : 'bfloat16', scaler: cuda ? new GradScaler() : undefined };
 }
 
 export interface StepResult {
@@ -168,9 +180,15 @@ export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: num
 /** One SKCDF iteration (spec section 2, steps 1-7), leaving no tensors behind. */
 export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
   averageDecoderWeights(model, s.emaW);
+  const amp = s.amp;
+  const forward = (x: Tensor, mode: 'labeled' | 'unlabeled'): [Tensor, Tensor] => {
+    if (!amp) return model.forward(x, mode);
+    const [out, outAbc] = autocast(amp.deviceType, () => model.forward(x, mode), { dtype: amp.dtype });
+    return [out.float(), outAbc.float()];
+  };
   const result = torch.tidy(() => {
     const n = s.imageL.shape[0];
-    const [outA, outAAbc] = model.forward(torch.cat([s.imageL, s.imageU], 0), 'labeled');
+    const [outA, outAAbc] = forward(torch.cat([s.imageL, s.imageU], 0), 'labeled');
     const outL = outA.get(`:${n}`);
     const outLAbc = outAAbc.get(`:${n}`);
     const maskL = s.maskL ?? torch.bernoulli(keepProbabilities(s.labelL, s.ratios));
@@ -181,15 +199,21 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
     const [pl, plAbc] = torch.noGrad(() => [outA.get(`${n}:`).argmax(1, true), outAAbc.get(`${n}:`).argmax(1, true)]);
     const ratiosU = s.ratios.neg().add(1).mul(s.epoch / s.maxEpochs).neg().add(1);
     const maskU = s.maskU ?? torch.bernoulli(keepProbabilities(plAbc, ratiosU));
-    const [outU, outUAbc] = model.forward(s.imageU, 'unlabeled');
+    const [outU, outUAbc] = forward(s.imageU, 'unlabeled');
     const u = loss.forward(outU, pl);
     const uAbc = loss.forward(outUAbc.mul(maskU), plAbc.mul(maskU));
     const lossU = u.add(uAbc);
     const total = lossSup.add(lossU.mul(s.cpsW));
     const value = total.item();
     if (Number.isFinite(value)) {
-      total.backward();
-      optimizer.step();
+      if (amp?.scaler) {
+        amp.scaler.scale(total).backward();
+        amp.scaler.step(optimizer);
+        amp.scaler.update();
+      } else {
+        total.backward();
+        optimizer.step();
+      }
     }
     optimizer.zeroGrad();
     return {
@@ -254,6 +278,8 @@ function readIds(dir: string, name: string): string[] {
 }
 
 interface Checkpoint {
+  /** GradScaler state when training with float16 autocast. */
+  scaler?: ReturnType<GradScaler['stateDict']>;
   epoch: number;
   bestDice: number;
   bestEpoch: number;
@@ -296,6 +322,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
   const optimizer = new SGD(model.parameters(), { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: c.nesterov });
   const loss = new DCAndCELoss();
   const ratios = torch.keep(torch.tensor(ir2, { dtype: 'float64', device: c.device }));
+  const amp = c.amp ? ampFor(c.device) : undefined;
 
   const lastPath = join(c.runDir, 'last.pth');
   const bestPath = join(c.runDir, 'best_model.pth');
@@ -307,6 +334,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
       model.loadStateDict(ck.get('model') as Map<string, Tensor>);
       optimizer.loadStateDict(optimizerStateFromLoaded(ck.get('optimizer'), lastPath));
       state = JSON.parse(ck.get('state') as string) as Checkpoint;
+      if (amp?.scaler && state.scaler) amp.scaler.loadStateDict(state.scaler);
     });
     ev.log?.(`resumed from ${lastPath} after epoch ${state.epoch}`);
   } else {
@@ -316,6 +344,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
   const log = (line: Record<string, unknown>): void => appendFileSync(logPath, JSON.stringify(line) + '\n');
   // A checkpoint Python's torch.load reads: {model: state_dict, optimizer: state_dict (int keys), state: JSON}.
   const saveCheckpoint = (path: string): void => torch.tidy(() => {
+    if (amp?.scaler) state.scaler = amp.scaler.stateDict();
     const opt = optimizer.stateDict();
     const optState = new Map<number, Map<string, Savable>>(Object.entries(opt.state).map(([k, v]) => [Number(k), new Map(Object.entries(v))]));
     torch.save(new Map<string, Savable>([
@@ -341,7 +370,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
         const it0 = performance.now();
         const step = torch.tidy(() => {
           const inputs = batchTensors(batch, c.device);
-          return trainStep(model, optimizer, loss, { ...inputs, epoch, maxEpochs: c.maxEpochs, ratios, cpsW: state.cpsW, emaW: c.emaW });
+          return trainStep(model, optimizer, loss, { ...inputs, epoch, maxEpochs: c.maxEpochs, ratios, cpsW: state.cpsW, emaW: c.emaW, amp });
         });
         const seconds = (performance.now() - it0) / 1000;
         if (!Number.isFinite(step.loss)) {
