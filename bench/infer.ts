@@ -3,11 +3,10 @@
 // algorithm in Python (test_single_case: numpy score_map/cnt, windows cut from a numpy array, each
 // forwarded by torch, softmax to numpy), same weights, same thread count, same libtorch.
 //
-// Network: the VNet backbone of VNetDecoupleAttentionABC (its Encoder and Decoder classes, nFilters 8,
-// nClasses 14; encoder -> decoder_u, eval-mode BatchNorm) with the reference's state-dict names; the
-// Python side defines the same modules and loads our torch.save'd state dict. The bottleneck attention
-// blocks are left out because no Python definition of them exists in this project (they run at 4x8x8
-// and cost little next to the full-resolution convolutions).
+// Network: the full VNet_Decouple_Attention_ABC (nFilters 8, nClasses 14, both attention blocks, mode
+// 'unlabeled', eval mode, has_dropout false) on both sides: ours from lib/skcdf/model.ts, the Python one
+// from bench/reference/skcdf_reference.py, loading our torch.save'd state dict. Ours runs twice: as is,
+// and prepared for inference (BatchNorm folded into the convolutions, channels-last-3d layout).
 //
 // Run: npx tsx bench/infer.ts [--reps N]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,9 +15,9 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
-import { Module } from '../lib/nn/module.js';
-import { Decoder, Encoder, initSkcdfWeights } from '../lib/skcdf/model.js';
-import { slidingWindowPredict, toChannelsLast3d, type SegmentationNet } from '../lib/skcdf/inference.js';
+import { fuseConvBatchNorm } from '../lib/nn/fuse.js';
+import { VNetDecoupleAttentionABC, initSkcdfWeights } from '../lib/skcdf/model.js';
+import { slidingWindowPredict, toChannelsLast3d } from '../lib/skcdf/inference.js';
 import { readNpy, writeNpy } from '../lib/io/npy.js';
 
 const F = 8, C = 14;
@@ -27,61 +26,17 @@ const SHAPE: [number, number, number] = [80, 160, 160];
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 0) || 3;
 const perBatch = Number(process.env.WINDOWS_PER_BATCH ?? 1);
 
-class Backbone extends Module implements SegmentationNet {
-  readonly encoder: Encoder;
-  readonly decoderU: Decoder;
-  constructor() {
-    super();
-    this.encoder = this.registerModule('encoder', new Encoder(1, F, 'batchnorm', false));
-    this.decoderU = this.registerModule('decoder_u', new Decoder(C, F, 'batchnorm', false));
-  }
-  override forward(x: Tensor, _mode: 'unlabeled'): [Tensor, Tensor] {
-    return torch.tidy(() => this.decoderU.forward(this.encoder.forward(x)));
-  }
-}
+const newModel = (): VNetDecoupleAttentionABC => initSkcdfWeights(new VNetDecoupleAttentionABC({ nClasses: C, nFilters: F, patchSize: PATCH, hasDropout: false }));
 
 const PY = String.raw`
 import sys, time, math, json, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 sd_path, vol_path, out_path, threads, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(threads)
 NF, NC = ${F}, ${C}
-def block(n, i, o):
-    ops = []
-    for k in range(n): ops += [nn.Conv3d(i if k == 0 else o, o, 3, padding=1), nn.BatchNorm3d(o), nn.ReLU(inplace=True)]
-    return nn.Sequential(*ops)
-class Blk(nn.Module):
-    def __init__(s, n, i, o): super().__init__(); s.conv = block(n, i, o)
-    def forward(s, x): return s.conv(x)
-class Dw(nn.Module):
-    def __init__(s, i, o): super().__init__(); s.conv = nn.Sequential(nn.Conv3d(i, o, 2, stride=2, padding=0), nn.BatchNorm3d(o), nn.ReLU(inplace=True))
-    def forward(s, x): return s.conv(x)
-class Up(nn.Module):
-    def __init__(s, i, o): super().__init__(); s.conv = nn.Sequential(nn.ConvTranspose3d(i, o, 2, stride=2, padding=0), nn.BatchNorm3d(o), nn.ReLU(inplace=True))
-    def forward(s, x): return s.conv(x)
-class Encoder(nn.Module):
-    def __init__(s, f):
-        super().__init__()
-        s.block_one = Blk(1, 1, f); s.block_one_dw = Dw(f, 2*f); s.block_two = Blk(2, 2*f, 2*f); s.block_two_dw = Dw(2*f, 4*f)
-        s.block_three = Blk(3, 4*f, 4*f); s.block_three_dw = Dw(4*f, 8*f); s.block_four = Blk(3, 8*f, 8*f); s.block_four_dw = Dw(8*f, 16*f)
-        s.block_five = Blk(3, 16*f, 16*f); s.dropout = nn.Dropout3d(0.5)
-    def forward(s, x):
-        x1 = s.block_one(x); x2 = s.block_two(s.block_one_dw(x1)); x3 = s.block_three(s.block_two_dw(x2))
-        x4 = s.block_four(s.block_three_dw(x3)); x5 = s.block_five(s.block_four_dw(x4)); return x1, x2, x3, x4, x5
-class Decoder(nn.Module):
-    def __init__(s, c, f):
-        super().__init__()
-        s.block_five_up = Up(16*f, 8*f); s.block_six = Blk(3, 8*f, 8*f); s.block_six_up = Up(8*f, 4*f); s.block_seven = Blk(3, 4*f, 4*f)
-        s.block_seven_up = Up(4*f, 2*f); s.block_eight = Blk(2, 2*f, 2*f); s.block_eight_up = Up(2*f, f); s.block_nine = Blk(1, f, f)
-        s.out_conv9 = nn.Conv3d(f, c, 1, padding=0); s.out_conv9_abc = nn.Conv3d(f, c, 1, padding=0); s.dropout = nn.Dropout3d(0.5)
-    def forward(s, feats):
-        x1, x2, x3, x4, x5 = feats
-        x6 = s.block_six(s.block_five_up(x5) + x4); x7 = s.block_seven(s.block_six_up(x6) + x3)
-        x8 = s.block_eight(s.block_seven_up(x7) + x2); x9 = s.block_nine(s.block_eight_up(x8) + x1)
-        return s.out_conv9(x9), s.out_conv9_abc(x9)
-class Net(nn.Module):
-    def __init__(s): super().__init__(); s.encoder = Encoder(NF); s.decoder_u = Decoder(NC, NF)
-    def forward(s, x): return s.decoder_u(s.encoder(x))
-net = Net()
+patch_size_cfg = [${PATCH.join(', ')}]
+sys.path.insert(0, ${JSON.stringify(join(import.meta.dirname, 'reference'))})
+from skcdf_reference import VNet_Decouple_Attention_ABC
+net = VNet_Decouple_Attention_ABC(1, NC, NF, tuple(patch_size_cfg), 2, has_dropout=False)
 net.load_state_dict(torch.load(sd_path), strict=True)
 net.eval()
 image = np.load(vol_path)
@@ -104,7 +59,7 @@ def test_single_case(net, image, stride_xy, stride_z, patch_size, num_classes):
                 test_patch = np.expand_dims(np.expand_dims(test_patch, axis=0), axis=0).astype(np.float32)
                 test_patch = torch.from_numpy(test_patch)
                 with torch.no_grad():
-                    y1, _ = net(test_patch)
+                    y1, _ = net(test_patch, 'unlabeled')
                     y = F.softmax(y1, dim=1)
                 y = y.cpu().data.numpy()
                 y = y[0, :, :, :, :]
@@ -116,7 +71,7 @@ def test_single_case(net, image, stride_xy, stride_z, patch_size, num_classes):
     label_map = np.argmax(score_map, axis=0)
     return label_map, score_map
 with torch.no_grad():
-    net(torch.from_numpy(np.ascontiguousarray(image[None, None, :patch[0], :patch[1], :patch[2]])))  # warm-up
+    net(torch.from_numpy(np.ascontiguousarray(image[None, None, :patch[0], :patch[1], :patch[2]])), 'unlabeled')  # warm-up
 times = []
 for r in range(reps):
     t0 = time.perf_counter()
@@ -130,7 +85,7 @@ function main(): void {
   const tmp = mkdtempSync(join(tmpdir(), 'bench-infer-'));
   try {
     torch.manualSeed(7);
-    const model = initSkcdfWeights(new Backbone());
+    const model = newModel();
     // Non-trivial BatchNorm statistics so eval-mode BN matters.
     torch.noGrad(() => {
       for (const [k, t] of model.stateDict()) {
@@ -163,10 +118,10 @@ function main(): void {
       leaked += torch.memory().liveTensors - before;
       return { time, labels };
     };
-    // A second copy of the weights, re-laid out channels-last-3d (same values).
-    const modelCl = initSkcdfWeights(new Backbone());
-    modelCl.loadStateDict(model.stateDict());
-    modelCl.eval();
+    // A second copy prepared for inference: BatchNorm folded into the convolutions, channels-last-3d weights.
+    const modelCl = newModel();
+    torch.tidy(() => modelCl.loadStateDict(model.stateDict()));
+    fuseConvBatchNorm(modelCl);
     toChannelsLast3d(modelCl);
     torch.tidy(() => torch.noGrad(() => modelCl.forward(image.get('0:64', '0:128', '0:128').reshape([1, 1, ...PATCH]).contiguous({ memoryFormat: 'channelsLast3d' }), 'unlabeled')));
     const runOursCl = (): { time: number; labels: Uint8Array } => {
@@ -200,13 +155,13 @@ function main(): void {
     const oursPlain = Math.min(...plain.times), oursCl = Math.min(...cl.times);
     const ours = Math.min(oursPlain, oursCl);
     const f = (t: number[]) => t.map((v) => v.toFixed(2)).join(', ');
-    console.log(`ours (default layout) ${f(plain.times)} s; ours (channels-last-3d) ${f(cl.times)} s; python ${f(py.times)} s; ${classes} classes predicted`);
+    console.log(`ours (as is) ${f(plain.times)} s; ours (BN folded, channels-last-3d) ${f(cl.times)} s; python ${f(py.times)} s; ${classes} classes predicted`);
     console.log(JSON.stringify({
-      bench: 'infer', ratio: ours / theirs, ratioDefaultLayout: oursPlain / theirs, ratioChannelsLast: oursCl / theirs,
+      bench: 'infer', ratio: ours / theirs, ratioAsIs: oursPlain / theirs, ratioPrepared: oursCl / theirs,
       ours_s: ours, python_s: theirs, windows: 8, windowsPerBatch: perBatch, reps,
       volume: SHAPE, patch: PATCH, nFilters: F, nClasses: C, threads, pythonThreads: py.threads,
-      labelAgreement: agreement(plain.labels), labelAgreementChannelsLast: agreement(cl.labels), leakedTensors: leaked,
-      network: 'VNet backbone (encoder + decoder_u), no attention',
+      labelAgreement: agreement(plain.labels), labelAgreementPrepared: agreement(cl.labels), leakedTensors: leaked,
+      network: 'VNet_Decouple_Attention_ABC (full, unlabeled mode)',
     }));
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { datasetInfo, type DatasetName } from '../skcdf/classes.js';
 import { datasetPaths } from '../skcdf/datasets.js';
 import { VNetDecoupleAttentionABC } from '../skcdf/model.js';
+import { fuseConvBatchNorm } from '../nn/fuse.js';
 import { loadCheckpoint, predictDataset } from '../skcdf/inference.js';
 import { evaluateFolds } from '../skcdf/evaluate.js';
 import { writeReport } from '../skcdf/report.js';
@@ -36,6 +37,7 @@ export function predictCommands(program: Command): void {
     .option('--flips', 'test-time mirroring over the three axes')
     .option('--windows-per-batch <n>', 'windows per forward', int('--windows-per-batch'), 1)
     .option('--device <device>', 'cpu | cuda | cuda:N', 'cpu')
+    .option('--no-fuse', 'keep BatchNorm layers (by default they are folded into the convolutions, same outputs, faster)')
     .option('--out-dir <dir>', 'where <id>_pred.nii.gz go (default <run-dir>/predictions)')
     .action((o: Record<string, unknown>) => {
       const run = readRunConfig(o.runDir as string | undefined);
@@ -52,6 +54,7 @@ export function predictCommands(program: Command): void {
       const model = new VNetDecoupleAttentionABC({ nClasses: info.numClasses, nFilters, numHeads: run.numHeads ?? 2, hasDropout: false, patchSize: patch });
       loadCheckpoint(model, checkpoint);
       model.to(o.device as string).eval();
+      if (o.fuse) fuseConvBatchNorm(model);
       const ids = readSplitFile(join(splitsDir, `${o.split as string}.txt`));
       mkdirSync(outDir, { recursive: true });
       predictDataset({

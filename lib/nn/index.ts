@@ -6,3 +6,4 @@ export * from './losses.js';
 export * as functional from './functional.js';
 export * as F from './functional.js';
 export * as init from './init.js';
+export { fuseConvBatchNorm } from './fuse.js';

@@ -67,9 +67,10 @@ export function defaultConfig(dataset: DatasetName, overrides: Partial<TrainConf
     unlabeledSplit: 'unlabeled_20p',
     evalSplit: 'eval',
     runDir: join('runs', `${dataset}-seed${overrides.seed ?? 0}`),
-    maxEpochs: paper ? 1500 : 40,
+    maxEpochs: paper ? 1500 : 30,
     batchSize: 2,
-    lr: info.defaultLr,
+    // Synthetic: the paper's Synapse rate; with 0.1 the short run learned no organ in 200 iterations.
+    lr: paper ? info.defaultLr : 0.3,
     momentum: 0.9,
     weightDecay: 3e-5,
     nesterov: true,
@@ -78,7 +79,9 @@ export function defaultConfig(dataset: DatasetName, overrides: Partial<TrainConf
     patch: paper ? [64, 128, 128] : [32, 64, 64],
     nFilters: paper ? 32 : 8,
     numHeads: 2,
-    hasDropout: true,
+    // At F 8, Dropout3d(0.5) drops half of an 8-channel layer: measured on the synthetic set, no organ was
+    // learned in 200 iterations with it, the liver reached Dice 0.7 in 50 without. The paper config keeps it.
+    hasDropout: paper,
     evalEvery: 1,
     patience: 1500,
     seed: 0,
