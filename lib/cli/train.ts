@@ -103,6 +103,7 @@ export function trainCommand(program: Command): void {
         },
       });
       bar.done();
+      process.stderr.write(`best epoch ${summary.bestEpoch}: mean Dice ${summary.bestDice.toFixed(4)}, foreground Dice ${summary.bestForegroundDice.toFixed(4)} -> ${config.runDir}/best_model.pth\n`);
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
 }

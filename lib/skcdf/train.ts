@@ -286,6 +286,8 @@ interface Checkpoint {
   epoch: number;
   bestDice: number;
   bestEpoch: number;
+  /** Foreground (organs vs background) Dice at the best epoch. */
+  bestForeground?: number;
   cpsW: number;
   lr: number;
 }
@@ -296,7 +298,7 @@ export interface TrainEvents {
   log?(message: string): void;
 }
 
-export interface TrainSummary { epochs: number; bestDice: number; bestEpoch: number; stoppedEarly: boolean; runDir: string }
+export interface TrainSummary { epochs: number; bestDice: number; bestForegroundDice: number; bestEpoch: number; stoppedEarly: boolean; runDir: string }
 
 /** Trains one run (one fold, one seed) into `config.runDir`; resumes from its last checkpoint with `resume`. */
 export async function train(config: TrainConfig, options: { resume?: boolean; events?: TrainEvents } = {}): Promise<TrainSummary> {
@@ -391,6 +393,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
         if (validation.mean > state.bestDice) {
           state.bestDice = validation.mean;
           state.bestEpoch = epoch;
+          state.bestForeground = validation.foreground;
           state.epoch = epoch;
           saveCheckpoint(bestPath);
         }
@@ -410,7 +413,7 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
     await loader.close();
     torch.dispose([ratios, ...model.parameters(), ...model.buffers()]);
   }
-  return { epochs: Math.min(epoch, c.maxEpochs), bestDice: state.bestDice, bestEpoch: state.bestEpoch, stoppedEarly, runDir: c.runDir };
+  return { epochs: Math.min(epoch, c.maxEpochs), bestDice: state.bestDice, bestForegroundDice: state.bestForeground ?? NaN, bestEpoch: state.bestEpoch, stoppedEarly, runDir: c.runDir };
 }
 
 /** The optimizer part of a loaded checkpoint (Maps from torch.load) in the optimizer's stateDict layout. */
