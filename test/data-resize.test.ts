@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/data/prng.js';
 import { nearestTable, resizeNearest, resizeTrilinear } from '../lib/data/resize.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const torchOk = hasPython('torch', 'numpy');
 if (!torchOk) console.warn('SKIPPED data-resize PyTorch parity: python3 cannot import torch/numpy');

@@ -15,7 +15,7 @@ import {
   gaussianImportance, loadCheckpoint, toChannelsLast3d, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
   type SegmentationNet, type Triple,
 } from '../lib/skcdf/inference.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'skcdf-infer-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

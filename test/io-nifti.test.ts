@@ -7,7 +7,7 @@ import {
   affineToQuatern, encodeNifti, parseNifti, quaternToAffine, readNifti, writeNifti,
   type NiftiImage, type TypedArray,
 } from '../lib/io/index.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const FIX = join(import.meta.dirname, 'fixtures/io');
 interface Summary { shape: number[]; sum: number; flat_index: number[]; values: (number | string)[] }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy, readNpy, writeNpy, type NdArray, type NpyDType, type TypedArray } from '../lib/io/index.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const FIX = join(import.meta.dirname, 'fixtures/io');
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as {

@@ -5,7 +5,7 @@ import * as torch from '../lib/torch/index.js';
 import * as nn from '../lib/nn/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
 import { readNpy } from '../lib/io/npy.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const dir = join(import.meta.dirname, 'fixtures/loss');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).values;

@@ -10,7 +10,7 @@ import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
 import { readNpy } from '../lib/io/npy.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights } from '../lib/skcdf/model.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const FIX = join(import.meta.dirname, 'fixtures/model');
 const PRECISION = JSON.parse(readFileSync(join(FIX, 'precision.json'), 'utf8')) as {

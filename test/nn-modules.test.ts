@@ -5,7 +5,7 @@ import type { Tensor } from '../lib/torch/tensor.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const writeTmp = (data: unknown): string => {
   const f = join(mkdtempSync(join(tmpdir(), 'nn-test-')), 'payload.json');

@@ -3,7 +3,7 @@ import * as torch from '../lib/torch/index.js';
 import * as optim from '../lib/optim/index.js';
 import { GradScaler, autocast, autocastAvailable } from '../lib/amp/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const py = hasPython('torch');
 const param = (v: number[]): Tensor => torch.tensor(new Float32Array(v)).requiresGrad_();

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../lib/torch/index.js';
 import * as optim from '../lib/optim/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 // precision.json: parameters after a step atol 2e-3, momentum buffers rel. Frobenius 5e-2. These small
 // problems have no ill-conditioning, so we hold them to 1e-6 absolute (float32 rounding of identical ops).

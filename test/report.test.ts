@@ -11,7 +11,7 @@ import { writeNpy } from '../lib/io/npy.js';
 import { writeNifti } from '../lib/io/nifti.js';
 import { evaluateFolds } from '../lib/skcdf/evaluate.js';
 import { crc32, encodePng, overlayPixels, CLASS_COLORS, writeReport } from '../lib/skcdf/report.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'skcdf-report-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import {
 } from '../lib/torch/serialization/index.js';
 import { zipSync } from 'fflate';
 import { Pickler } from '../lib/torch/serialization/pickle.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const FIX = join(import.meta.dirname, 'fixtures/serialization');
 const hasTorch = hasPython('torch');

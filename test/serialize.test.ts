@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { torch } from '../lib/index.js';
 import { Tensor } from '../lib/torch/tensor.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures/model');
 const withTorch = hasPython('torch');

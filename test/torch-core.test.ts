@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { torch } from '../lib/index.js';
-import { hasPython, runPython } from './helpers/python.js';
+import { hasPython, runPython } from '../test-support/python.js';
 
 const repo = join(import.meta.dirname, '..');
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const repo = join(import.meta.dirname, '../..');
+const repo = join(import.meta.dirname, '..');
 
 function libtorchPythonPath(): string | undefined {
   const info = join(repo, 'build/libtorch.json');
