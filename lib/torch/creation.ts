@@ -1,6 +1,6 @@
 // Tensor construction from JS data and the factories, with PyTorch's defaults and options.
 import { callOverloads, type OverloadSpec } from './dispatch.js';
-import { type DType, TYPED_ARRAY_OF, dtypeOfTypedArray, type TypedArray } from './dtype.js';
+import { type DType, dtypeOfTypedArray, type TypedArray } from './dtype.js';
 import { tidy } from './handle.js';
 import { native } from './native.js';
 import { ATEN } from './generated/schemas.js';
@@ -132,4 +132,3 @@ export function manualSeed(seed: number | bigint): void {
   native.manualSeed(seed);
 }
 
-export { TYPED_ARRAY_OF };

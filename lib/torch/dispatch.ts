@@ -1,7 +1,7 @@
 // Runtime side of the generated op surface: picks the overload whose schema fits the JS
 // arguments, converts them (tensors to handles, dtype names to codes) and calls the native
 // generic dispatcher. Overload tables come from generated/schemas.ts.
-import { DTYPE_CODES, LAYOUT_CODES, MEMORY_FORMAT_CODES, dtypeCode, dtypeName, isDType } from './dtype.js';
+import { LAYOUT_CODES, MEMORY_FORMAT_CODES, dtypeCode, dtypeName, isDType } from './dtype.js';
 import { TensorBase } from './handle.js';
 import { native } from './native.js';
 
@@ -195,4 +195,3 @@ function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[] | undefi
   return arr;
 }
 
-export { DTYPE_CODES };

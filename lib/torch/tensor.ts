@@ -1,7 +1,7 @@
 // The Tensor class: generated ATen methods (TensorMethods) plus what schemas cannot express:
 // metadata, readback, device/dtype conversion, autograd entry points, indexing and printing.
 import { callOverloads, setTensorFactory, type OverloadSpec } from './dispatch.js';
-import { type DType, type MemoryFormat, TYPED_ARRAY_OF, type TypedArray, dtypeName, ELEMENT_SIZE, isComplex, isFloatingPoint } from './dtype.js';
+import { type DType, type MemoryFormat, TYPED_ARRAY_OF, type TypedArray, dtypeCode, dtypeName, ELEMENT_SIZE, isComplex, isDType, isFloatingPoint } from './dtype.js';
 import { TensorBase, tidy } from './handle.js';
 import { native } from './native.js';
 import { TensorMethods } from './generated/methods.js';
@@ -147,8 +147,7 @@ export class Tensor extends TensorMethods {
   to(target: DType | string | Tensor | ToOptions, options: Omit<ToOptions, 'dtype' | 'device'> = {}): Tensor {
     let opts: ToOptions;
     if (target instanceof Tensor) opts = { dtype: target.dtype, device: target.device, ...options };
-    else if (typeof target === 'string') opts = (target in TYPED_ARRAY_OF || /^(float|double|half|long|int|short|byte|char|cfloat|cdouble)$/.test(target))
-      ? { dtype: target as DType, ...options } : { device: target, ...options };
+    else if (typeof target === 'string') opts = isDType(target) ? { dtype: target, ...options } : { device: target, ...options };
     else opts = target;
     return callOverloads(TO, [this, { dtype: opts.dtype, device: opts.device, nonBlocking: opts.nonBlocking ?? false, copy: opts.copy ?? false, memoryFormat: opts.memoryFormat }]) as Tensor;
   }
@@ -305,10 +304,9 @@ export const wrap = (h: number): Tensor => new Tensor(h);
 
 /** A tensor from a TypedArray (copied), with the given dtype and shape. */
 export function fromData(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], device?: string, requiresGrad = false): Tensor {
-  return new Tensor(native.fromBuffer(data, dtypeCodeOf(dtype), shape, device, requiresGrad));
+  return new Tensor(native.fromBuffer(data, dtypeCode(dtype), shape, device, requiresGrad));
 }
 
-import { dtypeCode as dtypeCodeOf } from './dtype.js';
 
 function fromScalarLike(value: number | boolean, like: Tensor): Tensor {
   const dtype = like.dtype;
@@ -321,4 +319,3 @@ function fromScalarLike(value: number | boolean, like: Tensor): Tensor {
   return fromData(arr, dtype, [], like.device);
 }
 
-export { TensorBase };
