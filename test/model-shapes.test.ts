@@ -105,3 +105,18 @@ describe('VNetDecoupleAttentionABC shapes', () => {
     model.dispose();
   });
 });
+
+describe('predict (the test path)', () => {
+  it('equals the main head of the eval-mode unlabeled forward', () => {
+    const model = new VNetDecoupleAttentionABC({ nClasses: 3, nFilters: 2, patchSize: [32, 32, 32] });
+    model.eval();
+    torch.tidy(() => {
+      const x = torch.rand([2, 1, 32, 32, 32]);
+      const [out] = torch.noGrad(() => model.forward(x, 'unlabeled'));
+      const p = torch.noGrad(() => model.predict(x));
+      expect(p.sub(out).abs().max().item()).toBe(0);
+      expect(() => model.predict(torch.rand([1, 1, 32, 32, 16]))).toThrow(/expected image of shape/);
+    });
+    model.dispose();
+  });
+});

@@ -22,11 +22,21 @@ export type Triple = [number, number, number];
 /** What inference needs from a network (VNetDecoupleAttentionABC satisfies it). */
 export interface SegmentationNet {
   forward(x: Tensor, mode: 'unlabeled'): [Tensor, Tensor];
+  /** The main head's logits alone, when the network can skip the auxiliary head (used when present). */
+  predict?(x: Tensor): Tensor;
   /** Switches to eval mode (optional; called when present). */
   eval?(): unknown;
   /** Restores a training mode afterwards (optional). */
   train?(mode?: boolean): unknown;
   training?: boolean;
+}
+
+/** Logits of the main head in 'unlabeled' mode (the test path). */
+function mainLogits(model: SegmentationNet, x: Tensor): Tensor {
+  if (model.predict) return model.predict(x);
+  const [out, outAbc] = model.forward(x, 'unlabeled');
+  outAbc.dispose();
+  return out;
 }
 
 /** Reference strides (z, y, x) per speed setting. */
@@ -183,18 +193,14 @@ export function slidingWindowPredict(model: SegmentationNet, image: Tensor, opti
             for (const dims of FLIP_SETS) {
               torch.tidy(() => {
                 const xin = dims.length ? torch.flip(x, dims) : x;
-                const [out, outAbc] = model.forward(xin, 'unlabeled');
-                outAbc.dispose();
-                let p = torch.softmax(out, 1);
+                let p = torch.softmax(mainLogits(model, xin), 1);
                 if (dims.length) p = torch.flip(p, dims);
                 prob.add_(p);
               });
             }
             prob.div_(FLIP_SETS.length);
           } else {
-            const [out, outAbc] = model.forward(x, 'unlabeled');
-            outAbc.dispose();
-            prob = torch.softmax(out, 1);
+            prob = torch.softmax(mainLogits(model, x), 1);
           }
           const s = prob.shape;
           if (s.length !== 5 || s[0] !== batch.length || s[1] !== C || s[2] !== patch[0] || s[3] !== patch[1] || s[4] !== patch[2]) {

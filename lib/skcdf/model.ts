@@ -121,17 +121,25 @@ export class Decoder extends Module {
   private run(name: string, x: Tensor): Tensor {
     return this.child<ConvBlock>(name).forward(x);
   }
+  /** The features before the two heads (x9). */
+  private trunk(features: Features): Tensor {
+    const [x1, x2, x3, x4, x5] = features;
+    const x6 = this.run('block_six', this.run('block_five_up', x5).add(x4));
+    const x7 = this.run('block_seven', this.run('block_six_up', x6).add(x3));
+    const x8 = this.run('block_eight', this.run('block_seven_up', x7).add(x2));
+    const x9 = this.run('block_nine', this.run('block_eight_up', x8).add(x1));
+    return this.hasDropout ? this.dropout.forward(x9) : x9;
+  }
   /** Returns [out, outAbc]. */
   override forward(features: Features): [Tensor, Tensor] {
-    const [x1, x2, x3, x4, x5] = features;
     return torch.tidy(() => {
-      const x6 = this.run('block_six', this.run('block_five_up', x5).add(x4));
-      const x7 = this.run('block_seven', this.run('block_six_up', x6).add(x3));
-      const x8 = this.run('block_eight', this.run('block_seven_up', x7).add(x2));
-      let x9 = this.run('block_nine', this.run('block_eight_up', x8).add(x1));
-      if (this.hasDropout) x9 = this.dropout.forward(x9);
+      const x9 = this.trunk(features);
       return [this.outConv9.forward(x9), this.outConv9Abc.forward(x9)] as [Tensor, Tensor];
     });
+  }
+  /** The main head only (what the test-time prediction uses). */
+  forwardMain(features: Features): Tensor {
+    return torch.tidy(() => this.outConv9.forward(this.trunk(features)));
   }
 }
 
@@ -210,6 +218,11 @@ export class VNetDecoupleAttentionABC extends Module {
    * (B, nClasses, D, H, W), owned by the caller.
    */
   override forward(image: Tensor, mode: PredType): [Tensor, Tensor] {
+    this.checkInput(image, mode);
+    return torch.tidy(() => (mode === 'labeled' ? this.decoderL : this.decoderU).forward(this.features(image, mode)));
+  }
+
+  private checkInput(image: Tensor, mode: PredType): void {
     if (mode !== 'labeled' && mode !== 'unlabeled') throw new TypeError(`VNetDecoupleAttentionABC: mode must be 'labeled' or 'unlabeled', got '${String(mode)}'`);
     const s = image.shape;
     const [D, H, W] = this.patchSize;
@@ -220,13 +233,22 @@ export class VNetDecoupleAttentionABC extends Module {
     if (this.training && mode === 'labeled' && s[0] % 2 !== 0) {
       throw new RangeError(`VNetDecoupleAttentionABC: train-mode 'labeled' needs an even batch ([labeled | unlabeled] halves), got batch ${s[0]}`);
     }
-    return torch.tidy(() => {
-      const [x1, x2, x3, x4, x5] = this.encoder.forward(image);
-      const a = this.crossAttentionLocal.forward(x5, mode);
-      const g = this.crossAttentionGlobal.forward(a, mode);
-      const decoder = mode === 'labeled' ? this.decoderL : this.decoderU;
-      return decoder.forward([x1, x2, x3, x4, g]);
-    });
+  }
+
+  /** Encoder features with the bottleneck passed through both attention blocks. */
+  private features(image: Tensor, mode: PredType): Features {
+    const [x1, x2, x3, x4, x5] = this.encoder.forward(image);
+    const a = this.crossAttentionLocal.forward(x5, mode);
+    return [x1, x2, x3, x4, this.crossAttentionGlobal.forward(a, mode)];
+  }
+
+  /**
+   * The test-time prediction (spec section 4): 'unlabeled' mode, decoder_u's main head only, so the
+   * auxiliary head's full-resolution output is never computed. Logits (B, nClasses, D, H, W).
+   */
+  predict(image: Tensor): Tensor {
+    this.checkInput(image, 'unlabeled');
+    return torch.tidy(() => this.decoderU.forwardMain(this.features(image, 'unlabeled')));
   }
 }
 
