@@ -4,3 +4,6 @@ export { Tensor } from './torch/tensor.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as amp from './amp/index.js';
+export * as io from './io/index.js';
+export * as data from './data/index.js';
+export * as skcdf from './skcdf/index.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { preprocessDataset, formatSummary } from '../skcdf/preprocess.js';
+import { preprocessDataset } from '../skcdf/preprocess.js';
 import { generateSyntheticDataset } from '../skcdf/synthetic.js';
 import { makeSplits } from '../data/splits.js';
 import { readdirSync } from 'node:fs';
@@ -17,8 +17,8 @@ export function preprocessCommand(program: Command): void {
     .action((o: Record<string, unknown>) => {
       const dataset = o.dataset as DatasetName;
       const paths = datasetPaths(dataset);
-      const summary = preprocessDataset({ dataset, rawDir: (o.rawDir as string) ?? paths.raw, outDir: (o.outDir as string) ?? paths.preprocessed, size: o.size as [number, number, number] });
-      process.stdout.write(`${formatSummary(summary)}\n`);
+      // Prints its progress and summary itself.
+      preprocessDataset({ dataset, rawDir: (o.rawDir as string) ?? paths.raw, outDir: (o.outDir as string) ?? paths.preprocessed, size: o.size as [number, number, number] });
     });
 }
 

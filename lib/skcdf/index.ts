@@ -7,3 +7,12 @@ export {
   CrossAttentionLocalBlock, CrossAttentionGlobalBlock, CrossAttentionLocal, CrossAttentionGlobal, TokenLearner,
   checkBottleneck, type AttentionMode, type AttentionBlockOptions,
 } from './attention.js';
+export * from './train.js';
+export * from './inference.js';
+export * from './metrics.js';
+export * from './evaluate.js';
+export { writeReport, encodePng, readRunLog, type WriteReportOptions, type OverlayCase } from './report.js';
+export * from './preprocess.js';
+export * from './synthetic.js';
+export * from './datasets.js';
+export * from './classes.js';
