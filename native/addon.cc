@@ -1,6 +1,7 @@
 // Module entry: registers the native functions and tunes glibc's allocator for tensor workloads.
 #include "common.h"
 
+#include <atomic>
 #include <cstdlib>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -20,6 +21,13 @@ static void tuneAllocator() {
 }
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  // The tensor table and op registry are per process and not synchronized: a second JavaScript
+  // thread (worker_threads) gets a clear error instead of racing the first.
+  static std::atomic<bool> loaded{false};
+  if (loaded.exchange(true)) {
+    throw Napi::Error::New(env, "skcdf: the native addon is already loaded by another thread of this process; "
+                                "use tensors from one thread (worker threads can prepare plain TypedArrays)");
+  }
   tuneAllocator();
   skcdf::registerTensorFunctions(env, exports);
   skcdf::registerOpFunctions(env, exports);
