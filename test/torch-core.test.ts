@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { torch } from '../lib/index.js';
 import { hasPython, runPython } from '../test-support/python.js';
@@ -314,6 +315,21 @@ describe('errors', () => {
     }
     expect(threw).toBeGreaterThan(1000);
     torch.dispose(pool);
+  });
+});
+
+describe('threads', () => {
+  it('a worker thread loading the addon gets a clear error (the tensor table is per process)', async () => {
+    const addon = join(repo, 'build/Release/skcdf_native.node');
+    const code = `const { parentPort } = require('node:worker_threads');
+      try { require(${JSON.stringify(addon)}); parentPort.postMessage('loaded'); } catch (e) { parentPort.postMessage(e.message); }`;
+    const message = await new Promise<string>((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m: string) => { resolve(m); void w.terminate(); });
+      w.once('error', reject);
+    });
+    expect(message).toMatch(/already loaded by another thread/);
+    expect(torch.ones([2]).sum().item()).toBe(2); // the main thread is unaffected
   });
 });
 
