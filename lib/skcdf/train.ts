@@ -385,6 +385,8 @@ export async function train(config: TrainConfig, options: { resume?: boolean; ev
         log({ epoch, iter: iteration, loss: step.loss, lossSup: step.lossSup, lossU: step.lossU, ...step.terms, cpsW: state.cpsW, lr: state.lr, seconds });
         ev.onIteration?.({ epoch, iteration, iterations, step, lr: state.lr, cpsW: state.cpsW, seconds });
         iteration++;
+        // Let I/O through between iterations (signals, progress output, loader messages).
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       let validation: ValidationResult | undefined;
       if (c.evalEvery > 0 && epoch % c.evalEvery === 0 && evalIds.length) {
