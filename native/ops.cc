@@ -123,8 +123,8 @@ double toFloat(Napi::Env env, const Napi::Value& v, const OpEntry& op, const Arg
 // JS numbers carry no int/float distinction: integral values become integer Scalars (as a
 // Python int literal would), others double Scalars; booleans become bool Scalars.
 at::Scalar toScalar(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
+  double d;
+  if (napi_get_value_double(env, v, &d) == napi_ok) {
     if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) return at::Scalar(static_cast<int64_t>(d));
     return at::Scalar(d);
   }
@@ -137,8 +137,9 @@ at::Scalar toScalar(Napi::Env env, const Napi::Value& v, const OpEntry& op, cons
 }
 
 const at::Tensor& toTensor(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
-  if (!v.IsNumber()) typeError(env, op, a, "a Tensor");
-  int32_t h = v.As<Napi::Number>().Int32Value();
+  // One N-API call: napi_get_value_int32 fails for anything that is not a number.
+  int32_t h;
+  if (napi_get_value_int32(env, v, &h) != napi_ok) typeError(env, op, a, "a Tensor");
   try {
     return table().get(h, "");
   } catch (const std::invalid_argument&) {
@@ -152,8 +153,10 @@ Napi::Array asArray(Napi::Env env, const Napi::Value& v, const OpEntry& op, cons
 }
 
 c10::IValue convert(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
-  if (v.IsUndefined() || v.IsNull()) {
-    if (v.IsUndefined() && a.defaultValue) return *a.defaultValue;
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  if (type == napi_undefined || type == napi_null) {
+    if (type == napi_undefined && a.defaultValue) return *a.defaultValue;
     if (a.optional) return c10::IValue();
     if (a.defaultValue) return *a.defaultValue;
     throw Napi::TypeError::New(env, op.qualified + ": missing required argument '" + a.name + "'");
@@ -301,11 +304,16 @@ void classifyFast(OpEntry& e, const c10::FunctionSchema& schema) {
 // the generic conversion (a missing non-defaulted one, a list given as one int, ...).
 std::optional<at::Tensor> callFast(Napi::Env env, const OpEntry& op, const Napi::CallbackInfo& info, size_t given) {
   auto tensorAt = [&](size_t i) -> const at::Tensor& { return toTensor(env, info[i + 1], op, op.args[i]); };
+  auto provided = [&](size_t i) {
+    if (i >= given) return false;
+    napi_valuetype t;
+    napi_typeof(env, info[i + 1], &t);
+    return t != napi_undefined && t != napi_null;
+  };
   auto scalarAt = [&](size_t i) -> at::Scalar {
-    if (i >= given || info[i + 1].IsUndefined()) return op.args[i].defaultValue->toScalar();
+    if (!provided(i)) return op.args[i].defaultValue->toScalar();
     return toScalar(env, info[i + 1], op, op.args[i]);
   };
-  auto provided = [&](size_t i) { return i < given && !info[i + 1].IsUndefined() && !info[i + 1].IsNull(); };
   auto defaulted = [&](size_t i) { return provided(i) || op.args[i].defaultValue.has_value(); };
   switch (op.fast) {
     case Fast::T:
