@@ -66,23 +66,30 @@ function oneHotLike(x: Tensor, y: Tensor): Tensor {
 
 /** tp, fp, fn summed over `axes` (nnU-Net get_tp_fp_fn_tn, square=false); with a loss mask (N, 1, ...) voxels are weighted. */
 export function getTpFpFn(x: Tensor, y: Tensor, axes: number[], lossMask: Tensor | null = null): [Tensor, Tensor, Tensor] {
+  // Full-size temporaries are disposed as soon as they are reduced (as Python's refcounting frees
+  // them): keeping all of them alive to the end of the scope measured 2x slower on 15 MB tensors.
+  // Autograd keeps its own references to whatever backward needs.
+  const order = [...axes].sort((p, q) => q - p); // nnU-Net's sum_tensor sums the axes one at a time, highest first
+  const reduce = (t: Tensor): Tensor => {
+    let r = lossMask ? t.mul(lossMask) : t;
+    if (r !== t) t.dispose();
+    for (const a of order) {
+      const next = r.sum([a]);
+      r.dispose();
+      r = next;
+    }
+    return r;
+  };
   return torch.tidy(() => {
     const oh = oneHotLike(x, y);
-    let tp = x.mul(oh);
-    let fp = x.mul(oh.neg().add_(1));
-    let fn = x.neg().add_(1).mul(oh);
-    if (lossMask) {
-      tp = tp.mul(lossMask);
-      fp = fp.mul(lossMask);
-      fn = fn.mul(lossMask);
-    }
-    // nnU-Net's sum_tensor sums the axes one at a time, highest first
-    const sum = (t: Tensor): Tensor => {
-      let r = t;
-      for (const a of [...axes].sort((p, q) => q - p)) r = r.sum([a]);
-      return r;
-    };
-    return [sum(tp), sum(fp), sum(fn)];
+    const tp = reduce(x.mul(oh));
+    const notOh = oh.neg().add_(1);
+    const fp = reduce(x.mul(notOh));
+    notOh.dispose();
+    const notX = x.neg().add_(1);
+    const fn = reduce(notX.mul(oh));
+    notX.dispose();
+    return [tp, fp, fn];
   });
 }
 

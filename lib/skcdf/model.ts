@@ -124,10 +124,13 @@ export class Decoder extends Module {
   /** The features before the two heads (x9). */
   private trunk(features: Features): Tensor {
     const [x1, x2, x3, x4, x5] = features;
-    const x6 = this.run('block_six', this.run('block_five_up', x5).add(x4));
-    const x7 = this.run('block_seven', this.run('block_six_up', x6).add(x3));
-    const x8 = this.run('block_eight', this.run('block_seven_up', x7).add(x2));
-    const x9 = this.run('block_nine', this.run('block_eight_up', x8).add(x1));
+    // One scope per stage, so each upsampled map and sum is freed as soon as the next block has read it.
+    const stage = (up: string, block: string, x: Tensor, skip: Tensor): Tensor =>
+      torch.tidy(() => this.run(block, this.run(up, x).add(skip)));
+    const x6 = stage('block_five_up', 'block_six', x5, x4);
+    const x7 = stage('block_six_up', 'block_seven', x6, x3);
+    const x8 = stage('block_seven_up', 'block_eight', x7, x2);
+    const x9 = stage('block_eight_up', 'block_nine', x8, x1);
     return this.hasDropout ? this.dropout.forward(x9) : x9;
   }
   /** Returns [out, outAbc]. */
