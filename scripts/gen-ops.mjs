@@ -3,11 +3,13 @@
 //   lib/torch/generated/schemas.ts    overload tables used at run time (every aten op)
 //   lib/torch/generated/functions.ts  torch.<op>(...) with TypeScript overloads and doc comments
 //   lib/torch/generated/methods.ts    Tensor.<op>(...) methods (ops whose first argument is `self`)
-// `node scripts/gen-ops.mjs --check` exits 1 when the checked-in files are stale.
+// `tsx scripts/gen-ops.mjs --check` exits 1 when the checked-in files are stale.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Run through tsx (`npm run gen`): the schema-to-spec mapping is shared with the runtime.
+import { argKind, camel, specFromSchema } from '../lib/torch/schema-spec.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'lib/torch/generated');
@@ -29,28 +31,6 @@ const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue'
   'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var',
   'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package', 'private',
   'protected', 'public', 'await']);
-
-const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
-
-const OPTIONAL = 1, HAS_DEFAULT = 2, KWARG_ONLY = 4;
-
-function argKind(type) {
-  const t = type.endsWith('?') ? type.slice(0, -1) : type;
-  const base = t.replace(/\[\d*\]$/, '[]');
-  const kinds = {
-    Tensor: 'T', 'Tensor[]': 'TL', 'Tensor?[]': 'OTL', int: 'I', SymInt: 'I', 'int[]': 'IL', 'SymInt[]': 'IL',
-    float: 'F', 'float[]': 'FL', bool: 'B', 'bool[]': 'BL', Scalar: 'S', 'Scalar[]': 'SL', ScalarType: 'ST',
-    Layout: 'L', MemoryFormat: 'MF', Device: 'D', str: 'STR', Generator: 'G',
-  };
-  return kinds[base] ?? 'U';
-}
-
-function returnKind(type) {
-  if (type === 'Tensor') return 'T';
-  if (type === 'Tensor[]') return 'L';
-  if (type === 'ScalarType') return 'D';
-  return 'V';
-}
 
 const TS_ARG = {
   T: 'Tensor', TL: 'Tensor[]', OTL: '(Tensor | null)[]', I: 'number', IL: 'number | number[]', F: 'number',
@@ -75,20 +55,6 @@ function loadSchemas() {
   const all = native.schemas().filter((s) => s.name.startsWith('aten::'));
   all.sort((a, b) => (a.name === b.name ? (a.args.length - b.args.length) || a.overload.localeCompare(b.overload) : a.name.localeCompare(b.name)));
   return all;
-}
-
-function specOf(s) {
-  const args = s.args.map((a) => {
-    const flags = (a.type.endsWith('?') ? OPTIONAL : 0) | (a.hasDefault ? HAS_DEFAULT : 0) | (a.kwargOnly ? KWARG_ONLY : 0);
-    const name = camel(a.name);
-    return name === a.name ? [name, argKind(a.type), flags] : [name, argKind(a.type), flags, a.name];
-  });
-  const mutated = s.args.map((a, i) => (a.mutates ? i : -1)).filter((i) => i >= 0);
-  let k = 0;
-  const w = s.returns.map((r) => (r.writesAlias ? mutated[k++] ?? -1 : -1));
-  const spec = { n: s.name, o: s.overload, a: args, r: s.returns.map((r) => returnKind(r.type)).join(''), p: s.args.filter((a) => !a.kwargOnly).length };
-  if (w.some((i) => i >= 0)) spec.w = w;
-  return spec;
 }
 
 // Overloads the typed surface leaves out (still reachable through torch.ops.aten).
@@ -142,7 +108,7 @@ function generate() {
   // schemas.ts: every aten op, keyed by its snake_case name.
   let table = header + "import type { OverloadSpec } from '../dispatch.js';\n\n";
   table += 'export const ATEN: Record<string, OverloadSpec[]> = {\n';
-  for (const [name, group] of byName) table += `  ${JSON.stringify(name)}: [${group.map((s) => JSON.stringify(specOf(s))).join(', ')}],\n`;
+  for (const [name, group] of byName) table += `  ${JSON.stringify(name)}: [${group.map((s) => JSON.stringify(specFromSchema(s))).join(', ')}],\n`;
   table += '};\n';
 
   const typed = [];

@@ -349,7 +349,7 @@ describe('devices, threads and the generated surface', () => {
   // newer release, via LIBTORCH) has other schemas, so the check only applies to the pinned version.
   const generatedFor = readFileSync(join(repo, 'lib/torch/generated/functions.ts'), 'utf8').match(/libtorch (\S+)\./)?.[1];
   it.skipIf(generatedFor !== torch.version())(`generated op files are up to date with the libtorch schemas (generated for ${generatedFor})`, () => {
-    const out = execFileSync(process.execPath, [join(repo, 'scripts/gen-ops.mjs'), '--check'], { cwd: repo }).toString();
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts/gen-ops.mjs'), '--check'], { cwd: repo }).toString();
     expect(out).toMatch(/up to date/);
   });
 });

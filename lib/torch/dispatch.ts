@@ -4,30 +4,9 @@
 import { LAYOUT_CODES, MEMORY_FORMAT_CODES, dtypeCode, dtypeName, isDType } from './dtype.js';
 import { TensorBase } from './handle.js';
 import { native } from './native.js';
+import { HAS_DEFAULT, KWARG_ONLY, OPTIONAL, type ArgKind, type OverloadSpec } from './schema-spec.js';
 
-/** Argument kinds: Tensor, Tensor[], Tensor?[], int, int[], float, float[], bool, bool[], Scalar,
- *  Scalar[], ScalarType, Layout, MemoryFormat, Device, str, Generator, unsupported. */
-export type ArgKind = 'T' | 'TL' | 'OTL' | 'I' | 'IL' | 'F' | 'FL' | 'B' | 'BL' | 'S' | 'SL' | 'ST' | 'L' | 'MF' | 'D' | 'STR' | 'G' | 'U';
-export const OPTIONAL = 1;
-export const HAS_DEFAULT = 2;
-export const KWARG_ONLY = 4;
-/** [camelCase name, kind, flags, snake_case name if different] */
-export type ArgSpec = [string, ArgKind, number, string?];
-/** Return kinds: T tensor, L tensor list, D dtype, V any other value; `w` marks a return that is a mutated argument. */
-export interface OverloadSpec {
-  /** qualified op name, e.g. aten::add */
-  n: string;
-  /** overload name, e.g. Tensor */
-  o: string;
-  a: ArgSpec[];
-  /** return kinds, one letter per return */
-  r: string;
-  /** for each return: index of the mutated argument it aliases, or -1 */
-  w?: number[];
-  /** number of positional (non-kwarg-only) arguments */
-  p: number;
-  id?: number;
-}
+export { OPTIONAL, HAS_DEFAULT, KWARG_ONLY, type ArgKind, type ArgSpec, type OverloadSpec } from './schema-spec.js';
 
 let makeTensor: (h: number) => TensorBase = (h) => new TensorBase(h);
 /** Called once by tensor.ts so results are wrapped in the full Tensor class. */
