@@ -4,7 +4,8 @@ import { generateSyntheticDataset } from '../skcdf/synthetic.js';
 import { makeSplits } from '../data/splits.js';
 import { readdirSync } from 'node:fs';
 import type { DatasetName } from '../skcdf/classes.js';
-import { datasetPaths, SYNTHETIC_DEFAULTS } from '../skcdf/datasets.js';
+import { datasetPaths } from '../skcdf/datasets.js';
+import { SYNTHETIC_DATA } from '../skcdf/training/config.js';
 import { choice, int, num, shape3 } from './options.js';
 
 export function preprocessCommand(program: Command): void {
@@ -26,11 +27,14 @@ export function syntheticCommand(program: Command): void {
   program.command('synthetic')
     .description('generate the synthetic abdomen dataset in the Synapse raw layout (with splits)')
     .option('--out-dir <dir>', 'output folder', datasetPaths('synthetic').raw)
-    .option('--cases <n>', 'number of cases', int('--cases'), SYNTHETIC_DEFAULTS.cases)
-    .option('--shape <ZxYxX>', 'volume shape', shape3('--shape'), SYNTHETIC_DEFAULTS.shape)
+    .option('--cases <n>', 'number of cases', int('--cases'), SYNTHETIC_DATA.cases)
+    .option('--shape <ZxYxX>', 'volume shape', shape3('--shape'), [...SYNTHETIC_DATA.shape])
     .option('--seed <n>', 'seed', int('--seed'), 0)
     .action((o: Record<string, unknown>) => {
-      const r = generateSyntheticDataset({ outDir: o.outDir as string, cases: o.cases as number, shape: o.shape as [number, number, number], seed: o.seed as number });
+      const r = generateSyntheticDataset({
+        outDir: o.outDir as string, cases: o.cases as number, shape: o.shape as [number, number, number], seed: o.seed as number,
+        fovMm: [...SYNTHETIC_DATA.fovMm], centerMm: [...SYNTHETIC_DATA.centerMm], labeledFractions: [SYNTHETIC_DATA.labeledFraction],
+      });
       process.stdout.write(`${r.ids.length} cases in ${o.outDir as string}; splits: ${Object.entries(r.splits).map(([k, v]) => `${k} ${v.length}`).join(', ')}\n`);
     });
 }

@@ -1,109 +1,187 @@
 import type { Command } from 'commander';
 import * as torch from '../torch/index.js';
-import { defaultConfig, train, type TrainConfig } from '../skcdf/train.js';
-import { datasetPaths, ensureDataset } from '../skcdf/datasets.js';
+import { defaultConfig, TRAIN_METHODS, TrainingInterrupted, type TrainConfig } from '../skcdf/train.js';
+import { readRunConfig, runPipeline } from '../skcdf/pipeline.js';
 import type { DatasetName } from '../skcdf/classes.js';
 import { ProgressBar } from './progress.js';
 import { choice, int, num, shape3 } from './options.js';
+import { formatTables } from '../skcdf/evaluate.js';
 
 /** The reference's fold seeds (Synapse: three folds with seeds 0, 1, 666). */
 const FOLD_SEEDS = [0, 1, 666];
+const DATASETS = ['synapse', 'amos', 'synthetic'] as const;
+
+type Parse = (v: string) => unknown;
+/** A flag that sets one TrainConfig field; its default comes from defaultConfig(dataset) unless given. */
+interface ConfigFlag { flags: string; key: keyof TrainConfig; help: string; parse?: Parse }
+
+const CONFIG_FLAGS: ConfigFlag[] = [
+  { flags: '--data-dir <dir>', key: 'dataDir', help: 'preprocessed <id>_image.npy/<id>_label.npy' },
+  { flags: '--splits-dir <dir>', key: 'splitsDir', help: 'split files' },
+  { flags: '--labeled <split>', key: 'labeledSplit', help: 'labeled split name' },
+  { flags: '--unlabeled <split>', key: 'unlabeledSplit', help: 'unlabeled split name' },
+  { flags: '--eval-split <split>', key: 'evalSplit', help: 'validation split name' },
+  { flags: '--epochs <n>', key: 'maxEpochs', help: 'max_epoch; epochs 0..n run', parse: int('--epochs') },
+  { flags: '--batch-size <n>', key: 'batchSize', help: 'labeled (= unlabeled) samples per iteration', parse: int('--batch-size') },
+  { flags: '--lr <x>', key: 'lr', help: 'base learning rate (poly decay)', parse: num('--lr') },
+  { flags: '--momentum <x>', key: 'momentum', help: 'SGD momentum', parse: num('--momentum') },
+  { flags: '--weight-decay <x>', key: 'weightDecay', help: 'SGD weight decay', parse: num('--weight-decay') },
+  { flags: '--ema-w <x>', key: 'emaW', help: 'decoder weight-averaging factor', parse: num('--ema-w') },
+  { flags: '--cps-w <x>', key: 'cpsW', help: 'maximum weight of the unlabeled loss (sigmoid ramp-up)', parse: num('--cps-w') },
+  { flags: '--patch <DxHxW>', key: 'patch', help: 'training patch, multiples of 32', parse: shape3('--patch') },
+  { flags: '--filters <n>', key: 'nFilters', help: 'n_filters F', parse: int('--filters') },
+  { flags: '--heads <n>', key: 'numHeads', help: 'attention heads', parse: int('--heads') },
+  { flags: '--eval-every <n>', key: 'evalEvery', help: 'validate every n epochs (0: never)', parse: int('--eval-every') },
+  { flags: '--patience <n>', key: 'patience', help: 'early-stopping patience in epochs', parse: int('--patience') },
+  { flags: '--device <device>', key: 'device', help: 'cpu | cuda | cuda:N' },
+  { flags: '--workers <n>', key: 'workers', help: 'data loading threads (0: in the training thread)', parse: int('--workers') },
+  { flags: '--threads <n>', key: 'threads', help: 'libtorch CPU threads', parse: int('--threads') },
+  { flags: '--max-iterations <n>', key: 'maxIterations', help: 'stop each epoch after n iterations (quick runs)', parse: int('--max-iterations') },
+  { flags: '--method <name>', key: 'method', help: 'skcdf (labeled + unlabeled) | supervised (labeled cases only, decoder_l)', parse: choice('--method', TRAIN_METHODS) },
+];
+
+/** Boolean fields with a --x / --no-x pair. */
+const SWITCHES: { name: string; key: keyof TrainConfig; on: string; off: string }[] = [
+  { name: 'dropout', key: 'hasDropout', on: 'Dropout3d(0.5) in encoder and decoders', off: 'no dropout' },
+  { name: 'nesterov', key: 'nesterov', on: 'Nesterov momentum', off: 'plain momentum' },
+  { name: 'amp', key: 'amp', on: 'mixed precision (float16 + gradient scaling on CUDA, bfloat16 on CPU)', off: 'float32' },
+  { name: 'abc', key: 'abc', on: 'the class-balanced auxiliary branch', off: 'ablation: no out_conv9_abc losses, no ABC averaging' },
+  { name: 'cross-attention', key: 'crossAttention', on: 'the cross-attention blocks', off: 'ablation: bottleneck straight to the decoders' },
+  { name: 'balance-masks', key: 'balanceMasks', on: 'class-balance masks on the ABC losses', off: 'ablation: keep probability 1' },
+];
+
+const show = (v: unknown): string => (Array.isArray(v) ? v.join('x') : v === undefined ? 'all' : String(v));
+
+/** "default: X" when the datasets agree, else "default: synapse X, amos Y, synthetic Z" (the values runs really use). */
+export function defaultHelp(key: keyof TrainConfig): string {
+  const values = DATASETS.map((d) => show(defaultConfig(d)[key]));
+  return values.every((v) => v === values[0]) ? `default: ${values[0]}` : `default: ${DATASETS.map((d, i) => `${d} ${values[i]}`).join(', ')}`;
+}
+
+const camel = (flag: string): string => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The run's configuration: defaultConfig(dataset) with exactly the options the user gave on the command line
+ * (commander's value source tells which). With --resume, the run folder's config.json instead, where only
+ * --device, --workers and --threads may change.
+ */
+export function configFromOptions(cmd: Command, o: Record<string, unknown>): TrainConfig {
+  const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli' || cmd.getOptionValueSource(name) === 'env';
+  const dataset = o.dataset as DatasetName;
+  const fold = o.fold as number;
+  const seed = given('seed') ? (o.seed as number) : FOLD_SEEDS[fold] ?? fold;
+  const picked: Partial<TrainConfig> = {};
+  for (const f of CONFIG_FLAGS) {
+    const name = camel(f.flags.split(' ')[0]!);
+    if (given(name)) (picked as Record<string, unknown>)[f.key] = o[name];
+  }
+  for (const s of SWITCHES) {
+    const name = camel(`--${s.name}`);
+    if (given(name)) (picked as Record<string, unknown>)[s.key] = o[name];
+  }
+  const base = defaultConfig(dataset, { seed, ...picked });
+  const runDir = given('runDir') ? (o.runDir as string) : `runs/${runName(dataset, base, fold, seed)}`;
+  if (o.resume) {
+    const saved = readRunConfig(runDir);
+    const changeable: (keyof TrainConfig)[] = ['device', 'workers', 'threads'];
+    const ignored = Object.keys(picked).filter((k) => !changeable.includes(k as keyof TrainConfig));
+    if (ignored.length) process.stderr.write(`--resume: using ${runDir}/config.json; ignoring ${ignored.join(', ')}\n`);
+    return { ...saved, runDir, ...Object.fromEntries(changeable.filter((k) => k in picked).map((k) => [k, picked[k]])) };
+  }
+  return { ...base, runDir };
+}
+
+/** runs/<dataset>[-<method>][-<ablations>]-fold<f>-seed<s>. */
+function runName(dataset: string, c: TrainConfig, fold: number, seed: number): string {
+  const tags = [dataset, c.method !== 'skcdf' ? c.method : '', c.abc ? '' : 'noabc', c.crossAttention ? '' : 'noattn', c.balanceMasks ? '' : 'nomasks'];
+  return `${tags.filter(Boolean).join('-')}-fold${fold}-seed${seed}`;
+}
 
 export function trainCommand(program: Command): void {
-  program.command('train')
-    .description('train SKCDF on a dataset (synthetic by default: generated on demand, trains on a CPU in minutes)')
-    .option('--dataset <name>', 'synapse | amos | synthetic', choice('--dataset', ['synapse', 'amos', 'synthetic'] as const), 'synthetic')
-    .option('--data-dir <dir>', 'preprocessed <id>_image.npy/<id>_label.npy (default: data/<dataset>/preprocessed)')
-    .option('--splits-dir <dir>', 'split files (default: splits/<dataset>, data/synthetic/raw/splits for synthetic)')
-    .option('--labeled <split>', 'labeled split name', 'labeled_20p')
-    .option('--unlabeled <split>', 'unlabeled split name', 'unlabeled_20p')
-    .option('--eval-split <split>', 'validation split name', 'eval')
-    .option('--run-dir <dir>', 'output folder (default: runs/<dataset>-fold<f>-seed<s>)')
-    .option('--epochs <n>', 'max_epoch; epochs 0..n run (default: 1500; synthetic 40)', int('--epochs'))
-    .option('--batch-size <n>', 'labeled (= unlabeled) samples per iteration', int('--batch-size'), 2)
-    .option('--lr <x>', 'base learning rate (default: synapse 0.3, amos 0.1, synthetic 0.1)', num('--lr'))
-    .option('--momentum <x>', 'SGD momentum', num('--momentum'), 0.9)
-    .option('--weight-decay <x>', 'SGD weight decay', num('--weight-decay'), 3e-5)
-    .option('--no-nesterov', 'plain momentum instead of Nesterov')
-    .option('--ema-w <x>', 'decoder weight-averaging factor', num('--ema-w'), 0.99)
-    .option('--cps-w <x>', 'maximum weight of the unlabeled loss (sigmoid ramp-up)', num('--cps-w'), 10)
-    .option('--patch <DxHxW>', 'training patch, multiples of 32 (default: 64x128x128; synthetic 32x64x64)', shape3('--patch'))
-    .option('--filters <n>', 'n_filters F (default: 32; synthetic 8)', int('--filters'))
-    .option('--heads <n>', 'attention heads', int('--heads'), 2)
-    .option('--no-dropout', 'disable dropout (has_dropout false)')
-    .option('--eval-every <n>', 'validate every n epochs (0: never)', int('--eval-every'), 1)
-    .option('--patience <n>', 'early-stopping patience in epochs', int('--patience'), 1500)
+  const cmd = program.command('train')
+    .description('train SKCDF, then predict the test split with the best checkpoint, evaluate and write report.html into the run folder '
+      + '(synthetic by default: generated on demand, minutes on a CPU)')
+    .option('--dataset <name>', 'synapse | amos | synthetic', choice('--dataset', DATASETS), 'synthetic');
+  for (const f of CONFIG_FLAGS) cmd.option(f.flags, `${f.help} (${defaultHelp(f.key)})`, f.parse as Parse);
+  for (const s of SWITCHES) {
+    const d = DATASETS.map((ds) => `${ds} ${defaultConfig(ds)[s.key] ? 'on' : 'off'}`);
+    const all = new Set(d.map((x) => x.split(' ')[1]));
+    cmd.option(`--${s.name}`, `${s.on} (default: ${all.size === 1 ? [...all][0] : d.join(', ')})`);
+    cmd.option(`--no-${s.name}`, s.off);
+  }
+  cmd.option('--run-dir <dir>', 'output folder (default: runs/<dataset>[-<method>][-<ablations>]-fold<f>-seed<s>)')
     .option('--fold <k>', 'fold index; sets the seed to the reference fold seeds 0, 1, 666', int('--fold'), 0)
     .option('--seed <n>', 'random seed (default: the fold seed)', int('--seed'))
-    .option('--device <device>', 'cpu | cuda | cuda:N', 'cpu')
-    .option('--workers <n>', 'data loading threads (0: in the training thread)', int('--workers'))
-    .option('--threads <n>', 'libtorch CPU threads', int('--threads'))
-    .option('--max-iterations <n>', 'stop each epoch after n iterations (quick runs)', int('--max-iterations'))
-    .option('--amp', 'mixed precision: float16 autocast with gradient scaling on CUDA, bfloat16 autocast on CPU')
-    .option('--resume', 'continue the run in --run-dir from its last checkpoint')
+    .option('--no-test', 'stop after training (no test-split prediction, evaluation or report)')
+    .option('--resume', 'continue the run in --run-dir from last.pth (also mid-epoch, after Ctrl-C), with its config.json')
     .action(async (o: Record<string, unknown>) => {
-      const dataset = o.dataset as DatasetName;
-      const seed = (o.seed as number | undefined) ?? FOLD_SEEDS[o.fold as number] ?? (o.fold as number);
-      const paths = datasetPaths(dataset);
-      const base = defaultConfig(dataset, { seed });
-      const pick = <K extends keyof TrainConfig>(k: K, v: unknown): TrainConfig[K] => (v === undefined ? base[k] : (v as TrainConfig[K]));
-      const config: TrainConfig = {
-        ...base,
-        dataDir: pick('dataDir', o.dataDir),
-        splitsDir: pick('splitsDir', o.splitsDir),
-        labeledSplit: o.labeled as string,
-        unlabeledSplit: o.unlabeled as string,
-        evalSplit: o.evalSplit as string,
-        runDir: pick('runDir', o.runDir ?? `runs/${dataset}-fold${o.fold}-seed${seed}`),
-        maxEpochs: pick('maxEpochs', o.epochs),
-        batchSize: o.batchSize as number,
-        lr: pick('lr', o.lr),
-        momentum: o.momentum as number,
-        weightDecay: o.weightDecay as number,
-        nesterov: o.nesterov as boolean,
-        emaW: o.emaW as number,
-        cpsW: o.cpsW as number,
-        patch: pick('patch', o.patch),
-        nFilters: pick('nFilters', o.filters),
-        numHeads: o.heads as number,
-        hasDropout: o.dropout as boolean,
-        evalEvery: o.evalEvery as number,
-        patience: o.patience as number,
-        device: o.device as string,
-        workers: pick('workers', o.workers),
-        threads: o.threads as number | undefined,
-        maxIterations: o.maxIterations as number | undefined,
-        amp: Boolean(o.amp),
-      };
+      const config = configFromOptions(cmd, o);
       if (config.device.startsWith('cuda') && !torch.cuda.isAvailable()) {
         throw new Error(`--device ${config.device}: CUDA is not available (${torch.cuda.isCompiled() ? 'no GPU found' : 'libtorch was built without CUDA'})`);
       }
-      if (o.dataDir === undefined) ensureDataset(dataset, paths, (m) => process.stderr.write(`${m}\n`));
-      process.stderr.write(`training ${dataset} into ${config.runDir} (F ${config.nFilters}, patch ${config.patch.join('x')}, lr ${config.lr}, epochs 0..${config.maxEpochs}, ${config.device})\n`);
-      const bar = new ProgressBar();
-      const started = Date.now();
-      let done = 0;
-      const summary = await train(config, {
-        resume: Boolean(o.resume),
-        events: {
-          onIteration: ({ epoch, iteration, iterations, step, lr, cpsW, seconds }) => {
-            done++;
-            const total = (config.maxEpochs + 1) * iterations;
-            const eta = ((Date.now() - started) / 1000 / done) * (total - done);
-            bar.update(epoch * iterations + iteration + 1, total,
-              `epoch ${epoch}/${config.maxEpochs} it ${iteration + 1}/${iterations} loss ${step.loss.toFixed(4)} (sup ${step.lossSup.toFixed(4)}, u ${step.lossU.toFixed(4)}) lr ${lr.toFixed(4)} cps ${cpsW.toFixed(3)} ${seconds.toFixed(2)}s/it`, eta);
-          },
-          onEpoch: ({ epoch, validation }) => {
-            if (validation) {
-              bar.done();
-              process.stderr.write(`epoch ${epoch}: eval mean Dice ${validation.mean.toFixed(4)} [${validation.perClass.map((d) => d.toFixed(2)).join(' ')}], foreground Dice ${validation.foreground.toFixed(4)}\n`);
-            }
-          },
-          log: (m) => process.stderr.write(`${m}\n`),
-        },
-      });
-      bar.done();
-      process.stderr.write(`best epoch ${summary.bestEpoch}: mean Dice ${summary.bestDice.toFixed(4)}, foreground Dice ${summary.bestForegroundDice.toFixed(4)} -> ${config.runDir}/best_model.pth\n`);
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      await runTrain(config, { resume: Boolean(o.resume), test: o.test !== false });
     });
+}
+
+/** Runs the pipeline with a progress bar, Ctrl-C/SIGTERM handling (stop after the iteration, resumable) and the final table. */
+async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean }): Promise<void> {
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (++signals > 1) {
+      process.stderr.write(`\n${sig} again: exiting now; ${config.runDir}/last.pth holds the last finished epoch\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    process.stderr.write(`\n${sig}: stopping after this iteration and saving ${config.runDir}/last.pth (${sig === 'SIGINT' ? 'Ctrl-C' : 'signal'} again quits at once)\n`);
+    stop.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const method = config.method === 'skcdf' ? '' : `, method ${config.method}`;
+  process.stderr.write(`training ${config.dataset} into ${config.runDir} (F ${config.nFilters}, patch ${config.patch.join('x')}, lr ${config.lr}, `
+    + `epochs 0..${config.maxEpochs}, batch ${config.batchSize}+${config.method === 'supervised' ? 0 : config.batchSize}${method}, ${config.device})\n`);
+  const bar = new ProgressBar();
+  const started = Date.now();
+  let done = 0;
+  try {
+    const result = await runPipeline({
+      config, resume: o.resume, test: o.test, signal: stop.signal,
+      log: (m) => { bar.done(); process.stderr.write(`${m}\n`); },
+      events: {
+        onIteration: ({ epoch, iteration, iterations, step, lr, cpsW, seconds }) => {
+          done++;
+          const total = (config.maxEpochs + 1) * iterations;
+          const at = epoch * iterations + iteration + 1;
+          const eta = ((Date.now() - started) / 1000 / done) * (total - at);
+          bar.update(at, total,
+            `epoch ${epoch}/${config.maxEpochs} it ${iteration + 1}/${iterations} loss ${step.loss.toFixed(4)} (sup ${step.lossSup.toFixed(4)}, u ${step.lossU.toFixed(4)}) lr ${lr.toFixed(4)} cps ${cpsW.toFixed(3)} ${seconds.toFixed(2)}s/it`, eta);
+        },
+        onEpoch: ({ epoch, validation }) => {
+          if (validation) {
+            bar.done();
+            process.stderr.write(`epoch ${epoch}: eval mean Dice ${validation.mean.toFixed(4)} [${validation.perClass.map((d) => d.toFixed(2)).join(' ')}], foreground Dice ${validation.foreground.toFixed(4)}\n`);
+          }
+        },
+        log: (m) => process.stderr.write(`${m}\n`),
+      },
+    });
+    bar.done();
+    const s = result.summary;
+    process.stderr.write(`best epoch ${s.bestEpoch}: validation mean Dice ${s.bestDice.toFixed(4)}, foreground Dice ${s.bestForegroundDice.toFixed(4)} -> ${config.runDir}/best_model.pth\n`);
+    if (result.evaluation) process.stderr.write(`\ntest split (sliding window, best checkpoint):\n${formatTables(result.evaluation)}\n\n`);
+    if (result.report) process.stderr.write(`report: ${result.report}\n`);
+    process.stderr.write(`total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`${JSON.stringify({ ...s, testMeanDice: result.evaluation?.overall.dice.mean, report: result.report })}\n`);
+  } catch (err) {
+    bar.done();
+    if (err instanceof TrainingInterrupted) {
+      process.stderr.write(`${err.message}\nresume with: npm run train -- --run-dir ${config.runDir} --resume\n`);
+      process.exitCode = err.reason === 'SIGTERM' ? 143 : 130;
+      return;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

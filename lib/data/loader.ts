@@ -139,10 +139,13 @@ export class BatchLoader {
     });
   }
 
-  /** Batches of one epoch, in order; at most `prefetch` are requested ahead. */
-  async *epoch(epoch: number): AsyncGenerator<Batch, void, undefined> {
+  /**
+   * Batches of one epoch, in order; at most `prefetch` are requested ahead. `start` skips the first
+   * iterations without building them (resuming mid-epoch gives the batches an uninterrupted run gets).
+   */
+  async *epoch(epoch: number, start = 0): AsyncGenerator<Batch, void, undefined> {
     if (this.closed) throw new Error('BatchLoader is closed');
-    const jobs = this.plan(epoch);
+    const jobs = this.plan(epoch).slice(start);
     if (this.workers.length === 0) {
       for (const j of jobs) yield buildBatch(j, this.source);
       return;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { datasetInfo, type DatasetName } from './classes.js';
 import { generateSyntheticDataset } from './synthetic.js';
 import { preprocessDataset } from './preprocess.js';
+import { SYNTHETIC_DATA, type SyntheticDataConfig } from './training/config.js';
 
 export interface DatasetPaths { root: string; raw: string; preprocessed: string }
 
@@ -12,10 +13,20 @@ export function datasetPaths(dataset: DatasetName, dataRoot = 'data'): DatasetPa
   return { root, raw: join(root, 'raw'), preprocessed: join(root, 'preprocessed') };
 }
 
+/** Generates (when its splits are missing) and preprocesses a synthetic dataset into `paths`. */
+export function makeSyntheticDataset(paths: DatasetPaths, d: SyntheticDataConfig, log: (m: string) => void = () => {}): void {
+  if (!existsSync(join(paths.raw, 'splits', 'eval.txt'))) {
+    log(`generating the synthetic abdomen dataset (${d.cases} cases, ${d.shape.join('x')}, seed ${d.seed}) in ${paths.raw}`);
+    generateSyntheticDataset({
+      outDir: paths.raw, cases: d.cases, shape: [...d.shape], fovMm: [...d.fovMm], centerMm: [...d.centerMm], seed: d.seed,
+      labeledFractions: [d.labeledFraction],
+    });
+  }
+  preprocessDataset({ dataset: 'synthetic', rawDir: paths.raw, outDir: paths.preprocessed, size: d.shape, quiet: true });
+}
+
 const hasCases = (dir: string): boolean => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('_image.npy'));
 
-/** Options of the built-in synthetic dataset (small enough to train on a CPU in minutes). */
-export const SYNTHETIC_DEFAULTS = { cases: 20, shape: [64, 128, 128] as [number, number, number], seed: 0 };
 
 /**
  * Makes sure preprocessed data exists. The synthetic dataset is generated and preprocessed on demand;
@@ -24,11 +35,7 @@ export const SYNTHETIC_DEFAULTS = { cases: 20, shape: [64, 128, 128] as [number,
 export function ensureDataset(dataset: DatasetName, paths: DatasetPaths, log: (m: string) => void = () => {}): void {
   if (hasCases(paths.preprocessed)) return;
   if (dataset === 'synthetic') {
-    if (!existsSync(join(paths.raw, 'splits', 'eval.txt'))) {
-      log(`generating the synthetic abdomen dataset (${SYNTHETIC_DEFAULTS.cases} cases, ${SYNTHETIC_DEFAULTS.shape.join('x')}) in ${paths.raw}`);
-      generateSyntheticDataset({ outDir: paths.raw, ...SYNTHETIC_DEFAULTS });
-    }
-    preprocessDataset({ dataset, rawDir: paths.raw, outDir: paths.preprocessed, size: SYNTHETIC_DEFAULTS.shape, quiet: true });
+    makeSyntheticDataset(paths, SYNTHETIC_DATA, log);
     return;
   }
   const info = datasetInfo(dataset);

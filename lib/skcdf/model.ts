@@ -159,6 +159,11 @@ export interface VNetDecoupleAttentionABCOptions {
   dropout3d?: number;
   /** p of the attention blocks' attn_dropout and proj_dropout (reference 0.1). */
   attentionDropout?: number;
+  /**
+   * Ablation: false builds no cross-attention blocks; the encoder bottleneck goes straight to the decoders
+   * (default true, the reference; the state dict then lacks the cross_attention_* keys).
+   */
+  crossAttention?: boolean;
 }
 
 /** VNet_Decouple_Attention_ABC with the reference's module names; forward(image, 'labeled' | 'unlabeled') -> [out, outAbc]. */
@@ -166,8 +171,8 @@ export class VNetDecoupleAttentionABC extends Module {
   readonly encoder: Encoder;
   readonly decoderL: Decoder;
   readonly decoderU: Decoder;
-  readonly crossAttentionLocal: CrossAttentionLocalBlock;
-  readonly crossAttentionGlobal: CrossAttentionGlobalBlock;
+  readonly crossAttentionLocal: CrossAttentionLocalBlock | undefined;
+  readonly crossAttentionGlobal: CrossAttentionGlobalBlock | undefined;
   readonly nChannels: number;
   readonly nClasses: number;
   readonly nFilters: number;
@@ -202,8 +207,10 @@ export class VNetDecoupleAttentionABC extends Module {
     this.decoderL = this.registerModule('decoder_l', new Decoder(this.nClasses, this.nFilters, normalization, hasDropout));
     this.decoderU = this.registerModule('decoder_u', new Decoder(this.nClasses, this.nFilters, normalization, hasDropout));
     const attn = { numHeads, dropout: o.attentionDropout ?? 0.1 };
-    this.crossAttentionLocal = this.registerModule('cross_attention_local', new CrossAttentionLocalBlock(E, this.bottleneck, attn));
-    this.crossAttentionGlobal = this.registerModule('cross_attention_global', new CrossAttentionGlobalBlock(E, this.bottleneck, attn));
+    if (o.crossAttention ?? true) {
+      this.crossAttentionLocal = this.registerModule('cross_attention_local', new CrossAttentionLocalBlock(E, this.bottleneck, attn));
+      this.crossAttentionGlobal = this.registerModule('cross_attention_global', new CrossAttentionGlobalBlock(E, this.bottleneck, attn));
+    }
     if (o.dropout3d !== undefined) this.setDropout({ dropout3d: o.dropout3d });
   }
 
@@ -211,7 +218,7 @@ export class VNetDecoupleAttentionABC extends Module {
   setDropout(p: { dropout3d?: number; attention?: number } | number): this {
     const o = typeof p === 'number' ? { dropout3d: p, attention: p } : p;
     if (o.dropout3d !== undefined) for (const m of [this.encoder.dropout, this.decoderL.dropout, this.decoderU.dropout]) m.p = o.dropout3d;
-    if (o.attention !== undefined) for (const b of [this.crossAttentionLocal, this.crossAttentionGlobal]) b.setDropout(o.attention);
+    if (o.attention !== undefined) for (const b of [this.crossAttentionLocal, this.crossAttentionGlobal]) b?.setDropout(o.attention);
     return this;
   }
 
@@ -241,6 +248,7 @@ export class VNetDecoupleAttentionABC extends Module {
   /** Encoder features with the bottleneck passed through both attention blocks. */
   private features(image: Tensor, mode: PredType): Features {
     const [x1, x2, x3, x4, x5] = this.encoder.forward(image);
+    if (!this.crossAttentionLocal || !this.crossAttentionGlobal) return [x1, x2, x3, x4, x5];
     const a = this.crossAttentionLocal.forward(x5, mode);
     return [x1, x2, x3, x4, this.crossAttentionGlobal.forward(a, mode)];
   }
@@ -248,10 +256,11 @@ export class VNetDecoupleAttentionABC extends Module {
   /**
    * The test-time prediction (spec section 4): 'unlabeled' mode, decoder_u's main head only, so the
    * auxiliary head's full-resolution output is never computed. Logits (B, nClasses, D, H, W).
+   * `mode: 'labeled'` predicts with decoder_l instead (the supervised baseline's decoder).
    */
-  predict(image: Tensor): Tensor {
-    this.checkInput(image, 'unlabeled');
-    return torch.tidy(() => this.decoderU.forwardMain(this.features(image, 'unlabeled')));
+  predict(image: Tensor, mode: PredType = 'unlabeled'): Tensor {
+    this.checkInput(image, mode);
+    return torch.tidy(() => (mode === 'labeled' ? this.decoderL : this.decoderU).forwardMain(this.features(image, mode)));
   }
 }
 

@@ -112,10 +112,37 @@ export function overlayPixels(o: OverlayCase): { width: number; height: number; 
   return { width, height, pixels: px, slice: z };
 }
 
+/**
+ * Up to `count` axial slices worth showing for a label volume (z, y, x): the slice with the most organs present,
+ * then slices spread over the organs' z-extent (never an empty slice when the volume has organs). Sorted.
+ */
+export function overlaySlices(label: ArrayLike<number>, shape: [number, number, number], count = 3): number[] {
+  const [D, H, W] = shape;
+  const classesPer = new Array<number>(D).fill(0);
+  const voxelsPer = new Array<number>(D).fill(0);
+  for (let z = 0; z < D; z++) {
+    const seen = new Set<number>();
+    for (let i = z * H * W, e = i + H * W; i < e; i++) {
+      const v = Number(label[i]);
+      if (v > 0) { seen.add(v); voxelsPer[z]++; }
+    }
+    classesPer[z] = seen.size;
+  }
+  const withOrgans = [...classesPer.keys()].filter((z) => voxelsPer[z] > 0);
+  if (!withOrgans.length) return [Math.floor(D / 2)];
+  const best = withOrgans.reduce((a, z) => (classesPer[z] > classesPer[a] || (classesPer[z] === classesPer[a] && voxelsPer[z] > voxelsPer[a]) ? z : a));
+  const picked = new Set([best]);
+  for (let k = 1; k <= count && picked.size < count; k++) picked.add(withOrgans[Math.round((k / (count + 1)) * (withOrgans.length - 1))]!);
+  return [...picked].sort((a, b) => a - b).slice(0, count);
+}
+
 // ---------------------------------------------------------------------------------------------
 // training log
 
-export interface TrainLogLine { epoch?: number; iter?: number; loss?: number; lossSup?: number; lossU?: number; cpsW?: number; lr?: number; evalDice?: number[]; evalMeanDice?: number }
+export interface TrainLogLine {
+  epoch?: number; iter?: number; loss?: number; lossSup?: number; lossU?: number; cpsW?: number; lr?: number;
+  evalDice?: number[]; evalMeanDice?: number; evalForegroundDice?: number;
+}
 
 export function readRunLog(path: string): TrainLogLine[] {
   const text = readFileSync(path, 'utf8');
@@ -244,10 +271,18 @@ export function writeReport(o: WriteReportOptions): string {
     const log = readRunLog(o.runLog);
     const iters = log.filter((l) => l.iter !== undefined && l.loss !== undefined);
     const evals = log.filter((l) => l.evalMeanDice !== undefined && l.epoch !== undefined);
-    const s = (k: keyof TrainLogLine, color: string): Series => ({ name: k, color, points: iters.filter((l) => typeof l[k] === 'number').map((l) => [l.iter!, l[k] as number]) });
+    // x = the global iteration (the k-th iteration record; the log holds them in order), epochs for the eval curve.
+    const s = (k: keyof TrainLogLine, color: string): Series => ({
+      name: k, color, points: iters.flatMap((l, i): [number, number][] => (typeof l[k] === 'number' ? [[i, l[k] as number]] : [])),
+    });
     const charts = [lineChartSvg('Training losses', 'iteration', [s('loss', COLORS[0]), s('lossSup', COLORS[1]), s('lossU', COLORS[2])].filter((x) => x.points.length)),
       lineChartSvg('Learning rate and CPS weight', 'iteration', [s('lr', COLORS[3]), s('cpsW', COLORS[4])].filter((x) => x.points.length))];
-    if (evals.length) charts.push(lineChartSvg('Validation mean Dice', 'epoch', [{ name: 'evalMeanDice', color: COLORS[1], points: evals.map((l) => [l.epoch!, l.evalMeanDice!]) }]));
+    if (evals.length) {
+      const curve = (k: 'evalMeanDice' | 'evalForegroundDice', color: string): Series => ({
+        name: k, color, points: evals.flatMap((l): [number, number][] => (typeof l[k] === 'number' ? [[l.epoch!, l[k]]] : [])),
+      });
+      charts.push(lineChartSvg('Validation Dice', 'epoch', [curve('evalMeanDice', COLORS[1]), curve('evalForegroundDice', COLORS[2])].filter((x) => x.points.length)));
+    }
     sections.push(`<h2>Training</h2><p>${iters.length} iteration record(s), ${evals.length} evaluation(s).</p><div class="charts">${charts.join('')}</div>`);
   }
 
@@ -258,7 +293,7 @@ export function writeReport(o: WriteReportOptions): string {
       const file = `${c.id.replace(/[^A-Za-z0-9._-]/g, '_')}_overlay.png`;
       writeFileAtomic(join(o.outDir, file), encodePng(img.width, img.height, img.pixels));
       figs.push(`<figure><img src="${esc(file)}" width="${img.width * 2}" height="${img.height * 2}" alt="case ${esc(c.id)} slice ${img.slice}">`
-        + `<figcaption>case ${esc(c.id)}, axial slice ${img.slice}: image | ground truth | prediction</figcaption></figure>`);
+        + `<figcaption>${esc(c.id)}, axial slice ${img.slice}: image | ground truth | prediction</figcaption></figure>`);
     }
     const legend = ev.perClass.map((c) => `<span class="sw" style="background:rgb(${colorOf(c.classIndex).join(',')})"></span>${esc(c.name)}`).join(' ');
     sections.push(`<h2>Slice overlays</h2><p class="legend">${legend}</p>${figs.join('\n')}`);

@@ -29,6 +29,8 @@ export interface SyntheticOptions {
   seed?: number;
   /** Field of view in mm [z, y, x] (default [240, 384, 384]); spacing = fov / shape. */
   fovMm?: [number, number, number];
+  /** Centre of the field of view in body coordinates, mm [z, y, x] (default [0, 0, 0]; z superior+). */
+  centerMm?: [number, number, number];
   /** Labeled fractions for the split files (default [0.2]). */
   labeledFractions?: number[];
 }
@@ -77,10 +79,10 @@ const ORGANS: OrganSpec[] = [
   { label: 4, hu: 8, kind: 'ellipsoid', c: [-50, -45, 15], ml: 40, aspect: [0.6, 0.6, 1], rot: 0 }, // gallbladder
   { label: 9, hu: 160, kind: 'tube', pts: [[-22, 30, -130], [-22, 30, 40], [-30, 25, 100]], r: 11 }, // IVC
   { label: 8, hu: 220, kind: 'tube', pts: [[12, 38, -130], [10, 38, 130]], r: 11.5 }, // aorta
-  { label: 10, hu: 180, kind: 'tube', pts: [[85, 30, 35], [20, 15, 30], [-25, 5, 45]], r: 6.5 }, // portal/splenic veins
-  { label: 5, hu: 40, kind: 'tube', pts: [[5, 20, 70], [12, 15, 120]], r: 7.5 }, // esophagus
-  { label: 12, hu: 35, kind: 'ellipsoid', c: [-42, 42, 48], ml: 1.2, aspect: [0.35, 0.6, 1], rot: 0.4 }, // right adrenal
-  { label: 13, hu: 35, kind: 'ellipsoid', c: [45, 45, 40], ml: 1.2, aspect: [0.35, 0.6, 1], rot: -0.4 }, // left adrenal
+  { label: 10, hu: 180, kind: 'tube', pts: [[85, 30, 35], [20, 15, 30], [-25, 5, 45]], r: 7.5 }, // portal/splenic veins
+  { label: 5, hu: 40, kind: 'tube', pts: [[5, 20, 55], [12, 15, 130]], r: 8.5 }, // esophagus
+  { label: 12, hu: 35, kind: 'ellipsoid', c: [-42, 42, 48], ml: 12, aspect: [0.45, 0.7, 1], rot: 0.4 }, // right adrenal
+  { label: 13, hu: 35, kind: 'ellipsoid', c: [45, 45, 40], ml: 12, aspect: [0.45, 0.7, 1], rot: -0.4 }, // left adrenal
 ];
 
 /** Smooth random field: a sum of three plane waves, values in about [-1, 1]. */
@@ -109,7 +111,7 @@ function segDist2(p: V3, a: V3, b: V3): number {
 
 /** Generates one case in memory. */
 export function generateSyntheticCase(
-  seed: number, index: number, shape: V3 = [64, 128, 128], fovMm: V3 = [240, 384, 384],
+  seed: number, index: number, shape: V3 = [64, 128, 128], fovMm: V3 = [240, 384, 384], centerMm: V3 = [0, 0, 0],
 ): SyntheticCase {
   const [Z, Y, X] = shape;
   const spacing: V3 = [fovMm[0] / Z, fovMm[1] / Y, fovMm[2] / X];
@@ -119,9 +121,9 @@ export function generateSyntheticCase(
   const image = new Int16Array(n);
   const label = new Uint8Array(n);
   const hu = new Float32Array(n);
-  const xmm = (ix: number) => (ix + 0.5 - X / 2) * sx;
-  const ymm = (iy: number) => (iy + 0.5 - Y / 2) * sy;
-  const zmm = (iz: number) => (iz + 0.5 - Z / 2) * sz;
+  const xmm = (ix: number) => (ix + 0.5 - X / 2) * sx + centerMm[2];
+  const ymm = (iy: number) => (iy + 0.5 - Y / 2) * sy + centerMm[1];
+  const zmm = (iz: number) => (iz + 0.5 - Z / 2) * sz + centerMm[0];
 
   // Body and background tissues.
   const bodyScale = rng.uniform(0.92, 1.06);
@@ -199,9 +201,12 @@ export function generateSyntheticCase(
       lo = [Math.min(...pts.map((p) => p[0])) - m, Math.min(...pts.map((p) => p[1])) - m, Math.min(...pts.map((p) => p[2])) - m];
       hi = [Math.max(...pts.map((p) => p[0])) + m, Math.max(...pts.map((p) => p[1])) + m, Math.max(...pts.map((p) => p[2])) + m];
     }
-    const ix0 = Math.max(0, Math.floor(lo[0] / sx + X / 2 - 0.5)), ix1 = Math.min(X - 1, Math.ceil(hi[0] / sx + X / 2 - 0.5));
-    const iy0 = Math.max(0, Math.floor(lo[1] / sy + Y / 2 - 0.5)), iy1 = Math.min(Y - 1, Math.ceil(hi[1] / sy + Y / 2 - 0.5));
-    const iz0 = Math.max(0, Math.floor(lo[2] / sz + Z / 2 - 0.5)), iz1 = Math.min(Z - 1, Math.ceil(hi[2] / sz + Z / 2 - 0.5));
+    // Voxel index range of the organ's bounding box (inverse of xmm/ymm/zmm).
+    const range = (l: number, h: number, c: number, sp: number, n: number): [number, number] =>
+      [Math.max(0, Math.floor((l - c) / sp + n / 2 - 0.5)), Math.min(n - 1, Math.ceil((h - c) / sp + n / 2 - 0.5))];
+    const [ix0, ix1] = range(lo[0], hi[0], centerMm[2], sx, X);
+    const [iy0, iy1] = range(lo[1], hi[1], centerMm[1], sy, Y);
+    const [iz0, iz1] = range(lo[2], hi[2], centerMm[0], sz, Z);
     const p: V3 = [0, 0, 0];
     for (let iz = iz0; iz <= iz1; iz++) {
       p[2] = zmm(iz);
@@ -231,7 +236,7 @@ function caseId(index: number): string {
 
 /** Writes the synthetic dataset (Synapse raw layout + splits) and returns paths and splits. */
 export function generateSyntheticDataset(opts: SyntheticOptions): SyntheticResult {
-  const { outDir, cases = 12, shape = [64, 128, 128], seed = 0, fovMm = [240, 384, 384], labeledFractions = [0.2] } = opts;
+  const { outDir, cases = 12, shape = [64, 128, 128], seed = 0, fovMm = [240, 384, 384], centerMm = [0, 0, 0], labeledFractions = [0.2] } = opts;
   if (!(Number.isInteger(cases) && cases > 0)) throw new Error(`generateSyntheticDataset: cases must be a positive integer, got ${cases}`);
   if (shape.length !== 3 || !shape.every((s) => Number.isInteger(s) && s > 0)) {
     throw new Error(`generateSyntheticDataset: shape must be 3 positive integers [z, y, x], got [${shape}]`);
@@ -243,7 +248,7 @@ export function generateSyntheticDataset(opts: SyntheticOptions): SyntheticResul
   const labelPaths: string[] = [];
   let spacing: V3 = [0, 0, 0];
   for (let k = 0; k < cases; k++) {
-    const c = generateSyntheticCase(seed, k, shape, fovMm);
+    const c = generateSyntheticCase(seed, k, shape, fovMm, centerMm);
     spacing = c.spacing;
     const ip = join(outDir, 'imagesTr', `img${c.id}.nii.gz`);
     const lp = join(outDir, 'labelsTr', `label${c.id}.nii.gz`);

@@ -1,0 +1,192 @@
+// The SKCDF training step (spec section 2, steps 1-7), its ablations, and the supervised baseline step.
+import * as torch from '../../torch/index.js';
+import type { Tensor } from '../../torch/tensor.js';
+import type { DCAndCELoss } from '../../nn/losses.js';
+import type { SGD } from '../../optim/sgd.js';
+import { autocast, type AutocastDtype } from '../../amp/autocast.js';
+import { GradScaler } from '../../amp/grad-scaler.js';
+import type { VNetDecoupleAttentionABC } from '../model.js';
+
+/**
+ * Class ratios ir2[c] = min(count) / count[c] over whole label volumes (the reference uses the first four
+ * labeled cases). A class with no voxels would divide by zero in the reference: here it is an error naming it.
+ */
+export function classRatios(labels: ArrayLike<number>[], numClasses: number, names?: readonly string[]): Float64Array {
+  const counts = new Float64Array(numClasses);
+  for (const l of labels) {
+    for (let i = 0; i < l.length; i++) {
+      const v = l[i];
+      if (v < 0 || v >= numClasses || !Number.isInteger(v)) throw new RangeError(`class ratios: label value ${v} outside [0, ${numClasses})`);
+      counts[v]++;
+    }
+  }
+  const missing = [...counts.keys()].filter((c) => counts[c] === 0);
+  if (missing.length) {
+    throw new Error(`class ratios: class ${missing.map((c) => `${c}${names ? ` (${names[c]})` : ''}`).join(', ')} has no voxels in the labeled cases used for the ratios; ` +
+      'every class needs voxels there (the reference would divide by zero)');
+  }
+  const min = Math.min(...counts);
+  return counts.map((c) => min / c);
+}
+
+/**
+ * Keep probabilities for a label map, as the reference builds them: sequential `where(prob == i, ir2[i], prob)`
+ * over i = 0..C-1. That is the lookup ir2[label], except when class 0 is the rarest (ir2[0] = 1): then its
+ * voxels are remapped again at i = 1 to ir2[1]. float64, label's shape.
+ */
+export function keepProbabilities(label: Tensor, ratios: Tensor): Tensor {
+  return torch.tidy(() => {
+    const p = ratios.index([label.long()]);
+    if (ratios.shape[0] > 1 && ratios.get(0).item() === 1) return torch.where(label.eq(0), ratios.get(1), p);
+    return p;
+  });
+}
+
+export interface StepInputs {
+  imageL: Tensor; // (n, 1, D, H, W) float32
+  labelL: Tensor; // (n, 1, D, H, W) int64
+  imageU: Tensor; // (n, 1, D, H, W) float32
+  epoch: number;
+  maxEpochs: number;
+  /** ir2 as a float64 tensor of C entries. */
+  ratios: Tensor;
+  cpsW: number;
+  emaW: number;
+  /** Test hooks: Bernoulli masks to use instead of drawing them (as the fixtures do). */
+  maskL?: Tensor;
+  maskU?: Tensor;
+  /** Mixed precision: forwards under autocast, losses in float32; a scaler scales the loss (float16). */
+  amp?: { deviceType: 'cuda' | 'cpu'; dtype: AutocastDtype; scaler?: GradScaler };
+  /** Ablation: false drops the out_conv9_abc losses and the ABC head averaging (default true). */
+  abc?: boolean;
+  /** Ablation: false uses keep probability 1 everywhere (no class-balance masks; default true). */
+  balanceMasks?: boolean;
+}
+
+/** Mixed-precision settings for a device: float16 + gradient scaling on CUDA, bfloat16 on CPU. */
+export function ampFor(device: string): NonNullable<StepInputs['amp']> {
+  const cuda = device.startsWith('cuda');
+  return { deviceType: cuda ? 'cuda' : 'cpu', dtype: cuda ? 'float16' : 'bfloat16', scaler: cuda ? new GradScaler() : undefined };
+}
+
+export interface StepResult {
+  loss: number;
+  lossSup: number;
+  lossU: number;
+  terms: { sup: number; supAbc: number; u: number; uAbc: number };
+}
+
+/**
+ * Weight averaging of step 1 (no gradients; optimizer state untouched), float32 as the reference rounds it:
+ * each main head takes emaW of itself and 1 - emaW of its ABC head (skipped with `abc: false`), and decoder_u
+ * takes emaW of itself and 1 - emaW of decoder_l.
+ */
+export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: number, options: { abc?: boolean } = {}): void {
+  const abc = options.abc ?? true;
+  torch.noGrad(() => torch.tidy(() => {
+    const blend = (target: Tensor, source: Tensor): void => {
+      target.copy_(target.mul(emaW).add(source.mul(1 - emaW)));
+    };
+    const blendHeads = (d: VNetDecoupleAttentionABC['decoderL']): void => {
+      if (!abc) return;
+      blend(d.outConv9.weight, d.outConv9Abc.weight);
+      if (d.outConv9.bias && d.outConv9Abc.bias) blend(d.outConv9.bias, d.outConv9Abc.bias);
+    };
+    const l = model.decoderL;
+    const u = model.decoderU;
+    blendHeads(l);
+    const lParams = new Map(l.namedParameters());
+    for (const [name, p] of u.namedParameters()) blend(p, lParams.get(name)!);
+    blendHeads(u);
+  }));
+}
+
+type Forward = (x: Tensor, mode: 'labeled' | 'unlabeled') => [Tensor, Tensor];
+
+function forwardWith(model: VNetDecoupleAttentionABC, amp: StepInputs['amp']): Forward {
+  return (x, mode) => {
+    if (!amp) return model.forward(x, mode);
+    const [out, outAbc] = autocast(amp.deviceType, () => model.forward(x, mode), { dtype: amp.dtype });
+    return [out.float(), outAbc.float()];
+  };
+}
+
+/** Keep-probability masks (Bernoulli draws), or no mask when the balance masks are ablated. */
+function drawMask(label: Tensor, ratios: Tensor, s: StepInputs, given: Tensor | undefined): Tensor | undefined {
+  if (s.balanceMasks === false) return undefined;
+  return given ?? torch.bernoulli(keepProbabilities(label, ratios));
+}
+
+const masked = (t: Tensor, mask: Tensor | undefined): Tensor => (mask ? t.mul(mask) : t);
+
+/** Backward + optimizer step when the loss is finite (with gradient scaling under float16 autocast), then zero grads. */
+function applyGradients(total: Tensor, value: number, optimizer: SGD, amp: StepInputs['amp']): void {
+  if (Number.isFinite(value)) {
+    if (amp?.scaler) {
+      amp.scaler.scale(total).backward();
+      amp.scaler.step(optimizer);
+      amp.scaler.update();
+    } else {
+      total.backward();
+      optimizer.step();
+    }
+  }
+  optimizer.zeroGrad();
+}
+
+/** One SKCDF iteration (spec section 2, steps 1-7), leaving no tensors behind. */
+export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
+  const abc = s.abc ?? true;
+  averageDecoderWeights(model, s.emaW, { abc });
+  const forward = forwardWith(model, s.amp);
+  return torch.tidy(() => {
+    const n = s.imageL.shape[0];
+    const [outA, outAAbc] = forward(torch.cat([s.imageL, s.imageU], 0), 'labeled');
+    const sup = loss.forward(outA.get(`:${n}`), s.labelL);
+    let supAbc: Tensor | undefined;
+    if (abc) {
+      const maskL = drawMask(s.labelL, s.ratios, s, s.maskL);
+      supAbc = loss.forward(masked(outAAbc.get(`:${n}`), maskL), masked(s.labelL, maskL));
+    }
+    const lossSup = supAbc ? sup.add(supAbc) : sup;
+
+    const [pl, plAbc] = torch.noGrad(() => [outA.get(`${n}:`).argmax(1, true), abc ? outAAbc.get(`${n}:`).argmax(1, true) : undefined]);
+    // Drawn before the unlabeled forward, as the reference does (dropout draws from the same stream).
+    const ratiosU = s.ratios.neg().add(1).mul(s.epoch / s.maxEpochs).neg().add(1);
+    const maskU = plAbc ? drawMask(plAbc, ratiosU, s, s.maskU) : undefined;
+    const [outU, outUAbc] = forward(s.imageU, 'unlabeled');
+    const u = loss.forward(outU, pl);
+    const uAbc = plAbc ? loss.forward(masked(outUAbc, maskU), masked(plAbc, maskU)) : undefined;
+    const lossU = uAbc ? u.add(uAbc) : u;
+    const total = lossSup.add(lossU.mul(s.cpsW));
+    const value = total.item();
+    applyGradients(total, value, optimizer, s.amp);
+    return {
+      loss: value, lossSup: lossSup.item(), lossU: lossU.item(),
+      terms: { sup: sup.item(), supAbc: supAbc?.item() ?? 0, u: u.item(), uAbc: uAbc?.item() ?? 0 },
+    };
+  });
+}
+
+/**
+ * The supervised baseline's iteration: the labeled batch alone through the decoder_l path ('labeled' mode; its
+ * halves cross-attend as labeled/unlabeled halves do in SKCDF), the same DC+CE losses on the main and (masked)
+ * ABC heads, no unlabeled batch and no weight averaging. imageU is ignored.
+ */
+export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
+  const abc = s.abc ?? true;
+  const forward = forwardWith(model, s.amp);
+  return torch.tidy(() => {
+    const [out, outAbc] = forward(s.imageL, 'labeled');
+    const sup = loss.forward(out, s.labelL);
+    let supAbc: Tensor | undefined;
+    if (abc) {
+      const maskL = drawMask(s.labelL, s.ratios, s, s.maskL);
+      supAbc = loss.forward(masked(outAbc, maskL), masked(s.labelL, maskL));
+    }
+    const total = supAbc ? sup.add(supAbc) : sup;
+    const value = total.item();
+    applyGradients(total, value, optimizer, s.amp);
+    return { loss: value, lossSup: value, lossU: 0, terms: { sup: sup.item(), supAbc: supAbc?.item() ?? 0, u: 0, uAbc: 0 } };
+  });
+}
