@@ -23,8 +23,8 @@ describe('VNetDecoupleAttentionABC shapes', () => {
       expect(outAbc.shape).toEqual([4, 3, 64, 64, 64]);
       expect(Number.isFinite(out.abs().sum().item())).toBe(true);
       out.sum().add(outAbc.pow(2).sum()).backward();
-      expect(model.crossAttentionLocal.attn.q.weight.grad).not.toBeNull();
-      expect(model.crossAttentionGlobal.attn.v.weight.grad).not.toBeNull();
+      expect(model.crossAttentionLocal!.attn.q.weight.grad).not.toBeNull();
+      expect(model.crossAttentionGlobal!.attn.v.weight.grad).not.toBeNull();
       expect(model.decoderU.outConv9.weight.grad).toBeNull();
       model.zeroGrad();
 
