@@ -1,6 +1,8 @@
 // A one-line progress bar on stderr (redrawn on a TTY, a plain line every few seconds otherwise).
 export class ProgressBar {
   private last = 0;
+  /** A redrawn line is on screen and needs a newline before other output. */
+  private open = false;
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
   update(done: number, total: number, text: string, etaSeconds?: number): void {
@@ -13,12 +15,15 @@ export class ProgressBar {
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
     const eta = etaSeconds !== undefined && Number.isFinite(etaSeconds) ? ` ETA ${formatDuration(etaSeconds)}` : '';
     const line = `${bar} ${text}${eta}`;
-    if (tty) this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K`);
-    else this.stream.write(`${line}\n`);
+    if (tty) {
+      this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K`);
+      this.open = true;
+    } else this.stream.write(`${line}\n`);
   }
 
   done(): void {
-    if (this.stream.isTTY) this.stream.write('\n');
+    if (this.open) this.stream.write('\n');
+    this.open = false;
   }
 }
 
