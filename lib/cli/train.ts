@@ -48,6 +48,7 @@ const SWITCHES: { name: string; key: keyof TrainConfig; on: string; off: string 
   { name: 'abc', key: 'abc', on: 'the class-balanced auxiliary branch', off: 'ablation: no out_conv9_abc losses, no ABC averaging' },
   { name: 'cross-attention', key: 'crossAttention', on: 'the cross-attention blocks', off: 'ablation: bottleneck straight to the decoders' },
   { name: 'balance-masks', key: 'balanceMasks', on: 'class-balance masks on the ABC losses', off: 'ablation: keep probability 1' },
+  { name: 'eval-both-decoders', key: 'evalBothDecoders', on: 'analysis: validate decoder_l too (pseudo-label quality, decoder_u lag)', off: 'validate the evaluated decoder only' },
 ];
 
 const show = (v: unknown): string => (Array.isArray(v) ? v.join('x') : v === undefined ? 'all' : String(v));

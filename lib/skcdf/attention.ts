@@ -242,9 +242,13 @@ export class CrossAttentionLocalBlock extends AttentionBlockBase {
     this.attn = attn!;
   }
   protected override typeName(): string { return 'Cross_Attention_Local_Block'; }
-  override forward(x: Tensor, mode: AttentionMode): Tensor {
+  /**
+   * `single`: 'labeled' mode without [labeled | unlabeled] halves, each sample attending to itself (the eval-mode
+   * path; default in eval mode). Used for training the supervised baseline, which has no unlabeled half.
+   */
+  override forward(x: Tensor, mode: AttentionMode, single = !this.training && mode === 'labeled'): Tensor {
     checkMode('CrossAttentionLocalBlock', mode);
-    checkInput('CrossAttentionLocalBlock', x, this.embeddingChannels, this.bottleneck, mode, this.training);
+    checkInput('CrossAttentionLocalBlock', x, this.embeddingChannels, this.bottleneck, mode, this.training && !single);
     return torch.tidy(() => {
       const B = x.shape[0], E = this.embeddingChannels;
       const [D, H, W] = this.bottleneck;
@@ -254,7 +258,7 @@ export class CrossAttentionLocalBlock extends AttentionBlockBase {
       const res = t.view([B, E, 2, 2, 2, gd, gh, gw]).permute([0, 5, 2, 6, 3, 7, 4, 1]).reshape([B, D * H * W, E]);
       // attention rows (b d h w), tokens (p1 p2 p3), features c
       const emb = this.attnNorm.forward(t.view([B, E, 8, gd, gh, gw]).permute([0, 3, 4, 5, 2, 1]).reshape([B * N, 8, E]));
-      const y = this.attn.forward(emb, mode, [gd, gh, gw], B, !this.training && mode === 'labeled');
+      const y = this.attn.forward(emb, mode, [gd, gh, gw], B, single && mode === 'labeled');
       return this.finish(y, res, B);
     });
   }
@@ -271,9 +275,13 @@ export class CrossAttentionGlobalBlock extends AttentionBlockBase {
     this.attn = attn!;
   }
   protected override typeName(): string { return 'Cross_Attention_Global_Block'; }
-  override forward(x: Tensor, mode: AttentionMode): Tensor {
+  /**
+   * `single`: 'labeled' mode without [labeled | unlabeled] halves, each sample attending to itself (the eval-mode
+   * path; default in eval mode). Used for training the supervised baseline, which has no unlabeled half.
+   */
+  override forward(x: Tensor, mode: AttentionMode, single = !this.training && mode === 'labeled'): Tensor {
     checkMode('CrossAttentionGlobalBlock', mode);
-    checkInput('CrossAttentionGlobalBlock', x, this.embeddingChannels, this.bottleneck, mode, this.training);
+    checkInput('CrossAttentionGlobalBlock', x, this.embeddingChannels, this.bottleneck, mode, this.training && !single);
     return torch.tidy(() => {
       const B = x.shape[0], E = this.embeddingChannels;
       const [D, H, W] = this.bottleneck;
@@ -281,7 +289,7 @@ export class CrossAttentionGlobalBlock extends AttentionBlockBase {
       const t = this.tokenLearner.forward(x.reshape([B * E, 1, D, H, W])); // (B*E, M, 1, 1, 1)
       const res = t.view([B, E, M]).transpose(1, 2); // b (d h w) c
       const emb = this.attnNorm.forward(res);
-      const y = this.attn.forward(emb, mode, !this.training && mode === 'labeled');
+      const y = this.attn.forward(emb, mode, single && mode === 'labeled');
       return this.finish(y, res, B);
     });
   }

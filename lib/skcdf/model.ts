@@ -227,12 +227,12 @@ export class VNetDecoupleAttentionABC extends Module {
    * (even batch in train mode), decoded by decoder_l; 'unlabeled': decoder_u. Returns [out, outAbc]
    * (B, nClasses, D, H, W), owned by the caller.
    */
-  override forward(image: Tensor, mode: PredType): [Tensor, Tensor] {
-    this.checkInput(image, mode);
-    return torch.tidy(() => (mode === 'labeled' ? this.decoderL : this.decoderU).forward(this.features(image, mode)));
+  override forward(image: Tensor, mode: PredType, options: { single?: boolean } = {}): [Tensor, Tensor] {
+    this.checkInput(image, mode, options.single);
+    return torch.tidy(() => (mode === 'labeled' ? this.decoderL : this.decoderU).forward(this.features(image, mode, options.single)));
   }
 
-  private checkInput(image: Tensor, mode: PredType): void {
+  private checkInput(image: Tensor, mode: PredType, single = false): void {
     if (mode !== 'labeled' && mode !== 'unlabeled') throw new TypeError(`VNetDecoupleAttentionABC: mode must be 'labeled' or 'unlabeled', got '${String(mode)}'`);
     const s = image.shape;
     const [D, H, W] = this.patchSize;
@@ -240,17 +240,20 @@ export class VNetDecoupleAttentionABC extends Module {
       throw new RangeError(`VNetDecoupleAttentionABC: expected image of shape [B, ${this.nChannels}, ${D}, ${H}, ${W}] (the configured patchSize), got [${s.join(', ')}]`);
     }
     if (s[0] < 1) throw new RangeError('VNetDecoupleAttentionABC: empty batch');
-    if (this.training && mode === 'labeled' && s[0] % 2 !== 0) {
+    if (this.training && mode === 'labeled' && !single && s[0] % 2 !== 0) {
       throw new RangeError(`VNetDecoupleAttentionABC: train-mode 'labeled' needs an even batch ([labeled | unlabeled] halves), got batch ${s[0]}`);
     }
   }
 
-  /** Encoder features with the bottleneck passed through both attention blocks. */
-  private features(image: Tensor, mode: PredType): Features {
+  /**
+   * Encoder features with the bottleneck passed through both attention blocks. `single` (train mode, 'labeled'):
+   * each sample attends to itself instead of the [labeled | unlabeled] halves to each other.
+   */
+  private features(image: Tensor, mode: PredType, single?: boolean): Features {
     const [x1, x2, x3, x4, x5] = this.encoder.forward(image);
     if (!this.crossAttentionLocal || !this.crossAttentionGlobal) return [x1, x2, x3, x4, x5];
-    const a = this.crossAttentionLocal.forward(x5, mode);
-    return [x1, x2, x3, x4, this.crossAttentionGlobal.forward(a, mode)];
+    const a = this.crossAttentionLocal.forward(x5, mode, single);
+    return [x1, x2, x3, x4, this.crossAttentionGlobal.forward(a, mode, single)];
   }
 
   /**

@@ -1,7 +1,7 @@
 // The whole run as a user meets it: data (the synthetic set is generated on demand), training, sliding-window
 // prediction of the test split with the best checkpoint, evaluation, and report.html in the run folder.
 // Each stage is a function of its own: train (training/loop.ts), predictRun, evaluateRun.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../torch/tensor.js';
 import { fuseConvBatchNorm } from '../nn/fuse.js';
@@ -46,6 +46,9 @@ export interface PredictRunOptions extends Partial<InferenceSettings> {
   runDir: string;
   /** Split to predict (default 'test'). */
   split?: string;
+  /** Other data than the run's (e.g. a freshly generated set): its folder and the ids to predict (instead of the split). */
+  dataDir?: string;
+  ids?: readonly string[];
   /** Default `<runDir>/best_model.pth`. */
   checkpoint?: string;
   /** Default `<runDir>/predictions`. */
@@ -58,10 +61,10 @@ export interface PredictRunOptions extends Partial<InferenceSettings> {
 
 /** Sliding-window prediction of a split with a run's checkpoint, into `<runDir>/predictions/<id>_pred.nii.gz`. */
 export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[] } {
-  const { runDir, split, checkpoint, outDir: out, device: dev, fuse, onCase, ...settings } = o;
+  const { runDir, split, checkpoint, outDir: out, device: dev, fuse, onCase, dataDir, ids: given, ...settings } = o;
   const c = readRunConfig(runDir);
   const info = datasetInfo(c.dataset);
-  const ids = readSplitFile(join(c.splitsDir, `${split ?? 'test'}.txt`));
+  const ids = given ? [...given] : readSplitFile(join(c.splitsDir, `${split ?? 'test'}.txt`));
   const outDir = out ?? join(runDir, 'predictions');
   const device = dev ?? c.device;
   const model = buildModel({ ...c, hasDropout: false }, info.numClasses);
@@ -69,8 +72,9 @@ export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[
     loadCheckpoint(model, checkpoint ?? join(runDir, 'best_model.pth'));
     model.to(device).eval();
     if (fuse ?? true) fuseConvBatchNorm(model);
+    mkdirSync(outDir, { recursive: true });
     predictDataset({
-      speed: 0, ...settings, model: decoderNet(model, evaluationMode(c.method)), dataDir: c.dataDir, ids, outDir, patch: c.patch,
+      speed: 0, ...settings, model: decoderNet(model, evaluationMode(c.method)), dataDir: dataDir ?? c.dataDir, ids, outDir, patch: c.patch,
       numClasses: info.numClasses, device, onCase: (id, r) => onCase?.(id, r.seconds, r.output),
     });
   } finally {
@@ -82,6 +86,9 @@ export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[
 export interface EvaluateRunOptions {
   runDir: string;
   split?: string;
+  /** Other labels than the run's data (with `ids`), e.g. a freshly generated set. */
+  dataDir?: string;
+  ids?: readonly string[];
   /** Default `<runDir>/predictions`. */
   predDir?: string;
   /** Tables and report go here (default `<runDir>`; tables under `<runDir>/evaluation`). */
@@ -94,11 +101,12 @@ export interface EvaluateRunOptions {
 /** Evaluates a run's predictions (Dice, ASD, ASSD, HD95) and writes the tables and report.html with overlays and curves. */
 export function evaluateRun(o: EvaluateRunOptions): { evaluation: Evaluation; report: string } {
   const c = readRunConfig(o.runDir);
-  const ids = readSplitFile(join(c.splitsDir, `${o.split ?? 'test'}.txt`));
+  const ids = o.ids ? [...o.ids] : readSplitFile(join(c.splitsDir, `${o.split ?? 'test'}.txt`));
   const predDir = o.predDir ?? join(o.runDir, 'predictions');
   const outDir = o.outDir ?? o.runDir;
-  const evaluation = evaluateFolds({ predDirs: [predDir], labelDir: c.dataDir, ids, dataset: c.dataset, outDir: join(outDir, 'evaluation'), log: o.log });
-  const overlays = overlayCases(c.dataDir, predDir, ids, o.overlaySlices ?? 3);
+  const labelDir = o.dataDir ?? c.dataDir;
+  const evaluation = evaluateFolds({ predDirs: [predDir], labelDir, ids, dataset: c.dataset, outDir: join(outDir, 'evaluation'), log: o.log });
+  const overlays = overlayCases(labelDir, predDir, ids, o.overlaySlices ?? 3);
   const logPath = join(o.runDir, 'log.jsonl');
   const report = writeReport({
     outDir, evaluation, runLog: existsSync(logPath) ? logPath : undefined, overlays,

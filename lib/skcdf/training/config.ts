@@ -52,6 +52,11 @@ export interface TrainConfig {
   crossAttention: boolean;
   /** Ablation: false sets every keep probability to 1 (no class-balance masks on the ABC losses). */
   balanceMasks: boolean;
+  /**
+   * Analysis: validate decoder_l too (logged as evalDiceL / evalMeanDiceL). decoder_l makes SKCDF's pseudo labels,
+   * so this shows their quality per organ over time, and how far decoder_u lags behind it.
+   */
+  evalBothDecoders?: boolean;
 }
 
 /** The built-in synthetic dataset: what `npm run train` generates when data/synthetic is missing. */

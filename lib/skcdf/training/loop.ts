@@ -158,7 +158,11 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       let validation: ValidationResult | undefined;
       if (c.evalEvery > 0 && epoch % c.evalEvery === 0 && evalIds.length) {
         validation = validate(model, c.dataDir, evalIds, c.patch, c.device, mode);
-        log({ epoch, evalDice: validation.perClass, evalMeanDice: validation.mean, evalForegroundDice: validation.foreground });
+        const other = c.evalBothDecoders && mode === 'unlabeled' ? validate(model, c.dataDir, evalIds, c.patch, c.device, 'labeled') : undefined;
+        log({
+          epoch, evalDice: validation.perClass, evalMeanDice: validation.mean, evalForegroundDice: validation.foreground,
+          ...(other ? { evalDiceL: other.perClass, evalMeanDiceL: other.mean } : {}),
+        });
         const step = (epoch + 1) * iterations;
         board.addScalars({
           'val/dice': validation.mean, 'val/foreground_dice': validation.foreground,

@@ -103,10 +103,10 @@ export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: num
 
 type Forward = (x: Tensor, mode: 'labeled' | 'unlabeled') => [Tensor, Tensor];
 
-function forwardWith(model: VNetDecoupleAttentionABC, amp: StepInputs['amp']): Forward {
+function forwardWith(model: VNetDecoupleAttentionABC, amp: StepInputs['amp'], single?: boolean): Forward {
   return (x, mode) => {
-    if (!amp) return model.forward(x, mode);
-    const [out, outAbc] = autocast(amp.deviceType, () => model.forward(x, mode), { dtype: amp.dtype });
+    if (!amp) return model.forward(x, mode, { single });
+    const [out, outAbc] = autocast(amp.deviceType, () => model.forward(x, mode, { single }), { dtype: amp.dtype });
     return [out.float(), outAbc.float()];
   };
 }
@@ -169,13 +169,13 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
 }
 
 /**
- * The supervised baseline's iteration: the labeled batch alone through the decoder_l path ('labeled' mode; its
- * halves cross-attend as labeled/unlabeled halves do in SKCDF), the same DC+CE losses on the main and (masked)
- * ABC heads, no unlabeled batch and no weight averaging. imageU is ignored.
+ * The supervised baseline's iteration: the labeled batch alone through the decoder_l path ('labeled' mode, each
+ * image attending to itself as at test time, since there is no unlabeled half), the same DC+CE losses on the main
+ * and (masked) ABC heads, no unlabeled batch and no weight averaging. imageU is ignored.
  */
 export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
   const abc = s.abc ?? true;
-  const forward = forwardWith(model, s.amp);
+  const forward = forwardWith(model, s.amp, true);
   return torch.tidy(() => {
     const [out, outAbc] = forward(s.imageL, 'labeled');
     const sup = loss.forward(out, s.labelL);
