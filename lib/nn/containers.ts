@@ -15,7 +15,7 @@ export class Sequential extends Module {
     super();
     modules.forEach((m, i) => this.registerModule(String(i), m));
   }
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     return this.child<M>([...this._modules.keys()][idx]);
@@ -39,7 +39,7 @@ export class ModuleList extends Module {
     super();
     modules.forEach((m) => this.append(m));
   }
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     if (idx < 0 || idx >= this.length) throw new RangeError(`ModuleList: index ${i} out of range for length ${this.length}`);
