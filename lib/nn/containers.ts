@@ -50,6 +50,22 @@ export class ModuleList extends Module {
     return this;
   }
   [Symbol.iterator](): Iterator<Module> { return this.children(); }
+  /** PyTorch's ModuleList repr: runs of identically printed children collapse to `(0-2): 3 x Layer(...)`. */
+  override toString(): string {
+    const reprs = [...this._modules.values()].map((m) => (m ? m.toString() : 'None'));
+    if (!reprs.length) return `${this.typeName()}()`;
+    const blocks: { start: number; end: number; text: string }[] = [];
+    reprs.forEach((r, i) => {
+      const last = blocks[blocks.length - 1];
+      if (last && last.text === r) last.end = i;
+      else blocks.push({ start: i, end: i, text: r });
+    });
+    const lines = blocks.map(({ start, end, text }) => {
+      const head = start === end ? `(${start}): ` : `(${start}-${end}): ${end - start + 1} x `;
+      return (head + text).split('\n').map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+    });
+    return `${this.typeName()}(\n  ${lines.join('\n  ')}\n)`;
+  }
 }
 
 export class ModuleDict extends Module {
