@@ -17,7 +17,7 @@ export class ReLU extends Module {
 export class ReLU6 extends Module {
   constructor(readonly inplace = false) { super(); }
   override forward(x: Tensor): Tensor { return F.relu6(x, this.inplace); }
-  override extraRepr(): string { return `min_val=0.0, max_val=6.0${this.inplace ? ', inplace=True' : ''}`; }
+  override extraRepr(): string { return inplaceRepr(this.inplace); }
 }
 /** max(0, x) + negativeSlope * min(0, x), slope default 0.01. */
 export class LeakyReLU extends Module {

@@ -138,7 +138,8 @@ export class TransformerEncoder extends Module {
   constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, o: { norm?: Module | null } = {}) {
     super();
     this.layers = this.registerModule('layers', new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone())));
-    this.norm = this.registerModule('norm', o.norm ?? null);
+    // PyTorch registers norm only when given (None stays a plain attribute, absent from the repr)
+    this.norm = o.norm ? this.registerModule('norm', o.norm) : null;
   }
   override forward(src: Tensor, o: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
     return torch.tidy(() => {
@@ -157,7 +158,8 @@ export class TransformerDecoder extends Module {
   constructor(decoderLayer: TransformerDecoderLayer, readonly numLayers: number, o: { norm?: Module | null } = {}) {
     super();
     this.layers = this.registerModule('layers', new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.clone())));
-    this.norm = this.registerModule('norm', o.norm ?? null);
+    // PyTorch registers norm only when given (None stays a plain attribute, absent from the repr)
+    this.norm = o.norm ? this.registerModule('norm', o.norm) : null;
   }
   override forward(tgt: Tensor, memory: Tensor, o: DecoderCallOptions = {}): Tensor {
     return torch.tidy(() => {
