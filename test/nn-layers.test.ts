@@ -284,3 +284,64 @@ describe.skipIf(!py)('nn layers vs PyTorch (weights loaded from a Python state d
     });
   }
 });
+
+describe('dropout in training mode (closed forms)', () => {
+  it('Dropout1d/2d zero whole channels and scale the rest by 1/(1-p); AlphaDropout keeps two affine values and the moments', () => {
+    torch.manualSeed(3);
+    torch.tidy(() => {
+      for (const [m, shape] of [[new nn.Dropout1d(0.4), [64, 8, 16]], [new nn.Dropout2d(0.4), [64, 8, 4, 4]], [new nn.Dropout1d(0.4), [8, 16]]] as const) {
+        const x = torch.rand([...shape]).add(1); // strictly positive, so a zero means dropped
+        const y = m(x);
+        const ratio = y.div(x);
+        const rows = ratio.reshape([shape[0]! * (shape.length === 2 ? 1 : shape[1]!), -1]);
+        // per channel: all entries equal, either 0 or 1/(1-p)
+        expect(rows.max(1)[0].sub(rows.min(1)[0]).abs().max().item()).toBeLessThan(1e-6);
+        const vals = new Set(Array.from(rows.select(1, 0).toTypedArray() as Float32Array, (v) => Math.round(v * 1e5) / 1e5));
+        for (const v of vals) expect([0, Math.round(1e5 / 0.6) / 1e5]).toContain(v);
+      }
+      const p = 0.2, alpha = 1.7580993408473766;
+      const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
+      const x = torch.randn([200000], { dtype: 'float64' });
+      const y = new nn.AlphaDropout(p)(x);
+      const kept = y.sub(x.mul(a).add(alpha * a * p)).abs().lt(1e-9);
+      const dropped = y.sub(-alpha * a + alpha * a * p).abs().lt(1e-9);
+      expect(Number(kept.logicalOr(dropped).all().item())).toBe(1);
+      expect(Math.abs(dropped.double().mean().item() - p)).toBeLessThan(0.01); // binomial sd 0.0009
+      expect(Math.abs(y.mean().item())).toBeLessThan(0.01);
+      expect(Math.abs(y.std().item() - 1)).toBeLessThan(0.01);
+    });
+  });
+});
+
+describe('Module called like a function', () => {
+  it('model(x) runs forward; getters such as Sequential.length are not shadowed by Function.length', () => {
+    torch.tidy(() => {
+      const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+      const x = torch.randn([5, 3]);
+      const a = model(x), b = model.forward(x);
+      expect(a.sub(b).abs().max().item()).toBe(0);
+      expect(a.shape).toEqual([5, 2]);
+      expect(model.length).toBe(3);
+      expect(typeof model).toBe('function');
+      expect(model instanceof nn.Module).toBe(true);
+      expect(model.at(0) instanceof nn.Linear).toBe(true);
+      const lstm = new nn.LSTM(3, 4);
+      const [out, [h, c]] = lstm(torch.randn([6, 2, 3]));
+      expect([out.shape, h.shape, c.shape]).toEqual([[6, 2, 4], [1, 2, 4], [1, 2, 4]]);
+      expect(() => new nn.Linear(3, 4)(torch.randn([2, 5]))).toThrow(/mat1 and mat2|shapes cannot be multiplied/);
+      for (const m of [model, lstm]) m.dispose();
+    });
+  });
+  it('bad layer arguments give clear errors', () => {
+    expect(() => new nn.MultiheadAttention(10, 3)).toThrow(/embedDim \(10\) must be divisible by numHeads \(3\)/);
+    expect(() => new nn.Embedding(4, 2, { paddingIdx: 4 })).toThrow(/paddingIdx must be within \[-4, 4\)/);
+    const lstm = new nn.LSTM(3, 4);
+    torch.tidy(() => {
+      expect(() => lstm(torch.randn([5, 2, 7]))).toThrow(/input.size\(-1\) must be equal to input_size. Expected 3, got 7/);
+      expect(() => lstm(torch.randn([5, 2, 3]), [torch.zeros([1, 3, 4]), torch.zeros([1, 2, 4])])).toThrow(/expected hidden\[0\] size \[1, 2, 4\], got \[1, 3, 4\]/);
+      expect(() => F.interpolate(torch.randn([1, 1, 4]), { size: 8, mode: 'bilinear' })).toThrow(/bilinear mode needs 4D input/);
+      expect(() => F.interpolate(torch.randn([1, 1, 4, 4]), { size: 8, mode: 'nearest', alignCorners: true })).toThrow(/alignCorners can only be set/);
+    });
+    lstm.dispose();
+  });
+});
