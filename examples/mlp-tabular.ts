@@ -44,8 +44,9 @@ export async function main(o: { epochs?: number; workers?: number; csv?: string;
         opt.step();
         return l.item();
       });
+      const n = batch.label.shape[0]!;
       torch.dispose([batch.features, batch.label]);
-      sum += loss * batch.label.shape[0]!; count += batch.label.shape[0]!;
+      sum += loss * n; count += n;
     }
     losses.push(sum / count);
     log(`epoch ${epoch}: train loss ${(sum / count).toFixed(4)}`);

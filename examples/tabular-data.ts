@@ -4,7 +4,9 @@
  * workers call to build their own copy.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { data } from '../lib/index.js';
+// Torch-free imports only: this module is also loaded inside DataLoader worker threads, and libtorch
+// (the tensor library) can be loaded by one thread of a process only.
+import * as data from '../lib/data/worker-safe.js';
 
 export interface Row { features: Float32Array; label: bigint }
 

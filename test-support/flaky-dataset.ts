@@ -1,6 +1,6 @@
 // A dataset module for DataLoader worker tests: item i is {x: Float32Array [i, i^2], y: bigint i, w: worker id};
 // getItem(badIndex) throws.
-import { getWorkerInfo } from '../lib/data/index.js';
+import { getWorkerInfo } from '../lib/data/worker-safe.js';
 
 export function makeFlaky(n: number, badIndex = -1) {
   return {

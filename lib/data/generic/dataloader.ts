@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import { workerEntry } from '../loader.js';
-import { Rng } from '../prng.js';
+import { deriveSeed, Rng } from '../prng.js';
 import { defaultCollate, type Collated } from './collate.js';
 import { isMapDataset, toRng, type Dataset, type GeneratorLike, type IterableDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from './sampler.js';
@@ -58,6 +58,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   private nextId = 0;
   private closed = false;
   private inFlightNow = 0;
+  private workerSeedBase = 0;
   /** Most index lists that were requested from workers and not yet yielded, over this loader's life. */
   maxInFlight = 0;
 
@@ -151,10 +152,12 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     const wd = this.workerDataset!;
     const m = wd.module instanceof URL ? wd.module.href : /^[a-z]+:/i.test(wd.module) ? wd.module : pathToFileURL(isAbsolute(wd.module) ? wd.module : resolve(wd.module)).href;
     const entry = workerEntry('./generic/worker');
+    // Worker seeds must not consume the shuffle generator: that would make threaded epochs differ from in-thread ones.
+    const base = this.workerSeedBase++;
     for (let id = 0; id < this.numWorkers; id++) {
       const w = new Worker(entry.eval ?? entry.url, {
         eval: entry.eval !== undefined,
-        workerData: { module: m, export: wd.export ?? 'default', args: wd.args ?? [], id, numWorkers: this.numWorkers, seed: this.generator.nextUint32() },
+        workerData: { module: m, export: wd.export ?? 'default', args: wd.args ?? [], id, numWorkers: this.numWorkers, seed: deriveSeed(base, id) },
       });
       w.on('message', (msg: { id: number; items?: unknown[]; error?: string; stack?: string }) => {
         const p = this.pending.get(msg.id);
