@@ -33,12 +33,12 @@ export interface LoaderOptions {
 /**
  * How a worker is started: the compiled `worker.js` next to this file when it exists (dist), otherwise
  * (running from TS sources, e.g. under vitest or tsx) a small bootstrap that registers tsx's ESM hooks in
- * the worker and then imports `worker.ts`.
+ * the worker and then imports `worker.ts`. `stem` is the worker file relative to lib/data, without extension.
  */
-export function workerEntry(): { url: URL; eval?: string } {
-  const js = new URL('./worker.js', import.meta.url);
+export function workerEntry(stem = './worker'): { url: URL; eval?: string } {
+  const js = new URL(`${stem}.js`, import.meta.url);
   if (existsSync(fileURLToPath(js))) return { url: js };
-  const ts = new URL('./worker.ts', import.meta.url);
+  const ts = new URL(`${stem}.ts`, import.meta.url);
   let api: string;
   try {
     const pkg = createRequire(import.meta.url).resolve('tsx/package.json');

@@ -15,7 +15,7 @@ export class Sequential extends Module {
     super();
     modules.forEach((m, i) => this.registerModule(String(i), m));
   }
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     return this.child<M>([...this._modules.keys()][idx]);
@@ -39,7 +39,7 @@ export class ModuleList extends Module {
     super();
     modules.forEach((m) => this.append(m));
   }
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     if (idx < 0 || idx >= this.length) throw new RangeError(`ModuleList: index ${i} out of range for length ${this.length}`);
@@ -50,6 +50,22 @@ export class ModuleList extends Module {
     return this;
   }
   [Symbol.iterator](): Iterator<Module> { return this.children(); }
+  /** PyTorch's ModuleList repr: runs of identically printed children collapse to `(0-2): 3 x Layer(...)`. */
+  override toString(): string {
+    const reprs = [...this._modules.values()].map((m) => (m ? m.toString() : 'None'));
+    if (!reprs.length) return `${this.typeName()}()`;
+    const blocks: { start: number; end: number; text: string }[] = [];
+    reprs.forEach((r, i) => {
+      const last = blocks[blocks.length - 1];
+      if (last && last.text === r) last.end = i;
+      else blocks.push({ start: i, end: i, text: r });
+    });
+    const lines = blocks.map(({ start, end, text }) => {
+      const head = start === end ? `(${start}): ` : `(${start}-${end}): ${end - start + 1} x `;
+      return (head + text).split('\n').map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+    });
+    return `${this.typeName()}(\n  ${lines.join('\n  ')}\n)`;
+  }
 }
 
 export class ModuleDict extends Module {

@@ -1,5 +1,12 @@
 // nn.functional: thin wrappers over ATen with PyTorch's Python-side semantics
-// (default strides, reduction names, running-stat updates).
+// (default strides, reduction names, running-stat updates). Activations, pooling, dropout,
+// interpolation, embedding and attention live in functional/<concept>.ts and are re-exported here.
+export * from './functional/activation.js';
+export * from './functional/attention.js';
+export * from './functional/dropout.js';
+export * from './functional/pooling.js';
+export * from './functional/sparse.js';
+export * from './functional/upsampling.js';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 
@@ -20,8 +27,6 @@ export const leakyRelu = (x: Tensor, negativeSlope = 0.01, inplace = false): Ten
 export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor => torch.gelu(x, { approximate });
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 export const tanh = (x: Tensor): Tensor => x.tanh();
-export const softmax = (x: Tensor, dim: number): Tensor => torch.softmax(x, dim);
-export const logSoftmax = (x: Tensor, dim: number): Tensor => torch.logSoftmax(x, dim);
 
 export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => torch.linear(x, weight, bias);
 
@@ -33,6 +38,8 @@ export const conv2d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOpt
 export const conv3d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor =>
   torch.conv3d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, o.groups ?? 1);
 export interface ConvTransposeOptions extends ConvOptions { outputPadding?: IntOrList }
+export const convTranspose1d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTransposeOptions = {}): Tensor =>
+  torch.convTranspose1d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0, o.groups ?? 1, o.dilation ?? 1);
 export const convTranspose2d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTransposeOptions = {}): Tensor =>
   torch.convTranspose2d(x, w, b, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0, o.groups ?? 1, o.dilation ?? 1);
 export const convTranspose3d = (x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvTransposeOptions = {}): Tensor =>
@@ -58,47 +65,6 @@ export const groupNorm = (x: Tensor, numGroups: number, weight: Tensor | null = 
 export const layerNorm = (x: Tensor, normalizedShape: IntOrList, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
   torch.layerNorm(x, normalizedShape, weight, bias, eps, true);
 
-export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
-  if (p < 0 || p > 1) throw new RangeError(`dropout: probability has to be between 0 and 1, got ${p}`);
-  return inplace ? x.dropout_(p, training) : torch.dropout(x, p, training);
-}
-/** Channel-wise dropout (PyTorch's dropout2d/dropout3d: feature_dropout). */
-export function featureDropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
-  if (p < 0 || p > 1) throw new RangeError(`featureDropout: probability has to be between 0 and 1, got ${p}`);
-  return inplace ? x.featureDropout_(p, training) : torch.featureDropout(x, p, training);
-}
-export const dropout2d = featureDropout;
-export const dropout3d = featureDropout;
-
-export interface PoolOptions { stride?: IntOrList | null; padding?: IntOrList; dilation?: IntOrList; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
-export const maxPool3d = (x: Tensor, kernelSize: IntOrList, o: PoolOptions = {}): Tensor =>
-  torch.maxPool3d(x, kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false);
-export const avgPool3d = (x: Tensor, kernelSize: IntOrList, o: PoolOptions = {}): Tensor =>
-  torch.avgPool3d(x, kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.ceilMode ?? false, o.countIncludePad ?? true, o.divisorOverride ?? null);
-
-export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'trilinear';
-export interface InterpolateOptions { size?: IntOrList; scaleFactor?: number | number[]; mode?: InterpolateMode; alignCorners?: boolean }
-/** F.interpolate for nearest / (bi|tri)linear, 3-D to 5-D inputs. */
-export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
-  const spatial = x.ndim - 2;
-  const mode = o.mode ?? 'nearest';
-  if ((o.size === undefined) === (o.scaleFactor === undefined)) throw new TypeError('interpolate: give exactly one of size and scaleFactor');
-  const expand = (v: number | number[]): number[] => (Array.isArray(v) ? v : Array(spatial).fill(v));
-  const size = o.size === undefined ? null : expand(o.size);
-  const scales = o.scaleFactor === undefined ? null : expand(o.scaleFactor);
-  if (mode === 'nearest') {
-    if (spatial === 1) return torch.upsampleNearest1d(x, size, scales);
-    if (spatial === 2) return torch.upsampleNearest2d(x, size, scales);
-    if (spatial === 3) return torch.upsampleNearest3d(x, size, scales);
-  } else {
-    const ac = o.alignCorners ?? false;
-    if (mode === 'linear' && spatial === 1) return torch.upsampleLinear1d(x, size, ac, scales);
-    if (mode === 'bilinear' && spatial === 2) return torch.upsampleBilinear2d(x, size, ac, scales);
-    if (mode === 'trilinear' && spatial === 3) return torch.upsampleTrilinear3d(x, size, ac, scales);
-  }
-  throw new TypeError(`interpolate: mode '${mode}' does not fit a ${x.ndim}-d input of shape [${x.shape.join(', ')}]`);
-}
-
 // ---- losses ----
 export interface CrossEntropyOptions { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }
 export const crossEntropy = (input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor =>
@@ -111,4 +77,3 @@ export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o: {
   torch.binaryCrossEntropyWithLogits(input, target, o.weight ?? null, o.posWeight ?? null, reductionCode(o.reduction ?? 'mean'));
 export const mseLoss = (input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor => torch.mseLoss(input, target, reductionCode(reduction));
 export const l1Loss = (input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor => torch.l1Loss(input, target, reductionCode(reduction));
-export const oneHot = (labels: Tensor, numClasses = -1): Tensor => torch.oneHot(labels, numClasses);

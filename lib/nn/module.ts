@@ -24,7 +24,28 @@ export function pyFloat(v: number): string {
 export const pyTuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
 export const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
-export class Module {
+/**
+ * Makes instances callable: the constructor returns an arrow function whose prototype is the
+ * subclass's, so `model(x)` runs `model.forward(x)` as in PyTorch, and every field, getter and
+ * method still works. Own `length`/`name` of the function are removed so getters such as
+ * `Sequential.length` are not shadowed.
+ */
+class CallableBase {
+  constructor() {
+    const self = ((...args: unknown[]): unknown => (self as unknown as { forward(...a: unknown[]): unknown }).forward(...args)) as unknown as CallableBase;
+    delete (self as { length?: number }).length;
+    delete (self as { name?: string }).name;
+    Object.setPrototypeOf(self, new.target.prototype);
+    return self;
+  }
+}
+
+/** `model(x)` is `model.forward(x)`, typed by the subclass's forward (the last overload when overloaded). */
+export interface Module {
+  (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface adds the call signature
+export class Module extends CallableBase {
   /** Whether the module is in training mode (`train()` / `eval()`). */
   training = true;
   protected readonly _parameters = new Map<string, Tensor | null>();
@@ -283,7 +304,7 @@ export class Module {
     return '';
   }
   /** The module tree, as PyTorch prints it. */
-  toString(): string {
+  override toString(): string {
     const extra = this.extraRepr();
     const lines = extra ? extra.split('\n') : [];
     const childLines: string[] = [];

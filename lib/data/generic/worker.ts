@@ -1,0 +1,37 @@
+/**
+ * DataLoader worker thread: builds the dataset from a module (`workerData.module`, export
+ * `workerData.export`, called with `workerData.args`), then answers {id, indices} with the raw items
+ * (structured-cloned; collation happens in the main thread, where tensors live).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { setWorkerInfo } from './worker-info.js';
+import type { Dataset } from './dataset.js';
+
+interface Init { module: string; export: string; args: unknown[]; id: number; numWorkers: number; seed: number }
+const init = workerData as Init;
+setWorkerInfo({ id: init.id, numWorkers: init.numWorkers, seed: init.seed });
+
+const ready: Promise<Dataset<unknown>> = (async () => {
+  const mod = (await import(init.module)) as Record<string, unknown>;
+  const make = mod[init.export];
+  if (typeof make !== 'function') throw new Error(`${init.module} has no exported function '${init.export}' to build the dataset`);
+  const ds = (await (make as (...a: unknown[]) => unknown)(...init.args)) as Dataset<unknown>;
+  if (!ds || typeof ds.getItem !== 'function') throw new Error(`${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`);
+  return ds;
+})();
+ready.catch(() => undefined); // reported per request
+
+parentPort!.on('message', (msg: { id: number; indices: number[] }) => {
+  void (async () => {
+    let index = -1;
+    try {
+      const ds = await ready;
+      const items: unknown[] = [];
+      for (const i of msg.indices) { index = i; items.push(await ds.getItem(i)); }
+      parentPort!.postMessage({ id: msg.id, items });
+    } catch (err) {
+      const e = err as Error;
+      parentPort!.postMessage({ id: msg.id, error: `${index >= 0 ? `getItem(${index}): ` : ''}${e?.message ?? String(err)}`, stack: e?.stack });
+    }
+  })();
+});

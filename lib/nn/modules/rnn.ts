@@ -1,0 +1,228 @@
+// RNN, LSTM, GRU and their cells (torch/nn/modules/rnn.py). Parameters are registered in PyTorch's
+// order and names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, ..._reverse, weight_hr_l0 with
+// projSize), so a Python state dict loads by key; the recurrences run in ATen's own lstm/gru/rnn ops.
+import * as torch from '../../torch/index.js';
+import type { Tensor } from '../../torch/tensor.js';
+import * as init from '../init.js';
+import { Module, pyBool, pyFloat } from '../module.js';
+import { factory, type FactoryOptions } from './utils.js';
+
+export interface RNNOptions extends FactoryOptions {
+  /** Stacked layers, default 1. */ numLayers?: number;
+  /** Learn bias_ih and bias_hh, default true. */ bias?: boolean;
+  /** Input and output are (N, L, H) instead of (L, N, H); hidden states stay (layers*dirs, N, H). Default false. */ batchFirst?: boolean;
+  /** Dropout on the outputs of each layer but the last (training only), default 0. */ dropout?: number;
+  /** Run a second, reversed direction per layer and concatenate, default false. */ bidirectional?: boolean;
+}
+type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+abstract class RNNBase extends Module {
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly projSize: number;
+  /** Parameter names in the order ATen expects them (PyTorch's _flat_weights_names). */
+  readonly flatWeightsNames: string[] = [];
+  constructor(protected readonly mode: Mode, readonly inputSize: number, readonly hiddenSize: number, o: RNNOptions & { projSize?: number }) {
+    super();
+    const name = this.constructor.name;
+    this.numLayers = o.numLayers ?? 1;
+    this.bias = o.bias ?? true;
+    this.batchFirst = o.batchFirst ?? false;
+    this.dropout = o.dropout ?? 0;
+    this.bidirectional = o.bidirectional ?? false;
+    this.projSize = o.projSize ?? 0;
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`${name}: dropout should be a number in range [0, 1], got ${this.dropout}`);
+    if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new RangeError(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
+    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new RangeError(`${name}: numLayers must be a positive integer, got ${this.numLayers}`);
+    if (this.projSize < 0 || this.projSize >= hiddenSize) {
+      if (this.projSize !== 0) throw new RangeError(`${name}: projSize must be in [0, hiddenSize), got ${this.projSize}`);
+    }
+    if (this.projSize && mode !== 'LSTM') throw new TypeError(`${name}: projSize is only supported by LSTM`);
+    const gate = GATES[mode] * hiddenSize;
+    const realHidden = this.projSize || hiddenSize;
+    const dirs = this.bidirectional ? 2 : 1;
+    const fo = factory(o);
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let d = 0; d < dirs; d++) {
+        const inSize = layer === 0 ? inputSize : realHidden * dirs;
+        const sfx = `_l${layer}${d === 1 ? '_reverse' : ''}`;
+        const shapes: [string, number[]][] = [[`weight_ih${sfx}`, [gate, inSize]], [`weight_hh${sfx}`, [gate, realHidden]]];
+        if (this.bias) shapes.push([`bias_ih${sfx}`, [gate]], [`bias_hh${sfx}`, [gate]]);
+        if (this.projSize) shapes.push([`weight_hr${sfx}`, [this.projSize, hiddenSize]]);
+        for (const [n, s] of shapes) { this.registerParameter(n, torch.empty(s, fo)); this.flatWeightsNames.push(n); }
+      }
+    }
+    this.resetParameters();
+  }
+  /** PyTorch's init: every parameter ~ U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). */
+  resetParameters(): void {
+    const stdv = this.hiddenSize > 0 ? 1 / Math.sqrt(this.hiddenSize) : 0;
+    for (const p of this.parameters()) init.uniform_(p, -stdv, stdv);
+  }
+  get flatWeights(): Tensor[] { return this.flatWeightsNames.map((n) => this.param(n)); }
+  protected get numDirections(): number { return this.bidirectional ? 2 : 1; }
+
+  /** Checks input and hidden shapes; returns whether the input is batched and the batch size. */
+  protected checkShapes(input: Tensor, hx: (Tensor | undefined)[], hiddenSizes: number[]): { batched: boolean; n: number } {
+    const name = this.constructor.name;
+    if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`${name}: expected input to be 2D (unbatched) or 3D, got shape [${input.shape.join(', ')}]`);
+    if (input.shape[input.ndim - 1] !== this.inputSize) throw new RangeError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+    const batched = input.ndim === 3;
+    const n = batched ? input.shape[this.batchFirst ? 0 : 1]! : 1;
+    hx.forEach((h, i) => {
+      if (!h) return;
+      const want = batched ? [this.numLayers * this.numDirections, n, hiddenSizes[i]!] : [this.numLayers * this.numDirections, hiddenSizes[i]!];
+      if (h.shape.length !== want.length || h.shape.some((v, j) => v !== want[j])) {
+        throw new RangeError(`${name}: expected hidden${hx.length > 1 ? `[${i}]` : ''} size [${want.join(', ')}], got [${h.shape.join(', ')}]`);
+      }
+    });
+    return { batched, n };
+  }
+  /** Runs the ATen op on batched input with (layers*dirs, N, H) states; handles unbatched input and default zero states. */
+  protected run<S extends Tensor[]>(input: Tensor, hx: (Tensor | undefined)[], hiddenSizes: number[], op: (x: Tensor, h: Tensor[]) => [Tensor, ...S]): [Tensor, ...S] {
+    const { batched, n } = this.checkShapes(input, hx, hiddenSizes);
+    return torch.tidy(() => {
+      const bdim = this.batchFirst ? 0 : 1;
+      const x = batched ? input : input.unsqueeze(bdim);
+      const h = hx.map((t, i) => {
+        if (!t) return torch.zeros([this.numLayers * this.numDirections, n, hiddenSizes[i]!], { dtype: input.dtype, device: input.device });
+        return batched ? t : t.unsqueeze(1);
+      });
+      const [out, ...states] = op(x, h);
+      if (batched) return [out, ...states] as [Tensor, ...S];
+      return [out.squeeze(bdim), ...states.map((s) => s.squeeze(1))] as [Tensor, ...S];
+    });
+  }
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize) s += `, proj_size=${this.projSize}`;
+    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (!this.bias) s += `, bias=${pyBool(this.bias)}`;
+    if (this.batchFirst) s += ', batch_first=True';
+    if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
+    if (this.bidirectional) s += ', bidirectional=True';
+    return s;
+  }
+}
+
+/**
+ * Elman RNN, h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (or relu).
+ * Input (L, N, H_in), (N, L, H_in) with batchFirst, or (L, H_in); hx (layers*dirs, N, H) or (layers*dirs, H).
+ * Returns [output (L, N, dirs*H), h_n].
+ */
+export class RNN extends RNNBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = o.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new TypeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
+    super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
+    this.nonlinearity = nl;
+  }
+  override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
+    const op = this.mode === 'RNN_TANH' ? torch.rnnTanh : torch.rnnRelu;
+    return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
+      op(x, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
+  }
+}
+
+/**
+ * LSTM. Input as RNN; hx = [h_0 (layers*dirs, N, projSize || H), c_0 (layers*dirs, N, H)], zeros when omitted.
+ * Returns [output (L, N, dirs*(projSize || H)), [h_n, c_n]].
+ */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { /** Project h to this size (weight_hr), default 0 (none). */ projSize?: number } = {}) {
+    super('LSTM', inputSize, hiddenSize, o);
+  }
+  override forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+    const [out, h, c] = this.run<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], [this.projSize || this.hiddenSize, this.hiddenSize], (x, s) =>
+      torch.lstm(x, s, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
+    return [out, [h, c]];
+  }
+}
+
+/** GRU. Input and hx as RNN; returns [output (L, N, dirs*H), h_n]. */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('GRU', inputSize, hiddenSize, o); }
+  override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
+    return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
+      torch.gru(x, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
+  }
+}
+
+// ---------------------------------------------------------------- cells
+abstract class RNNCellBase extends Module {
+  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly bias: boolean, chunks: number, o: FactoryOptions) {
+    super();
+    const fo = factory(o);
+    this.registerParameter('weight_ih', torch.empty([chunks * hiddenSize, inputSize], fo));
+    this.registerParameter('weight_hh', torch.empty([chunks * hiddenSize, hiddenSize], fo));
+    this.registerParameter('bias_ih', bias ? torch.empty([chunks * hiddenSize], fo) : null);
+    this.registerParameter('bias_hh', bias ? torch.empty([chunks * hiddenSize], fo) : null);
+    const stdv = 1 / Math.sqrt(hiddenSize);
+    for (const p of this.parameters()) init.uniform_(p, -stdv, stdv);
+  }
+  protected get w(): [Tensor, Tensor, Tensor | null, Tensor | null] {
+    return [this.param('weight_ih'), this.param('weight_hh'), this.paramOrNull('bias_ih'), this.paramOrNull('bias_hh')];
+  }
+  /** Input (N, H_in) or (H_in); returns the batched input and the zero/unsqueezed states. */
+  protected prepare(input: Tensor, hs: (Tensor | undefined)[]): { batched: boolean; x: Tensor; h: Tensor[] } {
+    const name = this.constructor.name;
+    if (input.ndim !== 1 && input.ndim !== 2) throw new RangeError(`${name}: expected input to be 1D or 2D, got shape [${input.shape.join(', ')}]`);
+    if (input.shape[input.ndim - 1] !== this.inputSize) throw new RangeError(`${name}: input has inconsistent input_size: got ${input.shape[input.ndim - 1]} expected ${this.inputSize}`);
+    const batched = input.ndim === 2;
+    const x = batched ? input : input.unsqueeze(0);
+    const n = x.shape[0]!;
+    const h = hs.map((t) => {
+      if (!t) return torch.zeros([n, this.hiddenSize], { dtype: input.dtype, device: input.device });
+      const want = batched ? [n, this.hiddenSize] : [this.hiddenSize];
+      if (t.shape.length !== want.length || t.shape.some((v, j) => v !== want[j])) throw new RangeError(`${name}: expected hidden size [${want.join(', ')}], got [${t.shape.join(', ')}]`);
+      return batched ? t : t.unsqueeze(0);
+    });
+    return { batched, x, h };
+  }
+  override extraRepr(): string { return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}`; }
+}
+/** One RNN step: input (N, H_in), hx (N, H) -> h' (N, H). */
+export class RNNCell extends RNNCellBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
+    super(inputSize, hiddenSize, o.bias ?? true, 1, o);
+    this.nonlinearity = o.nonlinearity ?? 'tanh';
+    if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new TypeError(`RNNCell: unknown nonlinearity '${String(this.nonlinearity)}'`);
+  }
+  override forward(input: Tensor, hx?: Tensor): Tensor {
+    return torch.tidy(() => {
+      const { batched, x, h } = this.prepare(input, [hx]);
+      const op = this.nonlinearity === 'tanh' ? torch.rnnTanhCell : torch.rnnReluCell;
+      const out = op(x, h[0]!, ...this.w);
+      return batched ? out : out.squeeze(0);
+    });
+  }
+  override extraRepr(): string { return super.extraRepr() + (this.nonlinearity !== 'tanh' ? `, nonlinearity=${this.nonlinearity}` : ''); }
+}
+/** One LSTM step: input (N, H_in), [h, c] (N, H) -> [h', c']. */
+export class LSTMCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) { super(inputSize, hiddenSize, o.bias ?? true, 4, o); }
+  override forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, Tensor] {
+    return torch.tidy(() => {
+      const { batched, x, h } = this.prepare(input, hx ?? [undefined, undefined]);
+      const [h1, c1] = torch.lstmCell(x, h, ...this.w);
+      return batched ? [h1, c1] : [h1.squeeze(0), c1.squeeze(0)];
+    });
+  }
+}
+/** One GRU step: input (N, H_in), hx (N, H) -> h' (N, H). */
+export class GRUCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) { super(inputSize, hiddenSize, o.bias ?? true, 3, o); }
+  override forward(input: Tensor, hx?: Tensor): Tensor {
+    return torch.tidy(() => {
+      const { batched, x, h } = this.prepare(input, [hx]);
+      const out = torch.gruCell(x, h[0]!, ...this.w);
+      return batched ? out : out.squeeze(0);
+    });
+  }
+}

@@ -1,0 +1,29 @@
+// Upsample (torch/nn/modules/upsampling.py), PixelShuffle and PixelUnshuffle (pixelshuffle.py).
+import type { Tensor } from '../../torch/tensor.js';
+import * as F from '../functional.js';
+import { Module, pyFloat, pyTuple } from '../module.js';
+
+/** F.interpolate as a module: options are size or scaleFactor, mode (default 'nearest'), alignCorners, recomputeScaleFactor. */
+export class Upsample extends Module {
+  constructor(readonly options: Omit<F.InterpolateOptions, 'antialias'>) { super(); }
+  override forward(x: Tensor): Tensor { return F.interpolate(x, this.options); }
+  override extraRepr(): string {
+    const o = this.options;
+    const info = o.scaleFactor !== undefined
+      ? `scale_factor=${Array.isArray(o.scaleFactor) ? `(${o.scaleFactor.map(pyFloat).join(', ')})` : pyFloat(o.scaleFactor)}`
+      : `size=${Array.isArray(o.size) ? pyTuple(o.size) : String(o.size)}`;
+    return `${info}, mode='${o.mode ?? 'nearest'}'`;
+  }
+}
+/** (*, C r^2, H, W) -> (*, C, H r, W r). */
+export class PixelShuffle extends Module {
+  constructor(readonly upscaleFactor: number) { super(); }
+  override forward(x: Tensor): Tensor { return F.pixelShuffle(x, this.upscaleFactor); }
+  override extraRepr(): string { return `upscale_factor=${this.upscaleFactor}`; }
+}
+/** (*, C, H r, W r) -> (*, C r^2, H, W). */
+export class PixelUnshuffle extends Module {
+  constructor(readonly downscaleFactor: number) { super(); }
+  override forward(x: Tensor): Tensor { return F.pixelUnshuffle(x, this.downscaleFactor); }
+  override extraRepr(): string { return `downscale_factor=${this.downscaleFactor}`; }
+}
