@@ -79,7 +79,7 @@ export interface StepResult {
 /**
  * Weight averaging of step 1 (no gradients; optimizer state untouched), float32 as the reference rounds it:
  * each main head takes emaW of itself and 1 - emaW of its ABC head (skipped with `abc: false`), and decoder_u
- * takes emaW of itself and 1 - emaW of decoder_l.
+ * takes emaW of itself and 1 - emaW of decoder_l (without its unused ABC head when `abc` is false).
  */
 export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: number, options: { abc?: boolean } = {}): void {
   const abc = options.abc ?? true;
@@ -96,7 +96,10 @@ export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: num
     const u = model.decoderU;
     blendHeads(l);
     const lParams = new Map(l.namedParameters());
-    for (const [name, p] of u.namedParameters()) blend(p, lParams.get(name)!);
+    for (const [name, p] of u.namedParameters()) {
+      if (!abc && name.startsWith('out_conv9_abc.')) continue; // unused without the ABC branch
+      blend(p, lParams.get(name)!);
+    }
     blendHeads(u);
   }));
 }
@@ -152,7 +155,8 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
 
     const [pl, plAbc] = torch.noGrad(() => [outA.get(`${n}:`).argmax(1, true), abc ? outAAbc.get(`${n}:`).argmax(1, true) : undefined]);
     // Drawn before the unlabeled forward, as the reference does (dropout draws from the same stream).
-    const ratiosU = s.ratios.neg().add(1).mul(s.epoch / s.maxEpochs).neg().add(1);
+    const progress = s.maxEpochs > 0 ? s.epoch / s.maxEpochs : 0; // the reference divides by max_epoch
+    const ratiosU = s.ratios.neg().add(1).mul(progress).neg().add(1);
     const maskU = plAbc ? drawMask(plAbc, ratiosU, s, s.maskU) : undefined;
     const [outU, outUAbc] = forward(s.imageU, 'unlabeled');
     const u = loss.forward(outU, pl);
