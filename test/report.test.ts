@@ -140,8 +140,12 @@ describe('writeReport', () => {
     expect(html).toContain(`${ev.perClass[0].dice.toFixed(2)} ± ${ev.perClass[0].std.dice.toFixed(2)}`);
     expect(ev.perClass[0].dice).toBeLessThan(100);
     expect(html.match(/<svg /g)!.length).toBe(5); // Dice, ASD, losses, lr/cps, eval Dice
-    expect(html).toContain('Validation mean Dice');
+    expect(html).toContain('Validation Dice');
     expect(html).toContain('30 iteration record(s), 6 evaluation(s)');
+    // Loss curves over the global iteration (0..29), not the within-epoch index.
+    const losses = html.slice(html.indexOf('aria-label="Training losses"'));
+    const xs = [...losses.slice(0, losses.indexOf('</svg>')).matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle" font-size="10">(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    expect(Math.max(...xs)).toBe(29);
     expect(html).toContain('src="c1_overlay.png"');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html).not.toMatch(/<script/);
