@@ -58,6 +58,14 @@ const readLog = (runDir: string): LogLine[] =>
 const iterationLosses = (lines: LogLine[]): [number, number, number][] =>
   lines.filter((l) => l.iter !== undefined && l.loss !== undefined).map((l) => [l.epoch, l.iter!, l.loss!]);
 
+/** The run's (epoch, iteration, loss) records equal the reference run's exactly. */
+function expectSameLosses(run: string, reference: string): void {
+  const got = iterationLosses(readLog(run));
+  const want = iterationLosses(readLog(reference));
+  expect(got.map(([e, i]) => [e, i])).toEqual(want.map(([e, i]) => [e, i]));
+  got.forEach(([, , loss], k) => expect(loss).toBe(want[k][2]));
+}
+
 describe('training loop', () => {
   it('runs, writes config, log and checkpoints, and keeps the live tensor count flat', async () => {
     const counts: number[] = [];
@@ -82,10 +90,7 @@ describe('training loop', () => {
       .rejects.toThrow('killed');
     expect(iterationLosses(readLog('resumed')).every(([e]) => e === 0)).toBe(true);
     await train(config('resumed'), { resume: true });
-    const full = iterationLosses(readLog('full'));
-    const resumed = iterationLosses(readLog('resumed'));
-    expect(resumed.map(([e, i]) => [e, i])).toEqual(full.map(([e, i]) => [e, i]));
-    resumed.forEach(([, , loss], k) => expect(loss).toBe(full[k][2]));
+    expectSameLosses('resumed', 'full');
   });
 
   it('a non-finite loss stops the run with a message and writes no checkpoint after it', async () => {
@@ -126,10 +131,7 @@ describe('training loop', () => {
     const state = torch.tidy(() => JSON.parse((torch.load(join(root, 'aborted', 'last.pth')) as Map<string, unknown>).get('state') as string));
     expect([state.epoch, state.nextIteration]).toEqual([0, 2]);
     await train(config('aborted'), { resume: true });
-    const full = iterationLosses(readLog('full'));
-    const resumed = iterationLosses(readLog('aborted'));
-    expect(resumed.map(([e, i]) => [e, i])).toEqual(full.map(([e, i]) => [e, i]));
-    resumed.forEach(([, , loss], k) => expect(loss).toBe(full[k][2]));
+    expectSameLosses('aborted', 'full');
   });
 
   it('the supervised baseline never touches decoder_u; --no-abc never touches the ABC heads; --no-cross-attention has no attention blocks', async () => {
