@@ -66,7 +66,7 @@ function expectSameLosses(run: string, reference: string): void {
   got.forEach(([, , loss], k) => expect(loss).toBe(want[k][2]));
 }
 
-describe('training loop', () => {
+describe('training loop', { timeout: 600_000 }, () => {
   it('runs, writes config, log and checkpoints, and keeps the live tensor count flat', async () => {
     const counts: number[] = [];
     const summary = await train(config('full'), { events: { onIteration: () => counts.push(torch.memory().liveTensors) } });
