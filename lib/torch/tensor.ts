@@ -16,12 +16,40 @@ const INDEX = pick('index', 'Tensor');
 const INDEX_PUT = pick('index_put_', '');
 const COPY = pick('copy_', '');
 const FILL = pick('fill_', 'Scalar');
-const FROM_LIST = (values: number[]): Tensor => fromData(new BigInt64Array(values.map((v) => BigInt(v))), 'int64', [values.length]);
 
-/** One entry of `get`/`set` indexing, numpy/PyTorch style:
- *  a number selects; a string slices ('1:3', ':', '::2', '-1:'); '...' is an ellipsis; null adds an axis;
- *  a Tensor or number[] indexes advanced (integer or boolean mask); `{ start, stop, step }` slices. */
-export type Index = number | string | null | Tensor | number[] | { start?: number | null; stop?: number | null; step?: number };
+/** A (nested) array index as a tensor: int64 positions, or a bool mask when every entry is boolean. */
+function arrayIndex(a: unknown[], op: string): Tensor {
+  const shape: number[] = [];
+  const flat: unknown[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (!Array.isArray(v)) {
+      if (depth !== shape.length) throw new TypeError(`${op}: ragged array index`);
+      flat.push(v);
+      return;
+    }
+    if (depth === shape.length) shape.push(v.length);
+    else if (shape[depth] !== v.length) throw new TypeError(`${op}: ragged array index`);
+    for (const e of v) walk(e, depth + 1);
+  };
+  walk(a, 0);
+  if (flat.length && flat.every((v) => typeof v === 'boolean')) return fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
+  if (!flat.every((v) => typeof v === 'number' && Number.isInteger(v))) {
+    throw new TypeError(`${op}: an array index holds integers or booleans only (a slice inside an array is not an index; pass it as its own argument)`);
+  }
+  return fromData(BigInt64Array.from(flat as number[], (v) => BigInt(v)), 'int64', shape);
+}
+
+/** A slice, as Python's `start:stop:step` (each part optional). */
+export interface Slice { start?: number | null; stop?: number | null; step?: number }
+
+/** One index of `get`/`set`, what goes between the brackets in PyTorch, comma by comma:
+ *  a number selects; a string slices (':', '1:3', '::2', '-1:'); '...' is an ellipsis; null adds an axis
+ *  (None); a `{ start, stop, step }` object slices; a Tensor or a (nested) array of numbers or booleans
+ *  indexes advanced, like a Python list in `x[[0, 2]]` (integer positions or a boolean mask). */
+export type Index = number | string | null | Tensor | NestedArray<number> | NestedArray<boolean> | Slice;
+
+/** The value of an index assignment: a tensor (broadcast) or a number/boolean (filled). */
+export type SetValue = Tensor | number | boolean;
 
 export interface ToOptions { dtype?: DType; device?: string; copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }
 
@@ -205,19 +233,28 @@ export class Tensor extends TensorMethods {
   }
 
   // ---- indexing ----
-  /** `x.get(':', '1:3', '...', null)` is PyTorch's `x[:, 1:3, ..., None]`; see `Index`. */
+  /** PyTorch's `x[i0, i1, ...]`: each argument is one comma-separated index (see `Index`), so
+   *  `x.get(0, 1)` is `x[0, 1]`, `x.get(':', '1:3', '...', null)` is `x[:, 1:3, ..., None]` and
+   *  `x.get([0, 2])` is `x[[0, 2]]` (advanced). Basic indices give views. */
   get(...indices: Index[]): Tensor {
     return tidy(() => {
-      const [view, advanced] = this.basicIndex(indices);
+      const [view, advanced] = this.basicIndex(indices, 'get');
       if (!advanced) return view;
       return callOverloads(INDEX, [view, advanced]) as Tensor;
     });
   }
-  /** Index assignment: `x.set([':', 0], 5)` is PyTorch's `x[:, 0] = 5`. Writes in place; returns this. */
-  set(indices: Index | Index[], value: Tensor | number | boolean): this {
+  /** PyTorch's `x[i0, i1, ...] = value`: the same indices as `get`, then the value last, so
+   *  `x.set(0, 1, 5)` is `x[0, 1] = 5`, `x.set(':', 0, 5)` is `x[:, 0] = 5` and `x.set([0, 1], 5)` is
+   *  `x[[0, 1]] = 5`. Writes in place; returns this. */
+  set(...indicesThenValue: [...Index[], SetValue]): this {
+    if (indicesThenValue.length === 0) throw new TypeError('set: expected indices followed by a value, e.g. x.set(0, 1, 5) for x[0, 1] = 5');
+    const value = indicesThenValue[indicesThenValue.length - 1] as unknown;
+    if (!(value instanceof Tensor) && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new TypeError(`set: the last argument is the value to write and must be a Tensor, number or boolean, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value} (x[i, j] = v is x.set(i, j, v))`);
+    }
+    const indices = indicesThenValue.slice(0, -1) as Index[];
     tidy(() => {
-      const list = Array.isArray(indices) && !indices.every((i) => typeof i === 'number') ? indices : [indices as Index];
-      const [view, advanced] = this.basicIndex(list);
+      const [view, advanced] = this.basicIndex(indices, 'set');
       if (advanced) {
         const v = value instanceof Tensor ? value : fromScalarLike(value, view);
         callOverloads(INDEX_PUT, [view, advanced, v]);
@@ -231,7 +268,9 @@ export class Tensor extends TensorMethods {
   }
 
   /** Applies numbers, slices, ellipsis and new axes as views; returns advanced indices per remaining dim. */
-  private basicIndex(indices: Index[]): [Tensor, (Tensor | null)[] | null] {
+  private basicIndex(raw: Index[], op: string): [Tensor, (Tensor | null)[] | null] {
+    // Arrays become index tensors first (Python turns a list index into a tensor the same way).
+    const indices = raw.map((i) => (Array.isArray(i) ? arrayIndex(i, op) : i));
     const consumes = (i: Index): number => {
       if (i === null || i === '...') return 0;
       if (i instanceof Tensor && i.dtype === 'bool') return i.ndim;
@@ -258,12 +297,12 @@ export class Tensor extends TensorMethods {
         if (idx >= size || idx < -size) throw new RangeError(`index: ${idx} is out of bounds for dimension ${d} with size ${size}`);
         r = callOverloads(SELECT, [r, d, idx]) as Tensor;
       } else if (typeof idx === 'string' || (typeof idx === 'object' && !(idx instanceof Tensor) && !Array.isArray(idx))) {
-        const s = typeof idx === 'string' ? parseSlice(idx) : { start: idx.start ?? null, stop: idx.stop ?? null, step: idx.step ?? 1 };
+        const s = typeof idx === 'string' ? parseSlice(idx) : { start: (idx as Slice).start ?? null, stop: (idx as Slice).stop ?? null, step: (idx as Slice).step ?? 1 };
         r = callOverloads(SLICE, [r, d, s.start, s.stop, s.step]) as Tensor;
         advanced.push(null);
         d++;
-      } else {
-        const t = idx instanceof Tensor ? idx : FROM_LIST(idx);
+      } else if (idx instanceof Tensor) {
+        const t = idx;
         advanced.push(t);
         d += t.dtype === 'bool' ? t.ndim : 1;
       }
