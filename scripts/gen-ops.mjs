@@ -23,7 +23,7 @@ export const HAND_WRITTEN_METHODS = new Set([
   'short', 'char', 'byte', 'bool', 'backward', 'grad', 'requiresGrad', 'requiresGrad_', 'retainGrad',
   'isLeaf', 'gradFn', 'dispose', 'keep', 'toString', 'get', 'set', 'h', 'kept', 'isDisposed', 'storageOffset',
   'isContiguous', 'isCuda', 'elementSize', 'nbytes', 'registerFinalizer', 'valueOf', 'constructor', 'T', 'mT',
-  'isFloatingPoint', 'isComplex', 'dataPtr',
+  'isFloatingPoint', 'isComplex', 'dataPtr', 'nonzero', 'where', 'unique',
 ]);
 
 const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',

@@ -79,19 +79,42 @@ export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, sh
 type Shape = number[] | number;
 const shapeOf = (s: Shape): number[] => (typeof s === 'number' ? [s] : s);
 
-export const zeros = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('zeros', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
-export const ones = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('ones', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
-export const empty = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('empty', 'memory_format'), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+/** A factory taking its size as PyTorch does: `zeros([2, 3])`, `zeros(2, 3)`, each optionally followed by options. */
+export interface SizeFactory {
+  (size: number[] | number, options?: TensorOptions): Tensor;
+  (...sizeThenOptions: [number, ...number[], TensorOptions]): Tensor;
+  (...size: [number, ...number[]]): Tensor;
+}
+
+function sizeArgs(name: string, args: unknown[]): [number[], TensorOptions] {
+  let o: TensorOptions = {};
+  let n = args.length;
+  const last = args[n - 1];
+  if (n > 0 && typeof last === 'object' && last !== null && !Array.isArray(last)) { o = last as TensorOptions; n--; }
+  if (n === 1 && Array.isArray(args[0])) return [args[0] as number[], o];
+  const size = args.slice(0, n);
+  if (!size.every((d) => typeof d === 'number' && Number.isInteger(d))) {
+    throw new TypeError(`${name}: size must be integers given one by one or as one array, optionally followed by options (got ${size.map((d) => (Array.isArray(d) ? 'array' : typeof d)).join(', ')})`);
+  }
+  return [size as number[], o];
+}
+
+function sizeFactory(name: string, overload: string): SizeFactory {
+  const spec = ops(name, overload);
+  return ((...args: unknown[]) => {
+    const [size, o] = sizeArgs(name, args);
+    return finish(callOverloads(spec, [size, factoryOptions(o)]) as Tensor, o.requiresGrad);
+  }) as SizeFactory;
+}
+
+export const zeros = sizeFactory('zeros', '');
+export const ones = sizeFactory('ones', '');
+export const empty = sizeFactory('empty', 'memory_format');
+export const rand = sizeFactory('rand', '');
+export const randn = sizeFactory('randn', '');
 /** Unlike ATen (which infers int64 from an integral fill), the default dtype is float32 unless the fill is boolean. */
 export const full = (shape: Shape, fill: number | boolean, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype: o.dtype ?? (typeof fill === 'boolean' ? 'bool' : 'float32') }]) as Tensor, o.requiresGrad);
-export const rand = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('rand', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
-export const randn = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('randn', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
 /** Integers uniform in [low, high) (int64 by default). */
 export function randint(low: number, high: number, shape: Shape, o: TensorOptions = {}): Tensor {
   return finish(callOverloads(ops('randint', 'low'), [low, high, shapeOf(shape), { ...factoryOptions(o), dtype: o.dtype ?? 'int64' }]) as Tensor, o.requiresGrad);

@@ -1,7 +1,8 @@
 // The `torch` namespace: every ATen operator as a typed function (generated), plus the
 // hand-written core. Explicit exports below take precedence over the generated ones.
 export * from './generated/functions.js';
-export { Tensor, type Index, type ToOptions, type NestedArray } from './tensor.js';
+export { Tensor, type Index, type Slice, type SetValue, type ToOptions, type DeviceName, type UniqueOptions, type NestedArray } from './tensor.js';
+export { einsum, unique, nonzero } from './friendly.js';
 export type { DType, MemoryFormat, Layout, TypedArray } from './dtype.js';
 export type { Scalar, Device } from './types.js';
 export {

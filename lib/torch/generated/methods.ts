@@ -522,7 +522,6 @@ const M_nllLossForward = pick("nll_loss_forward", [""]);
 const M_nllLossNd = pick("nll_loss_nd", [""]);
 const M_nllLoss2d = pick("nll_loss2d", [""]);
 const M_nllLoss2dForward = pick("nll_loss2d_forward", [""]);
-const M_nonzero = pick("nonzero", [""]);
 const M_nonzeroNumpy = pick("nonzero_numpy", [""]);
 const M_nonzeroStatic = pick("nonzero_static", [""]);
 const M_norm = pick("norm", ["Scalar","ScalarOpt_dtype","ScalarOpt_dim","ScalarOpt_dim_dtype"]);
@@ -5930,15 +5929,6 @@ export abstract class TensorMethods extends TensorBase {
   nllLoss2dForward(target: Tensor, weight: Tensor | null, reduction: number, ignoreIndex: number): [Tensor, Tensor];
   nllLoss2dForward(...args: unknown[]): unknown {
     return callOverloads(M_nllLoss2dForward, args, this);
-  }
-
-  /**
-   * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::nonzero(Tensor self) -> Tensor`
-   */
-  nonzero(): Tensor;
-  nonzero(...args: unknown[]): unknown {
-    return callOverloads(M_nonzero, args, this);
   }
 
   /**
