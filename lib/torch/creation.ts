@@ -1,10 +1,10 @@
 // Tensor construction from JS data and the factories, with PyTorch's defaults and options.
 import { callOverloads, type OverloadSpec } from './dispatch.js';
-import { type DType, dtypeOfTypedArray, type TypedArray } from './dtype.js';
+import { type DType, dtypeCode, dtypeOfTypedArray, type TypedArray } from './dtype.js';
 import { tidy } from './handle.js';
 import { native } from './native.js';
 import { ATEN } from './generated/schemas.js';
-import { fromData, Tensor, type NestedArray } from './tensor.js';
+import { fromData, Tensor, wrap, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -71,9 +71,31 @@ function convert(t: Tensor, o: TensorOptions): Tensor {
   return t.to({ dtype, device });
 }
 
-/** A tensor over a TypedArray's bytes with an explicit dtype (e.g. raw float16 bits in a Uint16Array). */
-export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: Omit<TensorOptions, 'dtype'> = {}): Tensor {
-  return fromData(data, dtype, shape, options.device, options.requiresGrad);
+export interface FromBufferOptions extends Omit<TensorOptions, 'dtype'> {
+  /** Copy the bytes instead of sharing them (always the case for a non-CPU device). */
+  copy?: boolean;
+}
+
+/**
+ * A tensor over a TypedArray's (or ArrayBuffer's) bytes read as `dtype`, like Python's
+ * `torch.frombuffer`: on the CPU it shares the memory, no copy, so writes through the TypedArray show
+ * in the tensor and in-place ops on the tensor show in the TypedArray. Rules for sharing:
+ * - the tensor (and every view of it) holds the ArrayBuffer alive until all of them are disposed;
+ * - do not transfer (postMessage transfer list, `ArrayBuffer.prototype.transfer`), detach or shrink
+ *   the buffer while a tensor uses it: the memory would go away under the tensor (resizable
+ *   ArrayBuffers are refused for this reason);
+ * - the data must start aligned to the element size (any TypedArray of the same element size is);
+ * - `{ copy: true }`, or a device other than the CPU, copies instead.
+ * The bytes are taken as they are (float16/bfloat16 raw bits, bool as 0/1 bytes, complex interleaved).
+ */
+export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: FromBufferOptions = {}): Tensor {
+  const device = options.device ?? 'cpu';
+  if (options.copy || device !== 'cpu') return fromData(data, dtype, shape, options.device, options.requiresGrad);
+  const buffer = data instanceof ArrayBuffer ? data : data.buffer;
+  if ((buffer as ArrayBuffer & { resizable?: boolean }).resizable) {
+    throw new TypeError('fromBuffer: the ArrayBuffer is resizable and could shrink under the tensor; pass { copy: true }');
+  }
+  return wrap(native.fromBufferShared(data, dtypeCode(dtype), shape, options.requiresGrad ?? false));
 }
 
 type Shape = number[] | number;
