@@ -89,6 +89,10 @@ export interface FromBufferOptions extends Omit<TensorOptions, 'dtype'> {
  * The bytes are taken as they are (float16/bfloat16 raw bits, bool as 0/1 bytes, complex interleaved).
  */
 export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: FromBufferOptions = {}): Tensor {
+  const given: unknown = data;
+  if (!ArrayBuffer.isView(given) && !(given instanceof ArrayBuffer) && !(given instanceof SharedArrayBuffer)) {
+    throw new TypeError('fromBuffer: data must be an ArrayBuffer or a TypedArray');
+  }
   const device = options.device ?? 'cpu';
   if (options.copy || device !== 'cpu') return fromData(data, dtype, shape, options.device, options.requiresGrad);
   const buffer = data instanceof ArrayBuffer ? data : data.buffer;
