@@ -4,6 +4,10 @@
 #include <ATen/ATen.h>
 
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace skcdf {
@@ -162,6 +166,125 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   });
 }
 
+// Zero-copy tensors over JS memory: the tensor's storage holds a strong napi reference to the
+// ArrayBuffer, released when libtorch frees the storage. N-API references may only be touched on
+// the thread of their env, and not after that env is torn down; a storage freed elsewhere (or later)
+// parks its reference until the next call on the right thread, or drops it once the env is gone.
+struct SharedBuffer {
+  napi_env env;
+  napi_ref ref;
+  std::thread::id thread;
+  std::shared_ptr<std::atomic<bool>> alive;
+};
+std::mutex parkedMutex;  // guards parked and envAlive
+std::vector<SharedBuffer*> parked;
+std::atomic<size_t> parkedCount{0};  // lets the hot path (dispose) skip the lock
+std::unordered_map<napi_env, std::shared_ptr<std::atomic<bool>>> envAlive;
+
+void releaseShared(SharedBuffer* b) {
+  if (!b->alive->load()) { delete b; return; }  // env gone: the reference died with it
+  if (std::this_thread::get_id() == b->thread) {
+    napi_delete_reference(b->env, b->ref);
+    delete b;
+    return;
+  }
+  std::lock_guard<std::mutex> lock(parkedMutex);
+  parked.push_back(b);
+  parkedCount.store(parked.size());
+}
+
+void releaseParked() {
+  if (parkedCount.load(std::memory_order_relaxed) == 0) return;
+  std::vector<SharedBuffer*> mine;
+  {
+    std::lock_guard<std::mutex> lock(parkedMutex);
+    auto me = std::this_thread::get_id();
+    for (auto it = parked.begin(); it != parked.end();) {
+      if ((*it)->thread == me || !(*it)->alive->load()) { mine.push_back(*it); it = parked.erase(it); }
+      else ++it;
+    }
+    parkedCount.store(parked.size());
+  }
+  for (auto* b : mine) releaseShared(b);
+}
+
+std::shared_ptr<std::atomic<bool>> aliveFlag(napi_env env) {
+  std::lock_guard<std::mutex> lock(parkedMutex);
+  auto it = envAlive.find(env);
+  if (it != envAlive.end()) return it->second;
+  auto flag = std::make_shared<std::atomic<bool>>(true);
+  envAlive.emplace(env, flag);
+  napi_add_env_cleanup_hook(env, [](void* e) {
+    std::lock_guard<std::mutex> lock(parkedMutex);
+    auto found = envAlive.find(static_cast<napi_env>(e));
+    if (found == envAlive.end()) return;
+    found->second->store(false);
+    envAlive.erase(found);
+  }, env);
+  return flag;
+}
+
+// fromBufferShared(bytes: ArrayBuffer | TypedArray, dtype, shape, requiresGrad?) -> handle of a CPU
+// tensor over those bytes (no copy). The bytes must be aligned for the dtype.
+Napi::Value FromBufferShared(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, "fromBuffer", [&]() -> Napi::Value {
+    releaseParked();
+    uint8_t* data;
+    size_t length;
+    Napi::Object owner;
+    if (info[0].IsTypedArray()) {
+      auto ta = info[0].As<Napi::TypedArray>();
+      owner = ta.ArrayBuffer();
+      data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      length = ta.ByteLength();
+    } else if (info[0].IsArrayBuffer()) {
+      auto ab = info[0].As<Napi::ArrayBuffer>();
+      owner = ab;
+      data = static_cast<uint8_t*>(ab.Data());
+      length = ab.ByteLength();
+    } else if (info[0].IsDataView()) {
+      auto dv = info[0].As<Napi::DataView>();
+      owner = dv.ArrayBuffer();
+      data = static_cast<uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
+      length = dv.ByteLength();
+    } else {
+      throw Napi::TypeError::New(env, "fromBuffer: data must be an ArrayBuffer or a TypedArray");
+    }
+    at::ScalarType dtype = scalarTypeFromJs(info[1], "fromBuffer");
+    auto shape = intList(info[2], "fromBuffer: shape");
+    int64_t numel = 1;
+    for (auto d : shape) {
+      if (d < 0) throw Napi::RangeError::New(env, "fromBuffer: negative dimension in shape");
+      numel *= d;
+    }
+    size_t itemsize = c10::elementSize(dtype);
+    if (static_cast<size_t>(numel) * itemsize != length) {
+      throw Napi::RangeError::New(env, "fromBuffer: shape " + c10::str(c10::IntArrayRef(shape)) + " of " + std::string(c10::toString(dtype)) +
+                                           " needs " + std::to_string(numel * itemsize) + " bytes, got " + std::to_string(length));
+    }
+    if (length && reinterpret_cast<uintptr_t>(data) % itemsize != 0) {
+      throw Napi::RangeError::New(env, "fromBuffer: the data starts at a byte offset not aligned to " + std::to_string(itemsize) +
+                                           " bytes (" + std::string(c10::toString(dtype)) + "); a zero-copy view cannot read it, pass { copy: true }");
+    }
+    auto* shared = new SharedBuffer{env, nullptr, std::this_thread::get_id(), aliveFlag(env)};
+    if (napi_create_reference(env, owner, 1, &shared->ref) != napi_ok) {
+      delete shared;
+      throw Napi::Error::New(env, "fromBuffer: cannot reference the ArrayBuffer");
+    }
+    at::Tensor t;
+    try {
+      t = at::from_blob(data, shape, [shared](void*) { releaseShared(shared); }, at::TensorOptions().dtype(dtype));
+    } catch (...) {
+      releaseShared(shared);
+      throw;
+    }
+    if (info.Length() > 3 && info[3].ToBoolean()) t.requires_grad_(true);
+    // Not reported as external memory: the bytes are the ArrayBuffer's, which V8 already counts.
+    return Napi::Number::New(env, table().put(std::move(t)));
+  });
+}
+
 // toBuffer(h) -> ArrayBuffer holding a contiguous CPU copy of the tensor's elements.
 Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -256,6 +379,7 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  releaseParked();
   int32_t h = info[0].As<Napi::Number>().Int32Value();
   if (h >= 0 && static_cast<size_t>(h) < accounted.size() && accounted[h]) {
     accountExternal(info.Env(), -accounted[h]);
@@ -295,6 +419,7 @@ Napi::Value ToString(const Napi::CallbackInfo& info) {
 
 void registerTensorFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
+  exports.Set("fromBufferShared", Napi::Function::New(env, FromBufferShared));
   exports.Set("toBuffer", Napi::Function::New(env, ToBuffer));
   exports.Set("storageBuffer", Napi::Function::New(env, StorageBuffer));
   exports.Set("storageKey", Napi::Function::New(env, StorageKey));

@@ -94,7 +94,7 @@ describe.skipIf(!py)('standard losses vs PyTorch (live)', () => {
     torch.manualSeed(0);
     const x = torch.randn([4, 3, 5]);
     const t = torch.randint(0, 3, [4, 5]);
-    t.set([0, 0], -100);
+    t.set(0, 0, -100); // t[0, 0] = -100: one ignored target
     const w = torch.tensor([0.2, 1.0, 2.5]);
     const p = torch.rand([6]).mul(0.98).add(0.01);
     const q = torch.rand([6]);

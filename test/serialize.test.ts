@@ -64,7 +64,7 @@ describe('torch.save', () => {
       expect(model.get('w')!.toArray()).toEqual(base.toArray());
       expect(model.get('w_t')!.toArray()).toEqual(base.t().toArray());
       expect(model.get('row')!.toArray()).toEqual([4, 5, 6, 7]);
-      model.get('w')!.set([1, 0], -1); // shared storage: the row view sees the write
+      model.get('w')!.set(1, 0, -1); // shared storage: the row view sees the write
       expect(model.get('row')!.get(0).item()).toBe(-1);
       expect((back.get('dtypes') as Tensor[]).map((t) => t.dtype)).toEqual(['float16', 'bfloat16', 'float64', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool']);
       expect(back.get('epoch')).toBe(3);

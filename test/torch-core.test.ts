@@ -101,12 +101,12 @@ describe('ops, views and indexing', () => {
       expect(x.get(x.gt(20)).toArray()).toEqual([21, 22, 23]);
       expect(x.get({ start: 1 }, 0, 0).toArray()).toEqual([12]);
       const z = torch.zeros([2, 3]);
-      z.set([':', 1], 5);
-      z.set([0, '1:'], torch.tensor([7, 8], { dtype: 'float32' }));
-      z.set([torch.tensor([1]), torch.tensor([0])], -1);
+      z.set(':', 1, 5);
+      z.set(0, '1:', torch.tensor([7, 8], { dtype: 'float32' }));
+      z.set(torch.tensor([1]), torch.tensor([0]), -1);
       expect(z.toArray()).toEqual([[0, 7, 8], [-1, 5, 0]]);
       const v = x.get(0);
-      v.set([0, 0], 100);
+      v.set(0, 0, 100);
       expect(x.get(0, 0, 0).item()).toBe(100);
       expect(() => x.get(5)).toThrow(/out of bounds/);
       expect(() => x.get(0, 0, 0, 0)).toThrow(/too many indices/);

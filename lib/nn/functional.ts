@@ -63,7 +63,7 @@ export function instanceNorm(x: Tensor, o: BatchNormOptions & { useInputStats?: 
 export const groupNorm = (x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
   torch.groupNorm(x, numGroups, weight, bias, eps, true);
 export const layerNorm = (x: Tensor, normalizedShape: IntOrList, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor =>
-  torch.layerNorm(x, normalizedShape, weight, bias, eps, true);
+  torch.layerNorm(x, typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape, weight, bias, eps, true);
 
 // ---- losses ----
 export interface CrossEntropyOptions { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }

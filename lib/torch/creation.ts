@@ -1,10 +1,10 @@
 // Tensor construction from JS data and the factories, with PyTorch's defaults and options.
 import { callOverloads, type OverloadSpec } from './dispatch.js';
-import { type DType, dtypeOfTypedArray, type TypedArray } from './dtype.js';
+import { type DType, dtypeCode, dtypeOfTypedArray, type TypedArray } from './dtype.js';
 import { tidy } from './handle.js';
 import { native } from './native.js';
 import { ATEN } from './generated/schemas.js';
-import { fromData, Tensor, type NestedArray } from './tensor.js';
+import { fromData, Tensor, wrap, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -71,27 +71,76 @@ function convert(t: Tensor, o: TensorOptions): Tensor {
   return t.to({ dtype, device });
 }
 
-/** A tensor over a TypedArray's bytes with an explicit dtype (e.g. raw float16 bits in a Uint16Array). */
-export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: Omit<TensorOptions, 'dtype'> = {}): Tensor {
-  return fromData(data, dtype, shape, options.device, options.requiresGrad);
+export interface FromBufferOptions extends Omit<TensorOptions, 'dtype'> {
+  /** Copy the bytes instead of sharing them (always the case for a non-CPU device). */
+  copy?: boolean;
+}
+
+/**
+ * A tensor over a TypedArray's (or ArrayBuffer's) bytes read as `dtype`, like Python's
+ * `torch.frombuffer`: on the CPU it shares the memory, no copy, so writes through the TypedArray show
+ * in the tensor and in-place ops on the tensor show in the TypedArray. Rules for sharing:
+ * - the tensor (and every view of it) holds the ArrayBuffer alive until all of them are disposed;
+ * - do not transfer (postMessage transfer list, `ArrayBuffer.prototype.transfer`), detach or shrink
+ *   the buffer while a tensor uses it: the memory would go away under the tensor (resizable
+ *   ArrayBuffers are refused for this reason);
+ * - the data must start aligned to the element size (any TypedArray of the same element size is);
+ * - `{ copy: true }`, or a device other than the CPU, copies instead.
+ * The bytes are taken as they are (float16/bfloat16 raw bits, bool as 0/1 bytes, complex interleaved).
+ */
+export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: FromBufferOptions = {}): Tensor {
+  const given: unknown = data;
+  if (!ArrayBuffer.isView(given) && !(given instanceof ArrayBuffer) && !(given instanceof SharedArrayBuffer)) {
+    throw new TypeError('fromBuffer: data must be an ArrayBuffer or a TypedArray');
+  }
+  const device = options.device ?? 'cpu';
+  if (options.copy || device !== 'cpu') return fromData(data, dtype, shape, options.device, options.requiresGrad);
+  const buffer = data instanceof ArrayBuffer ? data : data.buffer;
+  if ((buffer as ArrayBuffer & { resizable?: boolean }).resizable) {
+    throw new TypeError('fromBuffer: the ArrayBuffer is resizable and could shrink under the tensor; pass { copy: true }');
+  }
+  return wrap(native.fromBufferShared(data, dtypeCode(dtype), shape, options.requiresGrad ?? false));
 }
 
 type Shape = number[] | number;
 const shapeOf = (s: Shape): number[] => (typeof s === 'number' ? [s] : s);
 
-export const zeros = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('zeros', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
-export const ones = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('ones', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
-export const empty = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('empty', 'memory_format'), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
+/** A factory taking its size as PyTorch does: `zeros([2, 3])`, `zeros(2, 3)`, each optionally followed by options. */
+export interface SizeFactory {
+  (size: number[] | number, options?: TensorOptions): Tensor;
+  (...sizeThenOptions: [number, ...number[], TensorOptions]): Tensor;
+  (...size: [number, ...number[]]): Tensor;
+}
+
+function sizeArgs(name: string, args: unknown[]): [number[], TensorOptions] {
+  let o: TensorOptions = {};
+  let n = args.length;
+  const last = args[n - 1];
+  if (n > 0 && typeof last === 'object' && last !== null && !Array.isArray(last)) { o = last as TensorOptions; n--; }
+  if (n === 1 && Array.isArray(args[0])) return [args[0] as number[], o];
+  const size = args.slice(0, n);
+  if (!size.every((d) => typeof d === 'number' && Number.isInteger(d))) {
+    throw new TypeError(`${name}: size must be integers given one by one or as one array, optionally followed by options (got ${size.map((d) => (Array.isArray(d) ? 'array' : typeof d)).join(', ')})`);
+  }
+  return [size as number[], o];
+}
+
+function sizeFactory(name: string, overload: string): SizeFactory {
+  const spec = ops(name, overload);
+  return ((...args: unknown[]) => {
+    const [size, o] = sizeArgs(name, args);
+    return finish(callOverloads(spec, [size, factoryOptions(o)]) as Tensor, o.requiresGrad);
+  }) as SizeFactory;
+}
+
+export const zeros = sizeFactory('zeros', '');
+export const ones = sizeFactory('ones', '');
+export const empty = sizeFactory('empty', 'memory_format');
+export const rand = sizeFactory('rand', '');
+export const randn = sizeFactory('randn', '');
 /** Unlike ATen (which infers int64 from an integral fill), the default dtype is float32 unless the fill is boolean. */
 export const full = (shape: Shape, fill: number | boolean, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype: o.dtype ?? (typeof fill === 'boolean' ? 'bool' : 'float32') }]) as Tensor, o.requiresGrad);
-export const rand = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('rand', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
-export const randn = (shape: Shape, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('randn', ''), [shapeOf(shape), factoryOptions(o)]) as Tensor, o.requiresGrad);
 /** Integers uniform in [low, high) (int64 by default). */
 export function randint(low: number, high: number, shape: Shape, o: TensorOptions = {}): Tensor {
   return finish(callOverloads(ops('randint', 'low'), [low, high, shapeOf(shape), { ...factoryOptions(o), dtype: o.dtype ?? 'int64' }]) as Tensor, o.requiresGrad);

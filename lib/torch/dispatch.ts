@@ -4,9 +4,9 @@
 import { LAYOUT_CODES, MEMORY_FORMAT_CODES, dtypeCode, dtypeName, isDType } from './dtype.js';
 import { TensorBase } from './handle.js';
 import { native } from './native.js';
-import { HAS_DEFAULT, KWARG_ONLY, OPTIONAL, type ArgKind, type OverloadSpec } from './schema-spec.js';
+import { HAS_DEFAULT, KWARG_ONLY, OPTIONAL, SIZED, type ArgKind, type OverloadSpec } from './schema-spec.js';
 
-export { OPTIONAL, HAS_DEFAULT, KWARG_ONLY, type ArgKind, type ArgSpec, type OverloadSpec } from './schema-spec.js';
+export { OPTIONAL, HAS_DEFAULT, KWARG_ONLY, SIZED, type ArgKind, type ArgSpec, type OverloadSpec } from './schema-spec.js';
 
 let makeTensor: (h: number) => TensorBase = (h) => new TensorBase(h);
 /** Called once by tensor.ts so results are wrapped in the full Tensor class. */
@@ -31,8 +31,9 @@ function fits(v: unknown, kind: ArgKind, flags: number): boolean {
     case 'I': return isInt(v);
     case 'F': return typeof v === 'number';
     case 'B': return typeof v === 'boolean';
-    case 'IL': return isInt(v) || (Array.isArray(v) && v.every(isInt));
-    case 'FL': return typeof v === 'number' || (Array.isArray(v) && v.every((e) => typeof e === 'number'));
+    // A bare number fills only a fixed-size list (int[3]); `int[]` needs an array (Python's rule).
+    case 'IL': return Array.isArray(v) ? v.every(isInt) : (flags & SIZED) !== 0 && isInt(v);
+    case 'FL': return Array.isArray(v) ? v.every((e) => typeof e === 'number') : (flags & SIZED) !== 0 && typeof v === 'number';
     case 'BL': return Array.isArray(v) && v.every((e) => typeof e === 'boolean');
     case 'SL': return Array.isArray(v) && v.every((e) => typeof e === 'number' || typeof e === 'boolean');
     case 'TL': return Array.isArray(v) && v.every((e) => e instanceof TensorBase);
@@ -94,6 +95,8 @@ function signature(spec: OverloadSpec): string {
   return `${spec.n}.${spec.o}(${spec.a.map(([n, k, f]) => `${f & KWARG_ONLY ? '*' : ''}${n}: ${k}${f & OPTIONAL ? '?' : ''}${f & HAS_DEFAULT ? '=' : ''}`).join(', ')})`;
 }
 
+const NO_MATCH: unique symbol = Symbol('no overload');
+
 /**
  * Calls the first overload of `group` that accepts the arguments: `self` (for methods), then
  * `args`, of which a trailing plain object holds named arguments. Written for speed: this runs
@@ -104,6 +107,26 @@ export function callOverloads(group: readonly OverloadSpec[], args: unknown[], s
   let kwargs: Record<string, unknown> | undefined;
   if (n > 0 && isPlainObject(args[n - 1])) kwargs = args[--n] as Record<string, unknown>;
   while (n > 0 && args[n - 1] === undefined) n--;
+  const r = tryOverloads(group, args, n, kwargs, self);
+  if (r !== NO_MATCH) return r;
+  // Python's varargs rule: when an overload's only positional argument (after self) is an int list,
+  // integers given one by one form that list, so x.view(2, 3) is x.view([2, 3]).
+  if (n > 0 && isInt(args[0])) {
+    const off = self === undefined ? 0 : 1;
+    const varargs = group.filter((s) => s.p - off === 1 && s.a[off]?.[1] === 'IL');
+    if (varargs.length) {
+      const packed = tryOverloads(varargs, [args.slice(0, n)], 1, kwargs, self);
+      if (packed !== NO_MATCH) return packed;
+    }
+  }
+  const positional = self === undefined ? args.slice(0, n) : [self, ...args.slice(0, n)];
+  throw new TypeError(
+    `${group[0]?.n ?? 'op'}: no overload accepts (${positional.map(describe).join(', ')}${kwargs ? `, ${describe(kwargs)}` : ''}). Overloads:\n  ` +
+      group.map(signature).join('\n  '),
+  );
+}
+
+function tryOverloads(group: readonly OverloadSpec[], args: unknown[], n: number, kwargs: Record<string, unknown> | undefined, self: TensorBase | undefined): unknown {
   const off = self === undefined ? 0 : 1;
   const total = n + off;
   for (let g = 0; g < group.length; g++) {
@@ -136,11 +159,7 @@ export function callOverloads(group: readonly OverloadSpec[], args: unknown[], s
     }
     return invoke(spec, bound, values);
   }
-  const positional = self === undefined ? args.slice(0, n) : [self, ...args.slice(0, n)];
-  throw new TypeError(
-    `${group[0]?.n ?? 'op'}: no overload accepts (${positional.map(describe).join(', ')}${kwargs ? `, ${describe(kwargs)}` : ''}). Overloads:\n  ` +
-      group.map(signature).join('\n  '),
-  );
+  return NO_MATCH;
 }
 
 function callNative(id: number, b: unknown[]): unknown {

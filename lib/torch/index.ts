@@ -1,18 +1,20 @@
 // The `torch` namespace: every ATen operator as a typed function (generated), plus the
 // hand-written core. Explicit exports below take precedence over the generated ones.
 export * from './generated/functions.js';
-export { Tensor, type Index, type ToOptions, type NestedArray } from './tensor.js';
+export { Tensor, type Index, type Slice, type SetValue, type ToOptions, type DeviceName, type UniqueOptions, type NestedArray } from './tensor.js';
+export { einsum, unique, nonzero } from './friendly.js';
 export type { DType, MemoryFormat, Layout, TypedArray } from './dtype.js';
 export type { Scalar, Device } from './types.js';
 export {
   tensor, fromBuffer, zeros, ones, empty, full, rand, randn, randint, arange, linspace, eye, bernoulli,
-  zerosLike, onesLike, emptyLike, randLike, randnLike, fullLike, manualSeed, type TensorOptions,
+  zerosLike, onesLike, emptyLike, randLike, randnLike, fullLike, manualSeed, type TensorOptions, type FromBufferOptions, type SizeFactory,
 } from './creation.js';
 export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export * as autograd from './autograd.js';
 export * as cuda from './cuda.js';
 export { ops } from './ops.js';
+export { Checkpoint, loadCheckpoint } from './checkpoint.js';
 export { load, save, loadStateDict, serialize, loadSafetensors, saveSafetensors, type Loaded, type Savable, type LoadOptions } from './serialize.js';
 import { native } from './native.js';
 

@@ -11,6 +11,7 @@ export interface NativeSchema { name: string; overload: string; schema: string; 
 /** The addon's functions; tensors cross the boundary as integer handles. */
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: number, shape: number[], device?: string, requiresGrad?: boolean): number;
+  fromBufferShared(data: ArrayBufferView | ArrayBuffer, dtype: number, shape: number[], requiresGrad?: boolean): number;
   toBuffer(h: number): ArrayBuffer;
   storageBuffer(h: number): ArrayBuffer;
   storageKey(h: number): string;

@@ -1,7 +1,7 @@
 // torch.ops.<namespace>.<name>(...) and torch.ops.<namespace>.<name>.<overload>(...): raw access to
 // every registered operator (aten from the generated table, other namespaces from the live schemas).
 import { callOverloads } from './dispatch.js';
-import { specFromSchema, type OverloadSpec } from './schema-spec.js';
+import { rankOverloads, specFromSchema, type OverloadSpec } from './schema-spec.js';
 import { ATEN } from './generated/schemas.js';
 import { native } from './native.js';
 
@@ -17,6 +17,7 @@ function overloadsOf(ns: string, name: string): OverloadSpec[] | undefined {
       group.push(specFromSchema(s));
       live.set(s.name, group);
     }
+    for (const [name, group] of live) live.set(name, rankOverloads(group));
   }
   return live.get(`${ns}::${name}`);
 }

@@ -9,6 +9,9 @@ export type ArgKind = 'T' | 'TL' | 'OTL' | 'I' | 'IL' | 'F' | 'FL' | 'B' | 'BL' 
 export const OPTIONAL = 1;
 export const HAS_DEFAULT = 2;
 export const KWARG_ONLY = 4;
+/** A fixed-size list (`int[3]`, `float[2]`): one number stands for the whole list. Python's arg parser
+ *  accepts a bare number only for these; for `int[]` it must be a list, so `split(x, 1)` is `split.Tensor`. */
+export const SIZED = 8;
 /** [camelCase name, kind, flags, snake_case name if different] */
 export type ArgSpec = [string, ArgKind, number, string?];
 /** Return kinds: T tensor, L tensor list, D dtype, V any other value; `w` marks a return that is a mutated argument. */
@@ -46,7 +49,7 @@ export function returnKind(type: string): string {
 
 export function specFromSchema(s: NativeSchema): OverloadSpec {
   const a: ArgSpec[] = s.args.map((x) => {
-    const flags = (x.type.endsWith('?') ? OPTIONAL : 0) | (x.hasDefault ? HAS_DEFAULT : 0) | (x.kwargOnly ? KWARG_ONLY : 0);
+    const flags = (x.type.endsWith('?') ? OPTIONAL : 0) | (x.hasDefault ? HAS_DEFAULT : 0) | (x.kwargOnly ? KWARG_ONLY : 0) | (x.N ? SIZED : 0);
     const name = camel(x.name);
     return name === x.name ? [name, argKind(x.type), flags] : [name, argKind(x.type), flags, x.name];
   });
@@ -56,4 +59,38 @@ export function specFromSchema(s: NativeSchema): OverloadSpec {
   const spec: OverloadSpec = { n: s.name, o: s.overload, a, r: s.returns.map((x) => returnKind(x.type)).join(''), p: s.args.filter((x) => !x.kwargOnly).length };
   if (w.some((i) => i >= 0)) spec.w = w;
   return spec;
+}
+
+/** Whether overload `a` must be tried before `b`: both take the same number of arguments and, where they
+ *  differ, `a` takes a single int where `b` takes an int list, as Python's arg parser ranks them (int
+ *  before int[]). Other differences leave them unordered. */
+function ranksBefore(a: OverloadSpec, b: OverloadSpec): boolean {
+  if (a.a.length !== b.a.length) return false;
+  let before = false;
+  for (let i = 0; i < a.a.length; i++) {
+    const ka = a.a[i][1], kb = b.a[i][1];
+    if (ka === kb) continue;
+    if (ka === 'I' && kb === 'IL') before = true;
+    else return false;
+  }
+  return before;
+}
+
+/** The overloads of one operator in the order a call tries them: schema order, except that an overload
+ *  moves ahead of every overload it ranks before (stable otherwise). */
+export function rankOverloads(group: readonly OverloadSpec[]): OverloadSpec[] {
+  const out = [...group];
+  for (let moved = true, guard = 0; moved && guard < out.length * out.length; guard++) {
+    moved = false;
+    for (let i = 0; i < out.length && !moved; i++) {
+      for (let j = i + 1; j < out.length; j++) {
+        if (ranksBefore(out[j], out[i]) && !ranksBefore(out[i], out[j])) {
+          out.splice(i, 0, ...out.splice(j, 1));
+          moved = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -16,14 +16,60 @@ const INDEX = pick('index', 'Tensor');
 const INDEX_PUT = pick('index_put_', '');
 const COPY = pick('copy_', '');
 const FILL = pick('fill_', 'Scalar');
-const FROM_LIST = (values: number[]): Tensor => fromData(new BigInt64Array(values.map((v) => BigInt(v))), 'int64', [values.length]);
+const IS_CONTIGUOUS = ATEN.is_contiguous;
+const WHERE = ATEN.where;
+const UNIQUE = pick('_unique2', '');
+const UNIQUE_DIM = pick('unique_dim', '');
+const NONZERO = pick('nonzero', '');
+const NONZERO_TUPLE = pick('nonzero_numpy', '');
 
-/** One entry of `get`/`set` indexing, numpy/PyTorch style:
- *  a number selects; a string slices ('1:3', ':', '::2', '-1:'); '...' is an ellipsis; null adds an axis;
- *  a Tensor or number[] indexes advanced (integer or boolean mask); `{ start, stop, step }` slices. */
-export type Index = number | string | null | Tensor | number[] | { start?: number | null; stop?: number | null; step?: number };
+/** A (nested) array index as a tensor: int64 positions, or a bool mask when every entry is boolean. */
+function arrayIndex(a: unknown[], op: string): Tensor {
+  const shape: number[] = [];
+  const flat: unknown[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (!Array.isArray(v)) {
+      if (depth !== shape.length) throw new TypeError(`${op}: ragged array index`);
+      flat.push(v);
+      return;
+    }
+    if (depth === shape.length) shape.push(v.length);
+    else if (shape[depth] !== v.length) throw new TypeError(`${op}: ragged array index`);
+    for (const e of v) walk(e, depth + 1);
+  };
+  walk(a, 0);
+  if (flat.length && flat.every((v) => typeof v === 'boolean')) return fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
+  if (!flat.every((v) => typeof v === 'number' && Number.isInteger(v))) {
+    throw new TypeError(`${op}: an array index holds integers or booleans only (a slice inside an array is not an index; pass it as its own argument)`);
+  }
+  return fromData(BigInt64Array.from(flat as number[], (v) => BigInt(v)), 'int64', shape);
+}
+
+/** A slice, as Python's `start:stop:step` (each part optional). */
+export interface Slice { start?: number | null; stop?: number | null; step?: number }
+
+/** One index of `get`/`set`, what goes between the brackets in PyTorch, comma by comma:
+ *  a number selects; a string slices (':', '1:3', '::2', '-1:'); '...' is an ellipsis; null adds an axis
+ *  (None); a `{ start, stop, step }` object slices; a Tensor or a (nested) array of numbers or booleans
+ *  indexes advanced, like a Python list in `x[[0, 2]]` (integer positions or a boolean mask). */
+export type Index = number | string | null | Tensor | NestedArray<number> | NestedArray<boolean> | Slice;
+
+/** The value of an index assignment: a tensor (broadcast) or a number/boolean (filled). */
+export type SetValue = Tensor | number | boolean;
 
 export interface ToOptions { dtype?: DType; device?: string; copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }
+/** Device names `to` takes as a bare string (any device string goes through `to({ device })`). */
+export type DeviceName = 'cpu' | 'cuda' | `cuda:${number}` | 'meta';
+
+/** torch.unique's options; which outputs come back follows returnInverse / returnCounts, as in Python. */
+export interface UniqueOptions { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }
+
+// Python's legacy tensor type names, for `type()`.
+const TYPE_NAMES: Partial<Record<DType, string>> = {
+  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor', int64: 'LongTensor',
+  int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
+  complex64: 'ComplexFloatTensor', complex128: 'ComplexDoubleTensor',
+};
 
 export type NestedArray<T> = T | NestedArray<T>[];
 
@@ -59,6 +105,9 @@ export class Tensor extends TensorMethods {
   get shape(): number[] {
     return native.shape(this.h);
   }
+  /** `size()` is the shape; `size(d)` one dimension's size (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
   size(dim?: number): number | number[] {
     const s = this.shape;
     if (dim === undefined) return s;
@@ -84,9 +133,18 @@ export class Tensor extends TensorMethods {
   get strides(): number[] {
     return this.meta()[3];
   }
+  stride(): number[];
+  stride(dim: number): number;
   stride(dim?: number): number | number[] {
     const s = this.strides;
-    return dim === undefined ? s : s[dim < 0 ? dim + s.length : dim];
+    if (dim === undefined) return s;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (d < 0 || d >= s.length) throw new RangeError(`stride: dimension ${dim} out of range for a ${s.length}-d tensor`);
+    return s[d];
+  }
+  /** Whether the elements are laid out densely in the given memory format (C order by default). */
+  isContiguous(memoryFormat?: MemoryFormat): boolean {
+    return callOverloads(IS_CONTIGUOUS, memoryFormat === undefined ? [this] : [this, memoryFormat]) as boolean;
   }
   storageOffset(): number {
     return this.meta()[4];
@@ -143,13 +201,31 @@ export class Tensor extends TensorMethods {
   }
 
   // ---- conversion ----
-  /** `to('cuda')`, `to('float64')`, `to(other)` (its dtype and device) or `to({ dtype, device, copy, nonBlocking, memoryFormat })`. */
-  to(target: DType | string | Tensor | ToOptions, options: Omit<ToOptions, 'dtype' | 'device'> = {}): Tensor {
+  /** `to('float64')`, `to('cuda')`, `to('cuda', 'float16')`, `to(other)` (its dtype and device) or
+   *  `to({ dtype, device, copy, nonBlocking, memoryFormat })`. A dtype or device name that is not one
+   *  (a typo) is a compile error; a device held in a `string` goes through `to({ device })`. */
+  to(dtype: DType, options?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(device: DeviceName, options?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(device: DeviceName, dtype: DType, options?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(other: Tensor, options?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(options: ToOptions): Tensor;
+  to(target: DType | DeviceName | Tensor | ToOptions, second?: DType | Omit<ToOptions, 'dtype' | 'device'>, third?: Omit<ToOptions, 'dtype' | 'device'>): Tensor {
     let opts: ToOptions;
+    const options = (typeof second === 'object' ? second : third) ?? {};
     if (target instanceof Tensor) opts = { dtype: target.dtype, device: target.device, ...options };
-    else if (typeof target === 'string') opts = isDType(target) ? { dtype: target, ...options } : { device: target, ...options };
-    else opts = target;
+    else if (typeof target === 'string') {
+      if (isDType(target)) opts = { dtype: target, ...options };
+      else opts = { device: target, dtype: typeof second === 'string' ? second : undefined, ...options };
+    } else opts = target;
     return callOverloads(TO, [this, { dtype: opts.dtype, device: opts.device, nonBlocking: opts.nonBlocking ?? false, copy: opts.copy ?? false, memoryFormat: opts.memoryFormat }]) as Tensor;
+  }
+  /** Python's `x.type()`: the legacy type name ('torch.FloatTensor'); `x.type(dtype)` converts like `to(dtype)`. */
+  type(): string;
+  type(dtype: DType): Tensor;
+  type(dtype?: DType): string | Tensor {
+    if (dtype !== undefined) return this.to({ dtype });
+    const name = TYPE_NAMES[this.dtype] ?? `${this.dtype}Tensor`;
+    return this.device === 'cpu' ? `torch.${name}` : `torch.${this.device.replace(/:\d+$/, '')}.${name}`;
   }
   cpu(): Tensor { return this.to({ device: 'cpu' }); }
   cuda(index = 0): Tensor { return this.to({ device: `cuda:${index}` }); }
@@ -174,22 +250,29 @@ export class Tensor extends TensorMethods {
     const v = native.item(this.h);
     return typeof v === 'boolean' ? Number(v) : v;
   }
-  /** A copy of the elements in a TypedArray (C order; float16/bfloat16 as raw Uint16 bits; bool as Uint8). */
+  /** The elements in a new TypedArray: always a copy (C order, taken after any pending device work),
+   *  never a view, so writing to it leaves the tensor unchanged (for shared memory create the tensor
+   *  over a TypedArray with `torch.fromBuffer`). float16/bfloat16 come as raw Uint16 bits, bool as
+   *  Uint8 0/1, complex64/complex128 as interleaved (re, im) Float32Array/Float64Array of 2 * numel. */
   toTypedArray(): TypedArray {
     const dtype = this.dtype;
     const Ctor = TYPED_ARRAY_OF[dtype];
     if (!Ctor) throw new TypeError(`toTypedArray: no TypedArray holds ${dtype}`);
     return new Ctor(native.toBuffer(this.h));
   }
-  /** Elements as nested JS arrays (numbers, or booleans for bool tensors). */
+  /** Elements as nested JS arrays (numbers, or booleans for bool tensors). Complex elements are
+   *  [re, im] pairs, so the nesting is one level deeper: what `torch.view_as_real(x).tolist()` gives. */
   toArray(): NestedArray<number | boolean> {
     let flat: ArrayLike<number | bigint | boolean>;
     const dtype = this.dtype;
+    let shape = this.shape;
     if (dtype === 'float16' || dtype === 'bfloat16') flat = tidy(() => this.float().toTypedArray()) as Float32Array;
     else if (dtype === 'bool') flat = Array.from(this.toTypedArray() as Uint8Array, (v) => v !== 0);
-    else if (isComplex(dtype)) throw new TypeError('toArray: complex tensors are not supported; use viewAsReal');
-    else flat = this.toTypedArray() as ArrayLike<number | bigint>;
-    const shape = this.shape;
+    else if (dtype === 'complex32') throw new TypeError('toArray: complex32 has no JS representation; convert with to(\'complex64\') first');
+    else {
+      flat = this.toTypedArray() as ArrayLike<number | bigint>;
+      if (isComplex(dtype)) shape = [...shape, 2];
+    }
     const conv = (v: number | bigint | boolean): number | boolean => (typeof v === 'bigint' ? Number(v) : v);
     if (shape.length === 0) return conv(flat[0]);
     let pos = 0;
@@ -204,20 +287,60 @@ export class Tensor extends TensorMethods {
     return this.toArray();
   }
 
+  // ---- Python forms whose schema differs ----
+  /** `x.where(condition, other)`: elements of x where condition holds, else of other (torch.where(condition, x, other)). */
+  where(condition: Tensor, other: Tensor | number | boolean): Tensor {
+    return callOverloads(WHERE, [condition, this, other]) as Tensor;
+  }
+  /** torch.unique: the sorted distinct elements (or slices along `dim`), plus the inverse indices and
+   *  counts when asked for, in Python's order (output, inverse?, counts?). */
+  unique(options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+  unique(options: UniqueOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
+  unique(options: UniqueOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
+  unique(options: UniqueOptions & { returnInverse: true; returnCounts: true }): [Tensor, Tensor, Tensor];
+  unique(options: UniqueOptions = {}): Tensor | Tensor[] {
+    const inverse = options.returnInverse ?? false, counts = options.returnCounts ?? false;
+    return tidy(() => {
+      const [out, inv, cnt] = (options.dim === undefined || options.dim === null
+        ? callOverloads(UNIQUE, [this, options.sorted ?? true, inverse, counts])
+        : callOverloads(UNIQUE_DIM, [this, options.dim, options.sorted ?? true, inverse, counts])) as [Tensor, Tensor, Tensor];
+      if (inverse && counts) return [out, inv, cnt];
+      if (inverse) return [out, inv];
+      if (counts) return [out, cnt];
+      return out;
+    });
+  }
+  /** Indices of the non-zero elements: one row per element (n, ndim), or with `{ asTuple: true }`
+   *  one 1-D tensor per dimension (as Python's `as_tuple=True`). */
+  nonzero(options?: { asTuple?: false }): Tensor;
+  nonzero(options: { asTuple: true }): Tensor[];
+  nonzero(options: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+    return options.asTuple ? callOverloads(NONZERO_TUPLE, [this]) as Tensor[] : callOverloads(NONZERO, [this]) as Tensor;
+  }
+
   // ---- indexing ----
-  /** `x.get(':', '1:3', '...', null)` is PyTorch's `x[:, 1:3, ..., None]`; see `Index`. */
+  /** PyTorch's `x[i0, i1, ...]`: each argument is one comma-separated index (see `Index`), so
+   *  `x.get(0, 1)` is `x[0, 1]`, `x.get(':', '1:3', '...', null)` is `x[:, 1:3, ..., None]` and
+   *  `x.get([0, 2])` is `x[[0, 2]]` (advanced). Basic indices give views. */
   get(...indices: Index[]): Tensor {
     return tidy(() => {
-      const [view, advanced] = this.basicIndex(indices);
+      const [view, advanced] = this.basicIndex(indices, 'get');
       if (!advanced) return view;
       return callOverloads(INDEX, [view, advanced]) as Tensor;
     });
   }
-  /** Index assignment: `x.set([':', 0], 5)` is PyTorch's `x[:, 0] = 5`. Writes in place; returns this. */
-  set(indices: Index | Index[], value: Tensor | number | boolean): this {
+  /** PyTorch's `x[i0, i1, ...] = value`: the same indices as `get`, then the value last, so
+   *  `x.set(0, 1, 5)` is `x[0, 1] = 5`, `x.set(':', 0, 5)` is `x[:, 0] = 5` and `x.set([0, 1], 5)` is
+   *  `x[[0, 1]] = 5`. Writes in place; returns this. */
+  set(...indicesThenValue: [...Index[], SetValue]): this {
+    if (indicesThenValue.length === 0) throw new TypeError('set: expected indices followed by a value, e.g. x.set(0, 1, 5) for x[0, 1] = 5');
+    const value = indicesThenValue[indicesThenValue.length - 1] as unknown;
+    if (!(value instanceof Tensor) && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new TypeError(`set: the last argument is the value to write and must be a Tensor, number or boolean, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value} (x[i, j] = v is x.set(i, j, v))`);
+    }
+    const indices = indicesThenValue.slice(0, -1) as Index[];
     tidy(() => {
-      const list = Array.isArray(indices) && !indices.every((i) => typeof i === 'number') ? indices : [indices as Index];
-      const [view, advanced] = this.basicIndex(list);
+      const [view, advanced] = this.basicIndex(indices, 'set');
       if (advanced) {
         const v = value instanceof Tensor ? value : fromScalarLike(value, view);
         callOverloads(INDEX_PUT, [view, advanced, v]);
@@ -231,7 +354,9 @@ export class Tensor extends TensorMethods {
   }
 
   /** Applies numbers, slices, ellipsis and new axes as views; returns advanced indices per remaining dim. */
-  private basicIndex(indices: Index[]): [Tensor, (Tensor | null)[] | null] {
+  private basicIndex(raw: Index[], op: string): [Tensor, (Tensor | null)[] | null] {
+    // Arrays become index tensors first (Python turns a list index into a tensor the same way).
+    const indices = raw.map((i) => (Array.isArray(i) ? arrayIndex(i, op) : i));
     const consumes = (i: Index): number => {
       if (i === null || i === '...') return 0;
       if (i instanceof Tensor && i.dtype === 'bool') return i.ndim;
@@ -258,12 +383,12 @@ export class Tensor extends TensorMethods {
         if (idx >= size || idx < -size) throw new RangeError(`index: ${idx} is out of bounds for dimension ${d} with size ${size}`);
         r = callOverloads(SELECT, [r, d, idx]) as Tensor;
       } else if (typeof idx === 'string' || (typeof idx === 'object' && !(idx instanceof Tensor) && !Array.isArray(idx))) {
-        const s = typeof idx === 'string' ? parseSlice(idx) : { start: idx.start ?? null, stop: idx.stop ?? null, step: idx.step ?? 1 };
+        const s = typeof idx === 'string' ? parseSlice(idx) : { start: (idx as Slice).start ?? null, stop: (idx as Slice).stop ?? null, step: (idx as Slice).step ?? 1 };
         r = callOverloads(SLICE, [r, d, s.start, s.stop, s.step]) as Tensor;
         advanced.push(null);
         d++;
-      } else {
-        const t = idx instanceof Tensor ? idx : FROM_LIST(idx);
+      } else if (idx instanceof Tensor) {
+        const t = idx;
         advanced.push(t);
         d += t.dtype === 'bool' ? t.ndim : 1;
       }

@@ -344,7 +344,7 @@ const F_affineGridGenerator = pick("affine_grid_generator", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::affine_grid_generator(Tensor theta, SymInt[] size, bool align_corners) -> Tensor`
  */
-export function affineGridGenerator(theta: Tensor, size: number | number[], alignCorners: boolean): Tensor;
+export function affineGridGenerator(theta: Tensor, size: number[], alignCorners: boolean): Tensor;
 export function affineGridGenerator(...args: unknown[]): unknown {
   return callOverloads(F_affineGridGenerator, args);
 }
@@ -354,7 +354,7 @@ const F_affineGridGeneratorBackward = pick("affine_grid_generator_backward", [""
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::affine_grid_generator_backward(Tensor grad, SymInt[] size, bool align_corners) -> Tensor`
  */
-export function affineGridGeneratorBackward(grad: Tensor, size: number | number[], alignCorners: boolean): Tensor;
+export function affineGridGeneratorBackward(grad: Tensor, size: number[], alignCorners: boolean): Tensor;
 export function affineGridGeneratorBackward(...args: unknown[]): unknown {
   return callOverloads(F_affineGridGeneratorBackward, args);
 }
@@ -389,8 +389,8 @@ const F_all = pick("all", ["","dim","dims"]);
 export function all(self: Tensor): Tensor;
 export function all(self: Tensor, dim: number, keepdim?: boolean): Tensor;
 export function all(self: Tensor, dim: number, options: { keepdim?: boolean }): Tensor;
-export function all(self: Tensor, dim?: number | number[] | null, keepdim?: boolean): Tensor;
-export function all(self: Tensor, options: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+export function all(self: Tensor, dim?: number[] | null, keepdim?: boolean): Tensor;
+export function all(self: Tensor, options: { dim?: number[] | null; keepdim?: boolean }): Tensor;
 export function all(...args: unknown[]): unknown {
   return callOverloads(F_all, args);
 }
@@ -479,8 +479,8 @@ const F_any = pick("any", ["","dim","dims"]);
 export function any(self: Tensor): Tensor;
 export function any(self: Tensor, dim: number, keepdim?: boolean): Tensor;
 export function any(self: Tensor, dim: number, options: { keepdim?: boolean }): Tensor;
-export function any(self: Tensor, dim?: number | number[] | null, keepdim?: boolean): Tensor;
-export function any(self: Tensor, options: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+export function any(self: Tensor, dim?: number[] | null, keepdim?: boolean): Tensor;
+export function any(self: Tensor, options: { dim?: number[] | null; keepdim?: boolean }): Tensor;
 export function any(...args: unknown[]): unknown {
   return callOverloads(F_any, args);
 }
@@ -693,8 +693,8 @@ const F_asStrided = pick("as_strided", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)`
  */
-export function asStrided(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-export function asStrided(self: Tensor, size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+export function asStrided(self: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStrided(self: Tensor, size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
 export function asStrided(...args: unknown[]): unknown {
   return callOverloads(F_asStrided, args);
 }
@@ -704,8 +704,8 @@ const F_asStrided_ = pick("as_strided_", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!)`
  */
-export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+export function asStrided_(self: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStrided_(self: Tensor, size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
 export function asStrided_(...args: unknown[]): unknown {
   return callOverloads(F_asStrided_, args);
 }
@@ -715,8 +715,8 @@ const F_asStridedCopy = pick("as_strided_copy", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::as_strided_copy(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor`
  */
-export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(self: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStridedCopy(self: Tensor, size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
 export function asStridedCopy(...args: unknown[]): unknown {
   return callOverloads(F_asStridedCopy, args);
 }
@@ -726,8 +726,8 @@ const F_asStridedScatter = pick("as_strided_scatter", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor`
  */
-export function asStridedScatter(self: Tensor, src: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-export function asStridedScatter(self: Tensor, src: Tensor, size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor, size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
 export function asStridedScatter(...args: unknown[]): unknown {
   return callOverloads(F_asStridedScatter, args);
 }
@@ -1348,7 +1348,7 @@ const F_broadcastTo = pick("broadcast_to", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::broadcast_to(Tensor(a) self, SymInt[] size) -> Tensor(a)`
  */
-export function broadcastTo(self: Tensor, size: number | number[]): Tensor;
+export function broadcastTo(self: Tensor, size: number[]): Tensor;
 export function broadcastTo(...args: unknown[]): unknown {
   return callOverloads(F_broadcastTo, args);
 }
@@ -1821,8 +1821,8 @@ const F_constantPadNd = pick("constant_pad_nd", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::constant_pad_nd(Tensor self, SymInt[] pad, Scalar value=0) -> Tensor`
  */
-export function constantPadNd(self: Tensor, pad: number | number[], value?: Scalar): Tensor;
-export function constantPadNd(self: Tensor, pad: number | number[], options: { value?: Scalar }): Tensor;
+export function constantPadNd(self: Tensor, pad: number[], value?: Scalar): Tensor;
+export function constantPadNd(self: Tensor, pad: number[], options: { value?: Scalar }): Tensor;
 export function constantPadNd(...args: unknown[]): unknown {
   return callOverloads(F_constantPadNd, args);
 }
@@ -1949,7 +1949,7 @@ const F_convolution = pick("convolution", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::convolution(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups) -> Tensor`
  */
-export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, outputPadding: number | number[], groups: number): Tensor;
+export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, outputPadding: number[], groups: number): Tensor;
 export function convolution(...args: unknown[]): unknown {
   return callOverloads(F_convolution, args);
 }
@@ -1959,7 +1959,7 @@ const F_convolutionBackward = pick("convolution_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::convolution_backward(Tensor grad_output, Tensor input, Tensor weight, SymInt[]? bias_sizes, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups, bool[3] output_mask) -> (Tensor, Tensor, Tensor)`
  */
-export function convolutionBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, biasSizes: number | number[] | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, outputPadding: number | number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
+export function convolutionBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, biasSizes: number[] | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, outputPadding: number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
 export function convolutionBackward(...args: unknown[]): unknown {
   return callOverloads(F_convolutionBackward, args);
 }
@@ -1969,7 +1969,7 @@ const F_convolutionBackwardOverrideable = pick("convolution_backward_overrideabl
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::convolution_backward_overrideable(Tensor grad_output, Tensor input, Tensor weight, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups, bool[3] output_mask) -> (Tensor grad_input, Tensor grad_weight, Tensor grad_bias)`
  */
-export function convolutionBackwardOverrideable(gradOutput: Tensor, input: Tensor, weight: Tensor, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, outputPadding: number | number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
+export function convolutionBackwardOverrideable(gradOutput: Tensor, input: Tensor, weight: Tensor, stride: number[], padding: number[], dilation: number[], transposed: boolean, outputPadding: number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
 export function convolutionBackwardOverrideable(...args: unknown[]): unknown {
   return callOverloads(F_convolutionBackwardOverrideable, args);
 }
@@ -1979,7 +1979,7 @@ const F_convolutionOverrideable = pick("convolution_overrideable", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::convolution_overrideable(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding, SymInt groups) -> Tensor`
  */
-export function convolutionOverrideable(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, outputPadding: number | number[], groups: number): Tensor;
+export function convolutionOverrideable(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, outputPadding: number[], groups: number): Tensor;
 export function convolutionOverrideable(...args: unknown[]): unknown {
   return callOverloads(F_convolutionOverrideable, args);
 }
@@ -2132,7 +2132,7 @@ const F_countNonzero = pick("count_nonzero", ["","dim_IntList"]);
  */
 export function countNonzero(self: Tensor, dim?: number | null): Tensor;
 export function countNonzero(self: Tensor, options: { dim?: number | null }): Tensor;
-export function countNonzero(self: Tensor, dim: number | number[]): Tensor;
+export function countNonzero(self: Tensor, dim: number[]): Tensor;
 export function countNonzero(...args: unknown[]): unknown {
   return callOverloads(F_countNonzero, args);
 }
@@ -2196,8 +2196,8 @@ const F_ctcLoss = pick("ctc_loss", ["IntList","Tensor"]);
  * `aten::ctc_loss.IntList(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor`
  * `aten::ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor`
  */
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number | number[], targetLengths: number | number[], blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number | number[], targetLengths: number | number[], options: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], options: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, options: { blank?: number; reduction?: number; zeroInfinity?: boolean }): Tensor;
 export function ctcLoss(...args: unknown[]): unknown {
@@ -2249,7 +2249,7 @@ const F_cudnnConvolution = pick("cudnn_convolution", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::cudnn_convolution(Tensor self, Tensor weight, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor`
  */
-export function cudnnConvolution(self: Tensor, weight: Tensor, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+export function cudnnConvolution(self: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolution(...args: unknown[]): unknown {
   return callOverloads(F_cudnnConvolution, args);
 }
@@ -2259,7 +2259,7 @@ const F_cudnnConvolutionAddRelu = pick("cudnn_convolution_add_relu", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::cudnn_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
  */
-export function cudnnConvolutionAddRelu(self: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function cudnnConvolutionAddRelu(self: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function cudnnConvolutionAddRelu(...args: unknown[]): unknown {
   return callOverloads(F_cudnnConvolutionAddRelu, args);
 }
@@ -2269,7 +2269,7 @@ const F_cudnnConvolutionRelu = pick("cudnn_convolution_relu", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::cudnn_convolution_relu(Tensor self, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
  */
-export function cudnnConvolutionRelu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function cudnnConvolutionRelu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function cudnnConvolutionRelu(...args: unknown[]): unknown {
   return callOverloads(F_cudnnConvolutionRelu, args);
 }
@@ -2279,7 +2279,7 @@ const F_cudnnConvolutionTranspose = pick("cudnn_convolution_transpose", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::cudnn_convolution_transpose(Tensor self, Tensor weight, SymInt[] padding, SymInt[] output_padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor`
  */
-export function cudnnConvolutionTranspose(self: Tensor, weight: Tensor, padding: number | number[], outputPadding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+export function cudnnConvolutionTranspose(self: Tensor, weight: Tensor, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolutionTranspose(...args: unknown[]): unknown {
   return callOverloads(F_cudnnConvolutionTranspose, args);
 }
@@ -2553,7 +2553,7 @@ const F_diagonalBackward = pick("diagonal_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::diagonal_backward(Tensor grad_output, SymInt[] input_sizes, int offset, int dim1, int dim2) -> Tensor`
  */
-export function diagonalBackward(gradOutput: Tensor, inputSizes: number | number[], offset: number, dim1: number, dim2: number): Tensor;
+export function diagonalBackward(gradOutput: Tensor, inputSizes: number[], offset: number, dim1: number, dim2: number): Tensor;
 export function diagonalBackward(...args: unknown[]): unknown {
   return callOverloads(F_diagonalBackward, args);
 }
@@ -2726,14 +2726,14 @@ export function dropout_(...args: unknown[]): unknown {
   return callOverloads(F_dropout_, args);
 }
 
-const F_dsplit = pick("dsplit", ["array","int"]);
+const F_dsplit = pick("dsplit", ["int","array"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
- * `aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
  * `aten::dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]`
+ * `aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
  */
-export function dsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function dsplit(self: Tensor, sections: number): Tensor[];
+export function dsplit(self: Tensor, indices: number[]): Tensor[];
 export function dsplit(...args: unknown[]): unknown {
   return callOverloads(F_dsplit, args);
 }
@@ -2754,7 +2754,7 @@ const F_einsum = pick("einsum", [""]);
  * `aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor`
  */
 export function einsum(equation: string, tensors: Tensor[]): Tensor;
-export function einsum(equation: string, tensors: Tensor[], options: { path?: number | number[] | null }): Tensor;
+export function einsum(equation: string, tensors: Tensor[], options: { path?: number[] | null }): Tensor;
 export function einsum(...args: unknown[]): unknown {
   return callOverloads(F_einsum, args);
 }
@@ -2870,8 +2870,9 @@ const F_empty = pick("empty", ["memory_format"]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::empty.memory_format(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor`
  */
-export function empty(size: number | number[]): Tensor;
-export function empty(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function empty(size: number[]): Tensor;
+export function empty(...size: [number, ...number[]]): Tensor;
+export function empty(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function empty(...args: unknown[]): unknown {
   return callOverloads(F_empty, args);
 }
@@ -2892,8 +2893,8 @@ const F_emptyPermuted = pick("empty_permuted", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::empty_permuted(SymInt[] size, int[] physical_layout, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function emptyPermuted(size: number | number[], physicalLayout: number | number[]): Tensor;
-export function emptyPermuted(size: number | number[], physicalLayout: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function emptyPermuted(size: number[], physicalLayout: number[]): Tensor;
+export function emptyPermuted(size: number[], physicalLayout: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function emptyPermuted(...args: unknown[]): unknown {
   return callOverloads(F_emptyPermuted, args);
 }
@@ -2903,8 +2904,8 @@ const F_emptyQuantized = pick("empty_quantized", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::empty_quantized(int[] size, Tensor qtensor, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor`
  */
-export function emptyQuantized(size: number | number[], qtensor: Tensor): Tensor;
-export function emptyQuantized(size: number | number[], qtensor: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyQuantized(size: number[], qtensor: Tensor): Tensor;
+export function emptyQuantized(size: number[], qtensor: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function emptyQuantized(...args: unknown[]): unknown {
   return callOverloads(F_emptyQuantized, args);
 }
@@ -2914,8 +2915,8 @@ const F_emptyStrided = pick("empty_strided", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::empty_strided(SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function emptyStrided(size: number | number[], stride: number | number[]): Tensor;
-export function emptyStrided(size: number | number[], stride: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function emptyStrided(size: number[], stride: number[]): Tensor;
+export function emptyStrided(size: number[], stride: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function emptyStrided(...args: unknown[]): unknown {
   return callOverloads(F_emptyStrided, args);
 }
@@ -3059,8 +3060,8 @@ const F_expand = pick("expand", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)`
  */
-export function expand(self: Tensor, size: number | number[]): Tensor;
-export function expand(self: Tensor, size: number | number[], options: { implicit?: boolean }): Tensor;
+export function expand(self: Tensor, size: number[]): Tensor;
+export function expand(self: Tensor, size: number[], options: { implicit?: boolean }): Tensor;
 export function expand(...args: unknown[]): unknown {
   return callOverloads(F_expand, args);
 }
@@ -3080,8 +3081,8 @@ const F_expandCopy = pick("expand_copy", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::expand_copy(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor`
  */
-export function expandCopy(self: Tensor, size: number | number[]): Tensor;
-export function expandCopy(self: Tensor, size: number | number[], options: { implicit?: boolean }): Tensor;
+export function expandCopy(self: Tensor, size: number[]): Tensor;
+export function expandCopy(self: Tensor, size: number[], options: { implicit?: boolean }): Tensor;
 export function expandCopy(...args: unknown[]): unknown {
   return callOverloads(F_expandCopy, args);
 }
@@ -3639,7 +3640,7 @@ const F_flip = pick("flip", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::flip(Tensor self, int[] dims) -> Tensor`
  */
-export function flip(self: Tensor, dims: number | number[]): Tensor;
+export function flip(self: Tensor, dims: number[]): Tensor;
 export function flip(...args: unknown[]): unknown {
   return callOverloads(F_flip, args);
 }
@@ -3875,8 +3876,8 @@ const F_full = pick("full", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::full(SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function full(size: number | number[], fillValue: Scalar): Tensor;
-export function full(size: number | number[], fillValue: Scalar, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function full(size: number[], fillValue: Scalar): Tensor;
+export function full(size: number[], fillValue: Scalar, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function full(...args: unknown[]): unknown {
   return callOverloads(F_full, args);
 }
@@ -4094,25 +4095,25 @@ export function gluJvp(...args: unknown[]): unknown {
   return callOverloads(F_gluJvp, args);
 }
 
-const F_gradient = pick("gradient", ["array","scalararray","scalarint","scalarrayarray","scalarrayint","tensorarray","tensorarrayint"]);
+const F_gradient = pick("gradient", ["array","scalarint","scalararray","scalarrayint","scalarrayarray","tensorarrayint","tensorarray"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]`
- * `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]`
  * `aten::gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]`
- * `aten::gradient.scalarrayarray(Tensor self, *, Scalar[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
+ * `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]`
  * `aten::gradient.scalarrayint(Tensor self, *, Scalar[] spacing, int? dim=None, int edge_order=1) -> Tensor[]`
- * `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
+ * `aten::gradient.scalarrayarray(Tensor self, *, Scalar[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
  * `aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]`
+ * `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
  */
 export function gradient(self: Tensor): Tensor[];
-export function gradient(self: Tensor, options: { dim?: number | number[]; edgeOrder?: number }): Tensor[];
-export function gradient(self: Tensor, options: { spacing?: Scalar; dim?: number | number[]; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options: { dim?: number[]; edgeOrder?: number }): Tensor[];
 export function gradient(self: Tensor, options: { spacing?: Scalar | null; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(self: Tensor, options: { spacing?: Scalar[]; dim?: number | number[]; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options: { spacing?: Scalar; dim?: number[]; edgeOrder?: number }): Tensor[];
 export function gradient(self: Tensor, options: { spacing?: Scalar[]; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(self: Tensor, options: { spacing?: Tensor[]; dim?: number | number[]; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options: { spacing?: Scalar[]; dim?: number[]; edgeOrder?: number }): Tensor[];
 export function gradient(self: Tensor, options: { spacing?: Tensor[]; dim?: number | null; edgeOrder?: number }): Tensor[];
+export function gradient(self: Tensor, options: { spacing?: Tensor[]; dim?: number[]; edgeOrder?: number }): Tensor[];
 export function gradient(...args: unknown[]): unknown {
   return callOverloads(F_gradient, args);
 }
@@ -4482,36 +4483,36 @@ const F_histogram = pick("histogram", ["bins_tensor","bin_ct"]);
 export function histogram(self: Tensor, bins: Tensor): [Tensor, Tensor];
 export function histogram(self: Tensor, bins: Tensor, options: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
 export function histogram(self: Tensor, bins?: number): [Tensor, Tensor];
-export function histogram(self: Tensor, options: { bins?: number; range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(self: Tensor, options: { bins?: number; range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
 export function histogram(...args: unknown[]): unknown {
   return callOverloads(F_histogram, args);
 }
 
-const F_histogramdd = pick("histogramdd", ["","int_bins","TensorList_bins"]);
+const F_histogramdd = pick("histogramdd", ["int_bins","","TensorList_bins"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
- * `aten::histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
  * `aten::histogramdd.int_bins(Tensor self, int bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
+ * `aten::histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
  * `aten::histogramdd.TensorList_bins(Tensor self, Tensor[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
  */
-export function histogramdd(self: Tensor, bins: number | number[], range?: number | number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: number | number[], options: { range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: number, range?: number | number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: number, options: { range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: Tensor[], range?: number | number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: Tensor[], options: { range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number, range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number, options: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number[], range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number[], options: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: Tensor[], range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: Tensor[], options: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
 export function histogramdd(...args: unknown[]): unknown {
   return callOverloads(F_histogramdd, args);
 }
 
-const F_hsplit = pick("hsplit", ["array","int"]);
+const F_hsplit = pick("hsplit", ["int","array"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
- * `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
  * `aten::hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]`
+ * `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
  */
-export function hsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function hsplit(self: Tensor, sections: number): Tensor[];
+export function hsplit(self: Tensor, indices: number[]): Tensor[];
 export function hsplit(...args: unknown[]): unknown {
   return callOverloads(F_hsplit, args);
 }
@@ -4792,7 +4793,7 @@ const F_indexSelectBackward = pick("index_select_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::index_select_backward(Tensor grad, SymInt[] self_sizes, int dim, Tensor index) -> Tensor`
  */
-export function indexSelectBackward(grad: Tensor, selfSizes: number | number[], dim: number, index: Tensor): Tensor;
+export function indexSelectBackward(grad: Tensor, selfSizes: number[], dim: number, index: Tensor): Tensor;
 export function indexSelectBackward(...args: unknown[]): unknown {
   return callOverloads(F_indexSelectBackward, args);
 }
@@ -5194,8 +5195,8 @@ const F_layerNorm = pick("layer_norm", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1.0000000000000001e-05, bool cudnn_enable=True) -> Tensor`
  */
-export function layerNorm(input: Tensor, normalizedShape: number | number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor;
-export function layerNorm(input: Tensor, normalizedShape: number | number[], options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number[], options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
 export function layerNorm(...args: unknown[]): unknown {
   return callOverloads(F_layerNorm, args);
 }
@@ -5683,10 +5684,10 @@ const F_linalgMatrixNorm = pick("linalg_matrix_norm", ["","str_ord"]);
  * `aten::linalg_matrix_norm(Tensor self, Scalar ord, int[] dim=[-2, -1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor`
  * `aten::linalg_matrix_norm.str_ord(Tensor self, str ord="fro", int[] dim=[-2, -1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor`
  */
-export function linalgMatrixNorm(self: Tensor, ord: Scalar, dim?: number | number[], keepdim?: boolean): Tensor;
-export function linalgMatrixNorm(self: Tensor, ord: Scalar, options: { dim?: number | number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, ord?: string, dim?: number | number[], keepdim?: boolean): Tensor;
-export function linalgMatrixNorm(self: Tensor, options: { ord?: string; dim?: number | number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord: Scalar, dim?: number[], keepdim?: boolean): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord: Scalar, options: { dim?: number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord?: string, dim?: number[], keepdim?: boolean): Tensor;
+export function linalgMatrixNorm(self: Tensor, options: { ord?: string; dim?: number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(...args: unknown[]): unknown {
   return callOverloads(F_linalgMatrixNorm, args);
 }
@@ -5856,8 +5857,8 @@ const F_linalgTensorsolve = pick("linalg_tensorsolve", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::linalg_tensorsolve(Tensor self, Tensor other, int[]? dims=None) -> Tensor`
  */
-export function linalgTensorsolve(self: Tensor, other: Tensor, dims?: number | number[] | null): Tensor;
-export function linalgTensorsolve(self: Tensor, other: Tensor, options: { dims?: number | number[] | null }): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor, dims?: number[] | null): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor, options: { dims?: number[] | null }): Tensor;
 export function linalgTensorsolve(...args: unknown[]): unknown {
   return callOverloads(F_linalgTensorsolve, args);
 }
@@ -6401,7 +6402,7 @@ const F_maskedScatterBackward = pick("masked_scatter_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::masked_scatter_backward(Tensor grad_output, Tensor mask, SymInt[] sizes) -> Tensor`
  */
-export function maskedScatterBackward(gradOutput: Tensor, mask: Tensor, sizes: number | number[]): Tensor;
+export function maskedScatterBackward(gradOutput: Tensor, mask: Tensor, sizes: number[]): Tensor;
 export function maskedScatterBackward(...args: unknown[]): unknown {
   return callOverloads(F_maskedScatterBackward, args);
 }
@@ -6727,7 +6728,7 @@ const F_miopenConvolution = pick("miopen_convolution", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_convolution(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic) -> Tensor`
  */
-export function miopenConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolution(...args: unknown[]): unknown {
   return callOverloads(F_miopenConvolution, args);
 }
@@ -6737,7 +6738,7 @@ const F_miopenConvolutionAddRelu = pick("miopen_convolution_add_relu", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
  */
-export function miopenConvolutionAddRelu(self: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function miopenConvolutionAddRelu(self: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function miopenConvolutionAddRelu(...args: unknown[]): unknown {
   return callOverloads(F_miopenConvolutionAddRelu, args);
 }
@@ -6747,7 +6748,7 @@ const F_miopenConvolutionRelu = pick("miopen_convolution_relu", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_convolution_relu(Tensor self, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
  */
-export function miopenConvolutionRelu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function miopenConvolutionRelu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function miopenConvolutionRelu(...args: unknown[]): unknown {
   return callOverloads(F_miopenConvolutionRelu, args);
 }
@@ -6757,7 +6758,7 @@ const F_miopenConvolutionTranspose = pick("miopen_convolution_transpose", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_convolution_transpose(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] output_padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic) -> Tensor`
  */
-export function miopenConvolutionTranspose(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], outputPadding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenConvolutionTranspose(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolutionTranspose(...args: unknown[]): unknown {
   return callOverloads(F_miopenConvolutionTranspose, args);
 }
@@ -6768,7 +6769,7 @@ const F_miopenCtcLoss = pick("miopen_ctc_loss", ["","Tensor"]);
  * `aten::miopen_ctc_loss(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank, bool deterministic, bool zero_infinity) -> (Tensor, Tensor)`
  * `aten::miopen_ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank, bool deterministic, bool zero_infinity) -> (Tensor, Tensor)`
  */
-export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number | number[], targetLengths: number | number[], blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
+export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
 export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
 export function miopenCtcLoss(...args: unknown[]): unknown {
   return callOverloads(F_miopenCtcLoss, args);
@@ -6779,7 +6780,7 @@ const F_miopenDepthwiseConvolution = pick("miopen_depthwise_convolution", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_depthwise_convolution(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic) -> Tensor`
  */
-export function miopenDepthwiseConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenDepthwiseConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenDepthwiseConvolution(...args: unknown[]): unknown {
   return callOverloads(F_miopenDepthwiseConvolution, args);
 }
@@ -6789,7 +6790,7 @@ const F_miopenRnn = pick("miopen_rnn", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_rnn(Tensor input, Tensor[] weight, int weight_stride0, Tensor hx, Tensor? cx, int mode, int hidden_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, int[] batch_sizes, Tensor? dropout_state) -> (Tensor, Tensor, Tensor, Tensor, Tensor)`
  */
-export function miopenRnn(input: Tensor, weight: Tensor[], weightStride0: number, hx: Tensor, cx: Tensor | null, mode: number, hiddenSize: number, numLayers: number, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: number | number[], dropoutState: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function miopenRnn(input: Tensor, weight: Tensor[], weightStride0: number, hx: Tensor, cx: Tensor | null, mode: number, hiddenSize: number, numLayers: number, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: number[], dropoutState: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function miopenRnn(...args: unknown[]): unknown {
   return callOverloads(F_miopenRnn, args);
 }
@@ -6799,7 +6800,7 @@ const F_miopenRnnBackward = pick("miopen_rnn_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::miopen_rnn_backward(Tensor input, Tensor[] weight, int weight_stride0, Tensor weight_buf, Tensor hx, Tensor? cx, Tensor output, Tensor? grad_output, Tensor? grad_hy, Tensor? grad_cy, int mode, int hidden_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, int[] batch_sizes, Tensor? dropout_state, Tensor reserve, bool[4] output_mask) -> (Tensor, Tensor, Tensor, Tensor[])`
  */
-export function miopenRnnBackward(input: Tensor, weight: Tensor[], weightStride0: number, weightBuf: Tensor, hx: Tensor, cx: Tensor | null, output: Tensor, gradOutput: Tensor | null, gradHy: Tensor | null, gradCy: Tensor | null, mode: number, hiddenSize: number, numLayers: number, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: number | number[], dropoutState: Tensor | null, reserve: Tensor, outputMask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
+export function miopenRnnBackward(input: Tensor, weight: Tensor[], weightStride0: number, weightBuf: Tensor, hx: Tensor, cx: Tensor | null, output: Tensor, gradOutput: Tensor | null, gradHy: Tensor | null, gradCy: Tensor | null, mode: number, hiddenSize: number, numLayers: number, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: number[], dropoutState: Tensor | null, reserve: Tensor, outputMask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 export function miopenRnnBackward(...args: unknown[]): unknown {
   return callOverloads(F_miopenRnnBackward, args);
 }
@@ -6859,7 +6860,7 @@ const F_mkldnnConvolution = pick("mkldnn_convolution", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mkldnn_convolution(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups) -> Tensor`
  */
-export function mkldnnConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
+export function mkldnnConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
 export function mkldnnConvolution(...args: unknown[]): unknown {
   return callOverloads(F_mkldnnConvolution, args);
 }
@@ -6890,7 +6891,7 @@ const F_mkldnnLinearBackwardInput = pick("mkldnn_linear_backward_input", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mkldnn_linear_backward_input(int[] input_size, Tensor grad_output, Tensor weight) -> Tensor`
  */
-export function mkldnnLinearBackwardInput(inputSize: number | number[], gradOutput: Tensor, weight: Tensor): Tensor;
+export function mkldnnLinearBackwardInput(inputSize: number[], gradOutput: Tensor, weight: Tensor): Tensor;
 export function mkldnnLinearBackwardInput(...args: unknown[]): unknown {
   return callOverloads(F_mkldnnLinearBackwardInput, args);
 }
@@ -6954,8 +6955,8 @@ const F_mkldnnReorderConv2dWeight = pick("mkldnn_reorder_conv2d_weight", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mkldnn_reorder_conv2d_weight(Tensor self, SymInt[2] padding=[0, 0], SymInt[2] stride=[1, 1], SymInt[2] dilation=[1, 1], SymInt groups=1, SymInt[]? input_size=None) -> Tensor`
  */
-export function mkldnnReorderConv2dWeight(self: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number | number[] | null): Tensor;
-export function mkldnnReorderConv2dWeight(self: Tensor, options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number | number[] | null }): Tensor;
+export function mkldnnReorderConv2dWeight(self: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null): Tensor;
+export function mkldnnReorderConv2dWeight(self: Tensor, options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number[] | null }): Tensor;
 export function mkldnnReorderConv2dWeight(...args: unknown[]): unknown {
   return callOverloads(F_mkldnnReorderConv2dWeight, args);
 }
@@ -6965,8 +6966,8 @@ const F_mkldnnReorderConv3dWeight = pick("mkldnn_reorder_conv3d_weight", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mkldnn_reorder_conv3d_weight(Tensor self, SymInt[3] padding=[0, 0, 0], SymInt[3] stride=[1, 1, 1], SymInt[3] dilation=[1, 1, 1], SymInt groups=1, SymInt[]? input_size=None) -> Tensor`
  */
-export function mkldnnReorderConv3dWeight(self: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number | number[] | null): Tensor;
-export function mkldnnReorderConv3dWeight(self: Tensor, options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number | number[] | null }): Tensor;
+export function mkldnnReorderConv3dWeight(self: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null): Tensor;
+export function mkldnnReorderConv3dWeight(self: Tensor, options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number[] | null }): Tensor;
 export function mkldnnReorderConv3dWeight(...args: unknown[]): unknown {
   return callOverloads(F_mkldnnReorderConv3dWeight, args);
 }
@@ -6976,7 +6977,7 @@ const F_mkldnnRnnLayer = pick("mkldnn_rnn_layer", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mkldnn_rnn_layer(Tensor input, Tensor weight0, Tensor weight1, Tensor weight2, Tensor weight3, Tensor hx_, Tensor cx_, bool reverse, int[] batch_sizes, int mode, int hidden_size, int num_layers, bool has_biases, bool bidirectional, bool batch_first, bool train) -> (Tensor, Tensor, Tensor, Tensor)`
  */
-export function mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: number | number[], mode: number, hiddenSize: number, numLayers: number, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean): [Tensor, Tensor, Tensor, Tensor];
+export function mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: number[], mode: number, hiddenSize: number, numLayers: number, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean): [Tensor, Tensor, Tensor, Tensor];
 export function mkldnnRnnLayer(...args: unknown[]): unknown {
   return callOverloads(F_mkldnnRnnLayer, args);
 }
@@ -6986,7 +6987,7 @@ const F_mkldnnRnnLayerBackward = pick("mkldnn_rnn_layer_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mkldnn_rnn_layer_backward(Tensor input, Tensor weight1, Tensor weight2, Tensor weight3, Tensor weight4, Tensor hx_, Tensor cx_tmp, Tensor output, Tensor hy_, Tensor cy_, Tensor? grad_output, Tensor? grad_hy, Tensor? grad_cy, bool reverse, int mode, int hidden_size, int num_layers, bool has_biases, bool train, bool bidirectional, int[] batch_sizes, bool batch_first, Tensor workspace) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)`
  */
-export function mkldnnRnnLayerBackward(input: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, weight4: Tensor, hx_: Tensor, cxTmp: Tensor, output: Tensor, hy_: Tensor, cy_: Tensor, gradOutput: Tensor | null, gradHy: Tensor | null, gradCy: Tensor | null, reverse: boolean, mode: number, hiddenSize: number, numLayers: number, hasBiases: boolean, train: boolean, bidirectional: boolean, batchSizes: number | number[], batchFirst: boolean, workspace: Tensor): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+export function mkldnnRnnLayerBackward(input: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, weight4: Tensor, hx_: Tensor, cxTmp: Tensor, output: Tensor, hy_: Tensor, cy_: Tensor, gradOutput: Tensor | null, gradHy: Tensor | null, gradCy: Tensor | null, reverse: boolean, mode: number, hiddenSize: number, numLayers: number, hasBiases: boolean, train: boolean, bidirectional: boolean, batchSizes: number[], batchFirst: boolean, workspace: Tensor): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
 export function mkldnnRnnLayerBackward(...args: unknown[]): unknown {
   return callOverloads(F_mkldnnRnnLayerBackward, args);
 }
@@ -7021,7 +7022,7 @@ const F_moveaxis = pick("moveaxis", ["int","intlist"]);
  * `aten::moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)`
  */
 export function moveaxis(self: Tensor, source: number, destination: number): Tensor;
-export function moveaxis(self: Tensor, source: number | number[], destination: number | number[]): Tensor;
+export function moveaxis(self: Tensor, source: number[], destination: number[]): Tensor;
 export function moveaxis(...args: unknown[]): unknown {
   return callOverloads(F_moveaxis, args);
 }
@@ -7033,7 +7034,7 @@ const F_movedim = pick("movedim", ["int","intlist"]);
  * `aten::movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)`
  */
 export function movedim(self: Tensor, source: number, destination: number): Tensor;
-export function movedim(self: Tensor, source: number | number[], destination: number | number[]): Tensor;
+export function movedim(self: Tensor, source: number[], destination: number[]): Tensor;
 export function movedim(...args: unknown[]): unknown {
   return callOverloads(F_movedim, args);
 }
@@ -7043,7 +7044,7 @@ const F_mpsConvolutionBackward = pick("mps_convolution_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mps_convolution_backward(Tensor self, Tensor grad_output, Tensor weight, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool[3] output_mask) -> (Tensor, Tensor, Tensor)`
  */
-export function mpsConvolutionBackward(self: Tensor, gradOutput: Tensor, weight: Tensor, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
+export function mpsConvolutionBackward(self: Tensor, gradOutput: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
 export function mpsConvolutionBackward(...args: unknown[]): unknown {
   return callOverloads(F_mpsConvolutionBackward, args);
 }
@@ -7053,7 +7054,7 @@ const F_mpsConvolutionTransposeBackward = pick("mps_convolution_transpose_backwa
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::mps_convolution_transpose_backward(Tensor self, Tensor grad_output, Tensor weight, SymInt[] padding, SymInt[] output_padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool[2] output_mask) -> (Tensor, Tensor)`
  */
-export function mpsConvolutionTransposeBackward(self: Tensor, gradOutput: Tensor, weight: Tensor, padding: number | number[], outputPadding: number | number[], stride: number | number[], dilation: number | number[], groups: number, outputMask: boolean[]): [Tensor, Tensor];
+export function mpsConvolutionTransposeBackward(self: Tensor, gradOutput: Tensor, weight: Tensor, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, outputMask: boolean[]): [Tensor, Tensor];
 export function mpsConvolutionTransposeBackward(...args: unknown[]): unknown {
   return callOverloads(F_mpsConvolutionTransposeBackward, args);
 }
@@ -7409,7 +7410,7 @@ const F_nativeLayerNorm = pick("native_layer_norm", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor)`
  */
-export function nativeLayerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
+export function nativeLayerNorm(input: Tensor, normalizedShape: number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...args: unknown[]): unknown {
   return callOverloads(F_nativeLayerNorm, args);
 }
@@ -7419,7 +7420,7 @@ const F_nativeLayerNormBackward = pick("native_layer_norm_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::native_layer_norm_backward(Tensor grad_out, Tensor input, SymInt[] normalized_shape, Tensor mean, Tensor rstd, Tensor? weight, Tensor? bias, bool[3] output_mask) -> (Tensor, Tensor, Tensor)`
  */
-export function nativeLayerNormBackward(gradOut: Tensor, input: Tensor, normalizedShape: number | number[], mean: Tensor, rstd: Tensor, weight: Tensor | null, bias: Tensor | null, outputMask: boolean[]): [Tensor, Tensor, Tensor];
+export function nativeLayerNormBackward(gradOut: Tensor, input: Tensor, normalizedShape: number[], mean: Tensor, rstd: Tensor, weight: Tensor | null, bias: Tensor | null, outputMask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeLayerNormBackward(...args: unknown[]): unknown {
   return callOverloads(F_nativeLayerNormBackward, args);
 }
@@ -7506,8 +7507,8 @@ const F_nestedToPaddedTensor = pick("nested_to_padded_tensor", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::nested_to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor`
  */
-export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null): Tensor;
-export function nestedToPaddedTensor(self: Tensor, padding: number, options: { outputSize?: number | number[] | null }): Tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number[] | null): Tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, options: { outputSize?: number[] | null }): Tensor;
 export function nestedToPaddedTensor(...args: unknown[]): unknown {
   return callOverloads(F_nestedToPaddedTensor, args);
 }
@@ -7517,8 +7518,8 @@ const F_newEmpty = pick("new_empty", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function newEmpty(self: Tensor, size: number | number[]): Tensor;
-export function newEmpty(self: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newEmpty(self: Tensor, size: number[]): Tensor;
+export function newEmpty(self: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newEmpty(...args: unknown[]): unknown {
   return callOverloads(F_newEmpty, args);
 }
@@ -7528,8 +7529,8 @@ const F_newEmptyStrided = pick("new_empty_strided", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function newEmptyStrided(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
-export function newEmptyStrided(self: Tensor, size: number | number[], stride: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newEmptyStrided(self: Tensor, size: number[], stride: number[]): Tensor;
+export function newEmptyStrided(self: Tensor, size: number[], stride: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newEmptyStrided(...args: unknown[]): unknown {
   return callOverloads(F_newEmptyStrided, args);
 }
@@ -7539,8 +7540,8 @@ const F_newFull = pick("new_full", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function newFull(self: Tensor, size: number | number[], fillValue: Scalar): Tensor;
-export function newFull(self: Tensor, size: number | number[], fillValue: Scalar, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newFull(self: Tensor, size: number[], fillValue: Scalar): Tensor;
+export function newFull(self: Tensor, size: number[], fillValue: Scalar, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newFull(...args: unknown[]): unknown {
   return callOverloads(F_newFull, args);
 }
@@ -7550,8 +7551,8 @@ const F_newOnes = pick("new_ones", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function newOnes(self: Tensor, size: number | number[]): Tensor;
-export function newOnes(self: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newOnes(self: Tensor, size: number[]): Tensor;
+export function newOnes(self: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newOnes(...args: unknown[]): unknown {
   return callOverloads(F_newOnes, args);
 }
@@ -7561,8 +7562,8 @@ const F_newZeros = pick("new_zeros", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function newZeros(self: Tensor, size: number | number[]): Tensor;
-export function newZeros(self: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newZeros(self: Tensor, size: number[]): Tensor;
+export function newZeros(self: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newZeros(...args: unknown[]): unknown {
   return callOverloads(F_newZeros, args);
 }
@@ -7736,8 +7737,8 @@ export function normal(mean: Tensor, std?: number): Tensor;
 export function normal(mean: Tensor, options: { std?: number; generator?: null | null }): Tensor;
 export function normal(mean: Tensor, std: Tensor): Tensor;
 export function normal(mean: Tensor, std: Tensor, options: { generator?: null | null }): Tensor;
-export function normal(mean: number, std: number, size: number | number[]): Tensor;
-export function normal(mean: number, std: number, size: number | number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function normal(mean: number, std: number, size: number[]): Tensor;
+export function normal(mean: number, std: number, size: number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function normal(...args: unknown[]): unknown {
   return callOverloads(F_normal, args);
 }
@@ -7838,8 +7839,9 @@ const F_ones = pick("ones", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::ones(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function ones(size: number | number[]): Tensor;
-export function ones(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function ones(size: number[]): Tensor;
+export function ones(...size: [number, ...number[]]): Tensor;
+export function ones(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function ones(...args: unknown[]): unknown {
   return callOverloads(F_ones, args);
 }
@@ -7901,8 +7903,8 @@ const F_pad = pick("pad", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::pad(Tensor self, SymInt[] pad, str mode="constant", float? value=None) -> Tensor`
  */
-export function pad(self: Tensor, pad: number | number[], mode?: string, value?: number | null): Tensor;
-export function pad(self: Tensor, pad: number | number[], options: { mode?: string; value?: number | null }): Tensor;
+export function pad(self: Tensor, pad: number[], mode?: string, value?: number | null): Tensor;
+export function pad(self: Tensor, pad: number[], options: { mode?: string; value?: number | null }): Tensor;
 export function pad(...args: unknown[]): unknown {
   return callOverloads(F_pad, args);
 }
@@ -7945,7 +7947,7 @@ const F_permute = pick("permute", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)`
  */
-export function permute(self: Tensor, dims: number | number[]): Tensor;
+export function permute(self: Tensor, dims: number[]): Tensor;
 export function permute(...args: unknown[]): unknown {
   return callOverloads(F_permute, args);
 }
@@ -7955,7 +7957,7 @@ const F_permuteCopy = pick("permute_copy", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::permute_copy(Tensor self, int[] dims) -> Tensor`
  */
-export function permuteCopy(self: Tensor, dims: number | number[]): Tensor;
+export function permuteCopy(self: Tensor, dims: number[]): Tensor;
 export function permuteCopy(...args: unknown[]): unknown {
   return callOverloads(F_permuteCopy, args);
 }
@@ -8389,9 +8391,10 @@ const F_rand = pick("rand", ["","generator"]);
  * `aten::rand(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  * `aten::rand.generator(SymInt[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function rand(size: number | number[]): Tensor;
-export function rand(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function rand(size: number | number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function rand(size: number[]): Tensor;
+export function rand(...size: [number, ...number[]]): Tensor;
+export function rand(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function rand(size: number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function rand(...args: unknown[]): unknown {
   return callOverloads(F_rand, args);
 }
@@ -8417,12 +8420,12 @@ const F_randint = pick("randint", ["","generator","low","low_generator"]);
  * `aten::randint.low(SymInt low, SymInt high, SymInt[] size, *, ScalarType? dtype=4, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  * `aten::randint.low_generator(SymInt low, SymInt high, SymInt[] size, *, Generator? generator, ScalarType? dtype=4, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function randint(high: number, size: number | number[]): Tensor;
-export function randint(high: number, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randint(high: number, size: number | number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randint(low: number, high: number, size: number | number[]): Tensor;
-export function randint(low: number, high: number, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randint(low: number, high: number, size: number | number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randint(high: number, size: number[]): Tensor;
+export function randint(high: number, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randint(high: number, size: number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randint(low: number, high: number, size: number[]): Tensor;
+export function randint(low: number, high: number, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randint(low: number, high: number, size: number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randint(...args: unknown[]): unknown {
   return callOverloads(F_randint, args);
 }
@@ -8456,9 +8459,10 @@ const F_randn = pick("randn", ["","generator"]);
  * `aten::randn(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  * `aten::randn.generator(SymInt[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function randn(size: number | number[]): Tensor;
-export function randn(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randn(size: number | number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randn(size: number[]): Tensor;
+export function randn(...size: [number, ...number[]]): Tensor;
+export function randn(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randn(size: number[], options: { generator?: null | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randn(...args: unknown[]): unknown {
   return callOverloads(F_randn, args);
 }
@@ -8728,7 +8732,7 @@ const F_repeat = pick("repeat", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::repeat(Tensor self, SymInt[] repeats) -> Tensor`
  */
-export function repeat(self: Tensor, repeats: number | number[]): Tensor;
+export function repeat(self: Tensor, repeats: number[]): Tensor;
 export function repeat(...args: unknown[]): unknown {
   return callOverloads(F_repeat, args);
 }
@@ -8826,7 +8830,7 @@ const F_reshape = pick("reshape", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)`
  */
-export function reshape(self: Tensor, shape: number | number[]): Tensor;
+export function reshape(self: Tensor, shape: number[]): Tensor;
 export function reshape(...args: unknown[]): unknown {
   return callOverloads(F_reshape, args);
 }
@@ -8846,8 +8850,8 @@ const F_resize = pick("resize", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor`
  */
-export function resize(self: Tensor, size: number | number[]): Tensor;
-export function resize(self: Tensor, size: number | number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize(self: Tensor, size: number[]): Tensor;
+export function resize(self: Tensor, size: number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize(...args: unknown[]): unknown {
   return callOverloads(F_resize, args);
 }
@@ -8857,8 +8861,8 @@ const F_resize_ = pick("resize_", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!)`
  */
-export function resize_(self: Tensor, size: number | number[]): Tensor;
-export function resize_(self: Tensor, size: number | number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize_(self: Tensor, size: number[]): Tensor;
+export function resize_(self: Tensor, size: number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize_(...args: unknown[]): unknown {
   return callOverloads(F_resize_, args);
 }
@@ -8966,8 +8970,8 @@ const F_rmsNorm = pick("rms_norm", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::rms_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None, float? eps=None) -> Tensor`
  */
-export function rmsNorm(input: Tensor, normalizedShape: number | number[], weight?: Tensor | null, eps?: number | null): Tensor;
-export function rmsNorm(input: Tensor, normalizedShape: number | number[], options: { weight?: Tensor | null; eps?: number | null }): Tensor;
+export function rmsNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, eps?: number | null): Tensor;
+export function rmsNorm(input: Tensor, normalizedShape: number[], options: { weight?: Tensor | null; eps?: number | null }): Tensor;
 export function rmsNorm(...args: unknown[]): unknown {
   return callOverloads(F_rmsNorm, args);
 }
@@ -9034,8 +9038,8 @@ const F_rot90 = pick("rot90", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::rot90(Tensor self, int k=1, int[] dims=[0, 1]) -> Tensor`
  */
-export function rot90(self: Tensor, k?: number, dims?: number | number[]): Tensor;
-export function rot90(self: Tensor, options: { k?: number; dims?: number | number[] }): Tensor;
+export function rot90(self: Tensor, k?: number, dims?: number[]): Tensor;
+export function rot90(self: Tensor, options: { k?: number; dims?: number[] }): Tensor;
 export function rot90(...args: unknown[]): unknown {
   return callOverloads(F_rot90, args);
 }
@@ -9329,7 +9333,7 @@ const F_selectBackward = pick("select_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::select_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt index) -> Tensor`
  */
-export function selectBackward(gradOutput: Tensor, inputSizes: number | number[], dim: number, index: number): Tensor;
+export function selectBackward(gradOutput: Tensor, inputSizes: number[], dim: number, index: number): Tensor;
 export function selectBackward(...args: unknown[]): unknown {
   return callOverloads(F_selectBackward, args);
 }
@@ -9395,8 +9399,8 @@ const F_set_ = pick("set_", ["","source_Tensor","source_Tensor_storage_offset"])
  */
 export function set_(self: Tensor): Tensor;
 export function set_(self: Tensor, source: Tensor): Tensor;
-export function set_(self: Tensor, source: Tensor, storageOffset: number, size: number | number[], stride?: number | number[]): Tensor;
-export function set_(self: Tensor, source: Tensor, storageOffset: number, size: number | number[], options: { stride?: number | number[] }): Tensor;
+export function set_(self: Tensor, source: Tensor, storageOffset: number, size: number[], stride?: number[]): Tensor;
+export function set_(self: Tensor, source: Tensor, storageOffset: number, size: number[], options: { stride?: number[] }): Tensor;
 export function set_(...args: unknown[]): unknown {
   return callOverloads(F_set_, args);
 }
@@ -9607,7 +9611,7 @@ const F_sliceBackward = pick("slice_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::slice_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt start, SymInt end, SymInt step) -> Tensor`
  */
-export function sliceBackward(gradOutput: Tensor, inputSizes: number | number[], dim: number, start: number, end: number, step: number): Tensor;
+export function sliceBackward(gradOutput: Tensor, inputSizes: number[], dim: number, start: number, end: number, step: number): Tensor;
 export function sliceBackward(...args: unknown[]): unknown {
   return callOverloads(F_sliceBackward, args);
 }
@@ -9847,8 +9851,8 @@ const F_sparseBscTensor = pick("sparse_bsc_tensor", ["ccol_row_value","ccol_row_
  */
 export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor): Tensor;
 export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number | number[]): Tensor;
-export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number[]): Tensor;
+export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBscTensor(...args: unknown[]): unknown {
   return callOverloads(F_sparseBscTensor, args);
 }
@@ -9861,8 +9865,8 @@ const F_sparseBsrTensor = pick("sparse_bsr_tensor", ["crow_col_value","crow_col_
  */
 export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor): Tensor;
 export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number | number[]): Tensor;
-export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number[]): Tensor;
+export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBsrTensor(...args: unknown[]): unknown {
   return callOverloads(F_sparseBsrTensor, args);
 }
@@ -9875,8 +9879,8 @@ const F_sparseCompressedTensor = pick("sparse_compressed_tensor", ["comp_plain_v
  */
 export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor): Tensor;
 export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: number | number[]): Tensor;
-export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: number[]): Tensor;
+export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCompressedTensor(...args: unknown[]): unknown {
   return callOverloads(F_sparseCompressedTensor, args);
 }
@@ -9888,12 +9892,13 @@ const F_sparseCooTensor = pick("sparse_coo_tensor", ["size","indices","indices_s
  * `aten::sparse_coo_tensor.indices(Tensor indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool? is_coalesced=None) -> Tensor`
  * `aten::sparse_coo_tensor.indices_size(Tensor indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool? is_coalesced=None) -> Tensor`
  */
-export function sparseCooTensor(size: number | number[]): Tensor;
-export function sparseCooTensor(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCooTensor(size: number[]): Tensor;
+export function sparseCooTensor(...size: [number, ...number[]]): Tensor;
+export function sparseCooTensor(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor): Tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; isCoalesced?: boolean | null }): Tensor;
-export function sparseCooTensor(indices: Tensor, values: Tensor, size: number | number[]): Tensor;
-export function sparseCooTensor(indices: Tensor, values: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; isCoalesced?: boolean | null }): Tensor;
+export function sparseCooTensor(indices: Tensor, values: Tensor, size: number[]): Tensor;
+export function sparseCooTensor(indices: Tensor, values: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; isCoalesced?: boolean | null }): Tensor;
 export function sparseCooTensor(...args: unknown[]): unknown {
   return callOverloads(F_sparseCooTensor, args);
 }
@@ -9906,8 +9911,8 @@ const F_sparseCscTensor = pick("sparse_csc_tensor", ["ccol_row_value","ccol_row_
  */
 export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor): Tensor;
 export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number | number[]): Tensor;
-export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number[]): Tensor;
+export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCscTensor(...args: unknown[]): unknown {
   return callOverloads(F_sparseCscTensor, args);
 }
@@ -9920,8 +9925,8 @@ const F_sparseCsrTensor = pick("sparse_csr_tensor", ["crow_col_value","crow_col_
  */
 export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor): Tensor;
 export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number | number[]): Tensor;
-export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number[]): Tensor;
+export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCsrTensor(...args: unknown[]): unknown {
   return callOverloads(F_sparseCsrTensor, args);
 }
@@ -9951,7 +9956,7 @@ const F_sparseResize = pick("sparse_resize", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::sparse_resize(Tensor self, int[] size, int sparse_dim, int dense_dim) -> Tensor`
  */
-export function sparseResize(self: Tensor, size: number | number[], sparseDim: number, denseDim: number): Tensor;
+export function sparseResize(self: Tensor, size: number[], sparseDim: number, denseDim: number): Tensor;
 export function sparseResize(...args: unknown[]): unknown {
   return callOverloads(F_sparseResize, args);
 }
@@ -9961,7 +9966,7 @@ const F_sparseResize_ = pick("sparse_resize_", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::sparse_resize_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)`
  */
-export function sparseResize_(self: Tensor, size: number | number[], sparseDim: number, denseDim: number): Tensor;
+export function sparseResize_(self: Tensor, size: number[], sparseDim: number, denseDim: number): Tensor;
 export function sparseResize_(...args: unknown[]): unknown {
   return callOverloads(F_sparseResize_, args);
 }
@@ -9971,7 +9976,7 @@ const F_sparseResizeAndClear = pick("sparse_resize_and_clear", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::sparse_resize_and_clear(Tensor self, int[] size, int sparse_dim, int dense_dim) -> Tensor`
  */
-export function sparseResizeAndClear(self: Tensor, size: number | number[], sparseDim: number, denseDim: number): Tensor;
+export function sparseResizeAndClear(self: Tensor, size: number[], sparseDim: number, denseDim: number): Tensor;
 export function sparseResizeAndClear(...args: unknown[]): unknown {
   return callOverloads(F_sparseResizeAndClear, args);
 }
@@ -9981,7 +9986,7 @@ const F_sparseResizeAndClear_ = pick("sparse_resize_and_clear_", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::sparse_resize_and_clear_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)`
  */
-export function sparseResizeAndClear_(self: Tensor, size: number | number[], sparseDim: number, denseDim: number): Tensor;
+export function sparseResizeAndClear_(self: Tensor, size: number[], sparseDim: number, denseDim: number): Tensor;
 export function sparseResizeAndClear_(...args: unknown[]): unknown {
   return callOverloads(F_sparseResizeAndClear_, args);
 }
@@ -10622,16 +10627,16 @@ export function specialZeta(...args: unknown[]): unknown {
   return callOverloads(F_specialZeta, args);
 }
 
-const F_split = pick("split", ["sizes","Tensor"]);
+const F_split = pick("split", ["Tensor","sizes"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
- * `aten::split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]`
  * `aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]`
+ * `aten::split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]`
  */
-export function split(self: Tensor, splitSize: number | number[], dim?: number): Tensor[];
-export function split(self: Tensor, splitSize: number | number[], options: { dim?: number }): Tensor[];
 export function split(self: Tensor, splitSize: number, dim?: number): Tensor[];
 export function split(self: Tensor, splitSize: number, options: { dim?: number }): Tensor[];
+export function split(self: Tensor, splitSize: number[], dim?: number): Tensor[];
+export function split(self: Tensor, splitSize: number[], options: { dim?: number }): Tensor[];
 export function split(...args: unknown[]): unknown {
   return callOverloads(F_split, args);
 }
@@ -10652,8 +10657,8 @@ const F_splitWithSizes = pick("split_with_sizes", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]`
  */
-export function splitWithSizes(self: Tensor, splitSizes: number | number[], dim?: number): Tensor[];
-export function splitWithSizes(self: Tensor, splitSizes: number | number[], options: { dim?: number }): Tensor[];
+export function splitWithSizes(self: Tensor, splitSizes: number[], dim?: number): Tensor[];
+export function splitWithSizes(self: Tensor, splitSizes: number[], options: { dim?: number }): Tensor[];
 export function splitWithSizes(...args: unknown[]): unknown {
   return callOverloads(F_splitWithSizes, args);
 }
@@ -10663,8 +10668,8 @@ const F_splitWithSizesCopy = pick("split_with_sizes_copy", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::split_with_sizes_copy(Tensor self, SymInt[] split_sizes, int dim=0) -> Tensor[]`
  */
-export function splitWithSizesCopy(self: Tensor, splitSizes: number | number[], dim?: number): Tensor[];
-export function splitWithSizesCopy(self: Tensor, splitSizes: number | number[], options: { dim?: number }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, splitSizes: number[], dim?: number): Tensor[];
+export function splitWithSizesCopy(self: Tensor, splitSizes: number[], options: { dim?: number }): Tensor[];
 export function splitWithSizesCopy(...args: unknown[]): unknown {
   return callOverloads(F_splitWithSizesCopy, args);
 }
@@ -10718,7 +10723,7 @@ const F_squeeze = pick("squeeze", ["","dim","dims"]);
  */
 export function squeeze(self: Tensor): Tensor;
 export function squeeze(self: Tensor, dim: number): Tensor;
-export function squeeze(self: Tensor, dim: number | number[]): Tensor;
+export function squeeze(self: Tensor, dim: number[]): Tensor;
 export function squeeze(...args: unknown[]): unknown {
   return callOverloads(F_squeeze, args);
 }
@@ -10732,7 +10737,7 @@ const F_squeeze_ = pick("squeeze_", ["","dim","dims"]);
  */
 export function squeeze_(self: Tensor): Tensor;
 export function squeeze_(self: Tensor, dim: number): Tensor;
-export function squeeze_(self: Tensor, dim: number | number[]): Tensor;
+export function squeeze_(self: Tensor, dim: number[]): Tensor;
 export function squeeze_(...args: unknown[]): unknown {
   return callOverloads(F_squeeze_, args);
 }
@@ -10746,7 +10751,7 @@ const F_squeezeCopy = pick("squeeze_copy", ["","dim","dims"]);
  */
 export function squeezeCopy(self: Tensor): Tensor;
 export function squeezeCopy(self: Tensor, dim: number): Tensor;
-export function squeezeCopy(self: Tensor, dim: number | number[]): Tensor;
+export function squeezeCopy(self: Tensor, dim: number[]): Tensor;
 export function squeezeCopy(...args: unknown[]): unknown {
   return callOverloads(F_squeezeCopy, args);
 }
@@ -10916,7 +10921,7 @@ const F_sumToSize = pick("sum_to_size", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::sum_to_size(Tensor self, SymInt[] size) -> Tensor`
  */
-export function sumToSize(self: Tensor, size: number | number[]): Tensor;
+export function sumToSize(self: Tensor, size: number[]): Tensor;
 export function sumToSize(...args: unknown[]): unknown {
   return callOverloads(F_sumToSize, args);
 }
@@ -11135,17 +11140,17 @@ export function tanhBackward(...args: unknown[]): unknown {
   return callOverloads(F_tanhBackward, args);
 }
 
-const F_tensorSplit = pick("tensor_split", ["indices","sections","tensor_indices_or_sections"]);
+const F_tensorSplit = pick("tensor_split", ["sections","indices","tensor_indices_or_sections"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
- * `aten::tensor_split.indices(Tensor(a -> *) self, SymInt[] indices, int dim=0) -> Tensor(a)[]`
  * `aten::tensor_split.sections(Tensor(a -> *) self, SymInt sections, int dim=0) -> Tensor(a)[]`
+ * `aten::tensor_split.indices(Tensor(a -> *) self, SymInt[] indices, int dim=0) -> Tensor(a)[]`
  * `aten::tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[]`
  */
-export function tensorSplit(self: Tensor, indices: number | number[], dim?: number): Tensor[];
-export function tensorSplit(self: Tensor, indices: number | number[], options: { dim?: number }): Tensor[];
 export function tensorSplit(self: Tensor, sections: number, dim?: number): Tensor[];
 export function tensorSplit(self: Tensor, sections: number, options: { dim?: number }): Tensor[];
+export function tensorSplit(self: Tensor, indices: number[], dim?: number): Tensor[];
+export function tensorSplit(self: Tensor, indices: number[], options: { dim?: number }): Tensor[];
 export function tensorSplit(self: Tensor, tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
 export function tensorSplit(self: Tensor, tensorIndicesOrSections: Tensor, options: { dim?: number }): Tensor[];
 export function tensorSplit(...args: unknown[]): unknown {
@@ -11157,7 +11162,7 @@ const F_tensordot = pick("tensordot", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor`
  */
-export function tensordot(self: Tensor, other: Tensor, dimsSelf: number | number[], dimsOther: number | number[]): Tensor;
+export function tensordot(self: Tensor, other: Tensor, dimsSelf: number[], dimsOther: number[]): Tensor;
 export function tensordot(...args: unknown[]): unknown {
   return callOverloads(F_tensordot, args);
 }
@@ -11208,7 +11213,7 @@ const F_tile = pick("tile", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::tile(Tensor self, SymInt[] dims) -> Tensor`
  */
-export function tile(self: Tensor, dims: number | number[]): Tensor;
+export function tile(self: Tensor, dims: number[]): Tensor;
 export function tile(...args: unknown[]): unknown {
   return callOverloads(F_tile, args);
 }
@@ -11281,8 +11286,8 @@ const F_toPaddedTensor = pick("to_padded_tensor", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::to_padded_tensor(Tensor self, float padding, SymInt[]? output_size=None) -> Tensor`
  */
-export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null): Tensor;
-export function toPaddedTensor(self: Tensor, padding: number, options: { outputSize?: number | number[] | null }): Tensor;
+export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number[] | null): Tensor;
+export function toPaddedTensor(self: Tensor, padding: number, options: { outputSize?: number[] | null }): Tensor;
 export function toPaddedTensor(...args: unknown[]): unknown {
   return callOverloads(F_toPaddedTensor, args);
 }
@@ -11370,7 +11375,7 @@ const F_traceBackward = pick("trace_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::trace_backward(Tensor grad, SymInt[] sizes) -> Tensor`
  */
-export function traceBackward(grad: Tensor, sizes: number | number[]): Tensor;
+export function traceBackward(grad: Tensor, sizes: number[]): Tensor;
 export function traceBackward(...args: unknown[]): unknown {
   return callOverloads(F_traceBackward, args);
 }
@@ -11602,7 +11607,7 @@ const F_unflatten = pick("unflatten", ["int"]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)`
  */
-export function unflatten(self: Tensor, dim: number, sizes: number | number[]): Tensor;
+export function unflatten(self: Tensor, dim: number, sizes: number[]): Tensor;
 export function unflatten(...args: unknown[]): unknown {
   return callOverloads(F_unflatten, args);
 }
@@ -11632,7 +11637,7 @@ const F_unfoldBackward = pick("unfold_backward", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::unfold_backward(Tensor grad_in, SymInt[] input_sizes, int dim, int size, int step) -> Tensor`
  */
-export function unfoldBackward(gradIn: Tensor, inputSizes: number | number[], dim: number, size: number, step: number): Tensor;
+export function unfoldBackward(gradIn: Tensor, inputSizes: number[], dim: number, size: number, step: number): Tensor;
 export function unfoldBackward(...args: unknown[]): unknown {
   return callOverloads(F_unfoldBackward, args);
 }
@@ -11729,8 +11734,8 @@ const F_unsafeSplitWithSizes = pick("unsafe_split_with_sizes", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::unsafe_split_with_sizes(Tensor self, SymInt[] split_sizes, int dim=0) -> Tensor[]`
  */
-export function unsafeSplitWithSizes(self: Tensor, splitSizes: number | number[], dim?: number): Tensor[];
-export function unsafeSplitWithSizes(self: Tensor, splitSizes: number | number[], options: { dim?: number }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, splitSizes: number[], dim?: number): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, splitSizes: number[], options: { dim?: number }): Tensor[];
 export function unsafeSplitWithSizes(...args: unknown[]): unknown {
   return callOverloads(F_unsafeSplitWithSizes, args);
 }
@@ -11771,7 +11776,7 @@ const F_upsampleBicubic2d = pick("upsample_bicubic2d", ["vec",""]);
  * `aten::upsample_bicubic2d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor`
  * `aten::upsample_bicubic2d(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor`
  */
-export function upsampleBicubic2d(input: Tensor, outputSize: number | number[] | null, alignCorners: boolean, scaleFactors: number | number[] | null): Tensor;
+export function upsampleBicubic2d(input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null): Tensor;
 export function upsampleBicubic2d(self: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
 export function upsampleBicubic2d(self: Tensor, outputSize: number | number[], alignCorners: boolean, options: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2d(...args: unknown[]): unknown {
@@ -11795,7 +11800,7 @@ const F_upsampleBilinear2d = pick("upsample_bilinear2d", ["vec",""]);
  * `aten::upsample_bilinear2d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor`
  * `aten::upsample_bilinear2d(Tensor self, SymInt[2] output_size, bool align_corners, float? scales_h=None, float? scales_w=None) -> Tensor`
  */
-export function upsampleBilinear2d(input: Tensor, outputSize: number | number[] | null, alignCorners: boolean, scaleFactors: number | number[] | null): Tensor;
+export function upsampleBilinear2d(input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null): Tensor;
 export function upsampleBilinear2d(self: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
 export function upsampleBilinear2d(self: Tensor, outputSize: number | number[], alignCorners: boolean, options: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2d(...args: unknown[]): unknown {
@@ -11821,7 +11826,7 @@ const F_upsampleLinear1d = pick("upsample_linear1d", ["","vec"]);
  */
 export function upsampleLinear1d(self: Tensor, outputSize: number | number[], alignCorners: boolean, scales?: number | null): Tensor;
 export function upsampleLinear1d(self: Tensor, outputSize: number | number[], alignCorners: boolean, options: { scales?: number | null }): Tensor;
-export function upsampleLinear1d(input: Tensor, outputSize: number | number[] | null, alignCorners: boolean, scaleFactors: number | number[] | null): Tensor;
+export function upsampleLinear1d(input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null): Tensor;
 export function upsampleLinear1d(...args: unknown[]): unknown {
   return callOverloads(F_upsampleLinear1d, args);
 }
@@ -11845,7 +11850,7 @@ const F_upsampleNearest1d = pick("upsample_nearest1d", ["","vec"]);
  */
 export function upsampleNearest1d(self: Tensor, outputSize: number | number[], scales?: number | null): Tensor;
 export function upsampleNearest1d(self: Tensor, outputSize: number | number[], options: { scales?: number | null }): Tensor;
-export function upsampleNearest1d(input: Tensor, outputSize: number | number[] | null, scaleFactors: number | number[] | null): Tensor;
+export function upsampleNearest1d(input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null): Tensor;
 export function upsampleNearest1d(...args: unknown[]): unknown {
   return callOverloads(F_upsampleNearest1d, args);
 }
@@ -11867,7 +11872,7 @@ const F_upsampleNearest2d = pick("upsample_nearest2d", ["vec",""]);
  * `aten::upsample_nearest2d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor`
  * `aten::upsample_nearest2d(Tensor self, SymInt[2] output_size, float? scales_h=None, float? scales_w=None) -> Tensor`
  */
-export function upsampleNearest2d(input: Tensor, outputSize: number | number[] | null, scaleFactors: number | number[] | null): Tensor;
+export function upsampleNearest2d(input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null): Tensor;
 export function upsampleNearest2d(self: Tensor, outputSize: number | number[], scalesH?: number | null, scalesW?: number | null): Tensor;
 export function upsampleNearest2d(self: Tensor, outputSize: number | number[], options: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2d(...args: unknown[]): unknown {
@@ -11891,7 +11896,7 @@ const F_upsampleNearest3d = pick("upsample_nearest3d", ["vec",""]);
  * `aten::upsample_nearest3d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor`
  * `aten::upsample_nearest3d(Tensor self, SymInt[3] output_size, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor`
  */
-export function upsampleNearest3d(input: Tensor, outputSize: number | number[] | null, scaleFactors: number | number[] | null): Tensor;
+export function upsampleNearest3d(input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null): Tensor;
 export function upsampleNearest3d(self: Tensor, outputSize: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
 export function upsampleNearest3d(self: Tensor, outputSize: number | number[], options: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3d(...args: unknown[]): unknown {
@@ -11915,7 +11920,7 @@ const F_upsampleTrilinear3d = pick("upsample_trilinear3d", ["vec",""]);
  * `aten::upsample_trilinear3d.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor`
  * `aten::upsample_trilinear3d(Tensor self, SymInt[3] output_size, bool align_corners, float? scales_d=None, float? scales_h=None, float? scales_w=None) -> Tensor`
  */
-export function upsampleTrilinear3d(input: Tensor, outputSize: number | number[] | null, alignCorners: boolean, scaleFactors: number | number[] | null): Tensor;
+export function upsampleTrilinear3d(input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null): Tensor;
 export function upsampleTrilinear3d(self: Tensor, outputSize: number | number[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
 export function upsampleTrilinear3d(self: Tensor, outputSize: number | number[], alignCorners: boolean, options: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3d(...args: unknown[]): unknown {
@@ -11938,7 +11943,7 @@ const F_valueSelectingReductionBackward = pick("value_selecting_reduction_backwa
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::value_selecting_reduction_backward(Tensor grad, int dim, Tensor indices, SymInt[] sizes, bool keepdim) -> Tensor`
  */
-export function valueSelectingReductionBackward(grad: Tensor, dim: number, indices: Tensor, sizes: number | number[], keepdim: boolean): Tensor;
+export function valueSelectingReductionBackward(grad: Tensor, dim: number, indices: Tensor, sizes: number[], keepdim: boolean): Tensor;
 export function valueSelectingReductionBackward(...args: unknown[]): unknown {
   return callOverloads(F_valueSelectingReductionBackward, args);
 }
@@ -12007,7 +12012,7 @@ const F_view = pick("view", ["","dtype"]);
  * `aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)`
  * `aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)`
  */
-export function view(self: Tensor, size: number | number[]): Tensor;
+export function view(self: Tensor, size: number[]): Tensor;
 export function view(self: Tensor, dtype: DType): Tensor;
 export function view(...args: unknown[]): unknown {
   return callOverloads(F_view, args);
@@ -12069,20 +12074,20 @@ const F_viewCopy = pick("view_copy", ["","dtype"]);
  * `aten::view_copy(Tensor self, SymInt[] size) -> Tensor`
  * `aten::view_copy.dtype(Tensor self, ScalarType dtype) -> Tensor`
  */
-export function viewCopy(self: Tensor, size: number | number[]): Tensor;
+export function viewCopy(self: Tensor, size: number[]): Tensor;
 export function viewCopy(self: Tensor, dtype: DType): Tensor;
 export function viewCopy(...args: unknown[]): unknown {
   return callOverloads(F_viewCopy, args);
 }
 
-const F_vsplit = pick("vsplit", ["array","int"]);
+const F_vsplit = pick("vsplit", ["int","array"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:
- * `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
  * `aten::vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]`
+ * `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
  */
-export function vsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function vsplit(self: Tensor, sections: number): Tensor[];
+export function vsplit(self: Tensor, indices: number[]): Tensor[];
 export function vsplit(...args: unknown[]): unknown {
   return callOverloads(F_vsplit, args);
 }
@@ -12166,8 +12171,9 @@ const F_zeros = pick("zeros", [""]);
  * ATen operator, dispatched by libtorch. Overloads:
  * `aten::zeros(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
  */
-export function zeros(size: number | number[]): Tensor;
-export function zeros(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function zeros(size: number[]): Tensor;
+export function zeros(...size: [number, ...number[]]): Tensor;
+export function zeros(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function zeros(...args: unknown[]): unknown {
   return callOverloads(F_zeros, args);
 }

@@ -196,7 +196,7 @@ const M_divide = pick("divide", ["Scalar","Tensor","Scalar_mode","Tensor_mode"])
 const M_divide_ = pick("divide_", ["Scalar","Tensor","Scalar_mode","Tensor_mode"]);
 const M_dot = pick("dot", [""]);
 const M_dropout_ = pick("dropout_", [""]);
-const M_dsplit = pick("dsplit", ["array","int"]);
+const M_dsplit = pick("dsplit", ["int","array"]);
 const M_elu = pick("elu", [""]);
 const M_elu_ = pick("elu_", [""]);
 const M_embeddingRenorm = pick("embedding_renorm", [""]);
@@ -288,7 +288,7 @@ const M_geqrf = pick("geqrf", [""]);
 const M_ger = pick("ger", [""]);
 const M_getDevice = pick("get_device", [""]);
 const M_glu = pick("glu", [""]);
-const M_gradient = pick("gradient", ["array","scalararray","scalarint","scalarrayarray","scalarrayint","tensorarray","tensorarrayint"]);
+const M_gradient = pick("gradient", ["array","scalarint","scalararray","scalarrayint","scalarrayarray","tensorarrayint","tensorarray"]);
 const M_greater = pick("greater", ["Scalar","Tensor"]);
 const M_greater_ = pick("greater_", ["Scalar","Tensor"]);
 const M_greaterEqual = pick("greater_equal", ["Scalar","Tensor"]);
@@ -308,8 +308,8 @@ const M_heaviside_ = pick("heaviside_", [""]);
 const M_hingeEmbeddingLoss = pick("hinge_embedding_loss", [""]);
 const M_histc = pick("histc", [""]);
 const M_histogram = pick("histogram", ["bins_tensor","bin_ct"]);
-const M_histogramdd = pick("histogramdd", ["","int_bins","TensorList_bins"]);
-const M_hsplit = pick("hsplit", ["array","int"]);
+const M_histogramdd = pick("histogramdd", ["int_bins","","TensorList_bins"]);
+const M_hsplit = pick("hsplit", ["int","array"]);
 const M_huberLoss = pick("huber_loss", [""]);
 const M_hypot = pick("hypot", [""]);
 const M_hypot_ = pick("hypot_", [""]);
@@ -522,7 +522,6 @@ const M_nllLossForward = pick("nll_loss_forward", [""]);
 const M_nllLossNd = pick("nll_loss_nd", [""]);
 const M_nllLoss2d = pick("nll_loss2d", [""]);
 const M_nllLoss2dForward = pick("nll_loss2d_forward", [""]);
-const M_nonzero = pick("nonzero", [""]);
 const M_nonzeroNumpy = pick("nonzero_numpy", [""]);
 const M_nonzeroStatic = pick("nonzero_static", [""]);
 const M_norm = pick("norm", ["Scalar","ScalarOpt_dtype","ScalarOpt_dim","ScalarOpt_dim_dtype"]);
@@ -712,7 +711,7 @@ const M_specialSoftmax = pick("special_softmax", [""]);
 const M_specialXlog1py = pick("special_xlog1py", ["","other_scalar"]);
 const M_specialXlogy = pick("special_xlogy", ["","other_scalar"]);
 const M_specialZeta = pick("special_zeta", ["","other_scalar"]);
-const M_split = pick("split", ["sizes","Tensor"]);
+const M_split = pick("split", ["Tensor","sizes"]);
 const M_splitCopy = pick("split_copy", ["Tensor"]);
 const M_splitWithSizes = pick("split_with_sizes", [""]);
 const M_splitWithSizesCopy = pick("split_with_sizes_copy", [""]);
@@ -751,7 +750,7 @@ const M_tan = pick("tan", [""]);
 const M_tan_ = pick("tan_", [""]);
 const M_tanh = pick("tanh", [""]);
 const M_tanh_ = pick("tanh_", [""]);
-const M_tensorSplit = pick("tensor_split", ["indices","sections","tensor_indices_or_sections"]);
+const M_tensorSplit = pick("tensor_split", ["sections","indices","tensor_indices_or_sections"]);
 const M_tensordot = pick("tensordot", [""]);
 const M_thnnConv2d = pick("thnn_conv2d", [""]);
 const M_threshold = pick("threshold", [""]);
@@ -814,7 +813,7 @@ const M_viewAsComplexCopy = pick("view_as_complex_copy", [""]);
 const M_viewAsReal = pick("view_as_real", [""]);
 const M_viewAsRealCopy = pick("view_as_real_copy", [""]);
 const M_viewCopy = pick("view_copy", ["","dtype"]);
-const M_vsplit = pick("vsplit", ["array","int"]);
+const M_vsplit = pick("vsplit", ["int","array"]);
 const M_xlogy = pick("xlogy", ["Scalar_Other","Tensor"]);
 const M_xlogy_ = pick("xlogy_", ["Scalar_Other","Tensor"]);
 const M_zero = pick("zero", [""]);
@@ -900,6 +899,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::adaptive_avg_pool1d(Tensor self, int[1] output_size) -> Tensor`
    */
   adaptiveAvgPool1d(outputSize: number | number[]): Tensor;
+  adaptiveAvgPool1d(...outputSize: [number, ...number[]]): Tensor;
   adaptiveAvgPool1d(...args: unknown[]): unknown {
     return callOverloads(M_adaptiveAvgPool1d, args, this);
   }
@@ -909,6 +909,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor`
    */
   adaptiveAvgPool2d(outputSize: number | number[]): Tensor;
+  adaptiveAvgPool2d(...outputSize: [number, ...number[]]): Tensor;
   adaptiveAvgPool2d(...args: unknown[]): unknown {
     return callOverloads(M_adaptiveAvgPool2d, args, this);
   }
@@ -918,6 +919,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::adaptive_avg_pool3d(Tensor self, SymInt[3] output_size) -> Tensor`
    */
   adaptiveAvgPool3d(outputSize: number | number[]): Tensor;
+  adaptiveAvgPool3d(...outputSize: [number, ...number[]]): Tensor;
   adaptiveAvgPool3d(...args: unknown[]): unknown {
     return callOverloads(M_adaptiveAvgPool3d, args, this);
   }
@@ -927,6 +929,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::adaptive_max_pool1d(Tensor self, int[1] output_size) -> (Tensor, Tensor)`
    */
   adaptiveMaxPool1d(outputSize: number | number[]): [Tensor, Tensor];
+  adaptiveMaxPool1d(...outputSize: [number, ...number[]]): [Tensor, Tensor];
   adaptiveMaxPool1d(...args: unknown[]): unknown {
     return callOverloads(M_adaptiveMaxPool1d, args, this);
   }
@@ -936,6 +939,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::adaptive_max_pool2d(Tensor self, int[2] output_size) -> (Tensor, Tensor)`
    */
   adaptiveMaxPool2d(outputSize: number | number[]): [Tensor, Tensor];
+  adaptiveMaxPool2d(...outputSize: [number, ...number[]]): [Tensor, Tensor];
   adaptiveMaxPool2d(...args: unknown[]): unknown {
     return callOverloads(M_adaptiveMaxPool2d, args, this);
   }
@@ -945,6 +949,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::adaptive_max_pool3d(Tensor self, int[3] output_size) -> (Tensor, Tensor)`
    */
   adaptiveMaxPool3d(outputSize: number | number[]): [Tensor, Tensor];
+  adaptiveMaxPool3d(...outputSize: [number, ...number[]]): [Tensor, Tensor];
   adaptiveMaxPool3d(...args: unknown[]): unknown {
     return callOverloads(M_adaptiveMaxPool3d, args, this);
   }
@@ -1134,8 +1139,8 @@ export abstract class TensorMethods extends TensorBase {
   all(): Tensor;
   all(dim: number, keepdim?: boolean): Tensor;
   all(dim: number, options: { keepdim?: boolean }): Tensor;
-  all(dim?: number | number[] | null, keepdim?: boolean): Tensor;
-  all(options: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+  all(dim?: number[] | null, keepdim?: boolean): Tensor;
+  all(options: { dim?: number[] | null; keepdim?: boolean }): Tensor;
   all(...args: unknown[]): unknown {
     return callOverloads(M_all, args, this);
   }
@@ -1207,8 +1212,8 @@ export abstract class TensorMethods extends TensorBase {
   any(): Tensor;
   any(dim: number, keepdim?: boolean): Tensor;
   any(dim: number, options: { keepdim?: boolean }): Tensor;
-  any(dim?: number | number[] | null, keepdim?: boolean): Tensor;
-  any(options: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+  any(dim?: number[] | null, keepdim?: boolean): Tensor;
+  any(options: { dim?: number[] | null; keepdim?: boolean }): Tensor;
   any(...args: unknown[]): unknown {
     return callOverloads(M_any, args, this);
   }
@@ -1385,8 +1390,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)`
    */
-  asStrided(size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-  asStrided(size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+  asStrided(size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStrided(size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
   asStrided(...args: unknown[]): unknown {
     return callOverloads(M_asStrided, args, this);
   }
@@ -1395,8 +1400,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!)`
    */
-  asStrided_(size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-  asStrided_(size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+  asStrided_(size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStrided_(size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
   asStrided_(...args: unknown[]): unknown {
     return callOverloads(M_asStrided_, args, this);
   }
@@ -1405,8 +1410,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::as_strided_copy(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor`
    */
-  asStridedCopy(size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-  asStridedCopy(size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+  asStridedCopy(size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStridedCopy(size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
   asStridedCopy(...args: unknown[]): unknown {
     return callOverloads(M_asStridedCopy, args, this);
   }
@@ -1415,8 +1420,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor`
    */
-  asStridedScatter(src: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
-  asStridedScatter(src: Tensor, size: number | number[], stride: number | number[], options: { storageOffset?: number | null }): Tensor;
+  asStridedScatter(src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStridedScatter(src: Tensor, size: number[], stride: number[], options: { storageOffset?: number | null }): Tensor;
   asStridedScatter(...args: unknown[]): unknown {
     return callOverloads(M_asStridedScatter, args, this);
   }
@@ -1793,7 +1798,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::broadcast_to(Tensor(a) self, SymInt[] size) -> Tensor(a)`
    */
-  broadcastTo(size: number | number[]): Tensor;
+  broadcastTo(size: number[]): Tensor;
+  broadcastTo(...size: [number, ...number[]]): Tensor;
   broadcastTo(...args: unknown[]): unknown {
     return callOverloads(M_broadcastTo, args, this);
   }
@@ -2126,8 +2132,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::constant_pad_nd(Tensor self, SymInt[] pad, Scalar value=0) -> Tensor`
    */
-  constantPadNd(pad: number | number[], value?: Scalar): Tensor;
-  constantPadNd(pad: number | number[], options: { value?: Scalar }): Tensor;
+  constantPadNd(pad: number[], value?: Scalar): Tensor;
+  constantPadNd(pad: number[], options: { value?: Scalar }): Tensor;
   constantPadNd(...args: unknown[]): unknown {
     return callOverloads(M_constantPadNd, args, this);
   }
@@ -2284,7 +2290,8 @@ export abstract class TensorMethods extends TensorBase {
    */
   countNonzero(dim?: number | null): Tensor;
   countNonzero(options: { dim?: number | null }): Tensor;
-  countNonzero(dim: number | number[]): Tensor;
+  countNonzero(dim: number[]): Tensor;
+  countNonzero(...dim: [number, ...number[]]): Tensor;
   countNonzero(...args: unknown[]): unknown {
     return callOverloads(M_countNonzero, args, this);
   }
@@ -2341,7 +2348,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::cudnn_convolution(Tensor self, Tensor weight, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor`
    */
-  cudnnConvolution(weight: Tensor, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+  cudnnConvolution(weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
   cudnnConvolution(...args: unknown[]): unknown {
     return callOverloads(M_cudnnConvolution, args, this);
   }
@@ -2350,7 +2357,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::cudnn_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
    */
-  cudnnConvolutionAddRelu(weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+  cudnnConvolutionAddRelu(weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   cudnnConvolutionAddRelu(...args: unknown[]): unknown {
     return callOverloads(M_cudnnConvolutionAddRelu, args, this);
   }
@@ -2359,7 +2366,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::cudnn_convolution_relu(Tensor self, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
    */
-  cudnnConvolutionRelu(weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+  cudnnConvolutionRelu(weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   cudnnConvolutionRelu(...args: unknown[]): unknown {
     return callOverloads(M_cudnnConvolutionRelu, args, this);
   }
@@ -2368,7 +2375,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::cudnn_convolution_transpose(Tensor self, Tensor weight, SymInt[] padding, SymInt[] output_padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor`
    */
-  cudnnConvolutionTranspose(weight: Tensor, padding: number | number[], outputPadding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+  cudnnConvolutionTranspose(weight: Tensor, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
   cudnnConvolutionTranspose(...args: unknown[]): unknown {
     return callOverloads(M_cudnnConvolutionTranspose, args, this);
   }
@@ -2708,11 +2715,12 @@ export abstract class TensorMethods extends TensorBase {
 
   /**
    * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
    * `aten::dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]`
+   * `aten::dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
    */
-  dsplit(indices: number | number[]): Tensor[];
   dsplit(sections: number): Tensor[];
+  dsplit(indices: number[]): Tensor[];
+  dsplit(...indices: [number, ...number[]]): Tensor[];
   dsplit(...args: unknown[]): unknown {
     return callOverloads(M_dsplit, args, this);
   }
@@ -2890,8 +2898,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)`
    */
-  expand(size: number | number[]): Tensor;
-  expand(size: number | number[], options: { implicit?: boolean }): Tensor;
+  expand(size: number[]): Tensor;
+  expand(...size: [number, ...number[]]): Tensor;
+  expand(size: number[], options: { implicit?: boolean }): Tensor;
   expand(...args: unknown[]): unknown {
     return callOverloads(M_expand, args, this);
   }
@@ -2909,8 +2918,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::expand_copy(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor`
    */
-  expandCopy(size: number | number[]): Tensor;
-  expandCopy(size: number | number[], options: { implicit?: boolean }): Tensor;
+  expandCopy(size: number[]): Tensor;
+  expandCopy(...size: [number, ...number[]]): Tensor;
+  expandCopy(size: number[], options: { implicit?: boolean }): Tensor;
   expandCopy(...args: unknown[]): unknown {
     return callOverloads(M_expandCopy, args, this);
   }
@@ -3044,6 +3054,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::fft_fftshift(Tensor self, int[1]? dim=None) -> Tensor`
    */
   fftFftshift(dim?: number | number[] | null): Tensor;
+  fftFftshift(...dim: [number, ...number[]]): Tensor;
   fftFftshift(options: { dim?: number | number[] | null }): Tensor;
   fftFftshift(...args: unknown[]): unknown {
     return callOverloads(M_fftFftshift, args, this);
@@ -3114,6 +3125,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::fft_ifftshift(Tensor self, int[1]? dim=None) -> Tensor`
    */
   fftIfftshift(dim?: number | number[] | null): Tensor;
+  fftIfftshift(...dim: [number, ...number[]]): Tensor;
   fftIfftshift(options: { dim?: number | number[] | null }): Tensor;
   fftIfftshift(...args: unknown[]): unknown {
     return callOverloads(M_fftIfftshift, args, this);
@@ -3273,7 +3285,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::flip(Tensor self, int[] dims) -> Tensor`
    */
-  flip(dims: number | number[]): Tensor;
+  flip(dims: number[]): Tensor;
+  flip(...dims: [number, ...number[]]): Tensor;
   flip(...args: unknown[]): unknown {
     return callOverloads(M_flip, args, this);
   }
@@ -3603,21 +3616,21 @@ export abstract class TensorMethods extends TensorBase {
   /**
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]`
-   * `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]`
    * `aten::gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]`
-   * `aten::gradient.scalarrayarray(Tensor self, *, Scalar[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
+   * `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]`
    * `aten::gradient.scalarrayint(Tensor self, *, Scalar[] spacing, int? dim=None, int edge_order=1) -> Tensor[]`
-   * `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
+   * `aten::gradient.scalarrayarray(Tensor self, *, Scalar[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
    * `aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]`
+   * `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]`
    */
   gradient(): Tensor[];
-  gradient(options: { dim?: number | number[]; edgeOrder?: number }): Tensor[];
-  gradient(options: { spacing?: Scalar; dim?: number | number[]; edgeOrder?: number }): Tensor[];
+  gradient(options: { dim?: number[]; edgeOrder?: number }): Tensor[];
   gradient(options: { spacing?: Scalar | null; dim?: number | null; edgeOrder?: number }): Tensor[];
-  gradient(options: { spacing?: Scalar[]; dim?: number | number[]; edgeOrder?: number }): Tensor[];
+  gradient(options: { spacing?: Scalar; dim?: number[]; edgeOrder?: number }): Tensor[];
   gradient(options: { spacing?: Scalar[]; dim?: number | null; edgeOrder?: number }): Tensor[];
-  gradient(options: { spacing?: Tensor[]; dim?: number | number[]; edgeOrder?: number }): Tensor[];
+  gradient(options: { spacing?: Scalar[]; dim?: number[]; edgeOrder?: number }): Tensor[];
   gradient(options: { spacing?: Tensor[]; dim?: number | null; edgeOrder?: number }): Tensor[];
+  gradient(options: { spacing?: Tensor[]; dim?: number[]; edgeOrder?: number }): Tensor[];
   gradient(...args: unknown[]): unknown {
     return callOverloads(M_gradient, args, this);
   }
@@ -3759,6 +3772,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::hash_tensor(Tensor self, int[1] dim=[], *, bool keepdim=False, int mode=0) -> Tensor`
    */
   hashTensor(dim?: number | number[]): Tensor;
+  hashTensor(...dim: [number, ...number[]]): Tensor;
   hashTensor(options: { dim?: number | number[]; keepdim?: boolean; mode?: number }): Tensor;
   hashTensor(...args: unknown[]): unknown {
     return callOverloads(M_hashTensor, args, this);
@@ -3810,34 +3824,35 @@ export abstract class TensorMethods extends TensorBase {
   histogram(bins: Tensor): [Tensor, Tensor];
   histogram(bins: Tensor, options: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
   histogram(bins?: number): [Tensor, Tensor];
-  histogram(options: { bins?: number; range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+  histogram(options: { bins?: number; range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
   histogram(...args: unknown[]): unknown {
     return callOverloads(M_histogram, args, this);
   }
 
   /**
    * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
    * `aten::histogramdd.int_bins(Tensor self, int bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
+   * `aten::histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
    * `aten::histogramdd.TensorList_bins(Tensor self, Tensor[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)`
    */
-  histogramdd(bins: number | number[], range?: number | number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
-  histogramdd(bins: number | number[], options: { range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
-  histogramdd(bins: number, range?: number | number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
-  histogramdd(bins: number, options: { range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
-  histogramdd(bins: Tensor[], range?: number | number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
-  histogramdd(bins: Tensor[], options: { range?: number | number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
+  histogramdd(bins: number, range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
+  histogramdd(bins: number, options: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
+  histogramdd(bins: number[], range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
+  histogramdd(bins: number[], options: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
+  histogramdd(bins: Tensor[], range?: number[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]];
+  histogramdd(bins: Tensor[], options: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]];
   histogramdd(...args: unknown[]): unknown {
     return callOverloads(M_histogramdd, args, this);
   }
 
   /**
    * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
    * `aten::hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]`
+   * `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
    */
-  hsplit(indices: number | number[]): Tensor[];
   hsplit(sections: number): Tensor[];
+  hsplit(indices: number[]): Tensor[];
+  hsplit(...indices: [number, ...number[]]): Tensor[];
   hsplit(...args: unknown[]): unknown {
     return callOverloads(M_hsplit, args, this);
   }
@@ -4641,10 +4656,10 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::linalg_matrix_norm(Tensor self, Scalar ord, int[] dim=[-2, -1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor`
    * `aten::linalg_matrix_norm.str_ord(Tensor self, str ord="fro", int[] dim=[-2, -1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor`
    */
-  linalgMatrixNorm(ord: Scalar, dim?: number | number[], keepdim?: boolean): Tensor;
-  linalgMatrixNorm(ord: Scalar, options: { dim?: number | number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
-  linalgMatrixNorm(ord?: string, dim?: number | number[], keepdim?: boolean): Tensor;
-  linalgMatrixNorm(options: { ord?: string; dim?: number | number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+  linalgMatrixNorm(ord: Scalar, dim?: number[], keepdim?: boolean): Tensor;
+  linalgMatrixNorm(ord: Scalar, options: { dim?: number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
+  linalgMatrixNorm(ord?: string, dim?: number[], keepdim?: boolean): Tensor;
+  linalgMatrixNorm(options: { ord?: string; dim?: number[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
   linalgMatrixNorm(...args: unknown[]): unknown {
     return callOverloads(M_linalgMatrixNorm, args, this);
   }
@@ -4726,8 +4741,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::linalg_tensorsolve(Tensor self, Tensor other, int[]? dims=None) -> Tensor`
    */
-  linalgTensorsolve(other: Tensor, dims?: number | number[] | null): Tensor;
-  linalgTensorsolve(other: Tensor, options: { dims?: number | number[] | null }): Tensor;
+  linalgTensorsolve(other: Tensor, dims?: number[] | null): Tensor;
+  linalgTensorsolve(other: Tensor, options: { dims?: number[] | null }): Tensor;
   linalgTensorsolve(...args: unknown[]): unknown {
     return callOverloads(M_linalgTensorsolve, args, this);
   }
@@ -5296,7 +5311,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::miopen_convolution(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic) -> Tensor`
    */
-  miopenConvolution(weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+  miopenConvolution(weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
   miopenConvolution(...args: unknown[]): unknown {
     return callOverloads(M_miopenConvolution, args, this);
   }
@@ -5305,7 +5320,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::miopen_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
    */
-  miopenConvolutionAddRelu(weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+  miopenConvolutionAddRelu(weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   miopenConvolutionAddRelu(...args: unknown[]): unknown {
     return callOverloads(M_miopenConvolutionAddRelu, args, this);
   }
@@ -5314,7 +5329,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::miopen_convolution_relu(Tensor self, Tensor weight, Tensor? bias, SymInt[] stride, SymInt[] padding, SymInt[] dilation, SymInt groups) -> Tensor`
    */
-  miopenConvolutionRelu(weight: Tensor, bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+  miopenConvolutionRelu(weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   miopenConvolutionRelu(...args: unknown[]): unknown {
     return callOverloads(M_miopenConvolutionRelu, args, this);
   }
@@ -5323,7 +5338,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::miopen_convolution_transpose(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] output_padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic) -> Tensor`
    */
-  miopenConvolutionTranspose(weight: Tensor, bias: Tensor | null, padding: number | number[], outputPadding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+  miopenConvolutionTranspose(weight: Tensor, bias: Tensor | null, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
   miopenConvolutionTranspose(...args: unknown[]): unknown {
     return callOverloads(M_miopenConvolutionTranspose, args, this);
   }
@@ -5332,7 +5347,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::miopen_depthwise_convolution(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool benchmark, bool deterministic) -> Tensor`
    */
-  miopenDepthwiseConvolution(weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+  miopenDepthwiseConvolution(weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
   miopenDepthwiseConvolution(...args: unknown[]): unknown {
     return callOverloads(M_miopenDepthwiseConvolution, args, this);
   }
@@ -5360,6 +5375,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::mkldnn_adaptive_avg_pool2d(Tensor self, int[2] output_size) -> Tensor`
    */
   mkldnnAdaptiveAvgPool2d(outputSize: number | number[]): Tensor;
+  mkldnnAdaptiveAvgPool2d(...outputSize: [number, ...number[]]): Tensor;
   mkldnnAdaptiveAvgPool2d(...args: unknown[]): unknown {
     return callOverloads(M_mkldnnAdaptiveAvgPool2d, args, this);
   }
@@ -5368,7 +5384,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::mkldnn_convolution(Tensor self, Tensor weight, Tensor? bias, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups) -> Tensor`
    */
-  mkldnnConvolution(weight: Tensor, bias: Tensor | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
+  mkldnnConvolution(weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
   mkldnnConvolution(...args: unknown[]): unknown {
     return callOverloads(M_mkldnnConvolution, args, this);
   }
@@ -5416,8 +5432,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::mkldnn_reorder_conv2d_weight(Tensor self, SymInt[2] padding=[0, 0], SymInt[2] stride=[1, 1], SymInt[2] dilation=[1, 1], SymInt groups=1, SymInt[]? input_size=None) -> Tensor`
    */
-  mkldnnReorderConv2dWeight(padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number | number[] | null): Tensor;
-  mkldnnReorderConv2dWeight(options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number | number[] | null }): Tensor;
+  mkldnnReorderConv2dWeight(padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null): Tensor;
+  mkldnnReorderConv2dWeight(options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number[] | null }): Tensor;
   mkldnnReorderConv2dWeight(...args: unknown[]): unknown {
     return callOverloads(M_mkldnnReorderConv2dWeight, args, this);
   }
@@ -5426,8 +5442,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::mkldnn_reorder_conv3d_weight(Tensor self, SymInt[3] padding=[0, 0, 0], SymInt[3] stride=[1, 1, 1], SymInt[3] dilation=[1, 1, 1], SymInt groups=1, SymInt[]? input_size=None) -> Tensor`
    */
-  mkldnnReorderConv3dWeight(padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number | number[] | null): Tensor;
-  mkldnnReorderConv3dWeight(options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number | number[] | null }): Tensor;
+  mkldnnReorderConv3dWeight(padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null): Tensor;
+  mkldnnReorderConv3dWeight(options: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; inputSize?: number[] | null }): Tensor;
   mkldnnReorderConv3dWeight(...args: unknown[]): unknown {
     return callOverloads(M_mkldnnReorderConv3dWeight, args, this);
   }
@@ -5459,7 +5475,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)`
    */
   moveaxis(source: number, destination: number): Tensor;
-  moveaxis(source: number | number[], destination: number | number[]): Tensor;
+  moveaxis(source: number[], destination: number[]): Tensor;
   moveaxis(...args: unknown[]): unknown {
     return callOverloads(M_moveaxis, args, this);
   }
@@ -5470,7 +5486,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)`
    */
   movedim(source: number, destination: number): Tensor;
-  movedim(source: number | number[], destination: number | number[]): Tensor;
+  movedim(source: number[], destination: number[]): Tensor;
   movedim(...args: unknown[]): unknown {
     return callOverloads(M_movedim, args, this);
   }
@@ -5479,7 +5495,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::mps_convolution_backward(Tensor self, Tensor grad_output, Tensor weight, SymInt[] padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool[3] output_mask) -> (Tensor, Tensor, Tensor)`
    */
-  mpsConvolutionBackward(gradOutput: Tensor, weight: Tensor, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
+  mpsConvolutionBackward(gradOutput: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, outputMask: boolean[]): [Tensor, Tensor, Tensor];
   mpsConvolutionBackward(...args: unknown[]): unknown {
     return callOverloads(M_mpsConvolutionBackward, args, this);
   }
@@ -5488,7 +5504,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::mps_convolution_transpose_backward(Tensor self, Tensor grad_output, Tensor weight, SymInt[] padding, SymInt[] output_padding, SymInt[] stride, SymInt[] dilation, SymInt groups, bool[2] output_mask) -> (Tensor, Tensor)`
    */
-  mpsConvolutionTransposeBackward(gradOutput: Tensor, weight: Tensor, padding: number | number[], outputPadding: number | number[], stride: number | number[], dilation: number | number[], groups: number, outputMask: boolean[]): [Tensor, Tensor];
+  mpsConvolutionTransposeBackward(gradOutput: Tensor, weight: Tensor, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, outputMask: boolean[]): [Tensor, Tensor];
   mpsConvolutionTransposeBackward(...args: unknown[]): unknown {
     return callOverloads(M_mpsConvolutionTransposeBackward, args, this);
   }
@@ -5790,8 +5806,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::nested_to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor`
    */
-  nestedToPaddedTensor(padding: number, outputSize?: number | number[] | null): Tensor;
-  nestedToPaddedTensor(padding: number, options: { outputSize?: number | number[] | null }): Tensor;
+  nestedToPaddedTensor(padding: number, outputSize?: number[] | null): Tensor;
+  nestedToPaddedTensor(padding: number, options: { outputSize?: number[] | null }): Tensor;
   nestedToPaddedTensor(...args: unknown[]): unknown {
     return callOverloads(M_nestedToPaddedTensor, args, this);
   }
@@ -5800,8 +5816,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
    */
-  newEmpty(size: number | number[]): Tensor;
-  newEmpty(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  newEmpty(size: number[]): Tensor;
+  newEmpty(...size: [number, ...number[]]): Tensor;
+  newEmpty(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   newEmpty(...args: unknown[]): unknown {
     return callOverloads(M_newEmpty, args, this);
   }
@@ -5810,8 +5827,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
    */
-  newEmptyStrided(size: number | number[], stride: number | number[]): Tensor;
-  newEmptyStrided(size: number | number[], stride: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  newEmptyStrided(size: number[], stride: number[]): Tensor;
+  newEmptyStrided(size: number[], stride: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   newEmptyStrided(...args: unknown[]): unknown {
     return callOverloads(M_newEmptyStrided, args, this);
   }
@@ -5820,8 +5837,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
    */
-  newFull(size: number | number[], fillValue: Scalar): Tensor;
-  newFull(size: number | number[], fillValue: Scalar, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  newFull(size: number[], fillValue: Scalar): Tensor;
+  newFull(size: number[], fillValue: Scalar, options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   newFull(...args: unknown[]): unknown {
     return callOverloads(M_newFull, args, this);
   }
@@ -5830,8 +5847,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
    */
-  newOnes(size: number | number[]): Tensor;
-  newOnes(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  newOnes(size: number[]): Tensor;
+  newOnes(...size: [number, ...number[]]): Tensor;
+  newOnes(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   newOnes(...args: unknown[]): unknown {
     return callOverloads(M_newOnes, args, this);
   }
@@ -5840,8 +5858,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor`
    */
-  newZeros(size: number | number[]): Tensor;
-  newZeros(size: number | number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  newZeros(size: number[]): Tensor;
+  newZeros(...size: [number, ...number[]]): Tensor;
+  newZeros(size: number[], options: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   newZeros(...args: unknown[]): unknown {
     return callOverloads(M_newZeros, args, this);
   }
@@ -5910,15 +5929,6 @@ export abstract class TensorMethods extends TensorBase {
   nllLoss2dForward(target: Tensor, weight: Tensor | null, reduction: number, ignoreIndex: number): [Tensor, Tensor];
   nllLoss2dForward(...args: unknown[]): unknown {
     return callOverloads(M_nllLoss2dForward, args, this);
-  }
-
-  /**
-   * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::nonzero(Tensor self) -> Tensor`
-   */
-  nonzero(): Tensor;
-  nonzero(...args: unknown[]): unknown {
-    return callOverloads(M_nonzero, args, this);
   }
 
   /**
@@ -6084,8 +6094,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::pad(Tensor self, SymInt[] pad, str mode="constant", float? value=None) -> Tensor`
    */
-  pad(pad: number | number[], mode?: string, value?: number | null): Tensor;
-  pad(pad: number | number[], options: { mode?: string; value?: number | null }): Tensor;
+  pad(pad: number[], mode?: string, value?: number | null): Tensor;
+  pad(pad: number[], options: { mode?: string; value?: number | null }): Tensor;
   pad(...args: unknown[]): unknown {
     return callOverloads(M_pad, args, this);
   }
@@ -6104,7 +6114,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)`
    */
-  permute(dims: number | number[]): Tensor;
+  permute(dims: number[]): Tensor;
+  permute(...dims: [number, ...number[]]): Tensor;
   permute(...args: unknown[]): unknown {
     return callOverloads(M_permute, args, this);
   }
@@ -6113,7 +6124,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::permute_copy(Tensor self, int[] dims) -> Tensor`
    */
-  permuteCopy(dims: number | number[]): Tensor;
+  permuteCopy(dims: number[]): Tensor;
+  permuteCopy(...dims: [number, ...number[]]): Tensor;
   permuteCopy(...args: unknown[]): unknown {
     return callOverloads(M_permuteCopy, args, this);
   }
@@ -6512,6 +6524,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::reflection_pad1d(Tensor self, SymInt[2] padding) -> Tensor`
    */
   reflectionPad1d(padding: number | number[]): Tensor;
+  reflectionPad1d(...padding: [number, ...number[]]): Tensor;
   reflectionPad1d(...args: unknown[]): unknown {
     return callOverloads(M_reflectionPad1d, args, this);
   }
@@ -6521,6 +6534,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::reflection_pad2d(Tensor self, SymInt[4] padding) -> Tensor`
    */
   reflectionPad2d(padding: number | number[]): Tensor;
+  reflectionPad2d(...padding: [number, ...number[]]): Tensor;
   reflectionPad2d(...args: unknown[]): unknown {
     return callOverloads(M_reflectionPad2d, args, this);
   }
@@ -6530,6 +6544,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::reflection_pad3d(Tensor self, SymInt[6] padding) -> Tensor`
    */
   reflectionPad3d(padding: number | number[]): Tensor;
+  reflectionPad3d(...padding: [number, ...number[]]): Tensor;
   reflectionPad3d(...args: unknown[]): unknown {
     return callOverloads(M_reflectionPad3d, args, this);
   }
@@ -6614,7 +6629,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::repeat(Tensor self, SymInt[] repeats) -> Tensor`
    */
-  repeat(repeats: number | number[]): Tensor;
+  repeat(repeats: number[]): Tensor;
+  repeat(...repeats: [number, ...number[]]): Tensor;
   repeat(...args: unknown[]): unknown {
     return callOverloads(M_repeat, args, this);
   }
@@ -6637,6 +6653,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::replication_pad1d(Tensor self, SymInt[2] padding) -> Tensor`
    */
   replicationPad1d(padding: number | number[]): Tensor;
+  replicationPad1d(...padding: [number, ...number[]]): Tensor;
   replicationPad1d(...args: unknown[]): unknown {
     return callOverloads(M_replicationPad1d, args, this);
   }
@@ -6646,6 +6663,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::replication_pad2d(Tensor self, SymInt[4] padding) -> Tensor`
    */
   replicationPad2d(padding: number | number[]): Tensor;
+  replicationPad2d(...padding: [number, ...number[]]): Tensor;
   replicationPad2d(...args: unknown[]): unknown {
     return callOverloads(M_replicationPad2d, args, this);
   }
@@ -6655,6 +6673,7 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::replication_pad3d(Tensor self, SymInt[6] padding) -> Tensor`
    */
   replicationPad3d(padding: number | number[]): Tensor;
+  replicationPad3d(...padding: [number, ...number[]]): Tensor;
   replicationPad3d(...args: unknown[]): unknown {
     return callOverloads(M_replicationPad3d, args, this);
   }
@@ -6663,7 +6682,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)`
    */
-  reshape(shape: number | number[]): Tensor;
+  reshape(shape: number[]): Tensor;
+  reshape(...shape: [number, ...number[]]): Tensor;
   reshape(...args: unknown[]): unknown {
     return callOverloads(M_reshape, args, this);
   }
@@ -6681,8 +6701,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor`
    */
-  resize(size: number | number[]): Tensor;
-  resize(size: number | number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
+  resize(size: number[]): Tensor;
+  resize(...size: [number, ...number[]]): Tensor;
+  resize(size: number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
   resize(...args: unknown[]): unknown {
     return callOverloads(M_resize, args, this);
   }
@@ -6691,8 +6712,9 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!)`
    */
-  resize_(size: number | number[]): Tensor;
-  resize_(size: number | number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
+  resize_(size: number[]): Tensor;
+  resize_(...size: [number, ...number[]]): Tensor;
+  resize_(size: number[], options: { memoryFormat?: MemoryFormat | null }): Tensor;
   resize_(...args: unknown[]): unknown {
     return callOverloads(M_resize_, args, this);
   }
@@ -6776,8 +6798,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::rot90(Tensor self, int k=1, int[] dims=[0, 1]) -> Tensor`
    */
-  rot90(k?: number, dims?: number | number[]): Tensor;
-  rot90(options: { k?: number; dims?: number | number[] }): Tensor;
+  rot90(k?: number, dims?: number[]): Tensor;
+  rot90(options: { k?: number; dims?: number[] }): Tensor;
   rot90(...args: unknown[]): unknown {
     return callOverloads(M_rot90, args, this);
   }
@@ -7024,8 +7046,8 @@ export abstract class TensorMethods extends TensorBase {
    */
   set_(): Tensor;
   set_(source: Tensor): Tensor;
-  set_(source: Tensor, storageOffset: number, size: number | number[], stride?: number | number[]): Tensor;
-  set_(source: Tensor, storageOffset: number, size: number | number[], options: { stride?: number | number[] }): Tensor;
+  set_(source: Tensor, storageOffset: number, size: number[], stride?: number[]): Tensor;
+  set_(source: Tensor, storageOffset: number, size: number[], options: { stride?: number[] }): Tensor;
   set_(...args: unknown[]): unknown {
     return callOverloads(M_set_, args, this);
   }
@@ -7376,7 +7398,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::sparse_resize(Tensor self, int[] size, int sparse_dim, int dense_dim) -> Tensor`
    */
-  sparseResize(size: number | number[], sparseDim: number, denseDim: number): Tensor;
+  sparseResize(size: number[], sparseDim: number, denseDim: number): Tensor;
   sparseResize(...args: unknown[]): unknown {
     return callOverloads(M_sparseResize, args, this);
   }
@@ -7385,7 +7407,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::sparse_resize_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)`
    */
-  sparseResize_(size: number | number[], sparseDim: number, denseDim: number): Tensor;
+  sparseResize_(size: number[], sparseDim: number, denseDim: number): Tensor;
   sparseResize_(...args: unknown[]): unknown {
     return callOverloads(M_sparseResize_, args, this);
   }
@@ -7394,7 +7416,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::sparse_resize_and_clear(Tensor self, int[] size, int sparse_dim, int dense_dim) -> Tensor`
    */
-  sparseResizeAndClear(size: number | number[], sparseDim: number, denseDim: number): Tensor;
+  sparseResizeAndClear(size: number[], sparseDim: number, denseDim: number): Tensor;
   sparseResizeAndClear(...args: unknown[]): unknown {
     return callOverloads(M_sparseResizeAndClear, args, this);
   }
@@ -7403,7 +7425,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::sparse_resize_and_clear_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)`
    */
-  sparseResizeAndClear_(size: number | number[], sparseDim: number, denseDim: number): Tensor;
+  sparseResizeAndClear_(size: number[], sparseDim: number, denseDim: number): Tensor;
   sparseResizeAndClear_(...args: unknown[]): unknown {
     return callOverloads(M_sparseResizeAndClear_, args, this);
   }
@@ -7782,13 +7804,13 @@ export abstract class TensorMethods extends TensorBase {
 
   /**
    * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]`
    * `aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]`
+   * `aten::split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]`
    */
-  split(splitSize: number | number[], dim?: number): Tensor[];
-  split(splitSize: number | number[], options: { dim?: number }): Tensor[];
   split(splitSize: number, dim?: number): Tensor[];
   split(splitSize: number, options: { dim?: number }): Tensor[];
+  split(splitSize: number[], dim?: number): Tensor[];
+  split(splitSize: number[], options: { dim?: number }): Tensor[];
   split(...args: unknown[]): unknown {
     return callOverloads(M_split, args, this);
   }
@@ -7807,8 +7829,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]`
    */
-  splitWithSizes(splitSizes: number | number[], dim?: number): Tensor[];
-  splitWithSizes(splitSizes: number | number[], options: { dim?: number }): Tensor[];
+  splitWithSizes(splitSizes: number[], dim?: number): Tensor[];
+  splitWithSizes(splitSizes: number[], options: { dim?: number }): Tensor[];
   splitWithSizes(...args: unknown[]): unknown {
     return callOverloads(M_splitWithSizes, args, this);
   }
@@ -7817,8 +7839,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::split_with_sizes_copy(Tensor self, SymInt[] split_sizes, int dim=0) -> Tensor[]`
    */
-  splitWithSizesCopy(splitSizes: number | number[], dim?: number): Tensor[];
-  splitWithSizesCopy(splitSizes: number | number[], options: { dim?: number }): Tensor[];
+  splitWithSizesCopy(splitSizes: number[], dim?: number): Tensor[];
+  splitWithSizesCopy(splitSizes: number[], options: { dim?: number }): Tensor[];
   splitWithSizesCopy(...args: unknown[]): unknown {
     return callOverloads(M_splitWithSizesCopy, args, this);
   }
@@ -7867,7 +7889,8 @@ export abstract class TensorMethods extends TensorBase {
    */
   squeeze(): Tensor;
   squeeze(dim: number): Tensor;
-  squeeze(dim: number | number[]): Tensor;
+  squeeze(dim: number[]): Tensor;
+  squeeze(...dim: [number, ...number[]]): Tensor;
   squeeze(...args: unknown[]): unknown {
     return callOverloads(M_squeeze, args, this);
   }
@@ -7880,7 +7903,8 @@ export abstract class TensorMethods extends TensorBase {
    */
   squeeze_(): Tensor;
   squeeze_(dim: number): Tensor;
-  squeeze_(dim: number | number[]): Tensor;
+  squeeze_(dim: number[]): Tensor;
+  squeeze_(...dim: [number, ...number[]]): Tensor;
   squeeze_(...args: unknown[]): unknown {
     return callOverloads(M_squeeze_, args, this);
   }
@@ -7893,7 +7917,8 @@ export abstract class TensorMethods extends TensorBase {
    */
   squeezeCopy(): Tensor;
   squeezeCopy(dim: number): Tensor;
-  squeezeCopy(dim: number | number[]): Tensor;
+  squeezeCopy(dim: number[]): Tensor;
+  squeezeCopy(...dim: [number, ...number[]]): Tensor;
   squeezeCopy(...args: unknown[]): unknown {
     return callOverloads(M_squeezeCopy, args, this);
   }
@@ -7917,6 +7942,7 @@ export abstract class TensorMethods extends TensorBase {
   std(unbiased?: boolean): Tensor;
   std(options: { unbiased?: boolean }): Tensor;
   std(dim?: number | number[] | null): Tensor;
+  std(...dim: [number, ...number[]]): Tensor;
   std(options: { dim?: number | number[] | null; correction?: Scalar | null; keepdim?: boolean }): Tensor;
   std(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
   std(dim: number | number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): Tensor;
@@ -7933,6 +7959,7 @@ export abstract class TensorMethods extends TensorBase {
   stdMean(unbiased?: boolean): [Tensor, Tensor];
   stdMean(options: { unbiased?: boolean }): [Tensor, Tensor];
   stdMean(dim?: number | number[] | null): [Tensor, Tensor];
+  stdMean(...dim: [number, ...number[]]): [Tensor, Tensor];
   stdMean(options: { dim?: number | number[] | null; correction?: Scalar | null; keepdim?: boolean }): [Tensor, Tensor];
   stdMean(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
   stdMean(dim: number | number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
@@ -8022,7 +8049,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::sum_to_size(Tensor self, SymInt[] size) -> Tensor`
    */
-  sumToSize(size: number | number[]): Tensor;
+  sumToSize(size: number[]): Tensor;
+  sumToSize(...size: [number, ...number[]]): Tensor;
   sumToSize(...args: unknown[]): unknown {
     return callOverloads(M_sumToSize, args, this);
   }
@@ -8193,14 +8221,14 @@ export abstract class TensorMethods extends TensorBase {
 
   /**
    * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::tensor_split.indices(Tensor(a -> *) self, SymInt[] indices, int dim=0) -> Tensor(a)[]`
    * `aten::tensor_split.sections(Tensor(a -> *) self, SymInt sections, int dim=0) -> Tensor(a)[]`
+   * `aten::tensor_split.indices(Tensor(a -> *) self, SymInt[] indices, int dim=0) -> Tensor(a)[]`
    * `aten::tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[]`
    */
-  tensorSplit(indices: number | number[], dim?: number): Tensor[];
-  tensorSplit(indices: number | number[], options: { dim?: number }): Tensor[];
   tensorSplit(sections: number, dim?: number): Tensor[];
   tensorSplit(sections: number, options: { dim?: number }): Tensor[];
+  tensorSplit(indices: number[], dim?: number): Tensor[];
+  tensorSplit(indices: number[], options: { dim?: number }): Tensor[];
   tensorSplit(tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
   tensorSplit(tensorIndicesOrSections: Tensor, options: { dim?: number }): Tensor[];
   tensorSplit(...args: unknown[]): unknown {
@@ -8211,7 +8239,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor`
    */
-  tensordot(other: Tensor, dimsSelf: number | number[], dimsOther: number | number[]): Tensor;
+  tensordot(other: Tensor, dimsSelf: number[], dimsOther: number[]): Tensor;
   tensordot(...args: unknown[]): unknown {
     return callOverloads(M_tensordot, args, this);
   }
@@ -8248,7 +8276,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::tile(Tensor self, SymInt[] dims) -> Tensor`
    */
-  tile(dims: number | number[]): Tensor;
+  tile(dims: number[]): Tensor;
+  tile(...dims: [number, ...number[]]): Tensor;
   tile(...args: unknown[]): unknown {
     return callOverloads(M_tile, args, this);
   }
@@ -8277,8 +8306,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::to_padded_tensor(Tensor self, float padding, SymInt[]? output_size=None) -> Tensor`
    */
-  toPaddedTensor(padding: number, outputSize?: number | number[] | null): Tensor;
-  toPaddedTensor(padding: number, options: { outputSize?: number | number[] | null }): Tensor;
+  toPaddedTensor(padding: number, outputSize?: number[] | null): Tensor;
+  toPaddedTensor(padding: number, options: { outputSize?: number[] | null }): Tensor;
   toPaddedTensor(...args: unknown[]): unknown {
     return callOverloads(M_toPaddedTensor, args, this);
   }
@@ -8504,7 +8533,7 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)`
    */
-  unflatten(dim: number, sizes: number | number[]): Tensor;
+  unflatten(dim: number, sizes: number[]): Tensor;
   unflatten(...args: unknown[]): unknown {
     return callOverloads(M_unflatten, args, this);
   }
@@ -8601,8 +8630,8 @@ export abstract class TensorMethods extends TensorBase {
    * ATen operator, dispatched by libtorch. Overloads:
    * `aten::unsafe_split_with_sizes(Tensor self, SymInt[] split_sizes, int dim=0) -> Tensor[]`
    */
-  unsafeSplitWithSizes(splitSizes: number | number[], dim?: number): Tensor[];
-  unsafeSplitWithSizes(splitSizes: number | number[], options: { dim?: number }): Tensor[];
+  unsafeSplitWithSizes(splitSizes: number[], dim?: number): Tensor[];
+  unsafeSplitWithSizes(splitSizes: number[], options: { dim?: number }): Tensor[];
   unsafeSplitWithSizes(...args: unknown[]): unknown {
     return callOverloads(M_unsafeSplitWithSizes, args, this);
   }
@@ -8731,6 +8760,7 @@ export abstract class TensorMethods extends TensorBase {
   varMean(unbiased?: boolean): [Tensor, Tensor];
   varMean(options: { unbiased?: boolean }): [Tensor, Tensor];
   varMean(dim?: number | number[] | null): [Tensor, Tensor];
+  varMean(...dim: [number, ...number[]]): [Tensor, Tensor];
   varMean(options: { dim?: number | number[] | null; correction?: Scalar | null; keepdim?: boolean }): [Tensor, Tensor];
   varMean(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
   varMean(dim: number | number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
@@ -8752,7 +8782,8 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)`
    * `aten::view.dtype(Tensor(a) self, ScalarType dtype) -> Tensor(a)`
    */
-  view(size: number | number[]): Tensor;
+  view(size: number[]): Tensor;
+  view(...size: [number, ...number[]]): Tensor;
   view(dtype: DType): Tensor;
   view(...args: unknown[]): unknown {
     return callOverloads(M_view, args, this);
@@ -8808,7 +8839,8 @@ export abstract class TensorMethods extends TensorBase {
    * `aten::view_copy(Tensor self, SymInt[] size) -> Tensor`
    * `aten::view_copy.dtype(Tensor self, ScalarType dtype) -> Tensor`
    */
-  viewCopy(size: number | number[]): Tensor;
+  viewCopy(size: number[]): Tensor;
+  viewCopy(...size: [number, ...number[]]): Tensor;
   viewCopy(dtype: DType): Tensor;
   viewCopy(...args: unknown[]): unknown {
     return callOverloads(M_viewCopy, args, this);
@@ -8816,11 +8848,12 @@ export abstract class TensorMethods extends TensorBase {
 
   /**
    * ATen operator, dispatched by libtorch. Overloads:
-   * `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
    * `aten::vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]`
+   * `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]`
    */
-  vsplit(indices: number | number[]): Tensor[];
   vsplit(sections: number): Tensor[];
+  vsplit(indices: number[]): Tensor[];
+  vsplit(...indices: [number, ...number[]]): Tensor[];
   vsplit(...args: unknown[]): unknown {
     return callOverloads(M_vsplit, args, this);
   }
