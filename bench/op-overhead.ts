@@ -1,64 +1,117 @@
-// Per-call overhead of small-tensor ops: ours vs Python torch on the same libtorch, same thread
-// count, same run (alternating rounds, median of rounds). Ratio = our time / PyTorch's time.
-import { execFileSync } from 'node:child_process';
-import { torch } from '../lib/index.js';
+// Per-call overhead of small-tensor ops: ours vs Python torch on the same libtorch, same thread count.
+//
+// Timing (default): `--pairs P` (BENCH_PAIRS, default 5) pairs of fresh processes, ours and Python
+// alternating; each child warms every case up, then times N calls per case and reports wall us/call and
+// CPU us/call (getrusage user+sys over the timed calls). A pair's ratio is the geometric mean over the
+// cases of ours/Python; the final JSON line's `ratio` is the median over the pairs, with the spread.
+//
+// `--instructions`: one child per side under valgrind's callgrind (1 thread), instructions per call of
+// each case (markers between cases, see bench/harness.ts): the same every run, so it judges a change to
+// the dispatch path without timing noise. `ratio` is then the geometric mean of the instruction ratios.
+//
+// Env: BENCH_THREADS (1), BENCH_N calls per case (50000; 5000 with --instructions), BENCH_PAIRS (5).
+import { realPython, callgrindPhases, cpuMs, gitCommit, hasValgrind, interleave, intOption, leadSettings, nodeChild, roundStats, runJson, stats } from './harness.js';
 import { pythonEnv } from './python-env.js';
 
-const THREADS = Number(process.env.BENCH_THREADS ?? 1);
-const N = Number(process.env.BENCH_N ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-torch.setNumThreads(THREADS);
+const argv = process.argv.slice(2);
+const INSTR = argv.includes('--instructions');
+const THREADS = intOption(argv, '--threads', 'BENCH_THREADS', 1);
+const N = intOption(argv, '--n', 'BENCH_N', INSTR ? 5000 : 50_000);
+const PAIRS = intOption(argv, '--pairs', 'BENCH_PAIRS', 5);
+const WARM = INSTR ? 20_000 : 20_000;
+const CASES = ['add', 'mul', 'matmul8', 'chain', 'view'] as const;
+type Case = (typeof CASES)[number];
+interface ChildOut { us: Record<Case, number>; cpuUs: Record<Case, number>; threads: number }
 
-const a = torch.keep(torch.rand([4]));
-const b = torch.keep(torch.rand([4]));
-const m = torch.keep(torch.rand([8, 8]));
-const cases: Record<string, () => void> = {
-  add: () => torch.add(a, b).dispose(),
-  mul: () => a.mul(b).dispose(),
-  matmul8: () => m.matmul(m).dispose(),
-  chain: () => torch.tidy(() => { a.mul(b).add(a).relu().sum(); }),
-  view: () => m.view([64]).dispose(),
-};
-
+// Python side: same cases; os.getuid() marks the phase boundaries for callgrind (harmless when timing).
 const PY = `
-import sys, time, json, torch
-torch.set_num_threads(int(sys.argv[1])); N = int(sys.argv[2])
+import sys, os, time, json, resource, torch
+torch.set_num_threads(int(sys.argv[1])); N = int(sys.argv[2]); W = int(sys.argv[3])
 a = torch.rand(4); b = torch.rand(4); m = torch.rand(8, 8)
 cases = {'add': lambda: torch.add(a, b), 'mul': lambda: a.mul(b), 'matmul8': lambda: m.matmul(m),
          'chain': lambda: a.mul(b).add(a).relu().sum(), 'view': lambda: m.view(64)}
-out = {}
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF); return (r.ru_utime + r.ru_stime) * 1e6
+us, cpu_us = {}, {}
 for name, f in cases.items():
-    for _ in range(20000): f()
-    t = time.perf_counter()
+    for _ in range(W): f()
+os.getuid()
+for name, f in cases.items():
+    c = cpu(); t = time.perf_counter()
     for _ in range(N): f()
-    out[name] = (time.perf_counter() - t) / N * 1e6
-print(json.dumps(out))
+    us[name] = (time.perf_counter() - t) / N * 1e6; cpu_us[name] = (cpu() - c) / N
+    os.getuid()
+print(json.dumps({'us': us, 'cpuUs': cpu_us, 'threads': torch.get_num_threads()}))
 `;
 
-function ours(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, f] of Object.entries(cases)) {
-    for (let i = 0; i < 20000; i++) f();
-    const t = performance.now();
+async function child(): Promise<void> {
+  const { torch } = await import('../lib/index.js');
+  torch.setNumThreads(THREADS);
+  const a = torch.keep(torch.rand([4]));
+  const b = torch.keep(torch.rand([4]));
+  const m = torch.keep(torch.rand([8, 8]));
+  const cases: Record<Case, () => void> = {
+    add: () => torch.add(a, b).dispose(),
+    mul: () => a.mul(b).dispose(),
+    matmul8: () => m.matmul(m).dispose(),
+    chain: () => torch.tidy(() => { a.mul(b).add(a).relu().sum(); }),
+    view: () => m.view([64]).dispose(),
+  };
+  const us = {} as Record<Case, number>, cpuUs = {} as Record<Case, number>;
+  for (const name of CASES) for (let i = 0; i < WARM; i++) cases[name]();
+  process.getuid?.();
+  for (const name of CASES) {
+    const f = cases[name];
+    const c = cpuMs(), t = performance.now();
     for (let i = 0; i < N; i++) f();
-    out[name] = ((performance.now() - t) / N) * 1000;
+    us[name] = ((performance.now() - t) / N) * 1000;
+    cpuUs[name] = ((cpuMs() - c) / N) * 1000;
+    process.getuid?.();
   }
-  return out;
+  console.log(JSON.stringify({ us, cpuUs, threads: torch.getNumThreads() } satisfies ChildOut));
 }
 
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const oursRuns: Record<string, number>[] = [];
-const pyRuns: Record<string, number>[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  oursRuns.push(ours());
-  pyRuns.push(JSON.parse(execFileSync('python3', ['-c', PY, String(THREADS), String(N)], { env: pythonEnv() }).toString()));
+const geo = (xs: number[]): number => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
+const env = (): NodeJS.ProcessEnv => ({ ...pythonEnv(), OMP_NUM_THREADS: String(THREADS) });
+const pyArgs = ['-c', PY, String(THREADS), String(N), String(WARM)];
+const ours = nodeChild(import.meta.filename, ['--child', '--threads', String(THREADS), '--n', String(N), ...(INSTR ? ['--instructions'] : [])]);
+
+function timing(): void {
+  const rows: Record<string, unknown>[] = [];
+  const { ours: o, ref: p } = interleave(PAIRS, () => runJson<ChildOut>(ours.cmd, ours.args, { ...env(), ...ours.env }), () => runJson<ChildOut>('python3', pyArgs, env()), (i, a, b) => {
+    const r = geo(CASES.map((c) => a.us[c] / b.us[c])), rc = geo(CASES.map((c) => a.cpuUs[c] / b.cpuUs[c]));
+    rows.push({ pair: i, order: i % 2 ? 'python first' : 'ours first', ratio: +r.toFixed(3), cpuRatio: +rc.toFixed(3) });
+    console.error(`pair ${i}: ratio ${r.toFixed(3)} (cpu ${rc.toFixed(3)})`);
+  });
+  const pairRatios = rows.map((r) => r.ratio as number), cpuRatios = rows.map((r) => r.cpuRatio as number);
+  const perOp = Object.fromEntries(CASES.map((c) => {
+    const ow = stats(o.map((x) => x.us[c])).median, pw = stats(p.map((x) => x.us[c])).median;
+    const oc = stats(o.map((x) => x.cpuUs[c])).median, pc = stats(p.map((x) => x.cpuUs[c])).median;
+    return [c, { oursUs: +ow.toFixed(3), pythonUs: +pw.toFixed(3), ratio: +stats(o.map((x, i) => x.us[c] / p[i]!.us[c])).median.toFixed(3),
+      oursCpuUs: +oc.toFixed(3), pythonCpuUs: +pc.toFixed(3), cpuRatio: +stats(o.map((x, i) => x.cpuUs[c] / p[i]!.cpuUs[c])).median.toFixed(3) }];
+  }));
+  console.table(rows);
+  console.table(perOp);
+  const s = stats(pairRatios);
+  console.log(JSON.stringify({ bench: 'op-overhead', mode: 'time', ratio: +s.median.toFixed(3), spread: roundStats(s), cpuRatio: +stats(cpuRatios).median.toFixed(3),
+    cpuSpread: roundStats(stats(cpuRatios)), pairRatios, threads: THREADS, calls: N, pairs: PAIRS, ...leadSettings(), commit: gitCommit(), perOp }));
 }
-const perOp: Record<string, { oursUs: number; pythonUs: number; ratio: number }> = {};
-for (const name of Object.keys(cases)) {
-  const o = median(oursRuns.map((x) => x[name]));
-  const p = median(pyRuns.map((x) => x[name]));
-  perOp[name] = { oursUs: +o.toFixed(3), pythonUs: +p.toFixed(3), ratio: +(o / p).toFixed(3) };
+
+function instructions(): void {
+  if (!hasValgrind()) throw new Error('op-overhead --instructions needs valgrind (scripts/bench-setup.sh installs it)');
+  const o = callgrindPhases<ChildOut>(ours.cmd, ours.args, { ...env(), ...ours.env }, CASES.length);
+  console.error(`ours (callgrind): ${CASES.map((c, i) => `${c} ${Math.round(o.instructions[i]! / N)}`).join(', ')} instructions/call`);
+  const p = callgrindPhases<ChildOut>(realPython(env()), pyArgs, env(), CASES.length);
+  const perOp = Object.fromEntries(CASES.map((c, i) => {
+    const oi = o.instructions[i]! / N, pi = p.instructions[i]! / N;
+    return [c, { oursInstr: Math.round(oi), pythonInstr: Math.round(pi), ratio: +(oi / pi).toFixed(3) }];
+  }));
+  console.table(perOp);
+  const ratio = geo(Object.values(perOp).map((v) => v.ratio));
+  console.log(JSON.stringify({ bench: 'op-overhead', mode: 'instructions', ratio: +ratio.toFixed(3), threads: THREADS, calls: N,
+    ...leadSettings(), commit: gitCommit(), perOp }));
 }
-console.table(perOp);
-const geo = Math.exp(Object.values(perOp).reduce((s, v) => s + Math.log(v.ratio), 0) / Object.keys(perOp).length);
-console.log(JSON.stringify({ bench: 'op-overhead', ratio: +geo.toFixed(3), threads: THREADS, calls: N, rounds: ROUNDS, perOp }));
+
+if (argv.includes('--child')) await child();
+else if (INSTR) instructions();
+else timing();

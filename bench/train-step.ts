@@ -2,13 +2,19 @@
 // against the same algorithm in plain PyTorch (bench/reference/skcdf_reference.py), on the CPU,
 // same thread count, same inputs. F 16, patch 32x64x64, batch 2+2, 14 classes.
 //
-// 1. Parity: our model's weights and inputs go to Python; forward outputs ('labeled', 'unlabeled',
+// 1. Time, CPU time and peak memory: `--pairs P` (BENCH_PAIRS, default 5) pairs of fresh processes, ours
+//    and Python alternating (bench/harness.ts); each does model construction, warm-up and timed
+//    iterations, and reports per-iteration wall and CPU (user+sys, all threads) times and its peak RSS.
+//    A pair's ratio is median(ours) / median(Python); the final JSON line's `ratio` is the median over
+//    the pairs, with min/max/IQR, and `cpuRatio` the same for CPU time.
+// 2. Parity: our model's weights and inputs go to Python; forward outputs ('labeled', 'unlabeled',
 //    train mode, dropout 0) and one step with identical masks are compared (max abs diffs printed).
-// 2. Time and peak memory: each side runs in a fresh process that does only model construction,
-//    2 warm-up and >= 5 timed iterations; ours reports process.resourceUsage().maxRSS, Python
-//    resource.getrusage(RUSAGE_SELF).ru_maxrss. Ratio = ours / PyTorch.
+// `--instructions`: instead, instruction counts under callgrind (1 thread) of the parts of a step that are
+//    ours beyond the convolutions: DC+CE loss forward+backward on [2, 14, 16, 16, 16], decoder weight
+//    averaging, the SGD step, keep probabilities + bernoulli; the same every run.
 //
-// Env: BENCH_THREADS (2), BENCH_ITERS (5), BENCH_WARMUP (2), BENCH_PROFILE=1 (per-phase split on both sides).
+// Env: BENCH_THREADS (2), BENCH_ITERS (5), BENCH_WARMUP (2), BENCH_PAIRS (5), BENCH_NODE_FLAGS (V8 flags
+// for our child), BENCH_PROFILE=1 (per-phase split on both sides, one pair).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,10 +27,15 @@ import { trainStep, averageDecoderWeights, keepProbabilities } from '../lib/skcd
 import { DCAndCELoss } from '../lib/nn/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
 import { pythonEnv } from './python-env.js';
+import { realPython, callgrindPhases, cpuMs, usage, gitCommit, hasValgrind, interleave, intOption, leadSettings, nodeChild, roundStats, runJson, stats } from './harness.js';
 
-const THREADS = Number(process.env.BENCH_THREADS ?? 2);
-const ITERS = Math.max(5, Number(process.env.BENCH_ITERS ?? 5));
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const ARGV = process.argv.slice(2);
+const INSTR = ARGV.includes('--instructions');
+const THREADS = intOption(ARGV, '--threads', 'BENCH_THREADS', INSTR ? 1 : 2);
+const ITERS = intOption(ARGV, '--iters', 'BENCH_ITERS', INSTR ? 5 : 5);
+const WARMUP = intOption(ARGV, '--warmup', 'BENCH_WARMUP', 2, 0);
+const PAIRS = intOption(ARGV, '--pairs', 'BENCH_PAIRS', 5);
+const LOSS_SHAPE = [2, 14, 16, 16, 16];
 const F = 16, C = 14, PATCH: [number, number, number] = [32, 64, 64], N = 2;
 const LR = 0.3, EPOCH = 1, MAX_EPOCH = 1500, CPS_W = 10 * Math.exp(-5), EMA_W = 0.99;
 const PY_SCRIPT = join(import.meta.dirname, 'reference/skcdf_reference.py');
@@ -34,7 +45,7 @@ const FWD_ATOL = 1e-3;
 const vmHwmKiB = (): number => {
   try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN); } catch { return NaN; }
 };
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => stats(xs).median;
 const pyArgs = (cmd: string, data: string): string[] => [PY_SCRIPT, cmd, '--data', data, '--threads', String(THREADS), '--filters', String(F),
   '--classes', String(C), '--patch', ...PATCH.map(String), '--warmup', String(WARMUP), '--iters', String(ITERS), '--lr', String(LR),
   '--epoch', String(EPOCH), '--max-epoch', String(MAX_EPOCH), '--cps-w', String(CPS_W)];
@@ -73,11 +84,11 @@ function worker(dataPath: string, profile: boolean): void {
   const model = buildModel();
   const optimizer = new SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
   const loss = new DCAndCELoss();
-  const times: number[] = [];
+  const times: number[] = [], cpus: number[] = [], sys: number[] = [], faults: number[] = [];
   const phases: Record<string, number[]> = { avg: [], fwdLabeled: [], lossSup: [], fwdUnlabeled: [], lossU: [], backward: [], step: [] };
   let last = 0;
   for (let i = 0; i < WARMUP + ITERS; i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = cpuMs(), u0 = usage();
     if (!profile) {
       last = trainStep(model, optimizer, loss, { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W }).loss;
     } else {
@@ -99,9 +110,9 @@ function worker(dataPath: string, profile: boolean): void {
         optimizer.step(); optimizer.zeroGrad(); mark('step');
       });
     }
-    if (i >= WARMUP) times.push(performance.now() - t0);
+    if (i >= WARMUP) { const u1 = usage(); times.push(performance.now() - t0); cpus.push(cpuMs() - c0); sys.push(u1.sysMs - u0.sysMs); faults.push(u1.minorFaults - u0.minorFaults); }
   }
-  const out: Record<string, unknown> = { timesMs: times, maxRssKiB: process.resourceUsage().maxRSS, vmHwmKiB: vmHwmKiB(), rssBeforeModelKiB: rss0, loss: last, threads: torch.getNumThreads() };
+  const out: Record<string, unknown> = { timesMs: times, cpuMs: cpus, sysMs: sys, minorFaults: faults, maxRssKiB: process.resourceUsage().maxRSS, vmHwmKiB: vmHwmKiB(), rssBeforeModelKiB: rss0, loss: last, threads: torch.getNumThreads() };
   if (profile) out.phases = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
   console.log(JSON.stringify(out));
 }
@@ -137,23 +148,78 @@ function parity(dir: string, inputs: Map<string, Tensor>): Record<string, unknow
 
 // ------------------------------------------------------------------------------------------------
 
-interface RunResult { timesMs: number[]; maxRssKiB: number; vmHwmKiB: number; rssBeforeModelKiB: number; loss: number; threads: number; phases?: Record<string, number> }
+interface RunResult { timesMs: number[]; cpuMs: number[]; sysMs: number[]; minorFaults: number[]; maxRssKiB: number; vmHwmKiB: number; rssBeforeModelKiB: number; loss: number; threads: number; phases?: Record<string, number> }
+
+const OVERHEAD_PHASES = ['loss', 'ema', 'step', 'keep'] as const;
+
+/** The parts of a step beyond the convolutions, each repeated between getuid() markers (see bench/harness.ts); same order as the Python side's `overhead`. */
+function overheadWorker(dataPath: string): void {
+  torch.setNumThreads(THREADS);
+  const data = torch.keep(torch.load(dataPath) as Map<string, Tensor>);
+  const model = buildModel();
+  const optimizer = new SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
+  for (const p of model.parameters()) p.grad = torch.fullLike(p, 1e-3);
+  const loss = new DCAndCELoss();
+  const logits = torch.keep(data.get('lossLogits')!.clone().requiresGrad_(true)), target = data.get('lossTarget')!;
+  const label = data.get('labelL')!, ratios = data.get('ratios')!;
+  const phases: (() => void)[] = [
+    () => { torch.tidy(() => loss.forward(logits, target).backward()); logits.grad = null; },
+    () => averageDecoderWeights(model, EMA_W),
+    () => optimizer.step(),
+    () => torch.tidy(() => { torch.bernoulli(keepProbabilities(label, ratios)); }),
+  ];
+  for (const f of phases) for (let i = 0; i < WARMUP; i++) f();
+  process.getuid?.();
+  for (const f of phases) {
+    for (let i = 0; i < ITERS; i++) f();
+    process.getuid?.();
+  }
+  console.log(JSON.stringify({ phases: OVERHEAD_PHASES, iters: ITERS }));
+}
+
+function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
+  if (!hasValgrind()) throw new Error('train-step --instructions needs valgrind (scripts/bench-setup.sh installs it)');
+  const flags = ['--threads', String(THREADS), '--iters', String(ITERS), '--warmup', String(WARMUP)];
+  const ours = nodeChild(import.meta.filename, ['--overhead-worker', dataPath, ...flags]);
+  const o = callgrindPhases(ours.cmd, ours.args, { ...env, ...ours.env }, OVERHEAD_PHASES.length);
+  const p = callgrindPhases(realPython(env), pyArgs('overhead', dataPath), env, OVERHEAD_PHASES.length);
+  const perPhase = Object.fromEntries(OVERHEAD_PHASES.map((k, i) => {
+    const oi = o.instructions[i]! / ITERS, pi = p.instructions[i]! / ITERS;
+    return [k, { oursInstr: Math.round(oi), pythonInstr: Math.round(pi), ratio: +(oi / pi).toFixed(3), oursMinusPython: Math.round(oi - pi) }];
+  }));
+  console.log(`instructions per repetition (callgrind, all threads, ${THREADS} thread(s), ${ITERS} repetitions after ${WARMUP} warm-up; loss on [${LOSS_SHAPE}])`);
+  console.table(perPhase);
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  console.log(JSON.stringify({ bench: 'train-step', mode: 'instructions', ratio: +(sum(o.instructions) / sum(p.instructions)).toFixed(3),
+    threads: THREADS, iterations: ITERS, warmup: WARMUP, nFilters: F, patch: PATCH, lossShape: LOSS_SHAPE,
+    ...leadSettings(), commit: gitCommit(), perPhase }));
+}
 
 function main(): void {
   torch.setNumThreads(THREADS);
   const dir = mkdtempSync(join(tmpdir(), 'bench-train-step-'));
   try {
     const inputs = torch.keep(makeInputs());
+    torch.manualSeed(5);
+    inputs.set('lossLogits', torch.randn(LOSS_SHAPE));
+    inputs.set('lossTarget', torch.randint(0, C, [LOSS_SHAPE[0]!, 1, ...LOSS_SHAPE.slice(2)]));
     const dataPath = join(dir, 'inputs.pth');
     torch.save(inputs, dataPath);
+    if (INSTR) { instructions(dataPath, childEnv()); return; }
 
     const profile = process.env.BENCH_PROFILE === '1';
-    const self = import.meta.filename;
-    const runOurs = (): RunResult => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--worker', dataPath, ...(profile ? ['--profile'] : [])],
-      { env: childEnv(), maxBuffer: 1 << 24 }).toString().trim().split('\n').at(-1)!) as RunResult;
-    const runPy = (cmd: string): RunResult => JSON.parse(execFileSync('python3', pyArgs(cmd, dataPath), { env: childEnv(), maxBuffer: 1 << 24 }).toString()) as RunResult;
-    const ours = runOurs();
-    const py = runPy('bench');
+    const ours = nodeChild(import.meta.filename, ['--worker', dataPath, '--threads', String(THREADS), '--iters', String(ITERS), '--warmup', String(WARMUP), ...(profile ? ['--profile'] : [])]);
+    const runOurs = (): RunResult => runJson<RunResult>(ours.cmd, ours.args, { ...childEnv(), ...ours.env });
+    const runPy = (cmd: string): RunResult => runJson<RunResult>('python3', pyArgs(cmd, dataPath), childEnv());
+    const pairRows: Record<string, number | string>[] = [];
+    const runs = interleave(profile ? 1 : PAIRS, runOurs, () => runPy('bench'), (i, a, b) => {
+      const row = { pair: i, order: i % 2 ? 'python first' : 'ours first', oursMs: +median(a.timesMs).toFixed(1), pythonMs: +median(b.timesMs).toFixed(1),
+        ratio: +(median(a.timesMs) / median(b.timesMs)).toFixed(3), oursCpuMs: +median(a.cpuMs).toFixed(1), pythonCpuMs: +median(b.cpuMs).toFixed(1),
+        cpuRatio: +(median(a.cpuMs) / median(b.cpuMs)).toFixed(3), oursSysMs: +median(a.sysMs).toFixed(1), pythonSysMs: +median(b.sysMs).toFixed(1),
+        oursFaults: median(a.minorFaults), pythonFaults: median(b.minorFaults) };
+      pairRows.push(row);
+      console.error(`pair ${i}: ratio ${row.ratio} (ours ${row.oursMs} ms, python ${row.pythonMs} ms), cpu ratio ${row.cpuRatio}`);
+    });
     const pyProfile = profile ? runPy('profile') as unknown as Record<string, number> : undefined;
 
     // Parity after the timed runs: the children are forked from a small parent.
@@ -174,30 +240,38 @@ function main(): void {
     const parityOk = p.keysEqual && p.shapesEqual && fwdMax <= FWD_ATOL && p.step.lossAbsDiff <= FWD_ATOL;
     if (!parityOk) console.error(`PARITY FAILED: keys ${p.keysEqual} shapes ${p.shapesEqual} forward ${fwdMax} loss ${p.step.lossAbsDiff}`);
 
-    const oursMs = median(ours.timesMs), pyMs = median(py.timesMs);
     const peak = (r: RunResult): number => (Number.isFinite(r.vmHwmKiB) ? r.vmHwmKiB : r.maxRssKiB);
-    console.log(`\ntrain step: F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, CPU, ${THREADS} threads, warm-up ${WARMUP}, median of ${ITERS}`);
-    console.table({
-      ours: { medianMs: +oursMs.toFixed(1), minMs: +Math.min(...ours.timesMs).toFixed(1), peakRssMiB: +(peak(ours) / 1024).toFixed(1), ruMaxRssMiB: +(ours.maxRssKiB / 1024).toFixed(1), rssBeforeModelMiB: +(ours.rssBeforeModelKiB / 1024).toFixed(1) },
-      pytorch: { medianMs: +pyMs.toFixed(1), minMs: +Math.min(...py.timesMs).toFixed(1), peakRssMiB: +(peak(py) / 1024).toFixed(1), ruMaxRssMiB: +(py.maxRssKiB / 1024).toFixed(1), rssBeforeModelMiB: +(py.rssBeforeModelKiB / 1024).toFixed(1) },
-    });
-    if (profile && ours.phases && pyProfile) {
+    const ratios = pairRows.map((r) => r.ratio as number), cpuRatios = pairRows.map((r) => r.cpuRatio as number);
+    const memRatios = runs.ours.map((o, i) => peak(o) / peak(runs.ref[i]!));
+    const oursMs = median(runs.ours.map((r) => median(r.timesMs))), pyMs = median(runs.ref.map((r) => median(r.timesMs)));
+    const oursCpu = median(runs.ours.map((r) => median(r.cpuMs))), pyCpu = median(runs.ref.map((r) => median(r.cpuMs)));
+    const oursSys = median(runs.ours.map((r) => median(r.sysMs))), pySys = median(runs.ref.map((r) => median(r.sysMs)));
+    const oursFaults = median(runs.ours.map((r) => median(r.minorFaults))), pyFaults = median(runs.ref.map((r) => median(r.minorFaults)));
+    console.log(`\ntrain step: F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, CPU, ${THREADS} threads, ${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`);
+    console.table(pairRows);
+    const s = stats(ratios), sc = stats(cpuRatios);
+    console.log(`median ratio ${s.median.toFixed(3)} (min ${s.min.toFixed(3)}, max ${s.max.toFixed(3)}, IQR ${s.q1.toFixed(3)}-${s.q3.toFixed(3)}); CPU time ratio ${sc.median.toFixed(3)} (min ${sc.min.toFixed(3)}, max ${sc.max.toFixed(3)})`);
+    if (profile && runs.ours[0]!.phases && pyProfile) {
       console.log('per-phase medians (ms):');
-      console.table(Object.fromEntries(Object.keys(ours.phases).map((k) => [k, { ours: +ours.phases![k].toFixed(1), pytorch: +pyProfile[k].toFixed(1), ratio: +(ours.phases![k] / pyProfile[k]).toFixed(3) }])));
+      const ph = runs.ours[0]!.phases;
+      console.table(Object.fromEntries(Object.keys(ph).map((k) => [k, { ours: +ph[k]!.toFixed(1), pytorch: +pyProfile[k]!.toFixed(1), ratio: +(ph[k]! / pyProfile[k]!).toFixed(3) }])));
     }
     console.log(JSON.stringify({
-      bench: 'train-step', ratio: +(oursMs / pyMs).toFixed(3), memoryRatio: +(peak(ours) / peak(py)).toFixed(3),
-      oursMs: +oursMs.toFixed(1), pytorchMs: +pyMs.toFixed(1), oursPeakRssMiB: +(peak(ours) / 1024).toFixed(1), pytorchPeakRssMiB: +(peak(py) / 1024).toFixed(1), oursRuMaxRssMiB: +(ours.maxRssKiB / 1024).toFixed(1), pytorchRuMaxRssMiB: +(py.maxRssKiB / 1024).toFixed(1), oursRssBeforeModelMiB: +(ours.rssBeforeModelKiB / 1024).toFixed(1), pytorchRssBeforeModelMiB: +(py.rssBeforeModelKiB / 1024).toFixed(1),
-      oursTimesMs: ours.timesMs.map((t) => +t.toFixed(1)), pytorchTimesMs: py.timesMs.map((t) => +t.toFixed(1)),
-      threads: THREADS, iterations: ITERS, warmup: WARMUP, nFilters: F, patch: PATCH, batch: `${N}+${N}`, nClasses: C,
+      bench: 'train-step', mode: 'time', ratio: +s.median.toFixed(3), spread: roundStats(s), cpuRatio: +sc.median.toFixed(3), cpuSpread: roundStats(sc),
+      pairRatios: ratios, pairCpuRatios: cpuRatios, memoryRatio: +median(memRatios).toFixed(3),
+      oursMs: +oursMs.toFixed(1), pytorchMs: +pyMs.toFixed(1), oursCpuMs: +oursCpu.toFixed(1), pytorchCpuMs: +pyCpu.toFixed(1),
+      oursSysMs: +oursSys.toFixed(1), pytorchSysMs: +pySys.toFixed(1), oursMinorFaults: oursFaults, pytorchMinorFaults: pyFaults,
+      oursPeakRssMiB: +(median(runs.ours.map(peak)) / 1024).toFixed(1), pytorchPeakRssMiB: +(median(runs.ref.map(peak)) / 1024).toFixed(1),
+      threads: THREADS, pairs: runs.ours.length, iterations: ITERS, warmup: WARMUP, nFilters: F, patch: PATCH, batch: `${N}+${N}`, nClasses: C,
+      ...leadSettings(), commit: gitCommit(),
       parity: { ok: parityOk, forwardMaxAbsDiff: fwdMax, lossAbsDiff: p.step.lossAbsDiff, paramsAfterStepMaxAbsDiff: p.paramsAfterStep.maxAbsDiff },
-      ...(profile && ours.phases ? { phasesMs: { ours: ours.phases, pytorch: pyProfile } } : {}),
+      ...(profile && runs.ours[0]!.phases ? { phasesMs: { ours: runs.ours[0]!.phases, pytorch: pyProfile } } : {}),
     }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const argv = process.argv.slice(2);
-if (argv[0] === '--worker') worker(argv[1], argv.includes('--profile'));
+if (ARGV[0] === '--worker') worker(ARGV[1]!, ARGV.includes('--profile'));
+else if (ARGV[0] === '--overhead-worker') overheadWorker(ARGV[1]!);
 else main();

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { readNifti, writeNifti } from '../lib/io/nifti.js';
 import { readNpy } from '../lib/io/npy.js';
 import { resizeNearest, resizeTrilinear } from '../lib/data/resize.js';
 import { findRawCases, preprocessDataset } from '../lib/skcdf/preprocess.js';
+import { preprocessDatasetParallel } from '../lib/skcdf/preprocess-pool.js';
 import { generateSyntheticDataset } from '../lib/skcdf/synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skcdf-prep-'));
@@ -74,5 +75,49 @@ describe('preprocessDataset', () => {
     writeNifti(join(amos, 'imagesVa', 'amos_0011.nii.gz'), vol);
     expect(() => findRawCases('amos', amos)).toThrow(/labelsVa\/amos_0011\.nii\.gz/);
     expect(() => findRawCases('synapse', amos)).toThrow(/no cases found/);
+  });
+});
+
+describe('preprocessDatasetParallel (worker threads over cases)', () => {
+  const raw = join(dir, 'par-raw');
+  const size: [number, number, number] = [10, 18, 22];
+  generateSyntheticDataset({ outDir: raw, cases: 5, shape: [20, 40, 36], seed: 3 });
+  const files = (d: string) => readdirSync(d).sort();
+
+  it('writes files byte-identical to the sequential run, and the same summary', async () => {
+    const seqOut = join(dir, 'par-seq');
+    const parOut = join(dir, 'par-par');
+    const seq = preprocessDataset({ dataset: 'synthetic', rawDir: raw, outDir: seqOut, size, quiet: true });
+    const progress: number[] = [];
+    const par = await preprocessDatasetParallel({ dataset: 'synthetic', rawDir: raw, outDir: parOut, size, quiet: true, workers: 2, onProgress: (p) => progress.push(p.done) });
+    expect(files(parOut)).toEqual(files(seqOut));
+    expect(files(parOut).length).toBe(10);
+    for (const f of files(seqOut)) expect(readFileSync(join(parOut, f)).equals(readFileSync(join(seqOut, f))), f).toBe(true);
+    expect(par).toEqual({ ...seq, outDir: parOut });
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('resumes: finished cases are skipped, a corrupted output is redone', async () => {
+    const out = join(dir, 'par-par');
+    const before = statSync(join(out, '0002_image.npy')).mtimeMs;
+    writeFileSync(join(out, '0004_image.npy'), 'garbage');
+    const s = await preprocessDatasetParallel({ dataset: 'synthetic', rawDir: raw, outDir: out, size, quiet: true, workers: 3 });
+    expect([s.done, s.skipped]).toEqual([1, 4]);
+    expect(s.cases.map((c) => `${c.id}:${c.status}`)).toEqual(['0001:skipped', '0002:skipped', '0003:skipped', '0004:done', '0005:skipped']);
+    expect(statSync(join(out, '0002_image.npy')).mtimeMs).toBe(before);
+    expect(readFileSync(join(out, '0004_image.npy')).equals(readFileSync(join(dir, 'par-seq', '0004_image.npy')))).toBe(true);
+  });
+
+  it('rejects with the bad file named; refuses a bad worker count', async () => {
+    const bad = join(dir, 'par-bad');
+    generateSyntheticDataset({ outDir: bad, cases: 3, shape: [8, 16, 16], seed: 4 });
+    const lp = join(bad, 'labelsTr', 'label0003.nii.gz');
+    const l = readNifti(lp);
+    (l.data as Uint8Array)[7] = 20;
+    writeNifti(lp, { data: l.data, shape: l.shape, dtype: l.dtype, spacing: l.spacing });
+    await expect(preprocessDatasetParallel({ dataset: 'synapse', rawDir: bad, outDir: join(dir, 'par-bad-out'), size, quiet: true, workers: 2 }))
+      .rejects.toThrow(/label0003\.nii\.gz: label value 20/);
+    await expect(preprocessDatasetParallel({ dataset: 'synapse', rawDir: bad, outDir: join(dir, 'par-bad-out'), size, quiet: true, workers: 0 }))
+      .rejects.toThrow(/workers must be a positive integer, got 0/);
   });
 });

@@ -3,13 +3,17 @@
 Used by bench/train-step.ts as the PyTorch side of the comparison:
   verify  -- load our TypeScript model's state dict and inputs, compare forward outputs ('labeled' and
              'unlabeled', train mode) and one training step (identical masks) with ours; prints JSON.
-  bench   -- model construction + warm-up + timed training iterations; prints JSON (times, peak RSS).
+  bench   -- model construction + warm-up + timed training iterations; prints JSON (times, CPU times, peak RSS).
+  overhead -- the non-convolution parts of a step (DC+CE loss forward+backward on a small input, decoder
+             weight averaging, SGD step, keep probabilities), each repeated between os.getuid() markers so
+             that callgrind (--dump-before=getuid) counts each part's instructions (bench/harness.ts).
 
 Parameter names and shapes are those of VNet_Decouple_Attention_ABC (spec 1); shapes that the
 reference hard-codes (batch 2+2, local grid, global 256 tokens) are derived from the bottleneck.
 """
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -328,10 +332,19 @@ def average_decoder_weights(model, ema_w):
     blend(du.out_conv9.bias, du.out_conv9_abc.bias)
 
 
-def train_step(model, opt, image_l, label_l, image_u, ir2, epoch, max_epoch, cps_w, ema_w, mask_l=None, mask_u=None):
+def train_step(model, opt, image_l, label_l, image_u, ir2, epoch, max_epoch, cps_w, ema_w, mask_l=None, mask_u=None, scaler=None):
+    """scaler: a torch.amp.GradScaler for mixed precision (float16 autocast forwards on CUDA, losses in float32)."""
     average_decoder_weights(model, ema_w)
     n = image_l.shape[0]
-    out_a, out_a_abc = model(torch.cat([image_l, image_u], 0), 'labeled')
+
+    def forward(x, mode):
+        if scaler is None:
+            return model(x, mode)
+        with torch.autocast(x.device.type, dtype=torch.float16):
+            o, oa = model(x, mode)
+        return o.float(), oa.float()
+
+    out_a, out_a_abc = forward(torch.cat([image_l, image_u], 0), 'labeled')
     out_l, out_l_abc = out_a[:n], out_a_abc[:n]
     if mask_l is None:
         mask_l = torch.bernoulli(keep_probabilities(label_l, ir2))
@@ -344,13 +357,18 @@ def train_step(model, opt, image_l, label_l, image_u, ir2, epoch, max_epoch, cps
     ir22 = 1 - (epoch / max_epoch) * (1 - ir2)
     if mask_u is None:
         mask_u = torch.bernoulli(keep_probabilities(pl_abc, ir22))
-    out_u, out_u_abc = model(image_u, 'unlabeled')
+    out_u, out_u_abc = forward(image_u, 'unlabeled')
     u = dc_ce(out_u, pl)
     u_abc = dc_ce(out_u_abc * mask_u, pl_abc * mask_u)
     loss_u = u + u_abc
     loss = loss_sup + cps_w * loss_u
-    loss.backward()
-    opt.step()
+    if scaler is None:
+        loss.backward()
+        opt.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
     opt.zero_grad()
     return {'loss': loss.item(), 'lossSup': loss_sup.item(), 'lossU': loss_u.item(),
             'terms': {'sup': sup.item(), 'supAbc': sup_abc.item(), 'u': u.item(), 'uAbc': u_abc.item()}}
@@ -367,9 +385,14 @@ def maxabs(a, b):
     return (a.double() - b.double()).abs().max().item()
 
 
+def to_device(data, device):
+    return {k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in data.items()}
+
+
 def cmd_verify(a):
-    data = torch.load(a.data, weights_only=False)
-    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
+    data = to_device(torch.load(a.data, weights_only=False), a.device)
+    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch)).to(a.device)
+    data['state'] = {k: v.to(a.device) for k, v in data['state'].items()}
     missing = model.load_state_dict(data['state'], strict=True)
     ours_keys = list(data['state'].keys())
     ref_keys = list(model.state_dict().keys())
@@ -389,7 +412,7 @@ def cmd_verify(a):
     out['step'] = {'ref': r, 'ours': ours, 'lossAbsDiff': abs(r['loss'] - ours['loss']),
                    'termsAbsDiff': {k: abs(r['terms'][k] - ours['terms'][k]) for k in r['terms']}}
     sd = model.state_dict()
-    diffs = {k: maxabs(sd[k], data['stateAfter'][k]) for k in sd if sd[k].is_floating_point()}
+    diffs = {k: maxabs(sd[k], data['stateAfter'][k].to(a.device)) for k in sd if sd[k].is_floating_point()}
     worst = max(diffs, key=diffs.get)
     out['paramsAfterStep'] = {'maxAbsDiff': diffs[worst], 'worst': worst}
     print(json.dumps(out))
@@ -407,25 +430,78 @@ def vm_hwm_kib():
     return None
 
 
+def cpu_ms():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime + r.ru_stime) * 1000
+
+
 def cmd_bench(a):
     torch.set_num_threads(a.threads)
     rss0 = vm_hwm_kib()
+    data = to_device(torch.load(a.data, weights_only=False), a.device)
+    torch.manual_seed(0)
+    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
+    xavier_normal_init(model)
+    model.to(a.device).train()
+    opt = make_optimizer(model, a.lr)
+    scaler = torch.amp.GradScaler(a.device.split(':')[0]) if a.amp else None
+    cuda = a.device.startswith('cuda')
+    times, cpus, syss, faults = [], [], [], []
+    for i in range(a.warmup + a.iters):
+        if cuda:
+            torch.cuda.synchronize()
+        u0 = resource.getrusage(resource.RUSAGE_SELF)
+        t0, c0 = time.perf_counter(), cpu_ms()
+        r = train_step(model, opt, data['imageL'], data['labelL'], data['imageU'], data['ratios'], a.epoch, a.max_epoch, a.cps_w, 0.99, scaler=scaler)
+        if cuda:
+            torch.cuda.synchronize()
+        dt, dc = time.perf_counter() - t0, cpu_ms() - c0
+        if i >= a.warmup:
+            u1 = resource.getrusage(resource.RUSAGE_SELF)
+            times.append(dt * 1000)
+            cpus.append(dc)
+            syss.append((u1.ru_stime - u0.ru_stime) * 1000)
+            faults.append(u1.ru_minflt - u0.ru_minflt)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    out = {'timesMs': times, 'cpuMs': cpus, 'sysMs': syss, 'minorFaults': faults, 'maxRssKiB': rss, 'vmHwmKiB': vm_hwm_kib(), 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
+           'threads': torch.get_num_threads(), 'torch': torch.__version__, 'device': a.device, 'amp': bool(a.amp)}
+    if cuda:
+        out['cudaPeakAllocatedMiB'] = torch.cuda.max_memory_allocated() / 2**20
+        out['gpu'] = torch.cuda.get_device_name()
+    print(json.dumps(out))
+
+
+def cmd_overhead(a):
+    """Phases (in this order): loss, ema, step, keep; a.iters repetitions each after a.warmup untimed ones."""
+    torch.set_num_threads(a.threads)
     data = torch.load(a.data, weights_only=False)
     torch.manual_seed(0)
     model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
     xavier_normal_init(model)
     model.train()
     opt = make_optimizer(model, a.lr)
-    times = []
-    for i in range(a.warmup + a.iters):
-        t0 = time.perf_counter()
-        r = train_step(model, opt, data['imageL'], data['labelL'], data['imageU'], data['ratios'], a.epoch, a.max_epoch, a.cps_w, 0.99)
-        dt = time.perf_counter() - t0
-        if i >= a.warmup:
-            times.append(dt * 1000)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({'timesMs': times, 'maxRssKiB': rss, 'vmHwmKiB': vm_hwm_kib(), 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
-                      'threads': torch.get_num_threads(), 'torch': torch.__version__}))
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 1e-3)
+    logits, target = data['lossLogits'].clone().requires_grad_(True), data['lossTarget']
+    label, ratios = data['labelL'], data['ratios']
+
+    def loss():
+        dc_ce(logits, target).backward()
+        logits.grad = None
+
+    def step():
+        opt.step()
+
+    phases = [loss, lambda: average_decoder_weights(model, 0.99), step, lambda: torch.bernoulli(keep_probabilities(label, ratios))]
+    for f in phases:
+        for _ in range(a.warmup):
+            f()
+    os.getuid()
+    for f in phases:
+        for _ in range(a.iters):
+            f()
+        os.getuid()
+    print(json.dumps({'phases': ['loss', 'ema', 'step', 'keep'], 'iters': a.iters}))
 
 
 def cmd_profile(a):
@@ -462,7 +538,7 @@ def cmd_profile(a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('command', choices=['verify', 'bench', 'profile'])
+    p.add_argument('command', choices=['verify', 'bench', 'profile', 'overhead'])
     p.add_argument('--data', required=True)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--filters', type=int, default=16)
@@ -474,9 +550,11 @@ def main():
     p.add_argument('--epoch', type=int, default=1)
     p.add_argument('--max-epoch', type=int, default=1500)
     p.add_argument('--cps-w', type=float, default=10 * 2.718281828459045 ** -5)
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--amp', action='store_true', help='float16 autocast forwards + GradScaler (bench only)')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    {'verify': cmd_verify, 'bench': cmd_bench, 'profile': cmd_profile}[a.command](a)
+    {'verify': cmd_verify, 'bench': cmd_bench, 'profile': cmd_profile, 'overhead': cmd_overhead}[a.command](a)
 
 
 if __name__ == '__main__':

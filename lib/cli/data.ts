@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { preprocessDataset } from '../skcdf/preprocess.js';
+import { preprocessDatasetParallel } from '../skcdf/preprocess-pool.js';
+import { availableParallelism } from 'node:os';
 import { generateSyntheticDataset } from '../skcdf/synthetic.js';
 import { makeSplits } from '../data/splits.js';
 import { readdirSync } from 'node:fs';
@@ -15,11 +16,13 @@ export function preprocessCommand(program: Command): void {
     .option('--raw-dir <dir>', 'raw dataset root (default: data/<dataset>/raw)')
     .option('--out-dir <dir>', 'output folder (default: data/<dataset>/preprocessed)')
     .option('--size <DxHxW>', 'output size', shape3('--size'), [80, 160, 160])
-    .action((o: Record<string, unknown>) => {
+    .option('--workers <n>', 'worker threads over cases (1: in this thread)', int('--workers'), availableParallelism())
+    .action(async (o: Record<string, unknown>) => {
       const dataset = o.dataset as DatasetName;
       const paths = datasetPaths(dataset);
       // Prints its progress and summary itself.
-      preprocessDataset({ dataset, rawDir: (o.rawDir as string) ?? paths.raw, outDir: (o.outDir as string) ?? paths.preprocessed, size: o.size as [number, number, number] });
+      await preprocessDatasetParallel({ dataset, rawDir: (o.rawDir as string) ?? paths.raw, outDir: (o.outDir as string) ?? paths.preprocessed,
+        size: o.size as [number, number, number], workers: o.workers as number });
     });
 }
 

@@ -13,6 +13,7 @@ export * from './metrics.js';
 export * from './evaluate.js';
 export { writeReport, encodePng, readRunLog, overlaySlices, type WriteReportOptions, type OverlayCase } from './report.js';
 export * from './preprocess.js';
+export * from './preprocess-pool.js';
 export * from './synthetic.js';
 export * from './datasets.js';
 export * from './classes.js';

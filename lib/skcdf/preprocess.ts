@@ -158,7 +158,8 @@ export function preprocessCase(c: RawCase, dataset: DatasetName, outDir: string,
   return { rawShape: img.shape, label };
 }
 
-class ProgressBar {
+/** Progress over all cases of a run, on stderr. */
+export class ProgressBar {
   private readonly tty = process.stderr.isTTY === true;
   private readonly start = Date.now();
   constructor(private readonly total: number, private readonly title: string) {}
@@ -189,41 +190,67 @@ export function formatSummary(s: PreprocessSummary): string {
   return lines.join('\n');
 }
 
-/** Preprocesses every raw case of a dataset (spec section 3), resumably. */
-export function preprocessDataset(opts: PreprocessOptions): PreprocessSummary {
-  const { dataset, rawDir, outDir, size = [80, 160, 160], onProgress, quiet = false } = opts;
+/**
+ * One case of a dataset run: skipped when its outputs already parse with the right shape and dtype,
+ * otherwise preprocessed; errors name the case's files. Runs in the calling thread or in a worker
+ * (preprocess-pool.ts), with the same result.
+ */
+export function runCase(c: RawCase, dataset: DatasetName, outDir: string, size: readonly number[]): CaseSummary {
   const info = datasetInfo(dataset);
+  const imgOut = join(outDir, `${c.id}_image.npy`);
+  const lblOut = join(outDir, `${c.id}_label.npy`);
+  let label = existingOutput(imgOut, lblOut, size);
+  let status: 'done' | 'skipped' = 'skipped';
+  let rawShape: number[] | undefined;
+  if (!label) {
+    try {
+      ({ rawShape, label } = preprocessCase(c, dataset, outDir, size));
+    } catch (err) {
+      const msg = (err as Error).message;
+      throw new Error(msg.includes(c.imagePath) || msg.includes(c.labelPath) ? msg : `case ${c.id} (${c.imagePath}): ${msg}`);
+    }
+    status = 'done';
+  }
+  const classes = classesIn(label, info.numClasses);
+  const missing: number[] = [];
+  for (let cl = 1; cl < info.numClasses; cl++) if (!classes.includes(cl)) missing.push(cl);
+  return { id: c.id, status, rawShape, shape: [...size], classes, missing };
+}
+
+/** Validates the options, lists the cases and creates the output folder (shared by the sequential and parallel runs). */
+export function planDataset(opts: PreprocessOptions): { cases: RawCase[]; size: [number, number, number] } {
+  const { dataset, rawDir, outDir, size = [80, 160, 160] } = opts;
   if (size.length !== 3 || !size.every((v) => Number.isInteger(v) && v > 0)) throw new Error(`preprocess: size must be 3 positive integers, got [${size}]`);
   const cases = findRawCases(dataset, rawDir);
   mkdirSync(outDir, { recursive: true });
-  const bar = quiet ? undefined : new ProgressBar(cases.length, `preprocess ${dataset}`);
+  return { cases, size };
+}
+
+/** Folds per-case results (in case order) into the dataset summary. */
+export function summarizeCases(dataset: DatasetName, outDir: string, results: readonly CaseSummary[]): PreprocessSummary {
   const summary: PreprocessSummary = { dataset, outDir, done: 0, skipped: 0, cases: [], casesMissingClass: {} };
+  for (const r of results) {
+    if (r.status === 'done') summary.done++;
+    else summary.skipped++;
+    for (const m of r.missing) (summary.casesMissingClass[m] ??= []).push(r.id);
+    summary.cases.push(r);
+  }
+  return summary;
+}
+
+/** Preprocesses every raw case of a dataset (spec section 3), resumably, one case at a time in this thread. */
+export function preprocessDataset(opts: PreprocessOptions): PreprocessSummary {
+  const { dataset, outDir, onProgress, quiet = false } = opts;
+  const { cases, size } = planDataset(opts);
+  const bar = quiet ? undefined : new ProgressBar(cases.length, `preprocess ${dataset}`);
+  const results: CaseSummary[] = [];
   cases.forEach((c, k) => {
-    const imgOut = join(outDir, `${c.id}_image.npy`);
-    const lblOut = join(outDir, `${c.id}_label.npy`);
-    let label = existingOutput(imgOut, lblOut, size);
-    let status: 'done' | 'skipped' = 'skipped';
-    let rawShape: number[] | undefined;
-    if (!label) {
-      try {
-        ({ rawShape, label } = preprocessCase(c, dataset, outDir, size));
-      } catch (err) {
-        const msg = (err as Error).message;
-        throw new Error(msg.includes(c.imagePath) || msg.includes(c.labelPath) ? msg : `case ${c.id} (${c.imagePath}): ${msg}`);
-      }
-      status = 'done';
-      summary.done++;
-    } else {
-      summary.skipped++;
-    }
-    const classes = classesIn(label, info.numClasses);
-    const missing: number[] = [];
-    for (let cl = 1; cl < info.numClasses; cl++) if (!classes.includes(cl)) missing.push(cl);
-    for (const m of missing) (summary.casesMissingClass[m] ??= []).push(c.id);
-    summary.cases.push({ id: c.id, status, rawShape, shape: [...size], classes, missing });
-    bar?.update(k + 1, `${c.id} ${status}`);
-    onProgress?.({ done: k + 1, total: cases.length, id: c.id, status });
+    const r = runCase(c, dataset, outDir, size);
+    results.push(r);
+    bar?.update(k + 1, `${c.id} ${r.status}`);
+    onProgress?.({ done: k + 1, total: cases.length, id: c.id, status: r.status });
   });
+  const summary = summarizeCases(dataset, outDir, results);
   if (!quiet) console.log(formatSummary(summary));
   return summary;
 }

@@ -1,0 +1,158 @@
+// Shared benchmark method: ours and the reference in alternating fresh processes, robust statistics over
+// the pairs, CPU time beside wall time, and instruction counts under callgrind (no timing noise).
+//
+// Why pairs of fresh processes: on a shared 2-core machine a single run swings by +-20 %; interleaving
+// the two sides and taking the median of per-pair ratios cancels slow drifts (other jobs) that would
+// bias one side when each side runs as one block.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Stats { n: number; median: number; min: number; max: number; q1: number; q3: number; iqr: number }
+
+/** Linear-interpolated quantile of sorted values (numpy's default method). */
+function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export function stats(xs: readonly number[]): Stats {
+  if (xs.length === 0) throw new Error('stats: no values');
+  const s = [...xs].sort((a, b) => a - b);
+  const q1 = quantile(s, 0.25), q3 = quantile(s, 0.75);
+  return { n: s.length, median: quantile(s, 0.5), min: s[0]!, max: s.at(-1)!, q1, q3, iqr: q3 - q1 };
+}
+
+export const median = (xs: readonly number[]): number => stats(xs).median;
+
+/** Rounds every number of a Stats to `digits` decimals, for printing. */
+export function roundStats(s: Stats, digits = 3): Stats {
+  const r = (v: number): number => +v.toFixed(digits);
+  return { n: s.n, median: r(s.median), min: r(s.min), max: r(s.max), q1: r(s.q1), q3: r(s.q3), iqr: r(s.iqr) };
+}
+
+/** This process's CPU time (user + system, all threads) in ms, from getrusage. */
+export function cpuMs(): number {
+  const u = process.resourceUsage();
+  return (u.userCPUTime + u.systemCPUTime) / 1000;
+}
+
+/** getrusage split: user and system CPU ms, minor page faults. */
+export function usage(): { userMs: number; sysMs: number; minorFaults: number } {
+  const u = process.resourceUsage();
+  return { userMs: u.userCPUTime / 1000, sysMs: u.systemCPUTime / 1000, minorFaults: u.minorPageFault };
+}
+
+/** Runs a child and parses the last line of its stdout as JSON; the error carries the child's stderr. */
+export function runJson<T>(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): T {
+  const r = spawnSync(cmd, args, { env, maxBuffer: 1 << 26, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited with ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`${cmd}: last output line is not JSON: ${last.slice(0, 500)}\n${r.stderr.slice(-2000)}`);
+  }
+}
+
+/**
+ * `pairs` pairs of fresh processes; the order alternates (ours first in even pairs, the reference first in
+ * odd ones) so neither side always runs on a machine warmed (or loaded) by the other.
+ */
+export function interleave<A, B>(pairs: number, ours: () => A, ref: () => B, onPair?: (i: number, a: A, b: B) => void): { ours: A[]; ref: B[] } {
+  const out = { ours: [] as A[], ref: [] as B[] };
+  for (let i = 0; i < pairs; i++) {
+    let a: A, b: B;
+    if (i % 2 === 0) { a = ours(); b = ref(); } else { b = ref(); a = ours(); }
+    out.ours.push(a);
+    out.ref.push(b);
+    onPair?.(i, a, b);
+  }
+  return out;
+}
+
+/** Reads an integer option: `--name N` on the command line, else the environment variable, else the default. */
+export function intOption(argv: readonly string[], flag: string, envName: string, def: number, min = 1): number {
+  const i = argv.indexOf(flag);
+  const raw = i >= 0 ? argv[i + 1] : process.env[envName];
+  if (raw === undefined) return def;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${flag} / ${envName}: expected an integer >= ${min}, got '${raw}'`);
+  return v;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Instruction counts. `perf stat -e instructions` is not supported in this VM (no hardware counters:
+// it prints <not supported>), so counts come from valgrind's callgrind, which counts the same every run.
+// A child marks phase boundaries by calling getuid() (process.getuid() in Node, os.getuid() in Python):
+// `--dump-before=getuid` writes one profile per marker holding the instructions since the previous one,
+// so start-up (loading ~290 libtorch libraries under valgrind) is counted once and excluded.
+
+/** The Python interpreter itself: `python3` may be a launcher script (pyenv shims are), which valgrind would trace instead. */
+export function realPython(env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { env, encoding: 'utf8' }).trim();
+}
+
+export function hasValgrind(): boolean {
+  return spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export function perfInstructionsSupported(): boolean {
+  const r = spawnSync('perf', ['stat', '-x,', '-e', 'instructions', 'true'], { encoding: 'utf8' });
+  return r.status === 0 && !/not supported|<not counted>/.test(r.stderr) && /^\d+,/m.test(r.stderr);
+}
+
+/**
+ * Runs `cmd args` under callgrind and returns the instruction counts (all threads) of the last `phases`
+ * intervals between markers (the child must call getuid() phases + 1 times at the end of its run: once to
+ * close set-up, then once after each phase) and the child's JSON output line.
+ */
+export function callgrindPhases<T>(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, phases: number): { instructions: number[]; out: T } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'));
+  try {
+    const file = join(dir, 'cg.out');
+    const out = runJson<T>('valgrind', ['--tool=callgrind', '--dump-before=getuid', `--callgrind-out-file=${file}`, cmd, ...args], env);
+    const dumps = readdirSync(dir).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
+    if (dumps.length < phases + 1) throw new Error(`callgrind: expected >= ${phases + 1} marker dumps from ${cmd}, found ${dumps.length}`);
+    const total = (f: string): number => {
+      const m = /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8')) ?? /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
+      if (!m) throw new Error(`callgrind: no totals in ${f}`);
+      return Number(m[1]);
+    };
+    return { instructions: dumps.slice(-phases).map(total), out };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The node binary and flags to start a TypeScript bench child (tsx loader). Leads are tried on our side
+ * only: BENCH_NODE_FLAGS adds V8/Node flags, BENCH_OURS_ENV adds `K=V` environment settings (space
+ * separated, e.g. glibc's MALLOC_MMAP_THRESHOLD_ or OMP_WAIT_POLICY, read at process start).
+ */
+export function nodeChild(script: string, args: readonly string[]): { cmd: string; args: string[]; env: Record<string, string> } {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const env: Record<string, string> = {};
+  for (const kv of (process.env.BENCH_OURS_ENV ?? '').split(/\s+/).filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`BENCH_OURS_ENV: expected K=V items, got '${kv}'`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return { cmd: process.execPath, args: [...flags, '--import', 'tsx', script, ...args], env };
+}
+
+/** What a lead run changed on our side, for the record in the final JSON line. */
+export function leadSettings(): { nodeFlags: string; oursEnv: string } {
+  return { nodeFlags: process.env.BENCH_NODE_FLAGS ?? '', oursEnv: process.env.BENCH_OURS_ENV ?? '' };
+}
+
+/** The git commit of the working tree (for the record in the final JSON line), or null. */
+export function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
