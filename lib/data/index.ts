@@ -4,3 +4,4 @@ export * from './loader.js';
 export * from './splits.js';
 export { resizeTrilinear, resizeNearest, linearTable, nearestTable } from './resize.js';
 export * from './prng.js';
+export { DistributedSampler, rankSeed, type DistributedSamplerOptions } from './distributed-sampler.js';
