@@ -1,6 +1,10 @@
 // One rank of a distributed test (spawned by test-support/distributed.ts with torchrun's env).
 // `node --import tsx test-support/distributed-worker.ts <scenario>`; prints `RESULT <json>` last.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildModel, defaultConfig, train, type TrainConfig } from '../lib/skcdf/train.js';
+import { initSkcdfWeights } from '../lib/skcdf/model.js';
 import { torch, nn, optim } from '../lib/index.js';
 import type { DType } from '../lib/torch/dtype.js';
 import type { Tensor } from '../lib/torch/tensor.js';
@@ -269,7 +273,47 @@ function misuse(): void {
   out({ errors, single: flat(one) });
 }
 
-const scenarios: Record<string, () => void | Promise<void>> = { collectives, ddp, ddpUnused, peerDies, mixed, misuse };
+// ---- SKCDF training, data parallel (the test writes a tiny dataset into DATA_ROOT) ----
+
+export function skcdfConfig(root: string): TrainConfig {
+  return defaultConfig('synthetic', {
+    dataDir: join(root, 'data'), splitsDir: root, labeledSplit: 'labeled', unlabeledSplit: 'unlabeled', evalSplit: 'eval',
+    runDir: join(root, 'run'), maxEpochs: 2, maxIterations: 1, evalEvery: 0, batchSize: 1, patch: [32, 32, 32], nFilters: 4,
+    workers: 0, seed: 3, threads: 1,
+  });
+}
+
+const digest = (t: Tensor): string => createHash('sha256').update(new Uint8Array(t.contiguous().toTypedArray().buffer)).digest('hex');
+
+async function skcdfTrain(): Promise<void> {
+  dist.initProcessGroup({ timeoutMs: 120_000 });
+  const c = skcdfConfig(process.env.DATA_ROOT!);
+  const losses: number[] = [];
+  let hashes: Record<string, string> = {};
+  let mapInGradNull = false, mapInUnchanged = false;
+  await train(c, {
+    events: {
+      onIteration: ({ step }) => { losses.push(step.loss); },
+      onEpoch: ({ model }) => {
+        torch.tidy(() => {
+          hashes = Object.fromEntries([...model.stateDict()].map(([k, v]) => [k, digest(v)]));
+          const mapIn = [...model.namedParameters()].filter(([k]) => k.includes('map_in'));
+          mapInGradNull = mapIn.length > 0 && mapIn.every(([, p]) => p.grad === null);
+          torch.manualSeed(c.seed);
+          const initial = buildModel(c, 14);
+          initSkcdfWeights(initial);
+          const init = new Map(initial.namedParameters());
+          mapInUnchanged = mapIn.every(([k, p]) => digest(p) === digest(init.get(k)!));
+          initial.dispose();
+        });
+      },
+    },
+  });
+  out({ losses, hashes, mapInGradNull, mapInUnchanged });
+  dist.destroyProcessGroup();
+}
+
+const scenarios: Record<string, () => void | Promise<void>> = { collectives, ddp, ddpUnused, peerDies, mixed, misuse, skcdfTrain };
 // Run only as a script (the test imports the model setups from this file).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const run = scenarios[scenario];

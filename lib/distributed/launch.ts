@@ -105,3 +105,22 @@ export function launch(o: LaunchOptions): Promise<WorkerExit[]> {
     }
   });
 }
+
+/** `argv` without the given options and their values (`--name value` and `--name=value`). */
+export function withoutOptions(argv: readonly string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (names.includes(a)) { i++; continue; }
+    if (names.some((n) => a.startsWith(`${n}=`))) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+/** torchrun's environment, when this process is one of its (or our launcher's) workers of a multi-rank run. */
+export function launchedRank(env: NodeJS.ProcessEnv = process.env): { rank: number; worldSize: number; localRank: number } | null {
+  const world = Number(env.WORLD_SIZE);
+  if (!env.RANK || !Number.isInteger(world) || world < 2 || !env.MASTER_ADDR || !env.MASTER_PORT) return null;
+  return { rank: Number(env.RANK), worldSize: world, localRank: Number(env.LOCAL_RANK ?? env.RANK) };
+}
