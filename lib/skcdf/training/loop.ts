@@ -115,7 +115,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     if (main && state.logBytes !== undefined && existsSync(logPath) && statSync(logPath).size > state.logBytes) truncateSync(logPath, state.logBytes);
     ev.log?.(`resumed from ${lastPath} at epoch ${state.epoch + 1}, iteration ${state.nextIteration}`);
   } else if (main) {
-    writeFileAtomic(join(c.runDir, 'config.json'), JSON.stringify({ ...c, ir2: Array.from(ir2), classNames: info.classNames, worldSize: world }, null, 2) + '\n');
+    writeFileAtomic(join(c.runDir, 'config.json'), JSON.stringify({ ...c, ir2: Array.from(ir2), classNames: info.classNames }, null, 2) + '\n');
     writeFileAtomic(logPath, '');
   }
   const log = (line: Record<string, unknown>): void => { if (main) appendFileSync(logPath, JSON.stringify(line) + '\n'); };
