@@ -6,7 +6,8 @@
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node scripts/libtorch.mjs include)",
-        "<!(node scripts/libtorch.mjs apiInclude)"
+        "<!(node scripts/libtorch.mjs apiInclude)",
+        "<!(node scripts/libtorch.mjs glooInclude)"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "<!@(node scripts/libtorch.mjs defines)"],
       "cflags!": ["-fno-exceptions"],

@@ -1,5 +1,6 @@
 // Module entry: registers the native functions and tunes glibc's allocator for tensor workloads.
 #include "common.h"
+#include "distributed.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -34,6 +35,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   skcdf::registerAutogradFunctions(env, exports);
   skcdf::registerDeviceFunctions(env, exports);
   skcdf::registerAutocastFunctions(env, exports);
+  skcdf::registerDistributedFunctions(env, exports);
   return exports;
 }
 

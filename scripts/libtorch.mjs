@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findGloo } from './gloo.mjs';
 
 export const PINNED_TORCH = '2.13.0';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,7 +97,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const derived = {
     apiInclude: join(info.include, 'torch/csrc/api/include'),
     libs: ['-ltorch', '-ltorch_cpu', '-lc10', ...(info.cuda ? ['-ltorch_cuda', '-lc10_cuda'] : [])].join(' '),
-    defines: info.cuda ? 'SKCDF_WITH_CUDA' : '',
+    // Gloo's headers when present (else a folder already on the list, so the entry stays valid).
+    glooInclude: findGloo() ?? info.include,
+    defines: [info.cuda ? 'SKCDF_WITH_CUDA' : '', findGloo() ? 'USE_C10D_GLOO' : ''].filter(Boolean).join(' '),
   };
   if (field) process.stdout.write(String(derived[field] ?? info[field]));
 }

@@ -11,6 +11,9 @@ function libtorchPythonPath(): string | undefined {
   return existsSync(local) ? local : undefined;
 }
 
+/** The environment under which python3 imports the project's torch (PYTHONPATH set). */
+export const pythonEnv = (): NodeJS.ProcessEnv => envWith(libtorchPythonPath());
+
 function envWith(pythonPath?: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   if (pythonPath) env.PYTHONPATH = env.PYTHONPATH ? `${pythonPath}:${env.PYTHONPATH}` : pythonPath;

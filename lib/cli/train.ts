@@ -6,6 +6,9 @@ import type { DatasetName } from '../skcdf/classes.js';
 import { ProgressBar } from './progress.js';
 import { choice, int, num, shape3 } from './options.js';
 import { formatTables } from '../skcdf/evaluate.js';
+import { launch, launchedRank, LaunchError, withoutOptions } from '../distributed/launch.js';
+
+const LAUNCH_FLAGS = ['--nproc-per-node', '--nnodes', '--node-rank', '--master-addr', '--master-port'];
 
 /** The reference's fold seeds (Synapse: three folds with seeds 0, 1, 666). */
 const FOLD_SEEDS = [0, 1, 666];
@@ -115,17 +118,59 @@ export function trainCommand(program: Command): void {
     .option('--seed <n>', 'random seed (default: the fold seed)', int('--seed'))
     .option('--no-test', 'stop after training (no test-split prediction, evaluation or report)')
     .option('--resume', 'continue the run in --run-dir from last.pth (also mid-epoch, after Ctrl-C), with its config.json')
+    .option('--nproc-per-node <n>', 'data parallel: start n training processes on this machine (torchrun\'s env contract; batch size is per process)', int('--nproc-per-node'))
+    .option('--nnodes <n>', 'data parallel: number of machines', int('--nnodes'), 1)
+    .option('--node-rank <k>', 'data parallel: index of this machine', int('--node-rank'), 0)
+    .option('--master-addr <host>', 'data parallel: address of the machine of rank 0', '127.0.0.1')
+    .option('--master-port <port>', 'data parallel: TCP port of the rendezvous on rank 0', int('--master-port'), 29500)
     .action(async (o: Record<string, unknown>) => {
+      const nproc = o.nprocPerNode as number | undefined;
+      if (nproc !== undefined && !process.env.SKCDF_LAUNCHED) {
+        await launchTrainWorkers(nproc, o);
+        return;
+      }
+      const launched = launchedRank();
+      if (launched) {
+        // A worker: join the group (env:// as torchrun sets it); LOCAL_RANK picks the GPU.
+        torch.distributed.initProcessGroup({ backend: 'gloo', initMethod: 'env://' });
+        if (o.device === 'cuda') o.device = `cuda:${launched.localRank}`;
+      }
       const config = configFromOptions(cmd, o);
       if (config.device.startsWith('cuda') && !torch.cuda.isAvailable()) {
         throw new Error(`--device ${config.device}: CUDA is not available (${torch.cuda.isCompiled() ? 'no GPU found' : 'libtorch was built without CUDA'})`);
       }
-      await runTrain(config, { resume: Boolean(o.resume), test: o.test !== false });
+      try {
+        await runTrain(config, { resume: Boolean(o.resume), test: o.test !== false, quiet: launched !== null && launched.rank !== 0 });
+      } finally {
+        if (launched) torch.distributed.destroyProcessGroup();
+      }
     });
 }
 
+/** The launcher: this command again in `nproc` worker processes, without the launcher's own flags. */
+async function launchTrainWorkers(nproc: number, o: Record<string, unknown>): Promise<void> {
+  const args = [...process.execArgv, process.argv[1]!, ...withoutOptions(process.argv.slice(2), LAUNCH_FLAGS)];
+  // One libtorch thread per worker unless told otherwise, as torchrun does.
+  const env: NodeJS.ProcessEnv = { SKCDF_LAUNCHED: '1', ...(process.env.OMP_NUM_THREADS ? {} : { OMP_NUM_THREADS: '1' }) };
+  process.stderr.write(`launch: ${nproc} worker(s) on node ${o.nodeRank} of ${o.nnodes}, rendezvous ${o.masterAddr}:${o.masterPort}\n`);
+  try {
+    await launch({
+      nprocPerNode: nproc, nnodes: o.nnodes as number, nodeRank: o.nodeRank as number, masterAddr: o.masterAddr as string,
+      masterPort: o.masterPort as number, command: process.execPath, args, env,
+    });
+  } catch (err) {
+    if (err instanceof LaunchError) {
+      process.stderr.write(`${err.message}\n`);
+      const code = err.failed.code;
+      process.exitCode = code === 130 || code === 143 ? code : 1;
+      return;
+    }
+    throw err;
+  }
+}
+
 /** Runs the pipeline with a progress bar, Ctrl-C/SIGTERM handling (stop after the iteration, resumable) and the final table. */
-async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean }): Promise<void> {
+async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean; quiet?: boolean }): Promise<void> {
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -139,7 +184,7 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const method = config.method === 'skcdf' ? '' : `, method ${config.method}`;
-  process.stderr.write(`training ${config.dataset} into ${config.runDir} (F ${config.nFilters}, patch ${config.patch.join('x')}, lr ${config.lr}, `
+  if (!o.quiet) process.stderr.write(`training ${config.dataset} into ${config.runDir} (F ${config.nFilters}, patch ${config.patch.join('x')}, lr ${config.lr}, `
     + `epochs 0..${config.maxEpochs}, batch ${config.batchSize}+${config.method === 'supervised' ? 0 : config.batchSize}${method}, ${config.device})\n`);
   const bar = new ProgressBar();
   const started = Date.now();
@@ -148,7 +193,7 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
     const result = await runPipeline({
       config, resume: o.resume, test: o.test, signal: stop.signal,
       log: (m) => { bar.done(); process.stderr.write(`${m}\n`); },
-      events: {
+      events: o.quiet ? { log: (m) => process.stderr.write(`${m}\n`) } : {
         onIteration: ({ epoch, iteration, iterations, step, lr, cpsW, seconds }) => {
           done++;
           const total = (config.maxEpochs + 1) * iterations;
@@ -167,6 +212,7 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
       },
     });
     bar.done();
+    if (o.quiet) return; // a worker other than rank 0: rank 0 reports
     const s = result.summary;
     process.stderr.write(`best epoch ${s.bestEpoch}: validation mean Dice ${s.bestDice.toFixed(4)}, foreground Dice ${s.bestForegroundDice.toFixed(4)} -> ${config.runDir}/best_model.pth\n`);
     if (result.evaluation) process.stderr.write(`\ntest split (sliding window, best checkpoint):\n${formatTables(result.evaluation)}\n\n`);
@@ -176,7 +222,7 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
   } catch (err) {
     bar.done();
     if (err instanceof TrainingInterrupted) {
-      process.stderr.write(`${err.message}\nresume with: npm run train -- --run-dir ${config.runDir} --resume\n`);
+      if (!o.quiet) process.stderr.write(`${err.message}\nresume with: npm run train -- --run-dir ${config.runDir} --resume\n`);
       process.exitCode = err.reason === 'SIGTERM' ? 143 : 130;
       return;
     }

@@ -6,3 +6,4 @@ export * from './splits.js';
 export { resizeTrilinear, resizeNearest, linearTable, nearestTable } from './resize.js';
 export * from './prng.js';
 export * from './generic/index.js';
+export { DistributedSampler, rankSeed, type DistributedSamplerOptions } from './distributed-sampler.js';

@@ -7,3 +7,4 @@ export * as functional from './functional.js';
 export * as F from './functional.js';
 export * as init from './init.js';
 export { fuseConvBatchNorm } from './fuse.js';
+export * as parallel from './parallel/index.js';

@@ -1,6 +1,7 @@
 // The whole run as a user meets it: data (the synthetic set is generated on demand), training, sliding-window
 // prediction of the test split with the best checkpoint, evaluation, and report.html in the run folder.
 // Each stage is a function of its own: train (training/loop.ts), predictRun, evaluateRun.
+import * as torch from '../torch/index.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../torch/tensor.js';
@@ -153,9 +154,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const c = o.config;
   const log = o.log ?? (() => {});
   const paths = datasetPaths(c.dataset as DatasetName);
-  if (c.dataDir === paths.preprocessed) ensureDataset(c.dataset, paths, log);
+  // Data parallel: rank 0 prepares the data while the others wait; it alone predicts and evaluates.
+  const dist = torch.distributed;
+  const rank = dist.isAvailable() && dist.isInitialized() ? dist.getRank() : 0;
+  if (c.dataDir === paths.preprocessed && rank === 0) ensureDataset(c.dataset, paths, log);
+  if (dist.isAvailable() && dist.isInitialized()) await dist.barrierAsync();
   const summary = await train(c, o);
-  if (o.test === false) return { summary };
+  if (o.test === false || rank !== 0) return { summary };
   log(`predicting the ${o.testSplit ?? 'test'} split with ${join(c.runDir, 'best_model.pth')} (sliding window)`);
   predictRun({ runDir: c.runDir, split: o.testSplit, device: c.device });
   const { evaluation, report } = evaluateRun({ runDir: c.runDir, split: o.testSplit, log: null });

@@ -1,4 +1,5 @@
 // Grad mode scopes and torch.autograd.grad.
+import { noteBackward } from './backward-count.js';
 import { native } from './native.js';
 import type { Tensor } from './tensor.js';
 import { wrap } from './tensor.js';
@@ -48,6 +49,7 @@ export interface GradOptions { gradOutputs?: (Tensor | null)[]; retainGraph?: bo
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
+  noteBackward();
   const handles = native.autogradGrad(outs.map((t) => t.h), ins.map((t) => t.h),
     options.gradOutputs ? options.gradOutputs.map((t) => (t ? t.h : null)) : null,
     options.retainGraph, options.createGraph ?? false, options.allowUnused ?? false);
@@ -56,6 +58,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
 
 /** Runs backward from several tensors at once (like torch.autograd.backward). */
 export function backward(tensors: Tensor[], gradTensors?: (Tensor | null)[], options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  noteBackward();
   native.backward(tensors.map((t) => t.h), gradTensors ? gradTensors.map((t) => (t ? t.h : null)) : null,
     options.retainGraph, options.createGraph ?? false, options.inputs ? options.inputs.map((t) => t.h) : null);
 }

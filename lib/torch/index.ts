@@ -13,6 +13,7 @@ export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export * as autograd from './autograd.js';
 export * as cuda from './cuda.js';
+export * as distributed from '../distributed/index.js';
 export { ops } from './ops.js';
 export { Checkpoint, loadCheckpoint } from './checkpoint.js';
 export { load, save, loadStateDict, serialize, loadSafetensors, saveSafetensors, type Loaded, type Savable, type LoadOptions } from './serialize.js';

@@ -8,8 +8,32 @@ export interface CudaMemory { allocated: number; reserved: number; peakAllocated
 export interface NativeSchemaArg { name: string; type: string; kwargOnly: boolean; hasDefault: boolean; default: unknown; mutates: boolean; N?: number }
 export interface NativeSchema { name: string; overload: string; schema: string; args: NativeSchemaArg[]; returns: { type: string; name: string; writesAlias: boolean }[] }
 
+/** torch.distributed's native side (native/distributed.cc, native/reducer.cc); ids are integers into native tables. */
+export interface NativeDistributed {
+  distAvailable(): { gloo: boolean; nccl: boolean; reason: string | null };
+  distStoreCreate(host: string, port: number, isServer: boolean, worldSize: number, timeoutMs: number): { id: number; port: number };
+  distStoreSet(store: number, key: string, value: string): void;
+  distStoreGet(store: number, key: string): string;
+  distStoreAdd(store: number, key: string, amount: number): number;
+  distStoreDestroy(store: number): void;
+  distGroupCreate(store: number, backend: string, rank: number, worldSize: number, timeoutMs: number, groupName: string): number;
+  distGroupDestroy(group: number): void;
+  distAllReduce(group: number, tensors: number[], op: number, async: boolean): Promise<void> | undefined;
+  distBroadcast(group: number, tensor: number, src: number, async: boolean): Promise<void> | undefined;
+  distAllGather(group: number, outputs: number[], input: number, async: boolean): Promise<void> | undefined;
+  distReduceScatter(group: number, output: number, inputs: number[], op: number, async: boolean): Promise<void> | undefined;
+  distGather(group: number, outputs: number[], input: number, dst: number, async: boolean): Promise<void> | undefined;
+  distScatter(group: number, output: number, inputs: number[], src: number, async: boolean): Promise<void> | undefined;
+  distBarrier(group: number, async: boolean): Promise<void> | undefined;
+  ddpReducerCreate(group: number, params: number[], names: string[], bucketCapBytes: number, firstBucketBytes: number, findUnusedParameters: boolean): { id: number; buckets: number[][] };
+  ddpReducerPrepareForward(reducer: number): void;
+  ddpReducerPrepareBackward(reducer: number, outputs: number[], newIteration: boolean): void;
+  ddpReducerSetStaticGraph(reducer: number): void;
+  ddpReducerDestroy(reducer: number): void;
+}
+
 /** The addon's functions; tensors cross the boundary as integer handles. */
-export interface NativeAddon {
+export interface NativeAddon extends NativeDistributed {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: number, shape: number[], device?: string, requiresGrad?: boolean): number;
   fromBufferShared(data: ArrayBufferView | ArrayBuffer, dtype: number, shape: number[], requiresGrad?: boolean): number;
   toBuffer(h: number): ArrayBuffer;

@@ -2,6 +2,7 @@
 // metadata, readback, device/dtype conversion, autograd entry points, indexing and printing.
 import { callOverloads, setTensorFactory, type OverloadSpec } from './dispatch.js';
 import { type DType, type MemoryFormat, TYPED_ARRAY_OF, type TypedArray, dtypeCode, dtypeName, ELEMENT_SIZE, isComplex, isDType, isFloatingPoint } from './dtype.js';
+import { noteBackward } from './backward-count.js';
 import { TensorBase, tidy } from './handle.js';
 import { native } from './native.js';
 import { TensorMethods } from './generated/methods.js';
@@ -196,6 +197,7 @@ export class Tensor extends TensorMethods {
     return this;
   }
   backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+    noteBackward();
     native.backward([this.h], gradient ? [gradient.h] : null, options.retainGraph, options.createGraph ?? false,
       options.inputs ? options.inputs.map((t) => t.h) : null);
   }

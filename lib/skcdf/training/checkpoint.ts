@@ -24,6 +24,8 @@ export interface TrainState {
   lr: number;
   /** Bytes of log.jsonl belonging to this state (a resume drops lines logged after the checkpoint). */
   logBytes?: number;
+  /** Ranks of the run (a distributed run resumes only with the same world size); absent means 1. */
+  worldSize?: number;
   /** GradScaler state when training with float16 autocast. */
   scaler?: ReturnType<GradScaler['stateDict']>;
 }

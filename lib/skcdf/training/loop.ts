@@ -9,7 +9,6 @@ import { SGD } from '../../optim/sgd.js';
 import { polyLr } from '../../optim/schedulers.js';
 import { createLoader } from '../../data/loader.js';
 import type { Batch } from '../../data/dataset.js';
-import { deriveSeed } from '../../data/prng.js';
 import { readNpy } from '../../io/npy.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { SummaryWriter } from '../../io/tensorboard.js';
@@ -19,6 +18,7 @@ import { cpsWeight, type TrainConfig, type TrainMethod } from './config.js';
 import { ampFor, classRatios, supervisedStep, trainStep, type StepResult } from './step.js';
 import { validate, type ValidationResult } from './validate.js';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './checkpoint.js';
+import { distributedError, fromRank0, iterationSeed, rankDataSeed, sumOverRanks, syncBuffers, trainDistributed } from './distributed.js';
 
 /** Which decoder a method is evaluated with: decoder_u for SKCDF (the reference), decoder_l for the supervised baseline. */
 export function evaluationMode(method: TrainMethod): PredType {
@@ -41,7 +41,8 @@ function readIds(dir: string, name: string): string[] {
 
 export interface TrainEvents {
   onIteration?(info: { epoch: number; iteration: number; iterations: number; step: StepResult; lr: number; cpsW: number; seconds: number }): void;
-  onEpoch?(info: { epoch: number; validation?: ValidationResult; seconds: number }): void;
+  /** After each epoch, on every rank (`validation` only on rank 0); the model is the trained one (do not dispose it). */
+  onEpoch?(info: { epoch: number; validation?: ValidationResult; seconds: number; model: VNetDecoupleAttentionABC; rank: number }): void;
   log?(message: string): void;
 }
 
@@ -98,27 +99,40 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const lastPath = join(c.runDir, 'last.pth');
   const bestPath = join(c.runDir, 'best_model.pth');
   const logPath = join(c.runDir, 'log.jsonl');
-  let state: TrainState = { epoch: -1, nextIteration: 0, bestDice: -1, bestEpoch: -1, cpsW: cpsWeight(c.cpsW, 0, c.maxEpochs), lr: c.lr };
+  // Data parallel (a default process group of several ranks): every rank trains on its own batches, the
+  // gradients are averaged; rank 0 alone writes logs, validation and checkpoints (the plain model's keys).
+  const dd = trainDistributed(model);
+  const world = dd?.worldSize ?? 1;
+  const main = !dd || dd.rank === 0;
+  let state: TrainState = { epoch: -1, nextIteration: 0, bestDice: -1, bestEpoch: -1, cpsW: cpsWeight(c.cpsW, 0, c.maxEpochs), lr: c.lr, worldSize: world };
   if (options.resume && existsSync(lastPath)) {
+    // Every rank restores the same checkpoint (the run folder must be visible to all of them).
     state = loadTrainCheckpoint(lastPath, model, optimizer, amp?.scaler);
+    if ((state.worldSize ?? 1) !== world) {
+      throw new Error(`train: ${lastPath} was written by a run of ${state.worldSize ?? 1} rank(s); resume it with the same number (this run has ${world})`);
+    }
     // Lines logged after the checkpoint (a crash between checkpoints) would repeat: drop them.
-    if (state.logBytes !== undefined && existsSync(logPath) && statSync(logPath).size > state.logBytes) truncateSync(logPath, state.logBytes);
+    if (main && state.logBytes !== undefined && existsSync(logPath) && statSync(logPath).size > state.logBytes) truncateSync(logPath, state.logBytes);
     ev.log?.(`resumed from ${lastPath} at epoch ${state.epoch + 1}, iteration ${state.nextIteration}`);
-  } else {
+  } else if (main) {
     writeFileAtomic(join(c.runDir, 'config.json'), JSON.stringify({ ...c, ir2: Array.from(ir2), classNames: info.classNames }, null, 2) + '\n');
     writeFileAtomic(logPath, '');
   }
-  const log = (line: Record<string, unknown>): void => appendFileSync(logPath, JSON.stringify(line) + '\n');
+  const log = (line: Record<string, unknown>): void => { if (main) appendFileSync(logPath, JSON.stringify(line) + '\n'); };
   const checkpoint = (path: string): void => {
+    if (!main) return;
     if (amp?.scaler) state.scaler = amp.scaler.stateDict();
     state.logBytes = statSync(logPath).size;
     saveTrainCheckpoint(path, model, optimizer, state);
   };
-  const board = new SummaryWriter(c.runDir);
+  const board = main ? new SummaryWriter(c.runDir) : undefined;
+  if (dd) ev.log?.(`distributed: rank ${dd.rank} of ${world}, global batch ${world * c.batchSize}+${method === 'supervised' ? 0 : world * c.batchSize}`);
 
-  const loader = createLoader({ dataDir: c.dataDir, labeled, unlabeled, batchSize: c.batchSize, patch: c.patch, seed: c.seed, workers: c.workers, cache: true });
-  const iterations = Math.min(loader.iterations, c.maxIterations ?? Infinity);
+  const loader = createLoader({ dataDir: c.dataDir, labeled, unlabeled, batchSize: c.batchSize, patch: c.patch, seed: rankDataSeed(c.seed, dd), workers: c.workers, cache: true });
+  // One epoch is one pass over the data for all ranks together.
+  const iterations = Math.min(Math.ceil(loader.iterations / world), c.maxIterations ?? Infinity);
   let stoppedEarly = false;
+  let stopRequested = false;
   let epoch = state.epoch + 1;
   try {
     for (; epoch <= c.maxEpochs; epoch++) {
@@ -128,14 +142,28 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       for await (const batch of loader.epoch(epoch, iteration)) {
         if (iteration >= iterations) break;
         // Seeded per iteration: a run resumed anywhere draws the same masks and dropout as an uninterrupted one.
-        torch.manualSeed(deriveSeed(c.seed, epoch, iteration, 0x5eed));
+        torch.manualSeed(iterationSeed(c.seed, epoch, iteration, dd));
         const it0 = performance.now();
-        const result = torch.tidy(() => {
-          const inputs = batchTensors(batch, c.device);
-          return step(model, optimizer, loss, {
-            ...inputs, epoch, maxEpochs: c.maxEpochs, ratios, cpsW: state.cpsW, emaW: c.emaW, amp, abc: c.abc, balanceMasks: c.balanceMasks,
+        let result: StepResult;
+        try {
+          result = torch.tidy(() => {
+            const inputs = batchTensors(batch, c.device);
+            return step(model, optimizer, loss, {
+              ...inputs, epoch, maxEpochs: c.maxEpochs, ratios, cpsW: state.cpsW, emaW: c.emaW, amp, abc: c.abc, balanceMasks: c.balanceMasks, net: dd?.net,
+            });
           });
-        });
+        } catch (err) {
+          throw dd ? distributedError(dd, err) : err;
+        }
+        const aborted = options.signal?.aborted ? 1 : 0;
+        if (dd) {
+          // The log shows the mean over ranks; a stop request on any rank stops all of them at the same iteration.
+          const v = sumOverRanks(dd, [result.loss, result.lossSup, result.lossU, result.terms.sup, result.terms.supAbc, result.terms.u, result.terms.uAbc, aborted]);
+          result = { loss: v[0] / world, lossSup: v[1] / world, lossU: v[2] / world, terms: { sup: v[3] / world, supAbc: v[4] / world, u: v[5] / world, uAbc: v[6] / world } };
+          stopRequested = v[7] > 0;
+        } else {
+          stopRequested = aborted > 0;
+        }
         const seconds = (performance.now() - it0) / 1000;
         if (!Number.isFinite(result.loss)) {
           log({ epoch, iter: iteration, error: 'non-finite loss', loss: String(result.loss) });
@@ -143,20 +171,22 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         }
         log({ epoch, iter: iteration, loss: result.loss, lossSup: result.lossSup, lossU: result.lossU, ...result.terms, cpsW: state.cpsW, lr: state.lr, seconds });
         const globalStep = epoch * iterations + iteration;
-        board.addScalars({ 'loss/loss': result.loss, 'loss/sup': result.lossSup, 'loss/unsup': result.lossU, lr: state.lr, cps_w: state.cpsW }, globalStep);
+        board?.addScalars({ 'loss/loss': result.loss, 'loss/sup': result.lossSup, 'loss/unsup': result.lossU, lr: state.lr, cps_w: state.cpsW }, globalStep);
         ev.onIteration?.({ epoch, iteration, iterations, step: result, lr: state.lr, cpsW: state.cpsW, seconds });
         iteration++;
         state.nextIteration = iteration;
         // Let I/O through between iterations (signals, progress output, loader messages).
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (options.signal?.aborted && iteration < iterations) {
+        if (stopRequested && iteration < iterations) {
           checkpoint(lastPath);
-          throw new TrainingInterrupted(lastPath, epoch, iteration, String(options.signal.reason ?? 'aborted'));
+          throw new TrainingInterrupted(lastPath, epoch, iteration, String(options.signal?.reason ?? 'stopped on another rank'));
         }
       }
       state.nextIteration = 0;
+      // The last forward updated each rank's BatchNorm statistics with its own batch: take rank 0's.
+      syncBuffers(dd, model);
       let validation: ValidationResult | undefined;
-      if (c.evalEvery > 0 && epoch % c.evalEvery === 0 && evalIds.length) {
+      if (main && c.evalEvery > 0 && epoch % c.evalEvery === 0 && evalIds.length) {
         validation = validate(model, c.dataDir, evalIds, c.patch, c.device, mode);
         const other = c.evalBothDecoders && mode === 'unlabeled' ? validate(model, c.dataDir, evalIds, c.patch, c.device, 'labeled') : undefined;
         log({
@@ -164,7 +194,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
           ...(other ? { evalDiceL: other.perClass, evalMeanDiceL: other.mean } : {}),
         });
         const step = (epoch + 1) * iterations;
-        board.addScalars({
+        board?.addScalars({
           'val/dice': validation.mean, 'val/foreground_dice': validation.foreground,
           ...Object.fromEntries(validation.perClass.map((d, k) => [`val_class/${info.classNames[k + 1]}`, d])),
         }, step);
@@ -180,18 +210,20 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       state.lr = polyLr(epoch, c.maxEpochs, c.lr);
       state.cpsW = cpsWeight(c.cpsW, epoch, c.maxEpochs);
       checkpoint(lastPath);
-      ev.onEpoch?.({ epoch, validation, seconds: (performance.now() - t0) / 1000 });
-      if (state.bestEpoch >= 0 && epoch - state.bestEpoch >= c.patience) {
+      ev.onEpoch?.({ epoch, validation, seconds: (performance.now() - t0) / 1000, model, rank: dd?.rank ?? 0 });
+      // Only rank 0 validates, so it decides about early stopping for everyone.
+      if (fromRank0(dd, state.bestEpoch >= 0 && epoch - state.bestEpoch >= c.patience ? 1 : 0) > 0) {
         stoppedEarly = true;
         ev.log?.(`early stop: no improvement for ${c.patience} epochs`);
         break;
       }
-      if (options.signal?.aborted && epoch < c.maxEpochs) {
-        throw new TrainingInterrupted(lastPath, epoch + 1, 0, String(options.signal.reason ?? 'aborted'));
+      if (sumOverRanks(dd, [options.signal?.aborted ? 1 : 0])[0] > 0 && epoch < c.maxEpochs) {
+        throw new TrainingInterrupted(lastPath, epoch + 1, 0, String(options.signal?.reason ?? 'aborted'));
       }
     }
   } finally {
-    board.close();
+    dd?.net.disposeReducer();
+    board?.close();
     await loader.close();
     torch.dispose([ratios, ...model.parameters(), ...model.buffers()]);
   }

@@ -61,6 +61,8 @@ export interface StepInputs {
   abc?: boolean;
   /** Ablation: false uses keep probability 1 everywhere (no class-balance masks; default true). */
   balanceMasks?: boolean;
+  /** What the forwards go through: a DistributedDataParallel wrapper of the model (default: the model itself). */
+  net?: { forward(x: Tensor, mode: 'labeled' | 'unlabeled', options?: { single?: boolean }): [Tensor, Tensor] };
 }
 
 /** Mixed-precision settings for a device: float16 + gradient scaling on CUDA, bfloat16 on CPU. */
@@ -106,7 +108,7 @@ export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: num
 
 type Forward = (x: Tensor, mode: 'labeled' | 'unlabeled') => [Tensor, Tensor];
 
-function forwardWith(model: VNetDecoupleAttentionABC, amp: StepInputs['amp'], single?: boolean): Forward {
+function forwardWith(model: NonNullable<StepInputs['net']>, amp: StepInputs['amp'], single?: boolean): Forward {
   return (x, mode) => {
     if (!amp) return model.forward(x, mode, { single });
     const [out, outAbc] = autocast(amp.deviceType, () => model.forward(x, mode, { single }), { dtype: amp.dtype });
@@ -141,7 +143,7 @@ function applyGradients(total: Tensor, value: number, optimizer: SGD, amp: StepI
 export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
   const abc = s.abc ?? true;
   averageDecoderWeights(model, s.emaW, { abc });
-  const forward = forwardWith(model, s.amp);
+  const forward = forwardWith(s.net ?? model, s.amp);
   return torch.tidy(() => {
     const n = s.imageL.shape[0];
     const [outA, outAAbc] = forward(torch.cat([s.imageL, s.imageU], 0), 'labeled');
@@ -179,7 +181,7 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
  */
 export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
   const abc = s.abc ?? true;
-  const forward = forwardWith(model, s.amp, true);
+  const forward = forwardWith(s.net ?? model, s.amp, true);
   return torch.tidy(() => {
     const [out, outAbc] = forward(s.imageL, 'labeled');
     const sup = loss.forward(out, s.labelL);
