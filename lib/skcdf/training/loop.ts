@@ -214,7 +214,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         break;
       }
       if (sumOverRanks(dd, [options.signal?.aborted ? 1 : 0])[0] > 0 && epoch < c.maxEpochs) {
-        throw new TrainingInterrupted(lastPath, epoch + 1, 0, String(options.signal.reason ?? 'aborted'));
+        throw new TrainingInterrupted(lastPath, epoch + 1, 0, String(options.signal?.reason ?? 'stopped on another rank'));
       }
     }
   } finally {
