@@ -177,6 +177,8 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         state.nextIteration = iteration;
         // Let I/O through between iterations (signals, progress output, loader messages).
         await new Promise<void>((resolve) => setImmediate(resolve));
+        // One process: a stop requested during this iteration (or by its events) stops here. Ranks use the agreed value.
+        if (!dd) stopRequested = options.signal?.aborted ?? false;
         if (stopRequested && iteration < iterations) {
           checkpoint(lastPath);
           throw new TrainingInterrupted(lastPath, epoch, iteration, String(options.signal?.reason ?? 'stopped on another rank'));
