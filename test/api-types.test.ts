@@ -1,19 +1,19 @@
-// Compiles test/types/api.ts with tsc: typed forms must compile and every `@ts-expect-error` line
-// must be an error (an unused one fails the compile), e.g. a dtype typo in x.to('flaot32').
-import { execFileSync } from 'node:child_process';
+// Compile-time checks of the public API (test/types/*.ts): typed forms compile, and every line marked
+// `@ts-expect-error` (e.g. a dtype typo in x.to('flaot32'), a module called with a wrong argument) is a
+// compile error of its own: without the directive, tsc reports an error on exactly those lines.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkTypeFile } from '../test-support/type-checks.js';
 
 const repo = join(import.meta.dirname, '..');
 
 describe('public API types', () => {
-  it('compile-time checks in test/types/api.ts hold (tsc)', () => {
-    let out = '';
-    try {
-      execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'test/types/tsconfig.json')], { cwd: repo, stdio: 'pipe' });
-    } catch (err) {
-      out = String((err as { stdout?: Buffer }).stdout ?? err);
-    }
-    expect(out).toBe('');
-  });
+  for (const [file, count] of [['api.ts', 12], ['callable.ts', 4]] as const) {
+    it(`test/types/${file}: compiles, and each of its ${count} @ts-expect-error lines is an error`, () => {
+      const r = checkTypeFile(join(repo, 'test/types', file));
+      expect(r.errors).toBe('');
+      expect(r.expectations).toBe(count);
+      expect(r.unexpectedlyValid).toEqual([]);
+    }, 300_000);
+  }
 });
