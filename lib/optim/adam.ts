@@ -3,7 +3,11 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { Optimizer, type ParamsArg } from './optimizer.js';
 
-export interface AdamOptions { lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean }
+/**
+ * Adam's hyper-parameters (PyTorch's names in camelCase). `decoupledWeightDecay` (PyTorch's `decoupled_weight_decay`,
+ * default false) makes Adam decay as AdamW does; AdamW always decouples.
+ */
+export interface AdamOptions { lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; decoupledWeightDecay: boolean }
 
 function check(name: string, o: AdamOptions): void {
   if (o.lr < 0) throw new RangeError(`${name}: invalid learning rate ${o.lr}`);
@@ -19,7 +23,7 @@ function check(name: string, o: AdamOptions): void {
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options };
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false, ...options };
     check('Adam', o);
     super(params, o);
   }
@@ -37,7 +41,7 @@ export class Adam extends Optimizer<AdamOptions> {
       const stepT = st.step as Tensor, expAvg = st.expAvg as Tensor, expAvgSq = st.expAvgSq as Tensor;
       stepT.add_(1);
       if (group.weightDecay !== 0) {
-        if (this.decoupled) p.mul_(1 - group.lr * group.weightDecay);
+        if (this.decoupled || group.decoupledWeightDecay === true) p.mul_(1 - group.lr * group.weightDecay);
         else grad = grad.add(p, { alpha: group.weightDecay });
       }
       expAvg.lerp_(grad, 1 - beta1);
@@ -65,7 +69,7 @@ export class Adam extends Optimizer<AdamOptions> {
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...options };
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...options, decoupledWeightDecay: true };
     check('AdamW', o);
     super(params, o);
   }

@@ -1,7 +1,11 @@
 // Optimizer base: parameter groups, per-parameter state, zeroGrad, and PyTorch-layout state dicts.
 import * as torch from '../torch/index.js';
 import { Tensor } from '../torch/tensor.js';
+import type { Loaded } from '../torch/serialize.js';
+import { readOptimizerState, type GroupValue, type SavedOptimizerState } from './state-dict.js';
 
+export type { GroupValue } from './state-dict.js';
+/** A per-parameter state entry: a tensor (momentum buffer, moments, Adam's step) or a number. */
 export type StateValue = Tensor | number;
 export type ParamState = Record<string, StateValue>;
 /** A parameter group: the tensors and this group's hyper-parameters. */
@@ -9,11 +13,15 @@ export type ParamGroup<O> = O & { params: Tensor[] };
 /** Parameters as a flat list, or groups that override the defaults per group. */
 export type ParamsArg<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
 
-/** PyTorch's optimizer state_dict layout: state keyed by parameter index, groups with index lists (snake_case keys). */
-export interface OptimizerStateDict {
+/**
+ * PyTorch's optimizer state_dict layout: state keyed by parameter index, groups with index lists (snake_case keys).
+ * `stateDict()` marks `state` with `torch.withIntKeys`, so `torch.save` writes its keys as Python ints (as Python's
+ * `optimizer.state_dict()` has them) although a JS object's keys read back as strings ('0', '1', ...).
+ */
+export type OptimizerStateDict = {
   state: Record<number, Record<string, StateValue>>;
-  param_groups: (Record<string, number | boolean | string | null | number[]> & { params: number[] })[];
-}
+  param_groups: (Record<string, GroupValue> & { params: number[] })[];
+};
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -77,20 +85,22 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * PyTorch's layout: `{ state: { index: { momentum_buffer | step, exp_avg, ... } }, param_groups: [{ lr, ..., params: [indices] }] }`.
-   * Tensors are copies owned by the caller (dispose them, e.g. with torch.dispose(sd)).
+   * `torch.save` writes it as Python writes `optimizer.state_dict()` (state keys as ints), so Python's
+   * `optimizer.load_state_dict(torch.load(path))` resumes from it. Tensors are copies owned by the caller
+   * (dispose them, e.g. with torch.dispose(sd)).
    */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     const param_groups = this.paramGroups.map((g) => {
-      const out: Record<string, number | boolean | string | null | number[]> = {};
+      const out: Record<string, GroupValue> = {};
       for (const [k, v] of Object.entries(g)) {
         if (k === 'params') continue;
-        out[snake(k)] = Array.isArray(v) ? [...(v as unknown as number[])] : (v as number | boolean | string | null);
+        out[snake(k)] = Array.isArray(v) ? [...(v as unknown as number[])] : (v as GroupValue);
       }
       const params = g.params.map((p) => { if (!index.has(p)) index.set(p, index.size); return index.get(p)!; });
       return { ...out, params };
     });
-    const state: Record<number, Record<string, StateValue>> = {};
+    const state: Record<number, Record<string, StateValue>> = torch.withIntKeys({});
     for (const [p, st] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
@@ -101,34 +111,48 @@ export abstract class Optimizer<O extends object> {
     return { state, param_groups };
   }
 
-  /** Restores hyper-parameters and state from `stateDict()` output (tensors are copied; the argument stays the caller's). */
-  loadStateDict(sd: OptimizerStateDict): void {
-    if (sd.param_groups.length !== this.paramGroups.length) {
-      throw new RangeError(`${this.constructor.name}.loadStateDict: loaded state dict has ${sd.param_groups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+  /**
+   * Restores hyper-parameters and state from `stateDict()` output, or from what `torch.load` returns for a file
+   * written by Python's `torch.save(optimizer.state_dict(), path)` (or by `torch.save` here). State keyed by
+   * strings ('0', '1': older checkpoints of ours) is accepted too. Tensors are copied; the argument stays the caller's.
+   */
+  loadStateDict(sd: OptimizerStateDict | Loaded): void {
+    const who = `${this.constructor.name}.loadStateDict`;
+    const saved = readOptimizerState(sd, who);
+    if (saved.groups.length !== this.paramGroups.length) {
+      throw new RangeError(`${who}: loaded state dict has ${saved.groups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
     }
     const byIndex = new Map<number, Tensor>();
-    sd.param_groups.forEach((saved, gi) => {
-      const g = this.paramGroups[gi];
-      if (saved.params.length !== g.params.length) throw new RangeError(`${this.constructor.name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the state dict, ${g.params.length} in the optimizer`);
-      saved.params.forEach((idx, j) => byIndex.set(idx, g.params[j]));
+    saved.groups.forEach((g, gi) => {
+      const own = this.paramGroups[gi];
+      if (g.params.length !== own.params.length) throw new RangeError(`${who}: group ${gi} has ${g.params.length} parameters in the state dict, ${own.params.length} in the optimizer`);
+      g.params.forEach((idx, j) => byIndex.set(idx, own.params[j]));
     });
-    for (const st of this.state.values()) for (const v of Object.values(st)) if (v instanceof Tensor) v.dispose();
-    this.state.clear();
-    for (const [key, saved] of Object.entries(sd.state)) {
-      const p = byIndex.get(Number(key));
-      if (!p) throw new RangeError(`${this.constructor.name}.loadStateDict: state for unknown parameter index ${key}`);
-      const st: ParamState = {};
-      for (const [k, v] of Object.entries(saved)) {
-        st[camel(k)] = v instanceof Tensor
-          ? torch.keep(torch.noGrad(() => (k === 'step' ? v.to({ dtype: v.dtype, device: v.device, copy: true }) : v.to({ dtype: p.dtype, device: p.device, copy: true }))))
-          : v;
+    const state = this.copyState(saved, byIndex, who);
+    this.dispose();
+    for (const [p, st] of state) this.state.set(p, st);
+    saved.groups.forEach((g, gi) => {
+      const own = this.paramGroups[gi] as Record<string, unknown>;
+      for (const [k, v] of g.options) own[camel(k)] = Array.isArray(v) ? [...v] : v;
+    });
+  }
+
+  /** Copies the saved per-parameter state onto the parameters' dtype and device (Adam's `step` keeps its own). */
+  private copyState(saved: SavedOptimizerState, byIndex: Map<number, Tensor>, who: string): Map<Tensor, ParamState> {
+    const out = new Map<Tensor, ParamState>();
+    try {
+      for (const [index, entries] of saved.state) {
+        const p = byIndex.get(index);
+        if (!p) throw new RangeError(`${who}: state for unknown parameter index ${index}`);
+        const st: ParamState = {};
+        out.set(p, st);
+        for (const [k, v] of entries) st[camel(k)] = copyStateValue(k, v, p, `${who}: state[${index}].${k}`);
       }
-      this.state.set(p, st);
+    } catch (err) {
+      for (const st of out.values()) torch.dispose(Object.values(st));
+      throw err;
     }
-    sd.param_groups.forEach((saved, gi) => {
-      const g = this.paramGroups[gi] as Record<string, unknown>;
-      for (const [k, v] of Object.entries(saved)) if (k !== 'params') g[camel(k)] = Array.isArray(v) ? [...v] : v;
-    });
+    return out;
   }
 
   /** Frees the optimizer's state tensors. */
@@ -136,4 +160,19 @@ export abstract class Optimizer<O extends object> {
     for (const st of this.state.values()) for (const v of Object.values(st)) if (v instanceof Tensor) v.dispose();
     this.state.clear();
   }
+}
+
+/** One state entry as the optimizer keeps it: `step` a float32 scalar tensor (PyTorch's form since 1.12, as
+ *  Python's Adam converts a number), other tensors on the parameter's device, floating ones in its dtype. */
+function copyStateValue(key: string, v: Tensor | number, p: Tensor, where: string): StateValue {
+  if (key === 'step') {
+    if (typeof v === 'number') return torch.keep(torch.tensor(v, { dtype: 'float32' }));
+    return torch.keep(torch.noGrad(() => v.to({ dtype: v.dtype, device: v.device, copy: true })));
+  }
+  if (typeof v === 'number') return v;
+  if (v.dim() > 0 && v.shape.join() !== p.shape.join()) {
+    throw new RangeError(`${where} has shape [${v.shape}], the parameter [${p.shape}]`);
+  }
+  const dtype = v.isFloatingPoint() ? p.dtype : v.dtype;
+  return torch.keep(torch.noGrad(() => v.to({ dtype, device: p.device, copy: true })));
 }

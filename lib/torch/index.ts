@@ -16,7 +16,7 @@ export * as cuda from './cuda.js';
 export * as distributed from '../distributed/index.js';
 export { ops } from './ops.js';
 export { Checkpoint, loadCheckpoint } from './checkpoint.js';
-export { load, save, loadStateDict, serialize, loadSafetensors, saveSafetensors, type Loaded, type Savable, type LoadOptions } from './serialize.js';
+export { load, save, loadStateDict, serialize, withIntKeys, loadSafetensors, saveSafetensors, type Loaded, type Savable, type LoadOptions } from './serialize.js';
 import { native } from './native.js';
 
 export const getNumThreads = (): number => native.getNumThreads();

@@ -56,6 +56,26 @@ function toTensors(value: PyValue, options: LoadOptions, storages: Map<RawStorag
   return out;
 }
 
+const INT_KEYS = Symbol.for('skcdf.torch.intKeys');
+const INT_KEY = /^-?(0|[1-9]\d*)$/;
+
+/**
+ * Marks a plain object so that `save`/`serialize` pickle its integer-like keys ('0', '12', '-3') as Python ints,
+ * as Python's `optimizer.state_dict()['state']` is keyed (a JS object's keys are always strings). Other keys stay
+ * strings. Returns the same object; the mark is not enumerable and is lost by copies such as `{ ...obj }`
+ * (a `Map` with number keys needs no mark: its number keys are always written as ints).
+ */
+export function withIntKeys<T extends object>(record: T): T {
+  Object.defineProperty(record, INT_KEYS, { value: true, enumerable: false, configurable: true });
+  return record;
+}
+
+function dictKey(k: string | number, intKeys: boolean): string | number {
+  if (!intKeys || typeof k !== 'string' || !INT_KEY.test(k)) return k;
+  const n = Number(k);
+  return Number.isSafeInteger(n) ? n : k;
+}
+
 function fromTensors(value: Savable, storages: Map<string, RawStorage>, where: string): PyValue {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Tensor) {
@@ -74,7 +94,8 @@ function fromTensors(value: Savable, storages: Map<string, RawStorage>, where: s
   if (Array.isArray(value)) return value.map((v, i) => fromTensors(v, storages, `${where}[${i}]`));
   const dict: PyDict = { kind: 'dict', ordered: value instanceof Map, entries: new Map() };
   const entries = value instanceof Map ? value.entries() : Object.entries(value);
-  for (const [k, v] of entries) dict.entries.set(k, fromTensors(v, storages, `${where}.${String(k)}`));
+  const intKeys = !(value instanceof Map) && (value as { [INT_KEYS]?: boolean })[INT_KEYS] === true;
+  for (const [k, v] of entries) dict.entries.set(dictKey(k, intKeys), fromTensors(v, storages, `${where}.${String(k)}`));
   return dict;
 }
 
