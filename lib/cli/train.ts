@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as torch from '../torch/index.js';
-import { defaultConfig, TRAIN_METHODS, TrainingInterrupted, type TrainConfig } from '../skcdf/train.js';
+import { defaultConfig, TRAIN_METHODS, TrainingInterrupted, usesUnlabeledData, type TrainConfig } from '../skcdf/train.js';
 import { readRunConfig, runPipeline } from '../skcdf/pipeline.js';
 import type { DatasetName } from '../skcdf/classes.js';
 import { ProgressBar } from './progress.js';
@@ -40,7 +40,7 @@ const CONFIG_FLAGS: ConfigFlag[] = [
   { flags: '--workers <n>', key: 'workers', help: 'data loading threads (0: in the training thread)', parse: int('--workers') },
   { flags: '--threads <n>', key: 'threads', help: 'libtorch CPU threads', parse: int('--threads') },
   { flags: '--max-iterations <n>', key: 'maxIterations', help: 'stop each epoch after n iterations (quick runs)', parse: int('--max-iterations') },
-  { flags: '--method <name>', key: 'method', help: 'skcdf (labeled + unlabeled) | supervised (labeled cases only, decoder_l)', parse: choice('--method', TRAIN_METHODS) },
+  { flags: '--method <name>', key: 'method', help: 'skcdf (labeled + unlabeled) | supervised (labeled cases only, decoder_l, no weight averaging) | labeled-only (SKCDF without unlabeled data: decoder_l head averaging + labeled cases, decoder_l); all run the same schedule', parse: choice('--method', TRAIN_METHODS) },
 ];
 
 /** Boolean fields with a --x / --no-x pair. */
@@ -185,7 +185,7 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
   process.on('SIGTERM', onSignal);
   const method = config.method === 'skcdf' ? '' : `, method ${config.method}`;
   if (!o.quiet) process.stderr.write(`training ${config.dataset} into ${config.runDir} (F ${config.nFilters}, patch ${config.patch.join('x')}, lr ${config.lr}, `
-    + `epochs 0..${config.maxEpochs}, batch ${config.batchSize}+${config.method === 'supervised' ? 0 : config.batchSize}${method}, ${config.device})\n`);
+    + `epochs 0..${config.maxEpochs}, batch ${config.batchSize}+${usesUnlabeledData(config.method) ? config.batchSize : 0}${method}, ${config.device})\n`);
   const bar = new ProgressBar();
   const started = Date.now();
   let done = 0;

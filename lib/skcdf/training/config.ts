@@ -7,9 +7,19 @@ import { datasetInfo, type DatasetName } from '../classes.js';
  * 'skcdf': the paper's method (labeled + unlabeled batches, decoupled decoders, weight averaging into decoder_u,
  * evaluated with decoder_u). 'supervised': the same network trained on the labeled batches only (decoder_l path,
  * same DC+CE losses, no weight averaging), evaluated with decoder_l: the baseline the unlabeled data must beat.
+ * 'labeled-only': SKCDF without unlabeled data: each iteration first averages decoder_l's main head with its ABC
+ * head (step 1a; not with `abc: false`), then trains exactly as 'supervised' (decoder_u is neither trained nor
+ * averaged), evaluated with decoder_l. Every method runs the same schedule: epochs, iterations per epoch
+ * (floor(#unlabeled / batch), so the baselines take as many optimizer steps as SKCDF) and learning rates.
  */
-export type TrainMethod = 'skcdf' | 'supervised';
-export const TRAIN_METHODS: readonly TrainMethod[] = ['skcdf', 'supervised'];
+export type TrainMethod = 'skcdf' | 'supervised' | 'labeled-only';
+/** Every {@link TrainMethod}, in the order the command line lists them. */
+export const TRAIN_METHODS: readonly TrainMethod[] = ['skcdf', 'supervised', 'labeled-only'];
+
+/** Whether a method trains on unlabeled batches (only SKCDF; the baselines load them for the schedule but ignore them). */
+export function usesUnlabeledData(method: TrainMethod): boolean {
+  return method === 'skcdf';
+}
 
 export interface TrainConfig {
   dataset: DatasetName;

@@ -14,15 +14,18 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { SummaryWriter } from '../../io/tensorboard.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights, type PredType } from '../model.js';
 import { datasetInfo } from '../classes.js';
-import { cpsWeight, type TrainConfig, type TrainMethod } from './config.js';
-import { ampFor, classRatios, supervisedStep, trainStep, type StepResult } from './step.js';
+import { cpsWeight, usesUnlabeledData, type TrainConfig, type TrainMethod } from './config.js';
+import { ampFor, classRatios, stepFor, type StepResult } from './step.js';
 import { validate, type ValidationResult } from './validate.js';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './checkpoint.js';
 import { distributedError, fromRank0, iterationSeed, rankDataSeed, sumOverRanks, syncBuffers, trainDistributed } from './distributed.js';
 
-/** Which decoder a method is evaluated with: decoder_u for SKCDF (the reference), decoder_l for the supervised baseline. */
+/**
+ * Which decoder a method is evaluated (and predicts) with: decoder_u for SKCDF (the reference), decoder_l for the
+ * baselines that train decoder_l alone ('supervised', 'labeled-only').
+ */
 export function evaluationMode(method: TrainMethod): PredType {
-  return method === 'supervised' ? 'labeled' : 'unlabeled';
+  return usesUnlabeledData(method) ? 'unlabeled' : 'labeled';
 }
 
 /** The network a config trains (same options at train and test time). */
@@ -76,7 +79,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const evalIds = readIds(c.splitsDir, c.evalSplit);
   if (unlabeled.length < c.batchSize) throw new Error(`train: ${unlabeled.length} unlabeled cases are fewer than one batch of ${c.batchSize}`);
   const method = c.method ?? 'skcdf';
-  const step = method === 'supervised' ? supervisedStep : trainStep;
+  const step = stepFor(method);
   const mode = evaluationMode(method);
 
   const ratioCases = labeled.slice(0, 4).map((id) => {
@@ -126,7 +129,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     saveTrainCheckpoint(path, model, optimizer, state);
   };
   const board = main ? new SummaryWriter(c.runDir) : undefined;
-  if (dd) ev.log?.(`distributed: rank ${dd.rank} of ${world}, global batch ${world * c.batchSize}+${method === 'supervised' ? 0 : world * c.batchSize}`);
+  if (dd) ev.log?.(`distributed: rank ${dd.rank} of ${world}, global batch ${world * c.batchSize}+${usesUnlabeledData(method) ? world * c.batchSize : 0}`);
 
   const loader = createLoader({ dataDir: c.dataDir, labeled, unlabeled, batchSize: c.batchSize, patch: c.patch, seed: rankDataSeed(c.seed, dd), workers: c.workers, cache: true });
   // One epoch is one pass over the data for all ranks together.

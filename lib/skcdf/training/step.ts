@@ -1,4 +1,4 @@
-// The SKCDF training step (spec section 2, steps 1-7), its ablations, and the supervised baseline step.
+// The SKCDF training step (spec section 2, steps 1-7), its ablations, and the steps of the labeled-only baselines.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import type { DCAndCELoss } from '../../nn/losses.js';
@@ -6,6 +6,7 @@ import type { SGD } from '../../optim/sgd.js';
 import { autocast, type AutocastDtype } from '../../amp/autocast.js';
 import { GradScaler } from '../../amp/grad-scaler.js';
 import type { VNetDecoupleAttentionABC } from '../model.js';
+import type { TrainMethod } from './config.js';
 
 /**
  * Class ratios ir2[c] = min(count) / count[c] over whole label volumes (the reference uses the first four
@@ -78,31 +79,45 @@ export interface StepResult {
   terms: { sup: number; supAbc: number; u: number; uAbc: number };
 }
 
+type DecoderOf = VNetDecoupleAttentionABC['decoderL'];
+
+/** target <- emaW * target + (1 - emaW) * source, in place, float32 as the reference rounds it. */
+function blendInto(target: Tensor, source: Tensor, emaW: number): void {
+  target.copy_(target.mul(emaW).add(source.mul(1 - emaW)));
+}
+
+/** A decoder's main head takes emaW of itself and 1 - emaW of its ABC head (weight and bias). */
+function blendHeadWithAbc(d: DecoderOf, emaW: number): void {
+  blendInto(d.outConv9.weight, d.outConv9Abc.weight, emaW);
+  if (d.outConv9.bias && d.outConv9Abc.bias) blendInto(d.outConv9.bias, d.outConv9Abc.bias, emaW);
+}
+
+/**
+ * Step 1a alone (no gradients; optimizer state untouched): decoder_l.out_conv9 <- emaW * out_conv9 +
+ * (1 - emaW) * out_conv9_abc. Skipped with `abc: false` (the ABC branch is ablated). The first part of
+ * {@link averageDecoderWeights}, and the only averaging of the 'labeled-only' method.
+ */
+export function averageLabeledHead(model: VNetDecoupleAttentionABC, emaW: number, options: { abc?: boolean } = {}): void {
+  if (!(options.abc ?? true)) return;
+  torch.noGrad(() => torch.tidy(() => blendHeadWithAbc(model.decoderL, emaW)));
+}
+
 /**
  * Weight averaging of step 1 (no gradients; optimizer state untouched), float32 as the reference rounds it:
- * each main head takes emaW of itself and 1 - emaW of its ABC head (skipped with `abc: false`), and decoder_u
- * takes emaW of itself and 1 - emaW of decoder_l (without its unused ABC head when `abc` is false).
+ * step 1a ({@link averageLabeledHead}), then decoder_u takes emaW of itself and 1 - emaW of decoder_l (without
+ * its unused ABC head when `abc` is false), then decoder_u's main head takes emaW of itself and 1 - emaW of its
+ * ABC head (skipped with `abc: false`).
  */
 export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: number, options: { abc?: boolean } = {}): void {
   const abc = options.abc ?? true;
+  averageLabeledHead(model, emaW, { abc });
   torch.noGrad(() => torch.tidy(() => {
-    const blend = (target: Tensor, source: Tensor): void => {
-      target.copy_(target.mul(emaW).add(source.mul(1 - emaW)));
-    };
-    const blendHeads = (d: VNetDecoupleAttentionABC['decoderL']): void => {
-      if (!abc) return;
-      blend(d.outConv9.weight, d.outConv9Abc.weight);
-      if (d.outConv9.bias && d.outConv9Abc.bias) blend(d.outConv9.bias, d.outConv9Abc.bias);
-    };
-    const l = model.decoderL;
-    const u = model.decoderU;
-    blendHeads(l);
-    const lParams = new Map(l.namedParameters());
-    for (const [name, p] of u.namedParameters()) {
+    const lParams = new Map(model.decoderL.namedParameters());
+    for (const [name, p] of model.decoderU.namedParameters()) {
       if (!abc && name.startsWith('out_conv9_abc.')) continue; // unused without the ABC branch
-      blend(p, lParams.get(name)!);
+      blendInto(p, lParams.get(name)!, emaW);
     }
-    blendHeads(u);
+    if (abc) blendHeadWithAbc(model.decoderU, emaW);
   }));
 }
 
@@ -195,4 +210,26 @@ export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, 
     applyGradients(total, value, optimizer, s.amp);
     return { loss: value, lossSup: value, lossU: 0, terms: { sup: sup.item(), supAbc: supAbc?.item() ?? 0, u: 0, uAbc: 0 } };
   });
+}
+
+/**
+ * The 'labeled-only' iteration (SKCDF without unlabeled data): step 1a on decoder_l alone
+ * ({@link averageLabeledHead}; skipped with `abc: false`), then the labeled batch exactly as
+ * {@link supervisedStep}. decoder_u is neither trained nor averaged. imageU is ignored.
+ */
+export function labeledOnlyStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
+  averageLabeledHead(model, s.emaW, { abc: s.abc ?? true });
+  return supervisedStep(model, optimizer, loss, s);
+}
+
+/** One training iteration of some method. */
+export type TrainStepFn = (model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs) => StepResult;
+
+const STEPS: Readonly<Record<TrainMethod, TrainStepFn>> = { skcdf: trainStep, supervised: supervisedStep, 'labeled-only': labeledOnlyStep };
+
+/** The iteration a method trains with. */
+export function stepFor(method: TrainMethod): TrainStepFn {
+  const step = STEPS[method];
+  if (!step) throw new Error(`unknown training method '${String(method)}' (one of ${Object.keys(STEPS).join(', ')})`);
+  return step;
 }
