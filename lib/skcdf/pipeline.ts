@@ -16,7 +16,7 @@ import { evaluateFolds, type Evaluation } from './evaluate.js';
 import { writeReport, overlaySlices, type OverlayCase } from './report.js';
 import { defaultConfig, type TrainConfig } from './training/config.js';
 import { buildModel, evaluationMode, train, type TrainOptions, type TrainSummary } from './training/loop.js';
-import type { VNetDecoupleAttentionABC } from './model.js';
+import type { PredType, VNetDecoupleAttentionABC } from './model.js';
 
 /** A run folder's config.json (what training wrote), with the defaults of older runs filled in. */
 export function readRunConfig(runDir: string): TrainConfig {
@@ -43,40 +43,93 @@ export function decoderNet(model: VNetDecoupleAttentionABC, mode: 'labeled' | 'u
   };
 }
 
-export interface PredictRunOptions extends Partial<InferenceSettings> {
-  runDir: string;
-  /** Split to predict (default 'test'). */
+export interface PredictRunOptions extends Partial<Omit<InferenceSettings, 'numClasses'>> {
+  /**
+   * A training run folder: its config.json gives the network (method, hence the decoder; ablations; filters,
+   * heads, patch), the data and the splits. Every option given here wins over it.
+   */
+  runDir?: string;
+  /**
+   * Without `runDir`: the dataset whose defaultConfig describes the network and the data (e.g. a checkpoint of
+   * the reference PyTorch code; give `checkpoint`). With `runDir` it must be the run's dataset.
+   */
+  dataset?: DatasetName;
+  /** n_filters of the checkpoint (default: the run's / the dataset's). */
+  nFilters?: number;
+  /** Split to predict (default 'test'), read from `<splitsDir>/<split>.txt`. */
   split?: string;
-  /** Other data than the run's (e.g. a freshly generated set): its folder and the ids to predict (instead of the split). */
+  /** Folder of `<id>_image.npy` or NIfTI volumes (default: the run's). */
   dataDir?: string;
+  /** Folder of split files (default: the run's). */
+  splitsDir?: string;
+  /** The ids to predict instead of a split. */
   ids?: readonly string[];
   /** Default `<runDir>/best_model.pth`. */
   checkpoint?: string;
-  /** Default `<runDir>/predictions`. */
+  /** Default `<runDir>/predictions` (`predictions` without a run folder). */
   outDir?: string;
+  /** Default: the run's device. */
   device?: string;
   /** Fold BatchNorm into the convolutions (default true; same outputs, faster). */
   fuse?: boolean;
   onCase?: (id: string, seconds: number, output: string) => void;
 }
 
-/** Sliding-window prediction of a split with a run's checkpoint, into `<runDir>/predictions/<id>_pred.nii.gz`. */
+/** What {@link predictRun} does, resolved: the network's config (with the overrides), checkpoint, cases, output folder, decoder. */
+export interface PredictionPlan {
+  /** The run's config.json (or defaultConfig(dataset)) with dataDir, splitsDir, patch, nFilters and device overridden as given. */
+  config: TrainConfig;
+  checkpoint: string;
+  ids: string[];
+  outDir: string;
+  /** The decoder that predicts: evaluationMode(config.method). */
+  mode: PredType;
+}
+
+/** Resolves a prediction's settings: options given win over the run's config.json (or defaultConfig(dataset)). */
+export function predictionPlan(o: PredictRunOptions): PredictionPlan {
+  const run = o.runDir !== undefined ? readRunConfig(o.runDir) : undefined;
+  if (!run && !o.dataset) throw new Error('predictRun: give runDir (a training run folder) or dataset (with checkpoint)');
+  if (run && o.dataset && o.dataset !== run.dataset) {
+    throw new Error(`predictRun: dataset '${o.dataset}' is not the run's ('${run.dataset}' in ${join(o.runDir!, 'config.json')})`);
+  }
+  const base = run ?? defaultConfig(o.dataset!);
+  const config: TrainConfig = {
+    ...base, dataDir: o.dataDir ?? base.dataDir, splitsDir: o.splitsDir ?? base.splitsDir, patch: o.patch ?? base.patch,
+    nFilters: o.nFilters ?? base.nFilters, device: o.device ?? base.device,
+  };
+  const checkpoint = o.checkpoint ?? (o.runDir !== undefined ? join(o.runDir, 'best_model.pth') : undefined);
+  if (checkpoint === undefined) throw new Error('predictRun: give checkpoint (there is no run folder to take best_model.pth from)');
+  const ids = o.ids ? [...o.ids] : readSplitFile(join(config.splitsDir, `${o.split ?? 'test'}.txt`));
+  const outDir = o.outDir ?? (o.runDir !== undefined ? join(o.runDir, 'predictions') : 'predictions');
+  return { config, checkpoint, ids, outDir, mode: evaluationMode(config.method) };
+}
+
+/** The window settings among predictRun's options (the reference's speed 0 unless told otherwise). */
+function windowSettings(o: PredictRunOptions): Omit<InferenceSettings, 'patch' | 'numClasses' | 'device'> {
+  return {
+    speed: o.speed ?? 0, stride: o.stride, overlap: o.overlap, gaussian: o.gaussian, windowsPerBatch: o.windowsPerBatch, flips: o.flips,
+    channelsLast: o.channelsLast,
+  };
+}
+
+/**
+ * Sliding-window prediction of a split with a checkpoint, into `<outDir>/<id>_pred.nii.gz`: the one prediction
+ * path of the library, the pipeline and the `test-model` command. The network is built as the run trained it
+ * (method's decoder, ablations), see {@link predictionPlan}.
+ */
 export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[] } {
-  const { runDir, split, checkpoint, outDir: out, device: dev, fuse, onCase, dataDir, ids: given, ...settings } = o;
-  const c = readRunConfig(runDir);
+  const { config: c, checkpoint, ids, outDir, mode } = predictionPlan(o);
   const info = datasetInfo(c.dataset);
-  const ids = given ? [...given] : readSplitFile(join(c.splitsDir, `${split ?? 'test'}.txt`));
-  const outDir = out ?? join(runDir, 'predictions');
-  const device = dev ?? c.device;
   const model = buildModel({ ...c, hasDropout: false }, info.numClasses);
   try {
-    loadCheckpoint(model, checkpoint ?? join(runDir, 'best_model.pth'));
-    model.to(device).eval();
-    if (fuse ?? true) fuseConvBatchNorm(model);
+    loadCheckpoint(model, checkpoint);
+    model.to(c.device).eval();
+    if (o.fuse ?? true) fuseConvBatchNorm(model);
     mkdirSync(outDir, { recursive: true });
     predictDataset({
-      speed: 0, ...settings, model: decoderNet(model, evaluationMode(c.method)), dataDir: dataDir ?? c.dataDir, ids, outDir, patch: c.patch,
-      numClasses: info.numClasses, device, onCase: (id, r) => onCase?.(id, r.seconds, r.output),
+      ...windowSettings(o), model: decoderNet(model, mode), dataDir: c.dataDir, ids, outDir, patch: c.patch,
+      numClasses: info.numClasses, device: c.device, onCase: (id, r) => o.onCase?.(id, r.seconds, r.output),
     });
   } finally {
     model.dispose();
@@ -87,8 +140,10 @@ export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[
 export interface EvaluateRunOptions {
   runDir: string;
   split?: string;
-  /** Other labels than the run's data (with `ids`), e.g. a freshly generated set. */
+  /** Other labels than the run's data (e.g. a freshly generated set). */
   dataDir?: string;
+  /** Other split files than the run's. */
+  splitsDir?: string;
   ids?: readonly string[];
   /** Default `<runDir>/predictions`. */
   predDir?: string;
@@ -102,7 +157,7 @@ export interface EvaluateRunOptions {
 /** Evaluates a run's predictions (Dice, ASD, ASSD, HD95) and writes the tables and report.html with overlays and curves. */
 export function evaluateRun(o: EvaluateRunOptions): { evaluation: Evaluation; report: string } {
   const c = readRunConfig(o.runDir);
-  const ids = o.ids ? [...o.ids] : readSplitFile(join(c.splitsDir, `${o.split ?? 'test'}.txt`));
+  const ids = o.ids ? [...o.ids] : readSplitFile(join(o.splitsDir ?? c.splitsDir, `${o.split ?? 'test'}.txt`));
   const predDir = o.predDir ?? join(o.runDir, 'predictions');
   const outDir = o.outDir ?? o.runDir;
   const labelDir = o.dataDir ?? c.dataDir;
