@@ -19,7 +19,11 @@ import { isMapDataset, toRng, type Dataset, type GeneratorLike, type IterableDat
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from './sampler.js';
 
 export interface WorkerDataset {
-  /** Module that builds the dataset in a worker: a file URL, an absolute path, or a path relative to the cwd. */
+  /**
+   * Module that builds the dataset in a worker: a file URL, an absolute path, or a path relative to the cwd.
+   * JavaScript, or TypeScript (.ts, .mts, .cts, .tsx) loaded with tsx, which must then be installed (as it is
+   * for a user who runs .ts files with tsx).
+   */
   module: string | URL;
   /** The exported factory (default 'default'); may be async. */
   export?: string;

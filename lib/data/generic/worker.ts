@@ -2,9 +2,11 @@
  * DataLoader worker thread: builds the dataset from a module (`workerData.module`, export
  * `workerData.export`, called with `workerData.args`), then answers {id, indices} with the raw items
  * (structured-cloned; collation happens in the main thread, where tensors live).
+ * A TypeScript dataset module is loaded with tsx (see ts-module.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setWorkerInfo } from './worker-info.js';
+import { exportOf, importModule } from './ts-module.js';
 import type { Dataset } from './dataset.js';
 
 interface Init { module: string; export: string; args: unknown[]; id: number; numWorkers: number; seed: number }
@@ -12,8 +14,8 @@ const init = workerData as Init;
 setWorkerInfo({ id: init.id, numWorkers: init.numWorkers, seed: init.seed });
 
 const ready: Promise<Dataset<unknown>> = (async () => {
-  const mod = (await import(init.module)) as Record<string, unknown>;
-  const make = mod[init.export];
+  const mod = await importModule(init.module);
+  const make = exportOf(mod, init.export);
   if (typeof make !== 'function') throw new Error(`${init.module} has no exported function '${init.export}' to build the dataset`);
   const ds = (await (make as (...a: unknown[]) => unknown)(...init.args)) as Dataset<unknown>;
   if (!ds || typeof ds.getItem !== 'function') throw new Error(`${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`);
