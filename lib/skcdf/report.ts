@@ -198,6 +198,7 @@ export function barChartSvg(title: string, labels: string[], values: number[], e
   return parts.join('');
 }
 
+/** One line of a chart; an empty name draws the line without a legend entry. */
 export interface Series { name: string; points: [number, number][]; color: string }
 
 /** Line chart of one or more series over a shared x axis. */
@@ -223,12 +224,15 @@ export function lineChartSvg(title: string, xLabel: string, series: Series[]): s
       `<text x="${sx(xv)}" y="${height - bottom + 14}" text-anchor="middle" font-size="10">${fmt(xv, 0)}</text>`);
   }
   parts.push(`<text x="${width / 2}" y="${height - 6}" text-anchor="middle" font-size="11">${esc(xLabel)}</text>`);
-  series.forEach((s, k) => {
+  let legend = 0;
+  for (const s of series) {
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (pts.length) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
+    if (!s.name) continue; // several series may share one legend entry
+    const k = legend++;
     parts.push(`<rect x="${left + 8 + k * 110}" y="${top + 6}" width="10" height="10" fill="${s.color}"/>`,
       `<text x="${left + 22 + k * 110}" y="${top + 15}" font-size="11">${esc(s.name)}</text>`);
-  });
+  }
   parts.push('</svg>');
   return parts.join('');
 }
