@@ -125,7 +125,7 @@ function generate() {
 
   const typed = [];
   for (const [name, group] of byName) {
-    if (name.startsWith('_') || RESERVED.has(camel(name))) continue;
+    if (name.startsWith('_')) continue;
     const kept = group.filter((s) => !typedSurfaceSkips(s));
     if (kept.length) typed.push([name, camel(name), kept]);
   }
@@ -146,9 +146,14 @@ function generate() {
     const fnId = `F_${cname}`;
     fns += `const ${fnId} = pick(${JSON.stringify(name)}, ${JSON.stringify(group.map((s) => s.overload))});\n`;
     fns += doc(group, '') + '\n';
+    // A reserved word (aten::var) cannot name a function declaration, but can name an export (torch.var) and a
+    // method (x.var()): the function is declared as aten_<name> and exported under the op's own name.
+    const reserved = RESERVED.has(cname);
+    const decl = reserved ? `function aten_${cname}` : `export function ${cname}`;
     const sigs = new Set();
-    for (const s of group) for (const p of tsParams(s, false)) sigs.add(`export function ${cname}(${p}): ${tsReturns(s)};`);
-    fns += [...sigs].join('\n') + `\nexport function ${cname}(...args: unknown[]): unknown {\n  return callOverloads(${fnId}, args);\n}\n\n`;
+    for (const s of group) for (const p of tsParams(s, false)) sigs.add(`${decl}(${p}): ${tsReturns(s)};`);
+    fns += [...sigs].join('\n') + `\n${decl}(...args: unknown[]): unknown {\n  return callOverloads(${fnId}, args);\n}\n`;
+    fns += (reserved ? `export { aten_${cname} as ${cname} };\n` : '') + '\n';
     fnNames.push(cname);
 
     const mgroup = group.filter((s) => s.args[0]?.name === 'self' && s.args[0].type === 'Tensor' && !s.args[0].kwargOnly);

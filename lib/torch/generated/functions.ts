@@ -11979,6 +11979,24 @@ export function vander(...args: unknown[]): unknown {
   return callOverloads(F_vander, args);
 }
 
+const F_var = pick("var", ["","correction","dim"]);
+/**
+ * ATen operator, dispatched by libtorch. Overloads:
+ * `aten::var(Tensor self, bool unbiased=True) -> Tensor`
+ * `aten::var.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor`
+ * `aten::var.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor`
+ */
+function aten_var(self: Tensor, unbiased?: boolean): Tensor;
+function aten_var(self: Tensor, options: { unbiased?: boolean }): Tensor;
+function aten_var(self: Tensor, dim?: number | number[] | null): Tensor;
+function aten_var(self: Tensor, options: { dim?: number | number[] | null; correction?: Scalar | null; keepdim?: boolean }): Tensor;
+function aten_var(self: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+function aten_var(self: Tensor, dim: number | number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+function aten_var(...args: unknown[]): unknown {
+  return callOverloads(F_var, args);
+}
+export { aten_var as var };
+
 const F_varMean = pick("var_mean", ["","correction","dim"]);
 /**
  * ATen operator, dispatched by libtorch. Overloads:

@@ -804,6 +804,7 @@ const M_upsampleNearest3d = pick("upsample_nearest3d", [""]);
 const M_upsampleTrilinear3d = pick("upsample_trilinear3d", [""]);
 const M_values = pick("values", [""]);
 const M_valuesCopy = pick("values_copy", [""]);
+const M_var = pick("var", ["","correction","dim"]);
 const M_varMean = pick("var_mean", ["","correction","dim"]);
 const M_vdot = pick("vdot", [""]);
 const M_view = pick("view", ["","dtype"]);
@@ -8749,6 +8750,23 @@ export abstract class TensorMethods extends TensorBase {
   valuesCopy(): Tensor;
   valuesCopy(...args: unknown[]): unknown {
     return callOverloads(M_valuesCopy, args, this);
+  }
+
+  /**
+   * ATen operator, dispatched by libtorch. Overloads:
+   * `aten::var(Tensor self, bool unbiased=True) -> Tensor`
+   * `aten::var.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor`
+   * `aten::var.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor`
+   */
+  var(unbiased?: boolean): Tensor;
+  var(options: { unbiased?: boolean }): Tensor;
+  var(dim?: number | number[] | null): Tensor;
+  var(...dim: [number, ...number[]]): Tensor;
+  var(options: { dim?: number | number[] | null; correction?: Scalar | null; keepdim?: boolean }): Tensor;
+  var(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+  var(dim: number | number[] | null, options: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+  var(...args: unknown[]): unknown {
+    return callOverloads(M_var, args, this);
   }
 
   /**
