@@ -9,6 +9,7 @@ import { fuseConvBatchNorm } from '../nn/fuse.js';
 import { readNpy } from '../io/npy.js';
 import { readNifti } from '../io/nifti.js';
 import { readSplitFile } from '../data/splits.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { datasetInfo, type DatasetName } from './classes.js';
 import { datasetPaths, ensureDataset } from './datasets.js';
 import { loadCheckpoint, predictDataset, type InferenceSettings, type SegmentationNet } from './inference.js';
@@ -219,5 +220,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   log(`predicting the ${o.testSplit ?? 'test'} split with ${join(c.runDir, 'best_model.pth')} (sliding window)`);
   predictRun({ runDir: c.runDir, split: o.testSplit, device: c.device });
   const { evaluation, report } = evaluateRun({ runDir: c.runDir, split: o.testSplit, log: null });
+  // The completion marker (written last, atomically): a run folder with summary.json is finished.
+  writeFileAtomic(join(c.runDir, 'summary.json'), JSON.stringify({
+    ...summary, testSplit: o.testSplit ?? 'test', testMeanDice: evaluation.overall.dice.mean, report, finishedAt: new Date().toISOString(),
+  }, null, 2) + '\n');
   return { summary, evaluation, report };
 }
