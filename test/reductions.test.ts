@@ -174,7 +174,7 @@ describe.skipIf(!py)('reductions and statistics by their friendly names vs PyTor
       expect(v.shape).toEqual([3, 1, 5]);
       expect(s.shape).toEqual([1, 4, 1]);
       expect([values.dtype, indices.dtype]).toEqual(['float64', 'int64']);
-      expect(Boolean(lo.le(hi).all().item())).toBe(true);
+      expect(lo.le(hi).all().item()).toBe(true);
       expectClose(plain(vm), plain(v.squeeze(1)) as Out, 'varMean vs var');
       expectClose(plain(mean), plain(x.mean(1)) as Out, 'varMean vs mean');
       expect(close).toBe(true);

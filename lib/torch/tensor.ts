@@ -88,6 +88,8 @@ function parseSlice(s: string): { start: number | null; stop: number | null; ste
   return { start: num(parts[0]), stop: num(parts[1]), step };
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function formatNumber(v: number | boolean | bigint, floating: boolean): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (!floating) return String(v);
@@ -247,10 +249,46 @@ export class Tensor extends TensorMethods {
   get mT(): Tensor { return this.transpose(-2, -1); }
 
   // ---- readback ----
-  /** The value of a one-element tensor (bool tensors give 1 or 0, so the result is always a number). */
-  item(): number {
-    const v = native.item(this.h);
-    return typeof v === 'boolean' ? Number(v) : v;
+  /**
+   * The value of a one-element tensor, exactly, as the JS type of its dtype (Python's `item()`):
+   * - a bool tensor gives `true` or `false`;
+   * - a floating tensor gives a number (float16, bfloat16 and float32 values are exact in a double);
+   * - an integer tensor gives a number when the value is a safe integer (`Number.isSafeInteger`: |v| <= 2^53 - 1);
+   *   an int64 or uint64 value beyond that throws a RangeError naming `itemBigInt()`, never a rounded number;
+   * - a complex tensor throws a TypeError.
+   * The declared type is `number`; for a bool tensor write `mask.item<boolean>()` to have a `boolean`.
+   */
+  item<T extends number | boolean = number>(): T {
+    let v: number | boolean;
+    try {
+      v = native.item(this.h);
+    } catch (err) {
+      if (this.numel() === 1 && this.dtype === 'uint64') return this.exactInteger(-1) as T; // beyond int64: read it exactly
+      throw err;
+    }
+    if (typeof v === 'number' && Number.isInteger(v) && (v < 0 || v > Number.MAX_SAFE_INTEGER)) return this.exactInteger(v) as T;
+    return v as T;
+  }
+  /** `v` as item() read it, or the exact value when the dtype is 64-bit (the addon's double may have rounded or wrapped it). */
+  private exactInteger(v: number): number {
+    const dtype = this.dtype;
+    if (dtype !== 'int64' && dtype !== 'uint64') return v;
+    const exact = this.itemBigInt();
+    if (exact >= -MAX_SAFE && exact <= MAX_SAFE) return Number(exact);
+    throw new RangeError(`item: the ${dtype} value ${exact} is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), where a number ` +
+      'would round it; use itemBigInt() for the exact value');
+  }
+  /**
+   * The exact value of a one-element integer or bool tensor as a bigint (int64 and uint64 values beyond 2^53
+   * included; bool gives 0n or 1n). Floating and complex tensors throw a TypeError (use item()).
+   */
+  itemBigInt(): bigint {
+    const dtype = this.dtype;
+    if (isFloatingPoint(dtype) || isComplex(dtype)) throw new TypeError(`itemBigInt: the tensor is ${dtype}, not an integer dtype; use item()`);
+    const n = this.numel();
+    if (n !== 1) throw new RangeError(`itemBigInt: a tensor with ${n} elements cannot be converted to a bigint`);
+    const first = this.toTypedArray()[0];
+    return typeof first === 'bigint' ? first : BigInt(first);
   }
   /** The elements in a new TypedArray: always a copy (C order, taken after any pending device work),
    *  never a view, so writing to it leaves the tensor unchanged (for shared memory create the tensor
@@ -262,9 +300,24 @@ export class Tensor extends TensorMethods {
     if (!Ctor) throw new TypeError(`toTypedArray: no TypedArray holds ${dtype}`);
     return new Ctor(native.toBuffer(this.h));
   }
-  /** Elements as nested JS arrays (numbers, or booleans for bool tensors). Complex elements are
-   *  [re, im] pairs, so the nesting is one level deeper: what `torch.view_as_real(x).tolist()` gives. */
+  /**
+   * Elements as nested JS arrays: booleans for bool tensors, numbers otherwise (Python's `tolist()`). Complex
+   * elements are [re, im] pairs, so the nesting is one level deeper: what `torch.view_as_real(x).tolist()` gives.
+   * Values are exact: an int64 or uint64 element beyond Number.MAX_SAFE_INTEGER (2^53 - 1) throws a RangeError
+   * naming the element, never a rounded number; `toTypedArray()` gives such tensors exactly (a BigInt64Array or
+   * BigUint64Array).
+   */
   toArray(): NestedArray<number | boolean> {
+    const dtype = this.dtype;
+    return this.nested((v, i) => {
+      if (typeof v !== 'bigint') return v;
+      if (v >= -MAX_SAFE && v <= MAX_SAFE) return Number(v);
+      throw new RangeError(`toArray: element ${i} of this ${dtype} tensor, ${v}, is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), ` +
+        `where a number would round it; toTypedArray() gives the exact values (a ${dtype === 'int64' ? 'BigInt64Array' : 'BigUint64Array'})`);
+    });
+  }
+  /** The elements nested by shape (complex as [re, im]), each passed through `conv` with its flat index. */
+  private nested<E>(conv: (v: number | bigint | boolean, i: number) => E): NestedArray<E> {
     let flat: ArrayLike<number | bigint | boolean>;
     const dtype = this.dtype;
     let shape = this.shape;
@@ -275,12 +328,11 @@ export class Tensor extends TensorMethods {
       flat = this.toTypedArray() as ArrayLike<number | bigint>;
       if (isComplex(dtype)) shape = [...shape, 2];
     }
-    const conv = (v: number | bigint | boolean): number | boolean => (typeof v === 'bigint' ? Number(v) : v);
-    if (shape.length === 0) return conv(flat[0]);
+    if (shape.length === 0) return conv(flat[0], 0);
     let pos = 0;
-    const build = (d: number): NestedArray<number | boolean> => {
-      const out: NestedArray<number | boolean>[] = [];
-      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? conv(flat[pos++]) : build(d + 1));
+    const build = (d: number): NestedArray<E> => {
+      const out: NestedArray<E>[] = [];
+      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? conv(flat[pos], pos++) : build(d + 1));
       return out;
     };
     return build(0);
@@ -412,9 +464,9 @@ export class Tensor extends TensorMethods {
     if (n > 1000 || isComplex(dtype)) body = `[... ${n} elements, shape [${shape.join(', ')}]]`;
     else {
       const floating = isFloatingPoint(dtype);
-      const fmt = (v: NestedArray<number | boolean>, depth: number): string =>
+      const fmt = (v: NestedArray<number | boolean | bigint>, depth: number): string =>
         Array.isArray(v) ? `[${v.map((e) => fmt(e, depth + 1)).join(depth === shape.length - 2 ? `,\n${' '.repeat(8 + depth)}` : ', ')}]` : formatNumber(v, floating);
-      body = fmt(this.toArray(), 0);
+      body = fmt(this.nested((v) => v), 0); // int64 printed exactly
       if (n === 0) body = `[]`;
     }
     return `tensor(${body}${extras.length ? `, ${extras.join(', ')}` : ''})`;
