@@ -1,17 +1,39 @@
-/** Worker thread: builds batches (lib/data/dataset.ts) and hands them back as transferred ArrayBuffers. */
+/**
+ * DataLoader worker thread: builds the dataset from a module (`workerData.module`, export
+ * `workerData.export`, called with `workerData.args`), then answers {id, indices} with the raw items
+ * (structured-cloned; collation happens in the main thread, where tensors live).
+ * A TypeScript dataset module is loaded with tsx (see ts-module.ts).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildBatch } from './dataset.js';
-import type { BatchJob, BatchSource, CaseVolume } from './dataset.js';
+import { setWorkerInfo } from './worker-info.js';
+import { exportOf, importModule } from './ts-module.js';
+import type { Dataset } from './dataset.js';
 
-interface Init { dataDir: string; patch: [number, number, number]; clip?: [number, number]; cache?: boolean }
+interface Init { module: string; export: string; args: unknown[]; id: number; numWorkers: number; seed: number }
 const init = workerData as Init;
-const src: BatchSource = { dataDir: init.dataDir, patch: init.patch, clip: init.clip, cache: init.cache ? new Map<string, CaseVolume>() : undefined };
+setWorkerInfo({ id: init.id, numWorkers: init.numWorkers, seed: init.seed });
 
-parentPort!.on('message', (msg: { id: number; job: BatchJob }) => {
-  try {
-    const b = buildBatch(msg.job, src);
-    parentPort!.postMessage({ id: msg.id, batch: b }, [b.imageL.buffer, b.labelL.buffer, b.imageU.buffer, b.labelU.buffer] as ArrayBuffer[]);
-  } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: (err as Error).message });
-  }
+const ready: Promise<Dataset<unknown>> = (async () => {
+  const mod = await importModule(init.module);
+  const make = exportOf(mod, init.export);
+  if (typeof make !== 'function') throw new Error(`${init.module} has no exported function '${init.export}' to build the dataset`);
+  const ds = (await (make as (...a: unknown[]) => unknown)(...init.args)) as Dataset<unknown>;
+  if (!ds || typeof ds.getItem !== 'function') throw new Error(`${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`);
+  return ds;
+})();
+ready.catch(() => undefined); // reported per request
+
+parentPort!.on('message', (msg: { id: number; indices: number[] }) => {
+  void (async () => {
+    let index = -1;
+    try {
+      const ds = await ready;
+      const items: unknown[] = [];
+      for (const i of msg.indices) { index = i; items.push(await ds.getItem(i)); }
+      parentPort!.postMessage({ id: msg.id, items });
+    } catch (err) {
+      const e = err as Error;
+      parentPort!.postMessage({ id: msg.id, error: `${index >= 0 ? `getItem(${index}): ` : ''}${e?.message ?? String(err)}`, stack: e?.stack });
+    }
+  })();
 });

@@ -76,8 +76,7 @@ export class ModuleDict extends Module {
   }
   get(key: string): Module | undefined { return this._modules.get(key) ?? undefined; }
   set(key: string, m: Module): this {
-    if (this._modules.has(key)) this._modules.set(key, m);
-    else this.registerModule(key, m);
+    this.registerModule(key, m);
     return this;
   }
   has(key: string): boolean { return this._modules.has(key); }

@@ -1,5 +1,6 @@
 // The `nn` namespace: Module, layers, containers, losses, functional and init.
 export { Module, type LoadStateDictResult } from './module.js';
+export { Parameter, Buffer, type ParameterOptions, type BufferOptions } from './parameter.js';
 export * from './layers.js';
 export * from './containers.js';
 export * from './losses.js';

@@ -5,6 +5,7 @@
 import * as torch from '../torch/index.js';
 import { Tensor } from '../torch/tensor.js';
 import type { DType } from '../torch/dtype.js';
+import { Buffer, isParameter, markParameter } from './parameter.js';
 
 export interface LoadStateDictResult { missingKeys: string[]; unexpectedKeys: string[] }
 
@@ -24,19 +25,143 @@ export function pyFloat(v: number): string {
 export const pyTuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
 export const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
+/** The registries every module has; the attribute traps below read them on the proxy's target. */
+interface Registries {
+  _parameters: Map<string, Tensor | null>;
+  _buffers: Map<string, Tensor | null>;
+  _nonPersistent: Set<string>;
+  _modules: Map<string, Module | null>;
+  registerParameter(name: string, value: Tensor | null): Tensor | null;
+  registerBuffer(name: string, value: Tensor | null, persistent?: boolean): Tensor | null;
+  registerModule(name: string, module: Module | null): Module | null;
+}
+
+const typeName = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' || typeof v === 'function' ? (v as object).constructor?.name ?? typeof v : typeof v);
+
+/** Whether `value` is already registered in `map` under a name other than `name` (a field that aliases it). */
+function registeredElsewhere(map: Map<string, unknown>, name: string, value: unknown): boolean {
+  for (const [k, v] of map) if (v === value && k !== name) return true;
+  return false;
+}
+
+/** Drops `name` from the registries other than `keep` (PyTorch's remove_from before a re-registration). */
+function removeFrom(t: Registries, name: string, keep: 'p' | 'b' | 'm'): void {
+  if (keep !== 'p') t._parameters.delete(name);
+  if (keep !== 'b') { t._buffers.delete(name); t._nonPersistent.delete(name); }
+  if (keep !== 'm') t._modules.delete(name);
+  const own = Object.getOwnPropertyDescriptor(t, name);
+  if (own && 'value' in own) delete (t as unknown as Record<string, unknown>)[name];
+}
+
 /**
- * Makes instances callable: the constructor returns an arrow function whose prototype is the
- * subclass's, so `model(x)` runs `model.forward(x)` as in PyTorch, and every field, getter and
- * method still works. Own `length`/`name` of the function are removed so getters such as
- * `Sequential.length` are not shadowed.
+ * PyTorch's Module.__setattr__ for `module.name = value` (and class-field definitions): a Parameter
+ * registers as a parameter, a Module as a child, an nn.Buffer (or any tensor assigned to a
+ * registered buffer's name) as a buffer; null/undefined assigned to a registered name sets it to
+ * None. Returns false when `value` is a plain attribute. A field that aliases a member already
+ * registered under another name (`readonly outConv = this.registerModule('out_conv', ...)`) stays
+ * a plain attribute. `declaration`: a class field without initializer (undefined) leaves a
+ * registered name alone.
+ */
+function assignAttr(t: Registries, name: string, value: unknown, declaration: boolean): boolean {
+  if (value === undefined && declaration) return t._parameters.has(name) || t._buffers.has(name) || t._modules.has(name);
+  if (isParameter(value)) {
+    if (registeredElsewhere(t._parameters, name, value)) return false;
+    removeFrom(t, name, 'p');
+    t.registerParameter(name, value as Tensor);
+    return true;
+  }
+  if (t._parameters.has(name)) {
+    if (value !== null && value !== undefined) throw new TypeError(`cannot assign '${typeName(value)}' as parameter '${name}' (nn.Parameter or null expected)`);
+    t.registerParameter(name, null);
+    return true;
+  }
+  if (value instanceof Module) {
+    if (registeredElsewhere(t._modules, name, value)) return false;
+    removeFrom(t, name, 'm');
+    t.registerModule(name, value);
+    return true;
+  }
+  if (t._modules.has(name)) {
+    if (value !== null && value !== undefined) throw new TypeError(`cannot assign '${typeName(value)}' as child module '${name}' (nn.Module or null expected)`);
+    t._modules.set(name, null);
+    return true;
+  }
+  if (value instanceof Buffer || t._buffers.has(name)) {
+    if (value !== null && value !== undefined && !(value instanceof Tensor)) throw new TypeError(`cannot assign '${typeName(value)}' as buffer '${name}' (Tensor or null expected)`);
+    if (value instanceof Tensor && registeredElsewhere(t._buffers, name, value)) return false;
+    removeFrom(t, name, 'b');
+    const persistent = value instanceof Buffer ? value.persistent : !t._nonPersistent.has(name);
+    t.registerBuffer(name, (value ?? null) as Tensor | null, persistent);
+    return true;
+  }
+  return false;
+}
+
+/** `module.name` for a registered name: the parameter, buffer or child (null when set to None). */
+function lookup(t: Registries, name: string): Tensor | Module | null {
+  const p = t._parameters.get(name);
+  if (p !== undefined) return p;
+  const b = t._buffers.get(name);
+  if (b !== undefined) return b;
+  return t._modules.get(name) ?? null;
+}
+
+/**
+ * Makes a registered name readable as an attribute (PyTorch's __getattr__ over the registries):
+ * an accessor on the instance, unless the class (or the instance) already has a member of that name.
+ */
+function exposeAttr(t: Registries, name: string, value: unknown): void {
+  const own = Object.getOwnPropertyDescriptor(t, name);
+  if (own) {
+    if (own.get || own.set || (own.value !== undefined && own.value !== value)) return;
+  } else if (name in t) {
+    return;
+  }
+  Reflect.defineProperty(t, name, {
+    get: () => lookup(t, name),
+    set: (v: unknown) => { if (!assignAttr(t, name, v, false)) Reflect.defineProperty(t, name, { value: v, writable: true, enumerable: true, configurable: true }); },
+    enumerable: true, configurable: true,
+  });
+}
+
+/** Traps of the proxy every module is: assignments and field definitions register members; reads are not trapped. */
+const TRAPS: ProxyHandler<Registries> = {
+  set(target, key, value, receiver) {
+    if (typeof key === 'string' && assignAttr(target, key, value, false)) return true;
+    return Reflect.set(target, key, value, receiver);
+  },
+  defineProperty(target, key, desc) {
+    if (typeof key === 'string' && 'value' in desc && assignAttr(target, key, desc.value, true)) return true;
+    return Reflect.defineProperty(target, key, desc);
+  },
+  deleteProperty(target, key) {
+    if (typeof key === 'string') {
+      if (target._parameters.delete(key) || target._modules.delete(key)) return Reflect.deleteProperty(target, key);
+      if (target._buffers.delete(key)) { target._nonPersistent.delete(key); return Reflect.deleteProperty(target, key); }
+    }
+    return Reflect.deleteProperty(target, key);
+  },
+};
+
+/**
+ * Makes instances callable and gives them PyTorch's attribute registration: the constructor returns
+ * a Proxy of an arrow function whose prototype is the subclass's, so `model(x)` runs
+ * `model.forward(x)`, every field, getter and method still works, and assigning a module, an
+ * nn.Parameter or an nn.Buffer to a field (class fields included) registers it. Own
+ * `length`/`name` of the function are removed so getters such as `Sequential.length` are not shadowed.
  */
 class CallableBase {
   constructor() {
-    const self = ((...args: unknown[]): unknown => (self as unknown as { forward(...a: unknown[]): unknown }).forward(...args)) as unknown as CallableBase;
+    const self = ((...args: unknown[]): unknown => (proxy as unknown as { forward(...a: unknown[]): unknown }).forward(...args)) as unknown as Registries;
     delete (self as { length?: number }).length;
     delete (self as { name?: string }).name;
     Object.setPrototypeOf(self, new.target.prototype);
-    return self;
+    self._parameters = new Map();
+    self._buffers = new Map();
+    self._nonPersistent = new Set();
+    self._modules = new Map();
+    const proxy = new Proxy(self, TRAPS);
+    return proxy;
   }
 }
 
@@ -48,11 +173,11 @@ export interface Module {
 export class Module extends CallableBase {
   /** Whether the module is in training mode (`train()` / `eval()`). */
   training = true;
-  protected readonly _parameters = new Map<string, Tensor | null>();
-  protected readonly _buffers = new Map<string, Tensor | null>();
+  declare protected readonly _parameters: Map<string, Tensor | null>;
+  declare protected readonly _buffers: Map<string, Tensor | null>;
   /** Buffers excluded from the state dict (PyTorch's persistent=False). */
-  protected readonly _nonPersistent = new Set<string>();
-  protected readonly _modules = new Map<string, Module | null>();
+  declare protected readonly _nonPersistent: Set<string>;
+  declare protected readonly _modules: Map<string, Module | null>;
 
   /** The computation. Subclasses override it with their own signature. */
   forward(...args: never[]): unknown {
@@ -66,32 +191,44 @@ export class Module extends CallableBase {
   }
 
   // ---- registration ----
-  /** Registers (or replaces, disposing the old one) a parameter; it is kept out of scopes and requires grad. */
+  /**
+   * Registers (or replaces, disposing the old one) a parameter; it is kept out of scopes and, unless
+   * it already was a parameter (an nn.Parameter keeps its requiresGrad), requires grad. The name
+   * becomes readable as `module[name]` when the class has no member of that name.
+   */
   registerParameter(name: string, value: Tensor | null): Tensor | null {
     this.checkName(name, this._buffers, this._modules);
+    if (value !== null && !(value instanceof Tensor)) throw new TypeError(`${this.constructor.name}.registerParameter('${name}'): expected a Tensor or null, got ${typeName(value)}`);
     const old = this._parameters.get(name);
     if (value) {
       torch.keep(value);
-      if (!value.requiresGrad && value.isFloatingPoint()) value.requiresGrad_(true);
+      if (!isParameter(value) && !value.requiresGrad && value.isFloatingPoint()) value.requiresGrad_(true);
+      markParameter(value);
     }
     this._parameters.set(name, value);
     if (old && old !== value) old.dispose();
+    exposeAttr(this as unknown as Registries, name, value);
     return value;
   }
   /** Registers (or replaces, disposing the old one) a buffer. `persistent=false` keeps it out of the state dict. */
   registerBuffer(name: string, value: Tensor | null, persistent = true): Tensor | null {
     this.checkName(name, this._parameters, this._modules);
+    if (value !== null && !(value instanceof Tensor)) throw new TypeError(`${this.constructor.name}.registerBuffer('${name}'): expected a Tensor or null, got ${typeName(value)}`);
     const old = this._buffers.get(name);
     if (value) torch.keep(value);
     this._buffers.set(name, value);
     if (persistent) this._nonPersistent.delete(name);
     else this._nonPersistent.add(name);
     if (old && old !== value) old.dispose();
+    exposeAttr(this as unknown as Registries, name, value);
     return value;
   }
+  /** Registers (or replaces) a child module under `name` (PyTorch's register_module / add_module). */
   registerModule<M extends Module | null>(name: string, module: M): M {
     this.checkName(name, this._parameters, this._buffers);
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${this.constructor.name}.registerModule('${name}'): expected an nn.Module or null, got ${typeName(module)}`);
     this._modules.set(name, module);
+    exposeAttr(this as unknown as Registries, name, module);
     return module;
   }
   /** Alias of `registerModule` (PyTorch's add_module). */
@@ -277,7 +414,7 @@ export class Module extends CallableBase {
         const n = convert(t);
         if (n === t) continue;
         if (t.requiresGrad) n.requiresGrad_(true);
-        m._parameters.set(name, torch.keep(n));
+        m._parameters.set(name, torch.keep(markParameter(n)));
         t.dispose();
       }
       for (const [name, t] of m._buffers) {
