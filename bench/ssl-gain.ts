@@ -20,7 +20,7 @@ import { makeSyntheticDataset } from '../lib/skcdf/datasets.js';
 import { SYNTHETIC_DATA } from '../lib/skcdf/training/config.js';
 import { evaluateRun, predictRun } from '../lib/skcdf/pipeline.js';
 import type { Evaluation } from '../lib/skcdf/evaluate.js';
-import { readSplitFile } from '../lib/data/splits.js';
+import { readSplitFile } from '../lib/skcdf/data/splits.js';
 import { readNpy } from '../lib/io/npy.js';
 
 const argv = process.argv.slice(2);

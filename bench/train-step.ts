@@ -24,7 +24,7 @@ import type { Tensor } from '../lib/torch/tensor.js';
 import type { Savable } from '../lib/torch/serialize.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights } from '../lib/skcdf/model.js';
 import { trainStep, averageDecoderWeights, keepProbabilities } from '../lib/skcdf/train.js';
-import { DCAndCELoss } from '../lib/nn/losses.js';
+import { DCAndCELoss } from '../lib/skcdf/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
 import { pythonEnv } from './python-env.js';
 import { realPython, callgrindPhases, cpuMs, usage, gitCommit, hasValgrind, interleave, intOption, leadSettings, nodeChild, roundStats, runJson, stats } from './harness.js';

@@ -6,4 +6,5 @@ export * as optim from './optim/index.js';
 export * as amp from './amp/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
+export * as distributed from './distributed/index.js';
 export * as skcdf from './skcdf/index.js';

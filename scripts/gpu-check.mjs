@@ -73,7 +73,7 @@ function trainWorker(dataPath, useAmp) {
   const model = buildModel().to(DEVICE);
   model.train();
   const optimizer = new optim.SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
-  const loss = new nn.DCAndCELoss();
+  const loss = new skcdf.DCAndCELoss();
   const ampCfg = useAmp ? skcdf.ampFor(DEVICE) : undefined;
   const times = [];
   let last = NaN;
@@ -206,7 +206,7 @@ function trainParity(dir, inputs) {
     const maskL = torch.bernoulli(torch.full(labelL.shape, 0.5, { dtype: 'float64' })).to(DEVICE);
     const maskU = torch.bernoulli(torch.full(labelL.shape, 0.7, { dtype: 'float64' })).to(DEVICE);
     const optimizer = new optim.SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
-    const r = skcdf.trainStep(model, optimizer, new nn.DCAndCELoss(), { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W, maskL, maskU });
+    const r = skcdf.trainStep(model, optimizer, new skcdf.DCAndCELoss(), { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W, maskL, maskU });
     const cpu = (t) => t.to('cpu');
     torch.save(new Map([
       ['state', state], ['imageLU', cpu(imageLU)], ['imageL', cpu(imageL)], ['imageU', cpu(imageU)], ['labelL', cpu(labelL)], ['ratios', cpu(ratios)],

@@ -1,4 +1,4 @@
-// torch.utils.data equivalents (lib/data/generic): DataLoader lengths and batch sizes, random_split
+// torch.utils.data equivalents (lib/data): DataLoader lengths and batch sizes, random_split
 // sizes (fractional lengths), ConcatDataset indexing and default_collate against live PyTorch; seeded
 // shuffling; worker threads (same batches as in-thread, bounded prefetch, errors).
 import { join } from 'node:path';

@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../lib/io/npy.js';
 import {
   applyAugmentation, buildBatch, cropPadding, drawAugmentation, epochPlan, loadCase, loadEvalCase, normalizeImage, padAmount,
-} from '../lib/data/dataset.js';
-import { BatchLoader, workerEntry } from '../lib/data/loader.js';
+} from '../lib/skcdf/data/dataset.js';
+import { BatchLoader } from '../lib/skcdf/data/loader.js';
+import { workerEntry } from '../lib/data/worker-entry.js';
 import { Rng } from '../lib/data/prng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skcdf-loader-'));
@@ -114,8 +115,9 @@ describe('epoch plan', () => {
 
 describe('BatchLoader', () => {
   it('runs the TS worker under vitest through tsx', () => {
-    const e = workerEntry();
-    expect(e.url.pathname.endsWith('worker.ts') || e.url.pathname.endsWith('worker.js')).toBe(true);
+    const e = workerEntry(new URL('../lib/skcdf/data/worker.js', import.meta.url));
+    expect(e.url.pathname.endsWith('lib/skcdf/data/worker.ts')).toBe(true);
+    expect(e.eval).toContain('register()');
   });
 
   it('worker batches equal in-thread batches (workers: 0) for the same seed; shapes and ids', async () => {

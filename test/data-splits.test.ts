@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSplits, parseSplit, readSplit } from '../lib/data/splits.js';
+import { makeSplits, parseSplit, readSplit } from '../lib/skcdf/data/splits.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skcdf-splits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

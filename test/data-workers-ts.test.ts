@@ -76,7 +76,7 @@ describe('DataLoader workers with a TypeScript dataset module', () => {
 function compiledWorker(): string {
   const dir = mkdtempSync(join(tmpdir(), 'compiled-worker-'));
   for (const name of ['worker', 'worker-info', 'ts-module']) {
-    const src = readFileSync(join(repo, `lib/data/generic/${name}.ts`), 'utf8');
+    const src = readFileSync(join(repo, `lib/data/${name}.ts`), 'utf8');
     const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: `${name}.ts` }).outputText;
     writeFileSync(join(dir, `${name}.js`), js);
   }

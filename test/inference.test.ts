@@ -10,7 +10,7 @@ import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
 import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { readNifti, writeNifti } from '../lib/io/nifti.js';
-import { normalizeImage } from '../lib/data/dataset.js';
+import { normalizeImage } from '../lib/skcdf/data/dataset.js';
 import {
   gaussianImportance, loadCheckpoint, toChannelsLast3d, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
   type SegmentationNet, type Triple,

@@ -13,7 +13,7 @@ import {
   averageDecoderWeights, averageLabeledHead, buildModel, classRatios, defaultConfig, evaluationMode, labeledOnlyStep, stepFor,
   supervisedStep, train, TRAIN_METHODS, trainStep, type StepInputs, type TrainConfig,
 } from '../lib/skcdf/train.js';
-import { DCAndCELoss } from '../lib/nn/losses.js';
+import { DCAndCELoss } from '../lib/skcdf/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
 import { writeTinyDataset } from '../test-support/tiny-dataset.js';
 

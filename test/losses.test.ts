@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/torch/index.js';
 import * as nn from '../lib/nn/index.js';
+import * as nnunet from '../lib/skcdf/losses.js';
 import type { Tensor } from '../lib/torch/tensor.js';
 import { readNpy } from '../lib/io/npy.js';
 import { hasPython, runPython } from '../test-support/python.js';
@@ -40,7 +41,7 @@ describe('SKCDF losses vs reference fixtures', () => {
       const leaf = x.detach().requiresGrad_();
       const input = mul ? leaf.mul(mul) : leaf;
       const target = mul ? y.mul(mul) : y;
-      const loss = new nn.DCAndCELoss().forward(input, target);
+      const loss = new nnunet.DCAndCELoss().forward(input, target);
       expect(loss.dtype).toBe(dtype);
       expect(loss.dtype).toBe(expected[name].dtype);
       expectRel(loss.item(), expected[name].value);
@@ -60,17 +61,17 @@ describe('SKCDF losses vs reference fixtures', () => {
 
   it('soft Dice with softmax, default SoftDiceLoss (no softmax), robust CE', () => {
     torch.tidy(() => {
-      const sd = new nn.SoftDiceLoss({ applyNonlin: (x) => torch.softmax(x, 1) }).forward(logits, labels);
+      const sd = new nnunet.SoftDiceLoss({ applyNonlin: (x) => torch.softmax(x, 1) }).forward(logits, labels);
       expect(sd.dtype).toBe('float32');
       expectRel(sd.item(), expected.soft_dice_softmax.value);
-      expectRel(new nn.SoftDiceLoss().forward(logits, labels).item(), expected.soft_dice_default_no_softmax.value);
-      expectRel(new nn.RobustCrossEntropyLoss().forward(logits, labels).item(), expected.robust_ce.value);
+      expectRel(new nnunet.SoftDiceLoss().forward(logits, labels).item(), expected.soft_dice_default_no_softmax.value);
+      expectRel(new nnunet.RobustCrossEntropyLoss().forward(logits, labels).item(), expected.robust_ce.value);
     });
   });
 
   it('validation Dice per foreground class', () => {
     torch.tidy(() => {
-      const dc = nn.evalDicePerClass(logits, labels);
+      const dc = nnunet.evalDicePerClass(logits, labels);
       const got = dc.toArray() as number[];
       expect(got.length).toBe(3);
       got.forEach((v, i) => expectRel(v, expected.eval_dice_per_class.value[i]));
@@ -81,7 +82,7 @@ describe('SKCDF losses vs reference fixtures', () => {
     const before = torch.memory().liveTensors;
     torch.tidy(() => {
       const leaf = logits.detach().requiresGrad_();
-      const l = new nn.DCAndCELoss().forward(leaf.mul(mask), labels.mul(mask));
+      const l = new nnunet.DCAndCELoss().forward(leaf.mul(mask), labels.mul(mask));
       l.backward();
     });
     expect(torch.memory().liveTensors).toBe(before);

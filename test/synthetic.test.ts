@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNifti } from '../lib/io/nifti.js';
 import { generateSyntheticCase, generateSyntheticDataset } from '../lib/skcdf/synthetic.js';
-import { readSplitFile } from '../lib/data/splits.js';
+import { readSplitFile } from '../lib/skcdf/data/splits.js';
 import { SYNTHETIC_DATA } from '../lib/skcdf/training/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skcdf-syn-'));

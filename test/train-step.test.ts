@@ -9,7 +9,7 @@ import type { Tensor } from '../lib/torch/tensor.js';
 import { readNpy, type NdArray } from '../lib/io/npy.js';
 import { VNetDecoupleAttentionABC } from '../lib/skcdf/model.js';
 import { averageDecoderWeights, classRatios, cpsWeight, keepProbabilities, trainStep } from '../lib/skcdf/train.js';
-import { DCAndCELoss } from '../lib/nn/losses.js';
+import { DCAndCELoss } from '../lib/skcdf/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
 
 const dir = join(import.meta.dirname, 'fixtures/train_step');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { preprocessDatasetParallel } from '../skcdf/preprocess-pool.js';
 import { availableParallelism } from 'node:os';
 import { generateSyntheticDataset } from '../skcdf/synthetic.js';
-import { makeSplits } from '../data/splits.js';
+import { makeSplits } from '../skcdf/data/splits.js';
 import { readdirSync } from 'node:fs';
 import type { DatasetName } from '../skcdf/classes.js';
 import { datasetPaths } from '../skcdf/datasets.js';

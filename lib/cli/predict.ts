@@ -6,7 +6,7 @@ import { datasetPaths } from '../skcdf/datasets.js';
 import type { Triple } from '../skcdf/inference.js';
 import { evaluateFolds } from '../skcdf/evaluate.js';
 import { writeReport } from '../skcdf/report.js';
-import { readSplitFile } from '../data/splits.js';
+import { readSplitFile } from '../skcdf/data/splits.js';
 import { choice, int, num, shape3 } from './options.js';
 import { evaluateRun, overlayCases, predictRun } from '../skcdf/pipeline.js';
 

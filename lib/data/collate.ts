@@ -14,9 +14,9 @@
  * | plain object    | per key, recursively                     |
  * | Map             | per key, recursively                     |
  */
-import * as torch from '../../torch/index.js';
-import { Tensor } from '../../torch/tensor.js';
-import type { TypedArray } from '../../torch/dtype.js';
+import * as torch from '../torch/index.js';
+import { Tensor } from '../torch/tensor.js';
+import type { TypedArray } from '../torch/dtype.js';
 
 /** What defaultCollate makes of a batch of T. */
 export type Collated<T> =

@@ -9,11 +9,11 @@
  * ahead, so memory stays bounded. Batches come back in sampler order whatever the workers' timing, and are
  * the same as with `numWorkers: 0` for the same generator seed.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
-import { workerEntry } from '../loader.js';
-import { deriveSeed, Rng } from '../prng.js';
+import { deriveSeed, Rng } from './prng.js';
+import { startWorker } from './worker-entry.js';
 import { defaultCollate, type Collated } from './collate.js';
 import { isMapDataset, toRng, type Dataset, type GeneratorLike, type IterableDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from './sampler.js';
@@ -155,12 +155,10 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     if (this.workers.length) return;
     const wd = this.workerDataset!;
     const m = wd.module instanceof URL ? wd.module.href : /^[a-z]+:/i.test(wd.module) ? wd.module : pathToFileURL(isAbsolute(wd.module) ? wd.module : resolve(wd.module)).href;
-    const entry = workerEntry('./generic/worker');
     // Worker seeds must not consume the shuffle generator: that would make threaded epochs differ from in-thread ones.
     const base = this.workerSeedBase++;
     for (let id = 0; id < this.numWorkers; id++) {
-      const w = new Worker(entry.eval ?? entry.url, {
-        eval: entry.eval !== undefined,
+      const w = startWorker(new URL('./worker.js', import.meta.url), {
         workerData: { module: m, export: wd.export ?? 'default', args: wd.args ?? [], id, numWorkers: this.numWorkers, seed: deriveSeed(base, id) },
       });
       w.on('message', (msg: { id: number; items?: unknown[]; error?: string; stack?: string }) => {

@@ -2,8 +2,8 @@
  * torch.utils.data datasets: map-style `Dataset<T>` (length + getItem), `IterableDataset<T>`, and the
  * wrappers TensorDataset, Subset, ConcatDataset, plus `randomSplit` with PyTorch's length rules.
  */
-import type { Tensor } from '../../torch/tensor.js';
-import { Rng } from '../prng.js';
+import type { Tensor } from '../torch/tensor.js';
+import { Rng } from './prng.js';
 
 /** A map-style dataset: `length` items addressed by index 0..length-1 (PyTorch's __len__ / __getitem__). */
 export interface Dataset<T> {

@@ -1,5 +1,5 @@
 /** Samplers (torch.utils.data.sampler): orders of indices, and BatchSampler grouping them. */
-import { Rng } from '../prng.js';
+import { Rng } from './prng.js';
 import { randperm, toRng, type GeneratorLike } from './dataset.js';
 
 /** Yields dataset indices; `length` when known. */

@@ -1,10 +1,10 @@
 /**
  * Importing a dataset module written in TypeScript inside a DataLoader worker thread. A worker does not inherit
  * the loader hooks tsx installed in the main thread, so it registers tsx's hooks itself, with the API workerEntry's
- * bootstrap uses for our own worker (`register()` from tsx's ESM API), plus tsx's CommonJS hooks for a .ts file in
+ * bootstrap uses for this package's own workers (`register()` from tsx's ESM API), plus tsx's CommonJS hooks for a .ts file in
  * a package without `"type": "module"` (Node loads those as CommonJS, which the ESM hooks alone leave untransformed).
  * Hooks are registered globally, not per import (tsImport), so the module shares this worker's module instances
- * (getWorkerInfo from `skcdf/data/worker-safe` sees the worker's id).
+ * (getWorkerInfo from the package's `data/worker-safe` export sees the worker's id).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

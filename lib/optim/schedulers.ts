@@ -38,7 +38,7 @@ export abstract class LRScheduler {
   }
 }
 
-/** lr = base * (1 - e / maxEpochs)^power (power 0.9: SKCDF's / nnU-Net's poly schedule); clamped at 0 past maxEpochs. */
+/** lr = base * (1 - e / maxEpochs)^power (power 0.9: nnU-Net's poly schedule); clamped at 0 past maxEpochs. */
 export class PolyLR extends LRScheduler {
   constructor(optimizer: Optimizer<{ lr: number }>, readonly maxEpochs: number, readonly power = 0.9, lastEpoch = -1) {
     if (!(maxEpochs > 0)) throw new RangeError(`PolyLR: maxEpochs must be positive, got ${maxEpochs}`);
@@ -49,7 +49,7 @@ export class PolyLR extends LRScheduler {
     return base * Math.max(0, 1 - e / this.maxEpochs) ** this.power;
   }
 }
-/** The SKCDF/nnU-Net poly learning rate as a function. */
+/** nnU-Net's poly learning rate as a function: baseLr * (1 - epoch / maxEpochs)^power. */
 export const polyLr = (epoch: number, maxEpochs: number, baseLr: number, power = 0.9): number => baseLr * (1 - epoch / maxEpochs) ** power;
 
 /** lr = etaMin + (base - etaMin) * (1 + cos(pi * e / tMax)) / 2 (PyTorch's closed form). */

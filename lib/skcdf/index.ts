@@ -11,6 +11,8 @@ export * from './train.js';
 export * from './inference.js';
 export * from './metrics.js';
 export * from './evaluate.js';
+export * from './data/index.js';
+export * from './losses.js';
 export { writeReport, encodePng, readRunLog, overlaySlices, type WriteReportOptions, type OverlayCase } from './report.js';
 export * from './preprocess.js';
 export * from './preprocess-pool.js';

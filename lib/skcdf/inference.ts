@@ -15,7 +15,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { readNpy } from '../io/npy.js';
 import { readNifti, writeNifti, type NiftiHeader, type NiftiImage } from '../io/nifti.js';
-import { CLIP_HU, normalizeImage } from '../data/dataset.js';
+import { CLIP_HU, normalizeImage } from './data/dataset.js';
 
 export type Triple = [number, number, number];
 

@@ -8,7 +8,7 @@ import type { Tensor } from '../torch/tensor.js';
 import { fuseConvBatchNorm } from '../nn/fuse.js';
 import { readNpy } from '../io/npy.js';
 import { readNifti } from '../io/nifti.js';
-import { readSplitFile } from '../data/splits.js';
+import { readSplitFile } from './data/splits.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { datasetInfo, type DatasetName } from './classes.js';
 import { datasetPaths, ensureDataset } from './datasets.js';

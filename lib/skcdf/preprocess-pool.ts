@@ -5,8 +5,8 @@
  * every case goes through runCase, which skips finished outputs and writes through writeFileAtomic.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { workerEntry } from '../data/loader.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../data/worker-entry.js';
 import { formatSummary, planDataset, preprocessDataset, ProgressBar, summarizeCases } from './preprocess.js';
 import type { CaseSummary, PreprocessOptions, PreprocessSummary } from './preprocess.js';
 
@@ -25,7 +25,6 @@ export async function preprocessDatasetParallel(opts: ParallelPreprocessOptions)
   const n = Math.min(workers, cases.length);
   const bar = quiet ? undefined : new ProgressBar(cases.length, `preprocess ${dataset} (${n} workers)`);
   const results: CaseSummary[] = new Array(cases.length);
-  const entry = workerEntry('../skcdf/preprocess-worker');
   const pool: Worker[] = [];
   let next = 0, finished = 0;
   try {
@@ -38,7 +37,7 @@ export async function preprocessDatasetParallel(opts: ParallelPreprocessOptions)
         w.postMessage({ index, c: cases[index], dataset, outDir, size });
       };
       for (let i = 0; i < n; i++) {
-        const w = new Worker(entry.eval ?? entry.url, { eval: entry.eval !== undefined });
+        const w = startWorker(new URL('./preprocess-worker.js', import.meta.url));
         w.on('message', (m: { index: number; result?: CaseSummary; error?: string }) => {
           if (failed) return;
           if (m.error !== undefined) { fail(new Error(m.error)); return; }

@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNifti } from '../io/nifti.js';
 import { deriveSeed, Rng } from '../data/prng.js';
-import { makeSplits } from '../data/splits.js';
+import { makeSplits } from './data/splits.js';
 
 export interface SyntheticOptions {
   outDir: string;

@@ -8,10 +8,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy } from '../io/npy.js';
-import { deriveSeed, Rng } from './prng.js';
-
-export type Shape3 = [number, number, number];
+import { readNpy } from '../../io/npy.js';
+import { deriveSeed, Rng } from '../../data/prng.js';
+import type { Shape3 } from '../../data/resize.js';
 
 /** Clip range used for CT (HU) before min-max scaling. */
 export const CLIP_HU: readonly [number, number] = [-75, 275];

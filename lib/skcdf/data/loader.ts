@@ -3,13 +3,11 @@
  * calling thread with `workers: 0`. Both give identical batches for the same seed: every batch depends only
  * on (seed, epoch, iteration).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../data/worker-entry.js';
 import { buildBatch, epochPlan } from './dataset.js';
-import type { Batch, BatchJob, BatchSource, CaseVolume, Shape3 } from './dataset.js';
+import type { Shape3 } from '../../data/resize.js';
+import type { Batch, BatchJob, BatchSource, CaseVolume } from './dataset.js';
 
 export interface LoaderOptions {
   /** Folder with `<id>_image.npy` / `<id>_label.npy`. */
@@ -28,27 +26,6 @@ export interface LoaderOptions {
   clip?: [number, number];
   /** Keep loaded cases in memory (per worker). Default false. */
   cache?: boolean;
-}
-
-/**
- * How a worker is started: the compiled `worker.js` next to this file when it exists (dist), otherwise
- * (running from TS sources, e.g. under vitest or tsx) a small bootstrap that registers tsx's ESM hooks in
- * the worker and then imports `worker.ts`. `stem` is the worker file relative to lib/data, without extension.
- */
-export function workerEntry(stem = './worker'): { url: URL; eval?: string } {
-  const js = new URL(`${stem}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js };
-  const ts = new URL(`${stem}.ts`, import.meta.url);
-  let api: string;
-  try {
-    const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-    api = pathToFileURL(join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs')).href;
-  } catch {
-    throw new Error(`data loader: ${fileURLToPath(js)} is missing and tsx is not installed to run ${fileURLToPath(ts)}; build the project or use workers: 0`);
-  }
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
-    `.catch((e) => { throw e; });`;
-  return { url: ts, eval: code };
 }
 
 interface Pending { resolve: (b: Batch) => void; reject: (e: Error) => void; worker: Worker }
@@ -72,10 +49,8 @@ export class BatchLoader {
     this.prefetch = Math.max(1, opts.prefetch ?? Math.max(2, nw));
     this.source = { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ? new Map<string, CaseVolume>() : undefined };
     if (nw > 0) {
-      const entry = workerEntry();
       for (let i = 0; i < nw; i++) {
-        const w = new Worker(entry.eval ?? entry.url, {
-          eval: entry.eval !== undefined,
+        const w = startWorker(new URL('./worker.js', import.meta.url), {
           workerData: { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ?? false },
         });
         w.on('message', (m: { id: number; batch?: Batch; error?: string }) => {

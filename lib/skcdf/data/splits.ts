@@ -2,12 +2,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../io/atomic.js';
-import { Rng } from './prng.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { Rng } from '../../data/prng.js';
 
-/** The package's own `splits/` folder (works from lib/data/*.ts and dist/data/*.js alike). */
+/** The package's own `splits/` folder (works from lib/skcdf/data/*.ts and dist/skcdf/data/*.js alike). */
 export function defaultSplitsDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'splits');
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'splits');
 }
 
 /** Parses a split file's text: one id per line; blank lines and '#' comments are ignored; duplicates are refused. */

@@ -2,7 +2,7 @@
 // record of its attempts, the last-epoch test evaluation, and the run's results for the tables.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readSplitFile } from '../../data/splits.js';
+import { readSplitFile } from '../data/splits.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { evaluateRun, predictRun, readRunConfig } from '../pipeline.js';
 

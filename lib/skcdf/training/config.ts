@@ -1,6 +1,6 @@
 // Training configuration: the reference's hyper-parameters per dataset, the method and its ablations.
 import { join } from 'node:path';
-import type { Shape3 } from '../../data/dataset.js';
+import type { Shape3 } from '../../data/resize.js';
 import { datasetInfo, type DatasetName } from '../classes.js';
 
 /**

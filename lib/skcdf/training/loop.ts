@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, readFileSync, appendFileSync, statSync, truncate
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
-import { DCAndCELoss } from '../../nn/losses.js';
+import { DCAndCELoss } from '../losses.js';
 import { SGD } from '../../optim/sgd.js';
 import { polyLr } from '../../optim/schedulers.js';
-import { createLoader } from '../../data/loader.js';
-import type { Batch } from '../../data/dataset.js';
+import { createLoader } from '../data/loader.js';
+import type { Batch } from '../data/dataset.js';
 import { readNpy } from '../../io/npy.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { SummaryWriter } from '../../io/tensorboard.js';

@@ -1,7 +1,7 @@
 // The SKCDF training step (spec section 2, steps 1-7), its ablations, and the steps of the labeled-only baselines.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
-import type { DCAndCELoss } from '../../nn/losses.js';
+import type { DCAndCELoss } from '../losses.js';
 import type { SGD } from '../../optim/sgd.js';
 import { autocast, type AutocastDtype } from '../../amp/autocast.js';
 import { GradScaler } from '../../amp/grad-scaler.js';

@@ -1,8 +1,9 @@
 // The reference's per-epoch validation on center crops of the eval split.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
-import { evalDicePerClass } from '../../nn/losses.js';
-import { loadEvalCase, type Shape3 } from '../../data/dataset.js';
+import { evalDicePerClass } from '../losses.js';
+import type { Shape3 } from '../../data/resize.js';
+import { loadEvalCase } from '../data/dataset.js';
 import type { PredType } from '../model.js';
 import type { VNetDecoupleAttentionABC } from '../model.js';
 

@@ -1,0 +1,169 @@
+/**
+ * nnU-Net's Dice + cross-entropy losses, as SKCDF trains with them: RobustCrossEntropyLoss, the soft Dice
+ * (SoftDiceLoss, get_tp_fp_fn), their sum DCAndCELoss, and the validation Dice per class. Dtypes follow nnU-Net:
+ * the one-hot encoding is float32 whatever the prediction's dtype, so a float64 input (logits times a float64
+ * mask) gives a float64 loss.
+ */
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/tensor.js';
+import * as F from '../nn/functional.js';
+import { Module } from '../nn/module.js';
+
+/**
+ * nnU-Net's RobustCrossEntropyLoss: a target with a channel axis of size 1 (N, 1, ...) is
+ * squeezed and cast to int64 (so float64 labels like `label * mask` work), then cross-entropy.
+ */
+export class RobustCrossEntropyLoss extends Module {
+  constructor(readonly options: F.CrossEntropyOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return torch.tidy(() => {
+      let t = target;
+      if (t.ndim === input.ndim) {
+        if (t.shape[1] !== 1) throw new RangeError(`RobustCrossEntropyLoss: target with a channel axis must have 1 channel, got shape [${t.shape.join(', ')}]`);
+        t = t.select(1, 0);
+      }
+      return F.crossEntropy(input, t.long(), this.options);
+    });
+  }
+}
+
+/** The one-hot encoding nnU-Net's get_tp_fp_fn_tn builds: float32 zeros (whatever x's dtype) with 1 scattered at the label. */
+function oneHotLike(x: Tensor, y: Tensor): Tensor {
+  const sx = x.shape;
+  let yy = y;
+  if (yy.ndim !== sx.length) yy = yy.view([yy.shape[0], 1, ...yy.shape.slice(1)]);
+  const sy = yy.shape;
+  if (sy.length === sx.length && sy.every((v, i) => v === sx[i])) return yy; // already one-hot
+  if (sy[1] !== 1 || sy.length !== sx.length || sy.some((v, i) => i !== 1 && v !== sx[i])) {
+    throw new RangeError(`SoftDiceLoss: labels of shape [${y.shape.join(', ')}] do not fit predictions [${sx.join(', ')}]`);
+  }
+  const onehot = torch.zeros(sx, { dtype: 'float32', device: x.device });
+  return onehot.scatter_(1, yy.long(), 1);
+}
+
+/** tp, fp, fn summed over `axes` (nnU-Net get_tp_fp_fn_tn, square=false); with a loss mask (N, 1, ...) voxels are weighted. */
+export function getTpFpFn(x: Tensor, y: Tensor, axes: number[], lossMask: Tensor | null = null): [Tensor, Tensor, Tensor] {
+  // Full-size temporaries are disposed as soon as they are reduced (as Python's refcounting frees
+  // them): keeping all of them alive to the end of the scope measured 2x slower on 15 MB tensors.
+  // Autograd keeps its own references to whatever backward needs.
+  const order = [...axes].sort((p, q) => q - p); // nnU-Net's sum_tensor sums the axes one at a time, highest first
+  const reduce = (t: Tensor): Tensor => {
+    let r = lossMask ? t.mul(lossMask) : t;
+    if (r !== t) t.dispose();
+    for (const a of order) {
+      const next = r.sum([a]);
+      r.dispose();
+      r = next;
+    }
+    return r;
+  };
+  return torch.tidy(() => {
+    const oh = oneHotLike(x, y);
+    const tp = reduce(x.mul(oh));
+    const notOh = oh.neg().add_(1);
+    const fp = reduce(x.mul(notOh));
+    notOh.dispose();
+    const notX = x.neg().add_(1);
+    const fn = reduce(notX.mul(oh));
+    notX.dispose();
+    return [tp, fp, fn];
+  });
+}
+
+export interface SoftDiceOptions {
+  /** Applied to the prediction first; default none (nnU-Net's default: the raw input is used!). */
+  applyNonlin?: ((x: Tensor) => Tensor) | null;
+  /** Sum tp/fp/fn over the batch too (default true, as SKCDF trains). */
+  batchDice?: boolean;
+  /** Include the background class 0 (default false). */
+  doBg?: boolean;
+  /** Added to numerator and denominator (default 1). */
+  smooth?: number;
+}
+
+/**
+ * nnU-Net style soft Dice: dc_c = (2tp + smooth) / (2tp + fp + fn + smooth + 1e-8).
+ * Training (`forward(x, y)`): 1 - mean over the kept classes. Validation (`perClass(x, y)`): the dc vector.
+ * Labels may be int (N, 1, ...) / (N, ...) class indices of any numeric dtype, or a one-hot tensor of x's shape.
+ */
+export class SoftDiceLoss extends Module {
+  readonly applyNonlin: ((x: Tensor) => Tensor) | null;
+  readonly batchDice: boolean;
+  readonly doBg: boolean;
+  readonly smooth: number;
+  constructor(o: SoftDiceOptions = {}) {
+    super();
+    this.applyNonlin = o.applyNonlin ?? null;
+    this.batchDice = o.batchDice ?? true;
+    this.doBg = o.doBg ?? false;
+    this.smooth = o.smooth ?? 1;
+  }
+  /** Per-class Dice (batch dice: shape [C'], else [N, C']); C' excludes background unless doBg. */
+  perClass(x: Tensor, y: Tensor, lossMask: Tensor | null = null): Tensor {
+    return torch.tidy(() => {
+      const nd = x.ndim;
+      const spatial = [...Array(nd - 2).keys()].map((i) => i + 2);
+      const axes = this.batchDice ? [0, ...spatial] : spatial;
+      const p = this.applyNonlin ? this.applyNonlin(x) : x;
+      const [tp, fp, fn] = getTpFpFn(p, y, axes, lossMask);
+      const nominator = tp.mul(2).add_(this.smooth);
+      const denominator = tp.mul(2).add_(fp).add_(fn).add_(this.smooth);
+      let dc = nominator.div(denominator.add(1e-8));
+      if (!this.doBg) dc = this.batchDice ? dc.get('1:') : dc.get(':', '1:');
+      return dc;
+    });
+  }
+  override forward(x: Tensor, y: Tensor, lossMask: Tensor | null = null): Tensor {
+    return torch.tidy(() => this.perClass(x, y, lossMask).mean().neg().add_(1));
+  }
+}
+
+export interface DCAndCEOptions { weightCe?: number; weightDice?: number; softDice?: SoftDiceOptions; ce?: F.CrossEntropyOptions }
+
+/**
+ * nnU-Net's DC_and_CE_loss, as SKCDF trains with it: soft Dice (softmax, batch dice, no background, smooth 1) plus
+ * cross-entropy (mean), weights 1 and 1. With `logits * mask` (float64 mask) the loss is float64.
+ */
+export class DCAndCELoss extends Module {
+  readonly dc: SoftDiceLoss;
+  readonly ce: RobustCrossEntropyLoss;
+  readonly weightCe: number;
+  readonly weightDice: number;
+  constructor(o: DCAndCEOptions = {}) {
+    super();
+    this.dc = new SoftDiceLoss({ applyNonlin: (x) => torch.softmax(x, 1), batchDice: true, doBg: false, smooth: 1, ...o.softDice });
+    this.ce = new RobustCrossEntropyLoss(o.ce);
+    this.weightCe = o.weightCe ?? 1;
+    this.weightDice = o.weightDice ?? 1;
+  }
+  override forward(x: Tensor, y: Tensor): Tensor {
+    return torch.tidy(() => {
+      const dc = this.weightDice !== 0 ? this.dc.forward(x, y) : null;
+      const ce = this.weightCe !== 0 ? this.ce.forward(x, y) : null;
+      if (dc && ce) return ce.mul(this.weightCe).add_(dc.mul(this.weightDice));
+      if (ce) return ce.mul(this.weightCe);
+      if (dc) return dc.mul(this.weightDice);
+      throw new Error('DCAndCELoss: both weights are 0');
+    });
+  }
+}
+/**
+ * nnU-Net's Python name of {@link DCAndCELoss}.
+ * @deprecated Use DCAndCELoss; this alias is removed in the next release.
+ */
+export const DC_and_CE_loss = DCAndCELoss;
+/** @deprecated Use DCAndCELoss. */
+export type DC_and_CE_loss = DCAndCELoss;
+
+/**
+ * SKCDF's validation Dice: argmax -> one-hot of prediction and label,
+ * SoftDiceLoss(smooth=1e-8) without softmax, batch dice, per foreground class.
+ */
+export function evalDicePerClass(logits: Tensor, labels: Tensor): Tensor {
+  return torch.tidy(() => {
+    const c = logits.shape[1];
+    const pred = logits.argmax(1, true);
+    const predOh = torch.zeros(logits.shape, { device: logits.device }).scatter_(1, pred, 1);
+    return new SoftDiceLoss({ smooth: 1e-8 }).perClass(predOh, labels.ndim === logits.ndim ? labels : labels.unsqueeze(1)).view([c - 1]);
+  });
+}
