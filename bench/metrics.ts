@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../lib/data/prng.js';
-import { evaluateCase, type ClassMetrics, type Shape3, type Spacing3 } from '../lib/skcdf/metrics.js';
+import type { Shape3 } from '../lib/data/resize.js';
+import { evaluateCase, type ClassMetrics, type Spacing3 } from '../lib/skcdf/metrics.js';
 
 const SHAPE: Shape3 = [80, 160, 160];
 const SPACING: Spacing3 = [2.5, 0.8, 0.8];

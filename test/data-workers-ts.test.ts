@@ -75,7 +75,7 @@ describe('DataLoader workers with a TypeScript dataset module', () => {
 /** The worker as `npm run build` compiles it (TS -> JS next to its imports), started by plain Node. */
 function compiledWorker(): string {
   const dir = mkdtempSync(join(tmpdir(), 'compiled-worker-'));
-  for (const name of ['worker', 'worker-info', 'ts-module']) {
+  for (const name of ['worker', 'worker-info', 'ts-module', 'worker-serve']) {
     const src = readFileSync(join(repo, `lib/data/${name}.ts`), 'utf8');
     const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: `${name}.ts` }).outputText;
     writeFileSync(join(dir, `${name}.js`), js);
@@ -84,12 +84,12 @@ function compiledWorker(): string {
   return join(dir, 'worker.js');
 }
 
-function askWorker(entry: string, module: string, indices: number[]): Promise<{ items?: unknown[]; error?: string }> {
+function askWorker(entry: string, module: string, indices: number[]): Promise<{ result?: unknown[]; error?: string }> {
   const w = new Worker(entry, { workerData: { module: pathToFileURL(module).href, export: 'makeSquares', args: [10], id: 0, numWorkers: 1, seed: 1 } });
-  return new Promise<{ items?: unknown[]; error?: string }>((resolve, reject) => {
+  return new Promise<{ result?: unknown[]; error?: string }>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
-    w.postMessage({ id: 0, indices });
+    w.postMessage({ id: 0, request: indices });
   }).finally(() => w.terminate());
 }
 
@@ -100,7 +100,7 @@ describe('the compiled worker (no tsx hooks in the thread) loads a .ts dataset w
     const { makeSquares } = await import(pathToFileURL(module).href) as { makeSquares(n: number): data.Dataset<unknown> };
     const reply = await askWorker(entry, module, [0, 3, 9]);
     expect(reply.error).toBeUndefined();
-    expect(reply.items).toEqual([0, 3, 9].map((i) => makeSquares(10).getItem(i)));
+    expect(reply.result).toEqual([0, 3, 9].map((i) => makeSquares(10).getItem(i)));
   }, 60_000);
   it('names the module and tsx when tsx cannot be found', async () => {
     const module = datasetDir('dataset.ts', false);

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
+import type { Shape3 } from '../lib/data/resize.js';
 import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { readNifti, writeNifti } from '../lib/io/nifti.js';
 import { normalizeImage } from '../lib/skcdf/data/dataset.js';
 import {
-  gaussianImportance, loadCheckpoint, toChannelsLast3d, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
-  type SegmentationNet, type Triple,
+  gaussianImportance, loadModelWeights, toChannelsLast3d, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
+  type SegmentationNet,
 } from '../lib/skcdf/inference.js';
 import { hasPython, runPython } from '../test-support/python.js';
 
@@ -51,7 +52,7 @@ const weight = torch.keep(torch.fromBuffer(wData, 'float32', [C, 1, 3, 3, 3]));
 const bias = torch.keep(torch.fromBuffer(bData, 'float32', [C]));
 const net = new ConvNet(weight, bias);
 
-function volume(shape: Triple, seed = 1): Float32Array {
+function volume(shape: Shape3, seed = 1): Float32Array {
   const n = shape[0] * shape[1] * shape[2];
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = 0.5 + 0.5 * Math.sin(i * 0.013 * seed + Math.cos(i * 0.0007)) * Math.cos(i * 0.051);
@@ -112,7 +113,7 @@ np.save(out_p + '_label.npy', np.ascontiguousarray(label_map.astype(np.uint8)))
 `;
 
 let wrote = false;
-function reference(name: string, vol: Float32Array, shape: Triple, cfg: { patch: Triple; stride: Triple; gaussian?: boolean; flips?: boolean }):
+function reference(name: string, vol: Float32Array, shape: Shape3, cfg: { patch: Shape3; stride: Shape3; gaussian?: boolean; flips?: boolean }):
   { prob: Float32Array; label: Uint8Array } {
   if (!wrote) {
     writeNpy(join(tmp, 'w.npy'), { data: wData, shape: [C, 1, 3, 3, 3], dtype: 'float32' });
@@ -187,9 +188,9 @@ describe('window rule', () => {
 
 describe('sliding window vs the reference algorithm (stand-in conv network)', () => {
   // D = 12 < patch 16: padded symmetrically (2 + 2); H, W: several overlapping windows, last one clamped.
-  const shape: Triple = [12, 40, 37];
-  const patch: Triple = [16, 24, 16];
-  const stride: Triple = [8, 12, 10];
+  const shape: Shape3 = [12, 40, 37];
+  const patch: Shape3 = [16, 24, 16];
+  const stride: Shape3 = [8, 12, 10];
   const vol = volume(shape);
   const cases: { name: string; gaussian?: boolean; flips?: boolean; windowsPerBatch?: number }[] = [
     { name: 'uniform' },
@@ -254,7 +255,7 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
   it('live tensor count stays flat across repeated cases of different shapes', () => {
     const counts: number[] = [];
     for (let k = 0; k < 4; k++) {
-      const s: Triple = [[12, 40, 37], [20, 24, 16], [16, 30, 33], [9, 25, 50]][k] as Triple;
+      const s: Shape3 = [[12, 40, 37], [20, 24, 16], [16, 30, 33], [9, 25, 50]][k] as Shape3;
       const img = torch.fromBuffer(volume(s, k + 2), 'float32', s);
       const o = slidingWindowPredict(net, img, { patch, numClasses: C, stride, gaussian: k % 2 === 1, flips: k === 3, windowsPerBatch: 1 + k });
       torch.dispose([img, o]);
@@ -265,8 +266,8 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
 });
 
 describe('predictCase / predictDataset', () => {
-  const shape: Triple = [10, 30, 28];
-  const patch: Triple = [8, 16, 16];
+  const shape: Shape3 = [10, 30, 28];
+  const patch: Shape3 = [8, 16, 16];
   const hu = Float32Array.from(volume(shape, 3), (v) => -200 + 600 * v); // raw HU, exercises the clip
 
   it('NIfTI input: normalized like training, uint8 label map with the source geometry, atomically written', () => {
@@ -321,7 +322,7 @@ describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32
   itFix('one window = the reference eval forward: softmax within 1.5e-4 of the fixture, labels = its argmax', async () => {
     const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
     const model = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
-    loadCheckpoint(model, join(FIX, 'state_dict.pth'));
+    loadModelWeights(model, join(FIX, 'state_dict.pth'));
     model.train(true);
     const inp = readNpy(join(FIX, 'input.npy'));
     const ref = readNpy(join(FIX, 'eval_unlabeled_out.npy'));
@@ -344,10 +345,10 @@ describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32
   itFix('larger volume: windows forwarded one by one and batched agree; JS reference loop agrees', async () => {
     const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
     const model = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
-    loadCheckpoint(model, join(FIX, 'state_dict.pth'));
-    const shape: Triple = [40, 48, 36];
+    loadModelWeights(model, join(FIX, 'state_dict.pth'));
+    const shape: Shape3 = [40, 48, 36];
     const vol = volume(shape, 5);
-    const stride: Triple = [16, 16, 16];
+    const stride: Shape3 = [16, 16, 16];
     const run = (k: number) => torch.tidy(() => slidingWindowPredict(model, torch.fromBuffer(vol, 'float32', shape),
       { patch: [32, 32, 32], numClasses: 4, stride, windowsPerBatch: k, returnProbabilities: true }).probabilities!.toTypedArray() as Float32Array);
     const a = run(1), b = run(4);
@@ -378,7 +379,7 @@ describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32
     model.dispose();
   });
 
-  itPy('loadCheckpoint: reference-style nested checkpoint with a DataParallel prefix', async () => {
+  itPy('loadModelWeights: reference-style nested checkpoint with a DataParallel prefix', async () => {
     const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
     const out = join(tmp, 'nested.pth');
     runPython(`import sys, torch
@@ -386,13 +387,13 @@ sd = torch.load(sys.argv[1])
 torch.save({'epoch': 3, 'state_dict': {'module.' + k: v for k, v in sd.items()}}, sys.argv[2])`, [join(FIX, 'state_dict.pth'), out]);
     const a = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
     const b = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
-    loadCheckpoint(a, join(FIX, 'state_dict.pth'));
-    loadCheckpoint(b, out);
+    loadModelWeights(a, join(FIX, 'state_dict.pth'));
+    loadModelWeights(b, out);
     const sa = a.stateDict(), sb = b.stateDict();
     expect([...sb.keys()]).toEqual([...sa.keys()]);
     for (const [k, t] of sa) expect(torch.tidy(() => t.sub(sb.get(k)!).abs().max().item()), k).toBe(0);
     const wrong = new VNetDecoupleAttentionABC({ nFilters: 8, nClasses: 4, patchSize: [32, 32, 32] });
-    expect(() => loadCheckpoint(wrong, out)).toThrow(/nested\.pth.*size mismatch/s);
+    expect(() => loadModelWeights(wrong, out)).toThrow(/nested\.pth.*size mismatch/s);
     torch.dispose([a, b, wrong].flatMap((m) => m.parameters()));
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/data/prng.js';
-import { distanceTransform, type Shape3, type Spacing3 } from '../lib/skcdf/edt.js';
+import type { Shape3 } from '../lib/data/resize.js';
+import { distanceTransform, type Spacing3 } from '../lib/skcdf/edt.js';
 import {
   asd, assd, dice, directedSurfaceDistances, evaluateCase, hd, hd95, percentile, EMPTY_MASK_DISTANCE,
 } from '../lib/skcdf/metrics.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { DatasetName } from '../skcdf/classes.js';
 import { datasetPaths } from '../skcdf/datasets.js';
-import type { Triple } from '../skcdf/inference.js';
+import type { Shape3 } from '../data/resize.js';
 import { evaluateFolds } from '../skcdf/evaluate.js';
 import { writeReport } from '../skcdf/report.js';
 import { readSplitFile } from '../skcdf/data/splits.js';
@@ -22,7 +22,7 @@ export interface TestModelOptions {
   dataDir?: string;
   splitsDir?: string;
   split: string;
-  patch?: Triple;
+  patch?: Shape3;
   filters?: number;
   speed: 0 | 1 | 2;
   overlap?: number;

@@ -3,7 +3,7 @@ import * as torch from '../torch/index.js';
 import { defaultConfig, TRAIN_METHODS, TrainingInterrupted, usesUnlabeledData, type TrainConfig } from '../skcdf/train.js';
 import { readRunConfig, runPipeline } from '../skcdf/pipeline.js';
 import type { DatasetName } from '../skcdf/classes.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar } from '../skcdf/progress.js';
 import { choice, int, num, shape3 } from './options.js';
 import { formatTables } from '../skcdf/evaluate.js';
 import { launch, launchedRank, LaunchError, withoutOptions } from '../distributed/launch.js';
@@ -186,7 +186,7 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
   const method = config.method === 'skcdf' ? '' : `, method ${config.method}`;
   if (!o.quiet) process.stderr.write(`training ${config.dataset} into ${config.runDir} (F ${config.nFilters}, patch ${config.patch.join('x')}, lr ${config.lr}, `
     + `epochs 0..${config.maxEpochs}, batch ${config.batchSize}+${usesUnlabeledData(config.method) ? config.batchSize : 0}${method}, ${config.device})\n`);
-  const bar = new ProgressBar();
+  const bar = new ProgressBar(0);
   const started = Date.now();
   let done = 0;
   try {
@@ -199,7 +199,8 @@ async function runTrain(config: TrainConfig, o: { resume: boolean; test: boolean
           const total = (config.maxEpochs + 1) * iterations;
           const at = epoch * iterations + iteration + 1;
           const eta = ((Date.now() - started) / 1000 / done) * (total - at);
-          bar.update(at, total,
+          bar.total = total;
+          bar.update(at,
             `epoch ${epoch}/${config.maxEpochs} it ${iteration + 1}/${iterations} loss ${step.loss.toFixed(4)} (sup ${step.lossSup.toFixed(4)}, u ${step.lossU.toFixed(4)}) lr ${lr.toFixed(4)} cps ${cpsW.toFixed(3)} ${seconds.toFixed(2)}s/it`, eta);
         },
         onEpoch: ({ epoch, validation }) => {

@@ -9,11 +9,10 @@
  * ahead, so memory stays bounded. Batches come back in sampler order whatever the workers' timing, and are
  * the same as with `numWorkers: 0` for the same generator seed.
  */
-import type { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import { deriveSeed, Rng } from './prng.js';
-import { startWorker } from './worker-entry.js';
+import { WorkerPool } from './worker-pool.js';
 import { defaultCollate, type Collated } from './collate.js';
 import { isMapDataset, toRng, type Dataset, type GeneratorLike, type IterableDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from './sampler.js';
@@ -43,8 +42,6 @@ export interface DataLoaderOptions<T, B> {
   /** Batches requested ahead per worker, default 2. */ prefetchFactor?: number;
 }
 
-interface Pending { resolve: (items: unknown[]) => void; reject: (e: Error) => void; worker: Worker }
-
 export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   readonly dataset: Dataset<T> | IterableDataset<T>;
   readonly batchSize: number;
@@ -56,11 +53,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   readonly batchSampler: (Iterable<number[]> & { length?: number }) | undefined;
   private readonly collate: (items: T[]) => B;
   private readonly workerDataset: WorkerDataset | undefined;
-  private workers: Worker[] = [];
-  private readonly owed = new Map<Worker, number>();
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
-  private closed = false;
+  private pool: WorkerPool<number[], unknown[]> | undefined;
   private inFlightNow = 0;
   private workerSeedBase = 0;
   /** Most index lists that were requested from workers and not yet yielded, over this loader's life. */
@@ -103,14 +96,13 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
-    if (this.closed) throw new Error('DataLoader is closed');
     if (!isMapDataset(this.dataset)) { yield* this.iterateStream(this.dataset); return; }
     const ds = this.dataset;
     if (this.numWorkers === 0) {
       for (const indices of this.batchSampler!) yield this.collate(await Promise.all(indices.map((i) => ds.getItem(i))));
       return;
     }
-    this.startWorkers();
+    const pool = this.startWorkers();
     const it = this.batchSampler![Symbol.iterator]();
     const queue: Promise<unknown[]>[] = [];
     let k = 0;
@@ -119,7 +111,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       while (queue.length < limit) {
         const next = it.next();
         if (next.done) return;
-        const p = this.request(this.workers[k++ % this.workers.length]!, next.value);
+        const p = pool.request(next.value, { worker: k++ % this.numWorkers });
         p.catch(() => undefined); // surfaced when awaited
         queue.push(p);
         this.inFlightNow++;
@@ -151,62 +143,27 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     if (batch.length && !this.dropLast) yield this.collate(batch);
   }
 
-  private startWorkers(): void {
-    if (this.workers.length) return;
+  private startWorkers(): WorkerPool<number[], unknown[]> {
+    if (this.pool) return this.pool;
     const wd = this.workerDataset!;
-    const m = wd.module instanceof URL ? wd.module.href : /^[a-z]+:/i.test(wd.module) ? wd.module : pathToFileURL(isAbsolute(wd.module) ? wd.module : resolve(wd.module)).href;
+    const m = wd.module instanceof URL ? wd.module.href
+      : /^[a-z]+:/i.test(wd.module) ? wd.module : pathToFileURL(isAbsolute(wd.module) ? wd.module : resolve(wd.module)).href;
     // Worker seeds must not consume the shuffle generator: that would make threaded epochs differ from in-thread ones.
     const base = this.workerSeedBase++;
-    for (let id = 0; id < this.numWorkers; id++) {
-      const w = startWorker(new URL('./worker.js', import.meta.url), {
-        workerData: { module: m, export: wd.export ?? 'default', args: wd.args ?? [], id, numWorkers: this.numWorkers, seed: deriveSeed(base, id) },
-      });
-      w.on('message', (msg: { id: number; items?: unknown[]; error?: string; stack?: string }) => {
-        const p = this.pending.get(msg.id);
-        if (!p) return;
-        this.pending.delete(msg.id);
-        this.release(p.worker);
-        if (msg.error !== undefined) {
-          const e = new Error(`DataLoader worker ${id}: ${msg.error}`);
-          if (msg.stack) e.stack = `${e.message}\n(worker stack)\n${msg.stack}`;
-          p.reject(e);
-        } else p.resolve(msg.items!);
-      });
-      w.on('error', (e) => this.failAll(new Error(`DataLoader worker ${id} failed: ${e.message}`)));
-      w.on('exit', (code) => { if (!this.closed && code !== 0) this.failAll(new Error(`DataLoader worker ${id} exited with code ${code}`)); });
-      w.unref(); // referenced only while it owes items, so an idle loader never keeps the process alive
-      this.owed.set(w, 0);
-      this.workers.push(w);
-    }
-  }
-
-  private request(w: Worker, indices: number[]): Promise<unknown[]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w });
-      if ((this.owed.get(w) ?? 0) === 0) w.ref();
-      this.owed.set(w, (this.owed.get(w) ?? 0) + 1);
-      w.postMessage({ id, indices });
+    const numWorkers = this.numWorkers;
+    this.pool = new WorkerPool<number[], unknown[]>(new URL('./worker.js', import.meta.url), {
+      size: numWorkers,
+      label: (id) => `DataLoader worker ${id}`,
+      workerData: (id) => ({ module: m, export: wd.export ?? 'default', args: wd.args ?? [], id, numWorkers, seed: deriveSeed(base, id) }),
     });
-  }
-  private release(w: Worker): void {
-    const k = (this.owed.get(w) ?? 1) - 1;
-    this.owed.set(w, k);
-    if (k === 0) w.unref();
-  }
-  private failAll(e: Error): void {
-    for (const p of this.pending.values()) { this.release(p.worker); p.reject(e); }
-    this.pending.clear();
+    return this.pool;
   }
 
   /** Stops the worker threads (a later epoch starts new ones). */
   async close(): Promise<void> {
-    const ws = this.workers;
-    this.workers = [];
-    this.failAll(new Error('DataLoader closed'));
-    this.closed = true;
-    await Promise.all(ws.map((w) => w.terminate()));
-    this.closed = false;
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close('DataLoader closed');
   }
   async [Symbol.asyncDispose](): Promise<void> { await this.close(); }
 }

@@ -7,6 +7,7 @@
  * per-axis index/weight tables; no per-voxel allocation.
  */
 
+/** A 3-D size or index triple [D, H, W] (C order: W varies fastest); the one shape type of 3-D volumes. */
 export type Shape3 = [number, number, number];
 export type NumericArray =
   | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;

@@ -1,12 +1,13 @@
 /**
  * DataLoader worker thread: builds the dataset from a module (`workerData.module`, export
- * `workerData.export`, called with `workerData.args`), then answers {id, indices} with the raw items
- * (structured-cloned; collation happens in the main thread, where tensors live).
+ * `workerData.export`, called with `workerData.args`), then answers each request (a list of indices) with the
+ * raw items (structured-cloned; collation happens in the main thread, where tensors live).
  * A TypeScript dataset module is loaded with tsx (see ts-module.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { setWorkerInfo } from './worker-info.js';
 import { exportOf, importModule } from './ts-module.js';
+import { serveRequests } from './worker-serve.js';
 import type { Dataset } from './dataset.js';
 
 interface Init { module: string; export: string; args: unknown[]; id: number; numWorkers: number; seed: number }
@@ -18,22 +19,25 @@ const ready: Promise<Dataset<unknown>> = (async () => {
   const make = exportOf(mod, init.export);
   if (typeof make !== 'function') throw new Error(`${init.module} has no exported function '${init.export}' to build the dataset`);
   const ds = (await (make as (...a: unknown[]) => unknown)(...init.args)) as Dataset<unknown>;
-  if (!ds || typeof ds.getItem !== 'function') throw new Error(`${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`);
+  if (!ds || typeof ds.getItem !== 'function') {
+    throw new Error(`${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`);
+  }
   return ds;
 })();
 ready.catch(() => undefined); // reported per request
 
-parentPort!.on('message', (msg: { id: number; indices: number[] }) => {
-  void (async () => {
-    let index = -1;
+serveRequests(async (indices: number[]) => {
+  const ds = await ready;
+  const items: unknown[] = [];
+  for (const i of indices) {
     try {
-      const ds = await ready;
-      const items: unknown[] = [];
-      for (const i of msg.indices) { index = i; items.push(await ds.getItem(i)); }
-      parentPort!.postMessage({ id: msg.id, items });
+      items.push(await ds.getItem(i));
     } catch (err) {
       const e = err as Error;
-      parentPort!.postMessage({ id: msg.id, error: `${index >= 0 ? `getItem(${index}): ` : ''}${e?.message ?? String(err)}`, stack: e?.stack });
+      const wrapped = new Error(`getItem(${i}): ${e?.message ?? String(err)}`);
+      if (e?.stack) wrapped.stack = e.stack;
+      throw wrapped;
     }
-  })();
+  }
+  return items;
 });

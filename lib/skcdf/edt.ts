@@ -7,9 +7,8 @@
  *
  * Everything here works on plain typed arrays and reusable scratch buffers (no per-voxel allocations).
  */
+import type { Shape3 } from '../data/resize.js';
 
-/** Volume shape [Z, Y, X] (C order, x fastest). */
-export type Shape3 = readonly [number, number, number];
 /** Voxel size along axes 0, 1, 2 (z, y, x), e.g. [2.5, 0.8, 0.8]. */
 export type Spacing3 = readonly [number, number, number];
 
@@ -38,7 +37,7 @@ export class EdtWorkspace {
   }
 }
 
-export function checkShape(shape: Shape3, length: number, name: string): void {
+export function checkShape(shape: Readonly<Shape3>, length: number, name: string): void {
   if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${name}: shape must be three positive integers, got [${shape.join(', ')}]`);
   }
@@ -130,7 +129,7 @@ function envelope1d(
  * (z, y only) values and must not be read.
  */
 export function squaredEdtInto(
-  feat: Uint8Array, dims: Shape3, spacing: Spacing3, ws: EdtWorkspace, rows?: Uint8Array,
+  feat: Uint8Array, dims: Readonly<Shape3>, spacing: Spacing3, ws: EdtWorkspace, rows?: Uint8Array,
 ): Float64Array {
   const [Z, Y, X] = dims;
   const plane = Y * X;
@@ -182,7 +181,7 @@ export function squaredEdtInto(
  * Voxels of a volume without any feature get Infinity (SciPy returns an undefined-looking value
  * there). Linear time in the number of voxels.
  */
-export function distanceTransform(features: ArrayLike<number>, shape: Shape3, spacing: Spacing3): Float64Array {
+export function distanceTransform(features: ArrayLike<number>, shape: Readonly<Shape3>, spacing: Spacing3): Float64Array {
   checkShape(shape, features.length, 'distanceTransform(features)');
   checkSpacing(spacing, 'distanceTransform');
   const n = features.length;

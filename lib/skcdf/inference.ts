@@ -15,9 +15,8 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { readNpy } from '../io/npy.js';
 import { readNifti, writeNifti, type NiftiHeader, type NiftiImage } from '../io/nifti.js';
+import type { Shape3 } from '../data/resize.js';
 import { CLIP_HU, normalizeImage } from './data/dataset.js';
-
-export type Triple = [number, number, number];
 
 /** What inference needs from a network (VNetDecoupleAttentionABC satisfies it). */
 export interface SegmentationNet {
@@ -40,7 +39,7 @@ function mainLogits(model: SegmentationNet, x: Tensor): Tensor {
 }
 
 /** Reference strides (z, y, x) per speed setting. */
-export const SPEED_STRIDES: Readonly<Record<0 | 1 | 2, Triple>> = {
+export const SPEED_STRIDES: Readonly<Record<0 | 1 | 2, Shape3>> = {
   0: [16, 32, 32],
   1: [16, 64, 64],
   2: [32, 128, 128],
@@ -48,13 +47,13 @@ export const SPEED_STRIDES: Readonly<Record<0 | 1 | 2, Triple>> = {
 
 export interface SlidingWindowOptions {
   /** Window (patch) size (d, h, w). */
-  patch: Triple;
+  patch: Shape3;
   /** Number of output channels of the network. */
   numClasses: number;
   /** Reference speed setting (default 0); ignored when `stride` or `overlap` is given. */
   speed?: 0 | 1 | 2;
   /** Explicit strides (z, y, x). */
-  stride?: Triple;
+  stride?: Shape3;
   /** Overlap fraction in [0, 1): stride = max(1, round(patch * (1 - overlap))). */
   overlap?: number;
   /** nnU-Net importance weights (Gaussian, sigma = patch / 8) instead of uniform averaging. */
@@ -94,7 +93,7 @@ export function windowStarts(size: number, patch: number, stride: number): numbe
 }
 
 /** Strides from the options (explicit > overlap > speed). */
-export function resolveStride(o: Pick<SlidingWindowOptions, 'patch' | 'speed' | 'stride' | 'overlap'>): Triple {
+export function resolveStride(o: Pick<SlidingWindowOptions, 'patch' | 'speed' | 'stride' | 'overlap'>): Shape3 {
   if (o.stride) {
     if (o.stride.length !== 3 || o.stride.some((s) => !Number.isInteger(s) || s < 1)) {
       throw new RangeError(`slidingWindowPredict: stride must be 3 positive integers, got ${JSON.stringify(o.stride)}`);
@@ -103,7 +102,7 @@ export function resolveStride(o: Pick<SlidingWindowOptions, 'patch' | 'speed' | 
   }
   if (o.overlap !== undefined) {
     if (!(o.overlap >= 0 && o.overlap < 1)) throw new RangeError(`slidingWindowPredict: overlap must be in [0, 1), got ${o.overlap}`);
-    return o.patch.map((p) => Math.max(1, Math.round(p * (1 - o.overlap!)))) as Triple;
+    return o.patch.map((p) => Math.max(1, Math.round(p * (1 - o.overlap!)))) as Shape3;
   }
   const speed = o.speed ?? 0;
   const s = SPEED_STRIDES[speed];
@@ -116,7 +115,7 @@ export function resolveStride(o: Pick<SlidingWindowOptions, 'patch' | 'speed' | 
  * max 1, zeros replaced by the smallest non-zero value. (nnU-Net builds it with scipy's gaussian_filter
  * on a delta; the kernel radius 4 sigma covers the whole patch, so that is this closed form up to scale.)
  */
-export function gaussianImportance(patch: Triple, device = 'cpu'): Tensor {
+export function gaussianImportance(patch: Shape3, device = 'cpu'): Tensor {
   return torch.tidy(() => {
     const axes = patch.map((p, k) => {
       const c = Math.floor(p / 2), sigma = p / 8;
@@ -135,7 +134,7 @@ export function gaussianImportance(patch: Triple, device = 'cpu'): Tensor {
   });
 }
 
-function checkImage(image: Tensor): Triple {
+function checkImage(image: Tensor): Shape3 {
   const s = image.shape;
   if (s.length === 3) return [s[0], s[1], s[2]];
   if (s.length === 5 && s[0] === 1 && s[1] === 1) return [s[2], s[3], s[4]];
@@ -172,15 +171,15 @@ export function slidingWindowPredict(model: SegmentationNet, image: Tensor, opti
       if (padLo.some((p, k) => p > 0 || padHi[k] > 0)) {
         vol = torch.constantPadNd(vol, [padLo[2], padHi[2], padLo[1], padHi[1], padLo[0], padHi[0]], 0);
       }
-      const full = vol.shape as Triple;
+      const full = vol.shape as Shape3;
       const starts = full.map((s, k) => windowStarts(s, patch[k], stride[k]));
-      const windows: Triple[] = [];
+      const windows: Shape3[] = [];
       for (const z of starts[0]) for (const y of starts[1]) for (const x of starts[2]) windows.push([z, y, x]);
 
       const score = torch.zeros([C, ...full], { dtype: 'float32', device });
       const count = torch.zeros(full, { dtype: 'float32', device });
       const weight = options.gaussian ? gaussianImportance(patch, device) : null;
-      const slices = (w: Triple): string[] => w.map((s, k) => `${s}:${s + patch[k]}`);
+      const slices = (w: Shape3): string[] => w.map((s, k) => `${s}:${s + patch[k]}`);
 
       for (let b0 = 0; b0 < windows.length; b0 += perBatch) {
         const batch = windows.slice(b0, b0 + perBatch);
@@ -255,7 +254,7 @@ export interface LoadedVolume {
   /** Normalized image (clip to [-75, 275], per-volume min-max to [0, 1]), C order with `shape`. */
   image: Float32Array;
   /** Array order (z, y, x). */
-  shape: Triple;
+  shape: Shape3;
   /** The source NIfTI image when the input was NIfTI (its spacing/affine/header are written back). */
   nifti?: NiftiImage;
 }
@@ -302,14 +301,14 @@ export interface PredictCaseOptions extends InferenceSettings {
   /** Output label map (.nii.gz), uint8, written atomically. */
   output: string;
   /** Voxel spacing (z, y, x) written for `.npy` inputs (default 1, 1, 1). */
-  spacing?: Triple;
+  spacing?: Shape3;
   clip?: readonly [number, number];
 }
 
 export interface CasePrediction {
   input: string;
   output: string;
-  shape: Triple;
+  shape: Shape3;
   /** The label map (C order, `shape`). */
   labels: Uint8Array;
   seconds: number;
@@ -343,7 +342,7 @@ export interface PredictDatasetOptions extends InferenceSettings {
   outDir: string;
   /** Resolves a case's input explicitly (overrides the dataDir lookup). */
   inputFor?: (id: string) => string;
-  spacing?: Triple;
+  spacing?: Shape3;
   clip?: readonly [number, number];
   /** Called after each case. */
   onCase?: (id: string, r: Omit<CasePrediction, 'labels'>) => void;
@@ -380,11 +379,12 @@ export interface StateDictTarget {
 const NESTED_KEYS = ['state_dict', 'model_state_dict', 'model', 'net', 'network', 'student'];
 
 /**
- * Loads a checkpoint saved by the reference PyTorch code (`torch.save(model.state_dict(), path)`, or a
- * dict nesting it under `key` / one of state_dict, model_state_dict, model, net, network, student)
- * into `model`. A DataParallel 'module.' prefix is stripped. Strict by default.
+ * Loads a model's weights from a `.pth` file into `model`: a state dict saved by PyTorch
+ * (`torch.save(model.state_dict(), path)`), or a dict nesting one under `key` / one of state_dict,
+ * model_state_dict, model, net, network, student (as the reference trainer saves). A DataParallel 'module.'
+ * prefix is stripped. Strict by default. To read a checkpoint's other entries, use torch.loadCheckpoint.
  */
-export function loadCheckpoint(model: StateDictTarget, path: string, options: { key?: string; strict?: boolean } = {}): void {
+export function loadModelWeights(model: StateDictTarget, path: string, options: { key?: string; strict?: boolean } = {}): void {
   torch.tidy(() => {
     const top = torch.load(path);
     let value: unknown = top;

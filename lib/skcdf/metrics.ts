@@ -13,9 +13,10 @@
  * P and R. That crop is exact: every border voxel of R (the features) and of P (the queries) lies in
  * it, and voxels just outside it are background, so borders are unchanged too.
  */
-import { EdtWorkspace, squaredEdtInto, checkShape, checkSpacing, type Shape3, type Spacing3 } from './edt.js';
+import { EdtWorkspace, squaredEdtInto, checkShape, checkSpacing, type Spacing3 } from './edt.js';
+import type { Shape3 } from '../data/resize.js';
 
-export { distanceTransform, EdtWorkspace, type Shape3, type Spacing3 } from './edt.js';
+export { distanceTransform, EdtWorkspace, type Spacing3 } from './edt.js';
 
 /** Label maps accepted by {@link evaluateCase}: integer class indices in [0, numClasses). */
 export type LabelArray =

@@ -12,7 +12,7 @@ import { readSplitFile } from './data/splits.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { datasetInfo, type DatasetName } from './classes.js';
 import { datasetPaths, ensureDataset } from './datasets.js';
-import { loadCheckpoint, predictDataset, type InferenceSettings, type SegmentationNet } from './inference.js';
+import { loadModelWeights, predictDataset, type InferenceSettings, type SegmentationNet } from './inference.js';
 import { evaluateFolds, type Evaluation } from './evaluate.js';
 import { writeReport, overlaySlices, type OverlayCase } from './report.js';
 import { defaultConfig, type TrainConfig } from './training/config.js';
@@ -124,7 +124,7 @@ export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[
   const info = datasetInfo(c.dataset);
   const model = buildModel({ ...c, hasDropout: false }, info.numClasses);
   try {
-    loadCheckpoint(model, checkpoint);
+    loadModelWeights(model, checkpoint);
     model.to(c.device).eval();
     if (o.fuse ?? true) fuseConvBatchNorm(model);
     mkdirSync(outDir, { recursive: true });

@@ -5,10 +5,14 @@
  * every case goes through runCase, which skips finished outputs and writes through writeFileAtomic.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../data/worker-entry.js';
-import { formatSummary, planDataset, preprocessDataset, ProgressBar, summarizeCases } from './preprocess.js';
-import type { CaseSummary, PreprocessOptions, PreprocessSummary } from './preprocess.js';
+import { WorkerPool } from '../data/worker-pool.js';
+import { formatSummary, planDataset, preprocessDataset, summarizeCases } from './preprocess.js';
+import { ProgressBar } from './progress.js';
+import type { CaseSummary, PreprocessOptions, PreprocessSummary, RawCase } from './preprocess.js';
+import type { DatasetName } from './classes.js';
+
+/** One case for a preprocessing worker. */
+export interface PreprocessJob { c: RawCase; dataset: DatasetName; outDir: string; size: number[] }
 
 export interface ParallelPreprocessOptions extends PreprocessOptions {
   /** Worker threads (default: the available cores); 1 runs in this thread. */
@@ -23,39 +27,27 @@ export async function preprocessDatasetParallel(opts: ParallelPreprocessOptions)
   const { dataset, outDir, onProgress, quiet = false } = opts;
   const { cases, size } = planDataset(opts);
   const n = Math.min(workers, cases.length);
-  const bar = quiet ? undefined : new ProgressBar(cases.length, `preprocess ${dataset} (${n} workers)`);
+  const bar = quiet ? undefined : new ProgressBar(cases.length, { title: `preprocess ${dataset} (${n} workers)`, intervalMs: 0 });
   const results: CaseSummary[] = new Array(cases.length);
-  const pool: Worker[] = [];
+  const pool = new WorkerPool<PreprocessJob, CaseSummary>(new URL('./preprocess-worker.js', import.meta.url), {
+    size: n, label: (i) => `preprocess worker ${i}`,
+  });
   let next = 0, finished = 0;
+  // n lanes, one case in flight each: a lane's next case goes to the worker that just finished.
+  const lane = async (): Promise<void> => {
+    while (next < cases.length) {
+      const index = next++;
+      const r = await pool.request({ c: cases[index]!, dataset, outDir, size });
+      results[index] = r;
+      finished++;
+      bar?.update(finished, `${r.id} ${r.status}`);
+      onProgress?.({ done: finished, total: cases.length, id: r.id, status: r.status });
+    }
+  };
   try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (e: Error): void => { if (!failed) { failed = true; reject(e); } };
-      const feed = (w: Worker): void => {
-        if (next >= cases.length) return;
-        const index = next++;
-        w.postMessage({ index, c: cases[index], dataset, outDir, size });
-      };
-      for (let i = 0; i < n; i++) {
-        const w = startWorker(new URL('./preprocess-worker.js', import.meta.url));
-        w.on('message', (m: { index: number; result?: CaseSummary; error?: string }) => {
-          if (failed) return;
-          if (m.error !== undefined) { fail(new Error(m.error)); return; }
-          results[m.index] = m.result!;
-          finished++;
-          bar?.update(finished, `${m.result!.id} ${m.result!.status}`);
-          onProgress?.({ done: finished, total: cases.length, id: m.result!.id, status: m.result!.status });
-          if (finished === cases.length) resolve();
-          else feed(w);
-        });
-        w.on('error', (e) => fail(new Error(`preprocess worker: ${e.message}`)));
-        w.on('exit', (code) => { if (code !== 0) fail(new Error(`preprocess worker exited with code ${code}`)); });
-        pool.push(w);
-        feed(w);
-      }
-    });
+    await Promise.all(Array.from({ length: n }, lane));
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await pool.close();
   }
   const summary = summarizeCases(dataset, outDir, results);
   if (!quiet) console.log(formatSummary(summary));

@@ -12,6 +12,7 @@ import { resizeNearest, resizeTrilinear } from '../data/resize.js';
 import type { NumericArray } from '../data/resize.js';
 import { className, datasetInfo } from './classes.js';
 import type { DatasetName } from './classes.js';
+import { ProgressBar } from './progress.js';
 
 export interface RawCase { id: string; imagePath: string; labelPath: string }
 
@@ -158,25 +159,6 @@ export function preprocessCase(c: RawCase, dataset: DatasetName, outDir: string,
   return { rawShape: img.shape, label };
 }
 
-/** Progress over all cases of a run, on stderr. */
-export class ProgressBar {
-  private readonly tty = process.stderr.isTTY === true;
-  private readonly start = Date.now();
-  constructor(private readonly total: number, private readonly title: string) {}
-  update(done: number, note: string): void {
-    const el = (Date.now() - this.start) / 1000;
-    if (this.tty) {
-      const width = 30;
-      const fill = Math.round((done / this.total) * width);
-      const eta = done > 0 ? ((el / done) * (this.total - done)).toFixed(0) : '?';
-      process.stderr.write(`\r${this.title} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${this.total} ${el.toFixed(0)}s eta ${eta}s ${note}\x1b[K`);
-      if (done === this.total) process.stderr.write('\n');
-    } else {
-      process.stderr.write(`${this.title} ${done}/${this.total} ${note} (${el.toFixed(1)}s)\n`);
-    }
-  }
-}
-
 /** Formats a summary for printing. */
 export function formatSummary(s: PreprocessSummary): string {
   const lines = [`preprocess ${s.dataset} -> ${s.outDir}: ${s.done} done, ${s.skipped} skipped, ${s.cases.length} cases`];
@@ -242,7 +224,7 @@ export function summarizeCases(dataset: DatasetName, outDir: string, results: re
 export function preprocessDataset(opts: PreprocessOptions): PreprocessSummary {
   const { dataset, outDir, onProgress, quiet = false } = opts;
   const { cases, size } = planDataset(opts);
-  const bar = quiet ? undefined : new ProgressBar(cases.length, `preprocess ${dataset}`);
+  const bar = quiet ? undefined : new ProgressBar(cases.length, { title: `preprocess ${dataset}`, intervalMs: 0 });
   const results: CaseSummary[] = [];
   cases.forEach((c, k) => {
     const r = runCase(c, dataset, outDir, size);

@@ -3,8 +3,7 @@
  * calling thread with `workers: 0`. Both give identical batches for the same seed: every batch depends only
  * on (seed, epoch, iteration).
  */
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../data/worker-entry.js';
+import { WorkerPool } from '../../data/worker-pool.js';
 import { buildBatch, epochPlan } from './dataset.js';
 import type { Shape3 } from '../../data/resize.js';
 import type { Batch, BatchJob, BatchSource, CaseVolume } from './dataset.js';
@@ -28,16 +27,13 @@ export interface LoaderOptions {
   cache?: boolean;
 }
 
-interface Pending { resolve: (b: Batch) => void; reject: (e: Error) => void; worker: Worker }
-
+/** SKCDF's labeled + unlabeled batches for training, built in worker threads or in the calling thread. */
 export class BatchLoader {
   readonly batchSize: number;
   readonly patch: Shape3;
   readonly seed: number;
-  private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
+  private readonly pool: WorkerPool<BatchJob, Batch> | undefined;
   private readonly source: BatchSource;
-  private nextId = 0;
   private closed = false;
   private readonly prefetch: number;
 
@@ -49,41 +45,9 @@ export class BatchLoader {
     this.prefetch = Math.max(1, opts.prefetch ?? Math.max(2, nw));
     this.source = { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ? new Map<string, CaseVolume>() : undefined };
     if (nw > 0) {
-      for (let i = 0; i < nw; i++) {
-        const w = startWorker(new URL('./worker.js', import.meta.url), {
-          workerData: { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ?? false },
-        });
-        w.on('message', (m: { id: number; batch?: Batch; error?: string }) => {
-          const p = this.pending.get(m.id);
-          if (!p) return;
-          this.pending.delete(m.id);
-          this.release(p.worker);
-          if (m.error !== undefined) p.reject(new Error(m.error));
-          else p.resolve(m.batch!);
-        });
-        w.on('error', (e) => this.failAll(e));
-        w.on('exit', (code) => { if (!this.closed && code !== 0) this.failAll(new Error(`data worker exited with code ${code}`)); });
-        w.unref(); // referenced only while it owes a batch, so an idle loader never keeps the process alive
-        this.workers.push(w);
-        this.owed.set(w, 0);
-      }
+      const workerData = { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ?? false };
+      this.pool = new WorkerPool(new URL('./worker.js', import.meta.url), { size: nw, label: (i) => `data worker ${i}`, workerData: () => workerData });
     }
-  }
-
-  private readonly owed = new Map<Worker, number>();
-
-  private release(w: Worker): void {
-    const k = (this.owed.get(w) ?? 1) - 1;
-    this.owed.set(w, k);
-    if (k === 0) w.unref();
-  }
-
-  private failAll(e: Error): void {
-    for (const p of this.pending.values()) {
-      this.release(p.worker);
-      p.reject(e);
-    }
-    this.pending.clear();
   }
 
   /** The jobs of an epoch (deterministic in (seed, epoch)). */
@@ -96,24 +60,6 @@ export class BatchLoader {
     return Math.floor(this.opts.unlabeled.length / this.batchSize);
   }
 
-  private submit(job: BatchJob): Promise<Batch> {
-    if (this.workers.length === 0) {
-      try {
-        return Promise.resolve(buildBatch(job, this.source));
-      } catch (e) {
-        return Promise.reject(e as Error);
-      }
-    }
-    const id = this.nextId++;
-    const w = this.workers[job.iteration % this.workers.length]!;
-    return new Promise<Batch>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w });
-      if ((this.owed.get(w) ?? 0) === 0) w.ref();
-      this.owed.set(w, (this.owed.get(w) ?? 0) + 1);
-      w.postMessage({ id, job });
-    });
-  }
-
   /**
    * Batches of one epoch, in order; at most `prefetch` are requested ahead. `start` skips the first
    * iterations without building them (resuming mid-epoch gives the batches an uninterrupted run gets).
@@ -121,7 +67,8 @@ export class BatchLoader {
   async *epoch(epoch: number, start = 0): AsyncGenerator<Batch, void, undefined> {
     if (this.closed) throw new Error('BatchLoader is closed');
     const jobs = this.plan(epoch).slice(start);
-    if (this.workers.length === 0) {
+    const pool = this.pool;
+    if (!pool) {
       for (const j of jobs) yield buildBatch(j, this.source);
       return;
     }
@@ -129,7 +76,8 @@ export class BatchLoader {
     let next = 0;
     const fill = () => {
       while (next < jobs.length && queue.length < this.prefetch) {
-        const p = this.submit(jobs[next++]!);
+        const job = jobs[next++]!;
+        const p = pool.request(job, { worker: job.iteration % pool.size });
         p.catch(() => undefined); // surfaced when awaited
         queue.push(p);
       }
@@ -147,9 +95,7 @@ export class BatchLoader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.failAll(new Error('BatchLoader closed'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers.length = 0;
+    await this.pool?.close('BatchLoader closed');
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
