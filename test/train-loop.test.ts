@@ -1,48 +1,20 @@
 // The training loop on a tiny generated dataset: resuming after a kill gives the same losses as an
 // uninterrupted run, the live tensor count is flat across iterations, a non-finite loss stops the
 // run with a message and leaves the last good checkpoint, and the run folder holds what it should.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { torch } from '../lib/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
-import { writeNpy } from '../lib/io/npy.js';
-import { Rng } from '../lib/data/prng.js';
 import { buildModel, defaultConfig, train, type TrainConfig } from '../lib/skcdf/train.js';
 import { initSkcdfWeights } from '../lib/skcdf/model.js';
 import { runPipeline } from '../lib/skcdf/pipeline.js';
+import { writeTinyDataset } from '../test-support/tiny-dataset.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skcdf-train-'));
 const dataDir = join(root, 'data');
-const SHAPE = [36, 40, 40];
-
-/** A case whose label holds all 14 classes as slabs of different thickness, and a matching HU image. */
-function writeCase(id: string, seed: number): void {
-  const rng = new Rng(seed);
-  const [Z, Y, X] = SHAPE;
-  const label = new Int8Array(Z * Y * X);
-  const image = new Float32Array(Z * Y * X);
-  const shift = rng.int(0, 4);
-  for (let z = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++) {
-    const i = (z * Y + y) * X + x;
-    const inBody = y > 4 && y < Y - 4 && x > 4 && x < X - 4;
-    const c = inBody && x > 4 + shift ? Math.min(13, Math.floor((z * 14) / Z)) : 0;
-    label[i] = c;
-    image[i] = (inBody ? -100 + 25 * c : -1000) + 10 * rng.normal();
-  }
-  writeNpy(join(dataDir, `${id}_image.npy`), { data: image, shape: SHAPE, dtype: 'float32' });
-  writeNpy(join(dataDir, `${id}_label.npy`), { data: label, shape: SHAPE, dtype: 'int8' });
-}
-
-beforeAll(() => {
-  mkdirSync(dataDir, { recursive: true });
-  const ids = ['a1', 'a2', 'u1', 'u2', 'u3', 'u4', 'e1'];
-  ids.forEach((id, k) => writeCase(id, k + 1));
-  writeFileSync(join(root, 'labeled.txt'), 'a1\na2\n');
-  writeFileSync(join(root, 'unlabeled.txt'), 'u1\nu2\nu3\nu4\n');
-  writeFileSync(join(root, 'eval.txt'), 'e1\n');
-});
+beforeAll(() => writeTinyDataset(root));
 
 function config(runDir: string, over: Partial<TrainConfig> = {}): TrainConfig {
   return defaultConfig('synthetic', {
