@@ -53,7 +53,7 @@ function toTensors(value: PyValue, options: LoadOptions, storages: Map<RawStorag
   if (value.kind === 'tuple') return value.items.map((v) => toTensors(v, options, storages));
   const out = new Map<string | number, Loaded>();
   for (const [k, v] of value.entries) out.set(k, toTensors(v, options, storages));
-  return out;
+  return value.counter ? asCounter(out) : out;
 }
 
 const INT_KEYS = Symbol.for('skcdf.torch.intKeys');
@@ -69,6 +69,27 @@ export function withIntKeys<T extends object>(record: T): T {
   Object.defineProperty(record, INT_KEYS, { value: true, enumerable: false, configurable: true });
   return record;
 }
+
+const COUNTER = Symbol.for('skcdf.torch.counter');
+
+/**
+ * Marks a Map as a Python `collections.Counter`, so that `save`/`serialize` write it as one (as MultiStepLR's
+ * state dict holds its milestones); `load` marks the Maps it reads from a Counter. Returns the same Map; the
+ * mark is not enumerable and is lost by copies such as `new Map(m)`.
+ *
+ * Args:
+ *   map: the counts by key.
+ *
+ * Example:
+ *   torch.save({ milestones: asCounter(new Map([[30, 1], [80, 1]])) }, 'sched.pth');
+ */
+export function asCounter<M extends Map<string | number, unknown>>(map: M): M {
+  Object.defineProperty(map, COUNTER, { value: true, enumerable: false, configurable: true });
+  return map;
+}
+
+/** Whether `asCounter` marked the Map. */
+export const isCounter = (v: unknown): boolean => v instanceof Map && (v as { [COUNTER]?: boolean })[COUNTER] === true;
 
 function dictKey(k: string | number, intKeys: boolean): string | number {
   if (!intKeys || typeof k !== 'string' || !INT_KEY.test(k)) return k;
@@ -92,7 +113,7 @@ function fromTensors(value: Savable, storages: Map<string, RawStorage>, where: s
     return raw;
   }
   if (Array.isArray(value)) return value.map((v, i) => fromTensors(v, storages, `${where}[${i}]`));
-  const dict: PyDict = { kind: 'dict', ordered: value instanceof Map, entries: new Map() };
+  const dict: PyDict = isCounter(value) ? { kind: 'dict', ordered: false, entries: new Map(), counter: true } : { kind: 'dict', ordered: value instanceof Map, entries: new Map() };
   const entries = value instanceof Map ? value.entries() : Object.entries(value);
   const intKeys = !(value instanceof Map) && (value as { [INT_KEYS]?: boolean })[INT_KEYS] === true;
   for (const [k, v] of entries) dict.entries.set(dictKey(k, intKeys), fromTensors(v, storages, `${where}.${String(k)}`));

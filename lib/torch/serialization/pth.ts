@@ -144,6 +144,15 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
           }
           return d;
         });
+      case 'collections.Counter':
+        // Counter(dict), e.g. MultiStepLR's milestones in a scheduler state dict: the dict of counts, marked.
+        return fnGlobal(module, gname, (a) => {
+          arity(full, a, 0, 1);
+          const src = a[0];
+          if (src === undefined) return { ...newDict(false), counter: true };
+          if (typeof src !== 'object' || src === null || Array.isArray(src) || src.kind !== 'dict') throw new Error(`${name}: Counter() of a ${describe(src)}`);
+          return { ...src, counter: true };
+        });
       case 'torch._utils._rebuild_tensor':
         return fnGlobal(module, gname, (a) => { arity(full, a, 4, 4); return makeTensor(a[0], a[1], a[2], a[3], false, gname); });
       case 'torch._utils._rebuild_tensor_v2':
@@ -378,6 +387,10 @@ export function savePth(value: PyValue, opts: { archiveName?: string } = {}): Ui
         }
         case 'dict': {
           const d = v as PyDict;
+          if (d.counter) {
+            p.global('collections', 'Counter'); p.mark(); p.emptyDict(); writeDictBody(d.entries, path); p.tuple(); p.reduce();
+            return;
+          }
           if (d.ordered) emptyOrderedDict(); else p.emptyDict();
           writeDictBody(d.entries, path);
           if (d.attributes && d.attributes.size) {

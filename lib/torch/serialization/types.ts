@@ -36,6 +36,8 @@ export interface PyDict {
   ordered: boolean;
   entries: Map<string | number, PyValue>;
   attributes?: Map<string, PyValue>;
+  /** A `collections.Counter` (e.g. MultiStepLR's milestones): read and written as `Counter(dict)`. */
+  counter?: boolean;
 }
 
 /**
