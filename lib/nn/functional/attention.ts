@@ -4,13 +4,20 @@
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { dropout } from './dropout.js';
+import { kwargs, type KwArgs } from './args.js';
 
 const linear = (x: Tensor, w: Tensor, b: Tensor | null): Tensor => torch.linear(x, w, b);
 
-export interface SdpaOptions { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null }
+export interface SdpaOptions {
+  attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null;
+  /** Grouped-query attention: key/value heads shared by groups of query heads. Default false. */ enableGqa?: boolean;
+}
+const SDPA = ['attnMask', 'dropoutP', 'isCausal', 'scale', 'enableGqa'] as const;
 /** softmax(q k^T * scale + mask) v over (..., L, E) queries and (..., S, E) keys/values. */
-export const scaledDotProductAttention = (q: Tensor, k: Tensor, v: Tensor, o: SdpaOptions = {}): Tensor =>
-  torch.scaledDotProductAttention(q, k, v, { attnMask: o.attnMask ?? null, dropoutP: o.dropoutP ?? 0, isCausal: o.isCausal ?? false, scale: o.scale ?? null });
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, ...args: KwArgs<SdpaOptions, typeof SDPA>): Tensor {
+  const o = kwargs<SdpaOptions>('scaledDotProductAttention', SDPA, args);
+  return torch.scaledDotProductAttention(q, k, v, { attnMask: o.attnMask ?? null, dropoutP: o.dropoutP ?? 0, isCausal: o.isCausal ?? false, scale: o.scale ?? null, enableGqa: o.enableGqa ?? false });
+}
 
 /** PyTorch's _canonical_mask: a boolean mask becomes 0 / -inf in `dtype`; float masks pass through. */
 export function canonicalMask(mask: Tensor | null | undefined, dtype: Tensor['dtype'], what: string): Tensor | null {

@@ -2,17 +2,32 @@
 // (keeps SELU's zero mean and unit variance). Unbatched inputs are handled as PyTorch does.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
+import { kwargs, type KwArgs } from './args.js';
+
+export interface DropoutOptions {
+  /** Probability of an element (or channel) to be zeroed, default 0.5. */ p?: number;
+  /** Apply dropout (default true; false for alphaDropout / featureAlphaDropout). */ training?: boolean;
+  /** Default false. */ inplace?: boolean;
+}
+const DROPOUT = ['p', 'training', 'inplace'] as const;
+type DropoutArgs = KwArgs<DropoutOptions, typeof DROPOUT>;
+function dropoutArgs(fn: string, args: readonly unknown[], training: boolean): [number, boolean, boolean] {
+  const o = kwargs<DropoutOptions>(fn, DROPOUT, args);
+  return [o.p ?? 0.5, o.training ?? training, o.inplace ?? false];
+}
 
 function checkP(p: number, what: string): void {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${what}: dropout probability has to be between 0 and 1, but got ${p}`);
 }
 /** Zeroes elements with probability p and scales the rest by 1 / (1 - p) (training only). */
-export function dropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
+export function dropout(x: Tensor, ...args: DropoutArgs): Tensor {
+  const [p, training, inplace] = dropoutArgs('dropout', args, true);
   checkP(p, 'dropout');
   return inplace ? x.dropout_(p, training) : torch.dropout(x, p, training);
 }
 /** Channel-wise dropout on (N, C, *) (ATen's feature_dropout, no unbatched handling). */
-export function featureDropout(x: Tensor, p = 0.5, training = true, inplace = false): Tensor {
+export function featureDropout(x: Tensor, ...args: DropoutArgs): Tensor {
+  const [p, training, inplace] = dropoutArgs('featureDropout', args, true);
   checkP(p, 'featureDropout');
   return inplace ? x.featureDropout_(p, training) : torch.featureDropout(x, p, training);
 }
@@ -35,21 +50,23 @@ function channelDropout(x: Tensor, p: number, training: boolean, inplace: boolea
   });
 }
 /** Zeroes whole channels of (N, C, L) or (C, L) inputs. */
-export const dropout1d = (x: Tensor, p = 0.5, training = true, inplace = false): Tensor => channelDropout(x, p, training, inplace, 1, false, 'dropout1d');
+export const dropout1d = (x: Tensor, ...args: DropoutArgs): Tensor => channelDropout(x, ...dropoutArgs('dropout1d', args, true), 1, false, 'dropout1d');
 /** Zeroes whole channels of (N, C, H, W) or (C, H, W) inputs. */
-export const dropout2d = (x: Tensor, p = 0.5, training = true, inplace = false): Tensor => channelDropout(x, p, training, inplace, 2, false, 'dropout2d');
+export const dropout2d = (x: Tensor, ...args: DropoutArgs): Tensor => channelDropout(x, ...dropoutArgs('dropout2d', args, true), 2, false, 'dropout2d');
 /** Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) inputs. */
-export const dropout3d = (x: Tensor, p = 0.5, training = true, inplace = false): Tensor => channelDropout(x, p, training, inplace, 3, false, 'dropout3d');
+export const dropout3d = (x: Tensor, ...args: DropoutArgs): Tensor => channelDropout(x, ...dropoutArgs('dropout3d', args, true), 3, false, 'dropout3d');
 /**
  * Alpha dropout: dropped elements are set to SELU's negative saturation and the result is affinely
  * rescaled so a zero-mean unit-variance input keeps its mean and variance.
  */
-export function alphaDropout(x: Tensor, p = 0.5, training = false, inplace = false): Tensor {
+export function alphaDropout(x: Tensor, ...args: DropoutArgs): Tensor {
+  const [p, training, inplace] = dropoutArgs('alphaDropout', args, false);
   checkP(p, 'alphaDropout');
   return inplace ? torch.alphaDropout_(x, p, training) : torch.alphaDropout(x, p, training);
 }
 /** Alpha dropout of whole channels of (N, C, *) inputs. */
-export function featureAlphaDropout(x: Tensor, p = 0.5, training = false, inplace = false): Tensor {
+export function featureAlphaDropout(x: Tensor, ...args: DropoutArgs): Tensor {
+  const [p, training, inplace] = dropoutArgs('featureAlphaDropout', args, false);
   checkP(p, 'featureAlphaDropout');
   return inplace ? torch.featureAlphaDropout_(x, p, training) : torch.featureAlphaDropout(x, p, training);
 }

@@ -50,6 +50,9 @@ abstract class ConvNd extends Module {
   protected opts(outputPadding = this.outputPadding): F.ConvTransposeOptions {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, outputPadding };
   }
+  protected convOpts(): F.ConvOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+  }
   override extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
     if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
@@ -64,17 +67,17 @@ abstract class ConvNd extends Module {
 /** Input (N, C_in, L) or (C_in, L) -> (N, C_out, L_out). */
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) { super(1, false, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor): Tensor { return F.conv1d(x, this.weight, this.bias, this.opts()); }
+  override forward(x: Tensor): Tensor { return F.conv1d(x, this.weight, this.bias, this.convOpts()); }
 }
 /** Input (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H_out, W_out). */
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) { super(2, false, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, this.opts()); }
+  override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, this.convOpts()); }
 }
 /** Input (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out). */
 export class Conv3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) { super(3, false, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor): Tensor { return F.conv3d(x, this.weight, this.bias, this.opts()); }
+  override forward(x: Tensor): Tensor { return F.conv3d(x, this.weight, this.bias, this.convOpts()); }
 }
 
 abstract class ConvTransposeNd extends ConvNd {

@@ -9,7 +9,7 @@ export class Upsample extends Module {
   override forward(x: Tensor): Tensor { return F.interpolate(x, this.options); }
   override extraRepr(): string {
     const o = this.options;
-    const info = o.scaleFactor !== undefined
+    const info = o.scaleFactor != null
       ? `scale_factor=${Array.isArray(o.scaleFactor) ? `(${o.scaleFactor.map(pyFloat).join(', ')})` : pyFloat(o.scaleFactor)}`
       : `size=${Array.isArray(o.size) ? pyTuple(o.size) : String(o.size)}`;
     return `${info}, mode='${o.mode ?? 'nearest'}'`;
