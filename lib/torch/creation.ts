@@ -1,9 +1,10 @@
 // Tensor construction from JS data and the factories, with PyTorch's defaults and options.
-import { callOverloads, type OverloadSpec } from './dispatch.js';
+import { callOverloads, setErrorExplainer, type OverloadSpec } from './dispatch.js';
 import { type DType, dtypeCode, dtypeOfTypedArray, type TypedArray } from './dtype.js';
 import { tidy } from './handle.js';
 import { native } from './native.js';
 import { ATEN } from './generated/schemas.js';
+import { integerDTypeHint, integerLiteralDType, noteIntegerLiteral, type LiteralFactory } from './literals.js';
 import { fromData, Tensor, wrap, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
@@ -11,6 +12,11 @@ export interface TensorOptions {
   device?: string;
   requiresGrad?: boolean;
 }
+
+// An op's dtype error names the literal that made an argument int64, and the fix.
+setErrorExplainer((err, tensors) => {
+  if (!err.message.includes('(an argument is int64')) err.message += integerDTypeHint(err.message, tensors as Tensor[]);
+});
 
 const ops = (name: string, ...overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => overloads.includes(s.o));
 
@@ -35,8 +41,10 @@ function flatten(data: NestedArray<number | boolean | bigint>, shape: number[], 
 }
 
 /**
- * A tensor from nested arrays, a TypedArray, or a number/boolean, copying the data. Like
- * `torch.tensor`: integers infer int64, any fraction float32, booleans bool; TypedArrays keep their type.
+ * A tensor from nested arrays, a TypedArray, or a number/boolean, copying the data. Like `torch.tensor`,
+ * with JS numbers read by the literal rule (README "Using the library"): any fraction, NaN or infinity gives
+ * float32, integer-valued numbers give what the rule says, bigints int64, booleans bool; TypedArrays keep
+ * their type; `dtype` overrides all of it.
  */
 export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray, options: TensorOptions & { shape?: number[] } = {}): Tensor {
   if (ArrayBuffer.isView(data)) {
@@ -52,17 +60,42 @@ export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray
     if (options.shape.reduce((a, b) => a * b, 1) !== flat.length) throw new RangeError(`tensor: ${flat.length} values do not fill shape [${options.shape}]`);
     shape.splice(0, shape.length, ...options.shape);
   }
-  let inferred: DType;
-  if (flat.length && flat.every((v) => typeof v === 'boolean')) inferred = 'bool';
-  else if (flat.every((v) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)))) inferred = flat.length ? 'int64' : 'float32';
-  else inferred = 'float32';
-  let t: Tensor;
-  if (inferred === 'bool') t = fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
-  else if (inferred === 'int64') t = fromData(BigInt64Array.from(flat, (v) => BigInt(v as number)), 'int64', shape);
-  else t = fromData(Float64Array.from(flat as number[]), 'float64', shape);
-  const target = options.dtype ?? inferred;
-  return tidy(() => finish(convert(t, { ...options, dtype: target }), options.requiresGrad));
+  const target = options.dtype ?? inferDType(flat, options.requiresGrad ?? false);
+  const t = tidy(() => finish(convert(stage(flat, shape), { ...options, dtype: target }), options.requiresGrad));
+  return options.dtype === undefined && target === 'int64' && !flat.some((v) => typeof v === 'bigint') ? noteIntegerLiteral(t, `torch.tensor(${brief(data)})`) : t;
 }
+
+/** `data` as written, shortened to about 40 characters (for messages). */
+function brief(data: unknown): string {
+  const s = JSON.stringify(data).replace(/,/g, ', ');
+  return s.length <= 40 ? s : `${s.slice(0, 36)}...`;
+}
+
+/** The values in a CPU tensor that holds them exactly (bool, int64 or float64), before the cast to the target dtype. */
+function stage(flat: (number | boolean | bigint)[], shape: number[]): Tensor {
+  if (flat.length && flat.every((v) => typeof v === 'boolean')) return fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
+  if (flat.length && flat.every((v) => typeof v !== 'number' || Number.isInteger(v))) return fromData(BigInt64Array.from(flat, (v) => BigInt(v)), 'int64', shape);
+  return fromData(Float64Array.from(flat, (v) => Number(v)), 'float64', shape);
+}
+
+/** The dtype `tensor` gives values without an explicit dtype: bool, int64 for bigints, float32 for fractions,
+ *  else (integer-valued JS numbers) the literal rule's choice, which must hold every value exactly. */
+function inferDType(flat: (number | boolean | bigint)[], requiresGrad: boolean): DType {
+  if (flat.length === 0) return 'float32';
+  if (flat.every((v) => typeof v === 'boolean')) return 'bool';
+  if (flat.some((v) => typeof v === 'number' && !Number.isInteger(v))) return 'float32';
+  if (flat.some((v) => typeof v === 'bigint')) return 'int64';
+  const dtype = integerLiteralDType('tensor', requiresGrad);
+  if (dtype === 'float32') {
+    const inexact = flat.find((v) => typeof v === 'number' && Math.fround(v) !== v);
+    if (inexact !== undefined) throw new RangeError(inexactMessage('tensor', inexact as number));
+  }
+  return dtype;
+}
+
+const inexactMessage = (fn: string, v: number): string =>
+  `${fn}: ${fn === 'arange' ? `the values up to ${v} are not all` : `${v} is not`} exactly representable in float32 (beyond 2^24), ` +
+  `the dtype these integer-valued JS numbers get here; pass { dtype: 'float64' }, or for integers { dtype: 'int64' } or bigints (${v}n)`;
 
 function convert(t: Tensor, o: TensorOptions): Tensor {
   const dtype = o.dtype ?? t.dtype;
@@ -138,21 +171,42 @@ export const ones = sizeFactory('ones', '');
 export const empty = sizeFactory('empty', 'memory_format');
 export const rand = sizeFactory('rand', '');
 export const randn = sizeFactory('randn', '');
-/** Unlike ATen (which infers int64 from an integral fill), the default dtype is float32 unless the fill is boolean. */
-export const full = (shape: Shape, fill: number | boolean, o: TensorOptions = {}): Tensor =>
-  finish(callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype: o.dtype ?? (typeof fill === 'boolean' ? 'bool' : 'float32') }]) as Tensor, o.requiresGrad);
+/** `fill` everywhere. Without a dtype: bool for a boolean, int64 for a bigint, float32 for a fraction, and
+ *  for an integer-valued number what the literal rule says (README "Using the library"). */
+export function full(shape: Shape, fill: number | boolean | bigint, o: TensorOptions = {}): Tensor {
+  const dtype = o.dtype ?? scalarDType('full', [fill], o.requiresGrad ?? false);
+  return finish(callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype }]) as Tensor, o.requiresGrad);
+}
+
+/** The dtype that scalar arguments give a factory without a dtype (see `full`); integers that the rule makes
+ *  float32 must be exact in float32. */
+function scalarDType(fn: LiteralFactory, values: (number | boolean | bigint)[], requiresGrad: boolean): DType {
+  if (values.every((v) => typeof v === 'boolean')) return 'bool';
+  if (values.some((v) => typeof v === 'number' && !Number.isInteger(v))) return 'float32';
+  if (values.some((v) => typeof v === 'bigint')) return 'int64';
+  const dtype = integerLiteralDType(fn, requiresGrad);
+  // arange's float32 values are exact only while every step lands on an integer float32 holds (|v| <= 2^24).
+  const inexact = values.find((v) => typeof v === 'number' && (fn === 'arange' ? Math.abs(v) > 2 ** 24 : Math.fround(v) !== v));
+  if (dtype === 'float32' && inexact !== undefined) throw new RangeError(inexactMessage(fn, inexact as number));
+  return dtype;
+}
 /** Integers uniform in [low, high) (int64 by default). */
 export function randint(low: number, high: number, shape: Shape, o: TensorOptions = {}): Tensor {
   return finish(callOverloads(ops('randint', 'low'), [low, high, shapeOf(shape), { ...factoryOptions(o), dtype: o.dtype ?? 'int64' }]) as Tensor, o.requiresGrad);
 }
-/** `arange(end)`, `arange(start, end)` or `arange(start, end, step)`, each optionally followed by options;
- *  int64 when all are integers, else float32 (as PyTorch). */
-export function arange(...args: (number | TensorOptions)[]): Tensor {
+/** `arange(end)`, `arange(start, end)` or `arange(start, end, step)`, each optionally followed by options.
+ *  Without a dtype: float32 when any is a fraction, int64 when any is a bigint, else (integer-valued numbers)
+ *  what the literal rule says (README "Using the library"). */
+export function arange(...args: (number | bigint | TensorOptions)[]): Tensor {
   const o = (typeof args[args.length - 1] === 'object' ? args.pop() : {}) as TensorOptions;
-  const nums = args as number[];
+  const nums = args as (number | bigint)[];
+  if (nums.length < 1 || nums.length > 3 || nums.some((v) => typeof v !== 'number' && typeof v !== 'bigint')) {
+    throw new TypeError(`arange: expected (end), (start, end) or (start, end, step) as numbers or bigints, optionally followed by options`);
+  }
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
-  const integral = [start, end, step].every(Number.isInteger);
-  return finish(callOverloads(ops('arange', 'start_step'), [start, end, step, { ...factoryOptions(o), dtype: o.dtype ?? (integral ? 'int64' : 'float32') }]) as Tensor, o.requiresGrad);
+  const dtype = o.dtype ?? scalarDType('arange', [start, end, step], o.requiresGrad ?? false);
+  const t = finish(callOverloads(ops('arange', 'start_step'), [start, end, step, { ...factoryOptions(o), dtype }]) as Tensor, o.requiresGrad);
+  return o.dtype === undefined && dtype === 'int64' && !nums.some((v) => typeof v === 'bigint') ? noteIntegerLiteral(t, `torch.arange(${nums.join(', ')})`) : t;
 }
 export const linspace = (start: number, end: number, steps: number, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('linspace', ''), [start, end, steps, factoryOptions(o)]) as Tensor, o.requiresGrad);

@@ -103,6 +103,32 @@ const NO_MATCH: unique symbol = Symbol('no overload');
  * on every op call.
  */
 export function callOverloads(group: readonly OverloadSpec[], args: unknown[], self?: TensorBase): unknown {
+  try {
+    return resolveAndCall(group, args, self);
+  } catch (err) {
+    if (explainError !== undefined && err instanceof Error) explainError(err, tensorArgs(args, self));
+    throw err;
+  }
+}
+
+let explainError: ((err: Error, tensors: TensorBase[]) => void) | undefined;
+/** Registers what may add to the message of an error an op call raised, given the call's tensor arguments. */
+export function setErrorExplainer(f: (err: Error, tensors: TensorBase[]) => void): void {
+  explainError = f;
+}
+
+function tensorArgs(args: unknown[], self?: TensorBase): TensorBase[] {
+  const out: TensorBase[] = self ? [self] : [];
+  const visit = (v: unknown): void => {
+    if (v instanceof TensorBase) out.push(v);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (isPlainObject(v)) Object.values(v).forEach(visit);
+  };
+  args.forEach(visit);
+  return out.filter((t) => t.h >= 0);
+}
+
+function resolveAndCall(group: readonly OverloadSpec[], args: unknown[], self?: TensorBase): unknown {
   let n = args.length;
   let kwargs: Record<string, unknown> | undefined;
   if (n > 0 && isPlainObject(args[n - 1])) kwargs = args[--n] as Record<string, unknown>;

@@ -3,6 +3,7 @@
 import { callOverloads, setTensorFactory, type OverloadSpec } from './dispatch.js';
 import { type DType, type MemoryFormat, TYPED_ARRAY_OF, type TypedArray, dtypeCode, dtypeName, ELEMENT_SIZE, isComplex, isDType, isFloatingPoint } from './dtype.js';
 import { noteBackward } from './backward-count.js';
+import { integerLiteralOrigin } from './literals.js';
 import { TensorBase, tidy } from './handle.js';
 import { native } from './native.js';
 import { TensorMethods } from './generated/methods.js';
@@ -173,11 +174,23 @@ export class Tensor extends TensorMethods {
     return this.meta()[5];
   }
   set requiresGrad(value: boolean) {
-    native.setRequiresGrad(this.h, value);
+    this.setRequiresGrad(value);
   }
   requiresGrad_(value = true): this {
-    native.setRequiresGrad(this.h, value);
+    this.setRequiresGrad(value);
     return this;
+  }
+  private setRequiresGrad(value: boolean): void {
+    try {
+      native.setRequiresGrad(this.h, value);
+    } catch (err) {
+      const origin = integerLiteralOrigin(this);
+      if (origin && err instanceof Error) {
+        err.message += ` (this tensor is int64 because ${origin} got only integer-valued JS numbers, which read as Python ints; ` +
+          `create it with { dtype: 'float32' }, or pass { requiresGrad: true } to the factory, which then makes float32)`;
+      }
+      throw err;
+    }
   }
   get isLeaf(): boolean {
     return this.meta()[6];
@@ -393,6 +406,11 @@ export class Tensor extends TensorMethods {
       throw new TypeError(`set: the last argument is the value to write and must be a Tensor, number or boolean, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value} (x[i, j] = v is x.set(i, j, v))`);
     }
     const indices = indicesThenValue.slice(0, -1) as Index[];
+    const origin = typeof value === 'number' && !Number.isInteger(value) ? integerLiteralOrigin(this) : undefined;
+    if (origin !== undefined) {
+      throw new TypeError(`set: writing ${value} into this int64 tensor would truncate it; it is int64 because ${origin} got only ` +
+        `integer-valued JS numbers, which read as Python ints; where the Python code wrote floats (1.0, 2.) create it with { dtype: 'float32' }`);
+    }
     tidy(() => {
       const [view, advanced] = this.basicIndex(indices, 'set');
       if (advanced) {
