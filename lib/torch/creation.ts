@@ -74,7 +74,8 @@ function brief(data: unknown): string {
 /** The values in a CPU tensor that holds them exactly (bool, int64 or float64), before the cast to the target dtype. */
 function stage(flat: (number | boolean | bigint)[], shape: number[]): Tensor {
   if (flat.length && flat.every((v) => typeof v === 'boolean')) return fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
-  if (flat.length && flat.every((v) => typeof v !== 'number' || Number.isInteger(v))) return fromData(BigInt64Array.from(flat, (v) => BigInt(v)), 'int64', shape);
+  // Integers (but not -0, which int64 would lose) stage exactly in int64, beyond 2^53 included.
+  if (flat.length && flat.every((v) => typeof v !== 'number' || (Number.isInteger(v) && !Object.is(v, -0)))) return fromData(BigInt64Array.from(flat, (v) => BigInt(v)), 'int64', shape);
   return fromData(Float64Array.from(flat, (v) => Number(v)), 'float64', shape);
 }
 

@@ -10,6 +10,7 @@ export {
   zerosLike, onesLike, emptyLike, randLike, randnLike, fullLike, manualSeed, type TensorOptions, type FromBufferOptions, type SizeFactory,
 } from './creation.js';
 export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js';
+export { setPrintOptions, getPrintOptions, type PrintOptions } from './printing.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export * as autograd from './autograd.js';
 export * as cuda from './cuda.js';

@@ -4,6 +4,7 @@ import { callOverloads, setTensorFactory, type OverloadSpec } from './dispatch.j
 import { type DType, type MemoryFormat, TYPED_ARRAY_OF, type TypedArray, dtypeCode, dtypeName, ELEMENT_SIZE, isComplex, isDType, isFloatingPoint } from './dtype.js';
 import { noteBackward } from './backward-count.js';
 import { integerLiteralOrigin } from './literals.js';
+import { formatTensor } from './printing.js';
 import { TensorBase, tidy } from './handle.js';
 import { native } from './native.js';
 import { TensorMethods } from './generated/methods.js';
@@ -90,15 +91,6 @@ function parseSlice(s: string): { start: number | null; stop: number | null; ste
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function formatNumber(v: number | boolean | bigint, floating: boolean): string {
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (!floating) return String(v);
-  const n = v as number;
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  return Math.abs(n) >= 1e8 || (Math.abs(n) < 1e-4 && n !== 0) ? n.toExponential(4) : n.toFixed(4);
-}
 
 export class Tensor extends TensorMethods {
   private meta(): ReturnType<typeof native.meta> {
@@ -469,25 +461,10 @@ export class Tensor extends TensorMethods {
   }
 
   // ---- printing ----
+  /** Python's `repr(x)`: `tensor([0., 1., 2.])`, `tensor([1, 2])`, `tensor([True, False])`, with its precision,
+   *  scientific notation, summarisation, line width and suffixes (see `torch.setPrintOptions`). */
   override toString(): string {
-    if (this.h < 0) return 'tensor(<disposed>)';
-    const shape = this.shape;
-    const dtype = this.dtype;
-    const extras: string[] = [];
-    if (this.device !== 'cpu') extras.push(`device='${this.device}'`);
-    if (dtype !== 'float32' && dtype !== 'int64' && dtype !== 'bool') extras.push(`dtype=${dtype}`);
-    if (this.requiresGrad) extras.push(this.gradFn ? `grad_fn=<${this.gradFn}>` : 'requires_grad=True');
-    const n = this.numel();
-    let body: string;
-    if (n > 1000 || isComplex(dtype)) body = `[... ${n} elements, shape [${shape.join(', ')}]]`;
-    else {
-      const floating = isFloatingPoint(dtype);
-      const fmt = (v: NestedArray<number | boolean | bigint>, depth: number): string =>
-        Array.isArray(v) ? `[${v.map((e) => fmt(e, depth + 1)).join(depth === shape.length - 2 ? `,\n${' '.repeat(8 + depth)}` : ', ')}]` : formatNumber(v, floating);
-      body = fmt(this.nested((v) => v), 0); // int64 printed exactly
-      if (n === 0) body = `[]`;
-    }
-    return `tensor(${body}${extras.length ? `, ${extras.join(', ')}` : ''})`;
+    return formatTensor(this);
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
