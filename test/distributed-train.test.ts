@@ -106,6 +106,8 @@ describe.skipIf(!available)('SKCDF training on 2 ranks', () => {
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/training interrupted \(SIGINT\)/);
+    // The hint resumes with the world size that wrote the checkpoint.
+    expect(r.stderr).toContain(`resume with: npm run train -- --run-dir ${runDir} --resume --nproc-per-node 2\n`);
     expect(existsSync(join(runDir, 'last.pth'))).toBe(true);
     const resumed = await runLauncher(runDir, ['--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);

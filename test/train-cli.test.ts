@@ -11,7 +11,7 @@ import { torch } from '../lib/index.js';
 import { writeNpy } from '../lib/io/npy.js';
 import { Rng } from '../lib/data/prng.js';
 import { defaultConfig, train } from '../lib/skcdf/train.js';
-import { readRunConfig } from '../lib/skcdf/pipeline.js';
+import { readRunConfig } from '../lib/skcdf/training/run-config.js';
 
 const repo = join(import.meta.dirname, '..');
 // tsx as an import hook in the same process (its CLI would run the script in a grandchild and relay signals).

@@ -1,31 +1,53 @@
-import type { Command } from 'commander';
-import { preprocessDatasetParallel } from '../skcdf/preprocess-pool.js';
-import { availableParallelism } from 'node:os';
-import { generateSyntheticDataset } from '../skcdf/synthetic.js';
-import { makeSplits } from '../skcdf/data/splits.js';
+// preprocess, synthetic and splits: thin commands over preprocessDatasetParallel, generateSyntheticDataset and makeSplits.
 import { readdirSync } from 'node:fs';
-import type { DatasetName } from '../skcdf/classes.js';
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import type { Shape3 } from '../data/resize.js';
+import { DATASET_NAMES, type DatasetName } from '../skcdf/classes.js';
+import { makeSplits } from '../skcdf/data/splits.js';
 import { datasetPaths } from '../skcdf/datasets.js';
+import { PREPROCESSED_SIZE } from '../skcdf/preprocess.js';
+import { preprocessDatasetParallel } from '../skcdf/preprocess-pool.js';
+import { generateSyntheticDataset } from '../skcdf/synthetic.js';
 import { SYNTHETIC_DATA } from '../skcdf/training/config.js';
 import { choice, int, num, shape3 } from './options.js';
 
+/** The preprocess command's options as commander parses them. */
+export interface PreprocessCliOptions {
+  dataset: DatasetName;
+  rawDir?: string;
+  outDir?: string;
+  size: Shape3;
+  workers: number;
+}
+
+/** Registers `preprocess`: raw NIfTI -> resized .npy pairs. */
 export function preprocessCommand(program: Command): void {
   program.command('preprocess')
     .description('resize raw NIfTI volumes to <id>_image.npy (float32) and <id>_label.npy (int8); resumable')
-    .option('--dataset <name>', 'synapse | amos | synthetic', choice('--dataset', ['synapse', 'amos', 'synthetic'] as const), 'synapse')
+    .option('--dataset <name>', DATASET_NAMES.join(' | '), choice('--dataset', DATASET_NAMES), 'synapse')
     .option('--raw-dir <dir>', 'raw dataset root (default: data/<dataset>/raw)')
     .option('--out-dir <dir>', 'output folder (default: data/<dataset>/preprocessed)')
-    .option('--size <DxHxW>', 'output size', shape3('--size'), [80, 160, 160])
+    .option('--size <DxHxW>', 'output size', shape3('--size'), [...PREPROCESSED_SIZE])
     .option('--workers <n>', 'worker threads over cases (1: in this thread)', int('--workers'), availableParallelism())
-    .action(async (o: Record<string, unknown>) => {
-      const dataset = o.dataset as DatasetName;
-      const paths = datasetPaths(dataset);
+    .action(async (o: PreprocessCliOptions) => {
+      const paths = datasetPaths(o.dataset);
       // Prints its progress and summary itself.
-      await preprocessDatasetParallel({ dataset, rawDir: (o.rawDir as string) ?? paths.raw, outDir: (o.outDir as string) ?? paths.preprocessed,
-        size: o.size as [number, number, number], workers: o.workers as number });
+      await preprocessDatasetParallel({
+        dataset: o.dataset, rawDir: o.rawDir ?? paths.raw, outDir: o.outDir ?? paths.preprocessed, size: o.size, workers: o.workers,
+      });
     });
 }
 
+/** The synthetic command's options as commander parses them. */
+export interface SyntheticCliOptions {
+  outDir: string;
+  cases: number;
+  shape: Shape3;
+  seed: number;
+}
+
+/** Registers `synthetic`: the synthetic abdomen dataset in Synapse's raw layout. */
 export function syntheticCommand(program: Command): void {
   program.command('synthetic')
     .description('generate the synthetic abdomen dataset in the Synapse raw layout (with splits)')
@@ -33,15 +55,33 @@ export function syntheticCommand(program: Command): void {
     .option('--cases <n>', 'number of cases', int('--cases'), SYNTHETIC_DATA.cases)
     .option('--shape <ZxYxX>', 'volume shape', shape3('--shape'), [...SYNTHETIC_DATA.shape])
     .option('--seed <n>', 'seed', int('--seed'), 0)
-    .action((o: Record<string, unknown>) => {
+    .action((o: SyntheticCliOptions) => {
       const r = generateSyntheticDataset({
-        outDir: o.outDir as string, cases: o.cases as number, shape: o.shape as [number, number, number], seed: o.seed as number,
+        outDir: o.outDir, cases: o.cases, shape: o.shape, seed: o.seed,
         fovMm: [...SYNTHETIC_DATA.fovMm], centerMm: [...SYNTHETIC_DATA.centerMm], labeledFractions: [SYNTHETIC_DATA.labeledFraction],
       });
-      process.stdout.write(`${r.ids.length} cases in ${o.outDir as string}; splits: ${Object.entries(r.splits).map(([k, v]) => `${k} ${v.length}`).join(', ')}\n`);
+      const splits = Object.entries(r.splits).map(([k, v]) => `${k} ${v.length}`).join(', ');
+      process.stdout.write(`${r.ids.length} cases in ${o.outDir}; splits: ${splits}\n`);
     });
 }
 
+/** The splits command's options as commander parses them. */
+export interface SplitsCliOptions {
+  dataDir: string;
+  outDir: string;
+  seed: number;
+  train: number;
+  eval: number;
+  /** Comma-separated labeled fractions of the train split. */
+  labeled: string;
+}
+
+/** The case ids of a folder of preprocessed `<id>_image.npy` files, sorted. */
+export function preprocessedIds(dataDir: string): string[] {
+  return readdirSync(dataDir).filter((f) => f.endsWith('_image.npy')).map((f) => f.slice(0, -'_image.npy'.length)).sort();
+}
+
+/** Registers `splits`: seeded train/eval/test and labeled/unlabeled splits of a new dataset. */
 export function splitsCommand(program: Command): void {
   program.command('splits')
     .description('make train/eval/test and labeled/unlabeled splits for a new dataset from its preprocessed cases')
@@ -51,10 +91,11 @@ export function splitsCommand(program: Command): void {
     .option('--train <f>', 'train fraction', num('--train'), 0.7)
     .option('--eval <f>', 'eval fraction', num('--eval'), 0.1)
     .option('--labeled <fractions>', 'labeled fractions of train, comma separated', '0.1,0.2')
-    .action((o: Record<string, unknown>) => {
-      const ids = readdirSync(o.dataDir as string).filter((f) => f.endsWith('_image.npy')).map((f) => f.slice(0, -'_image.npy'.length)).sort();
-      const splits = makeSplits({ ids, seed: o.seed as number, trainFraction: o.train as number, evalFraction: o.eval as number,
-        labeledFractions: (o.labeled as string).split(',').map(Number), outDir: o.outDir as string });
+    .action((o: SplitsCliOptions) => {
+      const splits = makeSplits({
+        ids: preprocessedIds(o.dataDir), seed: o.seed, trainFraction: o.train, evalFraction: o.eval,
+        labeledFractions: o.labeled.split(',').map(Number), outDir: o.outDir,
+      });
       process.stdout.write(`${Object.entries(splits).map(([k, v]) => `${k}: ${v.length}`).join(', ')}\n`);
     });
 }

@@ -1,6 +1,6 @@
 // `npm run experiment`: the ablation table (rows x seeds of `npm run train`), a thin command over lib/skcdf/experiment.
 import type { Command } from 'commander';
-import type { DatasetName } from '../skcdf/classes.js';
+import { DATASET_NAMES, type DatasetName } from '../skcdf/classes.js';
 import { DEFAULT_SEEDS, EXPERIMENT_ROWS, Experiment, parseSeeds, selectRows, shellQuote, splitArgs } from '../skcdf/experiment/index.js';
 import { choice } from './options.js';
 
@@ -21,7 +21,7 @@ export function experimentCommand(program: Command): void {
       + 'one at a time, resumable (Ctrl-C, then run it again); writes <docs-dir>/results.{json,md,svg}')
     .option('--rows <ids>', `comma-separated rows (default: all: ${EXPERIMENT_ROWS.map((r) => r.id).join(', ')})`)
     .option('--seeds <list>', 'comma-separated seeds', DEFAULT_SEEDS.join(','))
-    .option('--dataset <name>', 'synapse | amos | synthetic', choice('--dataset', ['synapse', 'amos', 'synthetic'] as const), 'synthetic')
+    .option('--dataset <name>', DATASET_NAMES.join(' | '), choice('--dataset', DATASET_NAMES), 'synthetic')
     .option('--out-dir <dir>', 'run folders', 'runs/experiment')
     .option('--docs-dir <dir>', 'where results.json, results.md and results.svg go', 'docs')
     .option('--train-args <args>', 'extra train arguments of every run, as one string (e.g. "--epochs 10 --threads 4")')

@@ -1,7 +1,7 @@
 // test-model and evaluate: thin commands over predictRun / evaluateRun (lib/skcdf/pipeline.ts) and evaluateFolds.
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { DatasetName } from '../skcdf/classes.js';
+import { DATASET_NAMES, type DatasetName } from '../skcdf/classes.js';
 import { datasetPaths } from '../skcdf/datasets.js';
 import type { Shape3 } from '../data/resize.js';
 import { evaluateFolds } from '../skcdf/evaluate.js';
@@ -10,7 +10,6 @@ import { readSplitFile } from '../skcdf/data/splits.js';
 import { choice, int, num, shape3 } from './options.js';
 import { evaluateRun, overlayCases, predictRun } from '../skcdf/pipeline.js';
 
-const DATASETS = ['synapse', 'amos', 'synthetic'] as const;
 const SPEEDS = { 0: 0, 1: 1, 2: 2 } as const;
 const speed = (v: string): 0 | 1 | 2 => SPEEDS[choice('--speed', ['0', '1', '2'] as const)(v)];
 
@@ -67,7 +66,7 @@ export function predictCommands(program: Command): void {
       + 'the network is built as the run trained it (method, ablations), every flag given wins over the run\'s config.json')
     .option('--run-dir <dir>', 'a training run: its config.json gives dataset, method, ablations, patch, filters, data, splits and device')
     .option('--checkpoint <file>', '.pth state dict (ours, or the reference code\'s); default <run-dir>/best_model.pth')
-    .option('--dataset <name>', 'without --run-dir: the dataset whose default config describes the checkpoint\'s network (synapse | amos | synthetic)', choice('--dataset', DATASETS))
+    .option('--dataset <name>', `without --run-dir: the dataset whose default config describes the checkpoint's network (${DATASET_NAMES.join(' | ')})`, choice('--dataset', DATASET_NAMES))
     .option('--data-dir <dir>', 'folder of <id>_image.npy or NIfTI volumes (default: the run\'s)')
     .option('--splits-dir <dir>', 'split files folder (default: the run\'s)')
     .option('--split <name>', 'which split to predict: <splits-dir>/<name>.txt', 'test')
@@ -87,7 +86,7 @@ export function predictCommands(program: Command): void {
     .description('Dice, ASD (directed, as the reference), ASSD and HD95 per case and class over one or more folds; CSV, JSON and an HTML report')
     .option('--run-dir <dir>', 'a training run: evaluates <run-dir>/predictions, writes report.html (curves, slice overlays) and evaluation/ there')
     .option('--pred-dirs <dirs>', 'comma-separated prediction folders, one per fold (instead of --run-dir)')
-    .option('--dataset <name>', 'synapse | amos | synthetic', choice('--dataset', DATASETS), 'synapse')
+    .option('--dataset <name>', DATASET_NAMES.join(' | '), choice('--dataset', DATASET_NAMES), 'synapse')
     .option('--label-dir <dir>', 'labels (default: the run\'s data with --run-dir, else data/<dataset>/preprocessed)')
     .option('--splits-dir <dir>', 'split files folder (default: the run\'s with --run-dir, else splits/<dataset>)')
     .option('--split <name>', 'which split', 'test')

@@ -118,9 +118,23 @@ export function withoutOptions(argv: readonly string[], names: readonly string[]
   return out;
 }
 
+/** Where a worker of a multi-rank run sits: its ranks, the world, and the rendezvous it was given. */
+export interface LaunchedRank {
+  rank: number;
+  worldSize: number;
+  localRank: number;
+  /** Workers on this node (torchrun's LOCAL_WORLD_SIZE; the world size when unset). */
+  localWorldSize: number;
+  masterAddr: string;
+  masterPort: number;
+}
+
 /** torchrun's environment, when this process is one of its (or our launcher's) workers of a multi-rank run. */
-export function launchedRank(env: NodeJS.ProcessEnv = process.env): { rank: number; worldSize: number; localRank: number } | null {
+export function launchedRank(env: NodeJS.ProcessEnv = process.env): LaunchedRank | null {
   const world = Number(env.WORLD_SIZE);
   if (!env.RANK || !Number.isInteger(world) || world < 2 || !env.MASTER_ADDR || !env.MASTER_PORT) return null;
-  return { rank: Number(env.RANK), worldSize: world, localRank: Number(env.LOCAL_RANK ?? env.RANK) };
+  return {
+    rank: Number(env.RANK), worldSize: world, localRank: Number(env.LOCAL_RANK ?? env.RANK),
+    localWorldSize: Number(env.LOCAL_WORLD_SIZE ?? world), masterAddr: env.MASTER_ADDR, masterPort: Number(env.MASTER_PORT),
+  };
 }

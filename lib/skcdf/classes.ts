@@ -70,9 +70,13 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetInfo>> = {
   synthetic: { name: 'synthetic', numClasses: 14, classNames: SYNAPSE_CLASSES, defaultLr: 0.1, ...synapseLayout },
 };
 
+/** Every dataset name, in the order the command line lists them. */
+export const DATASET_NAMES: readonly DatasetName[] = ['synapse', 'amos', 'synthetic'];
+
+/** The dataset's description; an unknown name throws, listing the known ones. */
 export function datasetInfo(name: string): DatasetInfo {
   const d = (DATASETS as Record<string, DatasetInfo | undefined>)[name];
-  if (!d) throw new Error(`unknown dataset '${name}' (expected one of: ${Object.keys(DATASETS).join(', ')})`);
+  if (!d) throw new Error(`unknown dataset '${name}' (expected one of: ${DATASET_NAMES.join(', ')})`);
   return d;
 }
 

@@ -2,7 +2,7 @@
 // prediction of the test split with the best checkpoint, evaluation, and report.html in the run folder.
 // Each stage is a function of its own: train (training/loop.ts), predictRun, evaluateRun.
 import * as torch from '../torch/index.js';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../torch/tensor.js';
 import { fuseConvBatchNorm } from '../nn/fuse.js';
@@ -16,22 +16,9 @@ import { loadModelWeights, predictDataset, type InferenceSettings, type Segmenta
 import { evaluateFolds, type Evaluation } from './evaluate.js';
 import { writeReport, overlaySlices, type OverlayCase } from './report.js';
 import { defaultConfig, type TrainConfig } from './training/config.js';
+import { readRunConfig } from './training/run-config.js';
 import { buildModel, evaluationMode, train, type TrainOptions, type TrainSummary } from './training/loop.js';
 import type { PredType, VNetDecoupleAttentionABC } from './model.js';
-
-/** A run folder's config.json (what training wrote), with the defaults of older runs filled in. */
-export function readRunConfig(runDir: string): TrainConfig {
-  const path = join(runDir, 'config.json');
-  if (!existsSync(path)) throw new Error(`${path} not found (is ${runDir} a training run folder?)`);
-  let saved: Partial<TrainConfig>;
-  try {
-    saved = JSON.parse(readFileSync(path, 'utf8')) as Partial<TrainConfig>;
-  } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
-  }
-  if (!saved.dataset) throw new Error(`${path}: no 'dataset' entry`);
-  return { ...defaultConfig(saved.dataset), ...saved };
-}
 
 /** The model as a SegmentationNet predicting with the decoder of `mode` (decoder_u for SKCDF, decoder_l for the baseline). */
 export function decoderNet(model: VNetDecoupleAttentionABC, mode: 'labeled' | 'unlabeled'): SegmentationNet {
@@ -194,7 +181,7 @@ export function overlayCases(dataDir: string, predDir: string, ids: readonly str
 
 export interface PipelineOptions extends TrainOptions {
   config: TrainConfig;
-  /** Predict, evaluate and report after training (default true). */
+  /** Predict, evaluate and report after training (default: the config's `test`). */
   test?: boolean;
   testSplit?: string;
   log?: (message: string) => void;
@@ -216,7 +203,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   if (c.dataDir === paths.preprocessed && rank === 0) ensureDataset(c.dataset, paths, log);
   if (dist.isAvailable() && dist.isInitialized()) await dist.barrierAsync();
   const summary = await train(c, o);
-  if (o.test === false || rank !== 0) return { summary };
+  if (!(o.test ?? c.test ?? true) || rank !== 0) return { summary };
   log(`predicting the ${o.testSplit ?? 'test'} split with ${join(c.runDir, 'best_model.pth')} (sliding window)`);
   predictRun({ runDir: c.runDir, split: o.testSplit, device: c.device });
   const { evaluation, report } = evaluateRun({ runDir: c.runDir, split: o.testSplit, log: null });

@@ -9,7 +9,7 @@ import { readNifti } from '../io/nifti.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { TypedArray } from '../io/npy.js';
 import { resizeNearest, resizeTrilinear } from '../data/resize.js';
-import type { NumericArray } from '../data/resize.js';
+import type { NumericArray, Shape3 } from '../data/resize.js';
 import { className, datasetInfo } from './classes.js';
 import type { DatasetName } from './classes.js';
 import { ProgressBar } from './progress.js';
@@ -18,12 +18,15 @@ export interface RawCase { id: string; imagePath: string; labelPath: string }
 
 export interface PreprocessProgress { done: number; total: number; id: string; status: 'done' | 'skipped' }
 
+/** The size [D, H, W] cases are resized to (the reference's preprocessing). */
+export const PREPROCESSED_SIZE: Readonly<Shape3> = [80, 160, 160];
+
 export interface PreprocessOptions {
   dataset: DatasetName;
   rawDir: string;
   outDir: string;
-  /** Output [D, H, W] (default [80, 160, 160]). */
-  size?: [number, number, number];
+  /** Output [D, H, W] (default PREPROCESSED_SIZE, 80x160x160). */
+  size?: Shape3;
   onProgress?: (p: PreprocessProgress) => void;
   /** No progress bar and no printed summary. */
   quiet?: boolean;
@@ -201,7 +204,7 @@ export function runCase(c: RawCase, dataset: DatasetName, outDir: string, size: 
 
 /** Validates the options, lists the cases and creates the output folder (shared by the sequential and parallel runs). */
 export function planDataset(opts: PreprocessOptions): { cases: RawCase[]; size: [number, number, number] } {
-  const { dataset, rawDir, outDir, size = [80, 160, 160] } = opts;
+  const { dataset, rawDir, outDir, size = [...PREPROCESSED_SIZE] } = opts;
   if (size.length !== 3 || !size.every((v) => Number.isInteger(v) && v > 0)) throw new Error(`preprocess: size must be 3 positive integers, got [${size}]`);
   const cases = findRawCases(dataset, rawDir);
   mkdirSync(outDir, { recursive: true });

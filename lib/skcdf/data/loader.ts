@@ -4,6 +4,7 @@
  * on (seed, epoch, iteration).
  */
 import { WorkerPool } from '../../data/worker-pool.js';
+import { PAPER_PATCH } from '../training/config.js';
 import { buildBatch, epochPlan } from './dataset.js';
 import type { Shape3 } from '../../data/resize.js';
 import type { Batch, BatchJob, BatchSource, CaseVolume } from './dataset.js';
@@ -15,7 +16,7 @@ export interface LoaderOptions {
   unlabeled: readonly string[];
   /** n labeled + n unlabeled per batch (default 2). */
   batchSize?: number;
-  /** Patch [D, H, W] (default [64, 128, 128]). */
+  /** Patch [D, H, W] (default: PAPER_PATCH, 64x128x128). */
   patch?: Shape3;
   seed?: number;
   /** Worker threads (default 2); 0 builds batches synchronously in this thread. */
@@ -39,7 +40,7 @@ export class BatchLoader {
 
   constructor(private readonly opts: LoaderOptions) {
     this.batchSize = opts.batchSize ?? 2;
-    this.patch = opts.patch ?? [64, 128, 128];
+    this.patch = opts.patch ?? [...PAPER_PATCH];
     this.seed = opts.seed ?? 0;
     const nw = opts.workers ?? 2;
     this.prefetch = Math.max(1, opts.prefetch ?? Math.max(2, nw));

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { readRunConfig } from '../pipeline.js';
+import { readRunConfig } from '../training/run-config.js';
 import { EXPERIMENT_ROWS } from './rows.js';
 import {
   hasLastEpochEvaluation, lastEvaluationPath, readEvaluationDigest, readRunRecord, readSummary, runState,

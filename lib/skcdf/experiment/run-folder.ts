@@ -4,7 +4,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readSplitFile } from '../data/splits.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { evaluateRun, predictRun, readRunConfig } from '../pipeline.js';
+import { evaluateRun, predictRun } from '../pipeline.js';
+import { readRunConfig } from '../training/run-config.js';
 
 /** 'finished': the pipeline wrote summary.json after the last training log line; 'resumable': last.pth exists. */
 export type RunState = 'finished' | 'resumable' | 'new';

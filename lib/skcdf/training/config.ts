@@ -67,7 +67,15 @@ export interface TrainConfig {
    * so this shows their quality per organ over time, and how far decoder_u lags behind it.
    */
   evalBothDecoders?: boolean;
+  /**
+   * After training, predict the test split with the best checkpoint, evaluate it and write the report (what
+   * `npm run train` does; runPipeline). Saved in config.json, so a resumed run keeps the choice.
+   */
+  test: boolean;
 }
+
+/** The paper's training patch [D, H, W] (Synapse and AMOS). */
+export const PAPER_PATCH: Readonly<Shape3> = [64, 128, 128];
 
 /** The built-in synthetic dataset: what `npm run train` generates when data/synthetic is missing. */
 export interface SyntheticDataConfig {
@@ -91,7 +99,7 @@ export const SYNTHETIC_DATA: Readonly<SyntheticDataConfig> = {
   labeledFraction: 0.15,
 };
 
-/** The reference's hyper-parameters per dataset (spec section 2); synthetic is sized for a 2-core CPU in minutes. */
+/** The reference's hyper-parameters per dataset (the paper's training setup); synthetic is sized for a 2-core CPU in minutes. */
 export function defaultConfig(dataset: DatasetName, overrides: Partial<TrainConfig> = {}): TrainConfig {
   const info = datasetInfo(dataset);
   const paper = dataset !== 'synthetic';
@@ -115,7 +123,7 @@ export function defaultConfig(dataset: DatasetName, overrides: Partial<TrainConf
     // 0.16 from one epoch to the next, measured), 1 learned steadily (0.50 at epoch 15).
     cpsW: paper ? 10 : 1,
     // Synthetic: the whole generated volume is one patch (no cropping at train or test time).
-    patch: paper ? [64, 128, 128] : [...SYNTHETIC_DATA.shape],
+    patch: paper ? [...PAPER_PATCH] : [...SYNTHETIC_DATA.shape],
     nFilters: paper ? 32 : 8,
     numHeads: 2,
     // At F 8, Dropout3d(0.5) drops half of an 8-channel layer: on the synthetic set nothing was learned in
@@ -130,6 +138,7 @@ export function defaultConfig(dataset: DatasetName, overrides: Partial<TrainConf
     abc: true,
     crossAttention: true,
     balanceMasks: true,
+    test: true,
     ...overrides,
   };
 }
