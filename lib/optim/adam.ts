@@ -1,19 +1,24 @@
 // Adam and AdamW with PyTorch's formulas (_single_tensor_adam), amsgrad optional.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
-import { Optimizer, type ParamsArg } from './optimizer.js';
+import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /**
  * Adam's hyper-parameters (PyTorch's names in camelCase). `decoupledWeightDecay` (PyTorch's `decoupled_weight_decay`,
  * default false) makes Adam decay as AdamW does; AdamW always decouples.
  */
-export interface AdamOptions { lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; decoupledWeightDecay: boolean }
+export interface AdamOptions {
+  lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean;
+  foreach: boolean | null; capturable: boolean; differentiable: boolean; fused: boolean | null; decoupledWeightDecay: boolean;
+}
+const FLAGS = { foreach: null, capturable: false, differentiable: false, fused: null } as const;
 
 function check(name: string, o: AdamOptions): void {
   if (o.lr < 0) throw new RangeError(`${name}: invalid learning rate ${o.lr}`);
   if (o.eps < 0) throw new RangeError(`${name}: invalid epsilon ${o.eps}`);
   if (!(o.betas[0] >= 0 && o.betas[0] < 1) || !(o.betas[1] >= 0 && o.betas[1] < 1)) throw new RangeError(`${name}: invalid betas [${o.betas}]`);
   if (o.weightDecay < 0) throw new RangeError(`${name}: invalid weightDecay ${o.weightDecay}`);
+  checkImplementationFlags(name, o);
 }
 
 /**
@@ -23,12 +28,14 @@ function check(name: string, o: AdamOptions): void {
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false, ...options };
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...FLAGS, decoupledWeightDecay: false, ...options };
     check('Adam', o);
     super(params, o);
   }
 
-  step(): void {
+  /** One Adam update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = this.runClosure(closure);
     this.forEachParam((p, g0, st, group) => {
       let grad: Tensor = group.maximize ? g0.neg() : g0;
       const [beta1, beta2] = group.betas;
@@ -62,6 +69,7 @@ export class Adam extends Optimizer<AdamOptions> {
       }
       p.addcdiv_(expAvg, denom, { value: -stepSize });
     });
+    return loss;
   }
 }
 
@@ -69,7 +77,7 @@ export class Adam extends Optimizer<AdamOptions> {
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
   constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...options, decoupledWeightDecay: true };
+    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...FLAGS, ...options, decoupledWeightDecay: true };
     check('AdamW', o);
     super(params, o);
   }

@@ -5,13 +5,34 @@ import type { Loaded } from '../torch/serialize.js';
 import { readOptimizerState, type GroupValue, type SavedOptimizerState } from './state-dict.js';
 
 export type { GroupValue } from './state-dict.js';
-/** A per-parameter state entry: a tensor (momentum buffer, moments, Adam's step) or a number. */
-export type StateValue = Tensor | number;
+/** A per-parameter state entry: a tensor (momentum buffer, moments, `step`), a number, or a list (LBFGS's history). */
+export type StateValue = Tensor | number | (Tensor | number | null)[];
 export type ParamState = Record<string, StateValue>;
 /** A parameter group: the tensors and this group's hyper-parameters. */
 export type ParamGroup<O> = O & { params: Tensor[] };
 /** Parameters as a flat list, or groups that override the defaults per group. */
 export type ParamsArg<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
+/** What `step(closure)` takes: a function that zeroes the grads, computes the loss, calls backward and returns the loss. */
+export type Closure = () => Tensor | number;
+/** Python's implementation selectors that several optimizers accept (`foreach`, `capturable`, `differentiable`, `fused`). */
+export interface ImplementationFlags { foreach: boolean | null; capturable: boolean; differentiable: boolean; fused: boolean | null }
+
+/**
+ * Checks Python's implementation selectors: `foreach` and `capturable` are accepted and kept in the groups (so state
+ * dicts have Python's keys) but change nothing here (one code path, the same arithmetic); `differentiable` and
+ * `fused` are not supported.
+ *
+ * Args:
+ *   who: the optimizer's name for the error.
+ *   o: the options.
+ *
+ * Example:
+ *   checkImplementationFlags('RMSprop', { foreach: null, capturable: false, differentiable: false });
+ */
+export function checkImplementationFlags(who: string, o: Partial<ImplementationFlags>): void {
+  if (o.differentiable) throw new RangeError(`${who}: differentiable=true is not supported (the step runs without autograd)`);
+  if (o.fused) throw new RangeError(`${who}: fused=true is not supported (there is one, unfused, implementation)`);
+}
 
 /**
  * PyTorch's optimizer state_dict layout: state keyed by parameter index, groups with index lists (snake_case keys).
@@ -64,8 +85,16 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
-  /** One update of every parameter that has a gradient. */
-  abstract step(): void;
+  /**
+   * One update of every parameter that has a gradient. With a closure, the closure runs first (with grad
+   * enabled) and its loss is returned, as in PyTorch; LBFGS requires one.
+   */
+  abstract step(closure?: Closure): Tensor | number | undefined;
+
+  /** Runs the closure, if any, with grad enabled (what every `step` does first). */
+  protected runClosure(closure?: Closure): Tensor | number | undefined {
+    return closure ? torch.enableGrad(closure) : undefined;
+  }
 
   /** Runs `update(p, grad, state, group)` for each parameter with a gradient, without autograd, disposing temporaries. */
   protected forEachParam(update: (p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>) => void): void {
@@ -77,7 +106,7 @@ export abstract class Optimizer<O extends object> {
           let st = this.state.get(p);
           if (!st) { st = {}; this.state.set(p, st); }
           update(p, grad, st, group);
-          for (const v of Object.values(st)) if (v instanceof Tensor) torch.keep(v);
+          torch.keep(Object.values(st));
         });
       }
     });
@@ -105,7 +134,7 @@ export abstract class Optimizer<O extends object> {
       const i = index.get(p);
       if (i === undefined) continue;
       const o: Record<string, StateValue> = {};
-      for (const [k, v] of Object.entries(st)) o[snake(k)] = v instanceof Tensor ? torch.noGrad(() => v.clone()) : v;
+      for (const [k, v] of Object.entries(st)) o[this.pyStateKeys[k] ?? snake(k)] = copyOut(v);
       state[i] = o;
     }
     return { state, param_groups };
@@ -140,13 +169,14 @@ export abstract class Optimizer<O extends object> {
   /** Copies the saved per-parameter state onto the parameters' dtype and device (Adam's `step` keeps its own). */
   private copyState(saved: SavedOptimizerState, byIndex: Map<number, Tensor>, who: string): Map<Tensor, ParamState> {
     const out = new Map<Tensor, ParamState>();
+    const ownKey = new Map(Object.entries(this.pyStateKeys).map(([own, py]) => [py, own]));
     try {
       for (const [index, entries] of saved.state) {
         const p = byIndex.get(index);
         if (!p) throw new RangeError(`${who}: state for unknown parameter index ${index}`);
         const st: ParamState = {};
         out.set(p, st);
-        for (const [k, v] of entries) st[camel(k)] = copyStateValue(k, v, p, `${who}: state[${index}].${k}`);
+        for (const [k, v] of entries) st[ownKey.get(k) ?? camel(k)] = copyStateValue(k, v, p, `${who}: state[${index}].${k}`, this.stateFollowsParamShapes);
       }
     } catch (err) {
       for (const st of out.values()) torch.dispose(Object.values(st));
@@ -155,22 +185,35 @@ export abstract class Optimizer<O extends object> {
     return out;
   }
 
+  /** State keys whose Python name is not the camelCase one's snake_case (LBFGS's hDiag is 'H_diag'). */
+  protected readonly pyStateKeys: Record<string, string> = {};
+  /** Whether state tensors have their parameter's shape (checked when loading); LBFGS's flat vectors do not. */
+  protected readonly stateFollowsParamShapes: boolean = true;
+
   /** Frees the optimizer's state tensors. */
   dispose(): void {
-    for (const st of this.state.values()) for (const v of Object.values(st)) if (v instanceof Tensor) v.dispose();
+    for (const st of this.state.values()) torch.dispose(Object.values(st));
     this.state.clear();
   }
 }
 
+/** A state value as stateDict() hands it out: tensors (also in lists) cloned, owned by the caller. */
+function copyOut(v: StateValue): StateValue {
+  if (v instanceof Tensor) return torch.noGrad(() => v.clone());
+  if (Array.isArray(v)) return v.map((x) => (x instanceof Tensor ? torch.noGrad(() => x.clone()) : x));
+  return v;
+}
+
 /** One state entry as the optimizer keeps it: `step` a float32 scalar tensor (PyTorch's form since 1.12, as
  *  Python's Adam converts a number), other tensors on the parameter's device, floating ones in its dtype. */
-function copyStateValue(key: string, v: Tensor | number, p: Tensor, where: string): StateValue {
+function copyStateValue(key: string, v: Tensor | number | (Tensor | number | null)[], p: Tensor, where: string, sameShape: boolean): StateValue {
+  if (Array.isArray(v)) return v.map((x, i) => (x instanceof Tensor ? copyStateValue(key, x, p, `${where}[${i}]`, false) as Tensor : x));
   if (key === 'step') {
     if (typeof v === 'number') return torch.keep(torch.tensor(v, { dtype: 'float32' }));
     return torch.keep(torch.noGrad(() => v.to({ dtype: v.dtype, device: v.device, copy: true })));
   }
   if (typeof v === 'number') return v;
-  if (v.dim() > 0 && v.shape.join() !== p.shape.join()) {
+  if (sameShape && v.dim() > 0 && v.shape.join() !== p.shape.join()) {
     throw new RangeError(`${where} has shape [${v.shape}], the parameter [${p.shape}]`);
   }
   const dtype = v.isFloatingPoint() ? p.dtype : v.dtype;

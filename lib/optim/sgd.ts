@@ -1,8 +1,12 @@
 // SGD with momentum, dampening, Nesterov and weight decay (PyTorch's _single_tensor_sgd).
 import type { Tensor } from '../torch/tensor.js';
-import { Optimizer, type ParamsArg } from './optimizer.js';
+import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
-export interface SGDOptions { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean }
+/** SGD's hyper-parameters (PyTorch's names in camelCase; `foreach`, `differentiable`, `fused` as `checkImplementationFlags` says). */
+export interface SGDOptions {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
+  foreach: boolean | null; differentiable: boolean; fused: boolean | null;
+}
 
 /**
  * Parameters without a gradient are skipped entirely (no momentum buffer, no weight decay).
@@ -10,15 +14,18 @@ export interface SGDOptions { lr: number; momentum: number; dampening: number; w
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
-    const o: SGDOptions = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
+    const o: SGDOptions = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false, fused: null, ...options };
     if (o.lr < 0) throw new RangeError(`SGD: invalid learning rate ${o.lr}`);
     if (o.momentum < 0) throw new RangeError(`SGD: invalid momentum ${o.momentum}`);
     if (o.weightDecay < 0) throw new RangeError(`SGD: invalid weightDecay ${o.weightDecay}`);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
+    checkImplementationFlags('SGD', o);
     super(params, o);
   }
 
-  step(): void {
+  /** One SGD update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = this.runClosure(closure);
     this.forEachParam((p, g0, st, group) => {
       let grad: Tensor = group.maximize ? g0.neg() : g0;
       if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
@@ -34,5 +41,6 @@ export class SGD extends Optimizer<SGDOptions> {
       }
       p.add_(grad, { alpha: -group.lr });
     });
+    return loss;
   }
 }

@@ -7,7 +7,9 @@ export interface SavedGroup { params: number[]; options: [string, GroupValue][] 
 /** A hyper-parameter value of a group (Python tuples such as `betas` are arrays). */
 export type GroupValue = number | boolean | string | null | number[] | string[];
 /** A normalized state dict: per-parameter state by index, and the groups in order. */
-export interface SavedOptimizerState { state: Map<number, [string, Tensor | number][]>; groups: SavedGroup[] }
+export interface SavedOptimizerState { state: Map<number, [string, SavedStateValue][]>; groups: SavedGroup[] }
+/** A saved per-parameter state entry: a tensor, a number, or a list of them (None kept as null; LBFGS's history). */
+export type SavedStateValue = Tensor | number | (Tensor | number | null)[];
 
 const INT_KEY = /^-?(0|[1-9]\d*)$/;
 
@@ -53,15 +55,21 @@ function readGroup(g: unknown, gi: number, who: string): SavedGroup {
   return { params: [...params] as number[], options };
 }
 
-function readParamState(st: unknown, index: number, who: string): [string, Tensor | number][] {
+function stateItem(v: unknown, where: string, inList: boolean): Tensor | number | null {
+  if (inList && (v === null || v === undefined)) return null;
+  if (typeof v === 'bigint') throw new RangeError(`${where} is ${v}, beyond a JS number's exact range`);
+  if (!(v instanceof Tensor) && typeof v !== 'number') throw new TypeError(`${where} is not a tensor or a number${inList ? '' : ' (or a list of them)'}`);
+  return v;
+}
+
+function readParamState(st: unknown, index: number, who: string): [string, SavedStateValue][] {
   const entries = entriesOf(st);
   if (!entries) throw new TypeError(`${who}: state[${index}] is not a dict`);
-  const out: [string, Tensor | number][] = [];
+  const out: [string, SavedStateValue][] = [];
   for (const [k, v] of entries) {
     if (v === null || v === undefined) continue; // None (e.g. an unset momentum_buffer) is the same as absent
-    if (typeof v === 'bigint') throw new RangeError(`${who}: state[${index}].${String(k)} is ${v}, beyond a JS number's exact range`);
-    if (!(v instanceof Tensor) && typeof v !== 'number') throw new TypeError(`${who}: state[${index}].${String(k)} is not a tensor or a number`);
-    out.push([String(k), v]);
+    const where = `${who}: state[${index}].${String(k)}`;
+    out.push([String(k), Array.isArray(v) ? v.map((x, i) => stateItem(x, `${where}[${i}]`, true)) : stateItem(v, where, false) as Tensor | number]);
   }
   return out;
 }
@@ -78,7 +86,7 @@ export function readOptimizerState(sd: unknown, who: string): SavedOptimizerStat
   const stateEntries = entriesOf(stateV);
   if (!stateEntries) throw new TypeError(`${who}: the state dict's 'state' is not a dict`);
   const groups = groupsV.map((g, gi) => readGroup(g, gi, who));
-  const state = new Map<number, [string, Tensor | number][]>();
+  const state = new Map<number, [string, SavedStateValue][]>();
   for (const [k, v] of stateEntries) {
     const index = paramIndex(k, who);
     if (state.has(index)) throw new TypeError(`${who}: state for parameter ${index} appears twice`);
