@@ -1,4 +1,5 @@
-// Sequential, ModuleList, ModuleDict: children named as in PyTorch ('0', '1', ... or the dict keys).
+// Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict: members named as in PyTorch ('0', '1',
+// ... or the dict keys).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { Module } from './module.js';
@@ -83,4 +84,74 @@ export class ModuleDict extends Module {
   keys(): string[] { return [...this._modules.keys()]; }
   get size(): number { return this._modules.size; }
   [Symbol.iterator](): Iterator<[string, Module]> { return this.namedChildren(); }
+}
+
+/** PyTorch's ParameterList/ParameterDict line for one tensor: `Parameter containing: [torch.float32 of size 3x2]`. */
+function paramLine(key: string, t: Tensor, typeName: string): string {
+  const device = t.device.startsWith('cuda') ? ` (${t.device.includes(':') ? t.device : `${t.device}:0`})` : '';
+  return `  (${key}): Parameter containing: [${typeName} of size ${t.shape.join('x')}${device}]`;
+}
+
+/** A list of parameters registered as '0', '1', ... (plain tensors become parameters, as in PyTorch). */
+export class ParameterList extends Module {
+  constructor(values: Iterable<Tensor> = []) {
+    super();
+    for (const v of values) this.append(v);
+  }
+  override get length(): number { return this._parameters.size; }
+  /** The parameter at `i` (negative counts from the end). */
+  at(i: number): Tensor {
+    const idx = i < 0 ? i + this.length : i;
+    if (idx < 0 || idx >= this.length) throw new RangeError(`ParameterList: index ${i} out of range for length ${this.length}`);
+    return this.param(String(idx));
+  }
+  /** Replaces the parameter at `i` (disposing the old one). */
+  set(i: number, value: Tensor): this {
+    const idx = i < 0 ? i + this.length : i;
+    if (idx < 0 || idx >= this.length) throw new RangeError(`ParameterList: index ${i} out of range for length ${this.length}`);
+    this.registerParameter(String(idx), value);
+    return this;
+  }
+  append(value: Tensor): this {
+    this.registerParameter(String(this.length), value);
+    return this;
+  }
+  extend(values: Iterable<Tensor>): this {
+    for (const v of values) this.append(v);
+    return this;
+  }
+  *[Symbol.iterator](): Iterator<Tensor> { for (const p of this._parameters.values()) if (p) yield p; }
+  override extraRepr(): string {
+    return [...this._parameters].map(([k, p]) => (p ? paramLine(k, p, `torch.${p.dtype}`) : `  (${k}): None`)).join('\n');
+  }
+}
+
+/** Parameters by name, in insertion order (plain tensors become parameters, as in PyTorch). */
+export class ParameterDict extends Module {
+  constructor(parameters: Record<string, Tensor> | Map<string, Tensor> | Iterable<[string, Tensor]> = {}) {
+    super();
+    const entries = parameters instanceof Map || Symbol.iterator in parameters ? [...(parameters as Iterable<[string, Tensor]>)] : Object.entries(parameters);
+    for (const [k, v] of entries) this.set(k, v);
+  }
+  get(key: string): Tensor | undefined { return this._parameters.get(key) ?? undefined; }
+  set(key: string, value: Tensor): this {
+    this.registerParameter(key, value);
+    return this;
+  }
+  has(key: string): boolean { return this._parameters.has(key); }
+  /** Removes `key` and returns its parameter (PyTorch's pop). */
+  pop(key: string): Tensor {
+    const p = this._parameters.get(key);
+    if (!p) throw new RangeError(`ParameterDict: no key '${key}'`);
+    this._parameters.delete(key);
+    delete (this as unknown as Record<string, unknown>)[key];
+    return p;
+  }
+  keys(): string[] { return [...this._parameters.keys()]; }
+  values(): Tensor[] { return [...this._parameters.values()].filter((p): p is Tensor => p !== null); }
+  get size(): number { return this._parameters.size; }
+  [Symbol.iterator](): Iterator<[string, Tensor]> { return this.namedParameters('', false); }
+  override extraRepr(): string {
+    return [...this._parameters].map(([k, p]) => (p ? paramLine(k, p, p.type()) : `  (${k}): None`)).join('\n');
+  }
 }

@@ -1,5 +1,5 @@
-// The `nn` namespace: Module, layers, containers, losses, functional and init.
-export { Module, type LoadStateDictResult } from './module.js';
+// The `nn` namespace: Module, Parameter, layers, containers, losses, functional, init and utils.
+export { Module, type LoadStateDictResult, type RemovableHandle, type ForwardHook, type ForwardPreHook } from './module.js';
 export { Parameter, Buffer, type ParameterOptions, type BufferOptions } from './parameter.js';
 export * from './layers.js';
 export * from './containers.js';
@@ -9,3 +9,5 @@ export * as F from './functional.js';
 export * as init from './init.js';
 export { fuseConvBatchNorm } from './fuse.js';
 export * as parallel from './parallel/index.js';
+export * as utils from './utils/index.js';
+export { PackedSequence } from './utils/rnn.js';

@@ -31,6 +31,8 @@ interface Registries {
   _buffers: Map<string, Tensor | null>;
   _nonPersistent: Set<string>;
   _modules: Map<string, Module | null>;
+  /** Tensors computed from parameters (weight norm, spectral norm): read like parameters, not in the state dict. */
+  _derived?: Map<string, Tensor>;
   registerParameter(name: string, value: Tensor | null): Tensor | null;
   registerBuffer(name: string, value: Tensor | null, persistent?: boolean): Tensor | null;
   registerModule(name: string, module: Module | null): Module | null;
@@ -99,7 +101,7 @@ function assignAttr(t: Registries, name: string, value: unknown, declaration: bo
 
 /** `module.name` for a registered name: the parameter, buffer or child (null when set to None). */
 function lookup(t: Registries, name: string): Tensor | Module | null {
-  const p = t._parameters.get(name);
+  const p = t._parameters.get(name) ?? t._derived?.get(name);
   if (p !== undefined) return p;
   const b = t._buffers.get(name);
   if (b !== undefined) return b;
@@ -142,6 +144,62 @@ const TRAPS: ProxyHandler<Registries> = {
     return Reflect.deleteProperty(target, key);
   },
 };
+
+/**
+ * lib/nn-internal access to a module's registries (used by nn.utils: weight norm, spectral norm, fusion).
+ * `setDerived(name, t)` makes `t` (kept, the previous one disposed) what `module.param(name)` and
+ * `module[name]` return while `name` is not a parameter; null removes it.
+ */
+export function registries(m: Module): {
+  parameters: Map<string, Tensor | null>; buffers: Map<string, Tensor | null>; modules: Map<string, Module | null>;
+  setDerived(name: string, t: Tensor | null): void;
+} {
+  const r = m as unknown as Registries;
+  return {
+    parameters: r._parameters, buffers: r._buffers, modules: r._modules,
+    setDerived(name: string, t: Tensor | null): void {
+      if (!r._derived) Object.defineProperty(r, '_derived', { value: new Map<string, Tensor>(), configurable: true, writable: true, enumerable: false });
+      const old = r._derived!.get(name);
+      if (t) r._derived!.set(name, torch.keep(t));
+      else r._derived!.delete(name);
+      if (old && old !== t) old.dispose();
+      if (t) exposeAttr(r, name, t);
+    },
+  };
+}
+
+/** Removes the hook it was returned for (PyTorch's RemovableHandle); also a Disposable (`using h = ...`). */
+export interface RemovableHandle extends Disposable { readonly id: number; remove(): void }
+/** A forward pre-hook: (module, args) -> new args (an array), a new single argument, or undefined. */
+export type ForwardPreHook<M = Module> = (module: M, args: unknown[]) => unknown;
+/** A forward hook: (module, args, output) -> a replacement output, or undefined. */
+export type ForwardHook<M = Module> = (module: M, args: unknown[], output: unknown) => unknown;
+interface HookEntry { id: number; fn: ForwardPreHook<Module> | ForwardHook<Module>; alwaysCall: boolean }
+interface HookState { pre: HookEntry[]; post: HookEntry[]; inner: (...a: unknown[]) => unknown }
+let nextHookId = 0;
+
+/** The forward a module with hooks gets as an own property: pre-hooks, the class's forward, hooks. */
+function hookedForward(module: Module, state: HookState): (...a: unknown[]) => unknown {
+  return (...callArgs: unknown[]): unknown => {
+    let args = callArgs;
+    for (const h of [...state.pre]) {
+      const r = (h.fn as ForwardPreHook<Module>)(module, args);
+      if (r !== undefined) args = Array.isArray(r) ? r : [r];
+    }
+    let out: unknown;
+    try {
+      out = state.inner.apply(module, args);
+    } catch (err) {
+      for (const h of [...state.post]) if (h.alwaysCall) { try { (h.fn as ForwardHook<Module>)(module, args, undefined); } catch { /* the forward error wins */ } }
+      throw err;
+    }
+    for (const h of [...state.post]) {
+      const r = (h.fn as ForwardHook<Module>)(module, args, out);
+      if (r !== undefined) out = r;
+    }
+    return out;
+  };
+}
 
 /**
  * Makes instances callable and gives them PyTorch's attribute registration: the constructor returns
@@ -231,6 +289,46 @@ export class Module extends CallableBase {
     exposeAttr(this as unknown as Registries, name, module);
     return module;
   }
+  // ---- hooks ----
+  /**
+   * Runs `hook(module, args)` before every forward (PyTorch's register_forward_pre_hook). It may return
+   * new arguments: an array is the argument list, any other value the single argument; undefined
+   * keeps them. `prepend` runs it before the hooks already registered.
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>, options: { prepend?: boolean } = {}): RemovableHandle {
+    return this.addHook('pre', hook as ForwardPreHook<Module>, options.prepend ?? false, false);
+  }
+  /**
+   * Runs `hook(module, args, output)` after every forward (PyTorch's register_forward_hook); a value
+   * it returns replaces the output. With `alwaysCall` it also runs (its result ignored, output
+   * undefined) when forward throws, before the error propagates.
+   */
+  registerForwardHook(hook: ForwardHook<this>, options: { prepend?: boolean; alwaysCall?: boolean } = {}): RemovableHandle {
+    return this.addHook('post', hook as ForwardHook<Module>, options.prepend ?? false, options.alwaysCall ?? false);
+  }
+  private addHook(kind: 'pre' | 'post', fn: ForwardPreHook<Module> | ForwardHook<Module>, prepend: boolean, alwaysCall: boolean): RemovableHandle {
+    const self = this as unknown as { _hooks?: HookState; forward: (...a: unknown[]) => unknown };
+    let state = self._hooks;
+    if (!state) {
+      const inner = self.forward;
+      state = { pre: [], post: [], inner };
+      Object.defineProperty(this, '_hooks', { value: state, configurable: true, writable: true, enumerable: false });
+      Object.defineProperty(this, 'forward', { value: hookedForward(this, state), configurable: true, writable: true, enumerable: false });
+    }
+    const entry: HookEntry = { id: nextHookId++, fn, alwaysCall };
+    const list = kind === 'pre' ? state.pre : state.post;
+    if (prepend) list.unshift(entry);
+    else list.push(entry);
+    const remove = (): void => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (self._hooks === state && !state.pre.length && !state.post.length) {
+        delete (this as unknown as Record<string, unknown>).forward;
+        delete (this as unknown as Record<string, unknown>)._hooks;
+      }
+    };
+    return { id: entry.id, remove, [Symbol.dispose]: remove };
+  }
   /** Alias of `registerModule` (PyTorch's add_module). */
   addModule<M extends Module | null>(name: string, module: M): M {
     return this.registerModule(name, module);
@@ -240,15 +338,15 @@ export class Module extends CallableBase {
     if (others.some((m) => m.has(name))) throw new TypeError(`${this.constructor.name}: attribute '${name}' already exists`);
   }
 
-  /** A registered parameter by local name (throws when absent). */
+  /** A registered parameter by local name, or the tensor computed in its place by weightNorm / spectralNorm (throws when absent). */
   param(name: string): Tensor {
-    const t = this._parameters.get(name);
+    const t = this._parameters.get(name) ?? (this as unknown as Registries)._derived?.get(name);
     if (!t) throw new Error(`${this.constructor.name}: no parameter '${name}'`);
     return t;
   }
   /** A registered parameter or null. */
   paramOrNull(name: string): Tensor | null {
-    return this._parameters.get(name) ?? null;
+    return this._parameters.get(name) ?? (this as unknown as Registries)._derived?.get(name) ?? null;
   }
   buffer(name: string): Tensor | null {
     return this._buffers.get(name) ?? null;
@@ -427,11 +525,31 @@ export class Module extends CallableBase {
     }
     return this;
   }
+  /**
+   * Replaces every parameter and buffer by an uninitialized tensor of the same shape and dtype on
+   * `device` (PyTorch's to_empty: for modules built on the 'meta' device); the old ones are disposed.
+   */
+  toEmpty(options: { device?: string } = {}): this {
+    const device = options.device ?? 'cpu';
+    for (const m of this.modules()) {
+      for (const map of [m._parameters, m._buffers]) {
+        for (const [name, t] of map) {
+          if (!t) continue;
+          const n = torch.keep(torch.empty(t.shape, { dtype: t.dtype, device }));
+          if (map === m._parameters) { if (t.requiresGrad) n.requiresGrad_(true); markParameter(n); }
+          map.set(name, n);
+          t.dispose();
+        }
+      }
+    }
+    return this;
+  }
   /** Frees every parameter and buffer of this module tree now. */
   dispose(): void {
     for (const m of this.modules()) {
       for (const t of m._parameters.values()) t?.dispose();
       for (const t of m._buffers.values()) t?.dispose();
+      for (const t of (m as unknown as Registries)._derived?.values() ?? []) t.dispose();
     }
   }
 

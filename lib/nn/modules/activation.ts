@@ -3,6 +3,7 @@
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import * as F from '../functional.js';
+import { kwargs, type KwArgs } from '../functional/args.js';
 import { Module, pyFloat } from '../module.js';
 import { factory, type FactoryOptions } from './utils.js';
 
@@ -137,4 +138,44 @@ export class Softmin extends Module {
   constructor(readonly dim: number) { super(); }
   override forward(x: Tensor): Tensor { return F.softmin(x, this.dim); }
   override extraRepr(): string { return `dim=${this.dim}`; }
+}
+/** x where |x| > lambd, else 0 (lambd default 0.5). */
+export class Hardshrink extends Module {
+  constructor(readonly lambd = 0.5) { super(); }
+  override forward(x: Tensor): Tensor { return F.hardshrink(x, this.lambd); }
+  override extraRepr(): string { return String(this.lambd); }
+}
+/** x - lambd sign(x) where |x| > lambd, else 0 (lambd default 0.5). */
+export class Softshrink extends Module {
+  constructor(readonly lambd = 0.5) { super(); }
+  override forward(x: Tensor): Tensor { return F.softshrink(x, this.lambd); }
+  override extraRepr(): string { return String(this.lambd); }
+}
+/** Randomized leaky ReLU: negative slope ~ U(lower, upper) in training, (lower + upper) / 2 in eval. */
+export class RReLU extends Module {
+  readonly lower: number;
+  readonly upper: number;
+  readonly inplace: boolean;
+  constructor(...args: KwArgs<Omit<F.RreluOptions, 'training'>, ['lower', 'upper', 'inplace']>) {
+    super();
+    const o = kwargs<Omit<F.RreluOptions, 'training'>>('RReLU', ['lower', 'upper', 'inplace'], args);
+    this.lower = o.lower ?? 1 / 8;
+    this.upper = o.upper ?? 1 / 3;
+    this.inplace = o.inplace ?? false;
+  }
+  override forward(x: Tensor): Tensor { return F.rrelu(x, this.lower, this.upper, this.training, this.inplace); }
+  override extraRepr(): string { return `lower=${this.lower}, upper=${this.upper}${this.inplace ? ', inplace=True' : ''}`; }
+}
+/** x where x > threshold, else value. */
+export class Threshold extends Module {
+  constructor(readonly threshold: number, readonly value: number, readonly inplace = false) { super(); }
+  override forward(x: Tensor): Tensor { return F.threshold(x, this.threshold, this.value, this.inplace); }
+  override extraRepr(): string { return `threshold=${this.threshold}, value=${this.value}${this.inplace ? ', inplace=True' : ''}`; }
+}
+/** Softmax over the channels of (N, C, H, W) or (C, H, W) inputs. */
+export class Softmax2d extends Module {
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`Softmax2d: expected input to be 3D or 4D, got ${x.ndim}D instead`);
+    return F.softmax(x, -3);
+  }
 }

@@ -1,11 +1,12 @@
 // Pooling modules (torch/nn/modules/pooling.py): MaxPool1d/2d/3d (optionally returning indices),
-// AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d. Inputs (N, C, *spatial) or
-// (C, *spatial); stride defaults to the kernel size.
+// AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d, LPPool1d/2d/3d, MaxUnpool1d/2d/3d,
+// FractionalMaxPool2d/3d. Inputs (N, C, *spatial) or (C, *spatial); stride defaults to the kernel size.
 import type { Tensor } from '../../torch/tensor.js';
 import * as F from '../functional.js';
+import { kwargs, type KwArgs } from '../functional/args.js';
 import type { AdaptiveSize } from '../functional/pooling.js';
-import { Module, pyBool } from '../module.js';
-import { pyIntOrTuple, type IntOrList } from './utils.js';
+import { Module, pyBool, pyTuple } from '../module.js';
+import { pyIntOrTuple, tuple, type IntOrList } from './utils.js';
 
 /** forward's result: the pooled tensor, or [pooled, indices] when constructed with returnIndices: true. */
 export type PoolResult<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
@@ -123,3 +124,97 @@ abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module {
 export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> { protected pool(x: Tensor): [Tensor, Tensor] { return F.adaptiveMaxPool1d(x, this.outputSize, true); } }
 export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> { protected pool(x: Tensor): [Tensor, Tensor] { return F.adaptiveMaxPool2d(x, this.outputSize, true); } }
 export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> { protected pool(x: Tensor): [Tensor, Tensor] { return F.adaptiveMaxPool3d(x, this.outputSize, true); } }
+
+/** Power-average pooling: (sum over the window of x^p)^(1/p). */
+abstract class LPPoolNd extends Module {
+  readonly stride: IntOrList | null;
+  readonly ceilMode: boolean;
+  constructor(readonly normType: number, readonly kernelSize: IntOrList, ...args: KwArgs<F.LpPoolOptions, ['stride', 'ceilMode']>) {
+    super();
+    const o = kwargs<F.LpPoolOptions>(this.constructor.name, ['stride', 'ceilMode'], args);
+    this.stride = o.stride ?? null;
+    this.ceilMode = o.ceilMode ?? false;
+  }
+  protected get opts(): F.LpPoolOptions { return { stride: this.stride, ceilMode: this.ceilMode }; }
+  override extraRepr(): string {
+    return `norm_type=${this.normType}, kernel_size=${pyIntOrTuple(this.kernelSize)}, stride=${this.stride === null ? 'None' : pyIntOrTuple(this.stride)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+/** Input (N, C, L) or (C, L). */
+export class LPPool1d extends LPPoolNd { override forward(x: Tensor): Tensor { return F.lpPool1d(x, this.normType, this.kernelSize, this.opts); } }
+/** Input (N, C, H, W) or (C, H, W). */
+export class LPPool2d extends LPPoolNd { override forward(x: Tensor): Tensor { return F.lpPool2d(x, this.normType, this.kernelSize, this.opts); } }
+/** Input (N, C, D, H, W) or (C, D, H, W). */
+export class LPPool3d extends LPPoolNd { override forward(x: Tensor): Tensor { return F.lpPool3d(x, this.normType, this.kernelSize, this.opts); } }
+
+/** Partial inverse of MaxPool: forward(input, indices, outputSize?) puts each value at its index, zeros elsewhere. */
+abstract class MaxUnpoolNd extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  constructor(n: number, kernelSize: IntOrList, ...args: KwArgs<Omit<F.MaxUnpoolOptions, 'outputSize'>, ['stride', 'padding']>) {
+    super();
+    const o = kwargs<Omit<F.MaxUnpoolOptions, 'outputSize'>>(this.constructor.name, ['stride', 'padding'], args);
+    this.kernelSize = tuple(kernelSize, n, `${this.constructor.name} kernelSize`);
+    this.stride = tuple(o.stride ?? kernelSize, n, `${this.constructor.name} stride`);
+    this.padding = tuple(o.padding ?? 0, n, `${this.constructor.name} padding`);
+  }
+  protected abstract unpool(x: Tensor, indices: Tensor, o: F.MaxUnpoolOptions): Tensor;
+  override forward(x: Tensor, indices: Tensor, outputSize?: number[] | null): Tensor {
+    return this.unpool(x, indices, { stride: this.stride, padding: this.padding, outputSize: outputSize ?? null });
+  }
+  override extraRepr(): string { return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}`; }
+}
+type UnpoolRest = KwArgs<Omit<F.MaxUnpoolOptions, 'outputSize'>, ['stride', 'padding']>;
+/** Inverse of MaxPool1d. */
+export class MaxUnpool1d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrList, ...args: UnpoolRest) { super(1, kernelSize, ...args); }
+  protected unpool(x: Tensor, i: Tensor, o: F.MaxUnpoolOptions): Tensor { return F.maxUnpool1d(x, i, this.kernelSize, o); }
+}
+/** Inverse of MaxPool2d. */
+export class MaxUnpool2d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrList, ...args: UnpoolRest) { super(2, kernelSize, ...args); }
+  protected unpool(x: Tensor, i: Tensor, o: F.MaxUnpoolOptions): Tensor { return F.maxUnpool2d(x, i, this.kernelSize, o); }
+}
+/** Inverse of MaxPool3d. */
+export class MaxUnpool3d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrList, ...args: UnpoolRest) { super(3, kernelSize, ...args); }
+  protected unpool(x: Tensor, i: Tensor, o: F.MaxUnpoolOptions): Tensor { return F.maxUnpool3d(x, i, this.kernelSize, o); }
+}
+
+/** Options of FractionalMaxPool2d/3d; `returnIndices: true` types forward as [out, indices]. */
+export interface FractionalMaxPoolModuleOptions<R extends boolean> extends Omit<F.FractionalMaxPoolOptions, 'returnIndices'> { returnIndices?: R }
+/** Fractional max pooling (pseudo-random window positions) to outputSize or outputRatio. */
+abstract class FractionalMaxPoolNd<R extends boolean> extends Module {
+  readonly outputSize: IntOrList | null;
+  readonly outputRatio: number | number[] | null;
+  readonly returnIndices: R;
+  constructor(readonly kernelSize: IntOrList, o: FractionalMaxPoolModuleOptions<R>) {
+    super();
+    this.outputSize = o.outputSize ?? null;
+    this.outputRatio = o.outputRatio ?? null;
+    this.returnIndices = (o.returnIndices ?? false) as R;
+    // PyTorch keeps the given samples as the buffer `_random_samples` (in the state dict when given)
+    this.registerBuffer('_random_samples', o.randomSamples ?? null);
+    if ((this.outputSize === null) === (this.outputRatio === null)) throw new TypeError(`${this.constructor.name} requires specifying either an outputSize or an outputRatio`);
+    const ratios = this.outputRatio === null ? [] : Array.isArray(this.outputRatio) ? this.outputRatio : [this.outputRatio];
+    if (ratios.some((r) => !(r > 0 && r < 1))) throw new RangeError(`${this.constructor.name}: outputRatio must be between 0 and 1 (got ${JSON.stringify(this.outputRatio)})`);
+  }
+  protected abstract pool(x: Tensor, o: F.FractionalMaxPoolOptions): [Tensor, Tensor];
+  override forward(x: Tensor): PoolResult<R> {
+    const [out, idx] = this.pool(x, { outputSize: this.outputSize, outputRatio: this.outputRatio, randomSamples: this.buffer('_random_samples'), returnIndices: true });
+    if (this.returnIndices) return [out, idx] as PoolResult<R>;
+    idx.dispose();
+    return out as PoolResult<R>;
+  }
+}
+/** Fractional max pooling over (H, W). */
+export class FractionalMaxPool2d<R extends boolean = false> extends FractionalMaxPoolNd<R> {
+  constructor(kernelSize: IntOrList, o: FractionalMaxPoolModuleOptions<R> = {}) { super(kernelSize, o); }
+  protected pool(x: Tensor, o: F.FractionalMaxPoolOptions): [Tensor, Tensor] { return F.fractionalMaxPool2dWithIndices(x, this.kernelSize, o); }
+}
+/** Fractional max pooling over (D, H, W). */
+export class FractionalMaxPool3d<R extends boolean = false> extends FractionalMaxPoolNd<R> {
+  constructor(kernelSize: IntOrList, o: FractionalMaxPoolModuleOptions<R> = {}) { super(kernelSize, o); }
+  protected pool(x: Tensor, o: F.FractionalMaxPoolOptions): [Tensor, Tensor] { return F.fractionalMaxPool3dWithIndices(x, this.kernelSize, o); }
+}

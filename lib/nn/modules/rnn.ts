@@ -6,6 +6,7 @@ import type { Tensor } from '../../torch/tensor.js';
 import * as init from '../init.js';
 import { Module, pyBool, pyFloat } from '../module.js';
 import { factory, type FactoryOptions } from './utils.js';
+import { PackedSequence } from '../utils/rnn.js';
 
 export interface RNNOptions extends FactoryOptions {
   /** Stacked layers, default 1. */ numLayers?: number;
@@ -17,7 +18,8 @@ export interface RNNOptions extends FactoryOptions {
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
-abstract class RNNBase extends Module {
+/** Base of RNN, LSTM and GRU: PyTorch's parameters, names and shape checks (subclass it for a custom recurrent layer). */
+export abstract class RNNBase extends Module {
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
@@ -97,6 +99,28 @@ abstract class RNNBase extends Module {
       return [out.squeeze(bdim), ...states.map((s) => s.squeeze(1))] as [Tensor, ...S];
     });
   }
+  /**
+   * Runs the ATen op on a PackedSequence (PyTorch's packed path): states in sorted batch order inside,
+   * given and returned in the caller's order; zeros when omitted.
+   */
+  protected runPacked<S extends Tensor[]>(input: PackedSequence, hx: (Tensor | undefined)[], hiddenSizes: number[],
+    op: (data: Tensor, batchSizes: Tensor, h: Tensor[]) => [Tensor, ...S]): [PackedSequence, ...S] {
+    const name = this.constructor.name;
+    if (input.data.shape[input.data.ndim - 1] !== this.inputSize) throw new RangeError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.data.shape[input.data.ndim - 1]}`);
+    const n = (input.batchSizes.toArray() as number[])[0] ?? 0;
+    this.checkShapes(torch.empty([1, n, this.inputSize], { device: 'meta' }), hx, hiddenSizes);
+    const [out, ...states] = torch.tidy(() => {
+      const h = hx.map((t, i) => {
+        if (!t) return torch.zeros([this.numLayers * this.numDirections, n, hiddenSizes[i]!], { dtype: input.data.dtype, device: input.data.device });
+        return input.sortedIndices ? t.indexSelect(1, input.sortedIndices) : t;
+      });
+      const [o, ...st] = op(input.data, input.batchSizes, h);
+      const u = input.unsortedIndices;
+      return [o, ...st.map((t) => (u ? t.indexSelect(1, u) : t))] as [Tensor, ...S];
+    });
+    const keep = (t: Tensor | null): Tensor | null => t?.alias() ?? null;
+    return [new PackedSequence(out, input.batchSizes.alias(), keep(input.sortedIndices), keep(input.unsortedIndices)), ...states] as [PackedSequence, ...S];
+  }
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.projSize) s += `, proj_size=${this.projSize}`;
@@ -122,12 +146,28 @@ export class RNN extends RNNBase {
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
     this.nonlinearity = nl;
   }
-  override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
+  override forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
     const op = this.mode === 'RNN_TANH' ? torch.rnnTanh : torch.rnnRelu;
+    if (input instanceof PackedSequence) {
+      return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) =>
+        op(d, b, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional));
+    }
     return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
       op(x, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
   }
 }
+
+/** `rnn(packed)` returns [PackedSequence, h_n]; `rnn(x)` as forward. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
+export interface RNN { (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor]; (input: Tensor, hx?: Tensor): [Tensor, Tensor] }
+/** `lstm(packed)` returns [PackedSequence, [h_n, c_n]]; `lstm(x)` as forward. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
+export interface LSTM { (input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]]; (input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] }
+/** `gru(packed)` returns [PackedSequence, h_n]; `gru(x)` as forward. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
+export interface GRU { (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor]; (input: Tensor, hx?: Tensor): [Tensor, Tensor] }
 
 /**
  * LSTM. Input as RNN; hx = [h_0 (layers*dirs, N, projSize || H), c_0 (layers*dirs, N, H)], zeros when omitted.
@@ -137,8 +177,16 @@ export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { /** Project h to this size (weight_hr), default 0 (none). */ projSize?: number } = {}) {
     super('LSTM', inputSize, hiddenSize, o);
   }
-  override forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
-    const [out, h, c] = this.run<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], [this.projSize || this.hiddenSize, this.hiddenSize], (x, s) =>
+  override forward(input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor]): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    const sizes = [this.projSize || this.hiddenSize, this.hiddenSize];
+    if (input instanceof PackedSequence) {
+      const [out, h, c] = this.runPacked<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], sizes, (d, b, s) =>
+        torch.lstm(d, b, s, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional));
+      return [out, [h, c]];
+    }
+    const [out, h, c] = this.run<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], sizes, (x, s) =>
       torch.lstm(x, s, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
     return [out, [h, c]];
   }
@@ -147,14 +195,21 @@ export class LSTM extends RNNBase {
 /** GRU. Input and hx as RNN; returns [output (L, N, dirs*H), h_n]. */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('GRU', inputSize, hiddenSize, o); }
-  override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
+  override forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
+    if (input instanceof PackedSequence) {
+      return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) =>
+        torch.gru(d, b, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional));
+    }
     return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
       torch.gru(x, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
   }
 }
 
 // ---------------------------------------------------------------- cells
-abstract class RNNCellBase extends Module {
+/** Base of RNNCell, LSTMCell and GRUCell. */
+export abstract class RNNCellBase extends Module {
   constructor(readonly inputSize: number, readonly hiddenSize: number, readonly bias: boolean, chunks: number, o: FactoryOptions) {
     super();
     const fo = factory(o);

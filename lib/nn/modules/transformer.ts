@@ -1,9 +1,11 @@
-// TransformerEncoderLayer / TransformerEncoder / TransformerDecoderLayer / TransformerDecoder
+// Transformer, TransformerEncoderLayer / TransformerEncoder / TransformerDecoderLayer / TransformerDecoder
 // (torch/nn/modules/transformer.py): same submodule names (self_attn, multihead_attn, linear1,
 // linear2, norm1..3, dropout, dropout1..3, layers.N), post-norm by default, normFirst for pre-norm.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import * as F from '../functional.js';
+import { kwargs, type KwArgs } from '../functional/args.js';
+import * as init from '../init.js';
 import { ModuleList } from '../containers.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
@@ -169,4 +171,61 @@ export class TransformerDecoder extends Module {
       return x;
     });
   }
+}
+
+export interface TransformerOptions extends TransformerLayerOptions {
+  /** Default 512. */ dModel?: number;
+  /** Default 8. */ nhead?: number;
+  /** Default 6. */ numEncoderLayers?: number;
+  /** Default 6. */ numDecoderLayers?: number;
+  /** Use this encoder instead of the default stack (its parameters are re-initialized like the rest). */ customEncoder?: Module | null;
+  /** Use this decoder instead of the default stack. */ customDecoder?: Module | null;
+}
+export interface TransformerCallOptions extends DecoderCallOptions {
+  srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; srcIsCausal?: boolean;
+}
+const TRANSFORMER = ['dModel', 'nhead', 'numEncoderLayers', 'numDecoderLayers', 'dimFeedforward', 'dropout', 'activation', 'customEncoder', 'customDecoder', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'] as const;
+/**
+ * The encoder-decoder Transformer ("Attention Is All You Need"): children `encoder` and `decoder`
+ * (layer stacks with a final LayerNorm each), every matrix parameter xavier-uniform initialized.
+ * forward(src, tgt, options) -> (T, N, E) (or (N, T, E) with batchFirst).
+ */
+export class Transformer extends Module {
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+  constructor(...args: KwArgs<TransformerOptions, typeof TRANSFORMER>) {
+    super();
+    const o = kwargs<TransformerOptions>('Transformer', TRANSFORMER, args, ['device', 'dtype']);
+    this.dModel = o.dModel ?? 512;
+    this.nhead = o.nhead ?? 8;
+    this.batchFirst = o.batchFirst ?? false;
+    const fo: FactoryOptions = { device: o.device, dtype: o.dtype };
+    const layerOpts: TransformerLayerOptions = { ...fo, dimFeedforward: o.dimFeedforward, dropout: o.dropout, activation: o.activation, layerNormEps: o.layerNormEps, batchFirst: o.batchFirst, normFirst: o.normFirst, bias: o.bias };
+    const norm = (): LayerNorm => new LayerNorm(this.dModel, { ...fo, eps: o.layerNormEps ?? 1e-5, bias: o.bias ?? true });
+    this.registerModule('encoder', o.customEncoder ?? stack(new TransformerEncoderLayer(this.dModel, this.nhead, layerOpts), (l) => new TransformerEncoder(l, o.numEncoderLayers ?? 6, { norm: norm() })));
+    this.registerModule('decoder', o.customDecoder ?? stack(new TransformerDecoderLayer(this.dModel, this.nhead, layerOpts), (l) => new TransformerDecoder(l, o.numDecoderLayers ?? 6, { norm: norm() })));
+    for (const p of this.parameters()) if (p.ndim > 1) init.xavierUniform_(p);
+  }
+  get encoder(): TransformerEncoder { return this.child('encoder'); }
+  get decoder(): TransformerDecoder { return this.child('decoder'); }
+  override forward(src: Tensor, tgt: Tensor, o: TransformerCallOptions = {}): Tensor {
+    const bdim = this.batchFirst ? 0 : 1;
+    if (src.ndim === 3 && tgt.ndim === 3 && src.shape[bdim] !== tgt.shape[bdim]) throw new RangeError('Transformer: the batch number of src and tgt must be equal');
+    if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) throw new RangeError(`Transformer: the feature number of src and tgt must be equal to dModel (${this.dModel})`);
+    return torch.tidy(() => {
+      const memory = this.encoder.forward(src, { mask: o.srcMask, srcKeyPaddingMask: o.srcKeyPaddingMask, isCausal: o.srcIsCausal });
+      return this.decoder.forward(tgt, memory, o);
+    });
+  }
+  /** A float (sz, sz) mask with -inf above the diagonal (0 elsewhere): position i attends to positions <= i. */
+  static generateSquareSubsequentMask(sz: number, o: { device?: string; dtype?: 'float32' | 'float64' | 'float16' | 'bfloat16' } = {}): Tensor {
+    return torch.tidy(() => torch.full([sz, sz], -Infinity, { dtype: o.dtype ?? 'float32', device: o.device }).triu(1));
+  }
+}
+/** Builds a stack from a template layer, then frees the template (the stack holds clones). */
+function stack<L extends Module, S extends Module>(layer: L, make: (l: L) => S): S {
+  const s = make(layer);
+  layer.dispose();
+  return s;
 }

@@ -1,6 +1,8 @@
-// Upsample (torch/nn/modules/upsampling.py), PixelShuffle and PixelUnshuffle (pixelshuffle.py).
+// Upsample, UpsamplingNearest2d, UpsamplingBilinear2d (torch/nn/modules/upsampling.py), PixelShuffle and
+// PixelUnshuffle (pixelshuffle.py), ChannelShuffle (channelshuffle.py).
 import type { Tensor } from '../../torch/tensor.js';
 import * as F from '../functional.js';
+import { kwargs, type KwArgs } from '../functional/args.js';
 import { Module, pyFloat, pyTuple } from '../module.js';
 
 /** F.interpolate as a module: options are size or scaleFactor, mode (default 'nearest'), alignCorners, recomputeScaleFactor. */
@@ -26,4 +28,25 @@ export class PixelUnshuffle extends Module {
   constructor(readonly downscaleFactor: number) { super(); }
   override forward(x: Tensor): Tensor { return F.pixelUnshuffle(x, this.downscaleFactor); }
   override extraRepr(): string { return `downscale_factor=${this.downscaleFactor}`; }
+}
+
+/** Size or scale of UpsamplingNearest2d / UpsamplingBilinear2d (exactly one). */
+export interface Upsampling2dOptions { size?: number | number[] | null; scaleFactor?: number | number[] | null }
+/** Nearest-neighbour 2-D upsampling (deprecated in PyTorch in favour of Upsample). */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(...args: KwArgs<Upsampling2dOptions, ['size', 'scaleFactor']>) {
+    super({ ...kwargs<Upsampling2dOptions>('UpsamplingNearest2d', ['size', 'scaleFactor'], args), mode: 'nearest' });
+  }
+}
+/** Bilinear 2-D upsampling with alignCorners true (deprecated in PyTorch in favour of Upsample). */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(...args: KwArgs<Upsampling2dOptions, ['size', 'scaleFactor']>) {
+    super({ ...kwargs<Upsampling2dOptions>('UpsamplingBilinear2d', ['size', 'scaleFactor'], args), mode: 'bilinear', alignCorners: true });
+  }
+}
+/** Regroups channels: (N, g c, *) -> channels interleaved across `groups` (torch/nn/modules/channelshuffle.py). */
+export class ChannelShuffle extends Module {
+  constructor(readonly groups: number) { super(); }
+  override forward(x: Tensor): Tensor { return F.channelShuffle(x, this.groups); }
+  override extraRepr(): string { return `groups=${this.groups}`; }
 }
