@@ -59,6 +59,12 @@ const CASES: Case[] = [
   // lr 0.01 undershoots: the search extrapolates (cubic interpolation within [t + 0.01 (t - t_prev), 10 t]).
   { name: 'LBFGS strong Wolfe, extrapolating', py: "torch.optim.LBFGS(ps, 0.01, 6, history_size=4, line_search_fn='strong_wolfe')", closure: true,
     make: (ps) => new optim.LBFGS(ps, 0.01, 6, { historySize: 4, lineSearchFn: 'strong_wolfe' }) },
+  { name: 'Adafactor', py: 'torch.optim.Adafactor(ps, lr=0.05, weight_decay=0.01)', make: (ps) => new optim.Adafactor(ps, { lr: 0.05, weightDecay: 0.01 }) },
+  { name: 'Adafactor eps1 d maximize', py: 'torch.optim.Adafactor(ps, 0.02, -0.5, (1e-20, 1e-3), 2.0, maximize=True)',
+    make: (ps) => new optim.Adafactor(ps, 0.02, -0.5, [1e-20, 1e-3], 2, { maximize: true }) },
+  { name: 'Muon (2-d parameters)', py: 'torch.optim.Muon([ps[0], ps[2]], lr=0.02)', make: (ps) => new optim.Muon([ps[0], ps[2]], { lr: 0.02 }) },
+  { name: 'Muon plain momentum, match_rms_adamw', py: "torch.optim.Muon([ps[0], ps[2]], 0.01, 0.05, 0.9, False, adjust_lr_fn='match_rms_adamw')",
+    make: (ps) => new optim.Muon([ps[0], ps[2]], 0.01, 0.05, 0.9, false, { adjustLrFn: 'match_rms_adamw' }) },
   { name: 'SGD (layout)', py: 'torch.optim.SGD(ps, lr=0.1, momentum=0.9)', make: (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 }) },
   { name: 'Adam (layout)', py: 'torch.optim.Adam(ps, lr=0.01)', make: (ps) => new optim.Adam(ps, { lr: 0.01 }) },
 ];
@@ -177,7 +183,7 @@ print(json.dumps(out))
 `;
 
 /** Our run of a case: from `from` (parameters, optionally an optimizer state) through the remaining steps. */
-function runOurs(c: Case, from: number[][], first: number, sd?: torch.Loaded, save?: string): { params: number[][]; layout: Layout; state: number[][] } {
+function runOurs(c: Case, from: number[][], first: number, sd?: torch.Loaded, save?: string): { params: number[][]; layout: Layout; state: number[][]; has: boolean[] } {
   const before = torch.memory().liveTensors;
   const ps = params(from);
   const opt = c.make(ps);
@@ -187,7 +193,8 @@ function runOurs(c: Case, from: number[][], first: number, sd?: torch.Loaded, sa
     step(c, opt, ps, s);
   }
   const sdEnd = opt.stateDict();
-  const out = { params: ps.map(flat), layout: layoutOf(sdEnd), state: stateValues(sdEnd) };
+  const has = ps.map((p) => Object.keys(opt.state.get(p) ?? {}).length > 0);
+  const out = { params: ps.map(flat), layout: layoutOf(sdEnd), state: stateValues(sdEnd), has };
   torch.dispose(sdEnd); opt.dispose(); torch.dispose(ps);
   expect(torch.memory().liveTensors).toBe(before);
   return out;
@@ -221,8 +228,8 @@ describe.skipIf(!py)('optimizers vs torch.optim (live)', () => {
     const back: { params: number[][]; has: boolean[] }[] = JSON.parse(runPython(PY_RESUME, [dataFile, cases, folder]));
     CASES.forEach((c, k) => {
       const ours = runOurs(c, DATA.p0, 0);
-      const stateless = c.name.startsWith('SGD') ? [] : c.closure ? [true, false, false, false] : [true, true, true, true];
-      if (stateless.length) expect(back[k].has, c.name).toEqual(stateless);
+      expect(back[k].has, c.name).toEqual(ours.has);
+      expect(ours.has, c.name).toEqual(c.closure ? [true, false, false, false] : c.name.startsWith('Muon') ? [true, false, true, false] : [true, true, true, true]);
       expect(relDiff(back[k].params, ours.params), c.name).toBeLessThanOrEqual(RTOL);
     });
   }, 180_000);
@@ -281,6 +288,8 @@ describe('optimizer arguments and errors', () => {
     expect(new optim.ASGD(ps).defaults).toMatchObject({ lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6 });
     expect(new optim.Rprop(ps).defaults).toMatchObject({ lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
     expect(new optim.LBFGS(ps).defaults).toMatchObject({ lr: 1, maxIter: 20, maxEval: 25, historySize: 100, lineSearchFn: null });
+    expect(new optim.Adafactor(ps).defaults).toMatchObject({ lr: 1e-2, beta2Decay: -0.8, eps: [null, 1e-3], d: 1, weightDecay: 0 });
+    expect(new optim.Muon([ps[0]]).defaults).toMatchObject({ lr: 1e-3, weightDecay: 0.1, momentum: 0.95, nesterov: true, nsSteps: 5, adjustLrFn: null });
   });
   it('errors name the optimizer and the argument', () => {
     expect(() => new optim.RMSprop(ps, { lr: -1 })).toThrow('RMSprop: invalid learning rate -1');
@@ -291,6 +300,8 @@ describe('optimizer arguments and errors', () => {
     expect(() => new optim.LBFGS(ps, { lineSearchFn: 'armijo' as never })).toThrow("LBFGS: only 'strong_wolfe' is supported");
     expect(() => new optim.LBFGS([{ params: ps.slice(0, 2) }, { params: ps.slice(2) }])).toThrow("LBFGS doesn't support per-parameter options");
     expect(() => new optim.LBFGS(ps).step()).toThrow('LBFGS.step: a closure is required');
+    expect(() => new optim.Muon(ps)).toThrow('Muon only supports 2-d parameters, but found one of shape [3]');
+    expect(() => new optim.Adafactor(ps, { d: 0.5 })).toThrow('Adafactor: clipping threshold d should be >= 1 but is 0.5');
     torch.dispose(ps);
   });
 });

@@ -11,6 +11,8 @@ export { RAdam, type RAdamOptions } from './radam.js';
 export { ASGD, type ASGDOptions } from './asgd.js';
 export { Rprop, type RpropOptions } from './rprop.js';
 export { LBFGS, type LBFGSOptions } from './lbfgs.js';
+export { Adafactor, type AdafactorOptions } from './adafactor.js';
+export { Muon, zeropowerViaNewtonSchulz, type MuonOptions } from './muon.js';
 export * as lrScheduler from './lr-scheduler/index.js';
 // The schedulers' earlier top-level names: the same classes as in `lrScheduler`.
 export { LRScheduler, PolyLR, polyLr, CosineAnnealingLR, StepLR, LambdaLR } from './schedulers.js';

@@ -187,7 +187,7 @@ export abstract class Optimizer<O extends object> {
 
   /** State keys whose Python name is not the camelCase one's snake_case (LBFGS's hDiag is 'H_diag'). */
   protected readonly pyStateKeys: Record<string, string> = {};
-  /** Whether state tensors have their parameter's shape (checked when loading); LBFGS's flat vectors do not. */
+  /** Whether state tensors have their parameter's shape (checked when loading); LBFGS's flat vectors and Adafactor's factored moments do not. */
   protected readonly stateFollowsParamShapes: boolean = true;
 
   /** Frees the optimizer's state tensors. */

@@ -5,7 +5,7 @@ import { Tensor } from '../torch/tensor.js';
 /** One saved group: its parameter indices and its other entries (snake_case keys, as saved). */
 export interface SavedGroup { params: number[]; options: [string, GroupValue][] }
 /** A hyper-parameter value of a group (Python tuples such as `betas` are arrays). */
-export type GroupValue = number | boolean | string | null | number[] | string[];
+export type GroupValue = number | boolean | string | null | (number | null)[] | string[];
 /** A normalized state dict: per-parameter state by index, and the groups in order. */
 export interface SavedOptimizerState { state: Map<number, [string, SavedStateValue][]>; groups: SavedGroup[] }
 /** A saved per-parameter state entry: a tensor, a number, or a list of them (None kept as null; LBFGS's history). */
@@ -37,10 +37,10 @@ function paramIndex(k: string | number, where: string): number {
 
 function groupValue(v: unknown, where: string): GroupValue {
   if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return [...v] as number[];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null)) return [...v] as (number | null)[];
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return [...v] as string[];
   if (v instanceof Tensor && v.numel() === 1) return v.item() as number;
-  throw new TypeError(`${where} is not a number, boolean, string, None or list of numbers`);
+  throw new TypeError(`${where} is not a number, boolean, string, None or list of numbers (or None) or strings`);
 }
 
 function readGroup(g: unknown, gi: number, who: string): SavedGroup {
