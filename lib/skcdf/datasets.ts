@@ -1,10 +1,11 @@
 // Where each dataset lives on disk, and making the built-in synthetic one on demand.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetInfo, type DatasetName } from './classes.js';
-import { generateSyntheticDataset } from './synthetic.js';
+import { generateSyntheticDataset, syntheticSplits } from './synthetic.js';
+import { writeSplits } from './data/splits.js';
 import { preprocessDataset } from './preprocess.js';
-import { SYNTHETIC_DATA, type SyntheticDataConfig } from './training/config.js';
+import { labeledSplitNames, SYNTHETIC_DATA, type SyntheticDataConfig } from './training/config.js';
 
 export interface DatasetPaths { root: string; raw: string; preprocessed: string }
 
@@ -22,7 +23,25 @@ export function makeSyntheticDataset(paths: DatasetPaths, d: SyntheticDataConfig
       labeledFractions: [d.labeledFraction],
     });
   }
+  ensureSyntheticSplits(paths, d);
   preprocessDataset({ dataset: 'synthetic', rawDir: paths.raw, outDir: paths.preprocessed, size: d.shape, quiet: true });
+}
+
+/**
+ * Writes the labeled/unlabeled split files of `d.labeledFraction` when they are missing (a set generated with
+ * another labeled fraction): the same deterministic split rule as generation, so train/eval/test stay unchanged.
+ */
+function ensureSyntheticSplits(paths: DatasetPaths, d: SyntheticDataConfig): void {
+  const dir = join(paths.raw, 'splits');
+  if (existsSync(join(dir, `${labeledSplitNames(d.labeledFraction).labeled}.txt`))) return;
+  const ids = readdirSync(join(paths.raw, 'imagesTr')).map((f) => datasetInfo('synthetic').caseIdFromImage(f))
+    .filter((id): id is string => id !== undefined).sort();
+  const splits = syntheticSplits(ids, d.seed, [d.labeledFraction]);
+  for (const name of ['train', 'eval', 'test']) {
+    const have = readFileSync(join(dir, `${name}.txt`), 'utf8').split(/\r?\n/).filter(Boolean);
+    if (have.join() !== splits[name]!.join()) throw new Error(`${join(dir, name + '.txt')} differs from the generator's split; regenerate ${paths.raw}`);
+  }
+  writeSplits(dir, splits);
 }
 
 const hasCases = (dir: string): boolean => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('_image.npy'));
@@ -33,7 +52,10 @@ const hasCases = (dir: string): boolean => existsSync(dir) && readdirSync(dir).s
  * for Synapse and AMOS a missing folder is an error saying where the data goes and how to preprocess it.
  */
 export function ensureDataset(dataset: DatasetName, paths: DatasetPaths, log: (m: string) => void = () => {}): void {
-  if (hasCases(paths.preprocessed)) return;
+  if (hasCases(paths.preprocessed)) {
+    if (dataset === 'synthetic' && existsSync(join(paths.raw, 'splits', 'eval.txt'))) ensureSyntheticSplits(paths, SYNTHETIC_DATA);
+    return;
+  }
   if (dataset === 'synthetic') {
     makeSyntheticDataset(paths, SYNTHETIC_DATA, log);
     return;

@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNifti } from '../io/nifti.js';
 import { deriveSeed, Rng } from '../data/prng.js';
-import { makeSplits } from './data/splits.js';
+import { makeSplits, writeSplits } from './data/splits.js';
 
 export interface SyntheticOptions {
   outDir: string;
@@ -234,6 +234,11 @@ function caseId(index: number): string {
   return String(index + 1).padStart(4, '0');
 }
 
+/** The synthetic set's splits: 2/3 train, 1/6 eval, the rest test, then each labeled fraction of train. */
+export function syntheticSplits(ids: string[], seed: number, labeledFractions: number[]): Record<string, string[]> {
+  return makeSplits({ ids, seed, trainFraction: 2 / 3, evalFraction: 1 / 6, labeledFractions });
+}
+
 /** Writes the synthetic dataset (Synapse raw layout + splits) and returns paths and splits. */
 export function generateSyntheticDataset(opts: SyntheticOptions): SyntheticResult {
   const { outDir, cases = 12, shape = [64, 128, 128], seed = 0, fovMm = [240, 384, 384], centerMm = [0, 0, 0], labeledFractions = [0.2] } = opts;
@@ -258,6 +263,7 @@ export function generateSyntheticDataset(opts: SyntheticOptions): SyntheticResul
     imagePaths.push(ip);
     labelPaths.push(lp);
   }
-  const splits = makeSplits({ ids, seed, trainFraction: 2 / 3, evalFraction: 1 / 6, labeledFractions, outDir: join(outDir, 'splits') });
+  const splits = syntheticSplits(ids, seed, labeledFractions);
+  writeSplits(join(outDir, 'splits'), splits);
   return { ids, imagePaths, labelPaths, splits, shape, spacing };
 }
