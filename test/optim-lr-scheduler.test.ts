@@ -10,6 +10,7 @@ import * as torch from '../lib/torch/index.js';
 import * as optim from '../lib/optim/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
 import { hasPython, runPython } from '../test-support/python.js';
+import { checkTypeFileAsync } from '../test-support/type-checks.js';
 
 const L = optim.lrScheduler;
 const py = hasPython('torch');
@@ -229,6 +230,15 @@ describe.skipIf(!py)('lrScheduler vs torch.optim.lr_scheduler (live)', () => {
       expect(close(back[k].moms, full[k].moms, `${c.name} momenta`)).toBeUndefined();
     });
   }, 120_000);
+});
+
+describe('Python-style arguments, typed', () => {
+  it('test/types/optim-kwargs.ts compiles, and each of its 7 @ts-expect-error lines is an error', async () => {
+    const r = await checkTypeFileAsync(join(import.meta.dirname, 'types', 'optim-kwargs.ts'));
+    expect(r.errors).toBe('');
+    expect(r.expectations).toBe(7);
+    expect(r.unexpectedlyValid).toEqual([]);
+  }, 300_000);
 });
 
 describe('lrScheduler arguments and errors', () => {
