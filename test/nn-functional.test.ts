@@ -147,6 +147,9 @@ const CASES: Case[] = [
   { name: 'ctc_loss', inputs: '[randn(12, 2, 5).log_softmax(2), torch.tensor([[1, 2, 2, 3], [4, 1, 0, 0]]), torch.tensor([12, 10]), torch.tensor([4, 2])]',
     py: "lambda lp, tg, il, tl: [F.ctc_loss(lp, tg, il, tl), F.ctc_loss(lp, tg, [12, 10], [4, 2], reduction='sum', zero_infinity=True)]",
     ts: (lp, tg, il, tl) => [F.ctcLoss(lp!, tg!, il!, tl!), F.ctcLoss(lp!, tg!, [12, 10], [4, 2], { reduction: 'sum', zeroInfinity: true })] },
+  { name: 'linear_cross_entropy', inputs: '[randn(4, 3), randn(5, 3), torch.tensor([1, 0, 4, 2]), randn(5), randn(4, 5).softmax(1)]', nograd: [4],
+    py: "lambda x, w, y, b, p: [F.linear_cross_entropy(x, w, y, linear_bias=b, label_smoothing=0.2), F.linear_cross_entropy(x, w, p, reduction='none'), F.linear_cross_entropy(x[0], w, y[0])]",
+    ts: (x, w, y, b, p) => [F.linearCrossEntropy(x!, w!, y!, { linearBias: b, labelSmoothing: 0.2 }), F.linearCrossEntropy(x!, w!, p!, { reduction: 'none' }), F.linearCrossEntropy(x!.select(0, 0), w!, y!.select(0, 0))] },
   // ---- vision
   { name: 'grid_sample', inputs: '[randn(1, 2, 5, 6), rand(1, 3, 4, 2) * 2.4 - 1.2]',
     py: "lambda x, g: [F.grid_sample(x, g, align_corners=False), F.grid_sample(x, g, 'nearest', 'border', True), F.grid_sample(x, g, mode='bicubic', padding_mode='reflection', align_corners=False)]",

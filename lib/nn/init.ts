@@ -1,6 +1,7 @@
 // nn.init: in-place initialisers with PyTorch's gain and fan rules (torch/nn/init.py).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
+import { kwargs, type KwArgs } from './functional/args.js';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
@@ -41,33 +42,60 @@ const inPlace = (t: Tensor, fn: () => unknown): Tensor => {
   return t;
 };
 
-export const uniform_ = (t: Tensor, a = 0, b = 1): Tensor => inPlace(t, () => t.uniform_(a, b));
-export const normal_ = (t: Tensor, mean = 0, std = 1): Tensor => inPlace(t, () => t.normal_(mean, std));
+/** Fills `t` with U(a, b) (defaults 0, 1). */
+export function uniform_(t: Tensor, ...args: KwArgs<{ a?: number; b?: number }, ['a', 'b']>): Tensor {
+  const o = kwargs<{ a?: number; b?: number }>('uniform_', ['a', 'b'], args);
+  return inPlace(t, () => t.uniform_(o.a ?? 0, o.b ?? 1));
+}
+/** Fills `t` with N(mean, std^2) (defaults 0, 1). */
+export function normal_(t: Tensor, ...args: KwArgs<{ mean?: number; std?: number }, ['mean', 'std']>): Tensor {
+  const o = kwargs<{ mean?: number; std?: number }>('normal_', ['mean', 'std'], args);
+  return inPlace(t, () => t.normal_(o.mean ?? 0, o.std ?? 1));
+}
+/** Fills `t` with `value`. */
 export const constant_ = (t: Tensor, value: number): Tensor => inPlace(t, () => t.fill_(value));
+/** Fills `t` with zeros. */
 export const zeros_ = (t: Tensor): Tensor => inPlace(t, () => t.zero_());
+/** Fills `t` with ones. */
 export const ones_ = (t: Tensor): Tensor => inPlace(t, () => t.fill_(1));
 
-export function xavierUniform_(t: Tensor, gain = 1): Tensor {
+type GainArgs = KwArgs<{ gain?: number }, ['gain']>;
+/** U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)). */
+export function xavierUniform_(t: Tensor, ...args: GainArgs): Tensor {
+  const gain = kwargs<{ gain?: number }>('xavierUniform_', ['gain'], args).gain ?? 1;
   const [fin, fout] = calculateFanInAndFanOut(t);
   const a = Math.sqrt(3) * gain * Math.sqrt(2 / (fin + fout));
   return uniform_(t, -a, a);
 }
-export function xavierNormal_(t: Tensor, gain = 1): Tensor {
+/** N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). */
+export function xavierNormal_(t: Tensor, ...args: GainArgs): Tensor {
+  const gain = kwargs<{ gain?: number }>('xavierNormal_', ['gain'], args).gain ?? 1;
   const [fin, fout] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fin + fout)));
 }
-export interface KaimingOptions { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
-export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
-  const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fanOf(t, options.mode ?? 'fan_in'));
+export interface KaimingOptions { /** Negative slope of the following leaky ReLU, default 0. */ a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
+const KAIMING = ['a', 'mode', 'nonlinearity'] as const;
+function kaimingStd(fn: string, t: Tensor, args: readonly unknown[]): number | null {
+  const o = kwargs<KaimingOptions>(fn, KAIMING, args);
+  if (t.shape.includes(0)) return null; // PyTorch: initializing zero-element tensors is a no-op
+  return calculateGain(o.nonlinearity ?? 'leaky_relu', o.a ?? 0) / Math.sqrt(fanOf(t, o.mode ?? 'fan_in'));
+}
+/** He uniform: U(-b, b) with b = gain * sqrt(3 / fan). */
+export function kaimingUniform_(t: Tensor, ...args: KwArgs<KaimingOptions, typeof KAIMING>): Tensor {
+  const std = kaimingStd('kaimingUniform_', t, args);
+  if (std === null) return t;
   const bound = Math.sqrt(3) * std;
   return uniform_(t, -bound, bound);
 }
-export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
-  const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fanOf(t, options.mode ?? 'fan_in'));
-  return normal_(t, 0, std);
+/** He normal: N(0, (gain / sqrt(fan))^2). */
+export function kaimingNormal_(t: Tensor, ...args: KwArgs<KaimingOptions, typeof KAIMING>): Tensor {
+  const std = kaimingStd('kaimingNormal_', t, args);
+  return std === null ? t : normal_(t, 0, std);
 }
 /** Truncated normal on [a, b] by inverse CDF, as PyTorch's trunc_normal_. */
-export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
+export function truncNormal_(t: Tensor, ...args: KwArgs<{ mean?: number; std?: number; a?: number; b?: number }, ['mean', 'std', 'a', 'b']>): Tensor {
+  const o = kwargs<{ mean?: number; std?: number; a?: number; b?: number }>('truncNormal_', ['mean', 'std', 'a', 'b'], args);
+  const mean = o.mean ?? 0, std = o.std ?? 1, a = o.a ?? -2, b = o.b ?? 2;
   const normCdf = (x: number): number => (1 + erf(x / Math.SQRT2)) / 2;
   const l = normCdf((a - mean) / std);
   const u = normCdf((b - mean) / std);

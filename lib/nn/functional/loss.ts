@@ -223,3 +223,38 @@ export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor 
     return torch.ctcLoss(logProbs, targets, asT(inputLengths), asT(targetLengths), ...a);
   });
 }
+
+export interface LinearCrossEntropyOptions extends Omit<CrossEntropyOptions, 'ignoreIndex'> {
+  /** Bias of the projection, (numClasses, *outFeatures). */ linearBias?: Tensor | null;
+  /** Default: -100 for class-index targets; not allowed with probability targets. */ ignoreIndex?: number | null;
+}
+/**
+ * crossEntropy(linear(input, linearWeight, linearBias), target) with linearWeight (numClasses, *outFeatures,
+ * inFeatures) and input (N, inFeatures) or (inFeatures); options keyword-only, as in PyTorch. (PyTorch's
+ * `options` only selects a chunked, memory-saving evaluation of the same value; it is not offered.)
+ */
+export function linearCrossEntropy(input: Tensor, linearWeight: Tensor, target: Tensor, options: LinearCrossEntropyOptions = {}): Tensor {
+  const o = kwargs<LinearCrossEntropyOptions>('linearCrossEntropy', [], [options], ['linearBias', 'weight', 'reduction', 'ignoreIndex', 'labelSmoothing']);
+  if (input.ndim < 1 || input.ndim > 2) throw new RangeError(`linearCrossEntropy: expected input with dimensionality 1 or 2, got ${input.ndim}`);
+  if (linearWeight.ndim < 2) throw new RangeError(`linearCrossEntropy: expected linearWeight with dimensionality at least 2, got ${linearWeight.ndim}`);
+  const inFeatures = input.shape[input.ndim - 1]!;
+  if (inFeatures !== linearWeight.shape[linearWeight.ndim - 1]) {
+    throw new RangeError(`linearCrossEntropy: expected equal input and linearWeight last dimensions (in_features), got ${inFeatures} and ${linearWeight.shape[linearWeight.ndim - 1]}, respectively`);
+  }
+  const numClasses = linearWeight.shape[0]!, outFeatures = linearWeight.shape.slice(1, -1);
+  const batches = input.shape.slice(0, -1);
+  if (o.linearBias && (o.linearBias.ndim !== 1 + outFeatures.length || o.linearBias.shape.some((v, i) => v !== [numClasses, ...outFeatures][i]))) {
+    throw new RangeError(`linearCrossEntropy: expected linearBias shape [${[numClasses, ...outFeatures].join(', ')}], got [${o.linearBias.shape.join(', ')}]`);
+  }
+  if (outFeatures.length && !batches.length) throw new RangeError(`linearCrossEntropy: K-dimensional loss requires batched input, (N, ${inFeatures}), got unbatched input`);
+  const logitsShape = [...batches, numClasses, ...outFeatures];
+  const probabilities = target.ndim === logitsShape.length && target.shape.every((v, i) => v === logitsShape[i]);
+  if (probabilities && o.ignoreIndex != null) throw new TypeError('linearCrossEntropy: ignoreIndex cannot be specified when target contains probabilities');
+  return torch.tidy(() => {
+    const n = outFeatures.reduce((a, b) => a * b, numClasses);
+    const w = linearWeight.reshape([n, inFeatures]);
+    const b = o.linearBias ? o.linearBias.reshape([n]) : null;
+    const logits = torch.linear(input, w, b).reshape(logitsShape);
+    return crossEntropy(logits, target, { weight: o.weight, reduction: o.reduction, ignoreIndex: o.ignoreIndex ?? -100, labelSmoothing: o.labelSmoothing });
+  });
+}

@@ -1,5 +1,6 @@
 // Every layer, one concept per file as in torch/nn/modules.
 export * from './activation.js';
+export * from './adaptive.js';
 export * from './attention.js';
 export * from './batchnorm.js';
 export * from './conv.js';

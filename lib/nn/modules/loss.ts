@@ -2,12 +2,15 @@
 // BCELoss, BCEWithLogitsLoss, MSELoss and L1Loss live in ../losses.ts). Constructor arguments follow
 // the argument rule (Python's positional order without the deprecated size_average / reduce, or an
 // options object); class weights are buffers named `weight`, as in PyTorch's _WeightedLoss.
+import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import * as F from '../functional.js';
 import { kwargs, type KwArgs } from '../functional/args.js';
 import { NLLLoss } from '../losses.js';
-import { Module } from '../module.js';
+import { Module, pyBool, pyFloat, pyTuple } from '../module.js';
 import { PairwiseDistance } from './distance.js';
+import { Linear } from './linear.js';
+import type { FactoryOptions } from './utils.js';
 
 type Reduction = F.Reduction;
 type R = { reduction?: Reduction };
@@ -159,3 +162,42 @@ export class CTCLoss extends Module {
 }
 /** Deprecated alias of NLLLoss for (N, C, H, W) inputs. */
 export class NLLLoss2d extends NLLLoss {}
+
+export interface LinearCrossEntropyLossOptions extends FactoryOptions {
+  /** Extra dims of the class scores: (N, numClasses, *outFeatures) (K-dimensional loss). Default []. */ outFeatures?: number[];
+  /** Default false. */ bias?: boolean;
+  reduction?: Reduction;
+  /** Class weights (numClasses), a buffer `weight`. */ weight?: Tensor | null;
+  ignoreIndex?: number | null;
+  /** In [0, 1], default 0. */ labelSmoothing?: number;
+}
+/** A Linear projection to class scores followed by cross-entropy (child `linear`; options keyword-only). */
+export class LinearCrossEntropyLoss extends Module {
+  readonly outFeatures: number[];
+  readonly reduction: Reduction;
+  readonly ignoreIndex: number | null;
+  readonly labelSmoothing: number;
+  readonly linear: Linear;
+  constructor(readonly inFeatures: number, readonly numClasses: number, options: LinearCrossEntropyLossOptions = {}) {
+    super();
+    const o = kwargs<LinearCrossEntropyLossOptions>('LinearCrossEntropyLoss', [], [options], ['outFeatures', 'bias', 'device', 'dtype', 'reduction', 'weight', 'ignoreIndex', 'labelSmoothing']);
+    if (o.weight && (o.weight.ndim !== 1 || o.weight.shape[0] !== numClasses)) throw new RangeError(`LinearCrossEntropyLoss: expected weight shape to be [${numClasses}], got [${o.weight.shape.join(', ')}]`);
+    this.labelSmoothing = o.labelSmoothing ?? 0;
+    if (this.labelSmoothing < 0 || this.labelSmoothing > 1) throw new RangeError(`LinearCrossEntropyLoss: expected labelSmoothing to be in range [0, 1], got ${this.labelSmoothing}`);
+    this.registerBuffer('weight', o.weight ?? null);
+    this.reduction = o.reduction ?? 'mean';
+    this.outFeatures = o.outFeatures ?? [];
+    this.ignoreIndex = o.ignoreIndex ?? null;
+    this.linear = new Linear(inFeatures, this.outFeatures.reduce((a, b) => a * b, numClasses), { bias: o.bias ?? false, device: o.device, dtype: o.dtype });
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return torch.tidy(() => F.linearCrossEntropy(input, this.linear.weight.reshape([this.numClasses, ...this.outFeatures, this.inFeatures]), target, {
+      linearBias: this.linear.bias?.reshape([this.numClasses, ...this.outFeatures]) ?? null, weight: this.buffer('weight'),
+      reduction: this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing,
+    }));
+  }
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, num_classes=${this.numClasses}, out_features=${pyTuple(this.outFeatures)}, bias=${pyBool(this.linear.bias !== null)}, ` +
+      `reduction=${this.reduction}, ignore_index=${this.ignoreIndex ?? 'None'}, label_smoothing=${pyFloat(this.labelSmoothing)}, options=None`;
+  }
+}
