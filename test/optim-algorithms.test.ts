@@ -288,6 +288,10 @@ describe('optimizer arguments and errors', () => {
     expect(new optim.ASGD(ps).defaults).toMatchObject({ lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6 });
     expect(new optim.Rprop(ps).defaults).toMatchObject({ lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
     expect(new optim.LBFGS(ps).defaults).toMatchObject({ lr: 1, maxIter: 20, maxEval: 25, historySize: 100, lineSearchFn: null });
+    expect(new optim.SGD(ps).defaults).toMatchObject({ lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, fused: null });
+    expect(new optim.SGD(ps, 0.1, 0.9, { nesterov: true }).defaults).toMatchObject({ lr: 0.1, momentum: 0.9, nesterov: true });
+    expect(new optim.Adam(ps, 0.01, [0.8, 0.9]).defaults).toMatchObject({ lr: 0.01, betas: [0.8, 0.9], decoupledWeightDecay: false });
+    expect(new optim.AdamW(ps, { amsgrad: true }).defaults).toMatchObject({ weightDecay: 1e-2, amsgrad: true, decoupledWeightDecay: true });
     expect(new optim.Adafactor(ps).defaults).toMatchObject({ lr: 1e-2, beta2Decay: -0.8, eps: [null, 1e-3], d: 1, weightDecay: 0 });
     expect(new optim.Muon([ps[0]]).defaults).toMatchObject({ lr: 1e-3, weightDecay: 0.1, momentum: 0.95, nesterov: true, nsSteps: 5, adjustLrFn: null });
   });
@@ -300,6 +304,8 @@ describe('optimizer arguments and errors', () => {
     expect(() => new optim.LBFGS(ps, { lineSearchFn: 'armijo' as never })).toThrow("LBFGS: only 'strong_wolfe' is supported");
     expect(() => new optim.LBFGS([{ params: ps.slice(0, 2) }, { params: ps.slice(2) }])).toThrow("LBFGS doesn't support per-parameter options");
     expect(() => new optim.LBFGS(ps).step()).toThrow('LBFGS.step: a closure is required');
+    expect(() => new optim.AdamW(ps, { decoupledWeightDecay: false } as never)).toThrow("AdamW: unexpected option 'decoupledWeightDecay'");
+    expect(() => new optim.SGD(ps, { lr: 0.1, nesterov: true })).toThrow('SGD: Nesterov momentum requires a momentum and zero dampening');
     expect(() => new optim.Muon(ps)).toThrow('Muon only supports 2-d parameters, but found one of shape [3]');
     expect(() => new optim.Adafactor(ps, { d: 0.5 })).toThrow('Adafactor: clipping threshold d should be >= 1 but is 0.5');
     torch.dispose(ps);

@@ -1,6 +1,7 @@
 // Adam and AdamW with PyTorch's formulas (_single_tensor_adam), amsgrad optional.
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
+import { pyArgs, type PyArgs } from './args.js';
 import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /**
@@ -11,7 +12,11 @@ export interface AdamOptions {
   lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean;
   foreach: boolean | null; capturable: boolean; differentiable: boolean; fused: boolean | null; decoupledWeightDecay: boolean;
 }
+/** AdamW's options: Adam's but `decoupledWeightDecay`, which AdamW always sets. */
+export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
+const ARGS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
 const FLAGS = { foreach: null, capturable: false, differentiable: false, fused: null } as const;
+const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...FLAGS, decoupledWeightDecay: false };
 
 function check(name: string, o: AdamOptions): void {
   if (o.lr < 0) throw new RangeError(`${name}: invalid learning rate ${o.lr}`);
@@ -22,13 +27,27 @@ function check(name: string, o: AdamOptions): void {
 }
 
 /**
- * State per parameter: `step` (float32 scalar tensor, as PyTorch), `expAvg`, `expAvgSq`, `maxExpAvgSq`
- * (`step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` in stateDict()).
+ * Adam (Kingma & Ba 2014) as PyTorch's `torch.optim.Adam`, amsgrad optional; L2 weight decay, or decoupled as AdamW
+ * with `decoupledWeightDecay`. State per parameter: `step` (float32 scalar tensor, as PyTorch), `expAvg`, `expAvgSq`,
+ * `maxExpAvgSq` (`step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` in stateDict()).
+ *
+ * Args:
+ *   params: the parameters, or groups of them with their own options.
+ *   lr: learning rate (default 1e-3).
+ *   betas: the averaging coefficients (default [0.9, 0.999]).
+ *   eps: added to the denominator (default 1e-8).
+ *   weightDecay: weight decay (default 0).
+ *   amsgrad: use the maximum of past second moments (default false).
+ *   maximize, decoupledWeightDecay: keyword only (default false).
+ *   foreach, capturable, differentiable, fused: Python's implementation selectors (see `checkImplementationFlags`).
+ *
+ * Example:
+ *   const opt = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.99] }); // or (params, 1e-3, [0.9, 0.99])
  */
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...FLAGS, decoupledWeightDecay: false, ...options };
+  constructor(params: ParamsArg<AdamOptions>, ...args: PyArgs<Partial<AdamOptions>, typeof ARGS>) {
+    const o = pyArgs<AdamOptions>('Adam', ARGS, args, DEFAULTS);
     check('Adam', o);
     super(params, o);
   }
@@ -73,12 +92,25 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 }
 
-/** Adam with decoupled weight decay (p *= 1 - lr * weightDecay before the Adam update); weightDecay defaults to 1e-2. */
+/**
+ * AdamW (Loshchilov & Hutter 2019) as PyTorch's `torch.optim.AdamW`: Adam with decoupled weight decay
+ * (p *= 1 - lr * weightDecay before the Adam update); weightDecay defaults to 1e-2. Same state as Adam.
+ *
+ * Args:
+ *   params: the parameters, or groups of them with their own options.
+ *   lr, betas, eps, amsgrad: as Adam's (positional in this order around weightDecay).
+ *   weightDecay: decoupled weight decay (default 1e-2).
+ *   maximize, foreach, capturable, differentiable, fused: keyword only, as Adam's.
+ *
+ * Example:
+ *   const opt = new optim.AdamW(model.parameters(), { lr: 3e-4, weightDecay: 0.05 });
+ */
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...FLAGS, ...options, decoupledWeightDecay: true };
-    check('AdamW', o);
-    super(params, o);
+  constructor(params: ParamsArg<AdamOptions>, ...args: PyArgs<Partial<AdamWOptions>, typeof ARGS>) {
+    const { decoupledWeightDecay: _, ...defaults } = DEFAULTS;
+    const o = pyArgs<AdamWOptions>('AdamW', ARGS, args, { ...defaults, weightDecay: 1e-2 });
+    check('AdamW', { ...o, decoupledWeightDecay: true });
+    super(params, { ...o, decoupledWeightDecay: true });
   }
 }

@@ -11,7 +11,16 @@ export interface AdamaxOptions {
 const ARGS = ['lr', 'betas', 'eps', 'weightDecay', 'foreach'] as const;
 const DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, foreach: null, maximize: false, differentiable: false, capturable: false };
 
-/** Checks lr, eps, betas and weight decay as PyTorch's Adam family does. */
+/**
+ * Checks lr, eps, betas and weight decay as PyTorch's Adam family does (RangeErrors naming `who`).
+ *
+ * Args:
+ *   who: the optimizer's name.
+ *   o: the options.
+ *
+ * Example:
+ *   checkAdamLike('NAdam', { lr: 2e-3, eps: 1e-8, betas: [0.9, 0.999], weightDecay: 0 });
+ */
 export function checkAdamLike(who: string, o: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
   if (!(o.lr >= 0)) throw new RangeError(`${who}: invalid learning rate ${o.lr}`);
   if (!(o.eps >= 0)) throw new RangeError(`${who}: invalid epsilon value ${o.eps}`);

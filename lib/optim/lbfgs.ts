@@ -3,7 +3,7 @@
 import * as torch from '../torch/index.js';
 import { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { div, gt, le, mul, num, pyMin, strongWolfe, sub, type PyScalar } from './line-search.js';
+import { pyScalar as S, strongWolfe, type PyScalar } from './line-search.js';
 import { Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /** LBFGS's hyper-parameters (PyTorch's names in camelCase). */
@@ -85,11 +85,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const g = this.paramGroups[0];
     st.funcEvals ??= 0; st.nIter ??= 0;
     const origLoss = torch.enableGrad(closure);
-    let loss = num(origLoss);
+    let loss = S.num(origLoss);
     let currentEvals = 1;
     st.funcEvals += 1;
     let flatGrad = this.gatherFlatGrad();
-    let optCond = le(flatGrad.abs().max(), g.toleranceGrad);
+    let optCond = S.le(flatGrad.abs().max(), g.toleranceGrad);
     if (optCond) return origLoss;
     let h: History | undefined = st.d ? { d: st.d, t: st.t!, oldDirs: st.oldDirs!, oldStps: st.oldStps!, ro: st.ro!, hDiag: st.hDiag! } : undefined;
     let prevFlatGrad = st.prevFlatGrad, prevLoss = st.prevLoss ?? 0;
@@ -98,28 +98,28 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       h = st.nIter === 1 || !h ? { d: flatGrad.neg(), t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1 } : this.direction(h, flatGrad, prevFlatGrad!, st);
       if (!prevFlatGrad) prevFlatGrad = flatGrad.clone(); else prevFlatGrad.copy_(flatGrad);
       prevLoss = loss;
-      h.t = st.nIter === 1 ? mul(pyMin(1, div(1, flatGrad.abs().sum())), g.lr) : g.lr;
+      h.t = st.nIter === 1 ? S.mul(S.min(1, S.div(1, flatGrad.abs().sum())), g.lr) : g.lr;
       const gtd = flatGrad.dot(h.d);
-      if (gt(gtd, -g.toleranceChange)) break;
+      if (S.gt(gtd, -g.toleranceChange)) break;
       let lsEvals = 0;
       if (g.lineSearchFn !== null) {
         const evaluate = (x: Tensor[], t: PyScalar, d: Tensor): [number, Tensor] => this.directionalEvaluate(closure, x, t, d);
         [loss, flatGrad, h.t, lsEvals] = strongWolfe(evaluate, this.params.map((p) => p.clone()), h.t, h.d, loss, flatGrad, gtd, { maxLs: (g.maxEval as number) - currentEvals });
         this.addGrad(h.t, h.d);
-        optCond = le(flatGrad.abs().max(), g.toleranceGrad);
+        optCond = S.le(flatGrad.abs().max(), g.toleranceGrad);
       } else {
         this.addGrad(h.t, h.d);
         if (nIter !== g.maxIter) {
           loss = this.evaluate(closure);
           flatGrad = this.gatherFlatGrad();
-          optCond = le(flatGrad.abs().max(), g.toleranceGrad);
+          optCond = S.le(flatGrad.abs().max(), g.toleranceGrad);
           lsEvals = 1;
         }
       }
       currentEvals += lsEvals;
       st.funcEvals += lsEvals;
       if (nIter === g.maxIter || currentEvals >= (g.maxEval as number) || optCond) break;
-      if (le((mul(h.d, h.t) as Tensor).abs().max(), g.toleranceChange) || Math.abs(loss - prevLoss) < g.toleranceChange) break;
+      if (S.le((S.mul(h.d, h.t) as Tensor).abs().max(), g.toleranceChange) || Math.abs(loss - prevLoss) < g.toleranceChange) break;
     }
     if (h) Object.assign(st, { d: h.d, t: h.t, oldDirs: h.oldDirs, oldStps: h.oldStps, ro: h.ro, hDiag: h.hDiag });
     Object.assign(st, { prevFlatGrad, prevLoss });
@@ -130,35 +130,35 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private direction(h: History, flatGrad: Tensor, prevFlatGrad: Tensor, st: LBFGSState): History {
     const historySize = this.paramGroups[0].historySize;
     const y = flatGrad.sub(prevFlatGrad);
-    const s = mul(h.d, h.t) as Tensor;
+    const s = S.mul(h.d, h.t) as Tensor;
     const ys = y.dot(s);
     let hDiag = h.hDiag;
-    if (gt(ys, 1e-10)) {
+    if (S.gt(ys, 1e-10)) {
       if (h.oldDirs.length === historySize) { h.oldDirs.shift(); h.oldStps.shift(); h.ro.shift(); }
       h.oldDirs.push(y);
       h.oldStps.push(s);
-      h.ro.push(div(1, ys));
+      h.ro.push(S.div(1, ys));
       hDiag = ys.div(y.dot(y));
     }
     st.al ??= Array.from({ length: historySize }, () => null);
     const al = st.al;
     const q = flatGrad.neg();
     for (let i = h.oldDirs.length - 1; i >= 0; i--) {
-      const a = mul(h.oldStps[i].dot(q), h.ro[i]) as Tensor;
+      const a = S.mul(h.oldStps[i].dot(q), h.ro[i]) as Tensor;
       al[i] = a;
-      q.add_(h.oldDirs[i], { alpha: -num(a) });
+      q.add_(h.oldDirs[i], { alpha: -S.num(a) });
     }
-    const r = mul(q, hDiag) as Tensor;
+    const r = S.mul(q, hDiag) as Tensor;
     for (let i = 0; i < h.oldDirs.length; i++) {
-      const be = mul(h.oldDirs[i].dot(r), h.ro[i]);
-      r.add_(h.oldStps[i], { alpha: num(sub(al[i]!, be)) });
+      const be = S.mul(h.oldDirs[i].dot(r), h.ro[i]);
+      r.add_(h.oldStps[i], { alpha: S.num(S.sub(al[i]!, be)) });
     }
     return { ...h, d: r, hDiag };
   }
 
   /** The closure's loss as a number; everything the call created is freed. */
   private evaluate(closure: Closure): number {
-    return torch.tidy(() => num(torch.enableGrad(closure)));
+    return torch.tidy(() => S.num(torch.enableGrad(closure)));
   }
 
   private directionalEvaluate(closure: Closure, x: Tensor[], t: PyScalar, d: Tensor): [number, Tensor] {
@@ -179,7 +179,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   /** p += stepSize * (p's slice of the flat update), for every parameter. */
   private addGrad(stepSize: PyScalar, update: Tensor): void {
-    const alpha = num(stepSize);
+    const alpha = S.num(stepSize);
     let offset = 0;
     for (const p of this.params) {
       const n = p.numel();

@@ -9,33 +9,47 @@ export type PyScalar = number | Tensor;
 
 const isT = (x: PyScalar): x is Tensor => x instanceof Tensor;
 /** The value of a scalar (a tensor's item). */
-export const num = (x: PyScalar): number => (isT(x) ? (x.item() as number) : x);
+const num = (x: PyScalar): number => (isT(x) ? (x.item() as number) : x);
 // Tensor ops are overloaded per operand type, so a union operand is split before the call.
 type Op = 'add' | 'sub' | 'mul' | 'div' | 'lt' | 'le' | 'gt' | 'ge';
 const call = (a: Tensor, op: Op, b: PyScalar): Tensor => (typeof b === 'number' ? a[op](b) : a[op](b));
 
 /** Python's `a + b`. */
-export const add = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'add', b) : isT(b) ? b.add(a) : a + b);
+const add = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'add', b) : isT(b) ? b.add(a) : a + b);
 /** Python's `a - b` (float - tensor is torch.rsub). */
-export const sub = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'sub', b) : isT(b) ? b.neg().add(a) : a - b);
+const sub = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'sub', b) : isT(b) ? b.neg().add(a) : a - b);
 /** Python's `a * b`. */
-export const mul = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'mul', b) : isT(b) ? b.mul(a) : a * b);
+const mul = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'mul', b) : isT(b) ? b.mul(a) : a * b);
 /** Python's `a / b` (float / tensor is `tensor.reciprocal() * float`, as Tensor.__rtruediv__). */
-export const div = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'div', b) : isT(b) ? b.reciprocal().mul(a) : a / b);
+const div = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'div', b) : isT(b) ? b.reciprocal().mul(a) : a / b);
 /** Python's `a < b` (a tensor comparison rounds the float operand to the tensor's dtype). */
-export const lt = (a: PyScalar, b: PyScalar): boolean => (isT(a) ? call(a, 'lt', b).item() : isT(b) ? b.gt(a).item() : a < b) as boolean;
+const lt = (a: PyScalar, b: PyScalar): boolean => (isT(a) ? call(a, 'lt', b).item() : isT(b) ? b.gt(a).item() : a < b) as boolean;
 /** Python's `a <= b`. */
-export const le = (a: PyScalar, b: PyScalar): boolean => (isT(a) ? call(a, 'le', b).item() : isT(b) ? b.ge(a).item() : a <= b) as boolean;
+const le = (a: PyScalar, b: PyScalar): boolean => (isT(a) ? call(a, 'le', b).item() : isT(b) ? b.ge(a).item() : a <= b) as boolean;
 /** Python's `a > b`. */
-export const gt = (a: PyScalar, b: PyScalar): boolean => lt(b, a);
+const gt = (a: PyScalar, b: PyScalar): boolean => lt(b, a);
 /** Python's `a >= b`. */
-export const ge = (a: PyScalar, b: PyScalar): boolean => le(b, a);
+const ge = (a: PyScalar, b: PyScalar): boolean => le(b, a);
 /** Python's `abs(a)`. */
-export const abs = (a: PyScalar): PyScalar => (isT(a) ? a.abs() : Math.abs(a));
+const abs = (a: PyScalar): PyScalar => (isT(a) ? a.abs() : Math.abs(a));
 /** Python's `min(a, b)` (the first unless the second is smaller). */
-export const pyMin = (a: PyScalar, b: PyScalar): PyScalar => (lt(b, a) ? b : a);
+const pyMin = (a: PyScalar, b: PyScalar): PyScalar => (lt(b, a) ? b : a);
 /** Python's `max(a, b)` (the first unless the second is larger). */
-export const pyMax = (a: PyScalar, b: PyScalar): PyScalar => (gt(b, a) ? b : a);
+const pyMax = (a: PyScalar, b: PyScalar): PyScalar => (gt(b, a) ? b : a);
+
+/**
+ * Python's arithmetic on LBFGS's scalars: a Python float stays a JS number, an operation with a 0-dim tensor is
+ * the tensor op Python would call (float - tensor is rsub, float / tensor is reciprocal() * float, comparisons round
+ * the float to the tensor's dtype), and `min`/`max` keep Python's choice on ties.
+ *
+ * Args:
+ *   a, b: numbers or 0-dim tensors (each function takes one or two).
+ *
+ * Example:
+ *   pyScalar.div(1, ys);               // ys.reciprocal().mul(1), as Python's 1.0 / ys
+ *   pyScalar.gt(ys, 1e-10);            // ys > 1e-10 in float32
+ */
+export const pyScalar = { num, add, sub, mul, div, lt, le, gt, ge, abs, min: pyMin, max: pyMax };
 
 /**
  * The minimizer of the cubic through (x1, f1) and (x2, f2) with slopes g1, g2, clamped to the bounds (their

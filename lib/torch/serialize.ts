@@ -88,7 +88,15 @@ export function asCounter<M extends Map<string | number, unknown>>(map: M): M {
   return map;
 }
 
-/** Whether `asCounter` marked the Map. */
+/**
+ * Whether `asCounter` (or `load`, reading a Counter) marked the Map.
+ *
+ * Args:
+ *   v: any value.
+ *
+ * Example:
+ *   isCounter(asCounter(new Map([[30, 1]]))); // true
+ */
 export const isCounter = (v: unknown): boolean => v instanceof Map && (v as { [COUNTER]?: boolean })[COUNTER] === true;
 
 function dictKey(k: string | number, intKeys: boolean): string | number {

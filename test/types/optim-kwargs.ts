@@ -16,6 +16,7 @@ const scheds: optim.lrScheduler.LRScheduler[] = [
   new L.ChainedScheduler([new L.ConstantLR(opt)], opt), new L.ReduceLROnPlateau(opt, 'max', { patience: 3 }),
 ];
 const optimizers: optim.Optimizer<object>[] = [
+  new optim.SGD(params, 0.1, 0.9, { nesterov: true }), new optim.Adam(params, 1e-3, [0.9, 0.99]), new optim.AdamW(params, { weightDecay: 0.05 }),
   new optim.RMSprop(params, 1e-3, { momentum: 0.9 }), new optim.Adagrad(params, 0.1, { maximize: true }),
   new optim.Adadelta(params), new optim.Adamax(params, { betas: [0.9, 0.99] }), new optim.NAdam(params, { decoupledWeightDecay: true }),
   new optim.RAdam(params, 1e-3, [0.9, 0.999]), new optim.ASGD(params, { t0: 100 }), new optim.Rprop(params, { etas: [0.5, 1.2] }),
@@ -36,6 +37,8 @@ new L.CyclicLR(opt, 0.01, 0.1, { mode: 'triangle' });
 new optim.RMSprop(params, { lr: '1e-3' });
 // @ts-expect-error maximize is keyword-only in Adagrad (too many positional arguments)
 new optim.Adagrad(params, 0.1, 0, 0, 0, 1e-10, null, true);
+// @ts-expect-error AdamW always decouples: no decoupledWeightDecay option
+new optim.AdamW(params, { decoupledWeightDecay: false });
 // @ts-expect-error LBFGS's only line search is 'strong_wolfe'
 new optim.LBFGS(params, { lineSearchFn: 'armijo' });
 export { lrs, optimizers };

@@ -14,7 +14,17 @@ export interface CyclicLROptions {
 const ARGS = ['baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'lastEpoch'] as const;
 const DEFAULTS = { stepSizeUp: 2000, stepSizeDown: null, mode: 'triangular', gamma: 1, scaleFn: null, scaleMode: 'cycle', cycleMomentum: true, baseMomentum: 0.8, maxMomentum: 0.9, lastEpoch: -1 } as const;
 
-/** Sets a group's momentum, or beta1 of its betas (Adam-like optimizers). */
+/**
+ * Sets a group's momentum, or beta1 of its betas (Adam-like optimizers), as CyclicLR and OneCycleLR do.
+ *
+ * Args:
+ *   group: the parameter group.
+ *   useBeta1: write betas[0] instead of momentum.
+ *   m: the value.
+ *
+ * Example:
+ *   setMomentum(opt.paramGroups[0], true, 0.85); // betas = [0.85, betas[1]]
+ */
 export function setMomentum(group: Record<string, unknown>, useBeta1: boolean, m: number): void {
   if (useBeta1) group.betas = [m, ...(group.betas as number[]).slice(1)];
   else group.momentum = m;

@@ -16,7 +16,16 @@ export type SchedulerStateDict = Record<string, SchedulerStateValue>;
 /** A state-dict key and the property that holds it, or (prop null) a fixed value written and ignored when loading. */
 export type StateKey = readonly [py: string, prop: string] | readonly [py: string, prop: null, written: SchedulerStateValue];
 
-/** The group values of the optimizer, one per group (Python's `_param_groups_val_list`). */
+/**
+ * One group entry per parameter group (Python's `_param_groups_val_list`).
+ *
+ * Args:
+ *   optimizer: the optimizer.
+ *   key: the group entry's camelCase name ('lr', 'initialLr', ...); a group without a number there is a TypeError.
+ *
+ * Example:
+ *   groupValues(opt, 'lr'); // [0.1, 0.05]
+ */
 export function groupValues(optimizer: SchedulerOptimizer, key: string): number[] {
   return groupsOf(optimizer).map((g, i) => {
     const v = g[key];
@@ -25,7 +34,15 @@ export function groupValues(optimizer: SchedulerOptimizer, key: string): number[
   });
 }
 
-/** The optimizer's groups typed for schedulers. */
+/**
+ * The optimizer's parameter groups, typed for schedulers (read and written in place).
+ *
+ * Args:
+ *   optimizer: the optimizer.
+ *
+ * Example:
+ *   for (const g of groupsOf(opt)) g.lr *= 0.5;
+ */
 export const groupsOf = (optimizer: SchedulerOptimizer): LrGroup[] => optimizer.paramGroups as unknown as LrGroup[];
 
 /**
@@ -47,7 +64,16 @@ export function perGroup(name: string, optimizer: SchedulerOptimizer, value: num
   return [...value];
 }
 
-/** Converts what torch.load gives (Maps, bigints, one-element tensors) into plain state values. */
+/**
+ * Converts what torch.load gives (Maps, bigints, one-element tensors) into plain state values.
+ *
+ * Args:
+ *   v: the loaded value.
+ *   where: its place, for error messages.
+ *
+ * Example:
+ *   plainValue(new Map([['a', 1n]]), 'sd'); // { a: 1 }
+ */
 export function plainValue(v: unknown, where: string): SchedulerStateValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
@@ -65,7 +91,16 @@ export function plainValue(v: unknown, where: string): SchedulerStateValue {
   throw new TypeError(`${where} is a ${typeof v}, not a state value`);
 }
 
-/** The entries of a state dict given as a plain object (stateDict()) or a Map (torch.load). */
+/**
+ * The entries of a state dict given as a plain object (stateDict()) or a Map (torch.load).
+ *
+ * Args:
+ *   sd: the state dict.
+ *   who: the caller, for the error when `sd` is not a dict.
+ *
+ * Example:
+ *   stateEntries(new Map([['last_epoch', 3]]), 'StepLR.loadStateDict'); // [['last_epoch', 3]]
+ */
 export function stateEntries(sd: unknown, who: string): [string, unknown][] {
   if (sd instanceof Map) return [...sd].map(([k, v]) => [String(k), v]);
   if (typeof sd === 'object' && sd !== null && !Array.isArray(sd) && !(sd instanceof Tensor)) return Object.entries(sd);
