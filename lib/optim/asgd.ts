@@ -43,9 +43,10 @@ export class ASGD extends Optimizer<ASGDOptions> {
     const loss = this.runClosure(closure);
     this.forEachParam((p, g0, st, group) => {
       if (Object.keys(st).length === 0) {
-        st.step = torch.zeros([], { dtype: 'float32' });
-        st.eta = torch.tensor(group.lr, { dtype: 'float32' });
-        st.mu = torch.ones([], { dtype: 'float32' });
+        // On the parameter's device, as PyTorch's ASGD keeps them.
+        st.step = torch.zeros([], { dtype: 'float32', device: p.device });
+        st.eta = torch.tensor(group.lr, { dtype: 'float32', device: p.device });
+        st.mu = torch.ones([], { dtype: 'float32', device: p.device });
         st.ax = torch.zerosLike(p);
       }
       const { lr, lambd, alpha, t0 } = group;
