@@ -160,7 +160,7 @@ export interface EpochPlanOptions {
 
 /**
  * One epoch's batches (spec section 2): the unlabeled ids shuffled into batches of n, the last incomplete
- * batch dropped; the labeled ids repeated to the unlabeled length and shuffled likewise;
+ * batch dropped; the sorted labeled ids repeated cyclically to the unlabeled length and shuffled likewise;
  * iterations = floor(#unlabeled / n). Depends only on (seed, epoch), so a resumed run repeats it.
  */
 export function epochPlan(o: EpochPlanOptions): BatchJob[] {
@@ -169,7 +169,9 @@ export function epochPlan(o: EpochPlanOptions): BatchJob[] {
   if (labeled.length === 0) throw new Error('epochPlan: the labeled list is empty');
   const rng = new Rng(deriveSeed(seed, epoch, 0xe90c));
   const unl = rng.shuffle([...unlabeled]);
-  const base = rng.shuffle([...labeled]);
+  // The reference's labeled dataset has #unlabeled items, item i being the (i mod #labeled)-th id of the
+  // sorted list: when #labeled does not divide #unlabeled, the first ids in sorted order get the extra repeat.
+  const base = [...labeled].sort();
   const lab = rng.shuffle(Array.from({ length: unl.length }, (_, i) => base[i % base.length]!));
   const iterations = Math.floor(unl.length / n);
   const jobs: BatchJob[] = [];

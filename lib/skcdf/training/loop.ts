@@ -82,7 +82,9 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const step = stepFor(method);
   const mode = evaluationMode(method);
 
-  const ratioCases = labeled.slice(0, 4).map((id) => {
+  // The first four labeled cases in sorted id order (the reference reads its split lists sorted, whatever the
+  // file's order): the class ratios of the balance masks come from their whole label volumes.
+  const ratioCases = [...labeled].sort().slice(0, 4).map((id) => {
     const path = join(c.dataDir, `${id}_label.npy`);
     if (!existsSync(path)) throw new Error(`train: preprocessed label ${path} not found`);
     return readNpy(path).data as ArrayLike<number>;

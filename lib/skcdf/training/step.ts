@@ -43,6 +43,15 @@ export function keepProbabilities(label: Tensor, ratios: Tensor): Tensor {
   });
 }
 
+/**
+ * The unlabeled batch's class ratios in epoch e: ir22 = 1 - (e / maxEpochs) * (1 - ir2), float64 with the
+ * reference's operation order (all ones in epoch 0, ir2 in the last epoch). maxEpochs 0 gives all ones.
+ */
+export function unlabeledRatios(ratios: Tensor, epoch: number, maxEpochs: number): Tensor {
+  const progress = maxEpochs > 0 ? epoch / maxEpochs : 0; // the reference divides by max_epoch
+  return torch.tidy(() => ratios.neg().add(1).mul(progress).neg().add(1));
+}
+
 export interface StepInputs {
   imageL: Tensor; // (n, 1, D, H, W) float32
   labelL: Tensor; // (n, 1, D, H, W) int64
@@ -172,8 +181,7 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
 
     const [pl, plAbc] = torch.noGrad(() => [outA.get(`${n}:`).argmax(1, true), abc ? outAAbc.get(`${n}:`).argmax(1, true) : undefined]);
     // Drawn before the unlabeled forward, as the reference does (dropout draws from the same stream).
-    const progress = s.maxEpochs > 0 ? s.epoch / s.maxEpochs : 0; // the reference divides by max_epoch
-    const ratiosU = s.ratios.neg().add(1).mul(progress).neg().add(1);
+    const ratiosU = unlabeledRatios(s.ratios, s.epoch, s.maxEpochs);
     const maskU = plAbc ? drawMask(plAbc, ratiosU, s, s.maskU) : undefined;
     const [outU, outUAbc] = forward(s.imageU, 'unlabeled');
     const u = loss.forward(outU, pl);

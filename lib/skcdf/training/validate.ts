@@ -1,9 +1,8 @@
 // The reference's per-epoch validation on center crops of the eval split.
 import * as torch from '../../torch/index.js';
-import type { Tensor } from '../../torch/tensor.js';
 import { evalDicePerClass } from '../losses.js';
 import type { Shape3 } from '../../data/resize.js';
-import { loadEvalCase } from '../data/dataset.js';
+import { applyAugmentation, cropPadding, loadEvalCase, type Augmentation } from '../data/dataset.js';
 import type { PredType } from '../model.js';
 import type { VNetDecoupleAttentionABC } from '../model.js';
 
@@ -15,8 +14,26 @@ export interface ValidationResult {
   foreground: number;
 }
 
+/** Python's round(): halves go to the even neighbour (round(2.5) = 2, round(0.5) = 0). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /**
- * The reference's validation: eval mode, each case center-cropped to the patch (start = round((size - patch)/2)),
+ * The reference's CenterCrop as a crop box: when any axis is <= the patch, every axis is zero-padded by
+ * max((patch - size) // 2 + 3, 0) (the training crop's padding); the crop starts at round((size - patch) / 2)
+ * (Python's round, of the unpadded size) in the padded volume. So a volume equal to the patch is not taken
+ * whole: it is shifted by 3 voxels per axis (3 zero slices first, its last 3 slices dropped).
+ */
+export function centerCropBox(shape: Shape3, patch: Shape3, what = 'center crop'): Augmentation {
+  const start = shape.map((s, i) => roundHalfEven((s - patch[i]!) / 2) || 0) as Shape3;
+  if (start.some((s) => s < 0)) throw new Error(`${what}: shape [${shape}] is smaller than the patch [${patch}]`);
+  return { pad: cropPadding(shape, patch), start, flip1: false, flip2: false };
+}
+
+/**
+ * The reference's validation: eval mode, each case center-cropped to the patch ({@link centerCropBox}),
  * forward `mode` ('unlabeled' = decoder_u, the reference; 'labeled' = decoder_l, for the supervised baseline), argmax
  * one-hot Dice per foreground class (smooth 1e-8), mean over cases, then classes.
  */
@@ -32,14 +49,12 @@ export function validate(
     for (const id of ids) {
       const c = loadEvalCase(dataDir, id);
       torch.tidy(() => torch.noGrad(() => {
-        const [D, H, W] = c.shape;
-        let image = torch.fromBuffer(c.image, 'float32', [1, 1, D, H, W]);
-        let label = torch.fromBuffer(c.label, 'int8', [1, 1, D, H, W]);
-        const starts = patch.map((p, i) => Math.round((c.shape[i] - p) / 2));
-        if (starts.some((s) => s < 0)) throw new Error(`validation case ${id}: shape [${c.shape}] is smaller than the patch [${patch}]`);
-        const crop = (t: Tensor): Tensor => t.get(':', ':', `${starts[0]}:${starts[0] + patch[0]}`, `${starts[1]}:${starts[1] + patch[1]}`, `${starts[2]}:${starts[2] + patch[2]}`);
-        image = crop(image).to({ device });
-        label = crop(label).to({ device, dtype: 'int64' });
+        const box = centerCropBox(c.shape, patch, `validation case ${id}`);
+        const img = new Float32Array(patch[0] * patch[1] * patch[2]);
+        const lbl = new Int8Array(img.length);
+        applyAugmentation(c, patch, box, img, lbl);
+        const image = torch.fromBuffer(img, 'float32', [1, 1, ...patch]).to({ device });
+        const label = torch.fromBuffer(lbl, 'int8', [1, 1, ...patch]).to({ device, dtype: 'int64' });
         const [out] = model.forward(image, mode);
         const dice = evalDicePerClass(out, label).toArray() as number[];
         dice.forEach((d, k) => (sums[k] += d));
