@@ -22,6 +22,9 @@ class Net extends nn.Module {
   override forward(t: Tensor): Tensor { return this.fc(t).mul(this.scale); }
 }
 const y: Tensor = new Net()(x);
+const packed = nn.utils.rnn.packSequence([torch.randn([3, 3]), torch.randn([2, 3])]);
+const [po, [ph, pc]]: [nn.PackedSequence, [Tensor, Tensor]] = new nn.LSTM(3, 4)(packed);
+const [to, th]: [Tensor, Tensor] = new nn.GRU(3, 4)(torch.randn([5, 2, 3]));
 // @ts-expect-error an unknown keyword
 F.softmax(x, { dimm: 1 });
 // @ts-expect-error a keyword of the wrong type
@@ -34,4 +37,4 @@ F.dropout(x, { p: 0.1 }, true);
 F.softmax(x, 1, { dtype: 'flaot64' });
 // @ts-expect-error without returnIndices the pool returns one tensor
 const wrongPool: [Tensor, Tensor] = F.maxPool2d(x4, 2, { stride: 1 });
-export { a, pooled, indices, y, wrongPool };
+export { a, pooled, indices, y, wrongPool, po, ph, pc, to, th };
