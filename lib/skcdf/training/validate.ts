@@ -22,14 +22,16 @@ function roundHalfEven(x: number): number {
 
 /**
  * The reference's CenterCrop as a crop box: when any axis is <= the patch, every axis is zero-padded by
- * max((patch - size) // 2 + 3, 0) (the training crop's padding); the crop starts at round((size - patch) / 2)
- * (Python's round, of the unpadded size) in the padded volume. So a volume equal to the patch is not taken
- * whole: it is shifted by 3 voxels per axis (3 zero slices first, its last 3 slices dropped).
+ * max((patch - size) // 2 + 3, 0) (the training crop's padding); the crop starts at round((padded - patch) / 2)
+ * (Python's round: halves to even) in the padded volume, so a volume equal to the patch is taken whole. (The
+ * reference measures the unpadded size there, which would shift such a volume by the padding; like the start range
+ * of its random crop, which cannot run on such a volume as written, that is used as fixed for padded volumes.)
  */
 export function centerCropBox(shape: Shape3, patch: Shape3, what = 'center crop'): Augmentation {
-  const start = shape.map((s, i) => roundHalfEven((s - patch[i]!) / 2) || 0) as Shape3;
+  const pad = cropPadding(shape, patch);
+  const start = shape.map((s, i) => roundHalfEven((s + 2 * pad[i]! - patch[i]!) / 2) || 0) as Shape3;
   if (start.some((s) => s < 0)) throw new Error(`${what}: shape [${shape}] is smaller than the patch [${patch}]`);
-  return { pad: cropPadding(shape, patch), start, flip1: false, flip2: false };
+  return { pad, start, flip1: false, flip2: false };
 }
 
 /**
