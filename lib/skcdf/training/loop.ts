@@ -1,5 +1,5 @@
-// The epoch loop: data, steps, validation, logs (JSON lines + TensorBoard), atomic checkpoints, resume
-// (also mid-epoch, after an interruption), early stopping.
+// The epoch loop (Trainer): data, steps, validation, logs (JSON lines + TensorBoard), atomic checkpoints, resume
+// (also mid-epoch, after an interruption), early stopping; one process or data-parallel ranks (ranks.ts).
 import { existsSync, mkdirSync, readFileSync, appendFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
@@ -7,18 +7,18 @@ import type { Tensor } from '../../torch/tensor.js';
 import { DCAndCELoss } from '../losses.js';
 import { SGD } from '../../optim/sgd.js';
 import { polyLr } from '../../optim/schedulers.js';
-import { createLoader } from '../data/loader.js';
+import { createLoader, type BatchLoader } from '../data/loader.js';
 import type { Batch } from '../data/dataset.js';
 import { readNpy } from '../../io/npy.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { SummaryWriter } from '../../io/tensorboard.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights, type PredType } from '../model.js';
-import { datasetInfo } from '../classes.js';
+import { datasetInfo, type DatasetInfo } from '../classes.js';
 import { cpsWeight, usesUnlabeledData, type TrainConfig, type TrainMethod } from './config.js';
-import { ampFor, classRatios, stepFor, type StepResult } from './step.js';
+import { ampFor, classRatios, stepFor, type StepInputs, type StepResult, type TrainStepFn } from './step.js';
 import { validate, type ValidationResult } from './validate.js';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './checkpoint.js';
-import { distributedError, fromRank0, iterationSeed, rankDataSeed, sumOverRanks, syncBuffers, trainDistributed } from './distributed.js';
+import { rankContext, type RankContext } from './ranks.js';
 
 /**
  * Which decoder a method is evaluated (and predicts) with: decoder_u for SKCDF (the reference), decoder_l for the
@@ -69,172 +69,243 @@ export interface TrainOptions {
 
 /** Trains one run (one fold, one seed) into `config.runDir`; resumes from its last checkpoint with `resume`. */
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainSummary> {
-  const c = config;
-  const ev = options.events ?? {};
-  const info = datasetInfo(c.dataset);
-  if (c.threads) torch.setNumThreads(c.threads);
-  mkdirSync(c.runDir, { recursive: true });
-  const labeled = readIds(c.splitsDir, c.labeledSplit);
-  const unlabeled = readIds(c.splitsDir, c.unlabeledSplit);
-  const evalIds = readIds(c.splitsDir, c.evalSplit);
-  if (unlabeled.length < c.batchSize) throw new Error(`train: ${unlabeled.length} unlabeled cases are fewer than one batch of ${c.batchSize}`);
-  const method = c.method ?? 'skcdf';
-  const step = stepFor(method);
-  const mode = evaluationMode(method);
+  return new Trainer(config, options).run();
+}
 
-  // The first four labeled cases in sorted id order (the reference reads its split lists sorted, whatever the
-  // file's order): the class ratios of the balance masks come from their whole label volumes.
-  const ratioCases = [...labeled].sort().slice(0, 4).map((id) => {
-    const path = join(c.dataDir, `${id}_label.npy`);
+/** The run's cases by split. */
+interface Splits { labeled: string[]; unlabeled: string[]; evalIds: string[] }
+
+/**
+ * One training run, in parts: the constructor builds the model, optimizer and loss; `start` begins or resumes
+ * (checkpoint, log truncation, config.json); `runEpoch` trains one epoch; `endEpoch` validates, keeps the best
+ * checkpoint, moves the schedules, saves last.pth and decides about early stopping and interruption. One process
+ * and data-parallel ranks differ only in the RankContext.
+ */
+export class Trainer {
+  readonly model: VNetDecoupleAttentionABC;
+  private readonly c: TrainConfig;
+  private readonly events: TrainEvents;
+  private readonly info: DatasetInfo;
+  private readonly splits: Splits;
+  private readonly ir2: Float64Array;
+  private readonly optimizer: SGD;
+  private readonly loss: DCAndCELoss;
+  private readonly ratios: Tensor;
+  private readonly amp: StepInputs['amp'];
+  private readonly step: TrainStepFn;
+  private readonly mode: PredType;
+  private readonly ranks: RankContext;
+  private readonly paths: { last: string; best: string; log: string };
+  private state: TrainState;
+  private board: SummaryWriter | undefined;
+  private iterations = 0;
+
+  constructor(config: TrainConfig, private readonly options: TrainOptions = {}) {
+    const c = (this.c = config);
+    this.events = options.events ?? {};
+    this.info = datasetInfo(c.dataset);
+    if (c.threads) torch.setNumThreads(c.threads);
+    mkdirSync(c.runDir, { recursive: true });
+    this.splits = { labeled: readIds(c.splitsDir, c.labeledSplit), unlabeled: readIds(c.splitsDir, c.unlabeledSplit), evalIds: readIds(c.splitsDir, c.evalSplit) };
+    if (this.splits.unlabeled.length < c.batchSize) {
+      throw new Error(`train: ${this.splits.unlabeled.length} unlabeled cases are fewer than one batch of ${c.batchSize}`);
+    }
+    const method = c.method ?? 'skcdf';
+    this.step = stepFor(method);
+    this.mode = evaluationMode(method);
+    this.ir2 = classRatios(ratioCases(c.dataDir, this.splits.labeled), this.info.numClasses, this.info.classNames);
+
+    torch.manualSeed(c.seed); // before construction: default inits draw random numbers too
+    this.model = buildModel(c, this.info.numClasses);
+    initSkcdfWeights(this.model);
+    this.model.to(c.device);
+    this.model.train();
+    this.optimizer = new SGD(this.model.parameters(), { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: c.nesterov });
+    this.loss = new DCAndCELoss();
+    this.ratios = torch.keep(torch.tensor(this.ir2, { dtype: 'float64', device: c.device }));
+    this.amp = c.amp ? ampFor(c.device) : undefined;
+    this.paths = { last: join(c.runDir, 'last.pth'), best: join(c.runDir, 'best_model.pth'), log: join(c.runDir, 'log.jsonl') };
+    // Data parallel (a default process group of several ranks): every rank trains on its own batches, the
+    // gradients are averaged; rank 0 alone writes logs, validation and checkpoints (the plain model's keys).
+    this.ranks = rankContext(this.model);
+    this.state = {
+      epoch: -1, nextIteration: 0, bestDice: -1, bestEpoch: -1, cpsW: cpsWeight(c.cpsW, 0, c.maxEpochs), lr: c.lr, worldSize: this.ranks.worldSize,
+    };
+  }
+
+  /** Trains from the start or the checkpoint to the last epoch, an early stop or an interruption. */
+  async run(): Promise<TrainSummary> {
+    const c = this.c;
+    let loader: BatchLoader | undefined;
+    let epoch = 0;
+    let stoppedEarly = false;
+    try {
+      this.start();
+      const { labeled, unlabeled } = this.splits;
+      loader = createLoader({ dataDir: c.dataDir, labeled, unlabeled, batchSize: c.batchSize, patch: c.patch, seed: this.ranks.dataSeed(c.seed), workers: c.workers, cache: true });
+      // One epoch is one pass over the data for all ranks together.
+      this.iterations = Math.min(Math.ceil(loader.iterations / this.ranks.worldSize), c.maxIterations ?? Infinity);
+      for (epoch = this.state.epoch + 1; epoch <= c.maxEpochs; epoch++) {
+        const t0 = performance.now();
+        await this.runEpoch(loader, epoch);
+        stoppedEarly = this.endEpoch(epoch, t0);
+        if (stoppedEarly) break;
+      }
+    } finally {
+      this.ranks.close();
+      this.board?.close();
+      await loader?.close();
+      torch.dispose([this.ratios, ...this.model.parameters(), ...this.model.buffers()]);
+    }
+    const s = this.state;
+    return { epochs: Math.min(epoch, c.maxEpochs), bestDice: s.bestDice, bestForegroundDice: s.bestForeground ?? NaN, bestEpoch: s.bestEpoch, stoppedEarly, runDir: c.runDir };
+  }
+
+  /** A new run writes config.json and an empty log; a resumed one restores last.pth on every rank and trims the log. */
+  private start(): void {
+    const { c, paths, ranks } = this;
+    if (this.options.resume && existsSync(paths.last)) {
+      // Every rank restores the same checkpoint (the run folder must be visible to all of them).
+      this.state = loadTrainCheckpoint(paths.last, this.model, this.optimizer, this.amp?.scaler);
+      const saved = this.state.worldSize ?? 1;
+      if (saved !== ranks.worldSize) {
+        throw new Error(`train: ${paths.last} was written by a run of ${saved} rank(s); resume it with the same number (this run has ${ranks.worldSize})`);
+      }
+      // Lines logged after the checkpoint (a crash between checkpoints) would repeat: drop them.
+      const bytes = this.state.logBytes;
+      if (ranks.main && bytes !== undefined && existsSync(paths.log) && statSync(paths.log).size > bytes) truncateSync(paths.log, bytes);
+      this.events.log?.(`resumed from ${paths.last} at epoch ${this.state.epoch + 1}, iteration ${this.state.nextIteration}`);
+    } else if (ranks.main) {
+      const saved = { ...c, ir2: Array.from(this.ir2), classNames: this.info.classNames };
+      writeFileAtomic(join(c.runDir, 'config.json'), JSON.stringify(saved, null, 2) + '\n');
+      writeFileAtomic(paths.log, '');
+    }
+    this.board = ranks.main ? new SummaryWriter(c.runDir) : undefined;
+    const note = ranks.describe(c.batchSize, usesUnlabeledData(c.method ?? 'skcdf') ? c.batchSize : 0);
+    if (note) this.events.log?.(note);
+  }
+
+  /** Appends a line to log.jsonl (rank 0). */
+  private log(line: Record<string, unknown>): void {
+    if (this.ranks.main) appendFileSync(this.paths.log, JSON.stringify(line) + '\n');
+  }
+
+  /** Saves {model, optimizer, state} to `path` (rank 0), with the log's length so a resume can trim it. */
+  private checkpoint(path: string): void {
+    if (!this.ranks.main) return;
+    if (this.amp?.scaler) this.state.scaler = this.amp.scaler.stateDict();
+    this.state.logBytes = statSync(this.paths.log).size;
+    saveTrainCheckpoint(path, this.model, this.optimizer, this.state);
+  }
+
+  /** The iterations of one epoch from state.nextIteration on; throws TrainingInterrupted when a stop is agreed. */
+  private async runEpoch(loader: BatchLoader, epoch: number): Promise<void> {
+    for (const g of this.optimizer.paramGroups) g.lr = this.state.lr;
+    let iteration = this.state.nextIteration;
+    for await (const batch of loader.epoch(epoch, iteration)) {
+      if (iteration >= this.iterations) break;
+      const stop = await this.trainIteration(batch, epoch, iteration);
+      iteration++;
+      this.state.nextIteration = iteration;
+      if (stop && iteration < this.iterations) {
+        this.checkpoint(this.paths.last);
+        throw new TrainingInterrupted(this.paths.last, epoch, iteration, this.stopReason());
+      }
+    }
+    this.state.nextIteration = 0;
+  }
+
+  /** One step on one batch: train, agree over ranks, check, log; resolves to whether to stop after it. */
+  private async trainIteration(batch: Batch, epoch: number, iteration: number): Promise<boolean> {
+    const { c, ranks, state } = this;
+    // Seeded per iteration: a run resumed anywhere draws the same masks and dropout as an uninterrupted one.
+    torch.manualSeed(ranks.iterationSeed(c.seed, epoch, iteration));
+    const it0 = performance.now();
+    let local: StepResult;
+    try {
+      local = torch.tidy(() => this.step(this.model, this.optimizer, this.loss, {
+        ...batchTensors(batch, c.device), epoch, maxEpochs: c.maxEpochs, ratios: this.ratios, cpsW: state.cpsW, emaW: c.emaW,
+        amp: this.amp, abc: c.abc, balanceMasks: c.balanceMasks, net: ranks.net,
+      }));
+    } catch (err) {
+      throw ranks.stepError(err);
+    }
+    // The log shows the mean over ranks; a stop request on any rank stops all of them at the same iteration.
+    const { result, stop } = ranks.agreeOnStep(local, this.options.signal?.aborted ?? false);
+    const seconds = (performance.now() - it0) / 1000;
+    if (!Number.isFinite(result.loss)) {
+      this.log({ epoch, iter: iteration, error: 'non-finite loss', loss: String(result.loss) });
+      throw new Error(`train: non-finite loss (${result.loss}) at epoch ${epoch}, iteration ${iteration}; the last good checkpoint is ${this.paths.last}`);
+    }
+    this.log({ epoch, iter: iteration, loss: result.loss, lossSup: result.lossSup, lossU: result.lossU, ...result.terms, cpsW: state.cpsW, lr: state.lr, seconds });
+    this.board?.addScalars({ 'loss/loss': result.loss, 'loss/sup': result.lossSup, 'loss/unsup': result.lossU, lr: state.lr, cps_w: state.cpsW },
+      epoch * this.iterations + iteration);
+    this.events.onIteration?.({ epoch, iteration, iterations: this.iterations, step: result, lr: state.lr, cpsW: state.cpsW, seconds });
+    // Let I/O through between iterations (signals, progress output, loader messages).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return ranks.stopAfterIteration(stop, () => this.options.signal?.aborted ?? false);
+  }
+
+  private stopReason(): string {
+    return String(this.options.signal?.reason ?? 'stopped on another rank');
+  }
+
+  /** Validation, best checkpoint, schedules, last.pth, events; true for an early stop. Throws on an agreed interruption. */
+  private endEpoch(epoch: number, t0: number): boolean {
+    const { c, ranks, state } = this;
+    ranks.syncBuffers(this.model);
+    const validation = this.validateEpoch(epoch);
+    state.epoch = epoch;
+    state.lr = polyLr(epoch, c.maxEpochs, c.lr);
+    state.cpsW = cpsWeight(c.cpsW, epoch, c.maxEpochs);
+    this.checkpoint(this.paths.last);
+    this.events.onEpoch?.({ epoch, validation, seconds: (performance.now() - t0) / 1000, model: this.model, rank: ranks.rank });
+    if (ranks.rank0Decides(state.bestEpoch >= 0 && epoch - state.bestEpoch >= c.patience)) {
+      this.events.log?.(`early stop: no improvement for ${c.patience} epochs`);
+      return true;
+    }
+    if (ranks.anyRank(this.options.signal?.aborted ?? false) && epoch < c.maxEpochs) {
+      throw new TrainingInterrupted(this.paths.last, epoch + 1, 0, this.stopReason());
+    }
+    return false;
+  }
+
+  /** Rank 0 validates every evalEvery epochs, logs it and saves best_model.pth when the mean Dice improved. */
+  private validateEpoch(epoch: number): ValidationResult | undefined {
+    const { c, state, info, splits } = this;
+    if (!this.ranks.main || c.evalEvery <= 0 || epoch % c.evalEvery !== 0 || !splits.evalIds.length) return undefined;
+    const validation = validate(this.model, c.dataDir, splits.evalIds, c.patch, c.device, this.mode);
+    const other = c.evalBothDecoders && this.mode === 'unlabeled'
+      ? validate(this.model, c.dataDir, splits.evalIds, c.patch, c.device, 'labeled') : undefined;
+    this.log({
+      epoch, evalDice: validation.perClass, evalMeanDice: validation.mean, evalForegroundDice: validation.foreground,
+      ...(other ? { evalDiceL: other.perClass, evalMeanDiceL: other.mean } : {}),
+    });
+    this.board?.addScalars({
+      'val/dice': validation.mean, 'val/foreground_dice': validation.foreground,
+      ...Object.fromEntries(validation.perClass.map((d, k) => [`val_class/${info.classNames[k + 1]}`, d])),
+    }, (epoch + 1) * this.iterations);
+    if (validation.mean > state.bestDice) {
+      state.bestDice = validation.mean;
+      state.bestEpoch = epoch;
+      state.bestForeground = validation.foreground;
+      state.epoch = epoch;
+      this.checkpoint(this.paths.best);
+    }
+    return validation;
+  }
+}
+
+/**
+ * The labels of the first four labeled cases in sorted id order (the reference reads its split lists sorted,
+ * whatever the file's order): the class ratios of the balance masks come from them.
+ */
+function ratioCases(dataDir: string, labeled: readonly string[]): ArrayLike<number>[] {
+  return [...labeled].sort().slice(0, 4).map((id) => {
+    const path = join(dataDir, `${id}_label.npy`);
     if (!existsSync(path)) throw new Error(`train: preprocessed label ${path} not found`);
     return readNpy(path).data as ArrayLike<number>;
   });
-  const ir2 = classRatios(ratioCases, info.numClasses, info.classNames);
-
-  torch.manualSeed(c.seed); // before construction: default inits draw random numbers too
-  const model = buildModel(c, info.numClasses);
-  initSkcdfWeights(model);
-  model.to(c.device);
-  model.train();
-  const optimizer = new SGD(model.parameters(), { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: c.nesterov });
-  const loss = new DCAndCELoss();
-  const ratios = torch.keep(torch.tensor(ir2, { dtype: 'float64', device: c.device }));
-  const amp = c.amp ? ampFor(c.device) : undefined;
-
-  const lastPath = join(c.runDir, 'last.pth');
-  const bestPath = join(c.runDir, 'best_model.pth');
-  const logPath = join(c.runDir, 'log.jsonl');
-  // Data parallel (a default process group of several ranks): every rank trains on its own batches, the
-  // gradients are averaged; rank 0 alone writes logs, validation and checkpoints (the plain model's keys).
-  const dd = trainDistributed(model);
-  const world = dd?.worldSize ?? 1;
-  const main = !dd || dd.rank === 0;
-  let state: TrainState = { epoch: -1, nextIteration: 0, bestDice: -1, bestEpoch: -1, cpsW: cpsWeight(c.cpsW, 0, c.maxEpochs), lr: c.lr, worldSize: world };
-  if (options.resume && existsSync(lastPath)) {
-    // Every rank restores the same checkpoint (the run folder must be visible to all of them).
-    state = loadTrainCheckpoint(lastPath, model, optimizer, amp?.scaler);
-    if ((state.worldSize ?? 1) !== world) {
-      throw new Error(`train: ${lastPath} was written by a run of ${state.worldSize ?? 1} rank(s); resume it with the same number (this run has ${world})`);
-    }
-    // Lines logged after the checkpoint (a crash between checkpoints) would repeat: drop them.
-    if (main && state.logBytes !== undefined && existsSync(logPath) && statSync(logPath).size > state.logBytes) truncateSync(logPath, state.logBytes);
-    ev.log?.(`resumed from ${lastPath} at epoch ${state.epoch + 1}, iteration ${state.nextIteration}`);
-  } else if (main) {
-    writeFileAtomic(join(c.runDir, 'config.json'), JSON.stringify({ ...c, ir2: Array.from(ir2), classNames: info.classNames }, null, 2) + '\n');
-    writeFileAtomic(logPath, '');
-  }
-  const log = (line: Record<string, unknown>): void => { if (main) appendFileSync(logPath, JSON.stringify(line) + '\n'); };
-  const checkpoint = (path: string): void => {
-    if (!main) return;
-    if (amp?.scaler) state.scaler = amp.scaler.stateDict();
-    state.logBytes = statSync(logPath).size;
-    saveTrainCheckpoint(path, model, optimizer, state);
-  };
-  const board = main ? new SummaryWriter(c.runDir) : undefined;
-  if (dd) ev.log?.(`distributed: rank ${dd.rank} of ${world}, global batch ${world * c.batchSize}+${usesUnlabeledData(method) ? world * c.batchSize : 0}`);
-
-  const loader = createLoader({ dataDir: c.dataDir, labeled, unlabeled, batchSize: c.batchSize, patch: c.patch, seed: rankDataSeed(c.seed, dd), workers: c.workers, cache: true });
-  // One epoch is one pass over the data for all ranks together.
-  const iterations = Math.min(Math.ceil(loader.iterations / world), c.maxIterations ?? Infinity);
-  let stoppedEarly = false;
-  let stopRequested = false;
-  let epoch = state.epoch + 1;
-  try {
-    for (; epoch <= c.maxEpochs; epoch++) {
-      for (const g of optimizer.paramGroups) g.lr = state.lr;
-      const t0 = performance.now();
-      let iteration = state.nextIteration;
-      for await (const batch of loader.epoch(epoch, iteration)) {
-        if (iteration >= iterations) break;
-        // Seeded per iteration: a run resumed anywhere draws the same masks and dropout as an uninterrupted one.
-        torch.manualSeed(iterationSeed(c.seed, epoch, iteration, dd));
-        const it0 = performance.now();
-        let result: StepResult;
-        try {
-          result = torch.tidy(() => {
-            const inputs = batchTensors(batch, c.device);
-            return step(model, optimizer, loss, {
-              ...inputs, epoch, maxEpochs: c.maxEpochs, ratios, cpsW: state.cpsW, emaW: c.emaW, amp, abc: c.abc, balanceMasks: c.balanceMasks, net: dd?.net,
-            });
-          });
-        } catch (err) {
-          throw dd ? distributedError(dd, err) : err;
-        }
-        const aborted = options.signal?.aborted ? 1 : 0;
-        if (dd) {
-          // The log shows the mean over ranks; a stop request on any rank stops all of them at the same iteration.
-          const v = sumOverRanks(dd, [result.loss, result.lossSup, result.lossU, result.terms.sup, result.terms.supAbc, result.terms.u, result.terms.uAbc, aborted]);
-          result = { loss: v[0] / world, lossSup: v[1] / world, lossU: v[2] / world, terms: { sup: v[3] / world, supAbc: v[4] / world, u: v[5] / world, uAbc: v[6] / world } };
-          stopRequested = v[7] > 0;
-        } else {
-          stopRequested = aborted > 0;
-        }
-        const seconds = (performance.now() - it0) / 1000;
-        if (!Number.isFinite(result.loss)) {
-          log({ epoch, iter: iteration, error: 'non-finite loss', loss: String(result.loss) });
-          throw new Error(`train: non-finite loss (${result.loss}) at epoch ${epoch}, iteration ${iteration}; the last good checkpoint is ${lastPath}`);
-        }
-        log({ epoch, iter: iteration, loss: result.loss, lossSup: result.lossSup, lossU: result.lossU, ...result.terms, cpsW: state.cpsW, lr: state.lr, seconds });
-        const globalStep = epoch * iterations + iteration;
-        board?.addScalars({ 'loss/loss': result.loss, 'loss/sup': result.lossSup, 'loss/unsup': result.lossU, lr: state.lr, cps_w: state.cpsW }, globalStep);
-        ev.onIteration?.({ epoch, iteration, iterations, step: result, lr: state.lr, cpsW: state.cpsW, seconds });
-        iteration++;
-        state.nextIteration = iteration;
-        // Let I/O through between iterations (signals, progress output, loader messages).
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        // One process: a stop requested during this iteration (or by its events) stops here. Ranks use the agreed value.
-        if (!dd) stopRequested = options.signal?.aborted ?? false;
-        if (stopRequested && iteration < iterations) {
-          checkpoint(lastPath);
-          throw new TrainingInterrupted(lastPath, epoch, iteration, String(options.signal?.reason ?? 'stopped on another rank'));
-        }
-      }
-      state.nextIteration = 0;
-      // The last forward updated each rank's BatchNorm statistics with its own batch: take rank 0's.
-      syncBuffers(dd, model);
-      let validation: ValidationResult | undefined;
-      if (main && c.evalEvery > 0 && epoch % c.evalEvery === 0 && evalIds.length) {
-        validation = validate(model, c.dataDir, evalIds, c.patch, c.device, mode);
-        const other = c.evalBothDecoders && mode === 'unlabeled' ? validate(model, c.dataDir, evalIds, c.patch, c.device, 'labeled') : undefined;
-        log({
-          epoch, evalDice: validation.perClass, evalMeanDice: validation.mean, evalForegroundDice: validation.foreground,
-          ...(other ? { evalDiceL: other.perClass, evalMeanDiceL: other.mean } : {}),
-        });
-        const step = (epoch + 1) * iterations;
-        board?.addScalars({
-          'val/dice': validation.mean, 'val/foreground_dice': validation.foreground,
-          ...Object.fromEntries(validation.perClass.map((d, k) => [`val_class/${info.classNames[k + 1]}`, d])),
-        }, step);
-        if (validation.mean > state.bestDice) {
-          state.bestDice = validation.mean;
-          state.bestEpoch = epoch;
-          state.bestForeground = validation.foreground;
-          state.epoch = epoch;
-          checkpoint(bestPath);
-        }
-      }
-      state.epoch = epoch;
-      state.lr = polyLr(epoch, c.maxEpochs, c.lr);
-      state.cpsW = cpsWeight(c.cpsW, epoch, c.maxEpochs);
-      checkpoint(lastPath);
-      ev.onEpoch?.({ epoch, validation, seconds: (performance.now() - t0) / 1000, model, rank: dd?.rank ?? 0 });
-      // Only rank 0 validates, so it decides about early stopping for everyone.
-      if (fromRank0(dd, state.bestEpoch >= 0 && epoch - state.bestEpoch >= c.patience ? 1 : 0) > 0) {
-        stoppedEarly = true;
-        ev.log?.(`early stop: no improvement for ${c.patience} epochs`);
-        break;
-      }
-      if (sumOverRanks(dd, [options.signal?.aborted ? 1 : 0])[0] > 0 && epoch < c.maxEpochs) {
-        throw new TrainingInterrupted(lastPath, epoch + 1, 0, String(options.signal?.reason ?? 'stopped on another rank'));
-      }
-    }
-  } finally {
-    dd?.net.disposeReducer();
-    board?.close();
-    await loader.close();
-    torch.dispose([ratios, ...model.parameters(), ...model.buffers()]);
-  }
-  return { epochs: Math.min(epoch, c.maxEpochs), bestDice: state.bestDice, bestForegroundDice: state.bestForeground ?? NaN, bestEpoch: state.bestEpoch, stoppedEarly, runDir: c.runDir };
 }
 
 /** Batch typed arrays to tensors on the device: images (n,1,D,H,W) float32, labels int64. */
