@@ -170,6 +170,11 @@ const CASES: Case[] = [
     ts: (x) => [F.interpolate(x!, [5, 6], null, 'bilinear', true), F.upsample(x!, { scaleFactor: 2 }), F.upsampleNearest(x!, [6, 8]), F.upsampleBilinear(x!, { scaleFactor: 2 })] },
   { name: 'shuffles', inputs: '[randn(1, 6, 2, 2), randn(1, 4, 2, 2)]', py: 'lambda a, b: [F.channel_shuffle(a, 3), F.native_channel_shuffle(a.detach(), 2), F.pixel_shuffle(b, 2), F.pixel_unshuffle(b, 2)]',
     ts: (a, b) => [F.channelShuffle(a!, 3), F.nativeChannelShuffle(a!.detach(), 2), F.pixelShuffle(b!, 2), F.pixelUnshuffle(b!, 2)] },
+  { name: 'multi_head_attention_forward_python_signature', inputs: '[randn(4, 2, 8), randn(5, 2, 8), randn(5, 2, 8), randn(24, 8), randn(24), randn(8, 8), randn(8), randn(1, 1, 8), randn(1, 1, 8), torch.tensor([[False] * 5, [False] * 4 + [True]])]',
+    py: 'lambda q, k, v, w, b, ow, ob, bk, bv, kpm: [*F.multi_head_attention_forward(q, k, v, 8, 2, w, b, None, None, False, 0.0, ow, ob), *F.multi_head_attention_forward(q, k, v, 8, 2, w, b, bk, bv, True, 0.0, ow, ob, key_padding_mask=kpm, average_attn_weights=False), *F.multi_head_attention_forward(q, k, v, 8, 2, None, b, None, None, False, 0.0, ow, None, use_separate_proj_weight=True, q_proj_weight=w[:8], k_proj_weight=w[8:16], v_proj_weight=w[16:], need_weights=False)]',
+    ts: (q, k, v, w, b, ow, ob, bk, bv, kpm) => [...F.multiHeadAttentionForward(q!, k!, v!, 8, 2, w!, b!, null, null, false, 0, ow!, ob!),
+      ...F.multiHeadAttentionForward(q!, k!, v!, 8, 2, w!, b!, bk!, bv!, true, 0, ow!, ob!, { keyPaddingMask: kpm, averageAttnWeights: false }),
+      ...F.multiHeadAttentionForward(q!, k!, v!, 8, 2, null, b!, null, null, false, 0, ow!, null, { useSeparateProjWeight: true, qProjWeight: w!.narrow(0, 0, 8), kProjWeight: w!.narrow(0, 8, 8), vProjWeight: w!.narrow(0, 16, 8), needWeights: false })].filter((t): t is Tensor => t !== null) },
   { name: 'sdpa_kw', inputs: '[randn(2, 3, 4), randn(2, 5, 4), randn(2, 5, 4)]', py: 'lambda q, k, v: F.scaled_dot_product_attention(q, k, v, scale=0.3)', ts: (q, k, v) => F.scaledDotProductAttention(q!, k!, v!, { scale: 0.3 }) },
 ];
 

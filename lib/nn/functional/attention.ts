@@ -41,11 +41,41 @@ export interface MhaOptions {
   isCausal?: boolean; addZeroAttn?: boolean; dropoutP?: number; training?: boolean;
 }
 
+/** The keyword arguments of PyTorch's multi_head_attention_forward after out_proj_bias. */
+export interface MhaPyOptions {
+  /** Default true (dropout applies). */ training?: boolean; keyPaddingMask?: Tensor | null; needWeights?: boolean; attnMask?: Tensor | null;
+  useSeparateProjWeight?: boolean; qProjWeight?: Tensor | null; kProjWeight?: Tensor | null; vProjWeight?: Tensor | null;
+  /** Not supported (precomputed keys/values); must be null. */ staticK?: Tensor | null;
+  /** Not supported; must be null. */ staticV?: Tensor | null;
+  averageAttnWeights?: boolean; isCausal?: boolean;
+}
+const MHA_PY = ['training', 'keyPaddingMask', 'needWeights', 'attnMask', 'useSeparateProjWeight', 'qProjWeight', 'kProjWeight', 'vProjWeight', 'staticK', 'staticV', 'averageAttnWeights', 'isCausal'] as const;
+type MhaPyPositional = [embedDimToCheck: number, numHeads: number, inProjWeight: Tensor | null, inProjBias: Tensor | null, biasK: Tensor | null, biasV: Tensor | null,
+  addZeroAttn: boolean, dropoutP: number, outProjWeight: Tensor, outProjBias: Tensor | null, ...rest: KwArgs<MhaPyOptions, typeof MHA_PY>];
+
 /**
  * Sequence-first multi-head attention: query (L, N, E) or (L, E), key/value (S, N, E_k/E_v).
  * Returns the output (L, N, E) and the weights (N, L, S) averaged, (N, H, L, S) per head, or null.
+ * Two forms: PyTorch's positional signature (embedDimToCheck, numHeads, inProjWeight, inProjBias,
+ * biasK, biasV, addZeroAttn, dropoutP, outProjWeight, outProjBias, then the keywords), or the
+ * compact (numHeads, weights, options).
  */
-export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, numHeads: number, w: MhaWeights, o: MhaOptions = {}): [Tensor, Tensor | null] {
+export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, numHeads: number, w: MhaWeights, o?: MhaOptions): [Tensor, Tensor | null];
+export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, ...args: MhaPyPositional): [Tensor, Tensor | null];
+export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, ...args: unknown[]): [Tensor, Tensor | null] {
+  if (typeof args[1] !== 'number') return mhaForward(query, key, value, args[0] as number, args[1] as MhaWeights, (args[2] ?? {}) as MhaOptions);
+  const [embedDimToCheck, numHeads, inProjWeight, inProjBias, biasK, biasV, addZeroAttn, dropoutP, outProjWeight, outProjBias] = args as MhaPyPositional;
+  const o = kwargs<MhaPyOptions>('multiHeadAttentionForward', MHA_PY, args.slice(10));
+  const e = query.shape[query.ndim - 1];
+  if (e !== embedDimToCheck) throw new RangeError(`multiHeadAttentionForward: was expecting embedding dimension of ${embedDimToCheck}, but got ${e}`);
+  if (o.staticK || o.staticV) throw new TypeError('multiHeadAttentionForward: staticK / staticV are not supported');
+  const separate = o.useSeparateProjWeight ?? false;
+  return mhaForward(query, key, value, numHeads, {
+    inProjWeight: separate ? null : inProjWeight, inProjBias, outProjWeight, outProjBias, biasK, biasV,
+    qProjWeight: o.qProjWeight, kProjWeight: o.kProjWeight, vProjWeight: o.vProjWeight,
+  }, { keyPaddingMask: o.keyPaddingMask, attnMask: o.attnMask, needWeights: o.needWeights, averageAttnWeights: o.averageAttnWeights, isCausal: o.isCausal, addZeroAttn, dropoutP, training: o.training ?? true });
+}
+function mhaForward(query: Tensor, key: Tensor, value: Tensor, numHeads: number, w: MhaWeights, o: MhaOptions): [Tensor, Tensor | null] {
   const batched = query.ndim === 3;
   if (!batched && query.ndim !== 2) throw new RangeError(`multiHeadAttentionForward: query should be 2D (unbatched) or 3D (batched), got shape [${query.shape.join(', ')}]`);
   if (key.ndim !== query.ndim || value.ndim !== query.ndim) throw new RangeError(`multiHeadAttentionForward: query [${query.shape.join(', ')}], key [${key.shape.join(', ')}] and value [${value.shape.join(', ')}] must have the same number of dims`);
