@@ -35,6 +35,7 @@ export class Sequential extends Module {
   }
 }
 
+/** A list of child modules registered as '0', '1', ... (PyTorch's ModuleList). */
 export class ModuleList extends Module {
   constructor(modules: Module[] = []) {
     super();
@@ -69,6 +70,7 @@ export class ModuleList extends Module {
   }
 }
 
+/** Child modules by name, in insertion order (PyTorch's ModuleDict). */
 export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> | Map<string, Module> = {}) {
     super();

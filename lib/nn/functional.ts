@@ -14,7 +14,7 @@ export * from './functional/pooling.js';
 export * from './functional/sparse.js';
 export * from './functional/upsampling.js';
 export * from './functional/vision.js';
-export { isOptionsObject, type KwArgs } from './functional/args.js';
+export type { KwArgs } from './functional/args.js';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { kwargs, type KwArgs } from './functional/args.js';

@@ -7,6 +7,7 @@ import { Tensor } from '../torch/tensor.js';
 import type { DType } from '../torch/dtype.js';
 import { Buffer, isParameter, markParameter } from './parameter.js';
 
+/** The keys loadStateDict did not find in the state dict, and the state-dict keys it did not use. */
 export interface LoadStateDictResult { missingKeys: string[]; unexpectedKeys: string[] }
 
 /** Python's repr of a float (`1e-05`, `0.1`, `2.0`). */
@@ -23,6 +24,7 @@ export function pyFloat(v: number): string {
 }
 /** Python's repr of a tuple of ints: `(3, 3, 3)`, `(64,)`. */
 export const pyTuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
+/** Python's repr of a boolean. */
 export const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
 /** The registries every module has; the attribute traps below read them on the proxy's target. */
@@ -227,6 +229,10 @@ class CallableBase {
 export interface Module {
   (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
 }
+/**
+ * Base of every layer (PyTorch's nn.Module): parameters, buffers and children registered by name (on
+ * assignment or with register*), state dicts with PyTorch's keys, train/eval, to(), hooks, printing.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface adds the call signature
 export class Module extends CallableBase {
   /** Whether the module is in training mode (`train()` / `eval()`). */

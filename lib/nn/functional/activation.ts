@@ -42,6 +42,7 @@ export const tanhshrink = (x: Tensor): Tensor => torch.tidy(() => x.sub(x.tanh()
 /** max(0, x) + weight * min(0, x); weight has 1 or C (dim 1) elements. */
 export const prelu = (x: Tensor, weight: Tensor): Tensor => torch.prelu(x, weight);
 
+/** Options of leakyRelu (Python's keyword arguments, camelCase). */
 export interface LeakyReluOptions extends InplaceOptions { /** Default 0.01. */ negativeSlope?: number }
 const LEAKY = ['negativeSlope', 'inplace'] as const;
 /** max(0, x) + negativeSlope * min(0, x). */
@@ -53,12 +54,14 @@ export function leakyRelu(x: Tensor, ...args: KwArgs<LeakyReluOptions, typeof LE
 /** In-place leakyRelu. */
 export const leakyRelu_ = (x: Tensor, negativeSlope = 0.01): Tensor => x.leakyRelu_(negativeSlope);
 
+/** Options of gelu (Python's keyword arguments, camelCase). */
 export interface GeluOptions { /** 'none' (exact, default) or 'tanh'. */ approximate?: 'none' | 'tanh' }
 /** x * Phi(x), or its tanh approximation. */
 export function gelu(x: Tensor, ...args: KwArgs<GeluOptions, ['approximate']>): Tensor {
   return torch.gelu(x, { approximate: kwargs<GeluOptions>('gelu', ['approximate'], args).approximate ?? 'none' });
 }
 
+/** Options of softplus (Python's keyword arguments, camelCase). */
 export interface SoftplusOptions { /** Default 1. */ beta?: number; /** Linear above this (default 20). */ threshold?: number }
 const SOFTPLUS = ['beta', 'threshold'] as const;
 /** log(1 + exp(beta x)) / beta, linear above `threshold`. */
@@ -67,6 +70,7 @@ export function softplus(x: Tensor, ...args: KwArgs<SoftplusOptions, typeof SOFT
   return torch.softplus(x, o.beta ?? 1, o.threshold ?? 20);
 }
 
+/** Options of alpha (Python's keyword arguments, camelCase). */
 export interface AlphaOptions extends InplaceOptions { /** Default 1. */ alpha?: number }
 const ALPHA = ['alpha', 'inplace'] as const;
 /** x for x > 0, alpha (exp(x) - 1) otherwise. */
@@ -84,6 +88,7 @@ export function celu(x: Tensor, ...args: KwArgs<AlphaOptions, typeof ALPHA>): Te
 /** In-place celu. */
 export const celu_ = (x: Tensor, alpha = 1): Tensor => torch.celu_(x, alpha);
 
+/** Options of hardtanh (Python's keyword arguments, camelCase). */
 export interface HardtanhOptions extends InplaceOptions { /** Default -1. */ minVal?: number; /** Default 1. */ maxVal?: number }
 const HARDTANH = ['minVal', 'maxVal', 'inplace'] as const;
 /** clamp(x, minVal, maxVal). */
@@ -95,6 +100,7 @@ export function hardtanh(x: Tensor, ...args: KwArgs<HardtanhOptions, typeof HARD
 /** In-place hardtanh. */
 export const hardtanh_ = (x: Tensor, minVal = -1, maxVal = 1): Tensor => torch.hardtanh_(x, minVal, maxVal);
 
+/** Options of lambd (Python's keyword arguments, camelCase). */
 export interface LambdOptions { /** Default 0.5. */ lambd?: number }
 /** x where |x| > lambd, else 0. */
 export const hardshrink = (x: Tensor, ...args: KwArgs<LambdOptions, ['lambd']>): Tensor =>
@@ -103,6 +109,7 @@ export const hardshrink = (x: Tensor, ...args: KwArgs<LambdOptions, ['lambd']>):
 export const softshrink = (x: Tensor, ...args: KwArgs<LambdOptions, ['lambd']>): Tensor =>
   torch.softshrink(x, kwargs<LambdOptions>('softshrink', ['lambd'], args).lambd ?? 0.5);
 
+/** Options of rrelu (Python's keyword arguments, camelCase). */
 export interface RreluOptions extends InplaceOptions { /** Default 1/8. */ lower?: number; /** Default 1/3. */ upper?: number; /** Random slopes (training) or their mean. Default false. */ training?: boolean }
 const RRELU = ['lower', 'upper', 'training', 'inplace'] as const;
 /** Randomized leaky ReLU: slope ~ U(lower, upper) per element in training, (lower + upper) / 2 otherwise. */
@@ -114,6 +121,7 @@ export function rrelu(x: Tensor, ...args: KwArgs<RreluOptions, typeof RRELU>): T
 /** In-place rrelu. */
 export const rrelu_ = (x: Tensor, lower = 1 / 8, upper = 1 / 3, training = false): Tensor => torch.rrelu_(x, lower, upper, training);
 
+/** Options of glu (Python's keyword arguments, camelCase). */
 export interface GluOptions { /** Default -1. */ dim?: number }
 /** Gated linear unit: a * sigmoid(b) of the two halves of `dim`. */
 export const glu = (x: Tensor, ...args: KwArgs<GluOptions, ['dim']>): Tensor => torch.glu(x, kwargs<GluOptions>('glu', ['dim'], args).dim ?? -1);
@@ -125,6 +133,7 @@ export function threshold(x: Tensor, thresholdValue: number, value: number, ...a
 /** In-place threshold. */
 export const threshold_ = (x: Tensor, thresholdValue: number, value: number): Tensor => torch.threshold_(x, thresholdValue, value);
 
+/** Options of softmax (Python's keyword arguments, camelCase). */
 export interface SoftmaxOptions {
   /** Default: PyTorch's implicit choice (0 for 0-, 1- and 3-D input, else 1); pass it. */ dim?: number | null;
   /** Compute in this dtype (the input is cast first). */ dtype?: DType | null;
@@ -146,6 +155,7 @@ export function softmin(x: Tensor, ...args: SoftmaxArgs): Tensor {
   return torch.tidy(() => torch.softmax(x.neg(), dim, dtype));
 }
 
+/** Options of gumbelSoftmax (Python's keyword arguments, camelCase). */
 export interface GumbelSoftmaxOptions {
   /** Temperature, default 1. */ tau?: number;
   /** One-hot output whose gradient is the soft sample's (straight-through), default false. */ hard?: boolean;

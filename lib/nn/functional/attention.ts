@@ -8,6 +8,7 @@ import { kwargs, type KwArgs } from './args.js';
 
 const linear = (x: Tensor, w: Tensor, b: Tensor | null): Tensor => torch.linear(x, w, b);
 
+/** Options of sdpa (Python's keyword arguments, camelCase). */
 export interface SdpaOptions {
   attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null;
   /** Grouped-query attention: key/value heads shared by groups of query heads. Default false. */ enableGqa?: boolean;
@@ -27,6 +28,7 @@ export function canonicalMask(mask: Tensor | null | undefined, dtype: Tensor['dt
   return mask.alias();
 }
 
+/** The projection weights of multiHeadAttentionForward's compact form. */
 export interface MhaWeights {
   inProjWeight: Tensor | null; inProjBias: Tensor | null;
   outProjWeight: Tensor; outProjBias: Tensor | null;
@@ -34,6 +36,7 @@ export interface MhaWeights {
   qProjWeight?: Tensor | null; kProjWeight?: Tensor | null; vProjWeight?: Tensor | null;
   biasK?: Tensor | null; biasV?: Tensor | null;
 }
+/** Options of multiHeadAttentionForward's compact form. */
 export interface MhaOptions {
   keyPaddingMask?: Tensor | null; attnMask?: Tensor | null;
   /** Return the attention weights (default true); false uses scaled_dot_product_attention. */ needWeights?: boolean;

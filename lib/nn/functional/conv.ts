@@ -6,6 +6,7 @@ import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
 type IntOrList = number | number[];
+/** Options of conv (Python's keyword arguments, camelCase). */
 export interface ConvOptions {
   /** Default null. */ bias?: Tensor | null;
   /** Default 1. */ stride?: IntOrList;
@@ -31,6 +32,7 @@ export const conv2d = (x: Tensor, weight: Tensor, ...args: ConvArgs): Tensor => 
 /** Input (N, C_in, D, H, W) or (C_in, D, H, W), weight (C_out, C_in / groups, kD, kH, kW). */
 export const conv3d = (x: Tensor, weight: Tensor, ...args: ConvArgs): Tensor => conv('conv3d', torch.conv3d, x, weight, args);
 
+/** Options of convTranspose (Python's keyword arguments, camelCase). */
 export interface ConvTransposeOptions {
   /** Default null. */ bias?: Tensor | null;
   /** Default 1. */ stride?: IntOrList;
@@ -57,6 +59,7 @@ export const convTranspose3d = (x: Tensor, weight: Tensor, ...args: ConvTArgs): 
 export const convTbc = (x: Tensor, weight: Tensor, bias: Tensor, ...args: KwArgs<{ pad?: number }, ['pad']>): Tensor =>
   torch.convTbc(x, weight, bias, kwargs<{ pad?: number }>('convTbc', ['pad'], args).pad ?? 0);
 
+/** Options of unfold (Python's keyword arguments, camelCase). */
 export interface UnfoldOptions { /** Default 1. */ dilation?: IntOrList; /** Default 0. */ padding?: IntOrList; /** Default 1. */ stride?: IntOrList }
 const UNFOLD = ['dilation', 'padding', 'stride'] as const;
 const pair = (v: IntOrList): number[] => (Array.isArray(v) ? v : [v, v]);

@@ -4,6 +4,7 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
+/** Options of dropout (Python's keyword arguments, camelCase). */
 export interface DropoutOptions {
   /** Probability of an element (or channel) to be zeroed, default 0.5. */ p?: number;
   /** Apply dropout (default true; false for alphaDropout / featureAlphaDropout). */ training?: boolean;

@@ -7,6 +7,7 @@ import { kwargs, type KwArgs } from './args.js';
 import { pairwiseDistance } from './distance.js';
 import { logsigmoid } from './activation.js';
 
+/** How a loss reduces over elements: none, mean or sum (PyTorch's reduction). */
 export type Reduction = 'none' | 'mean' | 'sum';
 /** ATen reduction codes: 0 none, 1 mean, 2 sum. */
 export function reductionCode(r: Reduction): number {
@@ -27,6 +28,7 @@ function broadcastShapes(a: number[], b: number[], what: string): number[] {
   });
 }
 
+/** Options of crossEntropy (Python's keyword arguments, camelCase). */
 export interface CrossEntropyOptions { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }
 const CROSS_ENTROPY = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'] as const;
 /** Cross-entropy of logits (N, C, *) against class indices (N, *) or class probabilities (N, C, *). */
@@ -34,6 +36,7 @@ export function crossEntropy(input: Tensor, target: Tensor, ...args: KwArgs<Cros
   const o = kwargs<CrossEntropyOptions>('crossEntropy', CROSS_ENTROPY, args);
   return torch.crossEntropyLoss(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0);
 }
+/** Options of nllLoss (Python's keyword arguments, camelCase). */
 export type NllLossOptions = Omit<CrossEntropyOptions, 'labelSmoothing'>;
 const NLL = ['weight', 'ignoreIndex', 'reduction'] as const;
 /** Negative log-likelihood of log-probabilities (N, C, *) at class indices (N, *). */
@@ -41,6 +44,7 @@ export function nllLoss(input: Tensor, target: Tensor, ...args: KwArgs<NllLossOp
   const o = kwargs<NllLossOptions>('nllLoss', NLL, args);
   return torch.nllLossNd(input, target, o.weight ?? null, reductionCode(o.reduction ?? 'mean'), o.ignoreIndex ?? -100);
 }
+/** Options of bce (Python's keyword arguments, camelCase). */
 export interface BceOptions { weight?: Tensor | null; reduction?: Reduction }
 /** -(t log x + (1 - t) log(1 - x)) of probabilities `input`; target has input's shape. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: KwArgs<BceOptions, ['weight', 'reduction']>): Tensor {
@@ -51,6 +55,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: KwArg
     return torch.binaryCrossEntropy(input, target, w, reductionCode(o.reduction ?? 'mean'));
   });
 }
+/** Options of bceWithLogits (Python's keyword arguments, camelCase). */
 export interface BceWithLogitsOptions extends BceOptions { /** Weight of the positive class, per class (broadcast over the last dim). */ posWeight?: Tensor | null }
 const BCE_LOGITS = ['weight', 'reduction', 'posWeight'] as const;
 /** binaryCrossEntropy(sigmoid(input), target), computed stably. */
@@ -60,6 +65,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...a
   return torch.binaryCrossEntropyWithLogits(input, target, o.weight ?? null, o.posWeight ?? null, reductionCode(o.reduction ?? 'mean'));
 }
 
+/** Options of weightedLoss (Python's keyword arguments, camelCase). */
 export interface WeightedLossOptions { reduction?: Reduction; /** Per-element weights (input's shape); 'mean' divides by their sum. */ weight?: Tensor | null }
 function elementwise(fn: string, input: Tensor, target: Tensor, o: WeightedLossOptions, op: (a: Tensor, b: Tensor, r: number) => Tensor): Tensor {
   const r = o.reduction ?? 'mean';
@@ -79,6 +85,7 @@ export const mseLoss = (input: Tensor, target: Tensor, ...args: KwArgs<WeightedL
 export const l1Loss = (input: Tensor, target: Tensor, ...args: KwArgs<WeightedLossOptions, ['reduction', 'weight']>): Tensor =>
   elementwise('l1Loss', input, target, kwargs<WeightedLossOptions>('l1Loss', ['reduction', 'weight'], args), (a, b, r) => torch.l1Loss(a, b, r));
 
+/** Options of huber (Python's keyword arguments, camelCase). */
 export interface HuberOptions extends WeightedLossOptions { /** Default 1. */ delta?: number }
 /** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); 'mean' with weights is the plain mean of the weighted losses. */
 export function huberLoss(input: Tensor, target: Tensor, ...args: KwArgs<HuberOptions, ['reduction', 'delta', 'weight']>): Tensor {
@@ -91,6 +98,7 @@ export function huberLoss(input: Tensor, target: Tensor, ...args: KwArgs<HuberOp
     return reduce(torch.huberLoss(a, b, 0, delta).mul(o.weight), r);
   });
 }
+/** Options of smoothL1 (Python's keyword arguments, camelCase). */
 export interface SmoothL1Options { reduction?: Reduction; /** Default 1; 0 is the L1 loss. */ beta?: number }
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta. */
 export function smoothL1Loss(input: Tensor, target: Tensor, ...args: KwArgs<SmoothL1Options, ['reduction', 'beta']>): Tensor {
@@ -101,6 +109,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, ...args: KwArgs<Smoo
     return beta === 0 ? torch.l1Loss(a, b, r) : torch.smoothL1Loss(a, b, r, beta);
   });
 }
+/** Options of klDiv (Python's keyword arguments, camelCase). */
 export interface KlDivOptions { /** 'mean' (default), 'batchmean' (the mathematical KL divergence per sample), 'sum', 'none'. */ reduction?: Reduction | 'batchmean'; /** target is given as log-probabilities. Default false. */ logTarget?: boolean }
 /** KL(target || exp(input)) with `input` log-probabilities. */
 export function klDiv(input: Tensor, target: Tensor, ...args: KwArgs<KlDivOptions, ['reduction', 'logTarget']>): Tensor {
@@ -112,6 +121,7 @@ export function klDiv(input: Tensor, target: Tensor, ...args: KwArgs<KlDivOption
     return r === 'batchmean' && input.ndim !== 0 ? out.div(input.shape[0]!) : out;
   });
 }
+/** Options of poissonNll (Python's keyword arguments, camelCase). */
 export interface PoissonNllOptions { /** input is log(rate) (default true) or the rate. */ logInput?: boolean; /** Add Stirling's term. Default false. */ full?: boolean; /** Default 1e-8. */ eps?: number; reduction?: Reduction }
 const POISSON = ['logInput', 'full', 'eps', 'reduction'] as const;
 /** Poisson negative log-likelihood of `target` counts. */
@@ -119,6 +129,7 @@ export function poissonNllLoss(input: Tensor, target: Tensor, ...args: KwArgs<Po
   const o = kwargs<PoissonNllOptions>('poissonNllLoss', POISSON, args);
   return torch.poissonNllLoss(input, target, o.logInput ?? true, o.full ?? false, o.eps ?? 1e-8, reductionCode(o.reduction ?? 'mean'));
 }
+/** Options of gaussianNll (Python's keyword arguments, camelCase). */
 export interface GaussianNllOptions { /** Add the constant 0.5 log(2 pi). Default false. */ full?: boolean; /** Variance clamp, default 1e-6. */ eps?: number; reduction?: Reduction }
 const GAUSSIAN = ['full', 'eps', 'reduction'] as const;
 /** 0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps)); var of input's shape, one dim short, or broadcastable in one dim. */
@@ -142,6 +153,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
   });
 }
 
+/** Options of margin (Python's keyword arguments, camelCase). */
 export interface MarginOptions { /** Default 0 (cosine embedding, margin ranking) or 1 (hinge embedding). */ margin?: number; reduction?: Reduction }
 /** 1 - cos(x1, x2) for target 1, max(0, cos(x1, x2) - margin) for target -1. */
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: KwArgs<MarginOptions, ['margin', 'reduction']>): Tensor {
@@ -161,6 +173,7 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: KwArg
   const o = kwargs<MarginOptions>('hingeEmbeddingLoss', ['margin', 'reduction'], args);
   return torch.hingeEmbeddingLoss(input, target, o.margin ?? 1, reductionCode(o.reduction ?? 'mean'));
 }
+/** Options of multiMargin (Python's keyword arguments, camelCase). */
 export interface MultiMarginOptions { /** 1 (default) or 2. */ p?: number; /** Default 1. */ margin?: number; weight?: Tensor | null; reduction?: Reduction }
 const MULTI_MARGIN = ['p', 'margin', 'weight', 'reduction'] as const;
 /** Multi-class hinge loss of scores (N, C) against class indices (N). */
@@ -189,6 +202,7 @@ export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...args:
     return reduce(loss.sum(classDim).div(input.shape[classDim]!), r);
   });
 }
+/** Options of tripletMargin (Python's keyword arguments, camelCase). */
 export interface TripletMarginOptions { /** Default 1. */ margin?: number; /** Norm order, default 2. */ p?: number; /** Default 1e-6. */ eps?: number; /** Use the positive-negative distance when smaller. Default false. */ swap?: boolean; reduction?: Reduction }
 const TRIPLET = ['margin', 'p', 'eps', 'swap', 'reduction'] as const;
 /** max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances. */
@@ -196,6 +210,7 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const o = kwargs<TripletMarginOptions>('tripletMarginLoss', TRIPLET, args);
   return torch.tripletMarginLoss(anchor, positive, negative, o.margin ?? 1, o.p ?? 2, o.eps ?? 1e-6, o.swap ?? false, reductionCode(o.reduction ?? 'mean'));
 }
+/** Options of tripletDistance (Python's keyword arguments, camelCase). */
 export interface TripletDistanceOptions { /** Default: pairwiseDistance. */ distanceFunction?: ((a: Tensor, b: Tensor) => Tensor) | null; /** Default 1 (must be > 0). */ margin?: number; swap?: boolean; reduction?: Reduction }
 /** tripletMarginLoss with any distance function (all options keyword-only, as in PyTorch). */
 export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletDistanceOptions = {}): Tensor {
@@ -211,6 +226,7 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, 
     return reduce(d(anchor, positive).add(margin).sub(dNeg).clampMin(0), r);
   });
 }
+/** Options of ctc (Python's keyword arguments, camelCase). */
 export interface CtcOptions { /** Blank label, default 0. */ blank?: number; reduction?: Reduction; /** Zero infinite losses and their gradients. Default false. */ zeroInfinity?: boolean }
 const CTC = ['blank', 'reduction', 'zeroInfinity'] as const;
 /** Connectionist Temporal Classification loss of logProbs (T, N, C) (or (T, C)) against targets. */
@@ -224,6 +240,7 @@ export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor 
   });
 }
 
+/** Options of linearCrossEntropy (Python's keyword arguments, camelCase). */
 export interface LinearCrossEntropyOptions extends Omit<CrossEntropyOptions, 'ignoreIndex'> {
   /** Bias of the projection, (numClasses, *outFeatures). */ linearBias?: Tensor | null;
   /** Default: -100 for class-index targets; not allowed with probability targets. */ ignoreIndex?: number | null;

@@ -8,6 +8,7 @@ import { avgPool2d, avgPool3d } from './pooling.js';
 import { pad } from './padding.js';
 
 type IntOrList = number | number[];
+/** Options of batchNorm (Python's keyword arguments, camelCase). */
 export interface BatchNormOptions {
   runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null;
   /** Batch statistics (and running-stat updates) instead of the running ones. Default false. */ training?: boolean;
@@ -26,6 +27,7 @@ export function batchNorm(x: Tensor, ...args: KwArgs<BatchNormOptions, typeof BA
   return torch.batchNorm(x, o.weight ?? null, o.bias ?? null, rm, rv, training, o.momentum ?? 0.1, eps, true);
 }
 
+/** Options of instanceNorm (Python's keyword arguments, camelCase). */
 export interface InstanceNormOptions {
   runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null;
   /** Normalize with the input's own statistics (default true). */ useInputStats?: boolean;
@@ -40,6 +42,7 @@ export function instanceNorm(x: Tensor, ...args: KwArgs<InstanceNormOptions, typ
     o.useInputStats ?? true, o.momentum ?? 0.1, o.eps ?? 1e-5, true);
 }
 
+/** Options of affineNorm (Python's keyword arguments, camelCase). */
 export interface AffineNormOptions { weight?: Tensor | null; bias?: Tensor | null; /** Default 1e-5. */ eps?: number }
 const AFFINE = ['weight', 'bias', 'eps'] as const;
 /** Normalizes each group of channels of (N, C, *). */
@@ -53,6 +56,7 @@ export function layerNorm(x: Tensor, normalizedShape: IntOrList, ...args: KwArgs
   const o = kwargs<AffineNormOptions>('layerNorm', AFFINE, args);
   return torch.layerNorm(x, typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape, o.weight ?? null, o.bias ?? null, o.eps ?? 1e-5, true);
 }
+/** Options of rmsNorm (Python's keyword arguments, camelCase). */
 export interface RmsNormOptions { weight?: Tensor | null; /** Default: the dtype's machine epsilon. */ eps?: number | null }
 /** x / sqrt(mean(x^2) + eps) over the trailing `normalizedShape` dims, times weight. */
 export function rmsNorm(x: Tensor, normalizedShape: IntOrList, ...args: KwArgs<RmsNormOptions, ['weight', 'eps']>): Tensor {
@@ -60,6 +64,7 @@ export function rmsNorm(x: Tensor, normalizedShape: IntOrList, ...args: KwArgs<R
   return torch.rmsNorm(x, typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape, o.weight ?? null, o.eps ?? null);
 }
 
+/** Options of localResponseNorm (Python's keyword arguments, camelCase). */
 export interface LocalResponseNormOptions { /** Default 1e-4. */ alpha?: number; /** Default 0.75. */ beta?: number; /** Default 1. */ k?: number }
 const LRN = ['alpha', 'beta', 'k'] as const;
 /** x / (k + alpha / size * sum of x^2 over `size` neighbouring channels)^beta; input (N, C, *). */
@@ -81,6 +86,7 @@ export function localResponseNorm(x: Tensor, size: number, ...args: KwArgs<Local
   });
 }
 
+/** Options of normalize (Python's keyword arguments, camelCase). */
 export interface NormalizeOptions { /** Norm order, default 2. */ p?: number; /** Default 1. */ dim?: number; /** Default 1e-12. */ eps?: number }
 const NORMALIZE = ['p', 'dim', 'eps'] as const;
 /** x / max(||x||_p over dim, eps). */

@@ -3,7 +3,9 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
+/** F.pad modes. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+/** Options of pad (Python's keyword arguments, camelCase). */
 export interface PadOptions { /** Default 'constant'. */ mode?: PadMode; /** Fill value of 'constant' padding, default 0. */ value?: number | null }
 /**
  * Pads the last dims: `pad` is [left, right] of the last dim, then [top, bottom] of the one before,

@@ -7,9 +7,11 @@ import { relu } from './activation.js';
 import { kwargs, type KwArgs } from './args.js';
 
 type IntOrList = number | number[];
+/** Options of maxPool (Python's keyword arguments, camelCase). */
 export interface MaxPoolOptions { /** Default: the kernel size. */ stride?: IntOrList | null; padding?: IntOrList; dilation?: IntOrList; ceilMode?: boolean }
 /** MaxPoolOptions plus `returnIndices` (also return the flat argmax indices, int64). */
 export interface MaxPoolCallOptions extends MaxPoolOptions { returnIndices?: boolean }
+/** Options of avgPool (Python's keyword arguments, camelCase). */
 export interface AvgPoolOptions { /** Default: the kernel size. */ stride?: IntOrList | null; padding?: IntOrList; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
 /** Options of both kinds (kept for callers of the earlier maxPool3d/avgPool3d). */
 export type PoolOptions = MaxPoolOptions & AvgPoolOptions;
@@ -75,6 +77,7 @@ export const avgPool2d = (x: Tensor, kernelSize: IntOrList, ...args: KwArgs<AvgP
 export const avgPool3d = (x: Tensor, kernelSize: IntOrList, ...args: KwArgs<AvgPoolOptions, typeof AVGPOOL>): Tensor =>
   torch.avgPool3d(x, kernelSize, ...avgArgs('avgPool3d', kernelSize, args));
 
+/** Options of lpPool (Python's keyword arguments, camelCase). */
 export interface LpPoolOptions { /** Default: the kernel size. */ stride?: IntOrList | null; /** Default false. */ ceilMode?: boolean }
 const LPPOOL = ['stride', 'ceilMode'] as const;
 function lpPool(fn: string, n: 1 | 2 | 3, x: Tensor, normType: number, kernelSize: IntOrList, args: readonly unknown[]): Tensor {
@@ -109,6 +112,7 @@ export const adaptiveAvgPool2d = (x: Tensor, outputSize: AdaptiveSize): Tensor =
 /** Average pooling to a fixed (D, H, W). */
 export const adaptiveAvgPool3d = (x: Tensor, outputSize: AdaptiveSize): Tensor => torch.adaptiveAvgPool3d(x, resolveAdaptive(x, outputSize, 3, 'adaptiveAvgPool3d'));
 
+/** Options of adaptiveMax (Python's keyword arguments, camelCase). */
 export interface AdaptiveMaxOptions { returnIndices?: boolean }
 function adaptiveMax(fn: (x: Tensor, s: number[]) => [Tensor, Tensor], n: number, x: Tensor, size: AdaptiveSize, args: readonly unknown[], what: string, force = false): Tensor | [Tensor, Tensor] {
   const returnIndices = force || (kwargs<AdaptiveMaxOptions>(what, ['returnIndices'], args).returnIndices ?? false);
@@ -147,6 +151,7 @@ export const adaptiveMaxPool2dWithIndices = (x: Tensor, outputSize: AdaptiveSize
 export const adaptiveMaxPool3dWithIndices = (x: Tensor, outputSize: AdaptiveSize): [Tensor, Tensor] =>
   adaptiveMax(torch.adaptiveMaxPool3d, 3, x, outputSize, [], 'adaptiveMaxPool3dWithIndices', true) as [Tensor, Tensor];
 
+/** Options of maxUnpool (Python's keyword arguments, camelCase). */
 export interface MaxUnpoolOptions {
   /** Default: the kernel size. */ stride?: IntOrList | null;
   /** Default 0. */ padding?: IntOrList;
@@ -182,6 +187,7 @@ export const maxUnpool2d = (x: Tensor, indices: Tensor, kernelSize: IntOrList, .
 /** Inverse of maxPool3d. */
 export const maxUnpool3d = (x: Tensor, indices: Tensor, kernelSize: IntOrList, ...args: UnpoolArgs): Tensor => maxUnpool('maxUnpool3d', 3, x, indices, kernelSize, args);
 
+/** Options of fractionalMaxPool (Python's keyword arguments, camelCase). */
 export interface FractionalMaxPoolOptions {
   /** Output spatial size (this or outputRatio). */ outputSize?: IntOrList | null;
   /** Output size as a fraction of the input size, in (0, 1). */ outputRatio?: number | number[] | null;

@@ -4,6 +4,7 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
+/** Options of embedding (Python's keyword arguments, camelCase). */
 export interface EmbeddingOptions {
   /** Row whose gradient is always zero (negative counts from the end). */ paddingIdx?: number | null;
   /** Rows looked up with a larger norm are renormalized in place to this norm. */ maxNorm?: number | null;
@@ -31,6 +32,7 @@ export function embedding(input: Tensor, weight: Tensor, ...args: KwArgs<Embeddi
   return torch.embedding(weight, input, pad ?? -1, o.scaleGradByFreq ?? false, o.sparse ?? false);
 }
 
+/** Options of embeddingBag (Python's keyword arguments, camelCase). */
 export interface EmbeddingBagOptions extends EmbeddingOptions {
   /** Start of each bag in a 1-D input (int64); absent for 2-D input (one bag per row). */ offsets?: Tensor | null;
   /** How a bag is reduced: 'sum', 'mean' (default) or 'max'. */ mode?: 'sum' | 'mean' | 'max';
@@ -64,6 +66,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, ...args: KwArgs<Embe
   });
 }
 
+/** Options of oneHot (Python's keyword arguments, camelCase). */
 export interface OneHotOptions { /** Default -1: max(labels) + 1. */ numClasses?: number }
 /** int64 labels (*) -> (*, numClasses) one-hot int64. */
 export const oneHot = (labels: Tensor, ...args: KwArgs<OneHotOptions, ['numClasses']>): Tensor =>

@@ -5,7 +5,9 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
+/** F.interpolate modes. */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
+/** Options of interpolate (Python's keyword arguments, camelCase). */
 export interface InterpolateOptions {
   /** Output spatial size (one int for every dim, or one per dim). Exactly one of size and scaleFactor. */
   size?: number | number[] | null;

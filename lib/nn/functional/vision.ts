@@ -4,6 +4,7 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
+/** Options of gridSample (Python's keyword arguments, camelCase). */
 export interface GridSampleOptions {
   /** Default 'bilinear'. */ mode?: 'bilinear' | 'nearest' | 'bicubic';
   /** Values outside the input: 'zeros' (default), 'border', 'reflection'. */ paddingMode?: 'zeros' | 'border' | 'reflection';

@@ -11,6 +11,7 @@ import type { FactoryOptions } from './utils.js';
 
 /** forward's result: [output (log-probability of each target), loss (mean negative output)], PyTorch's _ASMoutput. */
 export type ASMOutput = [output: Tensor, loss: Tensor];
+/** Options of adaptiveLogSoftmax (Python's keyword arguments, camelCase). */
 export interface AdaptiveLogSoftmaxOptions extends FactoryOptions { /** Cluster size divisor, default 4. */ divValue?: number; /** Bias in the head. Default false. */ headBias?: boolean }
 
 /** Clusters classes by frequency: the shortlist [0, cutoffs[0]) in the head, each further range through a smaller projection. */

@@ -163,6 +163,7 @@ export class CTCLoss extends Module {
 /** Deprecated alias of NLLLoss for (N, C, H, W) inputs. */
 export class NLLLoss2d extends NLLLoss {}
 
+/** Options of linearCrossEntropyLoss (Python's keyword arguments, camelCase). */
 export interface LinearCrossEntropyLossOptions extends FactoryOptions {
   /** Extra dims of the class scores: (N, numClasses, *outFeatures) (K-dimensional loss). Default []. */ outFeatures?: number[];
   /** Default false. */ bias?: boolean;

@@ -16,6 +16,7 @@ import type { FactoryOptions } from './utils.js';
 
 /** 'relu' (default), 'gelu', or a function / module of one tensor. */
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
+/** Options of the Transformer layers (PyTorch's keyword arguments, camelCase). */
 export interface TransformerLayerOptions extends FactoryOptions {
   /** Feed-forward width, default 2048. */ dimFeedforward?: number;
   /** Dropout everywhere (attention weights, feed-forward, residual branches), default 0.1. */ dropout?: number;
@@ -102,6 +103,7 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
   }
 }
 
+/** Masks and causality flags of a decoder forward (PyTorch's keyword arguments, camelCase). */
 export interface DecoderCallOptions {
   tgtMask?: Tensor | null; memoryMask?: Tensor | null;
   tgtKeyPaddingMask?: Tensor | null; memoryKeyPaddingMask?: Tensor | null;
@@ -173,6 +175,7 @@ export class TransformerDecoder extends Module {
   }
 }
 
+/** Options of transformer (Python's keyword arguments, camelCase). */
 export interface TransformerOptions extends TransformerLayerOptions {
   /** Default 512. */ dModel?: number;
   /** Default 8. */ nhead?: number;
@@ -181,6 +184,7 @@ export interface TransformerOptions extends TransformerLayerOptions {
   /** Use this encoder instead of the default stack (its parameters are re-initialized like the rest). */ customEncoder?: Module | null;
   /** Use this decoder instead of the default stack. */ customDecoder?: Module | null;
 }
+/** Masks and causality flags of Transformer.forward (PyTorch's keyword arguments, camelCase). */
 export interface TransformerCallOptions extends DecoderCallOptions {
   srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; srcIsCausal?: boolean;
 }

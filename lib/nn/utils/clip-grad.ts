@@ -9,6 +9,7 @@ import { kwargs, type KwArgs } from '../functional/args.js';
 export { clipGradValue_ };
 const asList = (p: Iterable<Tensor> | Tensor): Tensor[] => (p instanceof Tensor ? [p] : [...p]);
 
+/** Options of clipGradNorm (Python's keyword arguments, camelCase). */
 export interface ClipGradNormOptions { /** Default 2 (Infinity for the max norm). */ normType?: number; /** Throw when the total norm is nan or inf. Default false. */ errorIfNonfinite?: boolean; /** Accepted for PyTorch compatibility (no effect). */ foreach?: boolean | null }
 const CLIP = ['normType', 'errorIfNonfinite', 'foreach'] as const;
 /** Scales the gradients of `parameters` in place so their joint norm is at most maxNorm; returns the norm before. */

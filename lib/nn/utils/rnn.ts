@@ -47,6 +47,7 @@ export class PackedSequence extends Array<Tensor | null> {
   [Symbol.dispose](): void { this.dispose(); }
 }
 
+/** Options of padSequence (Python's keyword arguments, camelCase). */
 export interface PadSequenceOptions { /** (B, T, *) instead of (T, B, *). Default false. */ batchFirst?: boolean; /** Default 0. */ paddingValue?: number; /** 'right' (default) or 'left'. */ paddingSide?: 'right' | 'left' }
 const PAD_SEQUENCE = ['batchFirst', 'paddingValue', 'paddingSide'] as const;
 /** Stacks sequences (L_i, *) into (T, B, *) (or (B, T, *)), padded with paddingValue. */
@@ -56,6 +57,7 @@ export function padSequence(sequences: Tensor[] | Tensor, ...args: KwArgs<PadSeq
   return torch.padSequence(seqs, o.batchFirst ?? false, o.paddingValue ?? 0, o.paddingSide ?? 'right');
 }
 
+/** Options of packPadded (Python's keyword arguments, camelCase). */
 export interface PackPaddedOptions { /** input is (B, T, *). Default false. */ batchFirst?: boolean; /** lengths must be sorted decreasingly (default true); false sorts and remembers the permutation. */ enforceSorted?: boolean }
 /** Packs a padded batch (T, B, *) (or (B, T, *)) of sequences with the given lengths. */
 export function packPaddedSequence(input: Tensor, lengths: Tensor | number[], ...args: KwArgs<PackPaddedOptions, ['batchFirst', 'enforceSorted']>): PackedSequence {
@@ -81,6 +83,7 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | number[], ..
   return new PackedSequence(data, batchSizes, sorted);
 }
 
+/** Options of padPacked (Python's keyword arguments, camelCase). */
 export interface PadPackedOptions { batchFirst?: boolean; /** Default 0. */ paddingValue?: number; /** Pad to this many steps (at least the longest sequence). */ totalLength?: number | null }
 const PAD_PACKED = ['batchFirst', 'paddingValue', 'totalLength'] as const;
 /** Unpacks to [padded (T, B, *) (or (B, T, *)), lengths (int64)], in the original batch order. */

@@ -36,6 +36,7 @@ function compute(m: Module, c: Config, powerIteration: boolean): Tensor {
     return weight.div(sigma);
   });
 }
+/** Options of spectralNorm (Python's keyword arguments, camelCase). */
 export interface SpectralNormOptions {
   /** Default 'weight'. */ name?: string;
   /** Power iterations per training forward, default 1. */ nPowerIterations?: number;

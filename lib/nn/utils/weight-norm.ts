@@ -15,6 +15,7 @@ const APPLIED = new WeakMap<Module, Map<string, Applied>>();
 function compute(m: Module, name: string, dim: number): Tensor {
   return WEIGHT_NORM(m.param(`${name}_v`), m.param(`${name}_g`), dim) as Tensor;
 }
+/** Options of weightNorm (Python's keyword arguments, camelCase). */
 export interface WeightNormOptions { /** Default 'weight'. */ name?: string; /** The dim kept by the norm (default 0; null or -1: one norm of the whole tensor). */ dim?: number | null }
 /** Reparameterizes `module`'s parameter `name` by magnitude and direction; returns the module. */
 export function weightNorm<M extends Module>(module: M, ...args: KwArgs<WeightNormOptions, ['name', 'dim']>): M {
