@@ -28,18 +28,28 @@ function buckets(sizes: number[]): number[] {
   let cap = MIB;
   for (const n of [...sizes].reverse()) {
     cur += n;
-    if (cur * 4 >= cap) { out.push(cur); cur = 0; cap = 25 * MIB; }
+    if (cur * 4 >= cap) {
+      out.push(cur);
+      cur = 0;
+      cap = 25 * MIB;
+    }
   }
   if (cur) out.push(cur);
   return out;
 }
 
-const median = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+const median = (a: number[]): number => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[s.length >> 1];
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => { const a = srv.address(); srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
   });
 }
 
@@ -84,13 +94,34 @@ async function worker(sizesFile: string): Promise<void> {
 async function runPair(kind: 'ours' | 'python', sizesFile: string): Promise<number[]> {
   const port = await freePort();
   const runs = [0, 1].map((rank) => {
-    const env = { ...pythonEnv(), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), RANK: String(rank), WORLD_SIZE: '2', OMP_NUM_THREADS: '1' };
-    const child = kind === 'ours'
-      ? spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--worker', sizesFile, '--reps', String(REPS)], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn('python3', ['-c', PY, sizesFile, String(REPS), String(WARMUP)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = {
+      ...pythonEnv(),
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: String(port),
+      RANK: String(rank),
+      WORLD_SIZE: '2',
+      OMP_NUM_THREADS: '1',
+    };
+    const child =
+      kind === 'ours'
+        ? spawn(
+            process.execPath,
+            ['--import', 'tsx', import.meta.filename, '--worker', sizesFile, '--reps', String(REPS)],
+            { env, stdio: ['ignore', 'pipe', 'inherit'] },
+          )
+        : spawn('python3', ['-c', PY, sizesFile, String(REPS), String(WARMUP)], {
+            env,
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; });
-    return new Promise<string>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${kind} rank ${rank} exited ${code}`)))));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+    });
+    return new Promise<string>((resolve, reject) =>
+      child.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`${kind} rank ${rank} exited ${code}`)),
+      ),
+    );
   });
   const outs = await Promise.all(runs);
   const line = outs[0].split('\n').find((l) => l.startsWith('RESULT '));
@@ -111,22 +142,38 @@ async function main(): Promise<void> {
   const file = join(dir, 'buckets.json');
   writeFileSync(file, JSON.stringify(bucketSizes));
   try {
-    const ours: number[] = [], python: number[] = [];
+    const ours: number[] = [],
+      python: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate which side goes first, so drift on the shared machine hits both.
       const order: ('ours' | 'python')[] = r % 2 === 0 ? ['ours', 'python'] : ['python', 'ours'];
       for (const kind of order) {
         const t = await runPair(kind, file);
         (kind === 'ours' ? ours : python).push(median(t));
-        console.error(`round ${r} ${kind}: median ${median(t).toFixed(1)} ms (${t.map((v) => v.toFixed(0)).join(', ')})`);
+        console.error(
+          `round ${r} ${kind}: median ${median(t).toFixed(1)} ms (${t.map((v) => v.toFixed(0)).join(', ')})`,
+        );
       }
     }
-    const o = median(ours), p = median(python);
-    console.log(JSON.stringify({
-      bench: 'distributed', ratio: +(o / p).toFixed(3), oursMs: +o.toFixed(1), pytorchMs: +p.toFixed(1),
-      oursRoundsMs: ours.map((v) => +v.toFixed(1)), pytorchRoundsMs: python.map((v) => +v.toFixed(1)),
-      parameters: params, buckets: bucketSizes.length, worldSize: 2, backend: 'gloo', rounds: ROUNDS, reps: REPS, warmup: WARMUP,
-    }));
+    const o = median(ours),
+      p = median(python);
+    console.log(
+      JSON.stringify({
+        bench: 'distributed',
+        ratio: +(o / p).toFixed(3),
+        oursMs: +o.toFixed(1),
+        pytorchMs: +p.toFixed(1),
+        oursRoundsMs: ours.map((v) => +v.toFixed(1)),
+        pytorchRoundsMs: python.map((v) => +v.toFixed(1)),
+        parameters: params,
+        buckets: bucketSizes.length,
+        worldSize: 2,
+        backend: 'gloo',
+        rounds: ROUNDS,
+        reps: REPS,
+        warmup: WARMUP,
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,19 +9,29 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface Stats { n: number; median: number; min: number; max: number; q1: number; q3: number; iqr: number }
+export interface Stats {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
+  iqr: number;
+}
 
 /** Linear-interpolated quantile of sorted values (numpy's default method). */
 function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 export function stats(xs: readonly number[]): Stats {
   if (xs.length === 0) throw new Error('stats: no values');
   const s = [...xs].sort((a, b) => a - b);
-  const q1 = quantile(s, 0.25), q3 = quantile(s, 0.75);
+  const q1 = quantile(s, 0.25),
+    q3 = quantile(s, 0.75);
   return { n: s.length, median: quantile(s, 0.5), min: s[0]!, max: s.at(-1)!, q1, q3, iqr: q3 - q1 };
 }
 
@@ -48,7 +58,10 @@ export function usage(): { userMs: number; sysMs: number; minorFaults: number } 
 /** Runs a child and parses the last line of its stdout as JSON; the error carries the child's stderr. */
 export function runJson<T>(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): T {
   const r = spawnSync(cmd, args, { env, maxBuffer: 1 << 26, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited with ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.slice(0, 3).join(' ')} ... exited with ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`,
+    );
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(last) as T;
@@ -61,11 +74,22 @@ export function runJson<T>(cmd: string, args: readonly string[], env: NodeJS.Pro
  * `pairs` pairs of fresh processes; the order alternates (ours first in even pairs, the reference first in
  * odd ones) so neither side always runs on a machine warmed (or loaded) by the other.
  */
-export function interleave<A, B>(pairs: number, ours: () => A, ref: () => B, onPair?: (i: number, a: A, b: B) => void): { ours: A[]; ref: B[] } {
+export function interleave<A, B>(
+  pairs: number,
+  ours: () => A,
+  ref: () => B,
+  onPair?: (i: number, a: A, b: B) => void,
+): { ours: A[]; ref: B[] } {
   const out = { ours: [] as A[], ref: [] as B[] };
   for (let i = 0; i < pairs; i++) {
     let a: A, b: B;
-    if (i % 2 === 0) { a = ours(); b = ref(); } else { b = ref(); a = ours(); }
+    if (i % 2 === 0) {
+      a = ours();
+      b = ref();
+    } else {
+      b = ref();
+      a = ours();
+    }
     out.ours.push(a);
     out.ref.push(b);
     onPair?.(i, a, b);
@@ -79,7 +103,8 @@ export function intOption(argv: readonly string[], flag: string, envName: string
   const raw = i >= 0 ? argv[i + 1] : process.env[envName];
   if (raw === undefined) return def;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${flag} / ${envName}: expected an integer >= ${min}, got '${raw}'`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${flag} / ${envName}: expected an integer >= ${min}, got '${raw}'`);
   return v;
 }
 
@@ -90,7 +115,10 @@ export function intOption(argv: readonly string[], flag: string, envName: string
 // `--dump-before=getuid` writes one profile per marker holding the instructions since the previous one,
 // so start-up (loading ~290 libtorch libraries under valgrind) is counted once and excluded.
 
-/** The Python interpreter itself: `python3` may be a launcher script (pyenv shims are), which valgrind would trace instead. */
+/**
+ * The Python interpreter itself: `python3` may be a launcher script (pyenv shims are), which valgrind would trace
+ * instead.
+ */
 export function realPython(env: NodeJS.ProcessEnv = process.env): string {
   return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { env, encoding: 'utf8' }).trim();
 }
@@ -109,15 +137,29 @@ export function perfInstructionsSupported(): boolean {
  * intervals between markers (the child must call getuid() phases + 1 times at the end of its run: once to
  * close set-up, then once after each phase) and the child's JSON output line.
  */
-export function callgrindPhases<T>(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, phases: number): { instructions: number[]; out: T } {
+export function callgrindPhases<T>(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  phases: number,
+): { instructions: number[]; out: T } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'));
   try {
     const file = join(dir, 'cg.out');
-    const out = runJson<T>('valgrind', ['--tool=callgrind', '--dump-before=getuid', `--callgrind-out-file=${file}`, cmd, ...args], env);
-    const dumps = readdirSync(dir).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
-    if (dumps.length < phases + 1) throw new Error(`callgrind: expected >= ${phases + 1} marker dumps from ${cmd}, found ${dumps.length}`);
+    const out = runJson<T>(
+      'valgrind',
+      ['--tool=callgrind', '--dump-before=getuid', `--callgrind-out-file=${file}`, cmd, ...args],
+      env,
+    );
+    const dumps = readdirSync(dir)
+      .filter((f) => /^cg\.out\.\d+$/.test(f))
+      .sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
+    if (dumps.length < phases + 1)
+      throw new Error(`callgrind: expected >= ${phases + 1} marker dumps from ${cmd}, found ${dumps.length}`);
     const total = (f: string): number => {
-      const m = /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8')) ?? /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
+      const m =
+        /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8')) ??
+        /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
       if (!m) throw new Error(`callgrind: no totals in ${f}`);
       return Number(m[1]);
     };
@@ -132,7 +174,10 @@ export function callgrindPhases<T>(cmd: string, args: readonly string[], env: No
  * only: BENCH_NODE_FLAGS adds V8/Node flags, BENCH_OURS_ENV adds `K=V` environment settings (space
  * separated, e.g. glibc's MALLOC_MMAP_THRESHOLD_ or OMP_WAIT_POLICY, read at process start).
  */
-export function nodeChild(script: string, args: readonly string[]): { cmd: string; args: string[]; env: Record<string, string> } {
+export function nodeChild(
+  script: string,
+  args: readonly string[],
+): { cmd: string; args: string[]; env: Record<string, string> } {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const env: Record<string, string> = {};
   for (const kv of (process.env.BENCH_OURS_ENV ?? '').split(/\s+/).filter(Boolean)) {
@@ -151,7 +196,10 @@ export function leadSettings(): { nodeFlags: string; oursEnv: string } {
 /** The git commit of the working tree (for the record in the final JSON line), or null. */
 export function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }

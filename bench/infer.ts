@@ -20,13 +20,15 @@ import { VNetDecoupleAttentionABC, initSkcdfWeights } from '../lib/skcdf/model.j
 import { slidingWindowPredict, toChannelsLast3d } from '../lib/skcdf/inference.js';
 import { readNpy, writeNpy } from '../lib/io/npy.js';
 
-const F = 8, C = 14;
+const F = 8,
+  C = 14;
 const PATCH: [number, number, number] = [64, 128, 128];
 const SHAPE: [number, number, number] = [80, 160, 160];
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1] ?? 0) || 3;
 const perBatch = Number(process.env.WINDOWS_PER_BATCH ?? 1);
 
-const newModel = (): VNetDecoupleAttentionABC => initSkcdfWeights(new VNetDecoupleAttentionABC({ nClasses: C, nFilters: F, patchSize: PATCH, hasDropout: false }));
+const newModel = (): VNetDecoupleAttentionABC =>
+  initSkcdfWeights(new VNetDecoupleAttentionABC({ nClasses: C, nFilters: F, patchSize: PATCH, hasDropout: false }));
 
 const PY = String.raw`
 import sys, time, math, json, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -99,21 +101,34 @@ function main(): void {
     // A smooth synthetic volume in [0, 1].
     const n = SHAPE[0] * SHAPE[1] * SHAPE[2];
     const vol = new Float32Array(n);
-    for (let z = 0, i = 0; z < SHAPE[0]; z++) for (let y = 0; y < SHAPE[1]; y++) for (let x = 0; x < SHAPE[2]; x++, i++) {
-      vol[i] = 0.5 + 0.25 * Math.sin(z / 7) * Math.cos(y / 11) + 0.25 * Math.sin((x + y) / 13);
-    }
+    for (let z = 0, i = 0; z < SHAPE[0]; z++)
+      for (let y = 0; y < SHAPE[1]; y++)
+        for (let x = 0; x < SHAPE[2]; x++, i++) {
+          vol[i] = 0.5 + 0.25 * Math.sin(z / 7) * Math.cos(y / 11) + 0.25 * Math.sin((x + y) / 13);
+        }
     const volPath = join(tmp, 'vol.npy');
     writeNpy(volPath, { data: vol, shape: SHAPE, dtype: 'float32' });
     const threads = torch.getNumThreads();
 
     // Ours.
     const image = torch.keep(torch.fromBuffer(vol, 'float32', SHAPE));
-    torch.tidy(() => torch.noGrad(() => model.forward(image.get('0:64', '0:128', '0:128').reshape([1, 1, ...PATCH]), 'unlabeled'))); // warm-up
+    torch.tidy(() =>
+      torch.noGrad(() => model.forward(image.get('0:64', '0:128', '0:128').reshape([1, 1, ...PATCH]), 'unlabeled')),
+    ); // warm-up
     let leaked = 0;
     const runOurs = (channelsLast: boolean): { time: number; labels: Uint8Array } => {
       const before = torch.memory().liveTensors;
       const t0 = performance.now();
-      const labels = torch.tidy(() => slidingWindowPredict(model, image, { patch: PATCH, numClasses: C, speed: 0, windowsPerBatch: perBatch, channelsLast }).labels.toTypedArray() as Uint8Array);
+      const labels = torch.tidy(
+        () =>
+          slidingWindowPredict(model, image, {
+            patch: PATCH,
+            numClasses: C,
+            speed: 0,
+            windowsPerBatch: perBatch,
+            channelsLast,
+          }).labels.toTypedArray() as Uint8Array,
+      );
       const time = (performance.now() - t0) / 1000;
       leaked += torch.memory().liveTensors - before;
       return { time, labels };
@@ -123,10 +138,29 @@ function main(): void {
     torch.tidy(() => modelCl.loadStateDict(model.stateDict()));
     fuseConvBatchNorm(modelCl);
     toChannelsLast3d(modelCl);
-    torch.tidy(() => torch.noGrad(() => modelCl.forward(image.get('0:64', '0:128', '0:128').reshape([1, 1, ...PATCH]).contiguous({ memoryFormat: 'channelsLast3d' }), 'unlabeled')));
+    torch.tidy(() =>
+      torch.noGrad(() =>
+        modelCl.forward(
+          image
+            .get('0:64', '0:128', '0:128')
+            .reshape([1, 1, ...PATCH])
+            .contiguous({ memoryFormat: 'channelsLast3d' }),
+          'unlabeled',
+        ),
+      ),
+    );
     const runOursCl = (): { time: number; labels: Uint8Array } => {
       const t0 = performance.now();
-      const labels = torch.tidy(() => slidingWindowPredict(modelCl, image, { patch: PATCH, numClasses: C, speed: 0, windowsPerBatch: perBatch, channelsLast: true }).labels.toTypedArray() as Uint8Array);
+      const labels = torch.tidy(
+        () =>
+          slidingWindowPredict(modelCl, image, {
+            patch: PATCH,
+            numClasses: C,
+            speed: 0,
+            windowsPerBatch: perBatch,
+            channelsLast: true,
+          }).labels.toTypedArray() as Uint8Array,
+      );
       return { time: (performance.now() - t0) / 1000, labels };
     };
     // Reference (Python), same threads; interleaved with ours rep by rep (the machine may be shared).
@@ -134,9 +168,17 @@ function main(): void {
     const py = { times: [] as number[], threads: -1 };
     const runPy = (): number => {
       const out = execFileSync('python3', ['-c', PY, sdPath, volPath, outPath, String(threads), '1'], {
-        env: { ...process.env, PYTHONPATH: join(import.meta.dirname, '../.deps/python') + (process.env.PYTHONPATH ? `:${process.env.PYTHONPATH}` : '') },
+        env: {
+          ...process.env,
+          PYTHONPATH:
+            join(import.meta.dirname, '../.deps/python') + (process.env.PYTHONPATH ? `:${process.env.PYTHONPATH}` : ''),
+        },
         maxBuffer: 1 << 24,
-      }).toString().trim().split('\n').at(-1)!;
+      })
+        .toString()
+        .trim()
+        .split('\n')
+        .at(-1)!;
       const j = JSON.parse(out) as { times: number[]; threads: number };
       py.threads = j.threads;
       return j.times[0];
@@ -145,24 +187,52 @@ function main(): void {
     const cl = { times: [] as number[], labels: new Uint8Array(0) as Uint8Array };
     for (let r = 0; r < reps; r++) {
       py.times.push(runPy());
-      const a = runOurs(false); plain.times.push(a.time); plain.labels = a.labels;
-      const b = runOursCl(); cl.times.push(b.time); cl.labels = b.labels;
+      const a = runOurs(false);
+      plain.times.push(a.time);
+      plain.labels = a.labels;
+      const b = runOursCl();
+      cl.times.push(b.time);
+      cl.labels = b.labels;
     }
     const ref = readNpy(outPath).data as Uint8Array;
-    const agreement = (l: Uint8Array): number => { let a = 0; for (let i = 0; i < n; i++) if (ref[i] === l[i]) a++; return a / n; };
+    const agreement = (l: Uint8Array): number => {
+      let a = 0;
+      for (let i = 0; i < n; i++) if (ref[i] === l[i]) a++;
+      return a / n;
+    };
     const classes = new Set(plain.labels).size;
     const theirs = Math.min(...py.times);
-    const oursPlain = Math.min(...plain.times), oursCl = Math.min(...cl.times);
+    const oursPlain = Math.min(...plain.times),
+      oursCl = Math.min(...cl.times);
     const ours = Math.min(oursPlain, oursCl);
     const f = (t: number[]) => t.map((v) => v.toFixed(2)).join(', ');
-    console.log(`ours (as is) ${f(plain.times)} s; ours (BN folded, channels-last-3d) ${f(cl.times)} s; python ${f(py.times)} s; ${classes} classes predicted`);
-    console.log(JSON.stringify({
-      bench: 'infer', ratio: ours / theirs, ratioAsIs: oursPlain / theirs, ratioPrepared: oursCl / theirs,
-      ours_s: ours, python_s: theirs, windows: 8, windowsPerBatch: perBatch, reps,
-      volume: SHAPE, patch: PATCH, nFilters: F, nClasses: C, threads, pythonThreads: py.threads,
-      labelAgreement: agreement(plain.labels), labelAgreementPrepared: agreement(cl.labels), leakedTensors: leaked,
-      network: 'VNet_Decouple_Attention_ABC (full, unlabeled mode)',
-    }));
+    console.log(
+      `ours (as is) ${f(plain.times)} s; ours (BN folded, channels-last-3d) ${f(cl.times)} s; python ${f(py.times)} ` +
+      `s; ${classes} classes predicted`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'infer',
+        ratio: ours / theirs,
+        ratioAsIs: oursPlain / theirs,
+        ratioPrepared: oursCl / theirs,
+        ours_s: ours,
+        python_s: theirs,
+        windows: 8,
+        windowsPerBatch: perBatch,
+        reps,
+        volume: SHAPE,
+        patch: PATCH,
+        nFilters: F,
+        nClasses: C,
+        threads,
+        pythonThreads: py.threads,
+        labelAgreement: agreement(plain.labels),
+        labelAgreementPrepared: agreement(cl.labels),
+        leakedTensors: leaked,
+        network: 'VNet_Decouple_Attention_ABC (full, unlabeled mode)',
+      }),
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

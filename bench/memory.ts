@@ -49,11 +49,19 @@ for (let i = 1; i <= ITERS; i++) {
     return loss.item();
   });
   const live = torch.memory().liveTensors;
-  if (i === 1) baseline = live; // after the first step: momentum buffers exist from here on
-  else if (live !== baseline) throw new Error(`memory bench: live tensors ${live} at iteration ${i}, baseline ${baseline} (a leak in the step)`);
+  if (i === 1)
+    baseline = live; // after the first step: momentum buffers exist from here on
+  else if (live !== baseline)
+    throw new Error(`memory bench: live tensors ${live} at iteration ${i}, baseline ${baseline} (a leak in the step)`);
   if (i % EVERY === 0) {
     const m = torch.memory();
-    samples.push({ iter: i, rssMiB: mib(process.memoryUsage.rss()), heapMiB: mib(process.memoryUsage().heapUsed), liveTensors: m.liveTensors, cpuBytes: m.cpuBytes });
+    samples.push({
+      iter: i,
+      rssMiB: mib(process.memoryUsage.rss()),
+      heapMiB: mib(process.memoryUsage().heapUsed),
+      liveTensors: m.liveTensors,
+      cpuBytes: m.cpuBytes,
+    });
   }
 }
 const seconds = (performance.now() - t0) / 1000;
@@ -62,10 +70,27 @@ const last = samples[samples.length - 1];
 const ratio = last.rssMiB / atWarmup.rssMiB;
 const maxAfter = Math.max(...samples.filter((s) => s.iter >= WARMUP).map((s) => s.rssMiB));
 console.table(samples.filter((s) => s.iter % 1000 === 0 || s.iter === EVERY));
-console.log(`${ITERS} iterations in ${seconds.toFixed(1)} s; live tensors ${baseline} every iteration; RSS ${atWarmup.rssMiB} MiB after ${atWarmup.iter} -> ${last.rssMiB} MiB at ${last.iter} (max ${maxAfter} MiB)`);
+console.log(
+  `${ITERS} iterations in ${seconds.toFixed(1)} s; live tensors ${baseline} every iteration; RSS ${atWarmup.rssMiB} ` +
+  `MiB after ${atWarmup.iter} -> ${last.rssMiB} MiB at ${last.iter} (max ${maxAfter} MiB)`,
+);
 const ok = ratio <= 1.05;
-console.log(JSON.stringify({
-  bench: 'memory', ratio: +ratio.toFixed(4), liveTensorsFlat: true, liveTensors: baseline, target: 1.05, ok,
-  rssAfterWarmupMiB: atWarmup.rssMiB, rssEndMiB: last.rssMiB, rssMaxAfterWarmupMiB: maxAfter, heapAfterWarmupMiB: atWarmup.heapMiB, heapEndMiB: last.heapMiB,
-  iterations: ITERS, warmup: WARMUP, loss: lossValue, seconds: +seconds.toFixed(1),
-}));
+console.log(
+  JSON.stringify({
+    bench: 'memory',
+    ratio: +ratio.toFixed(4),
+    liveTensorsFlat: true,
+    liveTensors: baseline,
+    target: 1.05,
+    ok,
+    rssAfterWarmupMiB: atWarmup.rssMiB,
+    rssEndMiB: last.rssMiB,
+    rssMaxAfterWarmupMiB: maxAfter,
+    heapAfterWarmupMiB: atWarmup.heapMiB,
+    heapEndMiB: last.heapMiB,
+    iterations: ITERS,
+    warmup: WARMUP,
+    loss: lossValue,
+    seconds: +seconds.toFixed(1),
+  }),
+);

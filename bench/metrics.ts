@@ -27,7 +27,10 @@ function arg(name: string, dflt: number): number {
 const REPS = arg('--reps', 7);
 const PY_REPS = arg('--python-reps', 3);
 
-const rng = (seed: number): (() => number) => { const r = new Rng(seed); return () => r.next(); };
+const rng = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 /** Organ-like classes: centre (z, y, x) and radii (rz, ry, rx) in voxels; painted in this order. */
 const ORGANS: { name: string; c: [number, number, number]; r: [number, number, number] }[] = [
@@ -65,8 +68,13 @@ function paint(vol: Uint8Array, seed: number, jitter: number): void {
         for (let x = lo[2]; x <= hi[2]; x++) {
           const w = (x - c[2]) / rad[2];
           const rho = Math.sqrt(u * u + v * v + w * w);
-          const th = Math.atan2(v, w), phi = Math.acos(rho > 0 ? u / rho : 1);
-          const bound = 1 + amp * (Math.sin(2 * th + ph[0]) * Math.cos(3 * phi + ph[1]) + 0.5 * Math.sin(3 * th + ph[2]) * Math.sin(2 * phi + ph[3]));
+          const th = Math.atan2(v, w),
+            phi = Math.acos(rho > 0 ? u / rho : 1);
+          const bound =
+            1 +
+            amp *
+              (Math.sin(2 * th + ph[0]) * Math.cos(3 * phi + ph[1]) +
+                0.5 * Math.sin(3 * th + ph[2]) * Math.sin(2 * phi + ph[3]));
           if (rho <= bound) vol[(z * Y + y) * X + x] = cls;
         }
       }
@@ -76,8 +84,11 @@ function paint(vol: Uint8Array, seed: number, jitter: number): void {
   if (jitter > 0) {
     for (let s = 0; s < 6; s++) {
       const cls = 1 + Math.floor(r() * 13);
-      const cz = Math.floor(r() * (Z - 4)), cy = Math.floor(r() * (Y - 6)), cx = Math.floor(r() * (X - 6));
-      for (let z = cz; z < cz + 3; z++) for (let y = cy; y < cy + 4; y++) for (let x = cx; x < cx + 4; x++) vol[(z * Y + y) * X + x] = cls;
+      const cz = Math.floor(r() * (Z - 4)),
+        cy = Math.floor(r() * (Y - 6)),
+        cx = Math.floor(r() * (X - 6));
+      for (let z = cz; z < cz + 3; z++)
+        for (let y = cy; y < cy + 4; y++) for (let x = cx; x < cx + 4; x++) vol[(z * Y + y) * X + x] = cls;
     }
   }
 }
@@ -141,7 +152,11 @@ function median(a: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function timeOurs(pred: Uint8Array, label: Uint8Array, symmetric: boolean): { ms: number[]; coldMs: number; res: ClassMetrics[] } {
+function timeOurs(
+  pred: Uint8Array,
+  label: Uint8Array,
+  symmetric: boolean,
+): { ms: number[]; coldMs: number; res: ClassMetrics[] } {
   let t0 = performance.now();
   let res = evaluateCase(pred, label, SHAPE, SPACING, NUM_CLASSES, { symmetric });
   const coldMs = performance.now() - t0;
@@ -156,20 +171,35 @@ function timeOurs(pred: Uint8Array, label: Uint8Array, symmetric: boolean): { ms
 
 function main(): void {
   const n = SHAPE[0] * SHAPE[1] * SHAPE[2];
-  const label = new Uint8Array(n), pred = new Uint8Array(n);
+  const label = new Uint8Array(n),
+    pred = new Uint8Array(n);
   paint(label, 1, 0);
   paint(pred, 2, 2);
   const counts = new Array<number>(NUM_CLASSES).fill(0);
   for (let i = 0; i < n; i++) counts[label[i]]++;
-  console.log(`volume ${SHAPE.join('x')}, spacing ${SPACING.join(',')}; label voxels per class: ${counts.slice(1).join(' ')}`);
+  console.log(
+    `volume ${SHAPE.join('x')}, spacing ${SPACING.join(',')}; label voxels per class: ${counts.slice(1).join(' ')}`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-metrics-'));
   let py: { asd: { values: number[][]; ms: number[] }; full: { values: number[][]; ms: number[] } };
   try {
     writeFileSync(join(dir, 'pred.u8'), pred);
     writeFileSync(join(dir, 'label.u8'), label);
-    const out = execFileSync('python3', ['-c', PYTHON, join(dir, 'pred.u8'), join(dir, 'label.u8'),
-      JSON.stringify(SHAPE), JSON.stringify(SPACING), String(NUM_CLASSES), String(PY_REPS)], { maxBuffer: 1 << 26 });
+    const out = execFileSync(
+      'python3',
+      [
+        '-c',
+        PYTHON,
+        join(dir, 'pred.u8'),
+        join(dir, 'label.u8'),
+        JSON.stringify(SHAPE),
+        JSON.stringify(SPACING),
+        String(NUM_CLASSES),
+        String(PY_REPS),
+      ],
+      { maxBuffer: 1 << 26 },
+    );
     py = JSON.parse(out.toString());
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -182,24 +212,58 @@ function main(): void {
   let worst = 0;
   const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
   for (let c = 1; c < NUM_CLASSES; c++) {
-    const pa = py.asd.values[c - 1], pf = py.full.values[c - 1];
-    const ol = lite.res[c - 1], of = full.res[c - 1];
-    const errs = [rel(ol.dice, pa[0]), rel(ol.asd, pa[1]), rel(of.dice, pf[0]), rel(of.asd, pf[1]), rel(of.assd, pf[2]), rel(of.hd95, pf[3])];
+    const pa = py.asd.values[c - 1],
+      pf = py.full.values[c - 1];
+    const ol = lite.res[c - 1],
+      of = full.res[c - 1];
+    const errs = [
+      rel(ol.dice, pa[0]),
+      rel(ol.asd, pa[1]),
+      rel(of.dice, pf[0]),
+      rel(of.asd, pf[1]),
+      rel(of.assd, pf[2]),
+      rel(of.hd95, pf[3]),
+    ];
     const e = Math.max(...errs);
     worst = Math.max(worst, e);
-    console.log(`class ${String(c).padStart(2)} ${ORGANS[c - 1].name.padEnd(12)} dice ${of.dice.toFixed(4).padStart(8)}  asd ${of.asd.toFixed(6)}  assd ${of.assd.toFixed(6)}  hd95 ${of.hd95.toFixed(6)}  max rel err vs python ${e.toExponential(2)}`);
+    console.log(
+      `class ${String(c).padStart(2)} ${ORGANS[c - 1].name.padEnd(12)} dice ${of.dice.toFixed(4).padStart(8)}  asd ` +
+      `${of.asd.toFixed(6)}  assd ${of.assd.toFixed(6)}  hd95 ${of.hd95.toFixed(6)}  max rel err vs python ` +
+      `${e.toExponential(2)}`,
+    );
   }
   if (!(worst <= 1e-9)) throw new Error(`bench metrics: ours and python disagree (max relative error ${worst})`);
 
-  const oursMs = median(lite.ms), pythonMs = median(py.asd.ms);
-  const oursFullMs = median(full.ms), pythonFullMs = median(py.full.ms);
-  console.log(`Dice+ASD (13 classes): ours ${oursMs.toFixed(1)} ms (cold ${lite.coldMs.toFixed(1)} ms), python ${pythonMs.toFixed(1)} ms`);
-  console.log(`Dice+ASD+ASSD+HD95:    ours ${oursFullMs.toFixed(1)} ms (cold ${full.coldMs.toFixed(1)} ms), python ${pythonFullMs.toFixed(1)} ms`);
-  console.log(JSON.stringify({
-    bench: 'metrics', ratio: oursMs / pythonMs, oursMs, pythonMs, oursColdMs: lite.coldMs,
-    fullRatio: oursFullMs / pythonFullMs, oursFullMs, pythonFullMs, maxRelErr: worst,
-    shape: SHAPE, spacing: SPACING, classes: NUM_CLASSES - 1, reps: REPS, pythonReps: PY_REPS,
-  }));
+  const oursMs = median(lite.ms),
+    pythonMs = median(py.asd.ms);
+  const oursFullMs = median(full.ms),
+    pythonFullMs = median(py.full.ms);
+  console.log(
+    `Dice+ASD (13 classes): ours ${oursMs.toFixed(1)} ms (cold ${lite.coldMs.toFixed(1)} ms), python ` +
+    `${pythonMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `Dice+ASD+ASSD+HD95:    ours ${oursFullMs.toFixed(1)} ms (cold ${full.coldMs.toFixed(1)} ms), python ` +
+    `${pythonFullMs.toFixed(1)} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'metrics',
+      ratio: oursMs / pythonMs,
+      oursMs,
+      pythonMs,
+      oursColdMs: lite.coldMs,
+      fullRatio: oursFullMs / pythonFullMs,
+      oursFullMs,
+      pythonFullMs,
+      maxRelErr: worst,
+      shape: SHAPE,
+      spacing: SPACING,
+      classes: NUM_CLASSES - 1,
+      reps: REPS,
+      pythonReps: PY_REPS,
+    }),
+  );
 }
 
 main();

@@ -10,7 +10,20 @@
 // the dispatch path without timing noise. `ratio` is then the geometric mean of the instruction ratios.
 //
 // Env: BENCH_THREADS (1), BENCH_N calls per case (50000; 5000 with --instructions), BENCH_PAIRS (5).
-import { realPython, callgrindPhases, cpuMs, gitCommit, hasValgrind, interleave, intOption, leadSettings, nodeChild, roundStats, runJson, stats } from './harness.js';
+import {
+  realPython,
+  callgrindPhases,
+  cpuMs,
+  gitCommit,
+  hasValgrind,
+  interleave,
+  intOption,
+  leadSettings,
+  nodeChild,
+  roundStats,
+  runJson,
+  stats,
+} from './harness.js';
 import { pythonEnv } from './python-env.js';
 
 const argv = process.argv.slice(2);
@@ -21,7 +34,11 @@ const PAIRS = intOption(argv, '--pairs', 'BENCH_PAIRS', 5);
 const WARM = INSTR ? 20_000 : 20_000;
 const CASES = ['add', 'mul', 'matmul8', 'chain', 'view'] as const;
 type Case = (typeof CASES)[number];
-interface ChildOut { us: Record<Case, number>; cpuUs: Record<Case, number>; threads: number }
+interface ChildOut {
+  us: Record<Case, number>;
+  cpuUs: Record<Case, number>;
+  threads: number;
+}
 
 // Python side: same cases; os.getuid() marks the phase boundaries for callgrind (harmless when timing).
 const PY = `
@@ -54,15 +71,20 @@ async function child(): Promise<void> {
     add: () => torch.add(a, b).dispose(),
     mul: () => a.mul(b).dispose(),
     matmul8: () => m.matmul(m).dispose(),
-    chain: () => torch.tidy(() => { a.mul(b).add(a).relu().sum(); }),
+    chain: () =>
+      torch.tidy(() => {
+        a.mul(b).add(a).relu().sum();
+      }),
     view: () => m.view([64]).dispose(),
   };
-  const us = {} as Record<Case, number>, cpuUs = {} as Record<Case, number>;
+  const us = {} as Record<Case, number>,
+    cpuUs = {} as Record<Case, number>;
   for (const name of CASES) for (let i = 0; i < WARM; i++) cases[name]();
   process.getuid?.();
   for (const name of CASES) {
     const f = cases[name];
-    const c = cpuMs(), t = performance.now();
+    const c = cpuMs(),
+      t = performance.now();
     for (let i = 0; i < N; i++) f();
     us[name] = ((performance.now() - t) / N) * 1000;
     cpuUs[name] = ((cpuMs() - c) / N) * 1000;
@@ -74,42 +96,105 @@ async function child(): Promise<void> {
 const geo = (xs: number[]): number => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
 const env = (): NodeJS.ProcessEnv => ({ ...pythonEnv(), OMP_NUM_THREADS: String(THREADS) });
 const pyArgs = ['-c', PY, String(THREADS), String(N), String(WARM)];
-const ours = nodeChild(import.meta.filename, ['--child', '--threads', String(THREADS), '--n', String(N), ...(INSTR ? ['--instructions'] : [])]);
+const ours = nodeChild(import.meta.filename, [
+  '--child',
+  '--threads',
+  String(THREADS),
+  '--n',
+  String(N),
+  ...(INSTR ? ['--instructions'] : []),
+]);
 
 function timing(): void {
   const rows: Record<string, unknown>[] = [];
-  const { ours: o, ref: p } = interleave(PAIRS, () => runJson<ChildOut>(ours.cmd, ours.args, { ...env(), ...ours.env }), () => runJson<ChildOut>('python3', pyArgs, env()), (i, a, b) => {
-    const r = geo(CASES.map((c) => a.us[c] / b.us[c])), rc = geo(CASES.map((c) => a.cpuUs[c] / b.cpuUs[c]));
-    rows.push({ pair: i, order: i % 2 ? 'python first' : 'ours first', ratio: +r.toFixed(3), cpuRatio: +rc.toFixed(3) });
-    console.error(`pair ${i}: ratio ${r.toFixed(3)} (cpu ${rc.toFixed(3)})`);
-  });
-  const pairRatios = rows.map((r) => r.ratio as number), cpuRatios = rows.map((r) => r.cpuRatio as number);
-  const perOp = Object.fromEntries(CASES.map((c) => {
-    const ow = stats(o.map((x) => x.us[c])).median, pw = stats(p.map((x) => x.us[c])).median;
-    const oc = stats(o.map((x) => x.cpuUs[c])).median, pc = stats(p.map((x) => x.cpuUs[c])).median;
-    return [c, { oursUs: +ow.toFixed(3), pythonUs: +pw.toFixed(3), ratio: +stats(o.map((x, i) => x.us[c] / p[i]!.us[c])).median.toFixed(3),
-      oursCpuUs: +oc.toFixed(3), pythonCpuUs: +pc.toFixed(3), cpuRatio: +stats(o.map((x, i) => x.cpuUs[c] / p[i]!.cpuUs[c])).median.toFixed(3) }];
-  }));
+  const { ours: o, ref: p } = interleave(
+    PAIRS,
+    () => runJson<ChildOut>(ours.cmd, ours.args, { ...env(), ...ours.env }),
+    () => runJson<ChildOut>('python3', pyArgs, env()),
+    (i, a, b) => {
+      const r = geo(CASES.map((c) => a.us[c] / b.us[c])),
+        rc = geo(CASES.map((c) => a.cpuUs[c] / b.cpuUs[c]));
+      rows.push({
+        pair: i,
+        order: i % 2 ? 'python first' : 'ours first',
+        ratio: +r.toFixed(3),
+        cpuRatio: +rc.toFixed(3),
+      });
+      console.error(`pair ${i}: ratio ${r.toFixed(3)} (cpu ${rc.toFixed(3)})`);
+    },
+  );
+  const pairRatios = rows.map((r) => r.ratio as number),
+    cpuRatios = rows.map((r) => r.cpuRatio as number);
+  const perOp = Object.fromEntries(
+    CASES.map((c) => {
+      const ow = stats(o.map((x) => x.us[c])).median,
+        pw = stats(p.map((x) => x.us[c])).median;
+      const oc = stats(o.map((x) => x.cpuUs[c])).median,
+        pc = stats(p.map((x) => x.cpuUs[c])).median;
+      return [
+        c,
+        {
+          oursUs: +ow.toFixed(3),
+          pythonUs: +pw.toFixed(3),
+          ratio: +stats(o.map((x, i) => x.us[c] / p[i]!.us[c])).median.toFixed(3),
+          oursCpuUs: +oc.toFixed(3),
+          pythonCpuUs: +pc.toFixed(3),
+          cpuRatio: +stats(o.map((x, i) => x.cpuUs[c] / p[i]!.cpuUs[c])).median.toFixed(3),
+        },
+      ];
+    }),
+  );
   console.table(rows);
   console.table(perOp);
   const s = stats(pairRatios);
-  console.log(JSON.stringify({ bench: 'op-overhead', mode: 'time', ratio: +s.median.toFixed(3), spread: roundStats(s), cpuRatio: +stats(cpuRatios).median.toFixed(3),
-    cpuSpread: roundStats(stats(cpuRatios)), pairRatios, threads: THREADS, calls: N, pairs: PAIRS, ...leadSettings(), commit: gitCommit(), perOp }));
+  console.log(
+    JSON.stringify({
+      bench: 'op-overhead',
+      mode: 'time',
+      ratio: +s.median.toFixed(3),
+      spread: roundStats(s),
+      cpuRatio: +stats(cpuRatios).median.toFixed(3),
+      cpuSpread: roundStats(stats(cpuRatios)),
+      pairRatios,
+      threads: THREADS,
+      calls: N,
+      pairs: PAIRS,
+      ...leadSettings(),
+      commit: gitCommit(),
+      perOp,
+    }),
+  );
 }
 
 function instructions(): void {
   if (!hasValgrind()) throw new Error('op-overhead --instructions needs valgrind (scripts/bench-setup.sh installs it)');
   const o = callgrindPhases<ChildOut>(ours.cmd, ours.args, { ...env(), ...ours.env }, CASES.length);
-  console.error(`ours (callgrind): ${CASES.map((c, i) => `${c} ${Math.round(o.instructions[i]! / N)}`).join(', ')} instructions/call`);
+  console.error(
+    `ours (callgrind): ${CASES.map((c, i) => `${c} ${Math.round(o.instructions[i]! / N)}`).join(', ')} ` +
+    `instructions/call`,
+  );
   const p = callgrindPhases<ChildOut>(realPython(env()), pyArgs, env(), CASES.length);
-  const perOp = Object.fromEntries(CASES.map((c, i) => {
-    const oi = o.instructions[i]! / N, pi = p.instructions[i]! / N;
-    return [c, { oursInstr: Math.round(oi), pythonInstr: Math.round(pi), ratio: +(oi / pi).toFixed(3) }];
-  }));
+  const perOp = Object.fromEntries(
+    CASES.map((c, i) => {
+      const oi = o.instructions[i]! / N,
+        pi = p.instructions[i]! / N;
+      return [c, { oursInstr: Math.round(oi), pythonInstr: Math.round(pi), ratio: +(oi / pi).toFixed(3) }];
+    }),
+  );
   console.table(perOp);
   const ratio = geo(Object.values(perOp).map((v) => v.ratio));
-  console.log(JSON.stringify({ bench: 'op-overhead', mode: 'instructions', ratio: +ratio.toFixed(3), threads: THREADS, calls: N,
-    ...leadSettings(), commit: gitCommit(), perOp }));
+  console.log(
+    JSON.stringify({
+      bench: 'op-overhead',
+      mode: 'instructions',
+      ratio: +ratio.toFixed(3),
+      threads: THREADS,
+      calls: N,
+      ...leadSettings(),
+      commit: gitCommit(),
+      perOp,
+    }),
+  );
 }
 
 if (argv.includes('--child')) await child();

@@ -47,17 +47,23 @@ if (!canImport('torch') || !canImport('numpy')) {
   process.exit(1);
 }
 if (!canImport('SimpleITK')) {
-  if (process.env.SKCDF_BENCH_NO_PIP) { console.error('bench/preprocess: SimpleITK missing and SKCDF_BENCH_NO_PIP is set'); process.exit(1); }
+  if (process.env.SKCDF_BENCH_NO_PIP) {
+    console.error('bench/preprocess: SimpleITK missing and SKCDF_BENCH_NO_PIP is set');
+    process.exit(1);
+  }
   console.error(`bench/preprocess: installing SimpleITK into ${PYPATH} (pip install --target)`);
   mkdirSync(PYPATH, { recursive: true });
-  execFileSync('python3', ['-m', 'pip', 'install', '--quiet', '--no-deps', '--target', PYPATH, 'SimpleITK'], { stdio: 'inherit' });
+  execFileSync('python3', ['-m', 'pip', 'install', '--quiet', '--no-deps', '--target', PYPATH, 'SimpleITK'], {
+    stdio: 'inherit',
+  });
 }
 
 const argv = process.argv.slice(2);
 const argNum = (flag: string, def: number): number => {
   const i = argv.indexOf(flag);
   const v = i >= 0 ? Number(argv[i + 1]) : def;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`bench/preprocess: ${flag} must be a positive integer, got '${argv[i + 1]}'`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`bench/preprocess: ${flag} must be a positive integer, got '${argv[i + 1]}'`);
   return v;
 };
 
@@ -83,7 +89,9 @@ if __name__ == '__main__':
 `;
 
 async function datasetMode(dir: string): Promise<void> {
-  const cases = argNum('--cases', 8), slices = argNum('--slices', 100), workers = argNum('--workers', availableParallelism());
+  const cases = argNum('--cases', 8),
+    slices = argNum('--slices', 100),
+    workers = argNum('--workers', availableParallelism());
   const raw = join(dir, 'raw');
   const t0 = performance.now();
   for (let k = 0; k < cases; k++) {
@@ -91,8 +99,18 @@ async function datasetMode(dir: string): Promise<void> {
     const id = String(k + 1).padStart(4, '0');
     mkdirSync(join(raw, 'imagesTr'), { recursive: true });
     mkdirSync(join(raw, 'labelsTr'), { recursive: true });
-    writeNifti(join(raw, 'imagesTr', `img${id}.nii.gz`), { data: c.image, shape: c.shape, dtype: 'int16', spacing: c.spacing });
-    writeNifti(join(raw, 'labelsTr', `label${id}.nii.gz`), { data: c.label, shape: c.shape, dtype: 'uint8', spacing: c.spacing });
+    writeNifti(join(raw, 'imagesTr', `img${id}.nii.gz`), {
+      data: c.image,
+      shape: c.shape,
+      dtype: 'int16',
+      spacing: c.spacing,
+    });
+    writeNifti(join(raw, 'labelsTr', `label${id}.nii.gz`), {
+      data: c.label,
+      shape: c.shape,
+      dtype: 'uint8',
+      spacing: c.spacing,
+    });
   }
   console.error(`generated ${cases} cases of ${slices}x512x512 in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const run = async (w: number): Promise<number> => {
@@ -109,31 +127,64 @@ async function datasetMode(dir: string): Promise<void> {
   writeFileSync(script, PY_POOL);
   const pyOut = join(dir, 'py');
   mkdirSync(pyOut);
-  const py = JSON.parse(execFileSync('python3', [script, list, String(workers), pyOut], { env, maxBuffer: 1 << 26 }).toString().trim().split('\n').pop()!) as { seconds: number };
-  let imageMaxAbsDiff = 0, labelsEqual = true, sequentialEqual = true;
+  const py = JSON.parse(
+    execFileSync('python3', [script, list, String(workers), pyOut], { env, maxBuffer: 1 << 26 })
+      .toString()
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as { seconds: number };
+  let imageMaxAbsDiff = 0,
+    labelsEqual = true,
+    sequentialEqual = true;
   for (const c of findRawCases('synapse', raw)) {
     const a = readNpy(join(dir, `ours-${workers}`, `${c.id}_image.npy`)).data as Float32Array;
     const b = readNpy(join(pyOut, `${c.id}_image.npy`)).data as Float32Array;
     for (let i = 0; i < a.length; i++) imageMaxAbsDiff = Math.max(imageMaxAbsDiff, Math.abs(a[i]! - b[i]!));
     const la = readFileSync(join(dir, `ours-${workers}`, `${c.id}_label.npy`));
     const bytes = (t: Int8Array): Buffer => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
-    labelsEqual &&= bytes(readNpy(join(pyOut, `${c.id}_label.npy`)).data as Int8Array).equals(bytes(readNpy(join(dir, `ours-${workers}`, `${c.id}_label.npy`)).data as Int8Array));
+    labelsEqual &&= bytes(readNpy(join(pyOut, `${c.id}_label.npy`)).data as Int8Array).equals(
+      bytes(readNpy(join(dir, `ours-${workers}`, `${c.id}_label.npy`)).data as Int8Array),
+    );
     if (workers > 1) {
-      sequentialEqual &&= la.equals(readFileSync(join(dir, 'ours-1', `${c.id}_label.npy`))) &&
-        readFileSync(join(dir, `ours-${workers}`, `${c.id}_image.npy`)).equals(readFileSync(join(dir, 'ours-1', `${c.id}_image.npy`)));
+      sequentialEqual &&=
+        la.equals(readFileSync(join(dir, 'ours-1', `${c.id}_label.npy`))) &&
+        readFileSync(join(dir, `ours-${workers}`, `${c.id}_image.npy`)).equals(
+          readFileSync(join(dir, 'ours-1', `${c.id}_image.npy`)),
+        );
     }
   }
-  console.log(`ours ${workers} workers ${oursW.toFixed(2)} s, ours 1 worker ${ours1.toFixed(2)} s, python pool of ${workers} ${py.seconds.toFixed(2)} s`);
-  console.log(JSON.stringify({
-    bench: 'preprocess', mode: 'dataset', ratio: +(oursW / py.seconds).toFixed(3), speedupVsOneWorker: +(ours1 / oursW).toFixed(3),
-    ours_s: +oursW.toFixed(3), ours_one_worker_s: +ours1.toFixed(3), python_pool_s: +py.seconds.toFixed(3), workers, cases, raw_shape: [slices, 512, 512], size,
-    image_max_abs_diff: imageMaxAbsDiff, labels_equal: labelsEqual, parallel_equals_sequential: sequentialEqual,
-  }));
+  console.log(
+    `ours ${workers} workers ${oursW.toFixed(2)} s, ours 1 worker ${ours1.toFixed(2)} s, python pool of ${workers} ` +
+    `${py.seconds.toFixed(2)} s`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'preprocess',
+      mode: 'dataset',
+      ratio: +(oursW / py.seconds).toFixed(3),
+      speedupVsOneWorker: +(ours1 / oursW).toFixed(3),
+      ours_s: +oursW.toFixed(3),
+      ours_one_worker_s: +ours1.toFixed(3),
+      python_pool_s: +py.seconds.toFixed(3),
+      workers,
+      cases,
+      raw_shape: [slices, 512, 512],
+      size,
+      image_max_abs_diff: imageMaxAbsDiff,
+      labels_equal: labelsEqual,
+      parallel_equals_sequential: sequentialEqual,
+    }),
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'skcdf-bench-prep-'));
 try {
-  if (argv.includes('--dataset')) { await datasetMode(dir); rmSync(dir, { recursive: true, force: true }); process.exit(0); }
+  if (argv.includes('--dataset')) {
+    await datasetMode(dir);
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
   const t0 = performance.now();
   const c = generateSyntheticCase(0, 0, rawShape, [444, 380, 380]);
   const imagePath = join(dir, 'img0001.nii.gz');
@@ -169,8 +220,13 @@ for r in range(reps):
     times.append(time.perf_counter() - t)
 print(json.dumps({"times": times, "threads": torch.get_num_threads(), "torch": torch.__version__, "sitk": sitk.Version_VersionString()}))
 `;
-  const res = JSON.parse(execFileSync('python3', ['-c', py, imagePath, labelPath, pyOut, String(REPS)], { env, maxBuffer: 1 << 26 }).toString().trim().split('\n').pop()!) as
-    { times: number[]; threads: number; torch: string; sitk: string };
+  const res = JSON.parse(
+    execFileSync('python3', ['-c', py, imagePath, labelPath, pyOut, String(REPS)], { env, maxBuffer: 1 << 26 })
+      .toString()
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as { times: number[]; threads: number; torch: string; sitk: string };
 
   // The outputs must agree (same arithmetic as PyTorch's kernel).
   const a = readNpy(join(oursOut, '0001_image.npy')).data as Float32Array;
@@ -179,17 +235,33 @@ print(json.dumps({"times": times, "threads": torch.get_num_threads(), "torch": t
   for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
   const la = readNpy(join(oursOut, '0001_label.npy')).data as Int8Array;
   const lb = readNpy(join(pyOut, '0001_label.npy')).data as Int8Array;
-  const labelsEqual = Buffer.from(la.buffer, la.byteOffset, la.byteLength).equals(Buffer.from(lb.buffer, lb.byteOffset, lb.byteLength));
+  const labelsEqual = Buffer.from(la.buffer, la.byteOffset, la.byteLength).equals(
+    Buffer.from(lb.buffer, lb.byteOffset, lb.byteLength),
+  );
 
   const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
   const oursS = median(ours);
   const pyS = median(res.times);
   console.log(`ours   ${ours.map((t) => t.toFixed(3)).join(' ')} s (single thread)`);
-  console.log(`python ${res.times.map((t) => t.toFixed(3)).join(' ')} s (torch ${res.torch}, ${res.threads} threads, SimpleITK ${res.sitk})`);
-  console.log(JSON.stringify({
-    bench: 'preprocess', ratio: oursS / pyS, ratio_best: Math.min(...ours) / Math.min(...res.times), ours_s: oursS, python_s: pyS, raw_shape: rawShape, size,
-    image_max_abs_diff: maxDiff, labels_equal: labelsEqual, torch_threads: res.threads, reps: REPS,
-  }));
+  console.log(
+    `python ${res.times.map((t) => t.toFixed(3)).join(' ')} s (torch ${res.torch}, ${res.threads} threads, SimpleITK ` +
+    `${res.sitk})`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'preprocess',
+      ratio: oursS / pyS,
+      ratio_best: Math.min(...ours) / Math.min(...res.times),
+      ours_s: oursS,
+      python_s: pyS,
+      raw_shape: rawShape,
+      size,
+      image_max_abs_diff: maxDiff,
+      labels_equal: labelsEqual,
+      torch_threads: res.threads,
+      reps: REPS,
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -12,19 +12,38 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** The benches in the order they run: cheap ones first. */
-export const BENCHES = ['op-overhead', 'memory', 'metrics', 'infer', 'preprocess', 'train-step', 'distributed'] as const;
+export const BENCHES = [
+  'op-overhead',
+  'memory',
+  'metrics',
+  'infer',
+  'preprocess',
+  'train-step',
+  'distributed',
+] as const;
 
 /** What one bench gave. */
-export interface BenchOutcome { bench: string; ratio?: number; exitCode: number | null; error?: string; result?: Record<string, unknown> }
+export interface BenchOutcome {
+  bench: string;
+  ratio?: number;
+  exitCode: number | null;
+  error?: string;
+  result?: Record<string, unknown>;
+}
 
 /** The last line of `stdout` that is a JSON object with a numeric `ratio`, parsed; undefined when there is none. */
 export function lastRatioLine(stdout: string): Record<string, unknown> | undefined {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'));
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       const v = JSON.parse(lines[i]!) as Record<string, unknown>;
       if (typeof v.ratio === 'number') return v;
-    } catch { /* not JSON: keep looking */ }
+    } catch {
+      /* not JSON: keep looking */
+    }
   }
   return undefined;
 }
@@ -42,7 +61,9 @@ export function benchScript(nameOrPath: string, benchDir = import.meta.dirname):
 export function runBench(script: string, args: string[] = []): Promise<BenchOutcome> {
   const bench = script.replace(/^.*[\\/]/, '').replace(/\.[cm]?[tj]s$/, '');
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -51,7 +72,12 @@ export function runBench(script: string, args: string[] = []): Promise<BenchOutc
     child.on('error', (e) => done({ bench, exitCode: null, error: e.message }));
     child.on('close', (code, signal) => {
       const result = lastRatioLine(stdout);
-      const error = code !== 0 ? `exited with ${signal ?? `code ${code}`}` : result ? undefined : 'printed no JSON line with a ratio';
+      const error =
+        code !== 0
+          ? `exited with ${signal ?? `code ${code}`}`
+          : result
+            ? undefined
+            : 'printed no JSON line with a ratio';
       done({ bench, exitCode: code, ratio: result?.ratio as number | undefined, result, error });
     });
   });
@@ -70,8 +96,10 @@ async function main(argv: string[]): Promise<void> {
     outcomes.push(await runBench(s));
   }
   process.stderr.write(`\n${'bench'.padEnd(14)} ratio (ours / reference)\n`);
-  for (const o of outcomes) process.stderr.write(`${o.bench.padEnd(14)} ${o.ratio !== undefined ? o.ratio.toFixed(3) : `- (${o.error})`}\n`);
-  for (const o of outcomes) console.log(JSON.stringify({ bench: o.bench, ratio: o.ratio ?? null, ...(o.error ? { error: o.error } : {}) }));
+  for (const o of outcomes)
+    process.stderr.write(`${o.bench.padEnd(14)} ${o.ratio !== undefined ? o.ratio.toFixed(3) : `- (${o.error})`}\n`);
+  for (const o of outcomes)
+    console.log(JSON.stringify({ bench: o.bench, ratio: o.ratio ?? null, ...(o.error ? { error: o.error } : {}) }));
   if (outcomes.some((o) => o.error)) process.exitCode = 1;
 }
 

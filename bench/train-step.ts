@@ -27,7 +27,21 @@ import { trainStep, averageDecoderWeights, keepProbabilities } from '../lib/skcd
 import { DCAndCELoss } from '../lib/skcdf/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
 import { pythonEnv } from './python-env.js';
-import { realPython, callgrindPhases, cpuMs, usage, gitCommit, hasValgrind, interleave, intOption, leadSettings, nodeChild, roundStats, runJson, stats } from './harness.js';
+import {
+  realPython,
+  callgrindPhases,
+  cpuMs,
+  usage,
+  gitCommit,
+  hasValgrind,
+  interleave,
+  intOption,
+  leadSettings,
+  nodeChild,
+  roundStats,
+  runJson,
+  stats,
+} from './harness.js';
 
 const ARGV = process.argv.slice(2);
 const INSTR = ARGV.includes('--instructions');
@@ -36,23 +50,70 @@ const ITERS = intOption(ARGV, '--iters', 'BENCH_ITERS', INSTR ? 5 : 5);
 const WARMUP = intOption(ARGV, '--warmup', 'BENCH_WARMUP', 2, 0);
 const PAIRS = intOption(ARGV, '--pairs', 'BENCH_PAIRS', 5);
 const LOSS_SHAPE = [2, 14, 16, 16, 16];
-const F = 16, C = 14, PATCH: [number, number, number] = [32, 64, 64], N = 2;
-const LR = 0.3, EPOCH = 1, MAX_EPOCH = 1500, CPS_W = 10 * Math.exp(-5), EMA_W = 0.99;
+const F = 16,
+  C = 14,
+  PATCH: [number, number, number] = [32, 64, 64],
+  N = 2;
+const LR = 0.3,
+  EPOCH = 1,
+  MAX_EPOCH = 1500,
+  CPS_W = 10 * Math.exp(-5),
+  EMA_W = 0.99;
 const PY_SCRIPT = join(import.meta.dirname, 'reference/skcdf_reference.py');
 const FWD_ATOL = 1e-3;
 
-/** This process's own peak RSS in KiB: VmHWM (per address space, so not inherited from the parent across fork/exec as ru_maxrss is). */
+/**
+ * This process's own peak RSS in KiB: VmHWM (per address space, so not inherited from the parent across fork/exec as
+ * ru_maxrss is).
+ */
 const vmHwmKiB = (): number => {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN); } catch { return NaN; }
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 };
 const median = (xs: number[]): number => stats(xs).median;
-const pyArgs = (cmd: string, data: string): string[] => [PY_SCRIPT, cmd, '--data', data, '--threads', String(THREADS), '--filters', String(F),
-  '--classes', String(C), '--patch', ...PATCH.map(String), '--warmup', String(WARMUP), '--iters', String(ITERS), '--lr', String(LR),
-  '--epoch', String(EPOCH), '--max-epoch', String(MAX_EPOCH), '--cps-w', String(CPS_W)];
-const childEnv = (): NodeJS.ProcessEnv => ({ ...pythonEnv(), OMP_NUM_THREADS: String(THREADS), MKL_NUM_THREADS: String(THREADS) });
+const pyArgs = (cmd: string, data: string): string[] => [
+  PY_SCRIPT,
+  cmd,
+  '--data',
+  data,
+  '--threads',
+  String(THREADS),
+  '--filters',
+  String(F),
+  '--classes',
+  String(C),
+  '--patch',
+  ...PATCH.map(String),
+  '--warmup',
+  String(WARMUP),
+  '--iters',
+  String(ITERS),
+  '--lr',
+  String(LR),
+  '--epoch',
+  String(EPOCH),
+  '--max-epoch',
+  String(MAX_EPOCH),
+  '--cps-w',
+  String(CPS_W),
+];
+const childEnv = (): NodeJS.ProcessEnv => ({
+  ...pythonEnv(),
+  OMP_NUM_THREADS: String(THREADS),
+  MKL_NUM_THREADS: String(THREADS),
+});
 
 function buildModel(): VNetDecoupleAttentionABC {
-  const model = new VNetDecoupleAttentionABC({ nClasses: C, nFilters: F, patchSize: PATCH, hasDropout: true, numHeads: 2 });
+  const model = new VNetDecoupleAttentionABC({
+    nClasses: C,
+    nFilters: F,
+    patchSize: PATCH,
+    hasDropout: true,
+    numHeads: 2,
+  });
   torch.manualSeed(0);
   initSkcdfWeights(model);
   model.train();
@@ -69,8 +130,15 @@ function makeInputs(): Map<string, Tensor> {
     const fg = torch.randint(1, C, shape);
     return torch.where(torch.rand(shape).lt(0.6), torch.zeros(shape, { dtype: 'int64' }), fg);
   });
-  const ratios = torch.tensor([0.004, 1, 0.8, 0.75, 0.2, 0.3, 0.02, 0.05, 0.15, 0.12, 0.5, 0.1, 0.9, 0.95], { dtype: 'float64' });
-  return new Map([['imageL', imageL], ['imageU', imageU], ['labelL', labelL], ['ratios', ratios]]);
+  const ratios = torch.tensor([0.004, 1, 0.8, 0.75, 0.2, 0.3, 0.02, 0.05, 0.15, 0.12, 0.5, 0.1, 0.9, 0.95], {
+    dtype: 'float64',
+  });
+  return new Map([
+    ['imageL', imageL],
+    ['imageU', imageU],
+    ['labelL', labelL],
+    ['ratios', ratios],
+  ]);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -80,39 +148,107 @@ function worker(dataPath: string, profile: boolean): void {
   torch.setNumThreads(THREADS);
   const rss0 = vmHwmKiB();
   const data = torch.keep(torch.load(dataPath) as Map<string, Tensor>);
-  const imageL = data.get('imageL')!, imageU = data.get('imageU')!, labelL = data.get('labelL')!, ratios = data.get('ratios')!;
+  const imageL = data.get('imageL')!,
+    imageU = data.get('imageU')!,
+    labelL = data.get('labelL')!,
+    ratios = data.get('ratios')!;
   const model = buildModel();
   const optimizer = new SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
   const loss = new DCAndCELoss();
-  const times: number[] = [], cpus: number[] = [], sys: number[] = [], faults: number[] = [];
-  const phases: Record<string, number[]> = { avg: [], fwdLabeled: [], lossSup: [], fwdUnlabeled: [], lossU: [], backward: [], step: [] };
+  const times: number[] = [],
+    cpus: number[] = [],
+    sys: number[] = [],
+    faults: number[] = [];
+  const phases: Record<string, number[]> = {
+    avg: [],
+    fwdLabeled: [],
+    lossSup: [],
+    fwdUnlabeled: [],
+    lossU: [],
+    backward: [],
+    step: [],
+  };
   let last = 0;
   for (let i = 0; i < WARMUP + ITERS; i++) {
-    const t0 = performance.now(), c0 = cpuMs(), u0 = usage();
+    const t0 = performance.now(),
+      c0 = cpuMs(),
+      u0 = usage();
     if (!profile) {
-      last = trainStep(model, optimizer, loss, { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W }).loss;
+      last = trainStep(model, optimizer, loss, {
+        imageL,
+        labelL,
+        imageU,
+        epoch: EPOCH,
+        maxEpochs: MAX_EPOCH,
+        ratios,
+        cpsW: CPS_W,
+        emaW: EMA_W,
+      }).loss;
     } else {
       // trainStep's body, split into phases (same ops in the same order).
       let t = performance.now();
-      const mark = (k: string): void => { const now = performance.now(); if (i >= WARMUP) phases[k].push(now - t); t = now; };
-      averageDecoderWeights(model, EMA_W); mark('avg');
+      const mark = (k: string): void => {
+        const now = performance.now();
+        if (i >= WARMUP) phases[k].push(now - t);
+        t = now;
+      };
+      averageDecoderWeights(model, EMA_W);
+      mark('avg');
       torch.tidy(() => {
-        const [outA, outAAbc] = model.forward(torch.cat([imageL, imageU], 0), 'labeled'); mark('fwdLabeled');
+        const [outA, outAAbc] = model.forward(torch.cat([imageL, imageU], 0), 'labeled');
+        mark('fwdLabeled');
         const maskL = torch.bernoulli(keepProbabilities(labelL, ratios));
-        const lossSup = loss.forward(outA.get(`:${N}`), labelL).add(loss.forward(outAAbc.get(`:${N}`).mul(maskL), labelL.mul(maskL)));
-        const [pl, plAbc] = torch.noGrad(() => [outA.get(`${N}:`).argmax(1, true), outAAbc.get(`${N}:`).argmax(1, true)]);
-        const maskU = torch.bernoulli(keepProbabilities(plAbc, ratios.neg().add(1).mul(EPOCH / MAX_EPOCH).neg().add(1))); mark('lossSup');
-        const [outU, outUAbc] = model.forward(imageU, 'unlabeled'); mark('fwdUnlabeled');
+        const lossSup = loss
+          .forward(outA.get(`:${N}`), labelL)
+          .add(loss.forward(outAAbc.get(`:${N}`).mul(maskL), labelL.mul(maskL)));
+        const [pl, plAbc] = torch.noGrad(() => [
+          outA.get(`${N}:`).argmax(1, true),
+          outAAbc.get(`${N}:`).argmax(1, true),
+        ]);
+        const maskU = torch.bernoulli(
+          keepProbabilities(
+            plAbc,
+            ratios
+              .neg()
+              .add(1)
+              .mul(EPOCH / MAX_EPOCH)
+              .neg()
+              .add(1),
+          ),
+        );
+        mark('lossSup');
+        const [outU, outUAbc] = model.forward(imageU, 'unlabeled');
+        mark('fwdUnlabeled');
         const lossU = loss.forward(outU, pl).add(loss.forward(outUAbc.mul(maskU), plAbc.mul(maskU)));
         const total = lossSup.add(lossU.mul(CPS_W));
-        last = total.item(); mark('lossU');
-        total.backward(); mark('backward');
-        optimizer.step(); optimizer.zeroGrad(); mark('step');
+        last = total.item();
+        mark('lossU');
+        total.backward();
+        mark('backward');
+        optimizer.step();
+        optimizer.zeroGrad();
+        mark('step');
       });
     }
-    if (i >= WARMUP) { const u1 = usage(); times.push(performance.now() - t0); cpus.push(cpuMs() - c0); sys.push(u1.sysMs - u0.sysMs); faults.push(u1.minorFaults - u0.minorFaults); }
+    if (i >= WARMUP) {
+      const u1 = usage();
+      times.push(performance.now() - t0);
+      cpus.push(cpuMs() - c0);
+      sys.push(u1.sysMs - u0.sysMs);
+      faults.push(u1.minorFaults - u0.minorFaults);
+    }
   }
-  const out: Record<string, unknown> = { timesMs: times, cpuMs: cpus, sysMs: sys, minorFaults: faults, maxRssKiB: process.resourceUsage().maxRSS, vmHwmKiB: vmHwmKiB(), rssBeforeModelKiB: rss0, loss: last, threads: torch.getNumThreads() };
+  const out: Record<string, unknown> = {
+    timesMs: times,
+    cpuMs: cpus,
+    sysMs: sys,
+    minorFaults: faults,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    vmHwmKiB: vmHwmKiB(),
+    rssBeforeModelKiB: rss0,
+    loss: last,
+    threads: torch.getNumThreads(),
+  };
   if (profile) out.phases = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
   console.log(JSON.stringify(out));
 }
@@ -126,7 +262,10 @@ function parity(dir: string, inputs: Map<string, Tensor>): Record<string, unknow
     const model = buildModel();
     model.setDropout(0);
     const state = new Map([...model.stateDict()].map(([k, v]) => [k, v.clone()]));
-    const imageL = inputs.get('imageL')!, imageU = inputs.get('imageU')!, labelL = inputs.get('labelL')!, ratios = inputs.get('ratios')!;
+    const imageL = inputs.get('imageL')!,
+      imageU = inputs.get('imageU')!,
+      labelL = inputs.get('labelL')!,
+      ratios = inputs.get('ratios')!;
     const imageLU = torch.cat([imageL, imageU], 0);
     const [lo, loa] = torch.noGrad(() => model.forward(imageLU, 'labeled'));
     const [uo, uoa] = torch.noGrad(() => model.forward(imageU, 'unlabeled'));
@@ -134,25 +273,65 @@ function parity(dir: string, inputs: Map<string, Tensor>): Record<string, unknow
     const maskL = torch.bernoulli(torch.full(labelL.shape, 0.5, { dtype: 'float64' }));
     const maskU = torch.bernoulli(torch.full(labelL.shape, 0.7, { dtype: 'float64' }));
     const optimizer = new SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
-    const r = trainStep(model, optimizer, new DCAndCELoss(), { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W, maskL, maskU });
-    torch.save(new Map<string, Savable>([
-      ['state', state], ['imageLU', imageLU], ['imageL', imageL], ['imageU', imageU], ['labelL', labelL], ['ratios', ratios],
-      ['fwdLabeledOut', lo], ['fwdLabeledOutAbc', loa], ['fwdUnlabeledOut', uo], ['fwdUnlabeledOutAbc', uoa],
-      ['maskL', maskL], ['maskU', maskU], ['stepResult', { loss: r.loss, lossSup: r.lossSup, lossU: r.lossU, terms: { ...r.terms } }],
-      ['stateAfter', model.stateDict()],
-    ]), path);
+    const r = trainStep(model, optimizer, new DCAndCELoss(), {
+      imageL,
+      labelL,
+      imageU,
+      epoch: EPOCH,
+      maxEpochs: MAX_EPOCH,
+      ratios,
+      cpsW: CPS_W,
+      emaW: EMA_W,
+      maskL,
+      maskU,
+    });
+    torch.save(
+      new Map<string, Savable>([
+        ['state', state],
+        ['imageLU', imageLU],
+        ['imageL', imageL],
+        ['imageU', imageU],
+        ['labelL', labelL],
+        ['ratios', ratios],
+        ['fwdLabeledOut', lo],
+        ['fwdLabeledOutAbc', loa],
+        ['fwdUnlabeledOut', uo],
+        ['fwdUnlabeledOutAbc', uoa],
+        ['maskL', maskL],
+        ['maskU', maskU],
+        ['stepResult', { loss: r.loss, lossSup: r.lossSup, lossU: r.lossU, terms: { ...r.terms } }],
+        ['stateAfter', model.stateDict()],
+      ]),
+      path,
+    );
     torch.dispose([...model.parameters(), ...model.buffers()]);
   });
-  return JSON.parse(execFileSync('python3', pyArgs('verify', path), { env: childEnv(), maxBuffer: 1 << 24 }).toString()) as Record<string, unknown>;
+  return JSON.parse(
+    execFileSync('python3', pyArgs('verify', path), { env: childEnv(), maxBuffer: 1 << 24 }).toString(),
+  ) as Record<string, unknown>;
 }
 
 // ------------------------------------------------------------------------------------------------
 
-interface RunResult { timesMs: number[]; cpuMs: number[]; sysMs: number[]; minorFaults: number[]; maxRssKiB: number; vmHwmKiB: number; rssBeforeModelKiB: number; loss: number; threads: number; phases?: Record<string, number> }
+interface RunResult {
+  timesMs: number[];
+  cpuMs: number[];
+  sysMs: number[];
+  minorFaults: number[];
+  maxRssKiB: number;
+  vmHwmKiB: number;
+  rssBeforeModelKiB: number;
+  loss: number;
+  threads: number;
+  phases?: Record<string, number>;
+}
 
 const OVERHEAD_PHASES = ['loss', 'ema', 'step', 'keep'] as const;
 
-/** The parts of a step beyond the convolutions, each repeated between getuid() markers (see bench/harness.ts); same order as the Python side's `overhead`. */
+/**
+ * The parts of a step beyond the convolutions, each repeated between getuid() markers (see bench/harness.ts); same
+ * order as the Python side's `overhead`.
+ */
 function overheadWorker(dataPath: string): void {
   torch.setNumThreads(THREADS);
   const data = torch.keep(torch.load(dataPath) as Map<string, Tensor>);
@@ -160,13 +339,21 @@ function overheadWorker(dataPath: string): void {
   const optimizer = new SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
   for (const p of model.parameters()) p.grad = torch.fullLike(p, 1e-3);
   const loss = new DCAndCELoss();
-  const logits = torch.keep(data.get('lossLogits')!.clone().requiresGrad_(true)), target = data.get('lossTarget')!;
-  const label = data.get('labelL')!, ratios = data.get('ratios')!;
+  const logits = torch.keep(data.get('lossLogits')!.clone().requiresGrad_(true)),
+    target = data.get('lossTarget')!;
+  const label = data.get('labelL')!,
+    ratios = data.get('ratios')!;
   const phases: (() => void)[] = [
-    () => { torch.tidy(() => loss.forward(logits, target).backward()); logits.grad = null; },
+    () => {
+      torch.tidy(() => loss.forward(logits, target).backward());
+      logits.grad = null;
+    },
     () => averageDecoderWeights(model, EMA_W),
     () => optimizer.step(),
-    () => torch.tidy(() => { torch.bernoulli(keepProbabilities(label, ratios)); }),
+    () =>
+      torch.tidy(() => {
+        torch.bernoulli(keepProbabilities(label, ratios));
+      }),
   ];
   for (const f of phases) for (let i = 0; i < WARMUP; i++) f();
   process.getuid?.();
@@ -183,16 +370,43 @@ function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
   const ours = nodeChild(import.meta.filename, ['--overhead-worker', dataPath, ...flags]);
   const o = callgrindPhases(ours.cmd, ours.args, { ...env, ...ours.env }, OVERHEAD_PHASES.length);
   const p = callgrindPhases(realPython(env), pyArgs('overhead', dataPath), env, OVERHEAD_PHASES.length);
-  const perPhase = Object.fromEntries(OVERHEAD_PHASES.map((k, i) => {
-    const oi = o.instructions[i]! / ITERS, pi = p.instructions[i]! / ITERS;
-    return [k, { oursInstr: Math.round(oi), pythonInstr: Math.round(pi), ratio: +(oi / pi).toFixed(3), oursMinusPython: Math.round(oi - pi) }];
-  }));
-  console.log(`instructions per repetition (callgrind, all threads, ${THREADS} thread(s), ${ITERS} repetitions after ${WARMUP} warm-up; loss on [${LOSS_SHAPE}])`);
+  const perPhase = Object.fromEntries(
+    OVERHEAD_PHASES.map((k, i) => {
+      const oi = o.instructions[i]! / ITERS,
+        pi = p.instructions[i]! / ITERS;
+      return [
+        k,
+        {
+          oursInstr: Math.round(oi),
+          pythonInstr: Math.round(pi),
+          ratio: +(oi / pi).toFixed(3),
+          oursMinusPython: Math.round(oi - pi),
+        },
+      ];
+    }),
+  );
+  console.log(
+    `instructions per repetition (callgrind, all threads, ${THREADS} thread(s), ${ITERS} repetitions after ${WARMUP} ` +
+    `warm-up; loss on [${LOSS_SHAPE}])`,
+  );
   console.table(perPhase);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-  console.log(JSON.stringify({ bench: 'train-step', mode: 'instructions', ratio: +(sum(o.instructions) / sum(p.instructions)).toFixed(3),
-    threads: THREADS, iterations: ITERS, warmup: WARMUP, nFilters: F, patch: PATCH, lossShape: LOSS_SHAPE,
-    ...leadSettings(), commit: gitCommit(), perPhase }));
+  console.log(
+    JSON.stringify({
+      bench: 'train-step',
+      mode: 'instructions',
+      ratio: +(sum(o.instructions) / sum(p.instructions)).toFixed(3),
+      threads: THREADS,
+      iterations: ITERS,
+      warmup: WARMUP,
+      nFilters: F,
+      patch: PATCH,
+      lossShape: LOSS_SHAPE,
+      ...leadSettings(),
+      commit: gitCommit(),
+      perPhase,
+    }),
+  );
 }
 
 function main(): void {
@@ -205,68 +419,164 @@ function main(): void {
     inputs.set('lossTarget', torch.randint(0, C, [LOSS_SHAPE[0]!, 1, ...LOSS_SHAPE.slice(2)]));
     const dataPath = join(dir, 'inputs.pth');
     torch.save(inputs, dataPath);
-    if (INSTR) { instructions(dataPath, childEnv()); return; }
+    if (INSTR) {
+      instructions(dataPath, childEnv());
+      return;
+    }
 
     const profile = process.env.BENCH_PROFILE === '1';
-    const ours = nodeChild(import.meta.filename, ['--worker', dataPath, '--threads', String(THREADS), '--iters', String(ITERS), '--warmup', String(WARMUP), ...(profile ? ['--profile'] : [])]);
+    const ours = nodeChild(import.meta.filename, [
+      '--worker',
+      dataPath,
+      '--threads',
+      String(THREADS),
+      '--iters',
+      String(ITERS),
+      '--warmup',
+      String(WARMUP),
+      ...(profile ? ['--profile'] : []),
+    ]);
     const runOurs = (): RunResult => runJson<RunResult>(ours.cmd, ours.args, { ...childEnv(), ...ours.env });
     const runPy = (cmd: string): RunResult => runJson<RunResult>('python3', pyArgs(cmd, dataPath), childEnv());
     const pairRows: Record<string, number | string>[] = [];
-    const runs = interleave(profile ? 1 : PAIRS, runOurs, () => runPy('bench'), (i, a, b) => {
-      const row = { pair: i, order: i % 2 ? 'python first' : 'ours first', oursMs: +median(a.timesMs).toFixed(1), pythonMs: +median(b.timesMs).toFixed(1),
-        ratio: +(median(a.timesMs) / median(b.timesMs)).toFixed(3), oursCpuMs: +median(a.cpuMs).toFixed(1), pythonCpuMs: +median(b.cpuMs).toFixed(1),
-        cpuRatio: +(median(a.cpuMs) / median(b.cpuMs)).toFixed(3), oursSysMs: +median(a.sysMs).toFixed(1), pythonSysMs: +median(b.sysMs).toFixed(1),
-        oursFaults: median(a.minorFaults), pythonFaults: median(b.minorFaults) };
-      pairRows.push(row);
-      console.error(`pair ${i}: ratio ${row.ratio} (ours ${row.oursMs} ms, python ${row.pythonMs} ms), cpu ratio ${row.cpuRatio}`);
-    });
-    const pyProfile = profile ? runPy('profile') as unknown as Record<string, number> : undefined;
+    const runs = interleave(
+      profile ? 1 : PAIRS,
+      runOurs,
+      () => runPy('bench'),
+      (i, a, b) => {
+        const row = {
+          pair: i,
+          order: i % 2 ? 'python first' : 'ours first',
+          oursMs: +median(a.timesMs).toFixed(1),
+          pythonMs: +median(b.timesMs).toFixed(1),
+          ratio: +(median(a.timesMs) / median(b.timesMs)).toFixed(3),
+          oursCpuMs: +median(a.cpuMs).toFixed(1),
+          pythonCpuMs: +median(b.cpuMs).toFixed(1),
+          cpuRatio: +(median(a.cpuMs) / median(b.cpuMs)).toFixed(3),
+          oursSysMs: +median(a.sysMs).toFixed(1),
+          pythonSysMs: +median(b.sysMs).toFixed(1),
+          oursFaults: median(a.minorFaults),
+          pythonFaults: median(b.minorFaults),
+        };
+        pairRows.push(row);
+        console.error(
+          `pair ${i}: ratio ${row.ratio} (ours ${row.oursMs} ms, python ${row.pythonMs} ms), cpu ratio ${row.cpuRatio}`,
+        );
+      },
+    );
+    const pyProfile = profile ? (runPy('profile') as unknown as Record<string, number>) : undefined;
 
     // Parity after the timed runs: the children are forked from a small parent.
     const p = parity(dir, inputs) as {
-      keysEqual: boolean; shapesEqual: boolean;
-      fwdLabeled: { out: number; outAbc: number }; fwdUnlabeled: { out: number; outAbc: number };
-      step: { lossAbsDiff: number; termsAbsDiff: Record<string, number>; ref: { loss: number }; ours: { loss: number } };
+      keysEqual: boolean;
+      shapesEqual: boolean;
+      fwdLabeled: { out: number; outAbc: number };
+      fwdUnlabeled: { out: number; outAbc: number };
+      step: {
+        lossAbsDiff: number;
+        termsAbsDiff: Record<string, number>;
+        ref: { loss: number };
+        ours: { loss: number };
+      };
       paramsAfterStep: { maxAbsDiff: number; worst: string };
     };
     console.log('parity (max abs diff, ours vs PyTorch reference, same weights/inputs/masks):');
     console.table({
-      'forward labeled out': p.fwdLabeled.out, 'forward labeled out_abc': p.fwdLabeled.outAbc,
-      'forward unlabeled out': p.fwdUnlabeled.out, 'forward unlabeled out_abc': p.fwdUnlabeled.outAbc,
-      'step loss': p.step.lossAbsDiff, ...Object.fromEntries(Object.entries(p.step.termsAbsDiff).map(([k, v]) => [`step term ${k}`, v])),
+      'forward labeled out': p.fwdLabeled.out,
+      'forward labeled out_abc': p.fwdLabeled.outAbc,
+      'forward unlabeled out': p.fwdUnlabeled.out,
+      'forward unlabeled out_abc': p.fwdUnlabeled.outAbc,
+      'step loss': p.step.lossAbsDiff,
+      ...Object.fromEntries(Object.entries(p.step.termsAbsDiff).map(([k, v]) => [`step term ${k}`, v])),
       'params after step': p.paramsAfterStep.maxAbsDiff,
     });
     const fwdMax = Math.max(p.fwdLabeled.out, p.fwdLabeled.outAbc, p.fwdUnlabeled.out, p.fwdUnlabeled.outAbc);
     const parityOk = p.keysEqual && p.shapesEqual && fwdMax <= FWD_ATOL && p.step.lossAbsDiff <= FWD_ATOL;
-    if (!parityOk) console.error(`PARITY FAILED: keys ${p.keysEqual} shapes ${p.shapesEqual} forward ${fwdMax} loss ${p.step.lossAbsDiff}`);
+    if (!parityOk)
+      console.error(
+        `PARITY FAILED: keys ${p.keysEqual} shapes ${p.shapesEqual} forward ${fwdMax} loss ${p.step.lossAbsDiff}`,
+      );
 
     const peak = (r: RunResult): number => (Number.isFinite(r.vmHwmKiB) ? r.vmHwmKiB : r.maxRssKiB);
-    const ratios = pairRows.map((r) => r.ratio as number), cpuRatios = pairRows.map((r) => r.cpuRatio as number);
+    const ratios = pairRows.map((r) => r.ratio as number),
+      cpuRatios = pairRows.map((r) => r.cpuRatio as number);
     const memRatios = runs.ours.map((o, i) => peak(o) / peak(runs.ref[i]!));
-    const oursMs = median(runs.ours.map((r) => median(r.timesMs))), pyMs = median(runs.ref.map((r) => median(r.timesMs)));
-    const oursCpu = median(runs.ours.map((r) => median(r.cpuMs))), pyCpu = median(runs.ref.map((r) => median(r.cpuMs)));
-    const oursSys = median(runs.ours.map((r) => median(r.sysMs))), pySys = median(runs.ref.map((r) => median(r.sysMs)));
-    const oursFaults = median(runs.ours.map((r) => median(r.minorFaults))), pyFaults = median(runs.ref.map((r) => median(r.minorFaults)));
-    console.log(`\ntrain step: F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, CPU, ${THREADS} threads, ${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`);
+    const oursMs = median(runs.ours.map((r) => median(r.timesMs))),
+      pyMs = median(runs.ref.map((r) => median(r.timesMs)));
+    const oursCpu = median(runs.ours.map((r) => median(r.cpuMs))),
+      pyCpu = median(runs.ref.map((r) => median(r.cpuMs)));
+    const oursSys = median(runs.ours.map((r) => median(r.sysMs))),
+      pySys = median(runs.ref.map((r) => median(r.sysMs)));
+    const oursFaults = median(runs.ours.map((r) => median(r.minorFaults))),
+      pyFaults = median(runs.ref.map((r) => median(r.minorFaults)));
+    console.log(
+      `\ntrain step: F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, CPU, ${THREADS} threads, ` +
+      `${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`,
+    );
     console.table(pairRows);
-    const s = stats(ratios), sc = stats(cpuRatios);
-    console.log(`median ratio ${s.median.toFixed(3)} (min ${s.min.toFixed(3)}, max ${s.max.toFixed(3)}, IQR ${s.q1.toFixed(3)}-${s.q3.toFixed(3)}); CPU time ratio ${sc.median.toFixed(3)} (min ${sc.min.toFixed(3)}, max ${sc.max.toFixed(3)})`);
+    const s = stats(ratios),
+      sc = stats(cpuRatios);
+    console.log(
+      `median ratio ${s.median.toFixed(3)} (min ${s.min.toFixed(3)}, max ${s.max.toFixed(3)}, IQR ` +
+      `${s.q1.toFixed(3)}-${s.q3.toFixed(3)}); CPU time ratio ${sc.median.toFixed(3)} (min ${sc.min.toFixed(3)}, max ` +
+      `${sc.max.toFixed(3)})`,
+    );
     if (profile && runs.ours[0]!.phases && pyProfile) {
       console.log('per-phase medians (ms):');
       const ph = runs.ours[0]!.phases;
-      console.table(Object.fromEntries(Object.keys(ph).map((k) => [k, { ours: +ph[k]!.toFixed(1), pytorch: +pyProfile[k]!.toFixed(1), ratio: +(ph[k]! / pyProfile[k]!).toFixed(3) }])));
+      console.table(
+        Object.fromEntries(
+          Object.keys(ph).map((k) => [
+            k,
+            {
+              ours: +ph[k]!.toFixed(1),
+              pytorch: +pyProfile[k]!.toFixed(1),
+              ratio: +(ph[k]! / pyProfile[k]!).toFixed(3),
+            },
+          ]),
+        ),
+      );
     }
-    console.log(JSON.stringify({
-      bench: 'train-step', mode: 'time', ratio: +s.median.toFixed(3), spread: roundStats(s), cpuRatio: +sc.median.toFixed(3), cpuSpread: roundStats(sc),
-      pairRatios: ratios, pairCpuRatios: cpuRatios, memoryRatio: +median(memRatios).toFixed(3),
-      oursMs: +oursMs.toFixed(1), pytorchMs: +pyMs.toFixed(1), oursCpuMs: +oursCpu.toFixed(1), pytorchCpuMs: +pyCpu.toFixed(1),
-      oursSysMs: +oursSys.toFixed(1), pytorchSysMs: +pySys.toFixed(1), oursMinorFaults: oursFaults, pytorchMinorFaults: pyFaults,
-      oursPeakRssMiB: +(median(runs.ours.map(peak)) / 1024).toFixed(1), pytorchPeakRssMiB: +(median(runs.ref.map(peak)) / 1024).toFixed(1),
-      threads: THREADS, pairs: runs.ours.length, iterations: ITERS, warmup: WARMUP, nFilters: F, patch: PATCH, batch: `${N}+${N}`, nClasses: C,
-      ...leadSettings(), commit: gitCommit(),
-      parity: { ok: parityOk, forwardMaxAbsDiff: fwdMax, lossAbsDiff: p.step.lossAbsDiff, paramsAfterStepMaxAbsDiff: p.paramsAfterStep.maxAbsDiff },
-      ...(profile && runs.ours[0]!.phases ? { phasesMs: { ours: runs.ours[0]!.phases, pytorch: pyProfile } } : {}),
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'train-step',
+        mode: 'time',
+        ratio: +s.median.toFixed(3),
+        spread: roundStats(s),
+        cpuRatio: +sc.median.toFixed(3),
+        cpuSpread: roundStats(sc),
+        pairRatios: ratios,
+        pairCpuRatios: cpuRatios,
+        memoryRatio: +median(memRatios).toFixed(3),
+        oursMs: +oursMs.toFixed(1),
+        pytorchMs: +pyMs.toFixed(1),
+        oursCpuMs: +oursCpu.toFixed(1),
+        pytorchCpuMs: +pyCpu.toFixed(1),
+        oursSysMs: +oursSys.toFixed(1),
+        pytorchSysMs: +pySys.toFixed(1),
+        oursMinorFaults: oursFaults,
+        pytorchMinorFaults: pyFaults,
+        oursPeakRssMiB: +(median(runs.ours.map(peak)) / 1024).toFixed(1),
+        pytorchPeakRssMiB: +(median(runs.ref.map(peak)) / 1024).toFixed(1),
+        threads: THREADS,
+        pairs: runs.ours.length,
+        iterations: ITERS,
+        warmup: WARMUP,
+        nFilters: F,
+        patch: PATCH,
+        batch: `${N}+${N}`,
+        nClasses: C,
+        ...leadSettings(),
+        commit: gitCommit(),
+        parity: {
+          ok: parityOk,
+          forwardMaxAbsDiff: fwdMax,
+          lossAbsDiff: p.step.lossAbsDiff,
+          paramsAfterStepMaxAbsDiff: p.paramsAfterStep.maxAbsDiff,
+        },
+        ...(profile && runs.ours[0]!.phases ? { phasesMs: { ours: runs.ours[0]!.phases, pytorch: pyProfile } } : {}),
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

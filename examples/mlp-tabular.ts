@@ -11,9 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { data, nn, optim, torch } from '../lib/index.js';
 import { CsvDataset, splitTable, writeSyntheticCsv } from './tabular-data.js';
 
-export interface MlpResult { losses: number[]; testAccuracy: number }
+export interface MlpResult {
+  losses: number[];
+  testAccuracy: number;
+}
 
-export async function main(o: { epochs?: number; workers?: number; csv?: string; seed?: number; log?: (s: string) => void } = {}): Promise<MlpResult> {
+export async function main(
+  o: { epochs?: number; workers?: number; csv?: string; seed?: number; log?: (s: string) => void } = {},
+): Promise<MlpResult> {
   const log = o.log ?? console.log;
   const seed = o.seed ?? 0;
   const csv = o.csv ?? join(mkdtempSync(join(tmpdir(), 'mlp-tabular-')), 'table.csv');
@@ -24,9 +29,14 @@ export async function main(o: { epochs?: number; workers?: number; csv?: string;
   const [train, test] = splitTable(table, seed);
   const workers = o.workers ?? 0;
   const loader = new data.DataLoader(train, {
-    batchSize: 16, shuffle: true, generator: seed, numWorkers: workers,
+    batchSize: 16,
+    shuffle: true,
+    generator: seed,
+    numWorkers: workers,
     // with workers, each thread builds the same split itself (objects cannot be sent to threads)
-    workerDataset: workers ? { module: new URL('./tabular-data.ts', import.meta.url), export: 'makeTrainSplit', args: [csv, seed] } : undefined,
+    workerDataset: workers
+      ? { module: new URL('./tabular-data.ts', import.meta.url), export: 'makeTrainSplit', args: [csv, seed] }
+      : undefined,
   });
   const testLoader = new data.DataLoader(test, { batchSize: 64 });
 
@@ -35,7 +45,8 @@ export async function main(o: { epochs?: number; workers?: number; csv?: string;
   const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
   const losses: number[] = [];
   for (let epoch = 0; epoch < (o.epochs ?? 20); epoch++) {
-    let sum = 0, count = 0;
+    let sum = 0,
+      count = 0;
     for await (const batch of loader) {
       const loss = torch.tidy(() => {
         const l = nn.functional.crossEntropy(model(batch.features), batch.label);
@@ -46,7 +57,8 @@ export async function main(o: { epochs?: number; workers?: number; csv?: string;
       });
       const n = batch.label.shape[0]!;
       torch.dispose([batch.features, batch.label]);
-      sum += loss * n; count += n;
+      sum += loss * n;
+      count += n;
     }
     losses.push(sum / count);
     log(`epoch ${epoch}: train loss ${(sum / count).toFixed(4)}`);
@@ -65,6 +77,9 @@ export async function main(o: { epochs?: number; workers?: number; csv?: string;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const arg = (name: string): string | undefined => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
   await main({ epochs: Number(arg('epochs') ?? 20), workers: Number(arg('workers') ?? 0), csv: arg('csv') });
 }

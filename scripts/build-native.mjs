@@ -25,7 +25,14 @@ const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin/cma
 const jobs = process.env.SKCDF_BUILD_JOBS ?? '2';
 // configure, then build: `compile` would skip configuring an existing build folder and keep stale
 // cache values (a Gloo installed since the last build would go unnoticed); the object files stay.
-const defines = [`--CDLIBTORCH_DIR=${info.dir}`, `--CDCMAKE_BUILD_PARALLEL_LEVEL=${jobs}`, `--CDSKCDF_GLOO_INCLUDE=${gloo ?? ''}`];
+const defines = [
+  `--CDLIBTORCH_DIR=${info.dir}`,
+  `--CDCMAKE_BUILD_PARALLEL_LEVEL=${jobs}`,
+  `--CDSKCDF_GLOO_INCLUDE=${gloo ?? ''}`,
+];
 for (const step of ['configure', 'build']) {
-  execFileSync(process.execPath, [cmakeJs, step, '--directory', root, ...defines, '--parallel', jobs], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [cmakeJs, step, '--directory', root, ...defines, '--parallel', jobs], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 }

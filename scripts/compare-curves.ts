@@ -14,7 +14,12 @@ import { datasetInfo, type DatasetName } from '../lib/skcdf/classes.js';
 import { lineChartSvg, readRunLog, type Series } from '../lib/skcdf/report.js';
 
 /** One run's validation curve: mean Dice and per-organ Dice per epoch. */
-export interface Curve { name: string; epochs: number[]; mean: number[]; perOrgan: number[][] }
+export interface Curve {
+  name: string;
+  epochs: number[];
+  mean: number[];
+  perOrgan: number[][];
+}
 
 /** Parses a reference trainer log (`evaluation epoch N, dice: MEAN, [list]` lines). */
 export function readReferenceCurve(path: string): Curve {
@@ -44,41 +49,58 @@ export function readRunCurve(runDir: string): Curve {
 }
 
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-const std = (v: number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
+const std = (v: number[]): number =>
+  v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1));
 const pct = (v: number): string => (100 * v).toFixed(1);
 
 /** Best, last and best epoch of a curve. */
 export function summarize(c: Curve): { best: number; last: number; bestEpoch: number } {
   let k = 0;
-  c.mean.forEach((v, i) => { if (v > c.mean[k]!) k = i; });
+  c.mean.forEach((v, i) => {
+    if (v > c.mean[k]!) k = i;
+  });
   return { best: c.mean[k]!, last: c.mean[c.mean.length - 1]!, bestEpoch: c.epochs[k]! };
 }
 
 /** Markdown tables: per seed, per side (mean ± std, range), and per organ at the last epoch. */
 export function comparisonMarkdown(sides: { label: string; curves: Curve[] }[], organs: readonly string[]): string {
   const lines = ['| side | run | best | best epoch | last |', '|---|---|---|---|---|'];
-  for (const s of sides) for (const c of s.curves) {
-    const m = summarize(c);
-    lines.push(`| ${s.label} | ${c.name} | ${pct(m.best)} | ${m.bestEpoch} | ${pct(m.last)} |`);
-  }
+  for (const s of sides)
+    for (const c of s.curves) {
+      const m = summarize(c);
+      lines.push(`| ${s.label} | ${c.name} | ${pct(m.best)} | ${m.bestEpoch} | ${pct(m.last)} |`);
+    }
   lines.push('', '| side | seeds | best: mean ± std (min-max) | last: mean ± std (min-max) |', '|---|---|---|---|');
   for (const s of sides) {
-    const best = s.curves.map((c) => summarize(c).best), last = s.curves.map((c) => summarize(c).last);
-    const f = (v: number[]): string => `${pct(mean(v))} ± ${pct(std(v))} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
+    const best = s.curves.map((c) => summarize(c).best),
+      last = s.curves.map((c) => summarize(c).last);
+    const f = (v: number[]): string =>
+      `${pct(mean(v))} ± ${pct(std(v))} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
     lines.push(`| ${s.label} | ${s.curves.length} | ${f(best)} | ${f(last)} |`);
   }
-  lines.push('', `| organ (last epoch, mean over seeds) | ${sides.map((s) => s.label).join(' | ')} |`, `|---|${sides.map(() => '---').join('|')}|`);
+  lines.push(
+    '',
+    `| organ (last epoch, mean over seeds) | ${sides.map((s) => s.label).join(' | ')} |`,
+    `|---|${sides.map(() => '---').join('|')}|`,
+  );
   organs.forEach((o, k) => {
-    lines.push(`| ${o} | ${sides.map((s) => pct(mean(s.curves.map((c) => c.perOrgan[c.perOrgan.length - 1]![k] ?? NaN)))).join(' | ')} |`);
+    lines.push(
+      `| ${o} | ` +
+      `${sides.map((s) => pct(mean(s.curves.map((c) => c.perOrgan[c.perOrgan.length - 1]![k] ?? NaN)))).join(' | ')} |`,
+    );
   });
   return lines.join('\n') + '\n';
 }
 
 /** SVG: every curve of every side, one colour per side (legend once per side). */
 export function comparisonSvg(title: string, sides: { label: string; curves: Curve[]; color: string }[]): string {
-  const series: Series[] = sides.flatMap((s) => s.curves.map((c, i) => ({
-    name: i === 0 ? s.label : '', color: s.color, points: c.epochs.map((e, k) => [e, c.mean[k]!] as [number, number]),
-  })));
+  const series: Series[] = sides.flatMap((s) =>
+    s.curves.map((c, i) => ({
+      name: i === 0 ? s.label : '',
+      color: s.color,
+      points: c.epochs.map((e, k) => [e, c.mean[k]!] as [number, number]),
+    })),
+  );
   return lineChartSvg(title, 'epoch (validation mean Dice per seed)', series);
 }
 
@@ -92,7 +114,11 @@ function main(argv: string[]): void {
   const organs = datasetInfo(arg('--dataset', 'synthetic') as DatasetName).classNames.slice(1);
   const list = (name: string): string[] => arg(name).split(',').filter(Boolean);
   const sides = [
-    { label: arg('--reference-label', 'reference'), curves: list('--reference').map(readReferenceCurve), color: '#d62728' },
+    {
+      label: arg('--reference-label', 'reference'),
+      curves: list('--reference').map(readReferenceCurve),
+      color: '#d62728',
+    },
     { label: arg('--runs-label', 'ours'), curves: list('--runs').map(readRunCurve), color: '#1f77b4' },
   ];
   const md = comparisonMarkdown(sides, organs);

@@ -31,7 +31,11 @@ export function ensureGloo({ log = console.log } = {}) {
   if (!process.env.SKCDF_GLOO_INCLUDE && process.env.SKCDF_NO_APT !== '1' && root && hasCommand('apt-get')) {
     log('distributed: Gloo headers missing; installing libgloo-dev with apt-get');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'libgloo-dev'], { stdio: 'inherit', env });
+    const install = () =>
+      execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'libgloo-dev'], {
+        stdio: 'inherit',
+        env,
+      });
     try {
       install();
     } catch {
@@ -45,7 +49,10 @@ export function ensureGloo({ log = console.log } = {}) {
     dir = findGloo();
     if (dir) return dir;
   }
-  log('distributed: building WITHOUT torch.distributed (Gloo headers not found). To enable it: ' +
-    '`sudo apt-get install libgloo-dev` (or set SKCDF_GLOO_INCLUDE to a folder holding gloo/config.h), then `npm run build:native`');
+  log(
+    'distributed: building WITHOUT torch.distributed (Gloo headers not found). To enable it: ' +
+      '`sudo apt-get install libgloo-dev` (or set SKCDF_GLOO_INCLUDE to a folder holding gloo/config.h), then `npm ' +
+      'run build:native`',
+  );
   return null;
 }

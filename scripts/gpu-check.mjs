@@ -22,18 +22,31 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { torch, nn, optim, amp, skcdf } = await import(join(root, 'dist/index.js'));
 
 const argv = process.argv.slice(2);
-const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
+const opt = (name, def) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : def;
+};
 const DEVICE = opt('--device', 'cuda');
 const QUICK = argv.includes('--quick');
 const CUDA = DEVICE.startsWith('cuda');
-const F = QUICK ? 4 : 32, C = 14, N = 2;
+const F = QUICK ? 4 : 32,
+  C = 14,
+  N = 2;
 const PATCH = QUICK ? [32, 64, 64] : [64, 128, 128];
 const VOLUME = QUICK ? [40, 80, 80] : [80, 160, 160];
-const WARMUP = QUICK ? 1 : 3, ITERS = QUICK ? 1 : 10, PAIRS = QUICK ? 1 : 3;
-const LR = 0.3, EPOCH = 1, MAX_EPOCH = 1500, CPS_W = 10 * Math.exp(-5), EMA_W = 0.99;
+const WARMUP = QUICK ? 1 : 3,
+  ITERS = QUICK ? 1 : 10,
+  PAIRS = QUICK ? 1 : 3;
+const LR = 0.3,
+  EPOCH = 1,
+  MAX_EPOCH = 1500,
+  CPS_W = 10 * Math.exp(-5),
+  EMA_W = 0.99;
 const REF = join(root, 'bench/reference/skcdf_reference.py');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sync = () => { if (CUDA) torch.cuda.synchronize(); };
+const sync = () => {
+  if (CUDA) torch.cuda.synchronize();
+};
 const pyEnv = () => {
   const env = { ...process.env, PYTHONUNBUFFERED: '1' };
   const info = join(root, 'build/libtorch.json');
@@ -41,11 +54,23 @@ const pyEnv = () => {
   if (pp) env.PYTHONPATH = env.PYTHONPATH ? `${pp}:${env.PYTHONPATH}` : pp;
   return env;
 };
-const python = (args) => execFileSync('python3', args, { env: pyEnv(), maxBuffer: 1 << 26, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const python = (args) =>
+  execFileSync('python3', args, {
+    env: pyEnv(),
+    maxBuffer: 1 << 26,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 const lastJson = (s) => JSON.parse(s.trim().split('\n').at(-1));
 
 function buildModel(hasDropout = true) {
-  const model = new skcdf.VNetDecoupleAttentionABC({ nClasses: C, nFilters: F, patchSize: PATCH, hasDropout, numHeads: 2 });
+  const model = new skcdf.VNetDecoupleAttentionABC({
+    nClasses: C,
+    nFilters: F,
+    patchSize: PATCH,
+    hasDropout,
+    numHeads: 2,
+  });
   torch.manualSeed(0);
   skcdf.initSkcdfWeights(model);
   return model;
@@ -54,14 +79,49 @@ function buildModel(hasDropout = true) {
 function makeInputs() {
   torch.manualSeed(123);
   const shape = [N, 1, ...PATCH];
-  const labelL = torch.tidy(() => torch.where(torch.rand(shape).lt(0.6), torch.zeros(shape, { dtype: 'int64' }), torch.randint(1, C, shape)));
-  const ratios = torch.tensor([0.004, 1, 0.8, 0.75, 0.2, 0.3, 0.02, 0.05, 0.15, 0.12, 0.5, 0.1, 0.9, 0.95], { dtype: 'float64' });
-  return new Map([['imageL', torch.rand(shape)], ['imageU', torch.rand(shape)], ['labelL', labelL], ['ratios', ratios]]);
+  const labelL = torch.tidy(() =>
+    torch.where(torch.rand(shape).lt(0.6), torch.zeros(shape, { dtype: 'int64' }), torch.randint(1, C, shape)),
+  );
+  const ratios = torch.tensor([0.004, 1, 0.8, 0.75, 0.2, 0.3, 0.02, 0.05, 0.15, 0.12, 0.5, 0.1, 0.9, 0.95], {
+    dtype: 'float64',
+  });
+  return new Map([
+    ['imageL', torch.rand(shape)],
+    ['imageU', torch.rand(shape)],
+    ['labelL', labelL],
+    ['ratios', ratios],
+  ]);
 }
 
-const pyArgs = (cmd, data, extra = []) => [REF, cmd, '--data', data, '--device', DEVICE, '--threads', String(CUDA ? 1 : 2), '--filters', String(F), '--classes', String(C),
-  '--patch', ...PATCH.map(String), '--warmup', String(WARMUP), '--iters', String(ITERS), '--lr', String(LR), '--epoch', String(EPOCH),
-  '--max-epoch', String(MAX_EPOCH), '--cps-w', String(CPS_W), ...extra];
+const pyArgs = (cmd, data, extra = []) => [
+  REF,
+  cmd,
+  '--data',
+  data,
+  '--device',
+  DEVICE,
+  '--threads',
+  String(CUDA ? 1 : 2),
+  '--filters',
+  String(F),
+  '--classes',
+  String(C),
+  '--patch',
+  ...PATCH.map(String),
+  '--warmup',
+  String(WARMUP),
+  '--iters',
+  String(ITERS),
+  '--lr',
+  String(LR),
+  '--epoch',
+  String(EPOCH),
+  '--max-epoch',
+  String(MAX_EPOCH),
+  '--cps-w',
+  String(CPS_W),
+  ...extra,
+];
 
 // ------------------------------------------------------------------------------------------------
 // Child: timed training iterations in a fresh process (same protocol as the Python `bench` command).
@@ -69,7 +129,9 @@ const pyArgs = (cmd, data, extra = []) => [REF, cmd, '--data', data, '--device',
 function trainWorker(dataPath, useAmp) {
   if (!CUDA) torch.setNumThreads(2);
   const data = torch.keep(torch.load(dataPath));
-  const [imageL, imageU, labelL, ratios] = ['imageL', 'imageU', 'labelL', 'ratios'].map((k) => torch.keep(data.get(k).to(DEVICE)));
+  const [imageL, imageU, labelL, ratios] = ['imageL', 'imageU', 'labelL', 'ratios'].map((k) =>
+    torch.keep(data.get(k).to(DEVICE)),
+  );
   const model = buildModel().to(DEVICE);
   model.train();
   const optimizer = new optim.SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
@@ -80,12 +142,24 @@ function trainWorker(dataPath, useAmp) {
   for (let i = 0; i < WARMUP + ITERS; i++) {
     sync();
     const t0 = performance.now();
-    last = skcdf.trainStep(model, optimizer, loss, { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W, amp: ampCfg }).loss;
+    last = skcdf.trainStep(model, optimizer, loss, {
+      imageL,
+      labelL,
+      imageU,
+      epoch: EPOCH,
+      maxEpochs: MAX_EPOCH,
+      ratios,
+      cpsW: CPS_W,
+      emaW: EMA_W,
+      amp: ampCfg,
+    }).loss;
     sync();
     if (i >= WARMUP) times.push(performance.now() - t0);
   }
   const mem = CUDA ? torch.cuda.memoryStats(0) : null;
-  console.log(JSON.stringify({ timesMs: times, loss: last, cudaPeakAllocatedMiB: mem ? mem.peakAllocated / 2 ** 20 : null }));
+  console.log(
+    JSON.stringify({ timesMs: times, loss: last, cudaPeakAllocatedMiB: mem ? mem.peakAllocated / 2 ** 20 : null }),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -97,7 +171,15 @@ function relErr(a, b) {
     return d.norm().item() / Math.max(b.to({ device: 'cpu', dtype: 'float64' }).norm().item(), 1e-30);
   });
 }
-const maxAbs = (a, b) => torch.tidy(() => a.to({ device: 'cpu', dtype: 'float64' }).sub(b.to({ device: 'cpu', dtype: 'float64' })).abs().max().item());
+const maxAbs = (a, b) =>
+  torch.tidy(() =>
+    a
+      .to({ device: 'cpu', dtype: 'float64' })
+      .sub(b.to({ device: 'cpu', dtype: 'float64' }))
+      .abs()
+      .max()
+      .item(),
+  );
 
 function tensorChecks(dir) {
   const checks = [];
@@ -110,17 +192,29 @@ function tensorChecks(dir) {
     }
   };
   torch.manualSeed(1);
-  const inputs = torch.keep(new Map([['x', torch.randn([64, 64])], ['w', torch.randn([64, 32]).mul(0.1)], ['vol', torch.randn([2, 3, 8, 16, 16])], ['k', torch.randn([4, 3, 3, 3, 3])]]));
-  const inPath = join(dir, 'ref-in.pth'), refPath = join(dir, 'ref-out.pth');
+  const inputs = torch.keep(
+    new Map([
+      ['x', torch.randn([64, 64])],
+      ['w', torch.randn([64, 32]).mul(0.1)],
+      ['vol', torch.randn([2, 3, 8, 16, 16])],
+      ['k', torch.randn([4, 3, 3, 3, 3])],
+    ]),
+  );
+  const inPath = join(dir, 'ref-in.pth'),
+    refPath = join(dir, 'ref-out.pth');
   torch.save(inputs, inPath);
   python([join(root, 'scripts/gpu-check-ref.py'), inPath, refPath, DEVICE]);
   const ref = torch.keep(torch.load(refPath));
-  const x = inputs.get('x'), w = inputs.get('w');
+  const x = inputs.get('x'),
+    w = inputs.get('w');
 
   check('to/from device round trip is exact; device and dtype kept', () => {
     const xd = x.to(DEVICE);
     const back = xd.to('cpu');
-    return { ok: xd.device.startsWith(DEVICE.split(':')[0]) && xd.dtype === 'float32' && maxAbs(back, x) === 0, device: xd.device };
+    return {
+      ok: xd.device.startsWith(DEVICE.split(':')[0]) && xd.dtype === 'float32' && maxAbs(back, x) === 0,
+      device: xd.device,
+    };
   });
   check('matmul + add + relu vs PyTorch on the device (TF32 allowed: rel err <= 1e-3)', () => {
     const y = x.to(DEVICE).matmul(x.to(DEVICE)).add(1).relu();
@@ -140,7 +234,8 @@ function tensorChecks(dir) {
   });
   check('random streams: manualSeed(42) randn/rand, manualSeed(7) bernoulli equal PyTorch exactly', () => {
     torch.manualSeed(42);
-    const rn = torch.randn([4096], { device: DEVICE }), ru = torch.rand([4096], { device: DEVICE });
+    const rn = torch.randn([4096], { device: DEVICE }),
+      ru = torch.rand([4096], { device: DEVICE });
     torch.manualSeed(7);
     const rb = torch.bernoulli(torch.full([4096], 0.3, { device: DEVICE }));
     const d = [maxAbs(rn, ref.get('randn')), maxAbs(ru, ref.get('rand')), maxAbs(rb, ref.get('bernoulli'))];
@@ -148,42 +243,66 @@ function tensorChecks(dir) {
     const again = maxAbs(torch.randn([4096], { device: DEVICE }), rn);
     return { ok: d.every((v) => v === 0) && again === 0, maxAbsDiff: d, reseedDiff: again };
   });
-  check('memory statistics: a 256 MiB tensor shows in allocated, disposal returns it, emptyCache releases reserved', () => {
-    if (!CUDA) return { ok: true, skipped: 'CPU run: live tensors and bytes only', live: torch.memory().liveTensors };
-    sync();
-    const m0 = torch.cuda.memoryStats(0);
-    const big = torch.empty([64, 1024, 1024], { device: DEVICE });
-    sync();
-    const m1 = torch.cuda.memoryStats(0);
-    big.dispose();
-    sync();
-    const m2 = torch.cuda.memoryStats(0);
-    torch.cuda.emptyCache();
-    const m3 = torch.cuda.memoryStats(0);
-    const MiB = 2 ** 20;
-    const ok = m1.allocated - m0.allocated >= 256 * MiB && m2.allocated === m0.allocated && m3.reserved <= m2.reserved - 256 * MiB && m1.peakAllocated >= m1.allocated;
-    return { ok, allocatedMiB: [m0, m1, m2, m3].map((m) => m.allocated / MiB), reservedMiB: [m0, m1, m2, m3].map((m) => m.reserved / MiB) };
-  });
-  check('AMP: float16 autocast matmul (dtype, rel err <= 2e-3 vs PyTorch) and GradScaler clean + inf steps as PyTorch', () => {
-    if (!CUDA) return { ok: true, skipped: 'float16 autocast with GradScaler is the CUDA path' };
-    const y = amp.autocast('cuda', () => x.to(DEVICE).matmul(w.to(DEVICE)), { dtype: 'float16' });
-    const eMm = relErr(y, ref.get('ampMm'));
-    const p = w.to(DEVICE).clone().requiresGrad_(true);
-    const sgd = new optim.SGD([p], { lr: 0.1 });
-    const sc = new amp.GradScaler();
-    const scales = [sc.stateDict().scale];
-    sc.scale(x.to(DEVICE).matmul(p).square().mean()).backward();
-    sc.step(sgd); sc.update(); sgd.zeroGrad();
-    scales.push(sc.stateDict().scale);
-    const eClean = maxAbs(p, ref.get('scalerAfterClean'));
-    sc.scale(x.to(DEVICE).matmul(p).mean().mul(Infinity)).backward();
-    const stepped = sc.step(sgd); sc.update(); sgd.zeroGrad();
-    scales.push(sc.stateDict().scale);
-    const eInf = maxAbs(p, ref.get('scalerAfterInf'));
-    const refScales = Array.from(ref.get('scales').toTypedArray());
-    const ok = y.dtype === 'float16' && eMm <= 2e-3 && eClean <= 1e-6 && eInf <= 1e-6 && !stepped && scales.every((s, i) => s === refScales[i]);
-    return { ok, dtype: y.dtype, relErr: eMm, afterCleanMaxAbs: eClean, afterInfMaxAbs: eInf, scales, refScales };
-  });
+  check(
+    'memory statistics: a 256 MiB tensor shows in allocated, disposal returns it, emptyCache releases reserved',
+    () => {
+      if (!CUDA) return { ok: true, skipped: 'CPU run: live tensors and bytes only', live: torch.memory().liveTensors };
+      sync();
+      const m0 = torch.cuda.memoryStats(0);
+      const big = torch.empty([64, 1024, 1024], { device: DEVICE });
+      sync();
+      const m1 = torch.cuda.memoryStats(0);
+      big.dispose();
+      sync();
+      const m2 = torch.cuda.memoryStats(0);
+      torch.cuda.emptyCache();
+      const m3 = torch.cuda.memoryStats(0);
+      const MiB = 2 ** 20;
+      const ok =
+        m1.allocated - m0.allocated >= 256 * MiB &&
+        m2.allocated === m0.allocated &&
+        m3.reserved <= m2.reserved - 256 * MiB &&
+        m1.peakAllocated >= m1.allocated;
+      return {
+        ok,
+        allocatedMiB: [m0, m1, m2, m3].map((m) => m.allocated / MiB),
+        reservedMiB: [m0, m1, m2, m3].map((m) => m.reserved / MiB),
+      };
+    },
+  );
+  check(
+    'AMP: float16 autocast matmul (dtype, rel err <= 2e-3 vs PyTorch) and GradScaler clean + inf steps as PyTorch',
+    () => {
+      if (!CUDA) return { ok: true, skipped: 'float16 autocast with GradScaler is the CUDA path' };
+      const y = amp.autocast('cuda', () => x.to(DEVICE).matmul(w.to(DEVICE)), { dtype: 'float16' });
+      const eMm = relErr(y, ref.get('ampMm'));
+      const p = w.to(DEVICE).clone().requiresGrad_(true);
+      const sgd = new optim.SGD([p], { lr: 0.1 });
+      const sc = new amp.GradScaler();
+      const scales = [sc.stateDict().scale];
+      sc.scale(x.to(DEVICE).matmul(p).square().mean()).backward();
+      sc.step(sgd);
+      sc.update();
+      sgd.zeroGrad();
+      scales.push(sc.stateDict().scale);
+      const eClean = maxAbs(p, ref.get('scalerAfterClean'));
+      sc.scale(x.to(DEVICE).matmul(p).mean().mul(Infinity)).backward();
+      const stepped = sc.step(sgd);
+      sc.update();
+      sgd.zeroGrad();
+      scales.push(sc.stateDict().scale);
+      const eInf = maxAbs(p, ref.get('scalerAfterInf'));
+      const refScales = Array.from(ref.get('scales').toTypedArray());
+      const ok =
+        y.dtype === 'float16' &&
+        eMm <= 2e-3 &&
+        eClean <= 1e-6 &&
+        eInf <= 1e-6 &&
+        !stepped &&
+        scales.every((s, i) => s === refScales[i]);
+      return { ok, dtype: y.dtype, relErr: eMm, afterCleanMaxAbs: eClean, afterInfMaxAbs: eInf, scales, refScales };
+    },
+  );
   torch.dispose([...inputs.values(), ...ref.values()]);
   return checks;
 }
@@ -197,8 +316,11 @@ function trainParity(dir, inputs) {
     const model = buildModel().to(DEVICE);
     model.train();
     model.setDropout(0);
-    const state = new Map([...model.stateDict()].map(([k, v]) => [k, v.to('cpu').clone()])); // clone: to('cpu') of a CPU tensor is the tensor itself
-    const [imageL, imageU, labelL, ratios] = ['imageL', 'imageU', 'labelL', 'ratios'].map((k) => inputs.get(k).to(DEVICE));
+    // clone: to('cpu') of a CPU tensor is the tensor itself
+    const state = new Map([...model.stateDict()].map(([k, v]) => [k, v.to('cpu').clone()]));
+    const [imageL, imageU, labelL, ratios] = ['imageL', 'imageU', 'labelL', 'ratios'].map((k) =>
+      inputs.get(k).to(DEVICE),
+    );
     const imageLU = torch.cat([imageL, imageU], 0);
     const [lo, loa] = torch.noGrad(() => model.forward(imageLU, 'labeled'));
     const [uo, uoa] = torch.noGrad(() => model.forward(imageU, 'unlabeled'));
@@ -206,39 +328,108 @@ function trainParity(dir, inputs) {
     const maskL = torch.bernoulli(torch.full(labelL.shape, 0.5, { dtype: 'float64' })).to(DEVICE);
     const maskU = torch.bernoulli(torch.full(labelL.shape, 0.7, { dtype: 'float64' })).to(DEVICE);
     const optimizer = new optim.SGD(model.parameters(), { lr: LR, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
-    const r = skcdf.trainStep(model, optimizer, new skcdf.DCAndCELoss(), { imageL, labelL, imageU, epoch: EPOCH, maxEpochs: MAX_EPOCH, ratios, cpsW: CPS_W, emaW: EMA_W, maskL, maskU });
+    const r = skcdf.trainStep(model, optimizer, new skcdf.DCAndCELoss(), {
+      imageL,
+      labelL,
+      imageU,
+      epoch: EPOCH,
+      maxEpochs: MAX_EPOCH,
+      ratios,
+      cpsW: CPS_W,
+      emaW: EMA_W,
+      maskL,
+      maskU,
+    });
     const cpu = (t) => t.to('cpu');
-    torch.save(new Map([
-      ['state', state], ['imageLU', cpu(imageLU)], ['imageL', cpu(imageL)], ['imageU', cpu(imageU)], ['labelL', cpu(labelL)], ['ratios', cpu(ratios)],
-      ['fwdLabeledOut', cpu(lo)], ['fwdLabeledOutAbc', cpu(loa)], ['fwdUnlabeledOut', cpu(uo)], ['fwdUnlabeledOutAbc', cpu(uoa)],
-      ['maskL', cpu(maskL)], ['maskU', cpu(maskU)], ['stepResult', { loss: r.loss, lossSup: r.lossSup, lossU: r.lossU, terms: { ...r.terms } }],
-      ['stateAfter', new Map([...model.stateDict()].map(([k, v]) => [k, v.to('cpu')]))],
-    ]), path);
+    torch.save(
+      new Map([
+        ['state', state],
+        ['imageLU', cpu(imageLU)],
+        ['imageL', cpu(imageL)],
+        ['imageU', cpu(imageU)],
+        ['labelL', cpu(labelL)],
+        ['ratios', cpu(ratios)],
+        ['fwdLabeledOut', cpu(lo)],
+        ['fwdLabeledOutAbc', cpu(loa)],
+        ['fwdUnlabeledOut', cpu(uo)],
+        ['fwdUnlabeledOutAbc', cpu(uoa)],
+        ['maskL', cpu(maskL)],
+        ['maskU', cpu(maskU)],
+        ['stepResult', { loss: r.loss, lossSup: r.lossSup, lossU: r.lossU, terms: { ...r.terms } }],
+        ['stateAfter', new Map([...model.stateDict()].map(([k, v]) => [k, v.to('cpu')]))],
+      ]),
+      path,
+    );
     torch.dispose([...model.parameters(), ...model.buffers()]);
   });
   const p = lastJson(python(pyArgs('verify', path)));
   const fwd = Math.max(p.fwdLabeled.out, p.fwdLabeled.outAbc, p.fwdUnlabeled.out, p.fwdUnlabeled.outAbc);
   // float32 on both sides of the same libtorch; cuDNN may pick different algorithms per process.
   const tol = CUDA ? 5e-3 : 1e-3;
-  return { ok: p.keysEqual && p.shapesEqual && fwd <= tol && p.step.lossAbsDiff <= tol, tolerance: tol, forwardMaxAbsDiff: fwd,
-    lossAbsDiff: p.step.lossAbsDiff, termsAbsDiff: p.step.termsAbsDiff, paramsAfterStepMaxAbsDiff: p.paramsAfterStep.maxAbsDiff, worstParam: p.paramsAfterStep.worst };
+  return {
+    ok: p.keysEqual && p.shapesEqual && fwd <= tol && p.step.lossAbsDiff <= tol,
+    tolerance: tol,
+    forwardMaxAbsDiff: fwd,
+    lossAbsDiff: p.step.lossAbsDiff,
+    termsAbsDiff: p.step.termsAbsDiff,
+    paramsAfterStepMaxAbsDiff: p.paramsAfterStep.maxAbsDiff,
+    worstParam: p.paramsAfterStep.worst,
+  };
 }
 
 function trainTime(dataPath, useAmp) {
   const self = fileURLToPath(import.meta.url);
-  const ours = () => lastJson(execFileSync(process.execPath, [self, '--train-worker', dataPath, '--device', DEVICE, ...(QUICK ? ['--quick'] : []), ...(useAmp ? ['--amp'] : [])],
-    { env: pyEnv(), maxBuffer: 1 << 26, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const ours = () =>
+    lastJson(
+      execFileSync(
+        process.execPath,
+        [
+          self,
+          '--train-worker',
+          dataPath,
+          '--device',
+          DEVICE,
+          ...(QUICK ? ['--quick'] : []),
+          ...(useAmp ? ['--amp'] : []),
+        ],
+        { env: pyEnv(), maxBuffer: 1 << 26, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      ),
+    );
   const ref = () => lastJson(python(pyArgs('bench', dataPath, useAmp ? ['--amp'] : [])));
   const pairs = [];
   for (let i = 0; i < PAIRS; i++) {
     let a, b;
-    if (i % 2 === 0) { a = ours(); b = ref(); } else { b = ref(); a = ours(); }
-    pairs.push({ oursMs: median(a.timesMs), pythonMs: median(b.timesMs), ratio: median(a.timesMs) / median(b.timesMs),
-      oursPeakMiB: a.cudaPeakAllocatedMiB, pythonPeakMiB: b.cudaPeakAllocatedMiB ?? null, oursLoss: a.loss, pythonLoss: b.loss });
-    console.error(`train step${useAmp ? ' (amp)' : ''} pair ${i}: ours ${pairs.at(-1).oursMs.toFixed(1)} ms, python ${pairs.at(-1).pythonMs.toFixed(1)} ms, ratio ${pairs.at(-1).ratio.toFixed(3)}`);
+    if (i % 2 === 0) {
+      a = ours();
+      b = ref();
+    } else {
+      b = ref();
+      a = ours();
+    }
+    pairs.push({
+      oursMs: median(a.timesMs),
+      pythonMs: median(b.timesMs),
+      ratio: median(a.timesMs) / median(b.timesMs),
+      oursPeakMiB: a.cudaPeakAllocatedMiB,
+      pythonPeakMiB: b.cudaPeakAllocatedMiB ?? null,
+      oursLoss: a.loss,
+      pythonLoss: b.loss,
+    });
+    console.error(
+      `train step${useAmp ? ' (amp)' : ''} pair ${i}: ours ${pairs.at(-1).oursMs.toFixed(1)} ms, python ` +
+      `${pairs.at(-1).pythonMs.toFixed(1)} ms, ratio ${pairs.at(-1).ratio.toFixed(3)}`,
+    );
   }
   const ratios = pairs.map((p) => p.ratio);
-  return { amp: useAmp, ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), oursMs: median(pairs.map((p) => p.oursMs)), pythonMs: median(pairs.map((p) => p.pythonMs)), pairs };
+  return {
+    amp: useAmp,
+    ratio: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    oursMs: median(pairs.map((p) => p.oursMs)),
+    pythonMs: median(pairs.map((p) => p.pythonMs)),
+    pairs,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -281,7 +472,8 @@ print(json.dumps({'timesMs': times, 'labelsSum': int(lab.sum().item())}))
 function inferenceTime(dir) {
   const reps = QUICK ? 1 : 3;
   const model = buildModel(false);
-  const sdPath = join(dir, 'infer-sd.pth'), volPath = join(dir, 'infer-vol.pth');
+  const sdPath = join(dir, 'infer-sd.pth'),
+    volPath = join(dir, 'infer-vol.pth');
   torch.save(model.stateDict(), sdPath);
   torch.manualSeed(3);
   const vol = torch.keep(torch.rand(VOLUME));
@@ -303,9 +495,32 @@ function inferenceTime(dir) {
     labelsSum = torch.tidy(() => r.labels.sum().item());
     torch.dispose(Object.values(r).filter((v) => v && typeof v.dispose === 'function'));
   }
-  const py = lastJson(python(['-c', PY_INFER, join(root, 'bench/reference'), sdPath, volPath, DEVICE, String(F), String(C), PATCH.join(','), stride.join(','), String(reps)]));
+  const py = lastJson(
+    python([
+      '-c',
+      PY_INFER,
+      join(root, 'bench/reference'),
+      sdPath,
+      volPath,
+      DEVICE,
+      String(F),
+      String(C),
+      PATCH.join(','),
+      stride.join(','),
+      String(reps),
+    ]),
+  );
   torch.dispose([vol, ...model.parameters(), ...model.buffers()]);
-  return { volume: VOLUME, patch: PATCH, stride, oursMs: median(times), pythonMs: median(py.timesMs), ratio: median(times) / median(py.timesMs), oursLabelsSum: labelsSum, pythonLabelsSum: py.labelsSum };
+  return {
+    volume: VOLUME,
+    patch: PATCH,
+    stride,
+    oursMs: median(times),
+    pythonMs: median(py.timesMs),
+    ratio: median(times) / median(py.timesMs),
+    oursLabelsSum: labelsSum,
+    pythonLabelsSum: py.labelsSum,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -313,9 +528,17 @@ function inferenceTime(dir) {
 async function main() {
   const out = opt('--out', process.env.OUT ?? join(root, '.gpu-check-out'));
   mkdirSync(out, { recursive: true });
-  if (CUDA && !torch.cuda.isAvailable()) throw new Error(`--device ${DEVICE}: CUDA is not available (compiled with CUDA: ${torch.cuda.isCompiled()})`);
+  if (CUDA && !torch.cuda.isAvailable())
+    throw new Error(`--device ${DEVICE}: CUDA is not available (compiled with CUDA: ${torch.cuda.isCompiled()})`);
   const dir = mkdtempSync(join(tmpdir(), 'gpu-check-'));
-  const result = { device: DEVICE, quick: QUICK, F, patch: PATCH, node: process.version, startedAt: new Date().toISOString() };
+  const result = {
+    device: DEVICE,
+    quick: QUICK,
+    F,
+    patch: PATCH,
+    node: process.version,
+    startedAt: new Date().toISOString(),
+  };
   const save = () => writeFileSync(join(out, 'gpu-check.json'), `${JSON.stringify(result, null, 1)}\n`);
   const t0 = performance.now();
   const section = (name, fn) => {
@@ -340,22 +563,29 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const tf = result.trainTimeFloat32, ta = result.trainTimeAmp;
+  const tf = result.trainTimeFloat32,
+    ta = result.trainTimeAmp;
   result.summary = {
     tensorChecksPassed: Array.isArray(result.tensorChecks) ? result.tensorChecks.filter((c) => c.ok).length : 0,
     tensorChecksTotal: Array.isArray(result.tensorChecks) ? result.tensorChecks.length : 0,
     parityOk: result.trainParity?.ok ?? false,
-    trainRatioFloat32: tf?.ratio ?? null, trainRatioAmp: ta?.ratio ?? null,
+    trainRatioFloat32: tf?.ratio ?? null,
+    trainRatioAmp: ta?.ratio ?? null,
     ampSpeedupOurs: tf?.oursMs && ta?.oursMs ? tf.oursMs / ta.oursMs : null,
     inferenceRatio: result.inference?.ratio ?? null,
     seconds: (performance.now() - t0) / 1000,
   };
   save();
   console.log(JSON.stringify(result.summary));
-  const failed = (Array.isArray(result.tensorChecks) ? result.tensorChecks : [result.tensorChecks]).filter((c) => !c.ok).map((c) => c.name ?? 'tensorChecks');
+  const failed = (Array.isArray(result.tensorChecks) ? result.tensorChecks : [result.tensorChecks])
+    .filter((c) => !c.ok)
+    .map((c) => c.name ?? 'tensorChecks');
   if (!result.trainParity?.ok) failed.push('trainParity');
   for (const k of ['trainTimeFloat32', 'trainTimeAmp', 'inference']) if (result[k]?.ok === false) failed.push(k);
-  if (failed.length) { console.error(`[gpu-check] FAILED: ${failed.join('; ')}`); process.exitCode = 1; }
+  if (failed.length) {
+    console.error(`[gpu-check] FAILED: ${failed.join('; ')}`);
+    process.exitCode = 1;
+  }
 }
 
 if (argv[0] === '--train-worker') trainWorker(argv[1], argv.includes('--amp'));

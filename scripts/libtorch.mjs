@@ -34,7 +34,8 @@ function pythonTorchDir(pythonPath) {
     const env = { ...process.env };
     if (pythonPath) env.PYTHONPATH = pythonPath;
     const out = execFileSync(python, ['-c', 'import os, torch; print(os.path.dirname(torch.__file__))'], {
-      env, stdio: ['ignore', 'pipe', 'ignore'],
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     return out.toString().trim() || undefined;
   } catch {
@@ -60,7 +61,9 @@ export function resolveLibtorch({ install = true, log = console.log } = {}) {
     dir = pythonTorchDir(target);
     if (!dir && install) {
       log(`libtorch: installing torch==${PINNED_TORCH} with pip into ${target}`);
-      execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--target', target, `torch==${PINNED_TORCH}`], { stdio: 'inherit' });
+      execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--target', target, `torch==${PINNED_TORCH}`], {
+        stdio: 'inherit',
+      });
       dir = pythonTorchDir(target);
     }
     if (!dir) throw new Error('libtorch: none found; set LIBTORCH to a libtorch folder or install Python torch');
@@ -79,7 +82,15 @@ export function resolveLibtorch({ install = true, log = console.log } = {}) {
   }
   const libs = readdirSync(join(dir, 'lib'));
   const cuda = libs.some((f) => /^libtorch_cuda(\.so|\.dylib|\.dll)/.test(f));
-  const info = { dir, include: join(dir, 'include'), lib: join(dir, 'lib'), version, cuda, source, pythonPath: pythonPath ?? null };
+  const info = {
+    dir,
+    include: join(dir, 'include'),
+    lib: join(dir, 'lib'),
+    version,
+    cuda,
+    source,
+    pythonPath: pythonPath ?? null,
+  };
   log(`libtorch: ${version} (${cuda ? 'CUDA' : 'CPU'}) from ${source}: ${dir}`);
   return info;
 }

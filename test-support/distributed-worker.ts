@@ -15,8 +15,11 @@ const rank = Number(process.env.RANK);
 const world = Number(process.env.WORLD_SIZE);
 torch.setNumThreads(1);
 
-const out = (o: unknown): void => { process.stdout.write(`RESULT ${JSON.stringify(o)}\n`); };
-const flat = (t: Tensor): number[] => (t.dtype === 'float16' ? t.float() : t).contiguous().reshape([-1]).toArray() as number[];
+const out = (o: unknown): void => {
+  process.stdout.write(`RESULT ${JSON.stringify(o)}\n`);
+};
+const flat = (t: Tensor): number[] =>
+  (t.dtype === 'float16' ? t.float() : t).contiguous().reshape([-1]).toArray() as number[];
 
 export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'int64', 'uint8'];
 export const SHAPES: number[][] = [[7], [3, 4], [2, 3, 2]];
@@ -29,7 +32,12 @@ function rankTensor(r: number, shape: number[], dtype: DType, contiguous: boolea
   if (contiguous || shape.length < 2) return x;
   // Same values, transposed storage: a non-contiguous view.
   const order = [...shape.keys()].reverse();
-  const nc = torch.zeros(order.map((d) => shape[d]), { dtype }).permute(order);
+  const nc = torch
+    .zeros(
+      order.map((d) => shape[d]),
+      { dtype },
+    )
+    .permute(order);
   nc.copy_(x);
   if (nc.strides.join() === x.strides.join()) throw new Error('expected a non-contiguous tensor');
   return nc;
@@ -68,25 +76,37 @@ async function collectives(): Promise<void> {
           await dist.allGatherAsync(outsA, rankTensor(rank, shape, dtype, contiguous));
           results[key('allGatherAsync')] = outsA.flatMap(flat);
           // reduceScatter: rank r contributes rankTensor(r) + 10 k to slot k.
-          const inputs = Array.from({ length: world }, (_, k) => rankTensor(rank, shape, dtype, contiguous).add(10 * k));
+          const inputs = Array.from({ length: world }, (_, k) =>
+            rankTensor(rank, shape, dtype, contiguous).add(10 * k),
+          );
           const rs = rankTensor(0, shape, dtype, contiguous).zero_();
           dist.reduceScatter(rs, inputs);
           results[key('reduceScatter')] = flat(rs);
           const rsa = rankTensor(0, shape, dtype, contiguous).zero_();
           await dist.reduceScatterAsync(rsa, inputs, { op: 'max' });
           results[key('reduceScatterAsync-max')] = flat(rsa);
-          const list = rank === 0 ? Array.from({ length: world }, () => rankTensor(0, shape, dtype, contiguous).zero_()) : null;
+          const list =
+            rank === 0 ? Array.from({ length: world }, () => rankTensor(0, shape, dtype, contiguous).zero_()) : null;
           dist.gather(rankTensor(rank, shape, dtype, contiguous), list, 0);
           if (list) results[key('gather')] = list.flatMap(flat);
-          const listA = rank === 1 ? Array.from({ length: world }, () => rankTensor(0, shape, dtype, contiguous).zero_()) : null;
+          const listA =
+            rank === 1 ? Array.from({ length: world }, () => rankTensor(0, shape, dtype, contiguous).zero_()) : null;
           await dist.gatherAsync(rankTensor(rank, shape, dtype, contiguous), listA, 1);
           if (listA) results[key('gatherAsync')] = listA.flatMap(flat);
           // scatter from rank 1: slot k holds rankTensor(k + 5).
           const sc = rankTensor(0, shape, dtype, contiguous).zero_();
-          dist.scatter(sc, rank === 1 ? Array.from({ length: world }, (_, k) => rankTensor(k + 5, shape, dtype, contiguous)) : null, 1);
+          dist.scatter(
+            sc,
+            rank === 1 ? Array.from({ length: world }, (_, k) => rankTensor(k + 5, shape, dtype, contiguous)) : null,
+            1,
+          );
           results[key('scatter')] = flat(sc);
           const sca = rankTensor(0, shape, dtype, contiguous).zero_();
-          await dist.scatterAsync(sca, rank === 0 ? Array.from({ length: world }, (_, k) => rankTensor(k + 5, shape, dtype, contiguous)) : null, 0);
+          await dist.scatterAsync(
+            sca,
+            rank === 0 ? Array.from({ length: world }, (_, k) => rankTensor(k + 5, shape, dtype, contiguous)) : null,
+            0,
+          );
           results[key('scatterAsync')] = flat(sca);
         });
       }
@@ -95,14 +115,21 @@ async function collectives(): Promise<void> {
   // Async collectives leave the event loop running: rank 1 joins the barrier 300 ms late, and
   // rank 0 counts timer ticks while it waits.
   let ticks = 0;
-  const timer = setInterval(() => { ticks++; }, 10);
+  const timer = setInterval(() => {
+    ticks++;
+  }, 10);
   if (rank === 1) await new Promise((r) => setTimeout(r, 300));
   const t0 = performance.now();
   await dist.barrierAsync();
   const barrierMs = performance.now() - t0;
   clearInterval(timer);
   dist.barrier();
-  const info = { rank: dist.getRank(), worldSize: dist.getWorldSize(), initialized: dist.isInitialized(), available: dist.isAvailable() };
+  const info = {
+    rank: dist.getRank(),
+    worldSize: dist.getWorldSize(),
+    initialized: dist.isInitialized(),
+    available: dist.isAvailable(),
+  };
   dist.destroyProcessGroup();
   out({ results, ticks, barrierMs, info, initializedAfter: dist.isInitialized() });
 }
@@ -114,21 +141,30 @@ export const DDP = { b: 3, inF: 6, hidden: 8, outF: 3, steps: 5, lr: 0.1, seed: 
 /** The test model (no BatchNorm) and its data, identical in every process for a given seed. */
 export function ddpSetup(): { model: nn.Sequential; x: Tensor; y: Tensor } {
   torch.manualSeed(DDP.seed);
-  const model = new nn.Sequential(new nn.Linear(DDP.inF, DDP.hidden), new nn.Tanh(), new nn.Linear(DDP.hidden, DDP.outF));
+  const model = new nn.Sequential(
+    new nn.Linear(DDP.inF, DDP.hidden),
+    new nn.Tanh(),
+    new nn.Linear(DDP.hidden, DDP.outF),
+  );
   const x = torch.randn([DDP.steps, 2 * DDP.b, DDP.inF]);
   const y = torch.randn([DDP.steps, 2 * DDP.b, DDP.outF]);
   return { model, x, y };
 }
 
 function paramsOf(m: nn.Module): Record<string, number[]> {
-  return Object.fromEntries(torch.tidy(() => [...m.stateDict()].map(([k, v]) => [k, Array.from(v.toTypedArray() as Float32Array)])));
+  return Object.fromEntries(
+    torch.tidy(() => [...m.stateDict()].map(([k, v]) => [k, Array.from(v.toTypedArray() as Float32Array)])),
+  );
 }
 
 function ddp(): void {
   dist.initProcessGroup({ timeoutMs: 30_000 });
   const { model, x, y } = ddpSetup();
   // Ranks start from different weights on purpose: DDP must broadcast rank 0's.
-  if (rank !== 0) torch.noGrad(() => { for (const p of model.parameters()) p.add_(1); });
+  if (rank !== 0)
+    torch.noGrad(() => {
+      for (const p of model.parameters()) p.add_(1);
+    });
   const net = new nn.parallel.DistributedDataParallel(model, { bucketCapMb: Number(process.env.BUCKET_MB ?? 25) });
   const opt = new optim.SGD(model.parameters(), { lr: DDP.lr });
   for (let s = 0; s < DDP.steps; s++) {
@@ -196,7 +232,9 @@ function ddpUnused(): void {
     const local = model.headA.param('weight').grad!.clone();
     nn.functional.mseLoss(net.forward(x.get(1, rows.a), 'a'), y.get(1, rows.a)).backward();
     out({
-      params: paramsOf(model), unusedGradNull, buckets: net.buckets.length,
+      params: paramsOf(model),
+      unusedGradNull,
+      buckets: net.buckets.length,
       noSyncLocal: Array.from(local.toTypedArray() as Float32Array),
       noSyncGrad: Array.from(model.headA.param('weight').grad!.toTypedArray() as Float32Array),
     });
@@ -233,7 +271,12 @@ async function peerDies(): Promise<void> {
 // ---- mixed group (rank 0 here, rank 1 in Python) ----
 
 function mixed(): void {
-  dist.initProcessGroup({ initMethod: `tcp://127.0.0.1:${process.env.MASTER_PORT}`, rank: 0, worldSize: 2, timeoutMs: 30_000 });
+  dist.initProcessGroup({
+    initMethod: `tcp://127.0.0.1:${process.env.MASTER_PORT}`,
+    rank: 0,
+    worldSize: 2,
+    timeoutMs: 30_000,
+  });
   const a = torch.arange(6, { dtype: 'float32' }).reshape([2, 3]).add(1);
   dist.allReduce(a);
   const m = torch.tensor([1, 5, 3], { dtype: 'int64' });
@@ -252,12 +295,22 @@ function mixed(): void {
 function misuse(): void {
   const errors: Record<string, string> = {};
   const tryIt = (name: string, fn: () => unknown): void => {
-    try { fn(); errors[name] = 'no error'; } catch (e) { errors[name] = (e as Error).message; }
+    try {
+      fn();
+      errors[name] = 'no error';
+    } catch (e) {
+      errors[name] = (e as Error).message;
+    }
   };
   tryIt('notInitialized', () => dist.allReduce(torch.ones([2])));
   tryIt('badInit', () => dist.initProcessGroup({ initMethod: 'file:///tmp/x', rank: 0, worldSize: 1 }));
   tryIt('badRank', () => dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1', rank: 3, worldSize: 2 }));
-  dist.initProcessGroup({ initMethod: `tcp://127.0.0.1:${process.env.MASTER_PORT}`, rank: 0, worldSize: 1, timeoutMs: 5000 });
+  dist.initProcessGroup({
+    initMethod: `tcp://127.0.0.1:${process.env.MASTER_PORT}`,
+    rank: 0,
+    worldSize: 1,
+    timeoutMs: 5000,
+  });
   tryIt('badOp', () => dist.allReduce(torch.ones([2]), { op: 'mean' as never }));
   tryIt('avgInt', () => dist.allReduce(torch.ones([2], { dtype: 'int64' }), { op: 'avg' }));
   tryIt('badSrc', () => dist.broadcast(torch.ones([2]), 1));
@@ -277,23 +330,39 @@ function misuse(): void {
 
 export function skcdfConfig(root: string): TrainConfig {
   return defaultConfig('synthetic', {
-    dataDir: join(root, 'data'), splitsDir: root, labeledSplit: 'labeled', unlabeledSplit: 'unlabeled', evalSplit: 'eval',
-    runDir: join(root, 'run'), maxEpochs: 2, maxIterations: 1, evalEvery: 0, batchSize: 1, patch: [32, 32, 32], nFilters: 4,
-    workers: 0, seed: 3, threads: 1,
+    dataDir: join(root, 'data'),
+    splitsDir: root,
+    labeledSplit: 'labeled',
+    unlabeledSplit: 'unlabeled',
+    evalSplit: 'eval',
+    runDir: join(root, 'run'),
+    maxEpochs: 2,
+    maxIterations: 1,
+    evalEvery: 0,
+    batchSize: 1,
+    patch: [32, 32, 32],
+    nFilters: 4,
+    workers: 0,
+    seed: 3,
+    threads: 1,
   });
 }
 
-const digest = (t: Tensor): string => createHash('sha256').update(new Uint8Array(t.contiguous().toTypedArray().buffer)).digest('hex');
+const digest = (t: Tensor): string =>
+  createHash('sha256').update(new Uint8Array(t.contiguous().toTypedArray().buffer)).digest('hex');
 
 async function skcdfTrain(): Promise<void> {
   dist.initProcessGroup({ timeoutMs: 120_000 });
   const c = skcdfConfig(process.env.DATA_ROOT!);
   const losses: number[] = [];
   let hashes: Record<string, string> = {};
-  let mapInGradNull = false, mapInUnchanged = false;
+  let mapInGradNull = false,
+    mapInUnchanged = false;
   await train(c, {
     events: {
-      onIteration: ({ step }) => { losses.push(step.loss); },
+      onIteration: ({ step }) => {
+        losses.push(step.loss);
+      },
       onEpoch: ({ model }) => {
         torch.tidy(() => {
           hashes = Object.fromEntries([...model.stateDict()].map(([k, v]) => [k, digest(v)]));
@@ -313,7 +382,15 @@ async function skcdfTrain(): Promise<void> {
   dist.destroyProcessGroup();
 }
 
-const scenarios: Record<string, () => void | Promise<void>> = { collectives, ddp, ddpUnused, peerDies, mixed, misuse, skcdfTrain };
+const scenarios: Record<string, () => void | Promise<void>> = {
+  collectives,
+  ddp,
+  ddpUnused,
+  peerDies,
+  mixed,
+  misuse,
+  skcdfTrain,
+};
 // Run only as a script (the test imports the model setups from this file).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const run = scenarios[scenario];

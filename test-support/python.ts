@@ -31,7 +31,8 @@ export const hasPython = (...modules: string[]): boolean => modules.every(canImp
 /** Runs a Python script (torch importable) and returns its stdout. */
 export function runPython(script: string, args: string[] = []): string {
   return execFileSync('python3', ['-c', script, ...args], {
-    env: envWith(libtorchPythonPath()), maxBuffer: 1 << 28,
+    env: envWith(libtorchPythonPath()),
+    maxBuffer: 1 << 28,
   }).toString();
 }
 
@@ -44,13 +45,23 @@ export function ensurePythonPackage(module: string, pipName = module): string | 
   const target = join(repo, '.deps/python-test');
   const env = { ...process.env, PYTHONPATH: target };
   if (spawnSync('python3', ['-c', `import ${module}`], { env, stdio: 'ignore' }).status === 0) return target;
-  const r = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', target, pipName], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status === 0 && spawnSync('python3', ['-c', `import ${module}`], { env, stdio: 'ignore' }).status === 0) return target;
-  process.stderr.write(`python package ${pipName} could not be installed into ${target}: ${(r.stderr ?? '').trim().split('\n').pop()}\n`);
+  const r = spawnSync(
+    'python3',
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', target, pipName],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
+  if (r.status === 0 && spawnSync('python3', ['-c', `import ${module}`], { env, stdio: 'ignore' }).status === 0)
+    return target;
+  process.stderr.write(
+    `python package ${pipName} could not be installed into ${target}: ${(r.stderr ?? '').trim().split('\n').pop()}\n`,
+  );
   return undefined;
 }
 
 /** Runs a Python script with exactly this PYTHONPATH (no torch), returning stdout. */
 export function runPythonWith(pythonPath: string, script: string, args: string[] = []): string {
-  return execFileSync('python3', ['-c', script, ...args], { env: { ...process.env, PYTHONPATH: pythonPath }, maxBuffer: 1 << 28 }).toString();
+  return execFileSync('python3', ['-c', script, ...args], {
+    env: { ...process.env, PYTHONPATH: pythonPath },
+    maxBuffer: 1 << 28,
+  }).toString();
 }

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { torch, type Tensor } from '../lib/index.js';
 import { runPython } from './python.js';
 
-export interface Row { py: string; ts: string }
+export interface Row {
+  py: string;
+  ts: string;
+}
 
 /** The `| \`python\` | \`typescript\` |` rows of the table under the README heading `heading`. */
 export function readmeTable(heading: string): Row[] {
@@ -31,7 +34,9 @@ export function plain(v: unknown): Plain {
 }
 
 // The inputs, built the same way on both sides.
-const PY_ENV = 'x = torch.arange(60.).reshape(3, 4, 5); i = torch.tensor([2, 0, 2, 1]); a = torch.arange(6.).reshape(2, 3); b = torch.arange(12.).reshape(3, 4)';
+const PY_ENV =
+  'x = torch.arange(60.).reshape(3, 4, 5); i = torch.tensor([2, 0, 2, 1]); a = torch.arange(6.).reshape(2, 3); b = ' +
+  'torch.arange(12.).reshape(3, 4)';
 const tsEnv = (): Record<string, Tensor> => ({
   x: torch.arange(60, { dtype: 'float32' }).reshape(3, 4, 5),
   i: torch.tensor([2, 0, 2, 1]),

@@ -12,13 +12,15 @@ function writeCase(dataDir: string, id: string, seed: number): void {
   const label = new Int8Array(Z * Y * X);
   const image = new Float32Array(Z * Y * X);
   const shift = rng.int(0, 4);
-  for (let z = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++) {
-    const i = (z * Y + y) * X + x;
-    const inBody = y > 4 && y < Y - 4 && x > 4 && x < X - 4;
-    const c = inBody && x > 4 + shift ? Math.min(13, Math.floor((z * 14) / Z)) : 0;
-    label[i] = c;
-    image[i] = (inBody ? -100 + 25 * c : -1000) + 10 * rng.normal();
-  }
+  for (let z = 0; z < Z; z++)
+    for (let y = 0; y < Y; y++)
+      for (let x = 0; x < X; x++) {
+        const i = (z * Y + y) * X + x;
+        const inBody = y > 4 && y < Y - 4 && x > 4 && x < X - 4;
+        const c = inBody && x > 4 + shift ? Math.min(13, Math.floor((z * 14) / Z)) : 0;
+        label[i] = c;
+        image[i] = (inBody ? -100 + 25 * c : -1000) + 10 * rng.normal();
+      }
   writeNpy(join(dataDir, `${id}_image.npy`), { data: image, shape: SHAPE, dtype: 'float32' });
   writeNpy(join(dataDir, `${id}_label.npy`), { data: label, shape: SHAPE, dtype: 'int8' });
 }

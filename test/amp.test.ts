@@ -12,7 +12,10 @@ import { SGD } from '../lib/optim/sgd.js';
 import type { Tensor } from '../lib/torch/tensor.js';
 
 const dir = join(import.meta.dirname, 'fixtures/train_step');
-const load = (name: string): Tensor => { const a = readNpy(join(dir, `${name}.npy`)); return torch.tensor(a.data as Float32Array, { shape: a.shape }); };
+const load = (name: string): Tensor => {
+  const a = readNpy(join(dir, `${name}.npy`));
+  return torch.tensor(a.data as Float32Array, { shape: a.shape });
+};
 
 describe('autocast', () => {
   it('runs eligible CPU ops in bfloat16 inside the scope and restores the state after', () => {
@@ -29,16 +32,29 @@ describe('autocast', () => {
     const run = (amp: boolean): number => {
       const model = new VNetDecoupleAttentionABC({ nClasses: 4, nFilters: 4, patchSize: [32, 32, 32] });
       model.setDropout(0);
-      torch.tidy(() => model.loadStateDict(torch.loadStateDict(join(import.meta.dirname, 'fixtures/model/state_dict.pth'))));
+      torch.tidy(() =>
+        model.loadStateDict(torch.loadStateDict(join(import.meta.dirname, 'fixtures/model/state_dict.pth'))),
+      );
       const optimizer = new SGD(model.parameters(), { lr: 0.3, momentum: 0.9, weightDecay: 3e-5, nesterov: true });
-      const step = torch.tidy(() => trainStep(model, optimizer, new DCAndCELoss(), {
-        imageL: load('image_l'), imageU: load('image_u'),
-        labelL: torch.tensor(readNpy(join(dir, 'label_l.npy')).data as BigInt64Array, { shape: [2, 1, 32, 32, 32] }),
-        epoch: 10, maxEpochs: 1500, ratios: torch.tensor(readNpy(join(dir, 'ir2.npy')).data as Float64Array), cpsW: 0.072, emaW: 0.99,
-        maskL: torch.tensor(readNpy(join(dir, 'maskforbalance.npy')).data as Float64Array, { shape: [2, 1, 32, 32, 32] }),
-        maskU: torch.tensor(readNpy(join(dir, 'maskforbalance_u.npy')).data as Float64Array, { shape: [2, 1, 32, 32, 32] }),
-        amp: amp ? ampFor('cpu') : undefined,
-      }));
+      const step = torch.tidy(() =>
+        trainStep(model, optimizer, new DCAndCELoss(), {
+          imageL: load('image_l'),
+          imageU: load('image_u'),
+          labelL: torch.tensor(readNpy(join(dir, 'label_l.npy')).data as BigInt64Array, { shape: [2, 1, 32, 32, 32] }),
+          epoch: 10,
+          maxEpochs: 1500,
+          ratios: torch.tensor(readNpy(join(dir, 'ir2.npy')).data as Float64Array),
+          cpsW: 0.072,
+          emaW: 0.99,
+          maskL: torch.tensor(readNpy(join(dir, 'maskforbalance.npy')).data as Float64Array, {
+            shape: [2, 1, 32, 32, 32],
+          }),
+          maskU: torch.tensor(readNpy(join(dir, 'maskforbalance_u.npy')).data as Float64Array, {
+            shape: [2, 1, 32, 32, 32],
+          }),
+          amp: amp ? ampFor('cpu') : undefined,
+        }),
+      );
       model.dispose();
       return step.loss;
     };

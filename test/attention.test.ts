@@ -24,8 +24,10 @@ const KINDS = ['local', 'global'] as const;
 
 function build(kind: 'local' | 'global', sd: Map<string, Tensor>): Block {
   const prefix = kind === 'local' ? 'cross_attention_local.' : 'cross_attention_global.';
-  const block = kind === 'local' ? new CrossAttentionLocalBlock(32, [2, 4, 6], { numHeads: 2, dropout: 0 })
-    : new CrossAttentionGlobalBlock(32, [2, 4, 6], { numHeads: 2, dropout: 0 });
+  const block =
+    kind === 'local'
+      ? new CrossAttentionLocalBlock(32, [2, 4, 6], { numHeads: 2, dropout: 0 })
+      : new CrossAttentionGlobalBlock(32, [2, 4, 6], { numHeads: 2, dropout: 0 });
   const own = new Map<string, Tensor>();
   for (const [k, v] of sd) if (k.startsWith(prefix)) own.set(k.slice(prefix.length), v);
   block.loadStateDict(own);
@@ -44,7 +46,9 @@ describe.each(KINDS)('%s attention block vs reference', (kind) => {
   it('has the reference state-dict keys and shapes', () => {
     const block = build(kind, sd);
     const prefix = `cross_attention_${kind}.`;
-    const expected = [...sd.entries()].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v.shape]);
+    const expected = [...sd.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v.shape]);
     torch.tidy(() => {
       const got = [...block.stateDict().entries()].map(([k, v]) => [k, v.shape]);
       expect(got).toEqual(expected);
@@ -79,7 +83,9 @@ describe.each(KINDS)('%s attention block vs reference', (kind) => {
       const gx = xi.grad!;
       const ref = npy(`${kind}_labeled_grad_x.npy`);
       const err = maxAbs(gx, ref);
-      console.log(`attention ${kind} grad x: max abs err ${err.toExponential(2)} (absmax ${ref.abs().max().item().toFixed(3)})`);
+      console.log(
+        `attention ${kind} grad x: max abs err ${err.toExponential(2)} (absmax ${ref.abs().max().item().toFixed(3)})`,
+      );
       expect(err).toBeLessThanOrEqual(ATOL);
       ref.dispose();
       const prefix = `cross_attention_${kind}.`;
@@ -100,7 +106,10 @@ describe.each(KINDS)('%s attention block vs reference', (kind) => {
         expect(g, `${name} grad`).not.toBeNull();
         if (name === 'token_learner.proj.bias') {
           const ours = g!.abs().max().item();
-          console.log(`attention ${kind} ${name}: |ours| ${ours.toExponential(2)}, |ref| ${r.abs().max().item().toExponential(2)}, largest entry ${largest.toFixed(2)}`);
+          console.log(
+            `attention ${kind} ${name}: |ours| ${ours.toExponential(2)}, |ref| ` +
+            `${r.abs().max().item().toExponential(2)}, largest entry ${largest.toFixed(2)}`,
+          );
           expect(ours).toBeLessThanOrEqual(1e-5 * largest);
           continue;
         }
@@ -117,7 +126,10 @@ describe.each(KINDS)('%s attention block vs reference', (kind) => {
     block.dispose();
   });
 
-  it.each([['unlabeled', '0:1'], ['labeled', '0:2']] as [AttentionMode, string][])('eval mode %s', (mode, rows) => {
+  it.each([
+    ['unlabeled', '0:1'],
+    ['labeled', '0:2'],
+  ] as [AttentionMode, string][])('eval mode %s', (mode, rows) => {
     const block = build(kind, sd);
     block.eval();
     torch.tidy(() => {
@@ -137,7 +149,9 @@ describe.each(KINDS)('%s attention block vs reference', (kind) => {
     block.train();
     torch.tidy(() => {
       expect(() => block.forward(x.get('0:3'), 'labeled')).toThrow(/even batch/);
-      expect(() => block.forward(torch.zeros([2, 32, 2, 4, 4]), 'unlabeled')).toThrow(/expected input of shape \[B, 32, 2, 4, 6\]/);
+      expect(() => block.forward(torch.zeros([2, 32, 2, 4, 4]), 'unlabeled')).toThrow(
+        /expected input of shape \[B, 32, 2, 4, 6\]/,
+      );
       expect(() => block.forward(x, 'both' as AttentionMode)).toThrow(/mode must be/);
     });
     block.dispose();

@@ -20,20 +20,29 @@ describe('npm run bench', () => {
   });
 
   it('reads the ratio from the last JSON line that has one', () => {
-    expect(lastRatioLine('warm-up\n{"bench":"x","ratio":2}\nnoise\n{"bench":"x","ratio":0.5,"n":3}\n{"other":1}\n'))
-      .toEqual({ bench: 'x', ratio: 0.5, n: 3 });
+    expect(
+      lastRatioLine('warm-up\n{"bench":"x","ratio":2}\nnoise\n{"bench":"x","ratio":0.5,"n":3}\n{"other":1}\n'),
+    ).toEqual({ bench: 'x', ratio: 0.5, n: 3 });
     expect(lastRatioLine('{"bench":"x","ratio":"fast"}\n{broken\n')).toBeUndefined();
   });
 
   it('runs scripts in their own process: a ratio, a failure, a missing ratio', async () => {
     const ok = join(dir, 'ok.ts');
-    writeFileSync(ok, "const r: number = 0.75;\nconsole.log('timing...');\nconsole.log(JSON.stringify({ bench: 'ok', ratio: r }));\n");
+    writeFileSync(
+      ok,
+      "const r: number = 0.75;\nconsole.log('timing...');\nconsole.log(JSON.stringify({ bench: 'ok', ratio: r }));\n",
+    );
     const fail = join(dir, 'fail.ts');
     writeFileSync(fail, "console.log(JSON.stringify({ bench: 'fail', ratio: 1 }));\nprocess.exit(3);\n");
     const silent = join(dir, 'silent.ts');
     writeFileSync(silent, "console.log('done');\n");
     expect(await runBench(ok)).toMatchObject({ bench: 'ok', ratio: 0.75, exitCode: 0, error: undefined });
     expect(await runBench(fail)).toMatchObject({ bench: 'fail', exitCode: 3, error: 'exited with code 3' });
-    expect(await runBench(silent)).toMatchObject({ bench: 'silent', exitCode: 0, ratio: undefined, error: 'printed no JSON line with a ratio' });
+    expect(await runBench(silent)).toMatchObject({
+      bench: 'silent',
+      exitCode: 0,
+      ratio: undefined,
+      error: 'printed no JSON line with a ratio',
+    });
   }, 60_000);
 });

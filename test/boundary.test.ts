@@ -31,7 +31,8 @@ function boundaryProblems(file: string, source: string): string[] {
     if (APP.some((a) => target === a || target.startsWith(a + '/'))) out.push(`imports ${spec}`);
   }
   source.split('\n').forEach((line, i) => {
-    if (/SKCDF|Skcdf|lib\/skcdf|\.\.\/skcdf|spec section/.test(line)) out.push(`line ${i + 1} names the application: ${line.trim()}`);
+    if (/SKCDF|Skcdf|lib\/skcdf|\.\.\/skcdf|spec section/.test(line))
+      out.push(`line ${i + 1} names the application: ${line.trim()}`);
   });
   return out;
 }
@@ -44,13 +45,17 @@ describe('layer boundary', () => {
   });
 
   it('no general-layer file imports lib/skcdf or lib/cli, or names SKCDF', () => {
-    const problems = files.flatMap((f) => boundaryProblems(f, readFileSync(f, 'utf8')).map((p) => `${relative(lib, f)}: ${p}`));
+    const problems = files.flatMap((f) =>
+      boundaryProblems(f, readFileSync(f, 'utf8')).map((p) => `${relative(lib, f)}: ${p}`),
+    );
     expect(problems).toEqual([]);
   });
 
   it('the check catches an import of the application and a mention of it', () => {
     const f = join(lib, 'data', 'x.ts');
-    expect(boundaryProblems(f, "import { CLIP_HU } from '../skcdf/data/dataset.js';")).toContain('imports ../skcdf/data/dataset.js');
+    expect(boundaryProblems(f, "import { CLIP_HU } from '../skcdf/data/dataset.js';")).toContain(
+      'imports ../skcdf/data/dataset.js',
+    );
     expect(boundaryProblems(f, "export * from '../cli/main.js';")).toEqual(['imports ../cli/main.js']);
     expect(boundaryProblems(f, "const m = await import('../skcdf/index.js');")).toContain('imports ../skcdf/index.js');
     expect(boundaryProblems(f, '// the SKCDF reference crops')).toHaveLength(1);

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../lib/io/npy.js';
 import {
-  applyAugmentation, buildBatch, cropPadding, drawAugmentation, epochPlan, loadCase, loadEvalCase, normalizeImage, padAmount,
+  applyAugmentation,
+  buildBatch,
+  cropPadding,
+  drawAugmentation,
+  epochPlan,
+  loadCase,
+  loadEvalCase,
+  normalizeImage,
+  padAmount,
 } from '../lib/skcdf/data/dataset.js';
 import { BatchLoader } from '../lib/skcdf/data/loader.js';
 import { workerEntry } from '../lib/data/worker-entry.js';
@@ -61,11 +69,16 @@ describe('random crop and flips', () => {
     expect(cropPadding([80, 128, 160], [64, 128, 128])).toEqual([0, 3, 0]); // y == patch triggers padding
   });
 
-  it('crop starts are uniform over [0, padded - patch) exclusive, and the patch is the padded, flipped sub-volume', () => {
+  it('crop starts are uniform over [0, padded - patch) exclusive, and the patch is the padded, flipped sub-volume ' +
+    '', () => {
     const shape: [number, number, number] = [6, 20, 30];
     const patch: [number, number, number] = [8, 16, 16];
     const n = shape[0] * shape[1] * shape[2];
-    const c = { image: new Float32Array(n).map((_, i) => i + 1), label: new Int8Array(n).map((_, i) => (i % 13) + 1), shape };
+    const c = {
+      image: new Float32Array(n).map((_, i) => i + 1),
+      label: new Int8Array(n).map((_, i) => (i % 13) + 1),
+      shape,
+    };
     const rng = new Rng(1);
     const seen = [new Set<number>(), new Set<number>(), new Set<number>()];
     let flips = 0;
@@ -81,23 +94,34 @@ describe('random crop and flips', () => {
     expect(flips / 4000).toBeGreaterThan(0.45);
     expect(flips / 4000).toBeLessThan(0.55);
 
-    const aug = { pad: [4, 1, 0] as [number, number, number], start: [2, 5, 9] as [number, number, number], flip1: true, flip2: false };
+    const aug = {
+      pad: [4, 1, 0] as [number, number, number],
+      start: [2, 5, 9] as [number, number, number],
+      flip1: true,
+      flip2: false,
+    };
     const vol = patch[0] * patch[1] * patch[2];
-    const img = new Float32Array(vol), lbl = new Int8Array(vol);
+    const img = new Float32Array(vol),
+      lbl = new Int8Array(vol);
     applyAugmentation(c, patch, aug, img, lbl);
-    for (let z = 0; z < 8; z++) for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) {
-      const sz = z + 2 - 4, sy = 15 - y + 5 - 1, sx = x + 9;
-      const inside = sz >= 0 && sz < 6 && sy >= 0 && sy < 20 && sx < 30;
-      const o = (z * 16 + y) * 16 + x;
-      const src = (sz * 20 + sy) * 30 + sx;
-      expect(img[o]).toBe(inside ? c.image[src] : 0);
-      expect(lbl[o]).toBe(inside ? c.label[src] : 0);
-    }
+    for (let z = 0; z < 8; z++)
+      for (let y = 0; y < 16; y++)
+        for (let x = 0; x < 16; x++) {
+          const sz = z + 2 - 4,
+            sy = 15 - y + 5 - 1,
+            sx = x + 9;
+          const inside = sz >= 0 && sz < 6 && sy >= 0 && sy < 20 && sx < 30;
+          const o = (z * 16 + y) * 16 + x;
+          const src = (sz * 20 + sy) * 30 + sx;
+          expect(img[o]).toBe(inside ? c.image[src] : 0);
+          expect(lbl[o]).toBe(inside ? c.label[src] : 0);
+        }
   });
 });
 
 describe('epoch plan', () => {
-  it('iterations = floor(#unlabeled / n); unlabeled used once, labeled repeated; deterministic per (seed, epoch)', () => {
+  it('iterations = floor(#unlabeled / n); unlabeled used once, labeled repeated; deterministic per (seed, epoch) ' +
+    '', () => {
     const lab = ['a', 'b', 'c'];
     const unl = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
     const p = epochPlan({ labeled: lab, unlabeled: unl, batchSize: 2, seed: 5, epoch: 3 });
@@ -121,7 +145,14 @@ describe('BatchLoader', () => {
   });
 
   it('worker batches equal in-thread batches (workers: 0) for the same seed; shapes and ids', async () => {
-    const opts = { dataDir: dir, labeled: ids.slice(0, 2), unlabeled: ids.slice(2), batchSize: 2, patch: PATCH, seed: 11 };
+    const opts = {
+      dataDir: dir,
+      labeled: ids.slice(0, 2),
+      unlabeled: ids.slice(2),
+      batchSize: 2,
+      patch: PATCH,
+      seed: 11,
+    };
     const inThread = new BatchLoader({ ...opts, workers: 0 });
     const threaded = new BatchLoader({ ...opts, workers: 2, prefetch: 3 });
     try {
@@ -154,12 +185,28 @@ describe('BatchLoader', () => {
   });
 
   it('stops early without hanging and reports worker errors naming the file', async () => {
-    const l = new BatchLoader({ dataDir: dir, labeled: ['c0'], unlabeled: ['missing', 'c1'], batchSize: 1, patch: PATCH, seed: 0, workers: 1 });
+    const l = new BatchLoader({
+      dataDir: dir,
+      labeled: ['c0'],
+      unlabeled: ['missing', 'c1'],
+      batchSize: 1,
+      patch: PATCH,
+      seed: 0,
+      workers: 1,
+    });
     try {
-      await expect((async () => { for await (const b of l.epoch(0)) void b; })()).rejects.toThrow(/missing_image\.npy/);
+      await expect(
+        (async () => {
+          for await (const b of l.epoch(0)) void b;
+        })(),
+      ).rejects.toThrow(/missing_image\.npy/);
     } finally {
       await l.close();
     }
-    await expect((async () => { for await (const b of l.epoch(0)) void b; })()).rejects.toThrow(/closed/);
+    await expect(
+      (async () => {
+        for await (const b of l.epoch(0)) void b;
+      })(),
+    ).rejects.toThrow(/closed/);
   });
 });

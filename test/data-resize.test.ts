@@ -18,7 +18,8 @@ function torchResize(input: Float32Array | Uint8Array, inShape: number[], outSha
   const outPath = join(dir, 'out.bin');
   writeFileSync(inPath, Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   const dt = input instanceof Float32Array ? 'float32' : 'uint8';
-  runPython(`
+  runPython(
+    `
 import sys, numpy as np, torch, torch.nn.functional as F
 torch.set_num_threads(1)
 inp, out, dt, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
@@ -29,17 +30,37 @@ if mode == 'trilinear':
 else:
     y = F.interpolate(x[None, None].float(), size=oshape, mode='nearest')[0, 0].to(x.dtype)
 y.contiguous().numpy().tofile(out)
-`, [inPath, outPath, dt, mode, inShape.join(','), outShape.join(',')]);
+`,
+    [inPath, outPath, dt, mode, inShape.join(','), outShape.join(',')],
+  );
   return readFileSync(outPath);
 }
 
 const cases: Array<[number[], number[]]> = [
-  [[7, 13, 10], [5, 17, 9]],
-  [[3, 4, 5], [8, 6, 11]],
-  [[9, 11, 6], [9, 22, 3]], // same size on one axis, exactly 2x on another
-  [[37, 101, 93], [20, 32, 45]],
-  [[15, 64, 64], [80, 160, 160]],
-  [[1, 5, 2], [3, 1, 7]],
+  [
+    [7, 13, 10],
+    [5, 17, 9],
+  ],
+  [
+    [3, 4, 5],
+    [8, 6, 11],
+  ],
+  [
+    [9, 11, 6],
+    [9, 22, 3],
+  ], // same size on one axis, exactly 2x on another
+  [
+    [37, 101, 93],
+    [20, 32, 45],
+  ],
+  [
+    [15, 64, 64],
+    [80, 160, 160],
+  ],
+  [
+    [1, 5, 2],
+    [3, 1, 7],
+  ],
 ];
 
 describe.skipIf(!torchOk)('resize vs PyTorch F.interpolate', () => {
@@ -65,7 +86,9 @@ describe.skipIf(!torchOk)('resize vs PyTorch F.interpolate', () => {
     const hu = new Int16Array(n);
     for (let i = 0; i < n; i++) hu[i] = Math.round(rng.uniform(-1024, 1500));
     const ours = resizeTrilinear(hu, inShape, outShape);
-    const ref = new Float32Array(new Uint8Array(torchResize(Float32Array.from(hu), inShape, outShape, 'trilinear')).buffer);
+    const ref = new Float32Array(
+      new Uint8Array(torchResize(Float32Array.from(hu), inShape, outShape, 'trilinear')).buffer,
+    );
     // Intermediates reach |1500|, where one float32 ulp is 2^-13 (1.2e-4): allow a few ulps of that
     // (a CPU without FMA makes PyTorch round differently); on FMA CPUs the results are bit-identical.
     let maxDiff = 0;
@@ -91,7 +114,14 @@ describe.skipIf(!torchOk)('resize vs PyTorch F.interpolate', () => {
   });
 
   it('nearest index table matches PyTorch on the Synapse-sized axes (float32 floor rule)', () => {
-    const pairs: Array<[number, number]> = [[512, 160], [147, 80], [89, 80], [85, 160], [611, 160], [3, 80]];
+    const pairs: Array<[number, number]> = [
+      [512, 160],
+      [147, 80],
+      [89, 80],
+      [85, 160],
+      [611, 160],
+      [3, 80],
+    ];
     const out = runPython(`
 import json, torch, torch.nn.functional as F
 res = []

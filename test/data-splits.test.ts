@@ -24,13 +24,22 @@ describe('splits', () => {
   });
   it('makeSplits partitions by the fractions, is seeded, and writes files', () => {
     const ids = Array.from({ length: 30 }, (_, i) => String(i + 1).padStart(4, '0'));
-    const s = makeSplits({ ids, seed: 3, trainFraction: 0.7, evalFraction: 0.1, labeledFractions: [0.2, 0.1], outDir: dir });
+    const s = makeSplits({
+      ids,
+      seed: 3,
+      trainFraction: 0.7,
+      evalFraction: 0.1,
+      labeledFractions: [0.2, 0.1],
+      outDir: dir,
+    });
     expect([s.train!.length, s.eval!.length, s.test!.length]).toEqual([21, 3, 6]);
     expect([...s.train!, ...s.eval!, ...s.test!].sort()).toEqual(ids);
     expect(s.labeled_20p!.length).toBe(4); // round(0.2 * 21)
     expect(s.labeled_10p!.length).toBe(2);
     expect([...s.labeled_20p!, ...s.unlabeled_20p!].sort()).toEqual(s.train);
-    expect(makeSplits({ ids, seed: 3, trainFraction: 0.7, evalFraction: 0.1, labeledFractions: [0.2, 0.1] })).toEqual(s);
+    expect(makeSplits({ ids, seed: 3, trainFraction: 0.7, evalFraction: 0.1, labeledFractions: [0.2, 0.1] })).toEqual(
+      s,
+    );
     expect(makeSplits({ ids, seed: 4, trainFraction: 0.7, evalFraction: 0.1 }).train).not.toEqual(s.train);
     expect(readFileSync(join(dir, 'labeled_20p.txt'), 'utf8')).toBe(s.labeled_20p!.map((x) => `${x}\n`).join(''));
   });

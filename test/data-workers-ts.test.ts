@@ -40,11 +40,16 @@ function datasetDir(fileName: string, withTsx: boolean): string {
 }
 
 type Item = { x: Float32Array; y: number; label: string; w: number };
-interface Flat { x: number[][]; y: number[]; label: string[] }
+interface Flat {
+  x: number[][];
+  y: number[];
+  label: string[];
+}
 
 /** One epoch's batches, and the worker ids that produced the items. */
 async function epoch(loader: data.DataLoader<Item>): Promise<{ batches: Flat[]; workers: Set<number> }> {
-  const batches: Flat[] = [], workers = new Set<number>();
+  const batches: Flat[] = [],
+    workers = new Set<number>();
   for await (const b of loader) {
     batches.push({ x: b.x.toArray() as number[][], y: b.y.toArray() as number[], label: b.label });
     for (const w of b.w.toArray() as number[]) workers.add(w);
@@ -57,15 +62,23 @@ describe('DataLoader workers with a TypeScript dataset module', () => {
   for (const fileName of ['dataset.ts', 'dataset.mts']) {
     it(`${fileName} in a folder without package.json: numWorkers 2 gives the batches of numWorkers 0`, async () => {
       const module = datasetDir(fileName, false);
-      const { makeSquares } = await import(pathToFileURL(module).href) as { makeSquares(n: number): data.Dataset<Item> };
+      const { makeSquares } = (await import(pathToFileURL(module).href)) as {
+        makeSquares(n: number): data.Dataset<Item>;
+      };
       const common = { batchSize: 4, shuffle: true, generator: 5 } as const;
       const local = await epoch(new data.DataLoader(makeSquares(23), common));
-      const threaded = new data.DataLoader(makeSquares(23), { ...common, numWorkers: 2, workerDataset: { module, export: 'makeSquares', args: [23] } });
+      const threaded = new data.DataLoader(makeSquares(23), {
+        ...common,
+        numWorkers: 2,
+        workerDataset: { module, export: 'makeSquares', args: [23] },
+      });
       const got = await epoch(threaded);
       await threaded.close();
       expect(local.batches).toHaveLength(6);
       expect(got.batches).toEqual(local.batches);
-      expect(local.batches.flatMap((b) => b.label).sort()).toEqual(Array.from({ length: 23 }, (_, i) => `item-${i}`).sort());
+      expect(local.batches.flatMap((b) => b.label).sort()).toEqual(
+        Array.from({ length: 23 }, (_, i) => `item-${i}`).sort(),
+      );
       expect(local.workers).toEqual(new Set([-1]));
       if (fileName.endsWith('.mts')) expect(got.workers).toEqual(new Set([0, 1]));
     }, 60_000);
@@ -77,7 +90,10 @@ function compiledWorker(): string {
   const dir = mkdtempSync(join(tmpdir(), 'compiled-worker-'));
   for (const name of ['worker', 'worker-info', 'ts-module', 'worker-serve']) {
     const src = readFileSync(join(repo, `lib/data/${name}.ts`), 'utf8');
-    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: `${name}.ts` }).outputText;
+    const js = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      fileName: `${name}.ts`,
+    }).outputText;
     writeFileSync(join(dir, `${name}.js`), js);
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
@@ -85,7 +101,16 @@ function compiledWorker(): string {
 }
 
 function askWorker(entry: string, module: string, indices: number[]): Promise<{ result?: unknown[]; error?: string }> {
-  const w = new Worker(entry, { workerData: { module: pathToFileURL(module).href, export: 'makeSquares', args: [10], id: 0, numWorkers: 1, seed: 1 } });
+  const w = new Worker(entry, {
+    workerData: {
+      module: pathToFileURL(module).href,
+      export: 'makeSquares',
+      args: [10],
+      id: 0,
+      numWorkers: 1,
+      seed: 1,
+    },
+  });
   return new Promise<{ result?: unknown[]; error?: string }>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
@@ -93,11 +118,13 @@ function askWorker(entry: string, module: string, indices: number[]): Promise<{ 
   }).finally(() => w.terminate());
 }
 
-describe('the compiled worker (no tsx hooks in the thread) loads a .ts dataset with the project\'s tsx', () => {
+describe("the compiled worker (no tsx hooks in the thread) loads a .ts dataset with the project's tsx", () => {
   const entry = compiledWorker();
-  it('answers items equal to the module\'s own getItem', async () => {
+  it("answers items equal to the module's own getItem", async () => {
     const module = datasetDir('dataset.ts', true);
-    const { makeSquares } = await import(pathToFileURL(module).href) as { makeSquares(n: number): data.Dataset<unknown> };
+    const { makeSquares } = (await import(pathToFileURL(module).href)) as {
+      makeSquares(n: number): data.Dataset<unknown>;
+    };
     const reply = await askWorker(entry, module, [0, 3, 9]);
     expect(reply.error).toBeUndefined();
     expect(reply.result).toEqual([0, 3, 9].map((i) => makeSquares(10).getItem(i)));
@@ -105,6 +132,8 @@ describe('the compiled worker (no tsx hooks in the thread) loads a .ts dataset w
   it('names the module and tsx when tsx cannot be found', async () => {
     const module = datasetDir('dataset.ts', false);
     const reply = await askWorker(entry, module, [1]);
-    expect(reply.error).toMatch(/dataset\.ts is a TypeScript module; a DataLoader worker loads it with tsx, which is not installed/);
+    expect(reply.error).toMatch(
+      /dataset\.ts is a TypeScript module; a DataLoader worker loads it with tsx, which is not installed/,
+    );
   }, 60_000);
 });

@@ -14,32 +14,51 @@ const W = 2;
 /** Closed form of rank r's test tensor (see rankTensor in the worker). */
 const base = (r: number, n: number): number[] => Array.from({ length: n }, (_, i) => (r + 1) * ((i % 5) + 1) + r);
 const ranks = [...Array(W).keys()];
-const zip = (arrays: number[][], f: (vals: number[]) => number): number[] => arrays[0].map((_, i) => f(arrays.map((a) => a[i])));
+const zip = (arrays: number[][], f: (vals: number[]) => number): number[] =>
+  arrays[0].map((_, i) => f(arrays.map((a) => a[i])));
 
 /** What a collective must produce on `rank`, from the closed forms (integer dtypes wrap as C does). */
 function expected(op: string, rank: number, n: number, dtype: string): number[] | undefined {
   const all = ranks.map((r) => base(r, n));
   const wrap = (v: number): number => (dtype === 'uint8' ? ((v % 256) + 256) % 256 : v);
   switch (op) {
-    case 'allReduce-sum': case 'allReduceAsync-sum': return zip(all, (v) => wrap(v.reduce((a, b) => a + b)));
-    case 'allReduce-max': return zip(all, (v) => Math.max(...v));
-    case 'allReduce-min': return zip(all, (v) => Math.min(...v));
-    case 'allReduce-product': return zip(all, (v) => wrap(v.reduce((a, b) => a * b)));
-    case 'allReduce-avg': return zip(all, (v) => v.reduce((a, b) => a + b) / W);
-    case 'broadcast-1': return all[1];
-    case 'broadcastAsync-0': return all[0];
-    case 'allGather': case 'allGatherAsync': return all.flat();
-    case 'reduceScatter': return zip(all, (v) => wrap(v.reduce((a, b) => a + b) + 10 * rank * W));
-    case 'reduceScatterAsync-max': return zip(all, (v) => Math.max(...v) + 10 * rank);
-    case 'gather': return rank === 0 ? all.flat() : undefined;
-    case 'gatherAsync': return rank === 1 ? all.flat() : undefined;
-    case 'scatter': case 'scatterAsync': return base(rank + 5, n);
-    default: throw new Error(`no closed form for ${op}`);
+    case 'allReduce-sum':
+    case 'allReduceAsync-sum':
+      return zip(all, (v) => wrap(v.reduce((a, b) => a + b)));
+    case 'allReduce-max':
+      return zip(all, (v) => Math.max(...v));
+    case 'allReduce-min':
+      return zip(all, (v) => Math.min(...v));
+    case 'allReduce-product':
+      return zip(all, (v) => wrap(v.reduce((a, b) => a * b)));
+    case 'allReduce-avg':
+      return zip(all, (v) => v.reduce((a, b) => a + b) / W);
+    case 'broadcast-1':
+      return all[1];
+    case 'broadcastAsync-0':
+      return all[0];
+    case 'allGather':
+    case 'allGatherAsync':
+      return all.flat();
+    case 'reduceScatter':
+      return zip(all, (v) => wrap(v.reduce((a, b) => a + b) + 10 * rank * W));
+    case 'reduceScatterAsync-max':
+      return zip(all, (v) => Math.max(...v) + 10 * rank);
+    case 'gather':
+      return rank === 0 ? all.flat() : undefined;
+    case 'gatherAsync':
+      return rank === 1 ? all.flat() : undefined;
+    case 'scatter':
+    case 'scatterAsync':
+      return base(rank + 5, n);
+    default:
+      throw new Error(`no closed form for ${op}`);
   }
 }
 
 describe.skipIf(!available)('torch.distributed collectives (Gloo, 2 processes)', () => {
-  it('every collective, sync and async, matches its closed form for several dtypes, shapes and non-contiguous inputs', async () => {
+  it('every collective, sync and async, matches its closed form for several dtypes, shapes and non-contiguous inputs ' +
+    '', async () => {
     const results = await runRanks('collectives', W);
     let checked = 0;
     for (const [rank, res] of results.entries()) {
@@ -48,9 +67,24 @@ describe.skipIf(!available)('torch.distributed collectives (Gloo, 2 processes)',
         for (const shape of SHAPES) {
           const n = shape.reduce((a, b) => a * b, 1);
           for (const layout of shape.length < 2 ? ['c'] : ['c', 'nc']) {
-            const ops = ['allReduce-sum', 'allReduce-max', 'allReduce-min', 'allReduce-product', 'allReduceAsync-sum', 'broadcast-1',
-              'broadcastAsync-0', 'allGather', 'allGatherAsync', 'reduceScatter', 'reduceScatterAsync-max', 'gather', 'gatherAsync',
-              'scatter', 'scatterAsync', ...(dtype.startsWith('float') ? ['allReduce-avg'] : [])];
+            const ops = [
+              'allReduce-sum',
+              'allReduce-max',
+              'allReduce-min',
+              'allReduce-product',
+              'allReduceAsync-sum',
+              'broadcast-1',
+              'broadcastAsync-0',
+              'allGather',
+              'allGatherAsync',
+              'reduceScatter',
+              'reduceScatterAsync-max',
+              'gather',
+              'gatherAsync',
+              'scatter',
+              'scatterAsync',
+              ...(dtype.startsWith('float') ? ['allReduce-avg'] : []),
+            ];
             for (const op of ops) {
               const key = `${op}|${dtype}|${shape.join('x')}|${layout}`;
               const want = expected(op, rank, n, dtype);
@@ -120,10 +154,12 @@ describe.skipIf(!available)('DistributedDataParallel (c10d Reducer, 2 processes)
   }
 
   for (const bucketMb of [25, 0.0002]) {
-    it(`2 ranks x batch ${DDP.b} for ${DDP.steps} SGD steps equal 1 process on batch ${2 * DDP.b}, bitwise identical across ranks (bucketCapMb ${bucketMb})`, async () => {
+    it(`2 ranks x batch ${DDP.b} for ${DDP.steps} SGD steps equal 1 process on batch ${2 * DDP.b}, ` +
+      `bitwise identical across ranks (bucketCapMb ${bucketMb})`, async () => {
       const [r0, r1] = await runRanks('ddp', W, { BUCKET_MB: String(bucketMb) });
       const ref = singleProcess();
-      const p0 = r0.params as Record<string, number[]>, p1 = r1.params as Record<string, number[]>;
+      const p0 = r0.params as Record<string, number[]>,
+        p1 = r1.params as Record<string, number[]>;
       expect(Object.keys(p0)).toEqual(Object.keys(ref));
       for (const k of Object.keys(ref)) {
         expect(p1[k], `${k} rank 1 vs rank 0`).toEqual(p0[k]);
@@ -148,7 +184,10 @@ describe.skipIf(!available)('DistributedDataParallel (c10d Reducer, 2 processes)
           const ya = torch.cat(ranks.map((r) => y.get(s, twoHeadsRows(r).a)));
           const xb = torch.cat(ranks.map((r) => x.get(s, twoHeadsRows(r).b)));
           const yb = torch.cat(ranks.map((r) => y.get(s, twoHeadsRows(r).b)));
-          nn.functional.mseLoss(model.forward(rowsA(s), 'a'), ya).add(nn.functional.mseLoss(model.forward(xb, 'b'), yb)).backward();
+          nn.functional
+            .mseLoss(model.forward(rowsA(s), 'a'), ya)
+            .add(nn.functional.mseLoss(model.forward(xb, 'b'), yb))
+            .backward();
           expect(model.unused.grad).toBeNull();
           opt.step();
         });
@@ -157,20 +196,26 @@ describe.skipIf(!available)('DistributedDataParallel (c10d Reducer, 2 processes)
       // noSync reference: mean over ranks of (local grad of step-0 rows + grad of step-1 rows).
       opt.zeroGrad();
       const w = model.headA.param('weight');
-      const gradOf = (s: number, r: number): Float32Array => torch.tidy(() => {
-        w.grad = null;
-        const rows = twoHeadsRows(r).a;
-        nn.functional.mseLoss(model.forward(x.get(s, rows), 'a'), y.get(s, rows)).backward();
-        return w.grad!.clone().toTypedArray() as Float32Array;
-      });
+      const gradOf = (s: number, r: number): Float32Array =>
+        torch.tidy(() => {
+          w.grad = null;
+          const rows = twoHeadsRows(r).a;
+          nn.functional.mseLoss(model.forward(x.get(s, rows), 'a'), y.get(s, rows)).backward();
+          return w.grad!.clone().toTypedArray() as Float32Array;
+        });
       const local0 = gradOf(0, 0);
-      const sum = ranks.map((r) => { const a = gradOf(0, r), b = gradOf(1, r); return a.map((v, i) => v + b[i]); });
+      const sum = ranks.map((r) => {
+        const a = gradOf(0, r),
+          b = gradOf(1, r);
+        return a.map((v, i) => v + b[i]);
+      });
       const avg = sum[0].map((v, i) => (v + sum[1][i]) / W);
       return { params, local0, avg };
     });
     for (const r of [r0, r1]) expect(r.unusedGradNull).toBe(true);
     expect(r0.buckets as number).toBeGreaterThan(1);
-    const p0 = r0.params as Record<string, number[]>, p1 = r1.params as Record<string, number[]>;
+    const p0 = r0.params as Record<string, number[]>,
+      p1 = r1.params as Record<string, number[]>;
     for (const k of Object.keys(ref.params)) {
       expect(p1[k], `${k} rank 1 vs rank 0`).toEqual(p0[k]);
       expectClose(p0[k], ref.params[k], 1e-5, 1e-7, k);
@@ -194,10 +239,25 @@ describe.skipIf(!available)('failures end in errors naming the collective, withi
         const r1 = spawnTs('peerDies', 1, W, port, env);
         if (mode === 'killed') {
           await new Promise<void>((resolve) => {
-            let ready = false, entering = false;
-            const check = (): void => { if (ready && entering) resolve(); };
-            r1.onLine((l) => { if (l === 'READY') { ready = true; check(); } });
-            r0.onLine((l) => { if (l === 'ENTERING') { entering = true; setTimeout(() => { check(); }, 200); } });
+            let ready = false,
+              entering = false;
+            const check = (): void => {
+              if (ready && entering) resolve();
+            };
+            r1.onLine((l) => {
+              if (l === 'READY') {
+                ready = true;
+                check();
+              }
+            });
+            r0.onLine((l) => {
+              if (l === 'ENTERING') {
+                entering = true;
+                setTimeout(() => {
+                  check();
+                }, 200);
+              }
+            });
           });
           r1.child.kill('SIGKILL');
         }
@@ -237,7 +297,8 @@ dist.destroy_process_group()
     const [rt, rp] = await Promise.all([ts.done, p.done]);
     expect(rt.code, rt.stderr).toBe(0);
     expect(rp.code, rp.stderr).toBe(0);
-    const a = resultOf(rt), b = resultOf(rp);
+    const a = resultOf(rt),
+      b = resultOf(rp);
     const sum = [1, 2, 3, 4, 5, 6].map((v) => v + 10 * v);
     expect(a.sum).toEqual(sum);
     expect(b.sum).toEqual(sum);
@@ -252,7 +313,13 @@ dist.destroy_process_group()
 describe('DistributedSampler', () => {
   it('without shuffle equals PyTorch DistributedSampler index for index (padding and dropLast)', () => {
     if (!hasPython('torch')) return;
-    const cases = [[10, 3, false], [10, 3, true], [7, 2, false], [4, 4, false], [3, 5, false]] as const;
+    const cases = [
+      [10, 3, false],
+      [10, 3, true],
+      [7, 2, false],
+      [4, 4, false],
+      [3, 5, false],
+    ] as const;
     const py = `
 import json, sys
 from torch.utils.data.distributed import DistributedSampler
@@ -264,19 +331,26 @@ print(json.dumps(out))
     const want = JSON.parse(runPython(py, [JSON.stringify(cases)])) as number[][][];
     cases.forEach(([n, w, dropLast], c) => {
       for (let r = 0; r < w; r++) {
-        expect(new data.DistributedSampler(n, { numReplicas: w, rank: r, shuffle: false, dropLast }).indices(), `${n}/${w}/${dropLast} rank ${r}`).toEqual(want[c][r]);
+        expect(
+          new data.DistributedSampler(n, { numReplicas: w, rank: r, shuffle: false, dropLast }).indices(),
+          `${n}/${w}/${dropLast} rank ${r}`,
+        ).toEqual(want[c][r]);
       }
     });
   });
 
-  it('shuffles per epoch from seed + epoch: same plan on every rank, disjoint equal shards covering the dataset', () => {
-    const n = 23, w = 4;
-    const shards = (epoch: number): number[][] => [...Array(w).keys()].map((r) => {
-      const s = new data.DistributedSampler(n, { numReplicas: w, rank: r, seed: 5 });
-      s.setEpoch(epoch);
-      return [...s];
-    });
-    const e0 = shards(0), e1 = shards(1);
+  it('shuffles per epoch from seed + epoch: same plan on every rank, disjoint equal shards covering the dataset ' +
+    '', () => {
+    const n = 23,
+      w = 4;
+    const shards = (epoch: number): number[][] =>
+      [...Array(w).keys()].map((r) => {
+        const s = new data.DistributedSampler(n, { numReplicas: w, rank: r, seed: 5 });
+        s.setEpoch(epoch);
+        return [...s];
+      });
+    const e0 = shards(0),
+      e1 = shards(1);
     for (const e of [e0, e1]) {
       expect(e.every((s) => s.length === Math.ceil(n / w))).toBe(true);
       const all = e.flat();
@@ -294,6 +368,8 @@ print(json.dumps(out))
 
 describe.skipIf(available)('without Gloo', () => {
   it('isAvailable() is false and every call says how to enable it', () => {
-    expect(() => torch.distributed.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1', rank: 0, worldSize: 1 })).toThrow(/libgloo-dev/);
+    expect(() =>
+      torch.distributed.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1', rank: 0, worldSize: 1 }),
+    ).toThrow(/libgloo-dev/);
   });
 });

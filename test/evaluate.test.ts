@@ -15,7 +15,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const S = 12;
 const shape: [number, number, number] = [S, S, S];
 function cube(a: Uint8Array, c: number, z0: number, y0: number, x0: number, n: number): Uint8Array {
-  for (let z = z0; z < z0 + n; z++) for (let y = y0; y < y0 + n; y++) for (let x = x0; x < x0 + n; x++) a[(z * S + y) * S + x] = c;
+  for (let z = z0; z < z0 + n; z++)
+    for (let y = y0; y < y0 + n; y++) for (let x = x0; x < x0 + n; x++) a[(z * S + y) * S + x] = c;
   return a;
 }
 
@@ -33,9 +34,12 @@ function setup(): { labelDir: string; predDirs: string[] } {
   for (const d of [labelDir, ...predDirs]) mkdirSync(d, { recursive: true });
   writeNpy(join(labelDir, 'A_label.npy'), { data: Int8Array.from(labelA), shape, dtype: 'int8' });
   writeNpy(join(labelDir, 'B_label.npy'), { data: Int8Array.from(labelB), shape, dtype: 'int8' });
-  const w = (dir: string, id: string, d: Uint8Array) => writeNifti(join(dir, `${id}_pred.nii.gz`), { data: d, shape, dtype: 'uint8' });
-  w(predDirs[0], 'A', labelA); w(predDirs[0], 'B', labelB);
-  w(predDirs[1], 'A', predA1); w(predDirs[1], 'B', labelB);
+  const w = (dir: string, id: string, d: Uint8Array) =>
+    writeNifti(join(dir, `${id}_pred.nii.gz`), { data: d, shape, dtype: 'uint8' });
+  w(predDirs[0], 'A', labelA);
+  w(predDirs[0], 'B', labelB);
+  w(predDirs[1], 'A', predA1);
+  w(predDirs[1], 'B', labelB);
   return { labelDir, predDirs };
 }
 
@@ -43,7 +47,16 @@ describe('evaluateFolds', () => {
   const { labelDir, predDirs } = setup();
   const outDir = join(tmp, 'out');
   let printed = '';
-  const ev = evaluateFolds({ predDirs, labelDir, ids: ['A', 'B'], dataset: 'synapse', outDir, log: (s) => { printed += s; } });
+  const ev = evaluateFolds({
+    predDirs,
+    labelDir,
+    ids: ['A', 'B'],
+    dataset: 'synapse',
+    outDir,
+    log: (s) => {
+      printed += s;
+    },
+  });
   const shifted = evaluateCase(predA1, labelA, shape, [1, 1, 1], 14)[0];
 
   it('per case and class: Dice closed forms, the empty-mask rules, metrics.ts distances', () => {
@@ -51,7 +64,14 @@ describe('evaluateFolds', () => {
     expect(a1[0].dice).toBeCloseTo(75, 12);
     expect(a1[0].asd).toBe(shifted.asd);
     expect(a1[0].asd).toBeGreaterThan(0);
-    expect(a1[1]).toMatchObject({ dice: 0, asd: EMPTY_MASK_DISTANCE, assd: EMPTY_MASK_DISTANCE, hd95: EMPTY_MASK_DISTANCE, nPred: 0, nLabel: 27 });
+    expect(a1[1]).toMatchObject({
+      dice: 0,
+      asd: EMPTY_MASK_DISTANCE,
+      assd: EMPTY_MASK_DISTANCE,
+      hd95: EMPTY_MASK_DISTANCE,
+      nPred: 0,
+      nLabel: 27,
+    });
     expect(a1[2]).toMatchObject({ dice: 0, asd: EMPTY_MASK_DISTANCE, nPred: 8, nLabel: 0 });
     expect(a1[5]).toMatchObject({ dice: 100, asd: 0, assd: 0, hd95: 0 }); // liver absent in both
     expect(ev.results).toHaveLength(4);
@@ -79,7 +99,7 @@ describe('evaluateFolds', () => {
     const f1 = (87.5 + 50 + 50 + 1000) / 13;
     expect(ev.overall.dice.mean).toBeCloseTo((100 + f1) / 2, 12);
     expect(ev.overall.dice.std).toBeCloseTo((100 - f1) / 2, 12);
-    expect(ev.overall.assd.mean).toBeCloseTo(((shifted.assd / 2 + 128) / 13) / 2, 12);
+    expect(ev.overall.assd.mean).toBeCloseTo((shifted.assd / 2 + 128) / 13 / 2, 12);
   });
 
   it('prints tables with class names and writes CSV / JSON', () => {
@@ -100,11 +120,17 @@ describe('evaluateFolds', () => {
   });
 
   it('errors name the missing or mismatched file', () => {
-    expect(() => evaluateFolds({ predDirs, labelDir, ids: ['C'], dataset: 'synapse', log: null })).toThrow(/case 'C': no label/);
+    expect(() => evaluateFolds({ predDirs, labelDir, ids: ['C'], dataset: 'synapse', log: null })).toThrow(
+      /case 'C': no label/,
+    );
     const bad = join(tmp, 'bad');
     mkdirSync(bad, { recursive: true });
     writeNifti(join(bad, 'A_pred.nii.gz'), { data: new Uint8Array(8), shape: [2, 2, 2], dtype: 'uint8' });
-    expect(() => evaluateFolds({ predDirs: [bad], labelDir, ids: ['A'], dataset: 'synapse', log: null })).toThrow(/bad\/A_pred\.nii\.gz: shape \[2, 2, 2\]/);
-    expect(() => evaluateFolds({ predDirs: [bad], labelDir, ids: ['B'], dataset: 'synapse', log: null })).toThrow(/fold 0: prediction .*B_pred\.nii\.gz does not exist/);
+    expect(() => evaluateFolds({ predDirs: [bad], labelDir, ids: ['A'], dataset: 'synapse', log: null })).toThrow(
+      /bad\/A_pred\.nii\.gz: shape \[2, 2, 2\]/,
+    );
+    expect(() => evaluateFolds({ predDirs: [bad], labelDir, ids: ['B'], dataset: 'synapse', log: null })).toThrow(
+      /fold 0: prediction .*B_pred\.nii\.gz does not exist/,
+    );
   });
 });

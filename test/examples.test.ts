@@ -23,6 +23,8 @@ describe('examples', () => {
 
   it('examples and test/types typecheck (the @ts-expect-error lines must be errors)', async () => {
     const tsc = join(repo, 'node_modules/typescript/bin/tsc');
-    await expect(execFile(process.execPath, [tsc, '-p', join(repo, 'tsconfig.examples.json')], { cwd: repo })).resolves.toBeDefined();
+    await expect(
+      execFile(process.execPath, [tsc, '-p', join(repo, 'tsconfig.examples.json')], { cwd: repo }),
+    ).resolves.toBeDefined();
   }, 300_000);
 });

@@ -13,7 +13,14 @@ import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { readNifti, writeNifti } from '../lib/io/nifti.js';
 import { normalizeImage } from '../lib/skcdf/data/dataset.js';
 import {
-  gaussianImportance, loadModelWeights, toChannelsLast3d, predictCase, predictDataset, resolveStride, slidingWindowPredict, windowStarts,
+  gaussianImportance,
+  loadModelWeights,
+  toChannelsLast3d,
+  predictCase,
+  predictDataset,
+  resolveStride,
+  slidingWindowPredict,
+  windowStarts,
   type SegmentationNet,
 } from '../lib/skcdf/inference.js';
 import { hasPython, runPython } from '../test-support/python.js';
@@ -29,7 +36,10 @@ class ConvNet implements SegmentationNet {
   training = true;
   modes: boolean[] = [];
   calls = 0;
-  constructor(readonly weight: Tensor, readonly bias: Tensor) {}
+  constructor(
+    readonly weight: Tensor,
+    readonly bias: Tensor,
+  ) {}
   forward(x: Tensor, mode: 'unlabeled'): [Tensor, Tensor] {
     expect(mode).toBe('unlabeled');
     expect(torch.isGradEnabled()).toBe(false);
@@ -40,8 +50,14 @@ class ConvNet implements SegmentationNet {
       return [o, o.neg()] as [Tensor, Tensor];
     });
   }
-  eval(): this { this.training = false; return this; }
-  train(mode = true): this { this.training = mode; return this; }
+  eval(): this {
+    this.training = false;
+    return this;
+  }
+  train(mode = true): this {
+    this.training = mode;
+    return this;
+  }
 }
 
 const C = 4;
@@ -55,7 +71,8 @@ const net = new ConvNet(weight, bias);
 function volume(shape: Shape3, seed = 1): Float32Array {
   const n = shape[0] * shape[1] * shape[2];
   const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = 0.5 + 0.5 * Math.sin(i * 0.013 * seed + Math.cos(i * 0.0007)) * Math.cos(i * 0.051);
+  for (let i = 0; i < n; i++)
+    v[i] = 0.5 + 0.5 * Math.sin(i * 0.013 * seed + Math.cos(i * 0.0007)) * Math.cos(i * 0.051);
   return v;
 }
 
@@ -113,8 +130,12 @@ np.save(out_p + '_label.npy', np.ascontiguousarray(label_map.astype(np.uint8)))
 `;
 
 let wrote = false;
-function reference(name: string, vol: Float32Array, shape: Shape3, cfg: { patch: Shape3; stride: Shape3; gaussian?: boolean; flips?: boolean }):
-  { prob: Float32Array; label: Uint8Array } {
+function reference(
+  name: string,
+  vol: Float32Array,
+  shape: Shape3,
+  cfg: { patch: Shape3; stride: Shape3; gaussian?: boolean; flips?: boolean },
+): { prob: Float32Array; label: Uint8Array } {
   if (!wrote) {
     writeNpy(join(tmp, 'w.npy'), { data: wData, shape: [C, 1, 3, 3, 3], dtype: 'float32' });
     writeNpy(join(tmp, 'b.npy'), { data: bData, shape: [C], dtype: 'float32' });
@@ -122,8 +143,13 @@ function reference(name: string, vol: Float32Array, shape: Shape3, cfg: { patch:
   }
   const vp = join(tmp, `${name}_vol.npy`);
   writeNpy(vp, { data: vol, shape, dtype: 'float32' });
-  runPython(REF_SCRIPT, [vp, join(tmp, 'w.npy'), join(tmp, 'b.npy'),
-    JSON.stringify({ ...cfg, C, gaussian: !!cfg.gaussian, flips: !!cfg.flips }), join(tmp, name)]);
+  runPython(REF_SCRIPT, [
+    vp,
+    join(tmp, 'w.npy'),
+    join(tmp, 'b.npy'),
+    JSON.stringify({ ...cfg, C, gaussian: !!cfg.gaussian, flips: !!cfg.flips }),
+    join(tmp, name),
+  ]);
   return {
     prob: readNpy(join(tmp, `${name}_prob.npy`)).data as Float32Array,
     label: readNpy(join(tmp, `${name}_label.npy`)).data as Uint8Array,
@@ -180,7 +206,9 @@ describe('window rule', () => {
     expect(() => slidingWindowPredict(net, x, { patch: [4, 4, 4], numClasses: C })).toThrow(/image must be/);
     const y = torch.zeros([8, 8, 8]);
     expect(() => slidingWindowPredict(net, y, { patch: [4, 4, 4], numClasses: 3 })).toThrow(/returned shape/);
-    expect(() => slidingWindowPredict(net, y, { patch: [4, 4, 4], numClasses: C, windowsPerBatch: 0 })).toThrow(/windowsPerBatch/);
+    expect(() => slidingWindowPredict(net, y, { patch: [4, 4, 4], numClasses: C, windowsPerBatch: 0 })).toThrow(
+      /windowsPerBatch/,
+    );
     expect(() => slidingWindowPredict(net, y, { patch: [4, 4, 4], numClasses: C, overlap: 1 })).toThrow(/overlap/);
     torch.dispose([x, y]);
   });
@@ -205,7 +233,15 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
       const before = torch.memory().liveTensors;
       const r = torch.tidy(() => {
         const img = torch.fromBuffer(vol, 'float32', shape);
-        const o = slidingWindowPredict(net, img, { patch, numClasses: C, stride, gaussian: c.gaussian, flips: c.flips, windowsPerBatch: c.windowsPerBatch, returnProbabilities: true });
+        const o = slidingWindowPredict(net, img, {
+          patch,
+          numClasses: C,
+          stride,
+          gaussian: c.gaussian,
+          flips: c.flips,
+          windowsPerBatch: c.windowsPerBatch,
+          returnProbabilities: true,
+        });
         expect(o.labels.dtype).toBe('uint8');
         expect(o.labels.shape).toEqual(shape);
         expect(o.probabilities!.shape).toEqual([C, ...shape]);
@@ -223,13 +259,21 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
   }
 
   it('windowsPerBatch changes only the batching: same result, fewer forwards', () => {
-    const run = (k: number) => torch.tidy(() => {
-      const calls = net.calls;
-      const img = torch.fromBuffer(vol, 'float32', [1, 1, ...shape]);
-      const o = slidingWindowPredict(net, img, { patch, numClasses: C, stride, windowsPerBatch: k, returnProbabilities: true });
-      return { p: o.probabilities!.toTypedArray() as Float32Array, calls: net.calls - calls };
-    });
-    const a = run(1), b = run(4);
+    const run = (k: number) =>
+      torch.tidy(() => {
+        const calls = net.calls;
+        const img = torch.fromBuffer(vol, 'float32', [1, 1, ...shape]);
+        const o = slidingWindowPredict(net, img, {
+          patch,
+          numClasses: C,
+          stride,
+          windowsPerBatch: k,
+          returnProbabilities: true,
+        });
+        return { p: o.probabilities!.toTypedArray() as Float32Array, calls: net.calls - calls };
+      });
+    const a = run(1),
+      b = run(4);
     // windows: z 1 (padded to 16), y ceil(16/12)+1 = 3, x ceil(21/10)+1 = 4 -> 12 windows
     expect(a.calls).toBe(12);
     expect(b.calls).toBe(3);
@@ -243,11 +287,28 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
     const params = { parameters: () => [w2, bias, w3], buffers: () => [] as Tensor[] };
     toChannelsLast3d(params);
     expect(w3.strides).toEqual([81, 1, 27, 9, 3]); // PyTorch's channels_last_3d strides for (4, 3, 3, 3, 3)
-    expect(torch.tidy(() => w3.sub(torch.arange(4 * 3 * 27, { dtype: 'float32' }).reshape([4, 3, 3, 3, 3])).abs().max().item())).toBe(0);
+    expect(
+      torch.tidy(() =>
+        w3
+          .sub(torch.arange(4 * 3 * 27, { dtype: 'float32' }).reshape([4, 3, 3, 3, 3]))
+          .abs()
+          .max()
+          .item(),
+      ),
+    ).toBe(0);
     w3.dispose();
     expect(torch.tidy(() => w2.sub(weight).abs().max().item())).toBe(0);
-    const run = (m: ConvNet, channelsLast: boolean) => torch.tidy(() => slidingWindowPredict(m, torch.fromBuffer(vol, 'float32', shape),
-      { patch, numClasses: C, stride, channelsLast, returnProbabilities: true }).probabilities!.toTypedArray() as Float32Array);
+    const run = (m: ConvNet, channelsLast: boolean) =>
+      torch.tidy(
+        () =>
+          slidingWindowPredict(m, torch.fromBuffer(vol, 'float32', shape), {
+            patch,
+            numClasses: C,
+            stride,
+            channelsLast,
+            returnProbabilities: true,
+          }).probabilities!.toTypedArray() as Float32Array,
+      );
     expect(maxDiff(run(net, false), run(cl, true))).toBeLessThan(1e-6);
     w2.dispose();
   });
@@ -255,9 +316,21 @@ describe('sliding window vs the reference algorithm (stand-in conv network)', ()
   it('live tensor count stays flat across repeated cases of different shapes', () => {
     const counts: number[] = [];
     for (let k = 0; k < 4; k++) {
-      const s: Shape3 = [[12, 40, 37], [20, 24, 16], [16, 30, 33], [9, 25, 50]][k] as Shape3;
+      const s: Shape3 = [
+        [12, 40, 37],
+        [20, 24, 16],
+        [16, 30, 33],
+        [9, 25, 50],
+      ][k] as Shape3;
       const img = torch.fromBuffer(volume(s, k + 2), 'float32', s);
-      const o = slidingWindowPredict(net, img, { patch, numClasses: C, stride, gaussian: k % 2 === 1, flips: k === 3, windowsPerBatch: 1 + k });
+      const o = slidingWindowPredict(net, img, {
+        patch,
+        numClasses: C,
+        stride,
+        gaussian: k % 2 === 1,
+        flips: k === 3,
+        windowsPerBatch: 1 + k,
+      });
       torch.dispose([img, o]);
       counts.push(torch.memory().liveTensors);
     }
@@ -271,7 +344,12 @@ describe('predictCase / predictDataset', () => {
   const hu = Float32Array.from(volume(shape, 3), (v) => -200 + 600 * v); // raw HU, exercises the clip
 
   it('NIfTI input: normalized like training, uint8 label map with the source geometry, atomically written', () => {
-    const affine = [[0, 0, -0.8, 12.5], [0, 0.75, 0, -30], [2.5, 0, 0, 7], [0, 0, 0, 1]];
+    const affine = [
+      [0, 0, -0.8, 12.5],
+      [0, 0.75, 0, -30],
+      [2.5, 0, 0, 7],
+      [0, 0, 0, 1],
+    ];
     const src = join(tmp, 'case7.nii.gz');
     writeNifti(src, { data: hu, shape, dtype: 'float32', affine, header: { descrip: 'source' } });
     const srcImg = readNifti(src);
@@ -280,13 +358,19 @@ describe('predictCase / predictDataset', () => {
     const pred = readNifti(out);
     expect(pred.dtype).toBe('uint8');
     expect(pred.shape).toEqual(shape);
-    expect(pred.affine.map((row) => row.map((v) => Math.fround(v)))).toEqual(srcImg.affine.map((row) => row.map((v) => Math.fround(v))));
+    expect(pred.affine.map((row) => row.map((v) => Math.fround(v)))).toEqual(
+      srcImg.affine.map((row) => row.map((v) => Math.fround(v))),
+    );
     expect(pred.spacing).toEqual(srcImg.spacing);
     expect(Array.from(pred.data as Uint8Array)).toEqual(Array.from(r.labels));
     // Same as predicting the normalized array directly.
     const direct = torch.tidy(() => {
       const img = torch.fromBuffer(normalizeImage(hu), 'float32', shape);
-      return slidingWindowPredict(net, img, { patch, numClasses: C, stride: [4, 8, 8] }).labels.toTypedArray() as Uint8Array;
+      return slidingWindowPredict(net, img, {
+        patch,
+        numClasses: C,
+        stride: [4, 8, 8],
+      }).labels.toTypedArray() as Uint8Array;
     });
     expect(Array.from(r.labels)).toEqual(Array.from(direct));
     expect(existsSync(`${out}.tmp-${process.pid}`)).toBe(false);
@@ -301,46 +385,77 @@ describe('predictCase / predictDataset', () => {
     writeNpy(join(dataDir, '0001_image.npy'), { data: hu, shape, dtype: 'float32' });
     writeNpy(join(dataDir, '0002_image.npy'), { data: hu.map((v) => -v), shape, dtype: 'float32' });
     const seen: string[] = [];
-    const res = predictDataset({ model: net, dataDir, ids: ['0001', '0002'], outDir, patch, numClasses: C, spacing: [2, 1, 1], onCase: (id) => seen.push(id) });
+    const res = predictDataset({
+      model: net,
+      dataDir,
+      ids: ['0001', '0002'],
+      outDir,
+      patch,
+      numClasses: C,
+      spacing: [2, 1, 1],
+      onCase: (id) => seen.push(id),
+    });
     expect(seen).toEqual(['0001', '0002']);
     expect(res.map((r) => r.output)).toEqual([join(outDir, '0001_pred.nii.gz'), join(outDir, '0002_pred.nii.gz')]);
     const p1 = readNifti(join(outDir, '0001_pred.nii.gz'));
     expect(p1.shape).toEqual(shape);
     expect(p1.spacing).toEqual([2, 1, 1]);
-    const direct = torch.tidy(() => slidingWindowPredict(net, torch.fromBuffer(normalizeImage(hu), 'float32', shape), { patch, numClasses: C }).labels.toTypedArray());
+    const direct = torch.tidy(() =>
+      slidingWindowPredict(net, torch.fromBuffer(normalizeImage(hu), 'float32', shape), {
+        patch,
+        numClasses: C,
+      }).labels.toTypedArray(),
+    );
     expect(Array.from(p1.data as Uint8Array)).toEqual(Array.from(direct as Uint8Array));
-    expect(() => predictDataset({ model: net, dataDir, ids: ['0003'], outDir, patch, numClasses: C })).toThrow(/case '0003'.*0003_image\.npy/);
+    expect(() => predictDataset({ model: net, dataDir, ids: ['0003'], outDir, patch, numClasses: C })).toThrow(
+      /case '0003'.*0003_image\.npy/,
+    );
   });
 });
 
 describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32^3)', () => {
   const FIX = join(import.meta.dirname, 'fixtures/model');
-  const have = existsSync(join(FIX, 'state_dict.pth')) && existsSync(join(FIX, 'input.npy')) && existsSync(join(FIX, 'eval_unlabeled_out.npy'));
+  const have =
+    existsSync(join(FIX, 'state_dict.pth')) &&
+    existsSync(join(FIX, 'input.npy')) &&
+    existsSync(join(FIX, 'eval_unlabeled_out.npy'));
   if (!have) console.warn('inference.test: test/fixtures/model missing; real-model tests SKIPPED');
   const itFix = have ? it : it.skip;
 
-  itFix('one window = the reference eval forward: softmax within 1.5e-4 of the fixture, labels = its argmax', async () => {
-    const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
-    const model = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
-    loadModelWeights(model, join(FIX, 'state_dict.pth'));
-    model.train(true);
-    const inp = readNpy(join(FIX, 'input.npy'));
-    const ref = readNpy(join(FIX, 'eval_unlabeled_out.npy'));
-    const before = torch.memory().liveTensors;
-    const { p, l, expP, expL } = torch.tidy(() => {
-      const x = torch.fromBuffer(inp.data, 'float32', inp.shape).get('0:1');
-      const o = slidingWindowPredict(model, x, { patch: [32, 32, 32], numClasses: 4, returnProbabilities: true });
-      const r = torch.fromBuffer(ref.data, 'float32', ref.shape).get(0);
-      const sm = torch.softmax(r, 0);
-      return { p: o.probabilities!.toTypedArray() as Float32Array, l: o.labels.toTypedArray() as Uint8Array,
-        expP: sm.toTypedArray() as Float32Array, expL: sm.argmax(0).toTypedArray() as BigInt64Array };
-    });
-    expect(torch.memory().liveTensors).toBe(before);
-    expect(model.training).toBe(true);
-    expect(maxDiff(p, expP)).toBeLessThan(1.5e-4);
-    labelsAgree(l, Uint8Array.from(expL, (v) => Number(v)), expP, 3e-4);
-    model.dispose();
-  });
+  itFix(
+    'one window = the reference eval forward: softmax within 1.5e-4 of the fixture, labels = its argmax',
+    async () => {
+      const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
+      const model = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
+      loadModelWeights(model, join(FIX, 'state_dict.pth'));
+      model.train(true);
+      const inp = readNpy(join(FIX, 'input.npy'));
+      const ref = readNpy(join(FIX, 'eval_unlabeled_out.npy'));
+      const before = torch.memory().liveTensors;
+      const { p, l, expP, expL } = torch.tidy(() => {
+        const x = torch.fromBuffer(inp.data, 'float32', inp.shape).get('0:1');
+        const o = slidingWindowPredict(model, x, { patch: [32, 32, 32], numClasses: 4, returnProbabilities: true });
+        const r = torch.fromBuffer(ref.data, 'float32', ref.shape).get(0);
+        const sm = torch.softmax(r, 0);
+        return {
+          p: o.probabilities!.toTypedArray() as Float32Array,
+          l: o.labels.toTypedArray() as Uint8Array,
+          expP: sm.toTypedArray() as Float32Array,
+          expL: sm.argmax(0).toTypedArray() as BigInt64Array,
+        };
+      });
+      expect(torch.memory().liveTensors).toBe(before);
+      expect(model.training).toBe(true);
+      expect(maxDiff(p, expP)).toBeLessThan(1.5e-4);
+      labelsAgree(
+        l,
+        Uint8Array.from(expL, (v) => Number(v)),
+        expP,
+        3e-4,
+      );
+      model.dispose();
+    },
+  );
 
   itFix('larger volume: windows forwarded one by one and batched agree; JS reference loop agrees', async () => {
     const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
@@ -349,30 +464,51 @@ describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32
     const shape: Shape3 = [40, 48, 36];
     const vol = volume(shape, 5);
     const stride: Shape3 = [16, 16, 16];
-    const run = (k: number) => torch.tidy(() => slidingWindowPredict(model, torch.fromBuffer(vol, 'float32', shape),
-      { patch: [32, 32, 32], numClasses: 4, stride, windowsPerBatch: k, returnProbabilities: true }).probabilities!.toTypedArray() as Float32Array);
-    const a = run(1), b = run(4);
+    const run = (k: number) =>
+      torch.tidy(
+        () =>
+          slidingWindowPredict(model, torch.fromBuffer(vol, 'float32', shape), {
+            patch: [32, 32, 32],
+            numClasses: 4,
+            stride,
+            windowsPerBatch: k,
+            returnProbabilities: true,
+          }).probabilities!.toTypedArray() as Float32Array,
+      );
+    const a = run(1),
+      b = run(4);
     expect(maxDiff(a, b)).toBeLessThan(1e-5);
     // Plain JS accumulation (score map + count, as the reference's numpy code) with per-window forwards.
     const n = shape[0] * shape[1] * shape[2];
-    const score = new Float32Array(4 * n), cnt = new Float32Array(n);
-    const zs = windowStarts(40, 32, 16), ys = windowStarts(48, 32, 16), xs = windowStarts(36, 32, 16);
+    const score = new Float32Array(4 * n),
+      cnt = new Float32Array(n);
+    const zs = windowStarts(40, 32, 16),
+      ys = windowStarts(48, 32, 16),
+      xs = windowStarts(36, 32, 16);
     model.eval();
     torch.tidy(() => {
       const x = torch.fromBuffer(vol, 'float32', shape);
-      for (const z0 of zs) for (const y0 of ys) for (const x0 of xs) {
-        torch.tidy(() => {
-          const w = x.get(`${z0}:${z0 + 32}`, `${y0}:${y0 + 32}`, `${x0}:${x0 + 32}`).contiguous().reshape([1, 1, 32, 32, 32]);
-          const [out, abc] = torch.noGrad(() => model.forward(w, 'unlabeled'));
-          abc.dispose();
-          const pr = torch.softmax(out, 1).toTypedArray() as Float32Array;
-          for (let c = 0; c < 4; c++) for (let i = 0; i < 32; i++) for (let j = 0; j < 32; j++) for (let k = 0; k < 32; k++) {
-            const v = ((z0 + i) * shape[1] + (y0 + j)) * shape[2] + x0 + k;
-            score[c * n + v] += pr[((c * 32 + i) * 32 + j) * 32 + k];
-            if (c === 0) cnt[v] += 1;
+      for (const z0 of zs)
+        for (const y0 of ys)
+          for (const x0 of xs) {
+            torch.tidy(() => {
+              const w = x
+                .get(`${z0}:${z0 + 32}`, `${y0}:${y0 + 32}`, `${x0}:${x0 + 32}`)
+                .contiguous()
+                .reshape([1, 1, 32, 32, 32]);
+              const [out, abc] = torch.noGrad(() => model.forward(w, 'unlabeled'));
+              abc.dispose();
+              const pr = torch.softmax(out, 1).toTypedArray() as Float32Array;
+              for (let c = 0; c < 4; c++)
+                for (let i = 0; i < 32; i++)
+                  for (let j = 0; j < 32; j++)
+                    for (let k = 0; k < 32; k++) {
+                      const v = ((z0 + i) * shape[1] + (y0 + j)) * shape[2] + x0 + k;
+                      score[c * n + v] += pr[((c * 32 + i) * 32 + j) * 32 + k];
+                      if (c === 0) cnt[v] += 1;
+                    }
+            });
           }
-        });
-      }
     });
     for (let c = 0; c < 4; c++) for (let v = 0; v < n; v++) score[c * n + v] /= cnt[v];
     expect(maxDiff(a, score)).toBeLessThan(1e-5);
@@ -382,16 +518,24 @@ describe('real model (VNetDecoupleAttentionABC, nFilters 4, nClasses 4, patch 32
   itPy('loadModelWeights: reference-style nested checkpoint with a DataParallel prefix', async () => {
     const { VNetDecoupleAttentionABC } = await import('../lib/skcdf/model.js');
     const out = join(tmp, 'nested.pth');
-    runPython(`import sys, torch
+    runPython(
+      `import sys, torch
 sd = torch.load(sys.argv[1])
-torch.save({'epoch': 3, 'state_dict': {'module.' + k: v for k, v in sd.items()}}, sys.argv[2])`, [join(FIX, 'state_dict.pth'), out]);
+torch.save({'epoch': 3, 'state_dict': {'module.' + k: v for k, v in sd.items()}}, sys.argv[2])`,
+      [join(FIX, 'state_dict.pth'), out],
+    );
     const a = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
     const b = new VNetDecoupleAttentionABC({ nFilters: 4, nClasses: 4, patchSize: [32, 32, 32] });
     loadModelWeights(a, join(FIX, 'state_dict.pth'));
     loadModelWeights(b, out);
-    const sa = a.stateDict(), sb = b.stateDict();
+    const sa = a.stateDict(),
+      sb = b.stateDict();
     expect([...sb.keys()]).toEqual([...sa.keys()]);
-    for (const [k, t] of sa) expect(torch.tidy(() => t.sub(sb.get(k)!).abs().max().item()), k).toBe(0);
+    for (const [k, t] of sa)
+      expect(
+        torch.tidy(() => t.sub(sb.get(k)!).abs().max().item()),
+        k,
+      ).toBe(0);
     const wrong = new VNetDecoupleAttentionABC({ nFilters: 8, nClasses: 4, patchSize: [32, 32, 32] });
     expect(() => loadModelWeights(wrong, out)).toThrow(/nested\.pth.*size mismatch/s);
     torch.dispose([a, b, wrong].flatMap((m) => m.parameters()));

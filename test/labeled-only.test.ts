@@ -10,8 +10,20 @@ import { torch } from '../lib/index.js';
 import type { Tensor } from '../lib/torch/tensor.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights } from '../lib/skcdf/model.js';
 import {
-  averageDecoderWeights, averageLabeledHead, buildModel, classRatios, defaultConfig, evaluationMode, labeledOnlyStep, stepFor,
-  supervisedStep, train, TRAIN_METHODS, trainStep, type StepInputs, type TrainConfig,
+  averageDecoderWeights,
+  averageLabeledHead,
+  buildModel,
+  classRatios,
+  defaultConfig,
+  evaluationMode,
+  labeledOnlyStep,
+  stepFor,
+  supervisedStep,
+  train,
+  TRAIN_METHODS,
+  trainStep,
+  type StepInputs,
+  type TrainConfig,
 } from '../lib/skcdf/train.js';
 import { DCAndCELoss } from '../lib/skcdf/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
@@ -38,13 +50,23 @@ const snapshot = (m: VNetDecoupleAttentionABC): Map<string, Tensor> =>
 function inputs(over: Partial<StepInputs> = {}): StepInputs {
   return torch.tidy(() => {
     torch.manualSeed(11);
-    const labelL = torch.arange(P).div(P / C, { roundingMode: 'floor' }).long().view([1, 1, P, 1, 1]).expand([1, 1, P, P, P]).contiguous();
+    const labelL = torch
+      .arange(P)
+      .div(P / C, { roundingMode: 'floor' })
+      .long()
+      .view([1, 1, P, 1, 1])
+      .expand([1, 1, P, P, P])
+      .contiguous();
     const ratios = classRatios([Array.from(labelL.toTypedArray() as BigInt64Array, Number)], C);
     return torch.keep({
       imageL: torch.randn([1, 1, P, P, P]).add(labelL.float()),
       labelL,
       imageU: torch.randn([1, 1, P, P, P]),
-      epoch: 0, maxEpochs: 10, ratios: torch.tensor(ratios), cpsW: 1, emaW: EMA_W,
+      epoch: 0,
+      maxEpochs: 10,
+      ratios: torch.tensor(ratios),
+      cpsW: 1,
+      emaW: EMA_W,
       maskL: torch.bernoulli(torch.full([1, 1, P, P, P], 0.7, { dtype: 'float64' })),
       ...over,
     });
@@ -65,7 +87,8 @@ describe("method 'labeled-only' (SKCDF without unlabeled data)", () => {
     expect(evaluationMode('skcdf')).toBe('unlabeled');
   });
 
-  it('one step (lr 0): decoder_l.out_conv9 = emaW * before + (1 - emaW) * out_conv9_abc before; decoder_u bit-identical', () => {
+  it('one step (lr 0): decoder_l.out_conv9 = emaW * before + (1 - emaW) * out_conv9_abc before; decoder_u ' +
+    'bit-identical', () => {
     const model = smallModel(1);
     const before = snapshot(model);
     const s = inputs();
@@ -77,7 +100,10 @@ describe("method 'labeled-only' (SKCDF without unlabeled data)", () => {
       for (const part of ['weight', 'bias']) {
         const w = before.get(`decoder_l.out_conv9.${part}`)!;
         const a = before.get(`decoder_l.out_conv9_abc.${part}`)!;
-        const expected = w.double().mul(EMA_W).add(a.double().mul(1 - EMA_W));
+        const expected = w
+          .double()
+          .mul(EMA_W)
+          .add(a.double().mul(1 - EMA_W));
         // float32 rounding of two products and a sum: a few units in the last place of the largest term.
         const tol = 4 * 2 ** -24 * Math.max(w.abs().max().item(), a.abs().max().item());
         expect(maxAbs(after.get(`decoder_l.out_conv9.${part}`)!, expected), part).toBeLessThanOrEqual(tol);
@@ -86,7 +112,8 @@ describe("method 'labeled-only' (SKCDF without unlabeled data)", () => {
       }
       // lr 0: no other parameter moves (in particular no decoder_l <- decoder_u averaging, no ABC head change).
       for (const [k, t] of before) {
-        if (k.startsWith('decoder_l.out_conv9.') || k.includes('running_') || k.endsWith('num_batches_tracked')) continue;
+        if (k.startsWith('decoder_l.out_conv9.') || k.includes('running_') || k.endsWith('num_batches_tracked'))
+          continue;
         expect(torch.equal(after.get(k)!, t), k).toBe(true);
       }
       // decoder_u: every parameter and buffer bit-identical (never averaged, never forwarded).
@@ -94,7 +121,12 @@ describe("method 'labeled-only' (SKCDF without unlabeled data)", () => {
       expect(u.filter((k) => k.includes('running_')).length).toBeGreaterThan(0);
       for (const k of u) expect(torch.equal(after.get(k)!, before.get(k)!), k).toBe(true);
       // decoder_l's BatchNorm statistics did move: the labeled batch went through it.
-      expect(torch.equal(after.get('decoder_l.block_nine.conv.1.running_mean')!, before.get('decoder_l.block_nine.conv.1.running_mean')!)).toBe(false);
+      expect(
+        torch.equal(
+          after.get('decoder_l.block_nine.conv.1.running_mean')!,
+          before.get('decoder_l.block_nine.conv.1.running_mean')!,
+        ),
+      ).toBe(false);
     });
     disposeAll(before, after, s);
     model.dispose();
@@ -109,11 +141,13 @@ describe("method 'labeled-only' (SKCDF without unlabeled data)", () => {
     torch.manualSeed(5);
     const ra = labeledOnlyStep(a, new SGD(a.parameters(), opts), loss, s);
     // b: the blend written from its own formula, then the supervised step with the same random stream.
-    torch.noGrad(() => torch.tidy(() => {
-      const h = b.decoderL;
-      h.outConv9.weight.copy_(h.outConv9.weight.mul(EMA_W).add(h.outConv9Abc.weight.mul(1 - EMA_W)));
-      h.outConv9.bias!.copy_(h.outConv9.bias!.mul(EMA_W).add(h.outConv9Abc.bias!.mul(1 - EMA_W)));
-    }));
+    torch.noGrad(() =>
+      torch.tidy(() => {
+        const h = b.decoderL;
+        h.outConv9.weight.copy_(h.outConv9.weight.mul(EMA_W).add(h.outConv9Abc.weight.mul(1 - EMA_W)));
+        h.outConv9.bias!.copy_(h.outConv9.bias!.mul(EMA_W).add(h.outConv9Abc.bias!.mul(1 - EMA_W)));
+      }),
+    );
     torch.manualSeed(5);
     const rb = supervisedStep(b, new SGD(b.parameters(), opts), loss, s);
     expect(ra).toEqual(rb);
@@ -152,32 +186,55 @@ describe("method 'labeled-only' (SKCDF without unlabeled data)", () => {
     b.dispose();
   });
 
-  it('trains with the same schedule as SKCDF (epochs, iterations, lr) and leaves decoder_u as initialised', { timeout: 300_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'skcdf-labeled-only-'));
-    writeTinyDataset(root);
-    const config = (method: TrainConfig['method']): TrainConfig => defaultConfig('synthetic', {
-      dataDir: join(root, 'data'), splitsDir: root, labeledSplit: 'labeled', unlabeledSplit: 'unlabeled', evalSplit: 'eval',
-      runDir: join(root, method), maxEpochs: 1, batchSize: 1, patch: [P, P, P], nFilters: 2, workers: 0, seed: 3, evalEvery: 0, method,
-    });
-    const schedule = (method: string): { epoch: number; iter: number; lr: number; lossU: number }[] =>
-      readFileSync(join(root, method, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.iter !== undefined);
-    const initial = torch.tidy(() => {
-      torch.manualSeed(3);
-      const m = buildModel(config('labeled-only'), 14);
-      initSkcdfWeights(m);
-      return torch.keep(m.stateDict());
-    });
-    await train(config('skcdf'));
-    await train(config('labeled-only'));
-    const [ssl, lo] = [schedule('skcdf'), schedule('labeled-only')];
-    // 4 unlabeled cases / batch 1 = 4 iterations per epoch, epochs 0..1, with the same learning rates.
-    expect(lo.length).toBe(8);
-    expect(lo.map((l) => [l.epoch, l.iter, l.lr])).toEqual(ssl.map((l) => [l.epoch, l.iter, l.lr]));
-    expect(lo.every((l) => l.lossU === 0)).toBe(true);
-    expect(JSON.parse(readFileSync(join(root, 'labeled-only', 'config.json'), 'utf8')).method).toBe('labeled-only');
-    const sd = (torch.load(join(root, 'labeled-only', 'last.pth')) as Map<string, Map<string, Tensor>>).get('model')!;
-    for (const [k, t] of initial) if (k.startsWith('decoder_u.')) expect(torch.equal(sd.get(k)!, t), k).toBe(true);
-    expect(torch.equal(sd.get('decoder_l.out_conv9.weight')!, initial.get('decoder_l.out_conv9.weight')!)).toBe(false);
-    disposeAll(initial, sd);
-  });
+  it(
+    'trains with the same schedule as SKCDF (epochs, iterations, lr) and leaves decoder_u as initialised',
+    { timeout: 300_000 },
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'skcdf-labeled-only-'));
+      writeTinyDataset(root);
+      const config = (method: TrainConfig['method']): TrainConfig =>
+        defaultConfig('synthetic', {
+          dataDir: join(root, 'data'),
+          splitsDir: root,
+          labeledSplit: 'labeled',
+          unlabeledSplit: 'unlabeled',
+          evalSplit: 'eval',
+          runDir: join(root, method),
+          maxEpochs: 1,
+          batchSize: 1,
+          patch: [P, P, P],
+          nFilters: 2,
+          workers: 0,
+          seed: 3,
+          evalEvery: 0,
+          method,
+        });
+      const schedule = (method: string): { epoch: number; iter: number; lr: number; lossU: number }[] =>
+        readFileSync(join(root, method, 'log.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .filter((l) => l.iter !== undefined);
+      const initial = torch.tidy(() => {
+        torch.manualSeed(3);
+        const m = buildModel(config('labeled-only'), 14);
+        initSkcdfWeights(m);
+        return torch.keep(m.stateDict());
+      });
+      await train(config('skcdf'));
+      await train(config('labeled-only'));
+      const [ssl, lo] = [schedule('skcdf'), schedule('labeled-only')];
+      // 4 unlabeled cases / batch 1 = 4 iterations per epoch, epochs 0..1, with the same learning rates.
+      expect(lo.length).toBe(8);
+      expect(lo.map((l) => [l.epoch, l.iter, l.lr])).toEqual(ssl.map((l) => [l.epoch, l.iter, l.lr]));
+      expect(lo.every((l) => l.lossU === 0)).toBe(true);
+      expect(JSON.parse(readFileSync(join(root, 'labeled-only', 'config.json'), 'utf8')).method).toBe('labeled-only');
+      const sd = (torch.load(join(root, 'labeled-only', 'last.pth')) as Map<string, Map<string, Tensor>>).get('model')!;
+      for (const [k, t] of initial) if (k.startsWith('decoder_u.')) expect(torch.equal(sd.get(k)!, t), k).toBe(true);
+      expect(torch.equal(sd.get('decoder_l.out_conv9.weight')!, initial.get('decoder_l.out_conv9.weight')!)).toBe(
+        false,
+      );
+      disposeAll(initial, sd);
+    },
+  );
 });

@@ -56,8 +56,10 @@ describe('SKCDF losses vs reference fixtures', () => {
   };
 
   it('dc_and_ce: value and gradient', () => gradCase('dc_and_ce', logits, labels, null, 'float32'));
-  it('dc_and_ce_abc_masked: float64 promotion, value and gradient', () => gradCase('dc_and_ce_abc_masked', logits, labels, mask, 'float64'));
-  it('dc_and_ce_missing_class3: value and gradient', () => gradCase('dc_and_ce_missing_class3', logits, labelsMissing, null, 'float32'));
+  it('dc_and_ce_abc_masked: float64 promotion, value and gradient', () =>
+    gradCase('dc_and_ce_abc_masked', logits, labels, mask, 'float64'));
+  it('dc_and_ce_missing_class3: value and gradient', () =>
+    gradCase('dc_and_ce_missing_class3', logits, labelsMissing, null, 'float32'));
 
   it('soft Dice with softmax, default SoftDiceLoss (no softmax), robust CE', () => {
     torch.tidy(() => {
@@ -100,19 +102,33 @@ describe.skipIf(!py)('standard losses vs PyTorch (live)', () => {
     const p = torch.rand([6]).mul(0.98).add(0.01);
     const q = torch.rand([6]);
     const posW = torch.tensor([1.5]);
-    const a = torch.randn([7]), b = torch.randn([7]);
+    const a = torch.randn([7]),
+      b = torch.randn([7]);
     const ours: Record<string, number[]> = {};
     const flat = (v: Tensor): number[] => Array.from(v.toTypedArray() as Float32Array);
     for (const red of ['none', 'mean', 'sum'] as const) {
-      ours[`ce_${red}`] = flat(new nn.CrossEntropyLoss({ weight: w, reduction: red, labelSmoothing: 0.1 }).forward(x, t));
+      ours[`ce_${red}`] = flat(
+        new nn.CrossEntropyLoss({ weight: w, reduction: red, labelSmoothing: 0.1 }).forward(x, t),
+      );
       ours[`nll_${red}`] = flat(new nn.NLLLoss({ weight: w, reduction: red }).forward(torch.logSoftmax(x, 1), t));
       ours[`bce_${red}`] = flat(new nn.BCELoss({ reduction: red }).forward(p, q));
-      ours[`bcel_${red}`] = flat(new nn.BCEWithLogitsLoss({ posWeight: posW, reduction: red }).forward(a, q.get('0:6').repeat([2]).get('0:7')));
+      ours[`bcel_${red}`] = flat(
+        new nn.BCEWithLogitsLoss({ posWeight: posW, reduction: red }).forward(a, q.get('0:6').repeat([2]).get('0:7')),
+      );
       ours[`mse_${red}`] = flat(new nn.MSELoss(red).forward(a, b));
       ours[`l1_${red}`] = flat(new nn.L1Loss(red).forward(a, b));
     }
-    const data = JSON.stringify({ x: x.toArray(), t: t.toArray(), p: p.toArray(), q: q.toArray(), a: a.toArray(), b: b.toArray() });
-    const out = JSON.parse(runPython(`
+    const data = JSON.stringify({
+      x: x.toArray(),
+      t: t.toArray(),
+      p: p.toArray(),
+      q: q.toArray(),
+      a: a.toArray(),
+      b: b.toArray(),
+    });
+    const out = JSON.parse(
+      runPython(
+        `
 import json, sys, torch
 d = json.loads(sys.argv[1]); T = torch.tensor
 x, t, p, q, a, b = T(d['x']), T(d['t']), T(d['p']), T(d['q']), T(d['a']), T(d['b'])
@@ -127,10 +143,15 @@ for red in ['none', 'mean', 'sum']:
     r['mse_'+red] = f(torch.nn.MSELoss(reduction=red)(a, b))
     r['l1_'+red] = f(torch.nn.L1Loss(reduction=red)(a, b))
 print(json.dumps(r))
-`, [data]));
+`,
+        [data],
+      ),
+    );
     for (const [k, v] of Object.entries(out) as [string, number[]][]) {
       expect(ours[k].length, k).toBe(v.length);
-      v.forEach((e, i) => expect(Math.abs(ours[k][i] - e), `${k}[${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(e))));
+      v.forEach((e, i) =>
+        expect(Math.abs(ours[k][i] - e), `${k}[${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(e))),
+      );
     }
   });
 });

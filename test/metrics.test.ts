@@ -5,7 +5,15 @@ import { Rng } from '../lib/data/prng.js';
 import type { Shape3 } from '../lib/data/resize.js';
 import { distanceTransform, type Spacing3 } from '../lib/skcdf/edt.js';
 import {
-  asd, assd, dice, directedSurfaceDistances, evaluateCase, hd, hd95, percentile, EMPTY_MASK_DISTANCE,
+  asd,
+  assd,
+  dice,
+  directedSurfaceDistances,
+  evaluateCase,
+  hd,
+  hd95,
+  percentile,
+  EMPTY_MASK_DISTANCE,
 } from '../lib/skcdf/metrics.js';
 
 const dir = join(import.meta.dirname, 'fixtures/metrics');
@@ -23,8 +31,16 @@ function readNpyU8(path: string): { data: Uint8Array; shape: number[] } {
   if (!/'descr':\s*'\|u1'/.test(header) || /'fortran_order':\s*True/.test(header)) {
     throw new Error(`${path}: expected C-order uint8, header ${header}`);
   }
-  const shape = header.match(/'shape':\s*\(([^)]*)\)/)![1].split(',').filter((s) => s.trim()).map(Number);
-  const data = new Uint8Array(buf.buffer, buf.byteOffset + start + hlen, shape.reduce((a, b) => a * b, 1)).slice();
+  const shape = header
+    .match(/'shape':\s*\(([^)]*)\)/)![1]
+    .split(',')
+    .filter((s) => s.trim())
+    .map(Number);
+  const data = new Uint8Array(
+    buf.buffer,
+    buf.byteOffset + start + hlen,
+    shape.reduce((a, b) => a * b, 1),
+  ).slice();
   return { data, shape };
 }
 
@@ -33,25 +49,40 @@ function expectRel(actual: number, expected: number, what: string): void {
   if (!(err <= REL)) throw new Error(`${what}: got ${actual}, expected ${expected} (rel err ${err})`);
 }
 
-const rng = (seed: number): (() => number) => { const r = new Rng(seed); return () => r.next(); };
+const rng = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 /** Brute-force O(n * features) distance to the nearest feature, summed like SciPy ((z + y) + x). */
 function bruteDistance(feat: ArrayLike<number>, shape: Shape3, sp: Spacing3): Float64Array {
   const [Z, Y, X] = shape;
-  const fz: number[] = [], fy: number[] = [], fx: number[] = [];
-  for (let z = 0, i = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, i++) {
-    if (feat[i]) { fz.push(z); fy.push(y); fx.push(x); }
-  }
+  const fz: number[] = [],
+    fy: number[] = [],
+    fx: number[] = [];
+  for (let z = 0, i = 0; z < Z; z++)
+    for (let y = 0; y < Y; y++)
+      for (let x = 0; x < X; x++, i++) {
+        if (feat[i]) {
+          fz.push(z);
+          fy.push(y);
+          fx.push(x);
+        }
+      }
   const out = new Float64Array(Z * Y * X);
-  for (let z = 0, i = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, i++) {
-    let best = Infinity;
-    for (let k = 0; k < fz.length; k++) {
-      const a = sp[0] * (z - fz[k]), b = sp[1] * (y - fy[k]), c = sp[2] * (x - fx[k]);
-      const d = a * a + b * b + c * c;
-      if (d < best) best = d;
-    }
-    out[i] = Math.sqrt(best);
-  }
+  for (let z = 0, i = 0; z < Z; z++)
+    for (let y = 0; y < Y; y++)
+      for (let x = 0; x < X; x++, i++) {
+        let best = Infinity;
+        for (let k = 0; k < fz.length; k++) {
+          const a = sp[0] * (z - fz[k]),
+            b = sp[1] * (y - fy[k]),
+            c = sp[2] * (x - fx[k]);
+          const d = a * a + b * b + c * c;
+          if (d < best) best = d;
+        }
+        out[i] = Math.sqrt(best);
+      }
   return out;
 }
 
@@ -59,18 +90,27 @@ function bruteDistance(feat: ArrayLike<number>, shape: Shape3, sp: Spacing3): Fl
 function bruteBorder(m: ArrayLike<number>, shape: Shape3): Uint8Array {
   const [Z, Y, X] = shape;
   const at = (z: number, y: number, x: number): number =>
-    z < 0 || y < 0 || x < 0 || z >= Z || y >= Y || x >= X ? 0 : (m[(z * Y + y) * X + x] ? 1 : 0);
+    z < 0 || y < 0 || x < 0 || z >= Z || y >= Y || x >= X ? 0 : m[(z * Y + y) * X + x] ? 1 : 0;
   const out = new Uint8Array(Z * Y * X);
-  for (let z = 0, i = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, i++) {
-    if (!at(z, y, x)) continue;
-    const inner = at(z - 1, y, x) && at(z + 1, y, x) && at(z, y - 1, x) && at(z, y + 1, x) && at(z, y, x - 1) && at(z, y, x + 1);
-    out[i] = inner ? 0 : 1;
-  }
+  for (let z = 0, i = 0; z < Z; z++)
+    for (let y = 0; y < Y; y++)
+      for (let x = 0; x < X; x++, i++) {
+        if (!at(z, y, x)) continue;
+        const inner =
+          at(z - 1, y, x) &&
+          at(z + 1, y, x) &&
+          at(z, y - 1, x) &&
+          at(z, y + 1, x) &&
+          at(z, y, x - 1) &&
+          at(z, y, x + 1);
+        out[i] = inner ? 0 : 1;
+      }
   return out;
 }
 
 function bruteSds(p: Uint8Array, r: Uint8Array, shape: Shape3, sp: Spacing3): Float64Array {
-  const bp = bruteBorder(p, shape), br = bruteBorder(r, shape);
+  const bp = bruteBorder(p, shape),
+    br = bruteBorder(r, shape);
   const dt = bruteDistance(br, shape, sp);
   const out: number[] = [];
   for (let i = 0; i < bp.length; i++) if (bp[i]) out.push(dt[i]);
@@ -82,10 +122,15 @@ function randomMask(shape: Shape3, r: () => number, k: number): Uint8Array {
   const [Z, Y, X] = shape;
   const m = new Uint8Array(Z * Y * X);
   for (let b = 0; b < k; b++) {
-    const cz = r() * Z, cy = r() * Y, cx = r() * X, rad = 1 + r() * 3;
-    for (let z = 0, i = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++, i++) {
-      if ((z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2 <= rad * rad) m[i] = 1;
-    }
+    const cz = r() * Z,
+      cy = r() * Y,
+      cx = r() * X,
+      rad = 1 + r() * 3;
+    for (let z = 0, i = 0; z < Z; z++)
+      for (let y = 0; y < Y; y++)
+        for (let x = 0; x < X; x++, i++) {
+          if ((z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2 <= rad * rad) m[i] = 1;
+        }
   }
   for (let i = 0; i < m.length; i++) if (r() < 0.01) m[i] = 1; // isolated voxels
   return m;
@@ -136,19 +181,31 @@ describe('EDT', () => {
 describe('surface distances', () => {
   it('directedSurfaceDistances equals brute-force borders and distances (objects on faces, anisotropic)', () => {
     const r = rng(777);
-    const shapes: Shape3[] = [[8, 9, 10], [5, 12, 7], [11, 6, 6]];
-    const spacings: Spacing3[] = [[2.5, 0.8, 0.8], [1, 1, 1], [0.6, 1.4, 2.2]];
-    for (const shape of shapes) for (const sp of spacings) {
-      const p = randomMask(shape, r, 2), g = randomMask(shape, r, 2);
-      const ours = directedSurfaceDistances(p, g, shape, sp);
-      const ref = bruteSds(p, g, shape, sp);
-      expect(ours.length).toBe(ref.length);
-      for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i])).toBeLessThanOrEqual(1e-12 * Math.max(1, ref[i]));
-    }
+    const shapes: Shape3[] = [
+      [8, 9, 10],
+      [5, 12, 7],
+      [11, 6, 6],
+    ];
+    const spacings: Spacing3[] = [
+      [2.5, 0.8, 0.8],
+      [1, 1, 1],
+      [0.6, 1.4, 2.2],
+    ];
+    for (const shape of shapes)
+      for (const sp of spacings) {
+        const p = randomMask(shape, r, 2),
+          g = randomMask(shape, r, 2);
+        const ours = directedSurfaceDistances(p, g, shape, sp);
+        const ref = bruteSds(p, g, shape, sp);
+        expect(ours.length).toBe(ref.length);
+        for (let i = 0; i < ref.length; i++)
+          expect(Math.abs(ours[i] - ref[i])).toBeLessThanOrEqual(1e-12 * Math.max(1, ref[i]));
+      }
   });
 
   it('throws on empty masks like medpy', () => {
-    const z = new Uint8Array(8), o = new Uint8Array(8).fill(1);
+    const z = new Uint8Array(8),
+      o = new Uint8Array(8).fill(1);
     expect(() => asd(z, o, [2, 2, 2], [1, 1, 1])).toThrow(/pred contains no foreground/);
     expect(() => hd95(o, z, [2, 2, 2], [1, 1, 1])).toThrow(/ref contains no foreground/);
     expect(dice(z, z)).toBe(0);
@@ -166,7 +223,8 @@ describe('fixtures (medpy / SciPy values, 1e-9 relative)', () => {
   for (const pair of expected.pairs) {
     for (const [key, sp] of Object.entries(expected.spacings)) {
       it(`pair${pair.index} spacing ${key}`, () => {
-        const pred = readNpyU8(join(dir, pair.pred)), ref = readNpyU8(join(dir, pair.ref));
+        const pred = readNpyU8(join(dir, pair.pred)),
+          ref = readNpyU8(join(dir, pair.ref));
         expect(pred.shape).toEqual(expected.shape);
         const shape = expected.shape;
         const v = pair.values[key];
@@ -183,7 +241,8 @@ describe('fixtures (medpy / SciPy values, 1e-9 relative)', () => {
         expectRel(hd95(pred.data, ref.data, shape, sp), v.hd95, `${tag} hd95`);
         expectRel(Math.max(...dPR), v.hd_pred_to_ref, `${tag} hd_pred_to_ref`);
         expectRel(Math.max(...dRP), v.hd_ref_to_pred, `${tag} hd_ref_to_pred`);
-        const p95PR = percentile(dPR, 95), p95RP = percentile(dRP, 95);
+        const p95PR = percentile(dPR, 95),
+          p95RP = percentile(dRP, 95);
         expectRel(p95PR, v.p95_pred_to_ref, `${tag} p95_pred_to_ref`);
         expectRel(p95RP, v.p95_ref_to_pred, `${tag} p95_ref_to_pred`);
         expectRel(Math.max(p95PR, p95RP), v.hd95_max_of_directed, `${tag} hd95_max_of_directed`);
@@ -213,16 +272,20 @@ describe('evaluateCase', () => {
     const shape: Shape3 = [40, 48, 56];
     const sp: Spacing3 = [2.5, 0.8, 0.8];
     const n = shape[0] * shape[1] * shape[2];
-    const pred = new Int16Array(n), label = new Int16Array(n);
+    const pred = new Int16Array(n),
+      label = new Int16Array(n);
     // class 1 from pair0, class 2 from pair2 where free, class 3 only in pred, class 4 only in label,
     // class 5 in neither
-    const p0 = readNpyU8(join(dir, 'pair0_pred.npy')).data, r0 = readNpyU8(join(dir, 'pair0_ref.npy')).data;
-    const p2 = readNpyU8(join(dir, 'pair2_pred.npy')).data, r2 = readNpyU8(join(dir, 'pair2_ref.npy')).data;
+    const p0 = readNpyU8(join(dir, 'pair0_pred.npy')).data,
+      r0 = readNpyU8(join(dir, 'pair0_ref.npy')).data;
+    const p2 = readNpyU8(join(dir, 'pair2_pred.npy')).data,
+      r2 = readNpyU8(join(dir, 'pair2_ref.npy')).data;
     for (let i = 0; i < n; i++) {
       pred[i] = p0[i] ? 1 : p2[i] ? 2 : 0;
       label[i] = r0[i] ? 1 : r2[i] ? 2 : 0;
     }
-    pred[0] = 3; pred[1] = 3;
+    pred[0] = 3;
+    pred[1] = 3;
     label[n - 1] = 4;
     const res = evaluateCase(pred, label, shape, sp, 6);
     expect(res.map((m) => m.classIndex)).toEqual([1, 2, 3, 4, 5]);
@@ -250,15 +313,25 @@ describe('evaluateCase', () => {
     expect(lite[0].hd95).toBeNaN();
 
     // other label dtypes give the same result
-    const asBig = evaluateCase(BigInt64Array.from(pred, (v) => BigInt(v)), Uint8Array.from(label), shape, sp, 6);
+    const asBig = evaluateCase(
+      BigInt64Array.from(pred, (v) => BigInt(v)),
+      Uint8Array.from(label),
+      shape,
+      sp,
+      6,
+    );
     expect(asBig).toEqual(res);
   });
 
   it('rejects bad labels and shapes with a named error', () => {
     const a = new Uint8Array(8);
     a[3] = 7;
-    expect(() => evaluateCase(a, new Uint8Array(8), [2, 2, 2], [1, 1, 1], 3)).toThrow(/evaluateCase\(pred\): label 7 at index 3/);
-    expect(() => evaluateCase(new Uint8Array(8), new Uint8Array(9), [2, 2, 2], [1, 1, 1], 3)).toThrow(/evaluateCase\(label\): 9 elements/);
+    expect(() => evaluateCase(a, new Uint8Array(8), [2, 2, 2], [1, 1, 1], 3)).toThrow(
+      /evaluateCase\(pred\): label 7 at index 3/,
+    );
+    expect(() => evaluateCase(new Uint8Array(8), new Uint8Array(9), [2, 2, 2], [1, 1, 1], 3)).toThrow(
+      /evaluateCase\(label\): 9 elements/,
+    );
     const f = new Float32Array(8);
     f[0] = 1.5;
     expect(() => evaluateCase(new Uint8Array(8), f, [2, 2, 2], [1, 1, 1], 3)).toThrow(/label 1.5/);

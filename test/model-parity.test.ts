@@ -14,7 +14,8 @@ import { hasPython, runPython } from '../test-support/python.js';
 
 const FIX = join(import.meta.dirname, 'fixtures/model');
 const PRECISION = JSON.parse(readFileSync(join(FIX, 'precision.json'), 'utf8')) as {
-  grads_mathematically_zero: string[]; grads_largest_tensor_absmax: number;
+  grads_mathematically_zero: string[];
+  grads_largest_tensor_absmax: number;
 };
 const OUT_ATOL = 1e-3;
 const BN_ATOL = 1e-5;
@@ -29,7 +30,15 @@ const pth = (name: string): Map<string, Tensor> => torch.keep(torch.loadStateDic
 const maxAbs = (a: Tensor, b: Tensor): number => torch.tidy(() => a.sub(b).abs().max().item());
 
 function build(): VNetDecoupleAttentionABC {
-  const model = new VNetDecoupleAttentionABC({ nChannels: 1, nClasses: 4, nFilters: 4, normalization: 'batchnorm', hasDropout: true, numHeads: 2, patchSize: [32, 32, 32] });
+  const model = new VNetDecoupleAttentionABC({
+    nChannels: 1,
+    nClasses: 4,
+    nFilters: 4,
+    normalization: 'batchnorm',
+    hasDropout: true,
+    numHeads: 2,
+    patchSize: [32, 32, 32],
+  });
   model.setDropout(0); // all 7 dropout modules, as the fixtures
   model.loadStateDict(initial);
   return model;
@@ -45,11 +54,18 @@ afterAll(() => torch.dispose([input, ...initial.values()]));
 
 describe('VNetDecoupleAttentionABC state dict', () => {
   it('has exactly the reference keys, order, shapes and dtypes (param_names.txt)', () => {
-    const lines = readFileSync(join(FIX, 'param_names.txt'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    const lines = readFileSync(join(FIX, 'param_names.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     const model = new VNetDecoupleAttentionABC({ nClasses: 4, nFilters: 4, patchSize: [32, 32, 32] });
     torch.tidy(() => {
       const sd = model.stateDict();
-      const got = [...sd.entries()].map(([k, v]) => [k, `(${v.shape.join(', ')}${v.shape.length === 1 ? ',' : ''})`, v.dtype]);
+      const got = [...sd.entries()].map(([k, v]) => [
+        k,
+        `(${v.shape.join(', ')}${v.shape.length === 1 ? ',' : ''})`,
+        v.dtype,
+      ]);
       expect(got).toEqual(lines);
       expect(sd.size).toBe(330);
       expect(model.parameters().length).toBe(204);
@@ -62,13 +78,21 @@ describe('VNetDecoupleAttentionABC state dict', () => {
     const model = new VNetDecoupleAttentionABC({ nClasses: 4, nFilters: 4, patchSize: [32, 32, 32] });
     torch.tidy(() => {
       // Make BatchNorm affine parameters visibly non-default first.
-      torch.noGrad(() => { model.stateDict().get('encoder.block_two.conv.1.weight')!.fill_(3); model.stateDict().get('encoder.block_two.conv.1.bias')!.fill_(2); });
+      torch.noGrad(() => {
+        model.stateDict().get('encoder.block_two.conv.1.weight')!.fill_(3);
+        model.stateDict().get('encoder.block_two.conv.1.bias')!.fill_(2);
+      });
       const before = model.stateDict();
       const copies = new Map([...before].map(([k, v]) => [k, v.clone()]));
       initSkcdfWeights(model);
       const after = model.stateDict();
       // ConvTranspose3d weights and all conv biases, LayerNorm and Linear weights are untouched.
-      for (const k of ['decoder_l.block_five_up.conv.0.weight', 'encoder.block_one.conv.0.bias', 'cross_attention_local.attn.q.weight', 'cross_attention_global.attn_norm.weight']) {
+      for (const k of [
+        'decoder_l.block_five_up.conv.0.weight',
+        'encoder.block_one.conv.0.bias',
+        'cross_attention_local.attn.q.weight',
+        'cross_attention_global.attn_norm.weight',
+      ]) {
         expect(maxAbs(after.get(k)!, copies.get(k)!), k).toBe(0);
       }
       // Conv3d weights changed and have xavier-normal std sqrt(2 / (fan_in + fan_out)).
@@ -95,7 +119,10 @@ describe('VNetDecoupleAttentionABC vs reference (train mode)', () => {
       const [uOut, uOutAbc] = torch.noGrad(() => model.forward(input.get('2:'), 'unlabeled'));
       const e3 = maxAbs(uOut, npy('unlabeled_out.npy'));
       const e4 = maxAbs(uOutAbc, npy('unlabeled_out_abc.npy'));
-      console.log(`model train labeled out ${e1.toExponential(2)}, abc ${e2.toExponential(2)}; unlabeled out ${e3.toExponential(2)}, abc ${e4.toExponential(2)}`);
+      console.log(
+        `model train labeled out ${e1.toExponential(2)}, abc ${e2.toExponential(2)}; unlabeled out ` +
+        `${e3.toExponential(2)}, abc ${e4.toExponential(2)}`,
+      );
       expect(out.shape).toEqual([4, 4, 32, 32, 32]);
       expect(uOut.shape).toEqual([2, 4, 32, 32, 32]);
       for (const e of [e1, e2, e3, e4]) expect(e).toBeLessThanOrEqual(OUT_ATOL);
@@ -130,11 +157,19 @@ describe('VNetDecoupleAttentionABC vs reference (train mode)', () => {
     const ref = pth('grads.pth');
     torch.tidy(() => {
       const [out, outAbc] = model.forward(input, 'labeled');
-      out.mul(npy('grad_G1.npy')).sum().add(outAbc.mul(npy('grad_G2.npy')).sum()).backward();
+      out
+        .mul(npy('grad_G1.npy'))
+        .sum()
+        .add(outAbc.mul(npy('grad_G2.npy')).sum())
+        .backward();
     });
     const zero = new Set(PRECISION.grads_mathematically_zero);
     const largest = PRECISION.grads_largest_tensor_absmax;
-    let worstRel = 0, worstRelName = '', worstZero = 0, nullCount = 0, compared = 0;
+    let worstRel = 0,
+      worstRelName = '',
+      worstZero = 0,
+      nullCount = 0,
+      compared = 0;
     torch.tidy(() => {
       for (const [name, p] of model.namedParameters()) {
         const g = p.grad;
@@ -152,12 +187,18 @@ describe('VNetDecoupleAttentionABC vs reference (train mode)', () => {
           expect(a, name).toBeLessThanOrEqual(ZERO_GRAD_REL * largest);
         } else {
           const rel = g!.sub(r).norm().item() / r.norm().item();
-          if (rel > worstRel) { worstRel = rel; worstRelName = name; }
+          if (rel > worstRel) {
+            worstRel = rel;
+            worstRelName = name;
+          }
           expect(rel, name).toBeLessThanOrEqual(GRAD_REL_FRO);
         }
       }
     });
-    console.log(`model grads: ${compared} compared, worst rel Frobenius ${worstRel.toExponential(2)} (${worstRelName}), zero-grad worst |g|/largest ${worstZero.toExponential(2)}, ${nullCount} without grad`);
+    console.log(
+      `model grads: ${compared} compared, worst rel Frobenius ${worstRel.toExponential(2)} (${worstRelName}), ` +
+      `zero-grad worst |g|/largest ${worstZero.toExponential(2)}, ${nullCount} without grad`,
+    );
     expect(compared).toBe(144);
     expect(nullCount).toBe(60);
     torch.dispose([...ref.values()]);
@@ -177,7 +218,10 @@ describe('VNetDecoupleAttentionABC vs reference (eval mode)', () => {
       model.loadStateDict(after, { strict: false });
       const [out2] = torch.noGrad(() => model.forward(input.get('0:1'), 'unlabeled'));
       const e3 = maxAbs(out2, npy('eval_unlabeled_out_bnstats.npy'));
-      console.log(`model eval unlabeled out ${e1.toExponential(2)}, abc ${e2.toExponential(2)}; with loaded BN stats ${e3.toExponential(2)}`);
+      console.log(
+        `model eval unlabeled out ${e1.toExponential(2)}, abc ${e2.toExponential(2)}; with loaded BN stats ` +
+        `${e3.toExponential(2)}`,
+      );
       for (const e of [e1, e2, e3]) expect(e).toBeLessThanOrEqual(OUT_ATOL);
       torch.dispose([...after.values()]);
     });

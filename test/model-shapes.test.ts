@@ -4,7 +4,8 @@ import * as torch from '../lib/torch/index.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights } from '../lib/skcdf/index.js';
 
 describe('VNetDecoupleAttentionABC shapes', () => {
-  it('64x64x64 patch (bottleneck 4x4x4): train labeled 2+2, train unlabeled 2, eval unlabeled/labeled batch 1, backward', () => {
+  it('64x64x64 patch (bottleneck 4x4x4): train labeled 2+2, train unlabeled 2, eval unlabeled/labeled batch 1, ' +
+    'backward', () => {
     torch.manualSeed(0);
     const model = initSkcdfWeights(new VNetDecoupleAttentionABC({ nClasses: 3, nFilters: 2, patchSize: [64, 64, 64] }));
     expect(model.bottleneck).toEqual([4, 4, 4]);
@@ -49,23 +50,36 @@ describe('VNetDecoupleAttentionABC shapes', () => {
     torch.tidy(() => {
       const [out] = torch.noGrad(() => model.forward(torch.rand([2, 1, 32, 64, 96]), 'labeled'));
       expect(out.shape).toEqual([2, 2, 32, 64, 96]);
-      expect(model.stateDict().get('cross_attention_global.token_learner.proj.weight')!.shape).toEqual([48, 1, 2, 4, 6]);
+      expect(model.stateDict().get('cross_attention_global.token_learner.proj.weight')!.shape).toEqual([
+        48, 1, 2, 4, 6,
+      ]);
     });
     model.dispose();
   });
 
   it('rejects patches that are not multiples of 32, odd train labeled batches and mismatched inputs', () => {
-    expect(() => new VNetDecoupleAttentionABC({ nClasses: 3, nFilters: 2, patchSize: [48, 64, 64] }))
-      .toThrow(/patchSize \[48, 64, 64\].*multiples of 32/);
-    expect(() => new VNetDecoupleAttentionABC({ nClasses: 3, nFilters: 2, patchSize: [64, 64] as unknown as [number, number, number] }))
-      .toThrow(/patchSize must be 3 positive integers/);
+    expect(() => new VNetDecoupleAttentionABC({ nClasses: 3, nFilters: 2, patchSize: [48, 64, 64] })).toThrow(
+      /patchSize \[48, 64, 64\].*multiples of 32/,
+    );
+    expect(
+      () =>
+        new VNetDecoupleAttentionABC({
+          nClasses: 3,
+          nFilters: 2,
+          patchSize: [64, 64] as unknown as [number, number, number],
+        }),
+    ).toThrow(/patchSize must be 3 positive integers/);
     const model = new VNetDecoupleAttentionABC({ nClasses: 3, nFilters: 2, patchSize: [32, 32, 32] });
     torch.tidy(() => {
       model.train();
       expect(() => model.forward(torch.rand([3, 1, 32, 32, 32]), 'labeled')).toThrow(/even batch.*got batch 3/);
-      expect(() => model.forward(torch.rand([2, 1, 32, 32, 64]), 'unlabeled')).toThrow(/expected image of shape \[B, 1, 32, 32, 32\].*got \[2, 1, 32, 32, 64\]/);
+      expect(() => model.forward(torch.rand([2, 1, 32, 32, 64]), 'unlabeled')).toThrow(
+        /expected image of shape \[B, 1, 32, 32, 32\].*got \[2, 1, 32, 32, 64\]/,
+      );
       expect(() => model.forward(torch.rand([2, 2, 32, 32, 32]), 'unlabeled')).toThrow(/expected image of shape/);
-      expect(() => model.forward(torch.rand([2, 1, 32, 32, 32]), 'x' as 'labeled')).toThrow(/mode must be 'labeled' or 'unlabeled'/);
+      expect(() => model.forward(torch.rand([2, 1, 32, 32, 32]), 'x' as 'labeled')).toThrow(
+        /mode must be 'labeled' or 'unlabeled'/,
+      );
       // train-mode 'unlabeled' accepts an odd batch (generalized), eval 'labeled' any batch
       const [u] = torch.noGrad(() => model.forward(torch.rand([1, 1, 32, 32, 32]), 'unlabeled'));
       expect(u.shape).toEqual([1, 3, 32, 32, 32]);
@@ -80,11 +94,20 @@ describe('VNetDecoupleAttentionABC shapes', () => {
     const model = new VNetDecoupleAttentionABC({ nClasses: 2, nFilters: 2, patchSize: [32, 32, 32] });
     const text = model.toString();
     expect(text.startsWith('VNet_Decouple_Attention_ABC(\n  (encoder): Encoder(')).toBe(true);
-    for (const s of ['(cross_attention_local): Cross_Attention_Local_Block(', '(token_learner): TokenLearner_Local(', '(attn): Cross_Attention_Local(',
-      '(cross_attention_global): Cross_Attention_Global_Block(', '(token_learner): TokenLearner_Global(', '(attn): Cross_Attention_Global(',
-      '(psi): InstanceNorm2d(1, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)', '(softmax): Softmax(dim=3)',
-      '(attn_dropout): Dropout(p=0.1, inplace=False)', '(decoder_u): Decoder(', '(out_conv9_abc): Conv3d(2, 2, kernel_size=(1, 1, 1), stride=(1, 1, 1))',
-      '(dropout): Dropout3d(p=0.5, inplace=False)']) {
+    for (const s of [
+      '(cross_attention_local): Cross_Attention_Local_Block(',
+      '(token_learner): TokenLearner_Local(',
+      '(attn): Cross_Attention_Local(',
+      '(cross_attention_global): Cross_Attention_Global_Block(',
+      '(token_learner): TokenLearner_Global(',
+      '(attn): Cross_Attention_Global(',
+      '(psi): InstanceNorm2d(1, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)',
+      '(softmax): Softmax(dim=3)',
+      '(attn_dropout): Dropout(p=0.1, inplace=False)',
+      '(decoder_u): Decoder(',
+      '(out_conv9_abc): Conv3d(2, 2, kernel_size=(1, 1, 1), stride=(1, 1, 1))',
+      '(dropout): Dropout3d(p=0.5, inplace=False)',
+    ]) {
       expect(text, s).toContain(s);
     }
     model.dispose();
@@ -93,10 +116,11 @@ describe('VNetDecoupleAttentionABC shapes', () => {
   it('forward leaves no tensors behind', () => {
     const model = new VNetDecoupleAttentionABC({ nClasses: 2, nFilters: 2, patchSize: [32, 32, 32] });
     const x = torch.rand([2, 1, 32, 32, 32]);
-    const step = (): void => torch.tidy(() => {
-      const [o, a] = model.forward(x, 'labeled');
-      o.sum().add(a.sum()).backward();
-    });
+    const step = (): void =>
+      torch.tidy(() => {
+        const [o, a] = model.forward(x, 'labeled');
+        o.sum().add(a.sum()).backward();
+      });
     step();
     const before = torch.memory().liveTensors;
     for (let i = 0; i < 3; i++) step();

@@ -20,14 +20,23 @@ describe('npm package', () => {
     const tarball = join(work, JSON.parse(packed)[0].filename);
     const app = join(work, 'app');
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }),
+    );
     // The consumer builds the addon against the libtorch this checkout resolved (no second pip install).
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, env: { ...process.env, LIBTORCH: libtorch.dir } });
-    writeFileSync(join(app, 'main.mjs'), `
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+      cwd: app,
+      env: { ...process.env, LIBTORCH: libtorch.dir },
+    });
+    writeFileSync(
+      join(app, 'main.mjs'),
+      `
 import { torch } from 'skcdf';
 const x = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' });
 console.log(JSON.stringify({ sum: x.matmul(x).sum().item(), dtype: x.dtype, version: torch.version() }));
-`);
+`,
+    );
     const out = JSON.parse(await run(process.execPath, ['main.mjs'], { cwd: app }));
     expect(out.sum).toBe(54); // [[7,10],[15,22]]
     expect(out.dtype).toBe('float32');

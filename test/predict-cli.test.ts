@@ -28,21 +28,42 @@ beforeAll(async () => {
   writeTinyDataset(root);
   writeFileSync(join(root, 'test.txt'), 'e1\na1\n');
   // The ablation and the method both change how the network must be built / which decoder predicts.
-  await train(defaultConfig('synthetic', {
-    dataDir: join(root, 'data'), splitsDir: root, labeledSplit: 'labeled', unlabeledSplit: 'unlabeled', evalSplit: 'eval', runDir,
-    maxEpochs: 0, maxIterations: 1, batchSize: 1, patch: [32, 32, 32], nFilters: 2, workers: 0, seed: 5,
-    crossAttention: false, method: 'labeled-only',
-  }));
+  await train(
+    defaultConfig('synthetic', {
+      dataDir: join(root, 'data'),
+      splitsDir: root,
+      labeledSplit: 'labeled',
+      unlabeledSplit: 'unlabeled',
+      evalSplit: 'eval',
+      runDir,
+      maxEpochs: 0,
+      maxIterations: 1,
+      batchSize: 1,
+      patch: [32, 32, 32],
+      nFilters: 2,
+      workers: 0,
+      seed: 5,
+      crossAttention: false,
+      method: 'labeled-only',
+    }),
+  );
 }, 300_000);
 
 describe('test-model goes through predictRun', () => {
-  it('a run trained without cross-attention: --run-dir (with or without --dataset) predicts what predictRun predicts', async () => {
+  it('a run trained without cross-attention: --run-dir (with or without --dataset) predicts what predictRun predicts ' +
+    '', async () => {
     const plan = predictionPlan({ runDir });
-    expect([plan.config.crossAttention, plan.mode, plan.checkpoint, plan.ids]).toEqual([false, 'labeled', join(runDir, 'best_model.pth'), ['e1', 'a1']]);
+    expect([plan.config.crossAttention, plan.mode, plan.checkpoint, plan.ids]).toEqual([
+      false,
+      'labeled',
+      join(runDir, 'best_model.pth'),
+      ['e1', 'a1'],
+    ]);
     const reference = predictRun({ runDir, outDir: join(root, 'lib') });
     expect(reference.ids).toEqual(['e1', 'a1']);
     await cli('test-model', '--run-dir', runDir, '--out-dir', join(root, 'cli'));
-    // The old second code path (taken with --dataset) built the network with cross-attention and refused this checkpoint.
+    // The old second code path (taken with --dataset) built the network with cross-attention and refused this
+    // checkpoint.
     await cli('test-model', '--run-dir', runDir, '--dataset', 'synthetic', '--out-dir', join(root, 'cli-dataset'));
     for (const id of reference.ids) {
       const want = labels(join(root, 'lib'), id);
@@ -50,7 +71,9 @@ describe('test-model goes through predictRun', () => {
       expect(labels(join(root, 'cli'), id), id).toEqual(want);
       expect(labels(join(root, 'cli-dataset'), id), id).toEqual(want);
     }
-    await expect(cli('test-model', '--run-dir', runDir, '--dataset', 'synapse')).rejects.toThrow(/dataset 'synapse' is not the run's \('synthetic'/);
+    await expect(cli('test-model', '--run-dir', runDir, '--dataset', 'synapse')).rejects.toThrow(
+      /dataset 'synapse' is not the run's \('synthetic'/,
+    );
   });
 
   it('--data-dir D2 --splits-dir S2 --split X read the split from S2 and the images from D2', async () => {
@@ -63,7 +86,19 @@ describe('test-model goes through predictRun', () => {
     writeFileSync(join(s2, 'only-here.txt'), 'z9\n');
     expect(existsSync(join(root, 'only-here.txt'))).toBe(false);
     const out = join(root, 'moved');
-    await cli('test-model', '--run-dir', runDir, '--data-dir', d2, '--splits-dir', s2, '--split', 'only-here', '--out-dir', out);
+    await cli(
+      'test-model',
+      '--run-dir',
+      runDir,
+      '--data-dir',
+      d2,
+      '--splits-dir',
+      s2,
+      '--split',
+      'only-here',
+      '--out-dir',
+      out,
+    );
     // The same image through the same network: the same labels as the run's own e1.
     expect(labels(out, 'z9')).toEqual(labels(join(root, 'lib'), 'e1'));
     const plan = predictionPlan({ runDir, dataDir: d2, splitsDir: s2, split: 'only-here' });
@@ -73,6 +108,8 @@ describe('test-model goes through predictRun', () => {
   it('without a run folder: --dataset needs --checkpoint, and a missing split names its file', async () => {
     await expect(cli('test-model', '--dataset', 'synthetic')).rejects.toThrow(/give checkpoint/);
     await expect(cli('test-model')).rejects.toThrow(/give runDir .* or dataset/);
-    await expect(cli('test-model', '--run-dir', runDir, '--split', 'nope')).rejects.toThrow(/split file not found: .*nope\.txt/);
+    await expect(cli('test-model', '--run-dir', runDir, '--split', 'nope')).rejects.toThrow(
+      /split file not found: .*nope\.txt/,
+    );
   });
 });

@@ -29,8 +29,12 @@ describe('preprocessDataset', () => {
     expect(im.shape).toEqual(size);
     const rawImg = readNifti(join(raw, 'imagesTr', 'img0002.nii.gz'));
     const rawLbl = readNifti(join(raw, 'labelsTr', 'label0002.nii.gz'));
-    expect(Array.from(im.data as Float32Array)).toEqual(Array.from(resizeTrilinear(rawImg.data as Int16Array, rawImg.shape, size)));
-    expect(Array.from(lb.data as Int8Array)).toEqual(Array.from(resizeNearest(rawLbl.data as Uint8Array, rawLbl.shape, size)));
+    expect(Array.from(im.data as Float32Array)).toEqual(
+      Array.from(resizeTrilinear(rawImg.data as Int16Array, rawImg.shape, size)),
+    );
+    expect(Array.from(lb.data as Int8Array)).toEqual(
+      Array.from(resizeNearest(rawLbl.data as Uint8Array, rawLbl.shape, size)),
+    );
     expect(s.cases[1]!.classes[0]).toBe(0);
     // classes found/missing are consistent with the written label
     const present = new Set(Array.from(lb.data as Int8Array));
@@ -45,7 +49,14 @@ describe('preprocessDataset', () => {
     expect(statSync(join(out, '0001_image.npy')).mtimeMs).toBe(before);
     writeFileSync(join(out, '0003_label.npy'), 'garbage');
     const progress: string[] = [];
-    const s3 = preprocessDataset({ dataset: 'synthetic', rawDir: raw, outDir: out, size, quiet: true, onProgress: (p) => progress.push(`${p.id}:${p.status}`) });
+    const s3 = preprocessDataset({
+      dataset: 'synthetic',
+      rawDir: raw,
+      outDir: out,
+      size,
+      quiet: true,
+      onProgress: (p) => progress.push(`${p.id}:${p.status}`),
+    });
     expect([s3.done, s3.skipped]).toEqual([1, 2]);
     expect(progress).toEqual(['0001:skipped', '0002:skipped', '0003:done']);
     expect(readNpy(join(out, '0003_label.npy')).shape).toEqual(size);
@@ -58,8 +69,9 @@ describe('preprocessDataset', () => {
     const l = readNifti(lp);
     (l.data as Uint8Array)[5] = 14;
     writeNifti(lp, { data: l.data, shape: l.shape, dtype: l.dtype, spacing: l.spacing });
-    expect(() => preprocessDataset({ dataset: 'synapse', rawDir: bad, outDir: join(dir, 'bad-out'), size, quiet: true }))
-      .toThrow(/label0002\.nii\.gz: label value 14 .*\[0, 14\).*'synapse' has 14 classes/);
+    expect(() =>
+      preprocessDataset({ dataset: 'synapse', rawDir: bad, outDir: join(dir, 'bad-out'), size, quiet: true }),
+    ).toThrow(/label0002\.nii\.gz: label value 14 .*\[0, 14\).*'synapse' has 14 classes/);
   });
 
   it('finds AMOS cases in imagesTr and imagesVa with file-stem ids; a missing label names the file', () => {
@@ -89,10 +101,19 @@ describe('preprocessDatasetParallel (worker threads over cases)', () => {
     const parOut = join(dir, 'par-par');
     const seq = preprocessDataset({ dataset: 'synthetic', rawDir: raw, outDir: seqOut, size, quiet: true });
     const progress: number[] = [];
-    const par = await preprocessDatasetParallel({ dataset: 'synthetic', rawDir: raw, outDir: parOut, size, quiet: true, workers: 2, onProgress: (p) => progress.push(p.done) });
+    const par = await preprocessDatasetParallel({
+      dataset: 'synthetic',
+      rawDir: raw,
+      outDir: parOut,
+      size,
+      quiet: true,
+      workers: 2,
+      onProgress: (p) => progress.push(p.done),
+    });
     expect(files(parOut)).toEqual(files(seqOut));
     expect(files(parOut).length).toBe(10);
-    for (const f of files(seqOut)) expect(readFileSync(join(parOut, f)).equals(readFileSync(join(seqOut, f))), f).toBe(true);
+    for (const f of files(seqOut))
+      expect(readFileSync(join(parOut, f)).equals(readFileSync(join(seqOut, f))), f).toBe(true);
     expect(par).toEqual({ ...seq, outDir: parOut });
     expect(progress).toEqual([1, 2, 3, 4, 5]);
   });
@@ -101,11 +122,26 @@ describe('preprocessDatasetParallel (worker threads over cases)', () => {
     const out = join(dir, 'par-par');
     const before = statSync(join(out, '0002_image.npy')).mtimeMs;
     writeFileSync(join(out, '0004_image.npy'), 'garbage');
-    const s = await preprocessDatasetParallel({ dataset: 'synthetic', rawDir: raw, outDir: out, size, quiet: true, workers: 3 });
+    const s = await preprocessDatasetParallel({
+      dataset: 'synthetic',
+      rawDir: raw,
+      outDir: out,
+      size,
+      quiet: true,
+      workers: 3,
+    });
     expect([s.done, s.skipped]).toEqual([1, 4]);
-    expect(s.cases.map((c) => `${c.id}:${c.status}`)).toEqual(['0001:skipped', '0002:skipped', '0003:skipped', '0004:done', '0005:skipped']);
+    expect(s.cases.map((c) => `${c.id}:${c.status}`)).toEqual([
+      '0001:skipped',
+      '0002:skipped',
+      '0003:skipped',
+      '0004:done',
+      '0005:skipped',
+    ]);
     expect(statSync(join(out, '0002_image.npy')).mtimeMs).toBe(before);
-    expect(readFileSync(join(out, '0004_image.npy')).equals(readFileSync(join(dir, 'par-seq', '0004_image.npy')))).toBe(true);
+    expect(readFileSync(join(out, '0004_image.npy')).equals(readFileSync(join(dir, 'par-seq', '0004_image.npy')))).toBe(
+      true,
+    );
   });
 
   it('rejects with the bad file named; refuses a bad worker count', async () => {
@@ -115,9 +151,25 @@ describe('preprocessDatasetParallel (worker threads over cases)', () => {
     const l = readNifti(lp);
     (l.data as Uint8Array)[7] = 20;
     writeNifti(lp, { data: l.data, shape: l.shape, dtype: l.dtype, spacing: l.spacing });
-    await expect(preprocessDatasetParallel({ dataset: 'synapse', rawDir: bad, outDir: join(dir, 'par-bad-out'), size, quiet: true, workers: 2 }))
-      .rejects.toThrow(/label0003\.nii\.gz: label value 20/);
-    await expect(preprocessDatasetParallel({ dataset: 'synapse', rawDir: bad, outDir: join(dir, 'par-bad-out'), size, quiet: true, workers: 0 }))
-      .rejects.toThrow(/workers must be a positive integer, got 0/);
+    await expect(
+      preprocessDatasetParallel({
+        dataset: 'synapse',
+        rawDir: bad,
+        outDir: join(dir, 'par-bad-out'),
+        size,
+        quiet: true,
+        workers: 2,
+      }),
+    ).rejects.toThrow(/label0003\.nii\.gz: label value 20/);
+    await expect(
+      preprocessDatasetParallel({
+        dataset: 'synapse',
+        rawDir: bad,
+        outDir: join(dir, 'par-bad-out'),
+        size,
+        quiet: true,
+        workers: 0,
+      }),
+    ).rejects.toThrow(/workers must be a positive integer, got 0/);
   });
 });

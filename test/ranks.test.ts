@@ -6,7 +6,12 @@ import { rankContext, SingleProcess } from '../lib/skcdf/training/ranks.js';
 import { buildModel } from '../lib/skcdf/training/loop.js';
 import type { StepResult } from '../lib/skcdf/training/step.js';
 
-const step: StepResult = { loss: 1.5, lossSup: 1, lossU: 0.5, terms: { sup: 0.25, supAbc: 0.75, u: 0.125, uAbc: 0.375 } };
+const step: StepResult = {
+  loss: 1.5,
+  lossSup: 1,
+  lossU: 0.5,
+  terms: { sup: 0.25, supAbc: 0.75, u: 0.125, uAbc: 0.375 },
+};
 
 describe('SingleProcess', () => {
   const r = new SingleProcess();
@@ -28,13 +33,21 @@ describe('SingleProcess', () => {
     // A request made while the iteration's events ran (after the step) counts: the local answer wins.
     expect(r.stopAfterIteration(false, () => true)).toBe(true);
     expect(r.stopAfterIteration(true, () => false)).toBe(false);
-    expect([r.anyRank(true), r.anyRank(false), r.rank0Decides(true), r.rank0Decides(false)]).toEqual([true, false, true, false]);
+    expect([r.anyRank(true), r.anyRank(false), r.rank0Decides(true), r.rank0Decides(false)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
     const e = new Error('x');
     expect(r.stepError(e)).toBe(e);
   });
 
   it('rankContext gives a SingleProcess without a process group', () => {
-    const model = buildModel({ nFilters: 2, numHeads: 1, hasDropout: false, patch: [32, 32, 32], crossAttention: false }, 3);
+    const model = buildModel(
+      { nFilters: 2, numHeads: 1, hasDropout: false, patch: [32, 32, 32], crossAttention: false },
+      3,
+    );
     expect(rankContext(model)).toBeInstanceOf(SingleProcess);
   });
 });

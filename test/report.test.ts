@@ -21,7 +21,10 @@ const FIX = join(import.meta.dirname, 'fixtures/report');
 function decodePng(png: Uint8Array): { width: number; height: number; channels: number; pixels: Uint8Array } {
   expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  let o = 8, width = 0, height = 0, channels = 0;
+  let o = 8,
+    width = 0,
+    height = 0,
+    channels = 0;
   const idat: Uint8Array[] = [];
   const types: string[] = [];
   while (o < png.length) {
@@ -32,7 +35,8 @@ function decodePng(png: Uint8Array): { width: number; height: number; channels: 
     const data = png.subarray(o + 8, o + 8 + len);
     if (type === 'IHDR') {
       const h = new DataView(data.buffer, data.byteOffset, 13);
-      width = h.getUint32(0); height = h.getUint32(4);
+      width = h.getUint32(0);
+      height = h.getUint32(4);
       expect(data[8]).toBe(8); // bit depth
       expect([2, 6]).toContain(data[9]);
       expect(data[12]).toBe(0); // no interlace
@@ -54,8 +58,16 @@ function decodePng(png: Uint8Array): { width: number; height: number; channels: 
       const b = y > 0 ? px[(y - 1) * stride + x] : 0;
       const c = x >= channels && y > 0 ? px[(y - 1) * stride + x - channels] : 0;
       let pred = 0;
-      if (f === 1) pred = a; else if (f === 2) pred = b; else if (f === 3) pred = (a + b) >> 1;
-      else if (f === 4) { const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c); pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
+      if (f === 1) pred = a;
+      else if (f === 2) pred = b;
+      else if (f === 3) pred = (a + b) >> 1;
+      else if (f === 4) {
+        const p = a + b - c,
+          pa = Math.abs(p - a),
+          pb = Math.abs(p - b),
+          pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
       px[y * stride + x] = (v + pred) & 0xff;
     }
   }
@@ -67,13 +79,16 @@ describe('PNG encoder', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
     if (hasPython('zlib')) {
       const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff);
-      const py = Number(runPython('import sys, zlib; print(zlib.crc32(bytes((i * 37 + 11) & 255 for i in range(1000))))').trim());
+      const py = Number(
+        runPython('import sys, zlib; print(zlib.crc32(bytes((i * 37 + 11) & 255 for i in range(1000))))').trim(),
+      );
       expect(crc32(bytes)).toBe(py);
     }
   });
 
   it('round-trips RGB and RGBA pixels through signature, IHDR, CRCs and inflate', () => {
-    const w = 7, h = 5;
+    const w = 7,
+      h = 5;
     for (const ch of [3, 4] as const) {
       const px = Uint8Array.from({ length: w * h * ch }, (_, i) => (i * 53) & 0xff);
       const d = decodePng(encodePng(w, h, px, ch));
@@ -90,12 +105,15 @@ describe('writeReport', () => {
   const shape: [number, number, number] = [S, S, S];
   const label = new Uint8Array(S ** 3);
   const image = new Float32Array(S ** 3);
-  for (let z = 0; z < S; z++) for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-    const i = (z * S + y) * S + x;
-    image[i] = x + y;
-    if (x >= 3 && x < 9 && y >= 3 && y < 9) label[i] = 1; // spleen
-    else if (x >= 10 && x < 14 && y >= 8 && y < 14 && z > 2) label[i] = 6; // liver
-  }
+  for (let z = 0; z < S; z++)
+    for (let y = 0; y < S; y++)
+      for (let x = 0; x < S; x++) {
+        const i = (z * S + y) * S + x;
+        image[i] = x + y;
+        if (x >= 3 && x < 9 && y >= 3 && y < 9)
+          label[i] = 1; // spleen
+        else if (x >= 10 && x < 14 && y >= 8 && y < 14 && z > 2) label[i] = 6; // liver
+      }
   const labelDir = join(tmp, 'labels');
   mkdirSync(labelDir, { recursive: true });
   writeNpy(join(labelDir, 'c1_label.npy'), { data: Int8Array.from(label), shape, dtype: 'int8' });
@@ -104,20 +122,29 @@ describe('writeReport', () => {
     const d = join(tmp, `fold${f}`);
     mkdirSync(d, { recursive: true });
     const p = label.slice();
-    for (let i = 0; i < p.length; i++) if (p[i] === 1 && (i % S) === 8 - f) p[i] = 0; // erode a column per fold
+    for (let i = 0; i < p.length; i++) if (p[i] === 1 && i % S === 8 - f) p[i] = 0; // erode a column per fold
     writeNifti(join(d, 'c1_pred.nii.gz'), { data: p, shape, dtype: 'uint8' });
     preds.push(d);
   }
   const ev = evaluateFolds({ predDirs: preds, labelDir, ids: ['c1'], dataset: 'synapse', log: null });
   const pred = label.slice();
-  for (let i = 0; i < pred.length; i++) if (pred[i] === 6 && (i % S) === 13) pred[i] = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === 6 && i % S === 13) pred[i] = 0;
   const outDir = join(tmp, 'report');
-  const html = readFileSync(writeReport({ outDir, evaluation: ev, runLog: join(FIX, 'run.jsonl'), overlays: [{ id: 'c1', image, label, pred, shape }] }), 'utf8');
+  const html = readFileSync(
+    writeReport({
+      outDir,
+      evaluation: ev,
+      runLog: join(FIX, 'run.jsonl'),
+      overlays: [{ id: 'c1', image, label, pred, shape }],
+    }),
+    'utf8',
+  );
 
   it('overlay PNG: image | ground truth | prediction for the middle axial slice', () => {
     const png = decodePng(readFileSync(join(outDir, 'c1_overlay.png')));
     expect([png.width, png.height]).toEqual([3 * S + 4, S]);
-    const at = (x: number, y: number) => Array.from(png.pixels.subarray((y * png.width + x) * 3, (y * png.width + x) * 3 + 3));
+    const at = (x: number, y: number) =>
+      Array.from(png.pixels.subarray((y * png.width + x) * 3, (y * png.width + x) * 3 + 3));
     // Grey image = round(255 * (x + y) / 30) (slice min 0, max 30).
     expect(at(0, 0)).toEqual([0, 0, 0]);
     expect(at(15, 15)).toEqual([255, 255, 255]);
@@ -131,7 +158,9 @@ describe('writeReport', () => {
     expect(at(2 * (S + 2) + 13, 10)).toEqual([g2, g2, g2]);
     // Gap columns are white.
     expect(at(S, 3)).toEqual([255, 255, 255]);
-    expect(() => overlayPixels({ id: 'x', image, label, pred: pred.subarray(1), shape })).toThrow(/overlay 'x': pred has/);
+    expect(() => overlayPixels({ id: 'x', image, label, pred: pred.subarray(1), shape })).toThrow(
+      /overlay 'x': pred has/,
+    );
   });
 
   it('HTML: class names, numbers, inline SVG charts, no external assets', () => {
@@ -144,7 +173,11 @@ describe('writeReport', () => {
     expect(html).toContain('30 iteration record(s), 6 evaluation(s)');
     // Loss curves over the global iteration (0..29), not the within-epoch index.
     const losses = html.slice(html.indexOf('aria-label="Training losses"'));
-    const xs = [...losses.slice(0, losses.indexOf('</svg>')).matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle" font-size="10">(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    const xs = [
+      ...losses
+        .slice(0, losses.indexOf('</svg>'))
+        .matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle" font-size="10">(\d+)<\/text>/g),
+    ].map((m) => Number(m[1]));
     expect(Math.max(...xs)).toBe(29);
     expect(html).toContain('src="c1_overlay.png"');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
@@ -152,29 +185,48 @@ describe('writeReport', () => {
   });
 
   const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync('which', [c]).status === 0);
-  if (!chromium) console.warn('report.test: chromium not installed; headless rendering test SKIPPED (apt-get install -y chromium)');
-  (chromium ? it : it.skip)('renders in headless Chromium to a non-trivial screenshot', () => {
-    const shot = join(tmp, 'shot.png');
-    execFileSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--hide-scrollbars', '--window-size=1000,1800', `--screenshot=${shot}`, `file://${join(outDir, 'report.html')}`],
-    { stdio: 'ignore', timeout: 60_000, env: { ...process.env, HOME: tmp } });
-    expect(existsSync(shot)).toBe(true);
-    expect(statSync(shot).size).toBeGreaterThan(20_000);
-    const d = decodePng(readFileSync(shot));
-    expect([d.width, d.height]).toEqual([1000, 1800]);
-    const colours = new Set<number>();
-    let nonWhite = 0;
-    for (let i = 0; i < d.pixels.length; i += d.channels) {
-      const r = d.pixels[i], g = d.pixels[i + 1], b = d.pixels[i + 2];
-      colours.add((r << 16) | (g << 8) | b);
-      if (r < 250 || g < 250 || b < 250) nonWhite++;
-    }
-    expect(colours.size).toBeGreaterThan(50);
-    expect(nonWhite / (d.width * d.height)).toBeGreaterThan(0.02);
-    // The blue Dice bars (#3b7dd8) are drawn.
-    let blue = 0;
-    for (let i = 0; i < d.pixels.length; i += d.channels) if (d.pixels[i] === 0x3b && d.pixels[i + 1] === 0x7d && d.pixels[i + 2] === 0xd8) blue++;
-    expect(blue).toBeGreaterThan(500);
-    if (process.env.REPORT_SCREENSHOT) execFileSync('cp', [shot, process.env.REPORT_SCREENSHOT]);
-  }, 90_000);
+  if (!chromium)
+    console.warn('report.test: chromium not installed; headless rendering test SKIPPED (apt-get install -y chromium)');
+  (chromium ? it : it.skip)(
+    'renders in headless Chromium to a non-trivial screenshot',
+    () => {
+      const shot = join(tmp, 'shot.png');
+      execFileSync(
+        chromium!,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--hide-scrollbars',
+          '--window-size=1000,1800',
+          `--screenshot=${shot}`,
+          `file://${join(outDir, 'report.html')}`,
+        ],
+        { stdio: 'ignore', timeout: 60_000, env: { ...process.env, HOME: tmp } },
+      );
+      expect(existsSync(shot)).toBe(true);
+      expect(statSync(shot).size).toBeGreaterThan(20_000);
+      const d = decodePng(readFileSync(shot));
+      expect([d.width, d.height]).toEqual([1000, 1800]);
+      const colours = new Set<number>();
+      let nonWhite = 0;
+      for (let i = 0; i < d.pixels.length; i += d.channels) {
+        const r = d.pixels[i],
+          g = d.pixels[i + 1],
+          b = d.pixels[i + 2];
+        colours.add((r << 16) | (g << 8) | b);
+        if (r < 250 || g < 250 || b < 250) nonWhite++;
+      }
+      expect(colours.size).toBeGreaterThan(50);
+      expect(nonWhite / (d.width * d.height)).toBeGreaterThan(0.02);
+      // The blue Dice bars (#3b7dd8) are drawn.
+      let blue = 0;
+      for (let i = 0; i < d.pixels.length; i += d.channels)
+        if (d.pixels[i] === 0x3b && d.pixels[i + 1] === 0x7d && d.pixels[i + 2] === 0xd8) blue++;
+      expect(blue).toBeGreaterThan(500);
+      if (process.env.REPORT_SCREENSHOT) execFileSync('cp', [shot, process.env.REPORT_SCREENSHOT]);
+    },
+    90_000,
+  );
 });

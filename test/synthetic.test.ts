@@ -34,10 +34,13 @@ describe('synthetic dataset', () => {
     expect(ratio).toBeGreaterThanOrEqual(100);
   });
 
-  it('the built-in training set: every organ in every case, >= 100:1 between liver and the smallest organ, kidneys alike but for position', () => {
+  it('the built-in training set: every organ in every case, >= 100:1 between liver and the smallest organ, kidneys ' +
+    'alike but for position', () => {
     const d = SYNTHETIC_DATA;
     const total = new Float64Array(14);
-    const kidneyHu = [0, 0], kidneyN = [0, 0], kidneyX = [0, 0];
+    const kidneyHu = [0, 0],
+      kidneyN = [0, 0],
+      kidneyX = [0, 0];
     for (let k = 0; k < 8; k++) {
       const c = generateSyntheticCase(d.seed, k, [...d.shape], [...d.fovMm], [...d.centerMm]);
       const cnt = new Array<number>(14).fill(0);
@@ -45,7 +48,11 @@ describe('synthetic dataset', () => {
       for (let i = 0; i < c.label.length; i++) {
         const v = c.label[i]!;
         cnt[v]!++;
-        if (v === 2 || v === 3) { kidneyHu[v - 2] += c.image[i]!; kidneyN[v - 2]++; kidneyX[v - 2] += i % X; }
+        if (v === 2 || v === 3) {
+          kidneyHu[v - 2] += c.image[i]!;
+          kidneyN[v - 2]++;
+          kidneyX[v - 2] += i % X;
+        }
       }
       void Y;
       for (let cl = 1; cl < 14; cl++) expect(cnt[cl], `case ${k} class ${cl}`).toBeGreaterThanOrEqual(80);
@@ -62,11 +69,18 @@ describe('synthetic dataset', () => {
 
   it('intensities: air, fat, liver ~55 HU, spleen ~45, kidneys and vessels brighter, bone present', () => {
     const c = generateSyntheticCase(3, 0);
-    const sum = new Float64Array(14), n = new Float64Array(14);
-    let air = 0, airN = 0, bone = 0;
+    const sum = new Float64Array(14),
+      n = new Float64Array(14);
+    let air = 0,
+      airN = 0,
+      bone = 0;
     for (let i = 0; i < c.image.length; i++) {
-      sum[c.label[i]!] += c.image[i]!; n[c.label[i]!]++;
-      if (c.image[i]! < -900) { air += c.image[i]!; airN++; }
+      sum[c.label[i]!] += c.image[i]!;
+      n[c.label[i]!]++;
+      if (c.image[i]! < -900) {
+        air += c.image[i]!;
+        airN++;
+      }
       if (c.image[i]! > 600 && c.label[i] === 0) bone++;
     }
     const mean = (cl: number) => sum[cl]! / n[cl]!;

@@ -18,23 +18,38 @@ const repo = join(import.meta.dirname, '..');
 const tsx = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const cli = join(repo, 'lib', 'cli', 'main.ts');
 
-interface Child { code: number | null; signal: NodeJS.Signals | null; stderr: string }
+interface Child {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
 
 /**
  * Runs the CLI in `cwd`; when `stopAfter` iteration lines are in `<cwd>/<runDir>/log.jsonl`, sends `signal`.
  */
-function runCli(cwd: string, args: string[], stop?: { runDir: string; after: number; signal: NodeJS.Signals }): Promise<Child> {
+function runCli(
+  cwd: string,
+  args: string[],
+  stop?: { runDir: string; after: number; signal: NodeJS.Signals },
+): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, cli, 'train', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsx, cli, 'train', ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.stdout.resume();
     let timer: NodeJS.Timeout | undefined;
     if (stop) {
       const log = join(cwd, stop.runDir, 'log.jsonl');
       timer = setInterval(() => {
         if (!existsSync(log)) return;
-        const n = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"iter"')).length;
+        const n = readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"iter"')).length;
         if (n >= stop.after) {
           clearInterval(timer);
           child.kill(stop.signal);
@@ -42,13 +57,20 @@ function runCli(cwd: string, args: string[], stop?: { runDir: string; after: num
       }, 50);
     }
     child.on('error', reject);
-    child.on('close', (code, signal) => { clearInterval(timer); resolve({ code, signal, stderr }); });
+    child.on('close', (code, signal) => {
+      clearInterval(timer);
+      resolve({ code, signal, stderr });
+    });
   });
 }
 
-const iterationLosses = (path: string): [number, number, number][] => readFileSync(path, 'utf8').trim().split('\n')
-  .map((l) => JSON.parse(l) as { epoch: number; iter?: number; loss?: number })
-  .filter((l) => l.iter !== undefined && l.loss !== undefined).map((l) => [l.epoch, l.iter!, l.loss!]);
+const iterationLosses = (path: string): [number, number, number][] =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { epoch: number; iter?: number; loss?: number })
+    .filter((l) => l.iter !== undefined && l.loss !== undefined)
+    .map((l) => [l.epoch, l.iter!, l.loss!]);
 
 describe('train command', () => {
   it('with no flags uses defaultConfig(synthetic) exactly, and Ctrl-C stops it with a resumable last.pth', async () => {
@@ -63,7 +85,9 @@ describe('train command', () => {
     delete saved.classNames;
     expect(saved).toEqual(JSON.parse(JSON.stringify(defaultConfig('synthetic'))));
     expect(saved.hasDropout).toBe(false);
-    const state = torch.tidy(() => JSON.parse((torch.load(join(cwd, runDir, 'last.pth')) as Map<string, unknown>).get('state') as string));
+    const state = torch.tidy(() =>
+      JSON.parse((torch.load(join(cwd, runDir, 'last.pth')) as Map<string, unknown>).get('state') as string),
+    );
     expect(state.epoch).toBe(-1);
     expect(state.nextIteration).toBeGreaterThanOrEqual(1);
   }, 600_000);
@@ -89,9 +113,36 @@ describe('train command', () => {
     writeFileSync(join(cwd, 'labeled.txt'), 'a1\na2\n');
     writeFileSync(join(cwd, 'unlabeled.txt'), 'u1\nu2\nu3\nu4\nu5\nu6\n');
     writeFileSync(join(cwd, 'eval.txt'), 'e1\n');
-    const args = ['--data-dir', data, '--splits-dir', cwd, '--labeled', 'labeled', '--unlabeled', 'unlabeled', '--eval-split', 'eval',
-      '--epochs', '1', '--batch-size', '1', '--patch', '32x32x32', '--filters', '4', '--workers', '0', '--seed', '5', '--no-test'];
-    const stopped = await runCli(cwd, [...args, '--run-dir', 'runs/a'], { runDir: 'runs/a', after: 2, signal: 'SIGTERM' });
+    const args = [
+      '--data-dir',
+      data,
+      '--splits-dir',
+      cwd,
+      '--labeled',
+      'labeled',
+      '--unlabeled',
+      'unlabeled',
+      '--eval-split',
+      'eval',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '1',
+      '--patch',
+      '32x32x32',
+      '--filters',
+      '4',
+      '--workers',
+      '0',
+      '--seed',
+      '5',
+      '--no-test',
+    ];
+    const stopped = await runCli(cwd, [...args, '--run-dir', 'runs/a'], {
+      runDir: 'runs/a',
+      after: 2,
+      signal: 'SIGTERM',
+    });
     expect(stopped.code, stopped.stderr).toBe(143);
     const partial = iterationLosses(join(cwd, 'runs/a/log.jsonl'));
     expect(partial.length).toBeLessThan(12); // stopped before the end (2 epochs x 6 iterations)
@@ -100,7 +151,12 @@ describe('train command', () => {
     expect(resumed.stderr).toMatch(/resumed from .*last\.pth at epoch [01], iteration \d/);
 
     // The uninterrupted reference, in this process, with the configuration the CLI wrote.
-    const config = { ...readRunConfig(join(cwd, 'runs/a')), runDir: join(cwd, 'runs/b'), dataDir: data, splitsDir: cwd };
+    const config = {
+      ...readRunConfig(join(cwd, 'runs/a')),
+      runDir: join(cwd, 'runs/b'),
+      dataDir: data,
+      splitsDir: cwd,
+    };
     await train(config);
     const a = iterationLosses(join(cwd, 'runs/a/log.jsonl'));
     const b = iterationLosses(join(cwd, 'runs/b/log.jsonl'));

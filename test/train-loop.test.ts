@@ -18,15 +18,34 @@ beforeAll(() => writeTinyDataset(root));
 
 function config(runDir: string, over: Partial<TrainConfig> = {}): TrainConfig {
   return defaultConfig('synthetic', {
-    dataDir, splitsDir: root, labeledSplit: 'labeled', unlabeledSplit: 'unlabeled', evalSplit: 'eval',
-    runDir: join(root, runDir), maxEpochs: 2, batchSize: 1, patch: [32, 32, 32], nFilters: 4, workers: 0, seed: 3,
+    dataDir,
+    splitsDir: root,
+    labeledSplit: 'labeled',
+    unlabeledSplit: 'unlabeled',
+    evalSplit: 'eval',
+    runDir: join(root, runDir),
+    maxEpochs: 2,
+    batchSize: 1,
+    patch: [32, 32, 32],
+    nFilters: 4,
+    workers: 0,
+    seed: 3,
     ...over,
   });
 }
 
-interface LogLine { epoch: number; iter?: number; loss?: number; evalMeanDice?: number; evalForegroundDice?: number }
+interface LogLine {
+  epoch: number;
+  iter?: number;
+  loss?: number;
+  evalMeanDice?: number;
+  evalForegroundDice?: number;
+}
 const readLog = (runDir: string): LogLine[] =>
-  readFileSync(join(root, runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+  readFileSync(join(root, runDir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogLine);
 const iterationLosses = (lines: LogLine[]): [number, number, number][] =>
   lines.filter((l) => l.iter !== undefined && l.loss !== undefined).map((l) => [l.epoch, l.iter!, l.loss!]);
 
@@ -41,12 +60,15 @@ function expectSameLosses(run: string, reference: string): void {
 describe('training loop', { timeout: 600_000 }, () => {
   it('runs, writes config, log and checkpoints, and keeps the live tensor count flat', async () => {
     const counts: number[] = [];
-    const summary = await train(config('full'), { events: { onIteration: () => counts.push(torch.memory().liveTensors) } });
+    const summary = await train(config('full'), {
+      events: { onIteration: () => counts.push(torch.memory().liveTensors) },
+    });
     expect(summary.epochs).toBe(2);
     expect(counts.length).toBe(12); // 3 epochs x 4 unlabeled cases / batch 1
     // After the first step (which creates the momentum buffers) the count never moves.
     expect(new Set(counts.slice(1)).size).toBe(1);
-    for (const f of ['config.json', 'log.jsonl', 'last.pth', 'best_model.pth']) expect(existsSync(join(root, 'full', f)), f).toBe(true);
+    for (const f of ['config.json', 'log.jsonl', 'last.pth', 'best_model.pth'])
+      expect(existsSync(join(root, 'full', f)), f).toBe(true);
     const cfg = JSON.parse(readFileSync(join(root, 'full', 'config.json'), 'utf8'));
     expect(cfg.ir2).toHaveLength(14);
     const log = readLog('full');
@@ -58,15 +80,30 @@ describe('training loop', { timeout: 600_000 }, () => {
   });
 
   it('a run killed after an epoch and resumed continues with the same losses as an uninterrupted run', async () => {
-    await expect(train(config('resumed'), { events: { onEpoch: ({ epoch }) => { if (epoch === 0) throw new Error('killed'); } } }))
-      .rejects.toThrow('killed');
+    await expect(
+      train(config('resumed'), {
+        events: {
+          onEpoch: ({ epoch }) => {
+            if (epoch === 0) throw new Error('killed');
+          },
+        },
+      }),
+    ).rejects.toThrow('killed');
     expect(iterationLosses(readLog('resumed')).every(([e]) => e === 0)).toBe(true);
     await train(config('resumed'), { resume: true });
     expectSameLosses('resumed', 'full');
   });
 
   it('a non-finite loss stops the run with a message and writes no checkpoint after it', async () => {
-    await expect(train(config('nan'), { events: { onEpoch: () => { throw new Error('killed'); } } })).rejects.toThrow('killed');
+    await expect(
+      train(config('nan'), {
+        events: {
+          onEpoch: () => {
+            throw new Error('killed');
+          },
+        },
+      }),
+    ).rejects.toThrow('killed');
     // The run diverges after the checkpoint: a weight becomes infinite.
     const last = join(root, 'nan', 'last.pth');
     torch.tidy(() => {
@@ -75,56 +112,89 @@ describe('training loop', { timeout: 600_000 }, () => {
       torch.save(ck as never, last);
     });
     const before = readFileSync(last);
-    await expect(train(config('nan'), { resume: true })).rejects.toThrow(/non-finite loss \(NaN\) at epoch 1, iteration 0; the last good checkpoint is .*last\.pth/);
+    await expect(train(config('nan'), { resume: true })).rejects.toThrow(
+      /non-finite loss \(NaN\) at epoch 1, iteration 0; the last good checkpoint is .*last\.pth/,
+    );
     expect(readFileSync(last).equals(before)).toBe(true);
     const lines = readLog('nan');
     expect(lines[lines.length - 1]).toMatchObject({ epoch: 1, iter: 0, error: 'non-finite loss' });
   });
 
-  it('--resume with a truncated or corrupt last.pth: an error naming the file, and no checkpoint is overwritten', async () => {
+  it('--resume with a truncated or corrupt last.pth: an error naming the file, and no checkpoint is overwritten ' +
+    '', async () => {
     await train(config('corrupt', { maxEpochs: 0 }));
     const last = join(root, 'corrupt', 'last.pth');
     const best = join(root, 'corrupt', 'best_model.pth');
     const bestBytes = readFileSync(best);
     const good = readFileSync(last);
-    for (const bad of [good.subarray(0, Math.floor(good.length / 2)), Buffer.from(good.map((b, i) => (i > 64 && i < 4096 ? b ^ 0x5a : b)))]) {
+    for (const bad of [
+      good.subarray(0, Math.floor(good.length / 2)),
+      Buffer.from(good.map((b, i) => (i > 64 && i < 4096 ? b ^ 0x5a : b))),
+    ]) {
       writeFileSync(last, bad);
-      await expect(train(config('corrupt', { maxEpochs: 1 }), { resume: true })).rejects.toThrow(/corrupt[/\\]last\.pth: cannot read the checkpoint, it is truncated or corrupt/);
+      await expect(train(config('corrupt', { maxEpochs: 1 }), { resume: true })).rejects.toThrow(
+        /corrupt[/\\]last\.pth: cannot read the checkpoint, it is truncated or corrupt/,
+      );
       expect(readFileSync(last).equals(bad)).toBe(true);
       expect(readFileSync(best).equals(bestBytes)).toBe(true);
     }
   });
 
-  it('stops on an abort signal after the current iteration, mid-epoch, and resumes there with the same losses', async () => {
+  it('stops on an abort signal after the current iteration, mid-epoch, and resumes there with the same losses ' +
+    '', async () => {
     const stop = new AbortController();
     let seen = 0;
-    await expect(train(config('aborted'), { signal: stop.signal, events: { onIteration: () => { if (++seen === 6) stop.abort('SIGINT'); } } }))
-      .rejects.toThrow(/training interrupted \(SIGINT\) at epoch 1, iteration 2; state saved to .*last\.pth/);
-    const state = torch.tidy(() => JSON.parse((torch.load(join(root, 'aborted', 'last.pth')) as Map<string, unknown>).get('state') as string));
+    await expect(
+      train(config('aborted'), {
+        signal: stop.signal,
+        events: {
+          onIteration: () => {
+            if (++seen === 6) stop.abort('SIGINT');
+          },
+        },
+      }),
+    ).rejects.toThrow(/training interrupted \(SIGINT\) at epoch 1, iteration 2; state saved to .*last\.pth/);
+    const state = torch.tidy(() =>
+      JSON.parse((torch.load(join(root, 'aborted', 'last.pth')) as Map<string, unknown>).get('state') as string),
+    );
     expect([state.epoch, state.nextIteration]).toEqual([0, 2]);
     await train(config('aborted'), { resume: true });
     expectSameLosses('aborted', 'full');
   });
 
-  it('the supervised baseline never touches decoder_u; --no-abc never touches the ABC heads; --no-cross-attention has no attention blocks', async () => {
+  it('the supervised baseline never touches decoder_u; --no-abc never touches the ABC heads; --no-cross-attention ' +
+    'has no attention blocks', async () => {
     const heads = (sd: Map<string, Tensor>, prefix: string) => [...sd].filter(([k]) => k.startsWith(prefix));
-    const init = (over: Partial<TrainConfig>) => torch.tidy(() => {
-      torch.manualSeed(3);
-      const m = buildModel({ ...config('x'), ...over }, 14);
-      initSkcdfWeights(m);
-      return torch.keep(m.stateDict());
-    });
+    const init = (over: Partial<TrainConfig>) =>
+      torch.tidy(() => {
+        torch.manualSeed(3);
+        const m = buildModel({ ...config('x'), ...over }, 14);
+        initSkcdfWeights(m);
+        return torch.keep(m.stateDict());
+      });
     const after = (run: string) => torch.load(join(root, run, 'last.pth')) as Map<string, Map<string, Tensor>>;
     const cases: [string, Partial<TrainConfig>, string[], string[]][] = [
       ['supervised', { method: 'supervised' }, ['decoder_u.'], ['decoder_l.', 'encoder.']],
-      ['noabc', { abc: false }, ['decoder_l.out_conv9_abc.', 'decoder_u.out_conv9_abc.'], ['decoder_l.out_conv9.', 'decoder_u.out_conv9.']],
+      [
+        'noabc',
+        { abc: false },
+        ['decoder_l.out_conv9_abc.', 'decoder_u.out_conv9_abc.'],
+        ['decoder_l.out_conv9.', 'decoder_u.out_conv9.'],
+      ],
     ];
     for (const [run, over, frozen, trained] of cases) {
       const before = init(over);
       await train(config(run, { maxEpochs: 0, ...over }));
       const sd = after(run).get('model')!;
-      for (const p of frozen) for (const [k, t] of heads(before, p)) if (!k.includes('running_') && !k.includes('num_batches')) expect(torch.equal(sd.get(k)!, t), `${run}: ${k} unchanged`).toBe(true);
-      for (const p of trained) expect(heads(before, p).some(([k, t]) => k.endsWith('weight') && !torch.equal(sd.get(k)!, t)), `${run}: ${p} trained`).toBe(true);
+      for (const p of frozen)
+        for (const [k, t] of heads(before, p))
+          if (!k.includes('running_') && !k.includes('num_batches'))
+            expect(torch.equal(sd.get(k)!, t), `${run}: ${k} unchanged`).toBe(true);
+      for (const p of trained)
+        expect(
+          heads(before, p).some(([k, t]) => k.endsWith('weight') && !torch.equal(sd.get(k)!, t)),
+          `${run}: ${p} trained`,
+        ).toBe(true);
       torch.dispose([before, sd]);
     }
     await train(config('noattn', { maxEpochs: 0, crossAttention: false }));
@@ -134,7 +204,8 @@ describe('training loop', { timeout: 600_000 }, () => {
     torch.dispose(sd);
   });
 
-  it('the whole pipeline: trains, predicts the test split, evaluates, writes report.html with curves and overlays, and TensorBoard events', async () => {
+  it('the whole pipeline: trains, predicts the test split, evaluates, writes report.html with curves and overlays, ' +
+    'and TensorBoard events', async () => {
     writeFileSync(join(root, 'test.txt'), 'e1\na1\n');
     const c = config('pipeline', { maxEpochs: 1 });
     const r = await runPipeline({ config: c, testSplit: 'test' });

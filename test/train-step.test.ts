@@ -30,7 +30,8 @@ function freshModel(): VNetDecoupleAttentionABC {
 }
 
 const maxAbs = (a: Tensor, b: Tensor): number => torch.tidy(() => a.double().sub(b.double()).abs().max().item());
-const relFrobenius = (a: Tensor, b: Tensor): number => torch.tidy(() => a.double().sub(b.double()).norm().item() / Math.max(b.double().norm().item(), 1e-30));
+const relFrobenius = (a: Tensor, b: Tensor): number =>
+  torch.tidy(() => a.double().sub(b.double()).norm().item() / Math.max(b.double().norm().item(), 1e-30));
 
 describe('SKCDF training step vs the reference fixture', () => {
   it('class ratios, ramp-up and keep probabilities follow the reference', () => {
@@ -65,24 +66,32 @@ describe('SKCDF training step vs the reference fixture', () => {
 
   it('losses, parameters, buffers and momentum after one step', () => {
     const model = freshModel();
-    const optimizer = new SGD(model.parameters(), { lr: scalars.lr, momentum: scalars.momentum, weightDecay: scalars.weight_decay, nesterov: scalars.nesterov });
+    const optimizer = new SGD(model.parameters(), {
+      lr: scalars.lr,
+      momentum: scalars.momentum,
+      weightDecay: scalars.weight_decay,
+      nesterov: scalars.nesterov,
+    });
     const before = torch.memory().liveTensors;
-    const step = torch.tidy(() => trainStep(model, optimizer, new DCAndCELoss(), {
-      imageL: tensorOf(npy('image_l')),
-      imageU: tensorOf(npy('image_u')),
-      labelL: torch.tensor(npy('label_l').data as BigInt64Array, { shape: npy('label_l').shape }),
-      epoch: scalars.epoch_num,
-      maxEpochs: scalars.max_epoch,
-      ratios: torch.tensor(npy('ir2').data as Float64Array),
-      cpsW: scalars.cps_w,
-      emaW: scalars.ema_w,
-      maskL: torch.tensor(npy('maskforbalance').data as Float64Array, { shape: npy('maskforbalance').shape }),
-      maskU: torch.tensor(npy('maskforbalance_u').data as Float64Array, { shape: npy('maskforbalance_u').shape }),
-    }));
+    const step = torch.tidy(() =>
+      trainStep(model, optimizer, new DCAndCELoss(), {
+        imageL: tensorOf(npy('image_l')),
+        imageU: tensorOf(npy('image_u')),
+        labelL: torch.tensor(npy('label_l').data as BigInt64Array, { shape: npy('label_l').shape }),
+        epoch: scalars.epoch_num,
+        maxEpochs: scalars.max_epoch,
+        ratios: torch.tensor(npy('ir2').data as Float64Array),
+        cpsW: scalars.cps_w,
+        emaW: scalars.ema_w,
+        maskL: torch.tensor(npy('maskforbalance').data as Float64Array, { shape: npy('maskforbalance').shape }),
+        maskU: torch.tensor(npy('maskforbalance_u').data as Float64Array, { shape: npy('maskforbalance_u').shape }),
+      }),
+    );
     // The only tensors left behind are the optimizer's 200 new momentum buffers.
     expect(torch.memory().liveTensors - before).toBe(200);
     const L = scalars.losses;
-    const close = (ours: number, ref: number): void => expect(Math.abs(ours - ref)).toBeLessThanOrEqual(1e-5 * Math.abs(ref));
+    const close = (ours: number, ref: number): void =>
+      expect(Math.abs(ours - ref)).toBeLessThanOrEqual(1e-5 * Math.abs(ref));
     close(step.terms.sup, L.sup_main);
     close(step.terms.supAbc, L.sup_abc_masked);
     close(step.lossSup, L.L_sup);
@@ -124,10 +133,10 @@ describe('SKCDF training step vs the reference fixture', () => {
           const exact = (averaged.get(k) ?? initial.get(k)!).mul(scalars.weight_decay);
           const refNoise = maxAbs(ref, exact);
           expect(maxAbs(buf!, exact), k).toBeLessThanOrEqual(Math.max(1e-5 * largest, 10 * refNoise));
-        }
-        else expect(relFrobenius(buf!, ref), k).toBeLessThanOrEqual(5e-2);
+        } else expect(relFrobenius(buf!, ref), k).toBeLessThanOrEqual(5e-2);
       }
-      for (const k of scalars.params_without_grad) expect(optimizer.state.get(params[names.indexOf(k)])?.momentumBuffer, k).toBeUndefined();
+      for (const k of scalars.params_without_grad)
+        expect(optimizer.state.get(params[names.indexOf(k)])?.momentumBuffer, k).toBeUndefined();
     });
     model.dispose();
   });

@@ -6,7 +6,11 @@
 import { native } from '../torch/native.js';
 
 export type AutocastDtype = 'float16' | 'bfloat16';
-export interface AutocastOptions { dtype?: AutocastDtype; enabled?: boolean; cacheEnabled?: boolean }
+export interface AutocastOptions {
+  dtype?: AutocastDtype;
+  enabled?: boolean;
+  cacheEnabled?: boolean;
+}
 
 /** The native entry points this API needs (to be provided by native/). */
 interface AutocastNative {
@@ -32,7 +36,10 @@ export const isAvailable = (): boolean => typeof nat.autocastSetEnabled === 'fun
 export function autocast<T>(deviceType: 'cuda' | 'cpu', fn: () => T, options: AutocastOptions = {}): T {
   if (options.enabled === false) return fn();
   if (!isAvailable()) {
-    throw new Error('autocast: the native addon does not expose at::autocast (autocastSetEnabled/autocastSetDtype/...); see lib/amp/autocast.ts');
+    throw new Error(
+      'autocast: the native addon does not expose at::autocast (autocastSetEnabled/autocastSetDtype/...); see ' +
+      'lib/amp/autocast.ts',
+    );
   }
   const n = nat as AutocastNative;
   const dtype = options.dtype ?? (deviceType === 'cuda' ? 'float16' : 'bfloat16');
@@ -44,7 +51,10 @@ export function autocast<T>(deviceType: 'cuda' | 'cpu', fn: () => T, options: Au
   n.autocastIncrementNesting();
   try {
     const r = fn();
-    if (r instanceof Promise) throw new TypeError('autocast: the callback returned a Promise; autocast state is per thread and cannot follow awaits');
+    if (r instanceof Promise)
+      throw new TypeError(
+        'autocast: the callback returned a Promise; autocast state is per thread and cannot follow awaits',
+      );
     return r;
   } finally {
     if (n.autocastDecrementNesting() === 0) n.autocastClearCache();

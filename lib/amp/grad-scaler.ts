@@ -6,10 +6,20 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
-export interface GradScalerOptions { initScale?: number; growthFactor?: number; backoffFactor?: number; growthInterval?: number; enabled?: boolean }
+export interface GradScalerOptions {
+  initScale?: number;
+  growthFactor?: number;
+  backoffFactor?: number;
+  growthInterval?: number;
+  enabled?: boolean;
+}
 
 type AnyOptimizer = Optimizer<object>;
-interface PerOptimizer { unscaled: boolean; stepped: boolean; foundInf: boolean }
+interface PerOptimizer {
+  unscaled: boolean;
+  stepped: boolean;
+  foundInf: boolean;
+}
 
 export class GradScaler {
   private scaleValue: number;
@@ -26,13 +36,19 @@ export class GradScaler {
     this.backoffFactor = o.backoffFactor ?? 0.5;
     this.growthInterval = o.growthInterval ?? 2000;
     this.enabled = o.enabled ?? true;
-    if (!(this.growthFactor > 1)) throw new RangeError(`GradScaler: growthFactor must be > 1, got ${this.growthFactor}`);
-    if (!(this.backoffFactor < 1 && this.backoffFactor > 0)) throw new RangeError(`GradScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
+    if (!(this.growthFactor > 1))
+      throw new RangeError(`GradScaler: growthFactor must be > 1, got ${this.growthFactor}`);
+    if (!(this.backoffFactor < 1 && this.backoffFactor > 0))
+      throw new RangeError(`GradScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
   }
 
   /** The current scale (PyTorch keeps it as a float32 tensor; the value is rounded the same way). */
-  getScale(): number { return this.enabled ? this.scaleValue : 1; }
-  getGrowthTracker(): number { return this.growthTracker; }
+  getScale(): number {
+    return this.enabled ? this.scaleValue : 1;
+  }
+  getGrowthTracker(): number {
+    return this.growthTracker;
+  }
 
   /** `loss * scale` (a new tensor; the caller owns it). */
   scale(loss: Tensor): Tensor {
@@ -41,7 +57,10 @@ export class GradScaler {
 
   private entry(opt: AnyOptimizer): PerOptimizer {
     let e = this.perOpt.get(opt);
-    if (!e) { e = { unscaled: false, stepped: false, foundInf: false }; this.perOpt.set(opt, e); }
+    if (!e) {
+      e = { unscaled: false, stepped: false, foundInf: false };
+      this.perOpt.set(opt, e);
+    }
     return e;
   }
 
@@ -49,26 +68,33 @@ export class GradScaler {
   unscale_(opt: AnyOptimizer): void {
     if (!this.enabled) return;
     const e = this.entry(opt);
-    if (e.unscaled) throw new Error('GradScaler.unscale_() has already been called on this optimizer since the last update().');
+    if (e.unscaled)
+      throw new Error('GradScaler.unscale_() has already been called on this optimizer since the last update().');
     if (e.stepped) throw new Error('GradScaler.unscale_() is being called after step().');
     const inv = Math.fround(1 / this.scaleValue); // PyTorch: scale.double().reciprocal().float()
-    e.foundInf = torch.noGrad(() => torch.tidy(() => {
-      let found: Tensor | null = null;
-      for (const g of opt.paramGroups) for (const p of g.params) {
-        const grad = p.grad;
-        if (!grad) continue;
-        const bad = grad.isfinite().all().logicalNot();
-        found = found ? found.logicalOr(bad) : bad;
-        grad.mul_(inv);
-      }
-      return found ? Number(found.item()) !== 0 : false; // item() of a bool tensor gives a boolean
-    }));
+    e.foundInf = torch.noGrad(() =>
+      torch.tidy(() => {
+        let found: Tensor | null = null;
+        for (const g of opt.paramGroups)
+          for (const p of g.params) {
+            const grad = p.grad;
+            if (!grad) continue;
+            const bad = grad.isfinite().all().logicalNot();
+            found = found ? found.logicalOr(bad) : bad;
+            grad.mul_(inv);
+          }
+        return found ? Number(found.item()) !== 0 : false; // item() of a bool tensor gives a boolean
+      }),
+    );
     e.unscaled = true;
   }
 
   /** Unscales (unless done), then steps the optimizer only if all grads are finite. Returns whether it stepped. */
   step(opt: AnyOptimizer): boolean {
-    if (!this.enabled) { opt.step(); return true; }
+    if (!this.enabled) {
+      opt.step();
+      return true;
+    }
     const e = this.entry(opt);
     if (e.stepped) throw new Error('GradScaler.step() has already been called since the last update().');
     if (!e.unscaled) this.unscale_(opt);
@@ -78,7 +104,10 @@ export class GradScaler {
     return true;
   }
 
-  /** Updates the scale: times backoffFactor if any optimizer saw inf/nan (tracker reset), else grows every growthInterval clean steps. */
+  /**
+   * Updates the scale: times backoffFactor if any optimizer saw inf/nan (tracker reset), else grows every
+   * growthInterval clean steps.
+   */
   update(newScale?: number): void {
     if (!this.enabled) return;
     if (newScale !== undefined) {
@@ -101,8 +130,20 @@ export class GradScaler {
     this.perOpt.clear();
   }
 
-  stateDict(): { scale: number; growth_factor: number; backoff_factor: number; growth_interval: number; _growth_tracker: number } {
-    return { scale: this.scaleValue, growth_factor: this.growthFactor, backoff_factor: this.backoffFactor, growth_interval: this.growthInterval, _growth_tracker: this.growthTracker };
+  stateDict(): {
+    scale: number;
+    growth_factor: number;
+    backoff_factor: number;
+    growth_interval: number;
+    _growth_tracker: number;
+  } {
+    return {
+      scale: this.scaleValue,
+      growth_factor: this.growthFactor,
+      backoff_factor: this.backoffFactor,
+      growth_interval: this.growthInterval,
+      _growth_tracker: this.growthTracker,
+    };
   }
   loadStateDict(sd: { scale: number; _growth_tracker: number }): void {
     this.scaleValue = sd.scale;

@@ -1,4 +1,5 @@
-// preprocess, synthetic and splits: thin commands over preprocessDatasetParallel, generateSyntheticDataset and makeSplits.
+// preprocess, synthetic and splits: thin commands over preprocessDatasetParallel, generateSyntheticDataset and
+// makeSplits.
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
@@ -23,7 +24,8 @@ export interface PreprocessCliOptions {
 
 /** Registers `preprocess`: raw NIfTI -> resized .npy pairs. */
 export function preprocessCommand(program: Command): void {
-  program.command('preprocess')
+  program
+    .command('preprocess')
     .description('resize raw NIfTI volumes to <id>_image.npy (float32) and <id>_label.npy (int8); resumable')
     .option('--dataset <name>', DATASET_NAMES.join(' | '), choice('--dataset', DATASET_NAMES), 'synapse')
     .option('--raw-dir <dir>', 'raw dataset root (default: data/<dataset>/raw)')
@@ -34,7 +36,11 @@ export function preprocessCommand(program: Command): void {
       const paths = datasetPaths(o.dataset);
       // Prints its progress and summary itself.
       await preprocessDatasetParallel({
-        dataset: o.dataset, rawDir: o.rawDir ?? paths.raw, outDir: o.outDir ?? paths.preprocessed, size: o.size, workers: o.workers,
+        dataset: o.dataset,
+        rawDir: o.rawDir ?? paths.raw,
+        outDir: o.outDir ?? paths.preprocessed,
+        size: o.size,
+        workers: o.workers,
       });
     });
 }
@@ -49,7 +55,8 @@ export interface SyntheticCliOptions {
 
 /** Registers `synthetic`: the synthetic abdomen dataset in Synapse's raw layout. */
 export function syntheticCommand(program: Command): void {
-  program.command('synthetic')
+  program
+    .command('synthetic')
     .description('generate the synthetic abdomen dataset in the Synapse raw layout (with splits)')
     .option('--out-dir <dir>', 'output folder', datasetPaths('synthetic').raw)
     .option('--cases <n>', 'number of cases', int('--cases'), SYNTHETIC_DATA.cases)
@@ -57,10 +64,17 @@ export function syntheticCommand(program: Command): void {
     .option('--seed <n>', 'seed', int('--seed'), 0)
     .action((o: SyntheticCliOptions) => {
       const r = generateSyntheticDataset({
-        outDir: o.outDir, cases: o.cases, shape: o.shape, seed: o.seed,
-        fovMm: [...SYNTHETIC_DATA.fovMm], centerMm: [...SYNTHETIC_DATA.centerMm], labeledFractions: [SYNTHETIC_DATA.labeledFraction],
+        outDir: o.outDir,
+        cases: o.cases,
+        shape: o.shape,
+        seed: o.seed,
+        fovMm: [...SYNTHETIC_DATA.fovMm],
+        centerMm: [...SYNTHETIC_DATA.centerMm],
+        labeledFractions: [SYNTHETIC_DATA.labeledFraction],
       });
-      const splits = Object.entries(r.splits).map(([k, v]) => `${k} ${v.length}`).join(', ');
+      const splits = Object.entries(r.splits)
+        .map(([k, v]) => `${k} ${v.length}`)
+        .join(', ');
       process.stdout.write(`${r.ids.length} cases in ${o.outDir}; splits: ${splits}\n`);
     });
 }
@@ -78,12 +92,16 @@ export interface SplitsCliOptions {
 
 /** The case ids of a folder of preprocessed `<id>_image.npy` files, sorted. */
 export function preprocessedIds(dataDir: string): string[] {
-  return readdirSync(dataDir).filter((f) => f.endsWith('_image.npy')).map((f) => f.slice(0, -'_image.npy'.length)).sort();
+  return readdirSync(dataDir)
+    .filter((f) => f.endsWith('_image.npy'))
+    .map((f) => f.slice(0, -'_image.npy'.length))
+    .sort();
 }
 
 /** Registers `splits`: seeded train/eval/test and labeled/unlabeled splits of a new dataset. */
 export function splitsCommand(program: Command): void {
-  program.command('splits')
+  program
+    .command('splits')
     .description('make train/eval/test and labeled/unlabeled splits for a new dataset from its preprocessed cases')
     .requiredOption('--data-dir <dir>', 'folder of <id>_image.npy files')
     .requiredOption('--out-dir <dir>', 'where to write the split files')
@@ -93,9 +111,17 @@ export function splitsCommand(program: Command): void {
     .option('--labeled <fractions>', 'labeled fractions of train, comma separated', '0.1,0.2')
     .action((o: SplitsCliOptions) => {
       const splits = makeSplits({
-        ids: preprocessedIds(o.dataDir), seed: o.seed, trainFraction: o.train, evalFraction: o.eval,
-        labeledFractions: o.labeled.split(',').map(Number), outDir: o.outDir,
+        ids: preprocessedIds(o.dataDir),
+        seed: o.seed,
+        trainFraction: o.train,
+        evalFraction: o.eval,
+        labeledFractions: o.labeled.split(',').map(Number),
+        outDir: o.outDir,
       });
-      process.stdout.write(`${Object.entries(splits).map(([k, v]) => `${k}: ${v.length}`).join(', ')}\n`);
+      process.stdout.write(
+        `${Object.entries(splits)
+          .map(([k, v]) => `${k}: ${v.length}`)
+          .join(', ')}\n`,
+      );
     });
 }

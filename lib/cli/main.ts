@@ -6,7 +6,9 @@ import { preprocessCommand, syntheticCommand, splitsCommand } from './data.js';
 import { predictCommands } from './predict.js';
 import { experimentCommand } from './experiment.js';
 
-const program = new Command('skcdf').description('SKCDF semi-supervised class-imbalanced 3D multi-organ segmentation on libtorch');
+const program = new Command('skcdf').description(
+  'SKCDF semi-supervised class-imbalanced 3D multi-organ segmentation on libtorch',
+);
 trainCommand(program);
 preprocessCommand(program);
 syntheticCommand(program);

@@ -33,7 +33,9 @@ export interface DataLoaderOptions<T, B> {
   /** Items per batch, default 1. */ batchSize?: number;
   /** A new random order every epoch (map-style only). Default false. */ shuffle?: boolean;
   /** Custom index order (excludes shuffle). */ sampler?: Sampler;
-  /** Custom index lists (excludes batchSize, shuffle, sampler, dropLast). */ batchSampler?: Iterable<number[]> & { length?: number };
+  /** Custom index lists (excludes batchSize, shuffle, sampler, dropLast). */ batchSampler?: Iterable<number[]> & {
+    length?: number;
+  };
   /** Drop the last incomplete batch. Default false. */ dropLast?: boolean;
   /** Items -> batch; default defaultCollate. Runs in the main thread. */ collateFn?: (items: T[]) => B;
   /** Seed or Rng for shuffling (default: a random seed). */ generator?: GeneratorLike;
@@ -68,25 +70,45 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     this.collate = o.collateFn ?? (defaultCollate as unknown as (items: T[]) => B);
     this.generator = toRng(o.generator, () => Math.floor(Math.random() * 2 ** 32));
     this.workerDataset = o.workerDataset;
-    if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) throw new RangeError(`DataLoader: batchSize should be a positive integer, got ${this.batchSize}`);
-    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) throw new RangeError(`DataLoader: numWorkers should be a non-negative integer, got ${this.numWorkers}`);
-    if (!Number.isInteger(this.prefetchFactor) || this.prefetchFactor <= 0) throw new RangeError(`DataLoader: prefetchFactor should be a positive integer, got ${this.prefetchFactor}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize <= 0)
+      throw new RangeError(`DataLoader: batchSize should be a positive integer, got ${this.batchSize}`);
+    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0)
+      throw new RangeError(`DataLoader: numWorkers should be a non-negative integer, got ${this.numWorkers}`);
+    if (!Number.isInteger(this.prefetchFactor) || this.prefetchFactor <= 0)
+      throw new RangeError(`DataLoader: prefetchFactor should be a positive integer, got ${this.prefetchFactor}`);
     if (!isMapDataset(dataset)) {
-      if (o.shuffle) throw new TypeError('DataLoader: an IterableDataset has no indices to shuffle (expected shuffle unset or false)');
-      if (o.sampler || o.batchSampler) throw new TypeError('DataLoader: an IterableDataset takes no sampler or batchSampler');
-      if (this.numWorkers > 0) throw new TypeError('DataLoader: worker threads load map-style datasets only (each worker would replay the whole stream)');
+      if (o.shuffle)
+        throw new TypeError(
+          'DataLoader: an IterableDataset has no indices to shuffle (expected shuffle unset or false)',
+        );
+      if (o.sampler || o.batchSampler)
+        throw new TypeError('DataLoader: an IterableDataset takes no sampler or batchSampler');
+      if (this.numWorkers > 0)
+        throw new TypeError(
+          'DataLoader: worker threads load map-style datasets only (each worker would replay the whole stream)',
+        );
       return;
     }
     if (o.batchSampler) {
-      if (o.batchSize !== undefined || o.shuffle || o.sampler || o.dropLast) throw new TypeError('DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast');
+      if (o.batchSize !== undefined || o.shuffle || o.sampler || o.dropLast)
+        throw new TypeError(
+          'DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast',
+        );
       this.batchSampler = o.batchSampler;
     } else {
       if (o.sampler && o.shuffle) throw new TypeError('DataLoader: sampler option is mutually exclusive with shuffle');
-      this.sampler = o.sampler ?? (o.shuffle ? new RandomSampler(dataset.length, { generator: this.generator }) : new SequentialSampler(dataset.length));
+      this.sampler =
+        o.sampler ??
+        (o.shuffle
+          ? new RandomSampler(dataset.length, { generator: this.generator })
+          : new SequentialSampler(dataset.length));
       this.batchSampler = new BatchSampler(this.sampler, this.batchSize, this.dropLast);
     }
     if (this.numWorkers > 0 && !this.workerDataset) {
-      throw new TypeError('DataLoader: numWorkers > 0 needs workerDataset: { module, export, args }, a module that builds this dataset in each worker (JavaScript objects cannot be sent to threads)');
+      throw new TypeError(
+        'DataLoader: numWorkers > 0 needs workerDataset: { module, export, args }, a module that builds this dataset ' +
+        'in each worker (JavaScript objects cannot be sent to threads)',
+      );
     }
   }
 
@@ -96,10 +118,14 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
-    if (!isMapDataset(this.dataset)) { yield* this.iterateStream(this.dataset); return; }
+    if (!isMapDataset(this.dataset)) {
+      yield* this.iterateStream(this.dataset);
+      return;
+    }
     const ds = this.dataset;
     if (this.numWorkers === 0) {
-      for (const indices of this.batchSampler!) yield this.collate(await Promise.all(indices.map((i) => ds.getItem(i))));
+      for (const indices of this.batchSampler!)
+        yield this.collate(await Promise.all(indices.map((i) => ds.getItem(i))));
       return;
     }
     const pool = this.startWorkers();
@@ -134,11 +160,17 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
 
   private async *iterateStream(ds: IterableDataset<T>): AsyncGenerator<B> {
     let batch: T[] = [];
-    const src: AsyncIterable<T> | Iterable<T> = ds[Symbol.asyncIterator] ? (ds as AsyncIterable<T>) : (ds as Iterable<T>);
-    if (!ds[Symbol.asyncIterator] && !ds[Symbol.iterator]) throw new TypeError('DataLoader: the dataset is neither map-style (length, getItem) nor iterable');
+    const src: AsyncIterable<T> | Iterable<T> = ds[Symbol.asyncIterator]
+      ? (ds as AsyncIterable<T>)
+      : (ds as Iterable<T>);
+    if (!ds[Symbol.asyncIterator] && !ds[Symbol.iterator])
+      throw new TypeError('DataLoader: the dataset is neither map-style (length, getItem) nor iterable');
     for await (const item of src) {
       batch.push(item);
-      if (batch.length === this.batchSize) { yield this.collate(batch); batch = []; }
+      if (batch.length === this.batchSize) {
+        yield this.collate(batch);
+        batch = [];
+      }
     }
     if (batch.length && !this.dropLast) yield this.collate(batch);
   }
@@ -146,15 +178,26 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   private startWorkers(): WorkerPool<number[], unknown[]> {
     if (this.pool) return this.pool;
     const wd = this.workerDataset!;
-    const m = wd.module instanceof URL ? wd.module.href
-      : /^[a-z]+:/i.test(wd.module) ? wd.module : pathToFileURL(isAbsolute(wd.module) ? wd.module : resolve(wd.module)).href;
+    const m =
+      wd.module instanceof URL
+        ? wd.module.href
+        : /^[a-z]+:/i.test(wd.module)
+          ? wd.module
+          : pathToFileURL(isAbsolute(wd.module) ? wd.module : resolve(wd.module)).href;
     // Worker seeds must not consume the shuffle generator: that would make threaded epochs differ from in-thread ones.
     const base = this.workerSeedBase++;
     const numWorkers = this.numWorkers;
     this.pool = new WorkerPool<number[], unknown[]>(new URL('./worker.js', import.meta.url), {
       size: numWorkers,
       label: (id) => `DataLoader worker ${id}`,
-      workerData: (id) => ({ module: m, export: wd.export ?? 'default', args: wd.args ?? [], id, numWorkers, seed: deriveSeed(base, id) }),
+      workerData: (id) => ({
+        module: m,
+        export: wd.export ?? 'default',
+        args: wd.args ?? [],
+        id,
+        numWorkers,
+        seed: deriveSeed(base, id),
+      }),
     });
     return this.pool;
   }
@@ -165,5 +208,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     this.pool = undefined;
     await pool?.close('DataLoader closed');
   }
-  async [Symbol.asyncDispose](): Promise<void> { await this.close(); }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }

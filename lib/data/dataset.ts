@@ -29,8 +29,12 @@ export function normalizeIndex(index: number, length: number, what: string): num
 /** A dataset over an array of items. */
 export class ArrayDataset<T> implements Dataset<T> {
   constructor(readonly items: readonly T[]) {}
-  get length(): number { return this.items.length; }
-  getItem(index: number): T { return this.items[normalizeIndex(index, this.items.length, 'ArrayDataset')]!; }
+  get length(): number {
+    return this.items.length;
+  }
+  getItem(index: number): T {
+    return this.items[normalizeIndex(index, this.items.length, 'ArrayDataset')]!;
+  }
 }
 
 /** Rows of tensors sharing dim 0: item i is [t0[i], t1[i], ...] (new views; the caller owns them). */
@@ -39,10 +43,16 @@ export class TensorDataset implements Dataset<Tensor[]> {
   constructor(...tensors: Tensor[]) {
     if (!tensors.length) throw new TypeError('TensorDataset: needs at least one tensor');
     const n = tensors[0]!.shape[0];
-    if (tensors.some((t) => t.ndim === 0 || t.shape[0] !== n)) throw new RangeError(`TensorDataset: size mismatch between tensors (dim 0 sizes: ${tensors.map((t) => t.shape[0] ?? 'scalar').join(', ')})`);
+    if (tensors.some((t) => t.ndim === 0 || t.shape[0] !== n))
+      throw new RangeError(
+        `TensorDataset: size mismatch between tensors (dim 0 sizes: ` +
+        `${tensors.map((t) => t.shape[0] ?? 'scalar').join(', ')})`,
+      );
     this.tensors = tensors;
   }
-  get length(): number { return this.tensors[0]!.shape[0]!; }
+  get length(): number {
+    return this.tensors[0]!.shape[0]!;
+  }
   getItem(index: number): Tensor[] {
     const i = normalizeIndex(index, this.length, 'TensorDataset');
     return this.tensors.map((t) => t.get(i));
@@ -51,9 +61,16 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
 /** The items of `dataset` at `indices`, in that order. */
 export class Subset<T> implements Dataset<T> {
-  constructor(readonly dataset: Dataset<T>, readonly indices: readonly number[]) {}
-  get length(): number { return this.indices.length; }
-  getItem(index: number): T | Promise<T> { return this.dataset.getItem(this.indices[normalizeIndex(index, this.indices.length, 'Subset')]!); }
+  constructor(
+    readonly dataset: Dataset<T>,
+    readonly indices: readonly number[],
+  ) {}
+  get length(): number {
+    return this.indices.length;
+  }
+  getItem(index: number): T | Promise<T> {
+    return this.dataset.getItem(this.indices[normalizeIndex(index, this.indices.length, 'Subset')]!);
+  }
 }
 
 /** Datasets one after another; `cumulativeSizes` as PyTorch's. */
@@ -66,19 +83,27 @@ export class ConcatDataset<T> implements Dataset<T> {
     let s = 0;
     this.cumulativeSizes = datasets.map((d) => (s += d.length));
   }
-  get length(): number { return this.cumulativeSizes[this.cumulativeSizes.length - 1]!; }
+  get length(): number {
+    return this.cumulativeSizes[this.cumulativeSizes.length - 1]!;
+  }
   getItem(index: number): T | Promise<T> {
     const i = normalizeIndex(index, this.length, 'ConcatDataset');
     // bisect_right over the cumulative sizes
-    let lo = 0, hi = this.cumulativeSizes.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.cumulativeSizes[mid]! <= i) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.cumulativeSizes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cumulativeSizes[mid]! <= i) lo = mid + 1;
+      else hi = mid;
+    }
     return this.datasets[lo]!.getItem(lo === 0 ? i : i - this.cumulativeSizes[lo - 1]!);
   }
 }
 
 /** A generator argument: an Rng, or a seed for a new one. */
 export type GeneratorLike = Rng | number;
-export const toRng = (g: GeneratorLike | undefined, fallbackSeed: () => number): Rng => (g instanceof Rng ? g : new Rng(g ?? fallbackSeed()));
+export const toRng = (g: GeneratorLike | undefined, fallbackSeed: () => number): Rng =>
+  g instanceof Rng ? g : new Rng(g ?? fallbackSeed());
 /** A uniformly random permutation of 0..n-1 drawn from `rng`. */
 export const randperm = (n: number, rng: Rng): number[] => rng.shuffle(Array.from({ length: n }, (_, i) => i));
 
@@ -87,7 +112,11 @@ export const randperm = (n: number, rng: Rng): number[] => rng.shuffle(Array.fro
  * (floor(n * f) each, the remainder handed out one by one round-robin from the first split). The
  * permutation comes from `generator` (seed or Rng; the streams are this library's, not torch.Generator's).
  */
-export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], generator?: GeneratorLike): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: Dataset<T>,
+  lengths: readonly number[],
+  generator?: GeneratorLike,
+): Subset<T>[] {
   const n = dataset.length;
   let counts = [...lengths];
   const total = lengths.reduce((a, b) => a + b, 0);
@@ -100,9 +129,19 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], 
     const remainder = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) counts[i % counts.length]! += 1;
   }
-  if (counts.some((c) => !Number.isInteger(c) || c < 0)) throw new RangeError(`randomSplit: lengths must be non-negative integers or fractions summing to 1, got [${lengths.join(', ')}]`);
-  if (counts.reduce((a, b) => a + b, 0) !== n) throw new RangeError(`randomSplit: sum of input lengths (${counts.reduce((a, b) => a + b, 0)}) does not equal the length of the input dataset (${n})`);
-  const perm = randperm(n, toRng(generator, () => Math.floor(Math.random() * 2 ** 32)));
+  if (counts.some((c) => !Number.isInteger(c) || c < 0))
+    throw new RangeError(
+      `randomSplit: lengths must be non-negative integers or fractions summing to 1, got [${lengths.join(', ')}]`,
+    );
+  if (counts.reduce((a, b) => a + b, 0) !== n)
+    throw new RangeError(
+      `randomSplit: sum of input lengths (${counts.reduce((a, b) => a + b, 0)}) does not equal the length of the ` +
+      `input dataset (${n})`,
+    );
+  const perm = randperm(
+    n,
+    toRng(generator, () => Math.floor(Math.random() * 2 ** 32)),
+  );
   let offset = 0;
   return counts.map((c) => new Subset(dataset, perm.slice(offset, (offset += c))));
 }

@@ -27,23 +27,31 @@ export class DistributedSampler implements Iterable<number> {
   readonly totalSize: number;
   epoch = 0;
 
-  constructor(readonly datasetLength: number, options: DistributedSamplerOptions = {}) {
-    if (!Number.isInteger(datasetLength) || datasetLength < 0) throw new RangeError(`DistributedSampler: dataset length must be a non-negative integer, got ${datasetLength}`);
+  constructor(
+    readonly datasetLength: number,
+    options: DistributedSamplerOptions = {},
+  ) {
+    if (!Number.isInteger(datasetLength) || datasetLength < 0)
+      throw new RangeError(`DistributedSampler: dataset length must be a non-negative integer, got ${datasetLength}`);
     const fromGroup = (what: string): never => {
       throw new Error(`DistributedSampler: pass ${what} or initialize the default process group first`);
     };
     this.numReplicas = options.numReplicas ?? (isInitialized() ? getWorldSize() : fromGroup('numReplicas'));
     this.rank = options.rank ?? (isInitialized() ? getRank() : fromGroup('rank'));
-    if (!Number.isInteger(this.numReplicas) || this.numReplicas < 1) throw new RangeError(`DistributedSampler: numReplicas must be a positive integer, got ${this.numReplicas}`);
+    if (!Number.isInteger(this.numReplicas) || this.numReplicas < 1)
+      throw new RangeError(`DistributedSampler: numReplicas must be a positive integer, got ${this.numReplicas}`);
     if (!Number.isInteger(this.rank) || this.rank < 0 || this.rank >= this.numReplicas) {
-      throw new RangeError(`DistributedSampler: invalid rank ${this.rank}, rank should be in the interval [0, ${this.numReplicas - 1}]`);
+      throw new RangeError(
+        `DistributedSampler: invalid rank ${this.rank}, rank should be in the interval [0, ${this.numReplicas - 1}]`,
+      );
     }
     this.shuffle = options.shuffle ?? true;
     this.seed = options.seed ?? 0;
     this.dropLast = options.dropLast ?? false;
-    this.numSamples = this.dropLast && datasetLength % this.numReplicas !== 0
-      ? Math.ceil((datasetLength - this.numReplicas) / this.numReplicas)
-      : Math.ceil(datasetLength / this.numReplicas);
+    this.numSamples =
+      this.dropLast && datasetLength % this.numReplicas !== 0
+        ? Math.ceil((datasetLength - this.numReplicas) / this.numReplicas)
+        : Math.ceil(datasetLength / this.numReplicas);
     this.totalSize = this.numSamples * this.numReplicas;
   }
 

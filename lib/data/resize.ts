@@ -10,7 +10,15 @@
 /** A 3-D size or index triple [D, H, W] (C order: W varies fastest); the one shape type of 3-D volumes. */
 export type Shape3 = [number, number, number];
 export type NumericArray =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array;
 
 const f = Math.fround;
 
@@ -35,7 +43,10 @@ export function linearTable(inSize: number, outSize: number): LinearTable {
   const scale = f(inSize / outSize);
   for (let o = 0; o < outSize; o++) {
     if (inSize === outSize) {
-      i0[o] = o; i1[o] = o; w0[o] = 1; w1[o] = 0;
+      i0[o] = o;
+      i1[o] = o;
+      w0[o] = 1;
+      w1[o] = 0;
       continue;
     }
     // PyTorch's vectorized (AVX2/AVX-512) build fuses this into one float32 fma: a single rounding of the
@@ -74,7 +85,12 @@ function checkSize(inSize: number, outSize: number): void {
   }
 }
 
-function checkShape(name: string, src: { length: number }, inShape: readonly number[], outShape: readonly number[]): void {
+function checkShape(
+  name: string,
+  src: { length: number },
+  inShape: readonly number[],
+  outShape: readonly number[],
+): void {
   if (inShape.length !== 3 || outShape.length !== 3) {
     throw new Error(`${name}: expected 3-D shapes, got input [${inShape}] output [${outShape}]`);
   }
@@ -89,7 +105,11 @@ function checkShape(name: string, src: { length: number }, inShape: readonly num
  * (the product t0 * w0 of two float32 values is exact in double, so one rounding remains, as in the fma).
  * Checked bit for bit against PyTorch 2.x on an AVX2 CPU.
  */
-export function resizeTrilinear(src: NumericArray, inShape: readonly number[], outShape: readonly number[]): Float32Array {
+export function resizeTrilinear(
+  src: NumericArray,
+  inShape: readonly number[],
+  outShape: readonly number[],
+): Float32Array {
   checkShape('resizeTrilinear', src, inShape, outShape);
   const [D, H, W] = inShape as Shape3;
   const [OD, OH, OW] = outShape as Shape3;
@@ -98,9 +118,15 @@ export function resizeTrilinear(src: NumericArray, inShape: readonly number[], o
   const tw = linearTable(W, OW);
   // Only input rows/slices referenced by some output are interpolated.
   const needZ = new Uint8Array(D);
-  for (let o = 0; o < OD; o++) { needZ[td.i0[o]!] = 1; needZ[td.i1[o]!] = 1; }
+  for (let o = 0; o < OD; o++) {
+    needZ[td.i0[o]!] = 1;
+    needZ[td.i1[o]!] = 1;
+  }
   const needY = new Uint8Array(H);
-  for (let o = 0; o < OH; o++) { needY[th.i0[o]!] = 1; needY[th.i1[o]!] = 1; }
+  for (let o = 0; o < OH; o++) {
+    needY[th.i0[o]!] = 1;
+    needY[th.i1[o]!] = 1;
+  }
 
   // Passes 1 (W) and 2 (H), one input slice at a time through a small reused buffer:
   // rowW[y, ox] = W-interpolation of input row (z, y); tmpH[z, oy, ox] = H-interpolation of rowW.
@@ -144,7 +170,11 @@ export function resizeTrilinear(src: NumericArray, inShape: readonly number[], o
 /**
  * Nearest resize (PyTorch mode='nearest') of a [D, H, W] volume; the result has the input's array type.
  */
-export function resizeNearest<T extends NumericArray>(src: T, inShape: readonly number[], outShape: readonly number[]): T {
+export function resizeNearest<T extends NumericArray>(
+  src: T,
+  inShape: readonly number[],
+  outShape: readonly number[],
+): T {
   checkShape('resizeNearest', src, inShape, outShape);
   const [D, H, W] = inShape as Shape3;
   const [OD, OH, OW] = outShape as Shape3;

@@ -1,7 +1,8 @@
 /**
  * Importing a dataset module written in TypeScript inside a DataLoader worker thread. A worker does not inherit
  * the loader hooks tsx installed in the main thread, so it registers tsx's hooks itself, with the API workerEntry's
- * bootstrap uses for this package's own workers (`register()` from tsx's ESM API), plus tsx's CommonJS hooks for a .ts file in
+ * bootstrap uses for this package's own workers (`register()` from tsx's ESM API), plus tsx's CommonJS hooks for a .ts
+ * file in
  * a package without `"type": "module"` (Node loads those as CommonJS, which the ESM hooks alone leave untransformed).
  * Hooks are registered globally, not per import (tsImport), so the module shares this worker's module instances
  * (getWorkerInfo from the package's `data/worker-safe` export sees the worker's id).
@@ -19,15 +20,23 @@ let registered = false;
 async function tsxApi(which: 'esm/api' | 'cjs/api', moduleFile: string): Promise<TsxApi> {
   try {
     return (await import(`tsx/${which}`)) as TsxApi;
-  } catch { /* tsx is not installed next to this package; try the dataset module's project */ }
+  } catch {
+    /* tsx is not installed next to this package; try the dataset module's project */
+  }
   try {
     // The ESM entry named by tsx's package.json (a plain require would pick the CommonJS one).
     const pkgPath = createRequire(moduleFile).resolve('tsx/package.json');
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-    return (await import(pathToFileURL(join(dirname(pkgPath), pkg.exports[`./${which}`].import.default)).href)) as TsxApi;
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
+      exports: Record<string, { import: { default: string } }>;
+    };
+    return (await import(
+      pathToFileURL(join(dirname(pkgPath), pkg.exports[`./${which}`].import.default)).href
+    )) as TsxApi;
   } catch {
-    throw new Error(`${moduleFile} is a TypeScript module; a DataLoader worker loads it with tsx, which is not installed ` +
-      'in this project (npm install --save-dev tsx), or compile the module to JavaScript');
+    throw new Error(
+      `${moduleFile} is a TypeScript module; a DataLoader worker loads it with tsx, which is not installed ` +
+        'in this project (npm install --save-dev tsx), or compile the module to JavaScript',
+    );
   }
 }
 

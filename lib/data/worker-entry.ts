@@ -26,7 +26,8 @@ export interface WorkerEntry {
  * @throws when neither the `.js` file exists nor tsx is installed to run the `.ts` file.
  */
 export function workerEntry(module: URL): WorkerEntry {
-  if (!module.pathname.endsWith('.js')) throw new Error(`workerEntry: expected the URL of a .js module, got ${module.href}`);
+  if (!module.pathname.endsWith('.js'))
+    throw new Error(`workerEntry: expected the URL of a .js module, got ${module.href}`);
   if (existsSync(fileURLToPath(module))) return { url: module };
   const ts = new URL(module.href.replace(/\.js$/, '.ts'));
   let api: string;
@@ -34,10 +35,13 @@ export function workerEntry(module: URL): WorkerEntry {
     const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
     api = pathToFileURL(join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs')).href;
   } catch {
-    throw new Error(`worker: ${fileURLToPath(module)} is missing and tsx is not installed to run ` +
-      `${fileURLToPath(ts)}; build the package (npm run build) or load in the calling thread`);
+    throw new Error(
+      `worker: ${fileURLToPath(module)} is missing and tsx is not installed to run ` +
+        `${fileURLToPath(ts)}; build the package (npm run build) or load in the calling thread`,
+    );
   }
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
+  const code =
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
     '.catch((e) => { throw e; });';
   return { url: ts, eval: code };
 }

@@ -26,7 +26,11 @@ export interface RequestOptions {
   transfer?: ArrayBuffer[];
 }
 
-interface Pending<Res> { resolve: (r: Res) => void; reject: (e: Error) => void; worker: number }
+interface Pending<Res> {
+  resolve: (r: Res) => void;
+  reject: (e: Error) => void;
+  worker: number;
+}
 
 /**
  * Worker threads running `module` (a `.js` URL next to the caller; see workerEntry for running from sources).
@@ -45,9 +49,13 @@ export class WorkerPool<Req, Res> {
   private nextId = 0;
   private closed = false;
 
-  constructor(readonly module: URL, options: WorkerPoolOptions) {
+  constructor(
+    readonly module: URL,
+    options: WorkerPoolOptions,
+  ) {
     const { size } = options;
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`WorkerPool: size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`WorkerPool: size must be a positive integer, got ${size}`);
     this.label = options.label ?? ((i) => `worker ${i}`);
     for (let i = 0; i < size; i++) this.workers.push(this.start(i, options.workerData?.(i)));
   }

@@ -5,17 +5,26 @@
 import { parentPort } from 'node:worker_threads';
 
 /** A request as a WorkerPool posts it. */
-export interface WorkerRequest<Req> { id: number; request: Req }
+export interface WorkerRequest<Req> {
+  id: number;
+  request: Req;
+}
 
 /** A worker's answer: `result`, or `error` (a message) and its stack. */
-export interface WorkerReply<Res> { id: number; result?: Res; error?: string; stack?: string }
+export interface WorkerReply<Res> {
+  id: number;
+  result?: Res;
+  error?: string;
+  stack?: string;
+}
 
 /**
  * Answers the pool's requests in this worker thread with `handle` (sync or async; requests are handled as they
  * arrive). `transfer` lists ArrayBuffers of a result to move to the main thread instead of copying them.
  */
 export function serveRequests<Req, Res>(
-  handle: (request: Req) => Res | Promise<Res>, transfer?: (result: Res) => ArrayBuffer[],
+  handle: (request: Req) => Res | Promise<Res>,
+  transfer?: (result: Res) => ArrayBuffer[],
 ): void {
   const port = parentPort;
   if (!port) throw new Error('serveRequests: not running in a worker thread');

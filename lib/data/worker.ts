@@ -10,17 +10,27 @@ import { exportOf, importModule } from './ts-module.js';
 import { serveRequests } from './worker-serve.js';
 import type { Dataset } from './dataset.js';
 
-interface Init { module: string; export: string; args: unknown[]; id: number; numWorkers: number; seed: number }
+interface Init {
+  module: string;
+  export: string;
+  args: unknown[];
+  id: number;
+  numWorkers: number;
+  seed: number;
+}
 const init = workerData as Init;
 setWorkerInfo({ id: init.id, numWorkers: init.numWorkers, seed: init.seed });
 
 const ready: Promise<Dataset<unknown>> = (async () => {
   const mod = await importModule(init.module);
   const make = exportOf(mod, init.export);
-  if (typeof make !== 'function') throw new Error(`${init.module} has no exported function '${init.export}' to build the dataset`);
+  if (typeof make !== 'function')
+    throw new Error(`${init.module} has no exported function '${init.export}' to build the dataset`);
   const ds = (await (make as (...a: unknown[]) => unknown)(...init.args)) as Dataset<unknown>;
   if (!ds || typeof ds.getItem !== 'function') {
-    throw new Error(`${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`);
+    throw new Error(
+      `${init.module}: ${init.export}(...) did not return a map-style dataset (an object with length and getItem)`,
+    );
   }
   return ds;
 })();

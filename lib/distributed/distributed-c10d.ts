@@ -17,7 +17,9 @@ export interface InitOptions {
   timeoutMs?: number;
 }
 
-export interface GroupOption { group?: ProcessGroup }
+export interface GroupOption {
+  group?: ProcessGroup;
+}
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -43,7 +45,8 @@ function envInt(name: string, fn: string): number | undefined {
   const v = process.env[name];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new TypeError(`${fn}: environment variable ${name}='${v}' is not a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new TypeError(`${fn}: environment variable ${name}='${v}' is not a non-negative integer`);
   return n;
 }
 
@@ -70,9 +73,12 @@ export function parseInitMethod(options: InitOptions): { host: string; port: num
   const rank = options.rank ?? envInt('RANK', fn);
   const worldSize = options.worldSize ?? envInt('WORLD_SIZE', fn);
   if (rank === undefined) throw new Error(`${fn}: no rank (pass rank, or set RANK as torchrun does)`);
-  if (worldSize === undefined) throw new Error(`${fn}: no worldSize (pass worldSize, or set WORLD_SIZE as torchrun does)`);
-  if (!Number.isInteger(worldSize) || worldSize < 1) throw new RangeError(`${fn}: worldSize must be a positive integer, got ${worldSize}`);
-  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) throw new RangeError(`${fn}: rank must be in [0, ${worldSize}), got ${rank}`);
+  if (worldSize === undefined)
+    throw new Error(`${fn}: no worldSize (pass worldSize, or set WORLD_SIZE as torchrun does)`);
+  if (!Number.isInteger(worldSize) || worldSize < 1)
+    throw new RangeError(`${fn}: worldSize must be a positive integer, got ${worldSize}`);
+  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize)
+    throw new RangeError(`${fn}: rank must be in [0, ${worldSize}), got ${rank}`);
   return { host, port, rank, worldSize };
 }
 
@@ -84,9 +90,12 @@ export function parseInitMethod(options: InitOptions): { host: string; port: num
 export function newProcessGroup(options: InitOptions = {}): ProcessGroup {
   requireAvailable('initProcessGroup');
   const backend = options.backend ?? 'gloo';
-  if (backend !== 'gloo' && backend !== 'nccl') throw new TypeError(`initProcessGroup: backend must be 'gloo' or 'nccl', got '${String(backend)}'`);
+  if (backend !== 'gloo' && backend !== 'nccl')
+    throw new TypeError(`initProcessGroup: backend must be 'gloo' or 'nccl', got '${String(backend)}'`);
   if (backend === 'nccl' && !isNcclAvailable()) {
-    throw new Error("initProcessGroup: backend 'nccl' is not built into this addon (it needs a CUDA libtorch and nccl.h); use 'gloo'");
+    throw new Error(
+      "initProcessGroup: backend 'nccl' is not built into this addon (it needs a CUDA libtorch and nccl.h); use 'gloo'",
+    );
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new RangeError(`initProcessGroup: timeoutMs must be positive, got ${timeoutMs}`);
@@ -104,7 +113,10 @@ export function newProcessGroup(options: InitOptions = {}): ProcessGroup {
 
 /** Python's `init_process_group`: creates the default process group. */
 export function initProcessGroup(options: InitOptions = {}): ProcessGroup {
-  if (defaultGroup) throw new Error('initProcessGroup: the default process group is already initialized (call destroyProcessGroup first)');
+  if (defaultGroup)
+    throw new Error(
+      'initProcessGroup: the default process group is already initialized (call destroyProcessGroup first)',
+    );
   defaultGroup = newProcessGroup(options);
   return defaultGroup;
 }
@@ -118,7 +130,9 @@ export function getGroup(name: string, group?: ProcessGroup): ProcessGroup {
   const g = group ?? defaultGroup;
   if (!g) {
     requireAvailable(name);
-    throw new Error(`torch.distributed.${name}: the default process group is not initialized (call initProcessGroup first)`);
+    throw new Error(
+      `torch.distributed.${name}: the default process group is not initialized (call initProcessGroup first)`,
+    );
   }
   return g;
 }
@@ -169,23 +183,46 @@ export function allGatherAsync(tensorList: Tensor[], tensor: Tensor, options: Gr
   return getGroup('allGather', options.group).allGatherAsync(tensorList, tensor);
 }
 
-export function reduceScatter(output: Tensor, inputList: Tensor[], options: GroupOption & { op?: ReduceOp } = {}): Tensor {
+export function reduceScatter(
+  output: Tensor,
+  inputList: Tensor[],
+  options: GroupOption & { op?: ReduceOp } = {},
+): Tensor {
   return getGroup('reduceScatter', options.group).reduceScatter(output, inputList, options);
 }
-export function reduceScatterAsync(output: Tensor, inputList: Tensor[], options: GroupOption & { op?: ReduceOp } = {}): Promise<Tensor> {
+export function reduceScatterAsync(
+  output: Tensor,
+  inputList: Tensor[],
+  options: GroupOption & { op?: ReduceOp } = {},
+): Promise<Tensor> {
   return getGroup('reduceScatter', options.group).reduceScatterAsync(output, inputList, options);
 }
 
-export function gather(tensor: Tensor, gatherList: Tensor[] | null, dst = 0, options: GroupOption = {}): Tensor[] | null {
+export function gather(
+  tensor: Tensor,
+  gatherList: Tensor[] | null,
+  dst = 0,
+  options: GroupOption = {},
+): Tensor[] | null {
   return getGroup('gather', options.group).gather(tensor, gatherList, dst);
 }
-export function gatherAsync(tensor: Tensor, gatherList: Tensor[] | null, dst = 0, options: GroupOption = {}): Promise<Tensor[] | null> {
+export function gatherAsync(
+  tensor: Tensor,
+  gatherList: Tensor[] | null,
+  dst = 0,
+  options: GroupOption = {},
+): Promise<Tensor[] | null> {
   return getGroup('gather', options.group).gatherAsync(tensor, gatherList, dst);
 }
 
 export function scatter(tensor: Tensor, scatterList: Tensor[] | null, src = 0, options: GroupOption = {}): Tensor {
   return getGroup('scatter', options.group).scatter(tensor, scatterList, src);
 }
-export function scatterAsync(tensor: Tensor, scatterList: Tensor[] | null, src = 0, options: GroupOption = {}): Promise<Tensor> {
+export function scatterAsync(
+  tensor: Tensor,
+  scatterList: Tensor[] | null,
+  src = 0,
+  options: GroupOption = {},
+): Promise<Tensor> {
   return getGroup('scatter', options.group).scatterAsync(tensor, scatterList, src);
 }

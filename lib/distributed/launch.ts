@@ -21,10 +21,19 @@ export interface LaunchOptions {
   log?: (message: string) => void;
 }
 
-export interface WorkerExit { rank: number; localRank: number; code: number | null; signal: NodeJS.Signals | null }
+export interface WorkerExit {
+  rank: number;
+  localRank: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export class LaunchError extends Error {
-  constructor(message: string, readonly failed: WorkerExit, readonly exits: WorkerExit[]) {
+  constructor(
+    message: string,
+    readonly failed: WorkerExit,
+    readonly exits: WorkerExit[],
+  ) {
     super(message);
     this.name = 'LaunchError';
   }
@@ -68,8 +77,14 @@ export function launch(o: LaunchOptions): Promise<WorkerExit[]> {
     for (let localRank = 0; localRank < o.nprocPerNode; localRank++) {
       const rank = nodeRank * o.nprocPerNode + localRank;
       const env = {
-        ...process.env, ...o.env, MASTER_ADDR: masterAddr, MASTER_PORT: String(masterPort), RANK: String(rank),
-        WORLD_SIZE: String(worldSize), LOCAL_RANK: String(localRank), LOCAL_WORLD_SIZE: String(o.nprocPerNode),
+        ...process.env,
+        ...o.env,
+        MASTER_ADDR: masterAddr,
+        MASTER_PORT: String(masterPort),
+        RANK: String(rank),
+        WORLD_SIZE: String(worldSize),
+        LOCAL_RANK: String(localRank),
+        LOCAL_WORLD_SIZE: String(o.nprocPerNode),
         GROUP_RANK: String(nodeRank),
       };
       // Own process group: Ctrl-C in the terminal reaches the launcher, which forwards it once.
@@ -83,7 +98,10 @@ export function launch(o: LaunchOptions): Promise<WorkerExit[]> {
         exits.push(exit);
         if ((code !== 0 || signal) && !failed && !stopping) {
           failed = exit;
-          log(`launch: rank ${rank} (local rank ${localRank}) exited with ${signal ?? `code ${code}`}; stopping the other workers`);
+          log(
+            `launch: rank ${rank} (local rank ${localRank}) exited with ${signal ?? `code ${code}`}; stopping the ` +
+            `other workers`,
+          );
           stopAll('SIGTERM');
           killTimer = setTimeout(() => stopAll('SIGKILL'), o.graceMs ?? 10_000);
           killTimer.unref();
@@ -96,7 +114,13 @@ export function launch(o: LaunchOptions): Promise<WorkerExit[]> {
           const bad = failed ?? exits.find((e) => e.code !== 0 || e.signal);
           if (bad) {
             const how = bad.signal ?? `code ${bad.code}`;
-            reject(new LaunchError(`launch: worker rank ${bad.rank} (local rank ${bad.localRank}) exited with ${how}`, bad, exits));
+            reject(
+              new LaunchError(
+                `launch: worker rank ${bad.rank} (local rank ${bad.localRank}) exited with ${how}`,
+                bad,
+                exits,
+              ),
+            );
           } else {
             resolve(exits);
           }
@@ -111,7 +135,10 @@ export function withoutOptions(argv: readonly string[], names: readonly string[]
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (names.includes(a)) { i++; continue; }
+    if (names.includes(a)) {
+      i++;
+      continue;
+    }
     if (names.some((n) => a.startsWith(`${n}=`))) continue;
     out.push(a);
   }
@@ -134,7 +161,11 @@ export function launchedRank(env: NodeJS.ProcessEnv = process.env): LaunchedRank
   const world = Number(env.WORLD_SIZE);
   if (!env.RANK || !Number.isInteger(world) || world < 2 || !env.MASTER_ADDR || !env.MASTER_PORT) return null;
   return {
-    rank: Number(env.RANK), worldSize: world, localRank: Number(env.LOCAL_RANK ?? env.RANK),
-    localWorldSize: Number(env.LOCAL_WORLD_SIZE ?? world), masterAddr: env.MASTER_ADDR, masterPort: Number(env.MASTER_PORT),
+    rank: Number(env.RANK),
+    worldSize: world,
+    localRank: Number(env.LOCAL_RANK ?? env.RANK),
+    localWorldSize: Number(env.LOCAL_WORLD_SIZE ?? world),
+    masterAddr: env.MASTER_ADDR,
+    masterPort: Number(env.MASTER_PORT),
   };
 }

@@ -12,7 +12,8 @@ const REDUCE_OPS: Record<ReduceOp, number> = { sum: 0, avg: 1, product: 2, min: 
 
 function opCode(name: string, op: ReduceOp | undefined): number {
   const code = REDUCE_OPS[op ?? 'sum'];
-  if (code === undefined) throw new TypeError(`${name}: op must be one of ${Object.keys(REDUCE_OPS).join(', ')}, got '${String(op)}'`);
+  if (code === undefined)
+    throw new TypeError(`${name}: op must be one of ${Object.keys(REDUCE_OPS).join(', ')}, got '${String(op)}'`);
   return code;
 }
 
@@ -24,7 +25,8 @@ function checkTensors(name: string, what: string, tensors: readonly Tensor[]): v
 }
 
 function checkRank(name: string, what: string, r: number, size: number): void {
-  if (!Number.isInteger(r) || r < 0 || r >= size) throw new RangeError(`${name}: ${what} must be a rank in [0, ${size}), got ${r}`);
+  if (!Number.isInteger(r) || r < 0 || r >= size)
+    throw new RangeError(`${name}: ${what} must be a rank in [0, ${size}), got ${r}`);
 }
 
 export class ProcessGroup {
@@ -74,7 +76,12 @@ export class ProcessGroup {
   /** All-reduces several tensors in one collective (c10d's multi-tensor allreduce, one Work). */
   allReduceMany(tensors: Tensor[], options: { op?: ReduceOp } = {}, async = false): Promise<void> | undefined {
     checkTensors('allReduce', 'tensors', tensors);
-    return native.distAllReduce(this.handle('allReduce'), tensors.map((t) => t.h), opCode('allReduce', options.op), async);
+    return native.distAllReduce(
+      this.handle('allReduce'),
+      tensors.map((t) => t.h),
+      opCode('allReduce', options.op),
+      async,
+    );
   }
   private allReduceImpl(tensor: Tensor, options: { op?: ReduceOp } = {}, async: boolean): Promise<void> | undefined {
     checkTensors('allReduce', 'tensor', [tensor]);
@@ -107,7 +114,12 @@ export class ProcessGroup {
   private allGatherImpl(outputs: Tensor[], input: Tensor, async: boolean): Promise<void> | undefined {
     checkTensors('allGather', 'input', [input]);
     this.checkList('allGather', 'outputs', outputs, input);
-    return native.distAllGather(this.handle('allGather'), outputs.map((t) => t.h), input.h, async);
+    return native.distAllGather(
+      this.handle('allGather'),
+      outputs.map((t) => t.h),
+      input.h,
+      async,
+    );
   }
 
   /** `output` = reduction over ranks of their `inputs[rank]` (one input per rank). */
@@ -119,10 +131,21 @@ export class ProcessGroup {
     await this.reduceScatterImpl(output, inputs, options, true);
     return output;
   }
-  private reduceScatterImpl(output: Tensor, inputs: Tensor[], options: { op?: ReduceOp } = {}, async: boolean): Promise<void> | undefined {
+  private reduceScatterImpl(
+    output: Tensor,
+    inputs: Tensor[],
+    options: { op?: ReduceOp } = {},
+    async: boolean,
+  ): Promise<void> | undefined {
     checkTensors('reduceScatter', 'output', [output]);
     this.checkList('reduceScatter', 'inputs', inputs, output);
-    return native.distReduceScatter(this.handle('reduceScatter'), output.h, inputs.map((t) => t.h), opCode('reduceScatter', options.op), async);
+    return native.distReduceScatter(
+      this.handle('reduceScatter'),
+      output.h,
+      inputs.map((t) => t.h),
+      opCode('reduceScatter', options.op),
+      async,
+    );
   }
 
   /** On `dst`, `gatherList[r]` receives rank r's `input`; other ranks pass no list. */
@@ -138,8 +161,15 @@ export class ProcessGroup {
     checkTensors('gather', 'input', [input]);
     checkRank('gather', 'dst', dst, this.worldSize);
     if (this.rank === dst) this.checkList('gather', 'gatherList (on the destination rank)', list, input);
-    else if (list && list.length) throw new TypeError(`gather: only the destination rank ${dst} passes a gatherList (this is rank ${this.rank})`);
-    return native.distGather(this.handle('gather'), (list ?? []).map((t) => t.h), input.h, dst, async);
+    else if (list && list.length)
+      throw new TypeError(`gather: only the destination rank ${dst} passes a gatherList (this is rank ${this.rank})`);
+    return native.distGather(
+      this.handle('gather'),
+      (list ?? []).map((t) => t.h),
+      input.h,
+      dst,
+      async,
+    );
   }
 
   /** `output` receives `scatterList[rank]` of rank `src`; other ranks pass no list. */
@@ -155,8 +185,15 @@ export class ProcessGroup {
     checkTensors('scatter', 'output', [output]);
     checkRank('scatter', 'src', src, this.worldSize);
     if (this.rank === src) this.checkList('scatter', 'scatterList (on the source rank)', list, output);
-    else if (list && list.length) throw new TypeError(`scatter: only the source rank ${src} passes a scatterList (this is rank ${this.rank})`);
-    return native.distScatter(this.handle('scatter'), output.h, (list ?? []).map((t) => t.h), src, async);
+    else if (list && list.length)
+      throw new TypeError(`scatter: only the source rank ${src} passes a scatterList (this is rank ${this.rank})`);
+    return native.distScatter(
+      this.handle('scatter'),
+      output.h,
+      (list ?? []).map((t) => t.h),
+      src,
+      async,
+    );
   }
 
   barrier(): void {
@@ -174,13 +211,18 @@ export class ProcessGroup {
   /** A list of one tensor per rank, each with the shape and dtype of `like`. */
   private checkList(name: string, what: string, list: Tensor[] | null, like: Tensor): asserts list is Tensor[] {
     if (!Array.isArray(list) || list.length !== this.worldSize) {
-      throw new RangeError(`${name}: ${what} must hold ${this.worldSize} tensors (one per rank), got ${Array.isArray(list) ? list.length : String(list)}`);
+      throw new RangeError(
+        `${name}: ${what} must hold ${this.worldSize} tensors (one per rank), got ` +
+        `${Array.isArray(list) ? list.length : String(list)}`,
+      );
     }
     checkTensors(name, what, list);
     const shape = like.shape.join(', ');
     list.forEach((t, i) => {
       if (t.dtype !== like.dtype || t.shape.join(', ') !== shape) {
-        throw new TypeError(`${name}: ${what}[${i}] is ${t.dtype} [${t.shape.join(', ')}], expected ${like.dtype} [${shape}]`);
+        throw new TypeError(
+          `${name}: ${what}[${i}] is ${t.dtype} [${t.shape.join(', ')}], expected ${like.dtype} [${shape}]`,
+        );
       }
     });
   }

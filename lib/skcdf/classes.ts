@@ -30,14 +30,38 @@ export interface DatasetInfo {
 }
 
 const SYNAPSE_CLASSES = [
-  'background', 'spleen', 'right kidney', 'left kidney', 'gallbladder', 'esophagus', 'liver', 'stomach',
-  'aorta', 'inferior vena cava', 'portal and splenic veins', 'pancreas', 'right adrenal gland',
+  'background',
+  'spleen',
+  'right kidney',
+  'left kidney',
+  'gallbladder',
+  'esophagus',
+  'liver',
+  'stomach',
+  'aorta',
+  'inferior vena cava',
+  'portal and splenic veins',
+  'pancreas',
+  'right adrenal gland',
   'left adrenal gland',
 ] as const;
 
 const AMOS_CLASSES = [
-  'background', 'spleen', 'right kidney', 'left kidney', 'gallbladder', 'esophagus', 'liver', 'stomach',
-  'aorta', 'postcava (IVC)', 'pancreas', 'right adrenal gland', 'left adrenal gland', 'duodenum', 'bladder',
+  'background',
+  'spleen',
+  'right kidney',
+  'left kidney',
+  'gallbladder',
+  'esophagus',
+  'liver',
+  'stomach',
+  'aorta',
+  'postcava (IVC)',
+  'pancreas',
+  'right adrenal gland',
+  'left adrenal gland',
+  'duodenum',
+  'bladder',
   'prostate/uterus',
 ] as const;
 

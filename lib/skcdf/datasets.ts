@@ -7,7 +7,11 @@ import { writeSplits } from './data/splits.js';
 import { preprocessDataset } from './preprocess.js';
 import { labeledSplitNames, SYNTHETIC_DATA, type SyntheticDataConfig } from './training/config.js';
 
-export interface DatasetPaths { root: string; raw: string; preprocessed: string }
+export interface DatasetPaths {
+  root: string;
+  raw: string;
+  preprocessed: string;
+}
 
 export function datasetPaths(dataset: DatasetName, dataRoot = 'data'): DatasetPaths {
   const root = join(dataRoot, dataset);
@@ -15,16 +19,34 @@ export function datasetPaths(dataset: DatasetName, dataRoot = 'data'): DatasetPa
 }
 
 /** Generates (when its splits are missing) and preprocesses a synthetic dataset into `paths`. */
-export function makeSyntheticDataset(paths: DatasetPaths, d: SyntheticDataConfig, log: (m: string) => void = () => {}): void {
+export function makeSyntheticDataset(
+  paths: DatasetPaths,
+  d: SyntheticDataConfig,
+  log: (m: string) => void = () => {},
+): void {
   if (!existsSync(join(paths.raw, 'splits', 'eval.txt'))) {
-    log(`generating the synthetic abdomen dataset (${d.cases} cases, ${d.shape.join('x')}, seed ${d.seed}) in ${paths.raw}`);
+    log(
+      `generating the synthetic abdomen dataset (${d.cases} cases, ${d.shape.join('x')}, seed ${d.seed}) in ` +
+      `${paths.raw}`,
+    );
     generateSyntheticDataset({
-      outDir: paths.raw, cases: d.cases, shape: [...d.shape], fovMm: [...d.fovMm], centerMm: [...d.centerMm], seed: d.seed,
+      outDir: paths.raw,
+      cases: d.cases,
+      shape: [...d.shape],
+      fovMm: [...d.fovMm],
+      centerMm: [...d.centerMm],
+      seed: d.seed,
       labeledFractions: [d.labeledFraction],
     });
   }
   ensureSyntheticSplits(paths, d);
-  preprocessDataset({ dataset: 'synthetic', rawDir: paths.raw, outDir: paths.preprocessed, size: d.shape, quiet: true });
+  preprocessDataset({
+    dataset: 'synthetic',
+    rawDir: paths.raw,
+    outDir: paths.preprocessed,
+    size: d.shape,
+    quiet: true,
+  });
 }
 
 /**
@@ -34,18 +56,22 @@ export function makeSyntheticDataset(paths: DatasetPaths, d: SyntheticDataConfig
 function ensureSyntheticSplits(paths: DatasetPaths, d: SyntheticDataConfig): void {
   const dir = join(paths.raw, 'splits');
   if (existsSync(join(dir, `${labeledSplitNames(d.labeledFraction).labeled}.txt`))) return;
-  const ids = readdirSync(join(paths.raw, 'imagesTr')).map((f) => datasetInfo('synthetic').caseIdFromImage(f))
-    .filter((id): id is string => id !== undefined).sort();
+  const ids = readdirSync(join(paths.raw, 'imagesTr'))
+    .map((f) => datasetInfo('synthetic').caseIdFromImage(f))
+    .filter((id): id is string => id !== undefined)
+    .sort();
   const splits = syntheticSplits(ids, d.seed, [d.labeledFraction]);
   for (const name of ['train', 'eval', 'test']) {
-    const have = readFileSync(join(dir, `${name}.txt`), 'utf8').split(/\r?\n/).filter(Boolean);
-    if (have.join() !== splits[name]!.join()) throw new Error(`${join(dir, name + '.txt')} differs from the generator's split; regenerate ${paths.raw}`);
+    const have = readFileSync(join(dir, `${name}.txt`), 'utf8')
+      .split(/\r?\n/)
+      .filter(Boolean);
+    if (have.join() !== splits[name]!.join())
+      throw new Error(`${join(dir, name + '.txt')} differs from the generator's split; regenerate ${paths.raw}`);
   }
   writeSplits(dir, splits);
 }
 
 const hasCases = (dir: string): boolean => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('_image.npy'));
-
 
 /**
  * Makes sure preprocessed data exists. The synthetic dataset is generated and preprocessed on demand;
@@ -53,7 +79,8 @@ const hasCases = (dir: string): boolean => existsSync(dir) && readdirSync(dir).s
  */
 export function ensureDataset(dataset: DatasetName, paths: DatasetPaths, log: (m: string) => void = () => {}): void {
   if (hasCases(paths.preprocessed)) {
-    if (dataset === 'synthetic' && existsSync(join(paths.raw, 'splits', 'eval.txt'))) ensureSyntheticSplits(paths, SYNTHETIC_DATA);
+    if (dataset === 'synthetic' && existsSync(join(paths.raw, 'splits', 'eval.txt')))
+      ensureSyntheticSplits(paths, SYNTHETIC_DATA);
     return;
   }
   if (dataset === 'synthetic') {

@@ -84,7 +84,12 @@ function passZ(feat: Uint8Array, out: Float64Array, Z: number, plane: number, sz
  * `out` untouched) when every f[q] is Infinity.
  */
 function envelope1d(
-  f: Float64Array, n: number, s: number, out: Float64Array, v: Int32Array, zb: Float64Array,
+  f: Float64Array,
+  n: number,
+  s: number,
+  out: Float64Array,
+  v: Int32Array,
+  zb: Float64Array,
 ): boolean {
   let q0 = 0;
   while (q0 < n && f[q0] === Infinity) q0++;
@@ -129,15 +134,23 @@ function envelope1d(
  * (z, y only) values and must not be read.
  */
 export function squaredEdtInto(
-  feat: Uint8Array, dims: Readonly<Shape3>, spacing: Spacing3, ws: EdtWorkspace, rows?: Uint8Array,
+  feat: Uint8Array,
+  dims: Readonly<Shape3>,
+  spacing: Spacing3,
+  ws: EdtWorkspace,
+  rows?: Uint8Array,
 ): Float64Array {
   const [Z, Y, X] = dims;
   const plane = Y * X;
   ws.ensure(Z * plane, Math.max(Y, X));
   const sq = ws.sq;
   passZ(feat, sq, Z, plane, spacing[0]);
-  const line = ws.line, lineOut = ws.lineOut, v = ws.vert, zb = ws.bound;
-  const sy = spacing[1], sx = spacing[2];
+  const line = ws.line,
+    lineOut = ws.lineOut,
+    v = ws.vert,
+    zb = ws.bound;
+  const sy = spacing[1],
+    sx = spacing[2];
   // pass 2: along y (stride X)
   if (Y > 1) {
     for (let z = 0; z < Z; z++) {
@@ -181,7 +194,11 @@ export function squaredEdtInto(
  * Voxels of a volume without any feature get Infinity (SciPy returns an undefined-looking value
  * there). Linear time in the number of voxels.
  */
-export function distanceTransform(features: ArrayLike<number>, shape: Readonly<Shape3>, spacing: Spacing3): Float64Array {
+export function distanceTransform(
+  features: ArrayLike<number>,
+  shape: Readonly<Shape3>,
+  spacing: Spacing3,
+): Float64Array {
   checkShape(shape, features.length, 'distanceTransform(features)');
   checkSpacing(spacing, 'distanceTransform');
   const n = features.length;

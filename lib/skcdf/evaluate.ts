@@ -20,7 +20,10 @@ export const METRICS = ['dice', 'asd', 'assd', 'hd95'] as const;
 export type MetricName = (typeof METRICS)[number];
 export type MetricValues = Record<MetricName, number>;
 
-export interface MeanStd { mean: number; std: number }
+export interface MeanStd {
+  mean: number;
+  std: number;
+}
 
 export interface CaseFoldResult {
   id: string;
@@ -70,7 +73,10 @@ export interface EvaluateFoldsOptions {
   labelDir: string;
   ids: readonly string[];
   dataset: DatasetName;
-  /** Voxel spacing (z, y, x) for distances; default [1, 1, 1] (voxel units, as the reference); 'header' uses the label NIfTI's spacing. */
+  /**
+   * Voxel spacing (z, y, x) for distances; default [1, 1, 1] (voxel units, as the reference); 'header' uses the label
+   * NIfTI's spacing.
+   */
   spacing?: Spacing3 | 'header';
   /** Compute ASSD and HD95 too (default true). */
   symmetric?: boolean;
@@ -95,7 +101,13 @@ function meanOf(rows: readonly MetricValues[]): MetricValues {
 
 /** Label file of a case in labelDir. */
 export function labelPath(labelDir: string, id: string, dataset: DatasetName): string {
-  const cands = [`${id}_label.npy`, DATASETS[dataset].labelFileName(id), `${id}.nii.gz`, `${id}_label.nii.gz`, `${id}.nii`];
+  const cands = [
+    `${id}_label.npy`,
+    DATASETS[dataset].labelFileName(id),
+    `${id}.nii.gz`,
+    `${id}_label.nii.gz`,
+    `${id}.nii`,
+  ];
   const hit = cands.map((f) => join(labelDir, f)).find((p) => existsSync(p));
   if (!hit) throw new Error(`case '${id}': no label in ${labelDir} (looked for ${cands.join(', ')})`);
   return hit;
@@ -122,19 +134,25 @@ export function evaluateFolds(o: EvaluateFoldsOptions): Evaluation {
   for (const id of o.ids) {
     const lp = labelPath(o.labelDir, id, o.dataset);
     const label = readLabel(lp);
-    if (label.shape.length !== 3) throw new Error(`${lp}: expected a 3-D label map, got shape [${label.shape.join(', ')}]`);
+    if (label.shape.length !== 3)
+      throw new Error(`${lp}: expected a 3-D label map, got shape [${label.shape.join(', ')}]`);
     const shape = label.shape as [number, number, number];
-    const spacing: Spacing3 = spacingOpt === 'header' ? [label.spacing[0], label.spacing[1], label.spacing[2]] : spacingOpt;
+    const spacing: Spacing3 =
+      spacingOpt === 'header' ? [label.spacing[0], label.spacing[1], label.spacing[2]] : spacingOpt;
     o.predDirs.forEach((dir, fold) => {
       const pp = join(dir, `${id}_pred.nii.gz`);
       if (!existsSync(pp)) throw new Error(`fold ${fold}: prediction ${pp} does not exist`);
       const pred = readNifti(pp);
       if (pred.shape.join() !== shape.join()) {
-        throw new Error(`${pp}: shape [${pred.shape.join(', ')}] differs from the label's [${shape.join(', ')}] (${lp})`);
+        throw new Error(
+          `${pp}: shape [${pred.shape.join(', ')}] differs from the label's [${shape.join(', ')}] (${lp})`,
+        );
       }
       let classes: ClassMetrics[];
       try {
-        classes = evaluateCase(pred.data as LabelArray, label.data, shape, spacing, C, { symmetric: o.symmetric ?? true });
+        classes = evaluateCase(pred.data as LabelArray, label.data, shape, spacing, C, {
+          symmetric: o.symmetric ?? true,
+        });
       } catch (err) {
         throw new Error(`${pp} vs ${lp}: ${(err as Error).message}`);
       }
@@ -142,7 +160,10 @@ export function evaluateFolds(o: EvaluateFoldsOptions): Evaluation {
     });
   }
   const ev = summarize(results, {
-    dataset: o.dataset, ids: [...o.ids], predDirs: [...o.predDirs], spacing: spacingOpt,
+    dataset: o.dataset,
+    ids: [...o.ids],
+    predDirs: [...o.predDirs],
+    spacing: spacingOpt,
   });
   const log = o.log === undefined ? (s: string) => console.log(s) : o.log;
   if (log) log(formatTables(ev));
@@ -186,8 +207,16 @@ export function summarize(
   }
   void nF;
   return {
-    dataset: meta.dataset, numClasses: C, classNames: classIdx.map((c) => info.classNames[c] ?? `class ${c}`),
-    ids: meta.ids, spacing: meta.spacing, folds, results: [...results], cases, perClass, overall,
+    dataset: meta.dataset,
+    numClasses: C,
+    classNames: classIdx.map((c) => info.classNames[c] ?? `class ${c}`),
+    ids: meta.ids,
+    spacing: meta.spacing,
+    folds,
+    results: [...results],
+    cases,
+    perClass,
+    overall,
   };
 }
 
@@ -206,7 +235,9 @@ export function formatTables(ev: Evaluation): string {
     const cell = (k: MetricName) => num(ev.folds.length > 1 ? `${f2(c[k])} ± ${f2(c.std[k])}` : f2(c[k]));
     lines.push(pad(`${c.classIndex} ${c.name}`, nameW) + METRICS.map(cell).join(''));
   }
-  lines.push(pad('mean', nameW) + METRICS.map((k) => num(`${f2(ev.overall[k].mean)} ± ${f2(ev.overall[k].std)}`)).join(''));
+  lines.push(
+    pad('mean', nameW) + METRICS.map((k) => num(`${f2(ev.overall[k].mean)} ± ${f2(ev.overall[k].std)}`)).join(''),
+  );
   lines.push('');
   lines.push(pad('fold', nameW) + ['Dice %', 'ASD', 'ASSD', 'HD95'].map(num).join(''));
   for (const f of ev.folds) lines.push(pad(String(f.fold), nameW) + METRICS.map((k) => num(f2(f.mean[k]))).join(''));
@@ -228,18 +259,63 @@ export function writeEvaluation(outDir: string, ev: Evaluation): { cases: string
   const header = ['fold', 'case', 'class', 'name', 'dice', 'asd', 'assd', 'hd95', 'n_pred', 'n_label'];
   const rows: (string | number)[][] = [header];
   for (const r of ev.results) {
-    for (const m of r.classes) rows.push([r.fold, r.id, m.classIndex, ev.classNames[m.classIndex - 1], m.dice, m.asd, m.assd, m.hd95, m.nPred, m.nLabel]);
+    for (const m of r.classes)
+      rows.push([
+        r.fold,
+        r.id,
+        m.classIndex,
+        ev.classNames[m.classIndex - 1],
+        m.dice,
+        m.asd,
+        m.assd,
+        m.hd95,
+        m.nPred,
+        m.nLabel,
+      ]);
   }
   for (const k of ev.cases) {
-    k.perClass.forEach((m, i) => rows.push(['avg', k.id, i + 1, ev.classNames[i], m.dice, m.asd, m.assd, m.hd95, '', '']));
+    k.perClass.forEach((m, i) =>
+      rows.push(['avg', k.id, i + 1, ev.classNames[i], m.dice, m.asd, m.assd, m.hd95, '', '']),
+    );
   }
-  const classRows: (string | number)[][] = [['class', 'name', 'dice', 'dice_std', 'asd', 'asd_std', 'assd', 'assd_std', 'hd95', 'hd95_std']];
-  for (const c of ev.perClass) classRows.push([c.classIndex, c.name, c.dice, c.std.dice, c.asd, c.std.asd, c.assd, c.std.assd, c.hd95, c.std.hd95]);
-  classRows.push(['mean', 'mean', ev.overall.dice.mean, ev.overall.dice.std, ev.overall.asd.mean, ev.overall.asd.std,
-    ev.overall.assd.mean, ev.overall.assd.std, ev.overall.hd95.mean, ev.overall.hd95.std]);
-  const paths = { cases: join(outDir, 'cases.csv'), classes: join(outDir, 'classes.csv'), json: join(outDir, 'evaluation.json') };
+  const classRows: (string | number)[][] = [
+    ['class', 'name', 'dice', 'dice_std', 'asd', 'asd_std', 'assd', 'assd_std', 'hd95', 'hd95_std'],
+  ];
+  for (const c of ev.perClass)
+    classRows.push([
+      c.classIndex,
+      c.name,
+      c.dice,
+      c.std.dice,
+      c.asd,
+      c.std.asd,
+      c.assd,
+      c.std.assd,
+      c.hd95,
+      c.std.hd95,
+    ]);
+  classRows.push([
+    'mean',
+    'mean',
+    ev.overall.dice.mean,
+    ev.overall.dice.std,
+    ev.overall.asd.mean,
+    ev.overall.asd.std,
+    ev.overall.assd.mean,
+    ev.overall.assd.std,
+    ev.overall.hd95.mean,
+    ev.overall.hd95.std,
+  ]);
+  const paths = {
+    cases: join(outDir, 'cases.csv'),
+    classes: join(outDir, 'classes.csv'),
+    json: join(outDir, 'evaluation.json'),
+  };
   writeFileAtomic(paths.cases, csv(rows));
   writeFileAtomic(paths.classes, csv(classRows));
-  writeFileAtomic(paths.json, JSON.stringify(ev, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
+  writeFileAtomic(
+    paths.json,
+    JSON.stringify(ev, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2),
+  );
   return paths;
 }

@@ -83,7 +83,9 @@ export interface SlidingWindowResult {
 /** Window starts along one axis (size >= patch): the reference's rule. */
 export function windowStarts(size: number, patch: number, stride: number): number[] {
   if (!(Number.isInteger(size) && Number.isInteger(patch) && Number.isInteger(stride)) || patch < 1 || stride < 1) {
-    throw new RangeError(`windowStarts: size, patch and stride must be positive integers, got ${size}, ${patch}, ${stride}`);
+    throw new RangeError(
+      `windowStarts: size, patch and stride must be positive integers, got ${size}, ${patch}, ${stride}`,
+    );
   }
   if (size < patch) throw new RangeError(`windowStarts: size ${size} is smaller than the patch ${patch} (pad first)`);
   const count = Math.ceil((size - patch) / stride) + 1;
@@ -101,7 +103,8 @@ export function resolveStride(o: Pick<SlidingWindowOptions, 'patch' | 'speed' | 
     return [o.stride[0], o.stride[1], o.stride[2]];
   }
   if (o.overlap !== undefined) {
-    if (!(o.overlap >= 0 && o.overlap < 1)) throw new RangeError(`slidingWindowPredict: overlap must be in [0, 1), got ${o.overlap}`);
+    if (!(o.overlap >= 0 && o.overlap < 1))
+      throw new RangeError(`slidingWindowPredict: overlap must be in [0, 1), got ${o.overlap}`);
     return o.patch.map((p) => Math.max(1, Math.round(p * (1 - o.overlap!)))) as Shape3;
   }
   const speed = o.speed ?? 0;
@@ -118,7 +121,8 @@ export function resolveStride(o: Pick<SlidingWindowOptions, 'patch' | 'speed' | 
 export function gaussianImportance(patch: Shape3, device = 'cpu'): Tensor {
   return torch.tidy(() => {
     const axes = patch.map((p, k) => {
-      const c = Math.floor(p / 2), sigma = p / 8;
+      const c = Math.floor(p / 2),
+        sigma = p / 8;
       const v = new Float64Array(p);
       for (let i = 0; i < p; i++) v[i] = Math.exp(-((i - c) ** 2) / (2 * sigma * sigma));
       const shape = [1, 1, 1];
@@ -147,87 +151,105 @@ const FLIP_SETS: number[][] = [[], [2], [3], [4], [2, 3], [2, 4], [3, 4], [2, 3,
  * Predicts a whole volume with overlapping windows. Eval mode (restored afterwards), no grad; every
  * temporary is disposed; only the returned tensors survive.
  */
-export function slidingWindowPredict(model: SegmentationNet, image: Tensor, options: SlidingWindowOptions): SlidingWindowResult {
+export function slidingWindowPredict(
+  model: SegmentationNet,
+  image: Tensor,
+  options: SlidingWindowOptions,
+): SlidingWindowResult {
   const size = checkImage(image);
   const patch = options.patch;
   if (!Array.isArray(patch) || patch.length !== 3 || patch.some((p) => !Number.isInteger(p) || p < 1)) {
     throw new RangeError(`slidingWindowPredict: patch must be 3 positive integers, got ${JSON.stringify(patch)}`);
   }
   const C = options.numClasses;
-  if (!Number.isInteger(C) || C < 1) throw new RangeError(`slidingWindowPredict: numClasses must be a positive integer, got ${C}`);
+  if (!Number.isInteger(C) || C < 1)
+    throw new RangeError(`slidingWindowPredict: numClasses must be a positive integer, got ${C}`);
   const stride = resolveStride(options);
   const perBatch = options.windowsPerBatch ?? 1;
-  if (!Number.isInteger(perBatch) || perBatch < 1) throw new RangeError(`slidingWindowPredict: windowsPerBatch must be a positive integer, got ${perBatch}`);
+  if (!Number.isInteger(perBatch) || perBatch < 1)
+    throw new RangeError(`slidingWindowPredict: windowsPerBatch must be a positive integer, got ${perBatch}`);
   const device = options.device ?? image.device;
 
   const wasTraining = model.training;
   model.eval?.();
   try {
-    return torch.noGrad(() => torch.tidy(() => {
-      // Symmetric zero padding where the volume is smaller than the patch (reference rule).
-      const padLo = size.map((s, k) => (s < patch[k] ? Math.floor((patch[k] - s) / 2) : 0));
-      const padHi = size.map((s, k) => (s < patch[k] ? patch[k] - s - padLo[k] : 0));
-      let vol = image.to({ dtype: 'float32', device }).reshape([size[0], size[1], size[2]]);
-      if (padLo.some((p, k) => p > 0 || padHi[k] > 0)) {
-        vol = torch.constantPadNd(vol, [padLo[2], padHi[2], padLo[1], padHi[1], padLo[0], padHi[0]], 0);
-      }
-      const full = vol.shape as Shape3;
-      const starts = full.map((s, k) => windowStarts(s, patch[k], stride[k]));
-      const windows: Shape3[] = [];
-      for (const z of starts[0]) for (const y of starts[1]) for (const x of starts[2]) windows.push([z, y, x]);
+    return torch.noGrad(() =>
+      torch.tidy(() => {
+        // Symmetric zero padding where the volume is smaller than the patch (reference rule).
+        const padLo = size.map((s, k) => (s < patch[k] ? Math.floor((patch[k] - s) / 2) : 0));
+        const padHi = size.map((s, k) => (s < patch[k] ? patch[k] - s - padLo[k] : 0));
+        let vol = image.to({ dtype: 'float32', device }).reshape([size[0], size[1], size[2]]);
+        if (padLo.some((p, k) => p > 0 || padHi[k] > 0)) {
+          vol = torch.constantPadNd(vol, [padLo[2], padHi[2], padLo[1], padHi[1], padLo[0], padHi[0]], 0);
+        }
+        const full = vol.shape as Shape3;
+        const starts = full.map((s, k) => windowStarts(s, patch[k], stride[k]));
+        const windows: Shape3[] = [];
+        for (const z of starts[0]) for (const y of starts[1]) for (const x of starts[2]) windows.push([z, y, x]);
 
-      const score = torch.zeros([C, ...full], { dtype: 'float32', device });
-      const count = torch.zeros(full, { dtype: 'float32', device });
-      const weight = options.gaussian ? gaussianImportance(patch, device) : null;
-      const slices = (w: Shape3): string[] => w.map((s, k) => `${s}:${s + patch[k]}`);
+        const score = torch.zeros([C, ...full], { dtype: 'float32', device });
+        const count = torch.zeros(full, { dtype: 'float32', device });
+        const weight = options.gaussian ? gaussianImportance(patch, device) : null;
+        const slices = (w: Shape3): string[] => w.map((s, k) => `${s}:${s + patch[k]}`);
 
-      for (let b0 = 0; b0 < windows.length; b0 += perBatch) {
-        const batch = windows.slice(b0, b0 + perBatch);
-        torch.tidy(() => {
-          let x = torch.stack(batch.map((w) => vol.get(...slices(w)))).unsqueeze(1);
-          if (options.channelsLast) x = x.contiguous({ memoryFormat: 'channelsLast3d' });
-          let prob: Tensor;
-          if (options.flips) {
-            prob = torch.zeros([batch.length, C, ...patch], { dtype: 'float32', device });
-            for (const dims of FLIP_SETS) {
-              torch.tidy(() => {
-                const xin = dims.length ? torch.flip(x, dims) : x;
-                let p = torch.softmax(mainLogits(model, xin), 1);
-                if (dims.length) p = torch.flip(p, dims);
-                prob.add_(p);
-              });
-            }
-            prob.div_(FLIP_SETS.length);
-          } else {
-            prob = torch.softmax(mainLogits(model, x), 1);
-          }
-          const s = prob.shape;
-          if (s.length !== 5 || s[0] !== batch.length || s[1] !== C || s[2] !== patch[0] || s[3] !== patch[1] || s[4] !== patch[2]) {
-            throw new RangeError(`slidingWindowPredict: the model returned shape [${s.join(', ')}], expected [${batch.length}, ${C}, ${patch.join(', ')}]`);
-          }
-          batch.forEach((w, i) => {
-            const sl = slices(w);
-            const pi = prob.get(i);
-            if (weight) {
-              score.get(':', ...sl).add_(pi.mul(weight));
-              count.get(...sl).add_(weight);
+        for (let b0 = 0; b0 < windows.length; b0 += perBatch) {
+          const batch = windows.slice(b0, b0 + perBatch);
+          torch.tidy(() => {
+            let x = torch.stack(batch.map((w) => vol.get(...slices(w)))).unsqueeze(1);
+            if (options.channelsLast) x = x.contiguous({ memoryFormat: 'channelsLast3d' });
+            let prob: Tensor;
+            if (options.flips) {
+              prob = torch.zeros([batch.length, C, ...patch], { dtype: 'float32', device });
+              for (const dims of FLIP_SETS) {
+                torch.tidy(() => {
+                  const xin = dims.length ? torch.flip(x, dims) : x;
+                  let p = torch.softmax(mainLogits(model, xin), 1);
+                  if (dims.length) p = torch.flip(p, dims);
+                  prob.add_(p);
+                });
+              }
+              prob.div_(FLIP_SETS.length);
             } else {
-              score.get(':', ...sl).add_(pi);
-              count.get(...sl).add_(1);
+              prob = torch.softmax(mainLogits(model, x), 1);
             }
+            const s = prob.shape;
+            if (
+              s.length !== 5 ||
+              s[0] !== batch.length ||
+              s[1] !== C ||
+              s[2] !== patch[0] ||
+              s[3] !== patch[1] ||
+              s[4] !== patch[2]
+            ) {
+              throw new RangeError(
+                `slidingWindowPredict: the model returned shape [${s.join(', ')}], expected [${batch.length}, ${C}, ` +
+                `${patch.join(', ')}]`,
+              );
+            }
+            batch.forEach((w, i) => {
+              const sl = slices(w);
+              const pi = prob.get(i);
+              if (weight) {
+                score.get(':', ...sl).add_(pi.mul(weight));
+                count.get(...sl).add_(weight);
+              } else {
+                score.get(':', ...sl).add_(pi);
+                count.get(...sl).add_(1);
+              }
+            });
           });
-        });
-      }
-      let avg = score.div_(count);
-      if (padLo.some((p, k) => p > 0 || padHi[k] > 0)) {
-        avg = avg.get(':', ...size.map((s, k) => `${padLo[k]}:${padLo[k] + s}`));
-      }
-      let labels = avg.argmax(0);
-      if (C <= 256) labels = labels.to({ dtype: 'uint8' });
-      const result: SlidingWindowResult = { labels };
-      if (options.returnProbabilities) result.probabilities = avg.contiguous();
-      return result;
-    }));
+        }
+        let avg = score.div_(count);
+        if (padLo.some((p, k) => p > 0 || padHi[k] > 0)) {
+          avg = avg.get(':', ...size.map((s, k) => `${padLo[k]}:${padLo[k] + s}`));
+        }
+        let labels = avg.argmax(0);
+        if (C <= 256) labels = labels.to({ dtype: 'uint8' });
+        const result: SlidingWindowResult = { labels };
+        if (options.returnProbabilities) result.probabilities = avg.contiguous();
+        return result;
+      }),
+    );
   } finally {
     if (wasTraining === true) model.train?.(true);
   }
@@ -241,7 +263,9 @@ export function toChannelsLast3d<M extends { parameters(): Tensor[]; buffers(): 
   torch.noGrad(() => {
     for (const t of [...model.parameters(), ...model.buffers()]) {
       if (t.ndim !== 5) continue;
-      torch.tidy(() => { t.set_(t.contiguous({ memoryFormat: 'channelsLast3d' })); });
+      torch.tidy(() => {
+        t.set_(t.contiguous({ memoryFormat: 'channelsLast3d' }));
+      });
     }
   });
   return model;
@@ -267,12 +291,14 @@ export function loadVolume(path: string, clip: readonly [number, number] = CLIP_
   let nifti: NiftiImage | undefined;
   if (/\.npy$/i.test(path)) {
     const a = readNpy(path);
-    if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new Error(`${path}: 64-bit integer images are not supported`);
+    if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array)
+      throw new Error(`${path}: 64-bit integer images are not supported`);
     data = a.data as ArrayLike<number>;
     shape = a.shape;
   } else if (/\.nii(\.gz)?$/i.test(path)) {
     nifti = readNifti(path);
-    if (nifti.data instanceof BigInt64Array || nifti.data instanceof BigUint64Array) throw new Error(`${path}: 64-bit integer images are not supported`);
+    if (nifti.data instanceof BigInt64Array || nifti.data instanceof BigUint64Array)
+      throw new Error(`${path}: 64-bit integer images are not supported`);
     data = nifti.data as ArrayLike<number>;
     shape = nifti.shape;
   } else {
@@ -285,10 +311,22 @@ export function loadVolume(path: string, clip: readonly [number, number] = CLIP_
 /** Header fields of a source NIfTI worth carrying into a label map (geometry, units, description). */
 function geometryHeader(h: NiftiHeader): Partial<NiftiHeader> {
   return {
-    version: h.version, dim_info: h.dim_info, pixdim: h.pixdim.slice(), xyzt_units: h.xyzt_units,
-    qform_code: h.qform_code, sform_code: h.sform_code, quatern_b: h.quatern_b, quatern_c: h.quatern_c,
-    quatern_d: h.quatern_d, qoffset_x: h.qoffset_x, qoffset_y: h.qoffset_y, qoffset_z: h.qoffset_z,
-    srow_x: h.srow_x.slice(), srow_y: h.srow_y.slice(), srow_z: h.srow_z.slice(), descrip: h.descrip,
+    version: h.version,
+    dim_info: h.dim_info,
+    pixdim: h.pixdim.slice(),
+    xyzt_units: h.xyzt_units,
+    qform_code: h.qform_code,
+    sform_code: h.sform_code,
+    quatern_b: h.quatern_b,
+    quatern_c: h.quatern_c,
+    quatern_d: h.quatern_d,
+    qoffset_x: h.qoffset_x,
+    qoffset_y: h.qoffset_y,
+    qoffset_z: h.qoffset_z,
+    srow_x: h.srow_x.slice(),
+    srow_y: h.srow_y.slice(),
+    srow_z: h.srow_z.slice(),
+    descrip: h.descrip,
   };
 }
 
@@ -316,7 +354,8 @@ export interface CasePrediction {
 
 export function predictCase(o: PredictCaseOptions): CasePrediction {
   const t0 = performance.now();
-  if (o.numClasses > 256) throw new RangeError(`predictCase: numClasses ${o.numClasses} does not fit the uint8 label map`);
+  if (o.numClasses > 256)
+    throw new RangeError(`predictCase: numClasses ${o.numClasses} does not fit the uint8 label map`);
   const vol = loadVolume(o.input, o.clip);
   const labels = torch.tidy(() => {
     const img = torch.fromBuffer(vol.image, 'float32', vol.shape);
@@ -326,7 +365,12 @@ export function predictCase(o: PredictCaseOptions): CasePrediction {
   if (vol.nifti) {
     const src = vol.nifti;
     writeNifti(o.output, {
-      data: labels, shape: vol.shape, dtype: 'uint8', spacing: src.spacing, affine: src.affine, header: geometryHeader(src.header),
+      data: labels,
+      shape: vol.shape,
+      dtype: 'uint8',
+      spacing: src.spacing,
+      affine: src.affine,
+      header: geometryHeader(src.header),
     });
   } else {
     writeNifti(o.output, { data: labels, shape: vol.shape, dtype: 'uint8', spacing: o.spacing ?? [1, 1, 1] });
@@ -352,7 +396,8 @@ export interface PredictDatasetOptions extends InferenceSettings {
 export function caseInput(dataDir: string, id: string): string {
   const candidates = [`${id}_image.npy`, `${id}.nii.gz`, `${id}.nii`].map((f) => join(dataDir, f));
   const hit = candidates.find((p) => existsSync(p));
-  if (!hit) throw new Error(`case '${id}': none of ${candidates.map((p) => basename(p)).join(', ')} exists in ${dataDir}`);
+  if (!hit)
+    throw new Error(`case '${id}': none of ${candidates.map((p) => basename(p)).join(', ')} exists in ${dataDir}`);
   return hit;
 }
 
@@ -362,7 +407,12 @@ export function predictDataset(o: PredictDatasetOptions): Omit<CasePrediction, '
   const out: Omit<CasePrediction, 'labels'>[] = [];
   for (const id of ids) {
     const input = inputFor ? inputFor(id) : caseInput(dataDir, id);
-    const { labels: _labels, ...r } = predictCase({ ...settings, model, input, output: join(outDir, `${id}_pred.nii.gz`) });
+    const { labels: _labels, ...r } = predictCase({
+      ...settings,
+      model,
+      input,
+      output: join(outDir, `${id}_pred.nii.gz`),
+    });
     out.push(r);
     onCase?.(id, r);
   }
@@ -384,16 +434,22 @@ const NESTED_KEYS = ['state_dict', 'model_state_dict', 'model', 'net', 'network'
  * model_state_dict, model, net, network, student (as the reference trainer saves). A DataParallel 'module.'
  * prefix is stripped. Strict by default. To read a checkpoint's other entries, use torch.loadCheckpoint.
  */
-export function loadModelWeights(model: StateDictTarget, path: string, options: { key?: string; strict?: boolean } = {}): void {
+export function loadModelWeights(
+  model: StateDictTarget,
+  path: string,
+  options: { key?: string; strict?: boolean } = {},
+): void {
   torch.tidy(() => {
     const top = torch.load(path);
     let value: unknown = top;
     if (options.key !== undefined) {
-      if (!(top instanceof Map) || !top.has(options.key)) throw new Error(`${path}: no entry '${options.key}' in the checkpoint`);
+      if (!(top instanceof Map) || !top.has(options.key))
+        throw new Error(`${path}: no entry '${options.key}' in the checkpoint`);
       value = top.get(options.key);
     } else if (top instanceof Map && ![...top.values()].every((v) => v instanceof torch.Tensor)) {
       const k = NESTED_KEYS.find((n) => top.get(n) instanceof Map);
-      if (k === undefined) throw new Error(`${path}: not a state dict and none of ${NESTED_KEYS.join(', ')} holds one; pass { key }`);
+      if (k === undefined)
+        throw new Error(`${path}: not a state dict and none of ${NESTED_KEYS.join(', ')} holds one; pass { key }`);
       value = top.get(k);
     }
     if (!(value instanceof Map) || ![...value.values()].every((v) => v instanceof torch.Tensor)) {

@@ -14,12 +14,17 @@ import { Module } from '../nn/module.js';
  * squeezed and cast to int64 (so float64 labels like `label * mask` work), then cross-entropy.
  */
 export class RobustCrossEntropyLoss extends Module {
-  constructor(readonly options: F.CrossEntropyOptions = {}) { super(); }
+  constructor(readonly options: F.CrossEntropyOptions = {}) {
+    super();
+  }
   override forward(input: Tensor, target: Tensor): Tensor {
     return torch.tidy(() => {
       let t = target;
       if (t.ndim === input.ndim) {
-        if (t.shape[1] !== 1) throw new RangeError(`RobustCrossEntropyLoss: target with a channel axis must have 1 channel, got shape [${t.shape.join(', ')}]`);
+        if (t.shape[1] !== 1)
+          throw new RangeError(
+            `RobustCrossEntropyLoss: target with a channel axis must have 1 channel, got shape [${t.shape.join(', ')}]`,
+          );
         t = t.select(1, 0);
       }
       return F.crossEntropy(input, t.long(), this.options);
@@ -27,7 +32,10 @@ export class RobustCrossEntropyLoss extends Module {
   }
 }
 
-/** The one-hot encoding nnU-Net's get_tp_fp_fn_tn builds: float32 zeros (whatever x's dtype) with 1 scattered at the label. */
+/**
+ * The one-hot encoding nnU-Net's get_tp_fp_fn_tn builds: float32 zeros (whatever x's dtype) with 1 scattered at the
+ * label.
+ */
 function oneHotLike(x: Tensor, y: Tensor): Tensor {
   const sx = x.shape;
   let yy = y;
@@ -35,14 +43,24 @@ function oneHotLike(x: Tensor, y: Tensor): Tensor {
   const sy = yy.shape;
   if (sy.length === sx.length && sy.every((v, i) => v === sx[i])) return yy; // already one-hot
   if (sy[1] !== 1 || sy.length !== sx.length || sy.some((v, i) => i !== 1 && v !== sx[i])) {
-    throw new RangeError(`SoftDiceLoss: labels of shape [${y.shape.join(', ')}] do not fit predictions [${sx.join(', ')}]`);
+    throw new RangeError(
+      `SoftDiceLoss: labels of shape [${y.shape.join(', ')}] do not fit predictions [${sx.join(', ')}]`,
+    );
   }
   const onehot = torch.zeros(sx, { dtype: 'float32', device: x.device });
   return onehot.scatter_(1, yy.long(), 1);
 }
 
-/** tp, fp, fn summed over `axes` (nnU-Net get_tp_fp_fn_tn, square=false); with a loss mask (N, 1, ...) voxels are weighted. */
-export function getTpFpFn(x: Tensor, y: Tensor, axes: number[], lossMask: Tensor | null = null): [Tensor, Tensor, Tensor] {
+/**
+ * tp, fp, fn summed over `axes` (nnU-Net get_tp_fp_fn_tn, square=false); with a loss mask (N, 1, ...) voxels are
+ * weighted.
+ */
+export function getTpFpFn(
+  x: Tensor,
+  y: Tensor,
+  axes: number[],
+  lossMask: Tensor | null = null,
+): [Tensor, Tensor, Tensor] {
   // Full-size temporaries are disposed as soon as they are reduced (as Python's refcounting frees
   // them): keeping all of them alive to the end of the scope measured 2x slower on 15 MB tensors.
   // Autograd keeps its own references to whatever backward needs.
@@ -118,7 +136,12 @@ export class SoftDiceLoss extends Module {
   }
 }
 
-export interface DCAndCEOptions { weightCe?: number; weightDice?: number; softDice?: SoftDiceOptions; ce?: F.CrossEntropyOptions }
+export interface DCAndCEOptions {
+  weightCe?: number;
+  weightDice?: number;
+  softDice?: SoftDiceOptions;
+  ce?: F.CrossEntropyOptions;
+}
 
 /**
  * nnU-Net's DC_and_CE_loss, as SKCDF trains with it: soft Dice (softmax, batch dice, no background, smooth 1) plus
@@ -131,7 +154,13 @@ export class DCAndCELoss extends Module {
   readonly weightDice: number;
   constructor(o: DCAndCEOptions = {}) {
     super();
-    this.dc = new SoftDiceLoss({ applyNonlin: (x) => torch.softmax(x, 1), batchDice: true, doBg: false, smooth: 1, ...o.softDice });
+    this.dc = new SoftDiceLoss({
+      applyNonlin: (x) => torch.softmax(x, 1),
+      batchDice: true,
+      doBg: false,
+      smooth: 1,
+      ...o.softDice,
+    });
     this.ce = new RobustCrossEntropyLoss(o.ce);
     this.weightCe = o.weightCe ?? 1;
     this.weightDice = o.weightDice ?? 1;
@@ -164,6 +193,8 @@ export function evalDicePerClass(logits: Tensor, labels: Tensor): Tensor {
     const c = logits.shape[1];
     const pred = logits.argmax(1, true);
     const predOh = torch.zeros(logits.shape, { device: logits.device }).scatter_(1, pred, 1);
-    return new SoftDiceLoss({ smooth: 1e-8 }).perClass(predOh, labels.ndim === logits.ndim ? labels : labels.unsqueeze(1)).view([c - 1]);
+    return new SoftDiceLoss({ smooth: 1e-8 })
+      .perClass(predOh, labels.ndim === logits.ndim ? labels : labels.unsqueeze(1))
+      .view([c - 1]);
   });
 }

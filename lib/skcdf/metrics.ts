@@ -20,8 +20,16 @@ export { distanceTransform, EdtWorkspace, type Spacing3 } from './edt.js';
 
 /** Label maps accepted by {@link evaluateCase}: integer class indices in [0, numClasses). */
 export type LabelArray =
-  | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array
-  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** Binary masks: non-zero = foreground (normally Uint8Array of 0/1). */
 export type Mask = ArrayLike<number>;
@@ -104,8 +112,8 @@ function borderInto(m: Uint8Array, out: Uint8Array, Z: number, Y: number, X: num
           out[i] = 0;
           continue;
         }
-        const interior = yzIn && x > 0 && x < X - 1 && m[i - 1] && m[i + 1] && m[i - X] && m[i + X]
-          && m[i - plane] && m[i + plane];
+        const interior =
+          yzIn && x > 0 && x < X - 1 && m[i - 1] && m[i + 1] && m[i - X] && m[i + X] && m[i - plane] && m[i + plane];
         if (interior) out[i] = 0;
         else {
           out[i] = 1;
@@ -122,7 +130,12 @@ function borderInto(m: Uint8Array, out: Uint8Array, Z: number, Y: number, X: num
  * written to out[0..nQuery).
  */
 function directedInto(
-  query: Uint8Array, feat: Uint8Array, dims: Shape3, spacing: Spacing3, ws: PairWorkspace, out: Float64Array,
+  query: Uint8Array,
+  feat: Uint8Array,
+  dims: Shape3,
+  spacing: Spacing3,
+  ws: PairWorkspace,
+  out: Float64Array,
 ): void {
   const [Z, Y, X] = dims;
   const nRows = Z * Y;
@@ -157,10 +170,14 @@ interface PairResult {
 function pairCore(dims: Shape3, spacing: Spacing3, ws: PairWorkspace, symmetric: boolean): PairResult {
   const [Z, Y, X] = dims;
   const n = Z * Y * X;
-  const p = ws.p, g = ws.g;
-  let nP = 0, nG = 0, nI = 0;
+  const p = ws.p,
+    g = ws.g;
+  let nP = 0,
+    nG = 0,
+    nI = 0;
   for (let i = 0; i < n; i++) {
-    const a = p[i], b = g[i];
+    const a = p[i],
+      b = g[i];
     nP += a;
     nG += b;
     nI += a & b;
@@ -180,7 +197,12 @@ function pairCore(dims: Shape3, spacing: Spacing3, ws: PairWorkspace, symmetric:
 /** Crops two full binary masks to the bounding box of their union into ws.p / ws.g; null if both empty. */
 function cropUnion(pred: Mask, ref: Mask, shape: Shape3, ws: PairWorkspace): Shape3 | null {
   const [Z, Y, X] = shape;
-  let z0 = Z, z1 = -1, y0 = Y, y1 = -1, x0 = X, x1 = -1;
+  let z0 = Z,
+    z1 = -1,
+    y0 = Y,
+    y1 = -1,
+    x0 = X,
+    x1 = -1;
   for (let z = 0, i = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {
       for (let x = 0; x < X; x++, i++) {
@@ -198,7 +220,8 @@ function cropUnion(pred: Mask, ref: Mask, shape: Shape3, ws: PairWorkspace): Sha
   if (z1 < 0) return null;
   const dims: Shape3 = [z1 - z0 + 1, y1 - y0 + 1, x1 - x0 + 1];
   ws.ensure(dims[0] * dims[1] * dims[2], dims[0] * dims[1]);
-  const p = ws.p, g = ws.g;
+  const p = ws.p,
+    g = ws.g;
   let k = 0;
   for (let z = z0; z <= z1; z++) {
     for (let y = y0; y <= y1; y++) {
@@ -219,12 +242,18 @@ function checkPair(pred: Mask, ref: Mask, shape: Shape3, spacing: Spacing3, fn: 
 
 /** Both directions on full masks; throws (like medpy) when either mask is empty. */
 function surfaceDistancesBoth(
-  pred: Mask, ref: Mask, shape: Shape3, spacing: Spacing3, symmetric: boolean, fn: string,
+  pred: Mask,
+  ref: Mask,
+  shape: Shape3,
+  spacing: Spacing3,
+  symmetric: boolean,
+  fn: string,
 ): PairResult {
   checkPair(pred, ref, shape, spacing, fn);
   const ws = new PairWorkspace();
   const dims = cropUnion(pred, ref, shape, ws);
-  let nP = 0, nG = 0;
+  let nP = 0,
+    nG = 0;
   if (dims) {
     const n = dims[0] * dims[1] * dims[2];
     for (let i = 0; i < n; i++) {
@@ -272,7 +301,8 @@ export function percentile(values: ArrayLike<number>, q: number): number {
   const prev = Math.floor(virt);
   const next = Math.min(prev + 1, n - 1);
   const gamma = virt - prev;
-  const a = s[prev], b = s[next];
+  const a = s[prev],
+    b = s[next];
   const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
@@ -285,9 +315,12 @@ export function dice(pred: Mask, ref: Mask): number {
   if (pred.length !== ref.length) {
     throw new Error(`dice: pred has ${pred.length} elements but ref has ${ref.length}`);
   }
-  let nP = 0, nR = 0, nI = 0;
+  let nP = 0,
+    nR = 0,
+    nI = 0;
   for (let i = 0; i < pred.length; i++) {
-    const a = pred[i] ? 1 : 0, b = ref[i] ? 1 : 0;
+    const a = pred[i] ? 1 : 0,
+      b = ref[i] ? 1 : 0;
     nP += a;
     nR += b;
     nI += a & b;
@@ -345,7 +378,11 @@ export function hd95(pred: Mask, ref: Mask, shape: Shape3, spacing: Spacing3): n
  * only inside the union bounding box of P and G. Labels must be integers in [0, numClasses).
  */
 export function evaluateCase(
-  pred: LabelArray, label: LabelArray, shape: Shape3, spacing: Spacing3, numClasses: number,
+  pred: LabelArray,
+  label: LabelArray,
+  shape: Shape3,
+  spacing: Spacing3,
+  numClasses: number,
   options: EvaluateOptions = {},
 ): ClassMetrics[] {
   checkShape(shape, pred.length, 'evaluateCase(pred)');
@@ -364,7 +401,8 @@ export function evaluateCase(
   const out: ClassMetrics[] = [];
   for (let c = 1; c < numClasses; c++) {
     const o = c * 6;
-    const emptyP = bbP[o + 1] < 0, emptyL = bbL[o + 1] < 0;
+    const emptyP = bbP[o + 1] < 0,
+      emptyL = bbL[o + 1] < 0;
     if (emptyP && emptyL) {
       out.push({ classIndex: c, dice: 100, asd: 0, assd: 0, hd95: 0, nPred: 0, nLabel: 0 });
       continue;
@@ -376,12 +414,16 @@ export function evaluateCase(
       out.push({ classIndex: c, dice: 0, asd: e, assd: e, hd95: e, nPred, nLabel });
       continue;
     }
-    const z0 = Math.min(bbP[o], bbL[o]), z1 = Math.max(bbP[o + 1], bbL[o + 1]);
-    const y0 = Math.min(bbP[o + 2], bbL[o + 2]), y1 = Math.max(bbP[o + 3], bbL[o + 3]);
-    const x0 = Math.min(bbP[o + 4], bbL[o + 4]), x1 = Math.max(bbP[o + 5], bbL[o + 5]);
+    const z0 = Math.min(bbP[o], bbL[o]),
+      z1 = Math.max(bbP[o + 1], bbL[o + 1]);
+    const y0 = Math.min(bbP[o + 2], bbL[o + 2]),
+      y1 = Math.max(bbP[o + 3], bbL[o + 3]);
+    const x0 = Math.min(bbP[o + 4], bbL[o + 4]),
+      x1 = Math.max(bbP[o + 5], bbL[o + 5]);
     const dims: Shape3 = [z1 - z0 + 1, y1 - y0 + 1, x1 - x0 + 1];
     ws.ensure(dims[0] * dims[1] * dims[2], dims[0] * dims[1]);
-    const cp = ws.p, cg = ws.g;
+    const cp = ws.p,
+      cg = ws.g;
     let k = 0;
     for (let z = z0; z <= z1; z++) {
       for (let y = y0; y <= y1; y++) {
@@ -393,13 +435,20 @@ export function evaluateCase(
     }
     const r = pairCore(dims, spacing, ws, symmetric);
     const a = mean(r.dPG);
-    let s = NaN, h = NaN;
+    let s = NaN,
+      h = NaN;
     if (r.dGP) {
       s = (a + mean(r.dGP)) / 2;
       h = percentile(concat(r.dPG, r.dGP), 95);
     }
     out.push({
-      classIndex: c, dice: 100 * ((2 * r.nI) / (r.nP + r.nG)), asd: a, assd: s, hd95: h, nPred: r.nP, nLabel: r.nG,
+      classIndex: c,
+      dice: 100 * ((2 * r.nI) / (r.nP + r.nG)),
+      asd: a,
+      assd: s,
+      hd95: h,
+      nPred: r.nP,
+      nLabel: r.nG,
     });
   }
   return out;
@@ -425,9 +474,12 @@ function classBoxes(a: NumberLabels, shape: Shape3, numClasses: number, name: st
   const [Z, Y, X] = shape;
   const bb = new Int32Array(numClasses * 6);
   for (let c = 0; c < numClasses; c++) {
-    bb[c * 6] = Z; bb[c * 6 + 1] = -1;
-    bb[c * 6 + 2] = Y; bb[c * 6 + 3] = -1;
-    bb[c * 6 + 4] = X; bb[c * 6 + 5] = -1;
+    bb[c * 6] = Z;
+    bb[c * 6 + 1] = -1;
+    bb[c * 6 + 2] = Y;
+    bb[c * 6 + 3] = -1;
+    bb[c * 6 + 4] = X;
+    bb[c * 6 + 5] = -1;
   }
   // rowSeen[c] == row stamp: class c already recorded for this (z, y) row, only x needs updating
   const rowSeen = new Int32Array(numClasses).fill(-1);

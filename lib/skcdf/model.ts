@@ -15,11 +15,18 @@ export type PredType = AttentionMode;
 
 function norm(kind: Normalization, channels: number): Module | null {
   switch (kind) {
-    case 'batchnorm': return new BatchNorm3d(channels);
-    case 'groupnorm': return new GroupNorm(16, channels);
-    case 'instancenorm': return new InstanceNorm3d(channels);
-    case 'none': return null;
-    default: throw new TypeError(`normalization must be 'batchnorm', 'groupnorm', 'instancenorm' or 'none', got '${String(kind)}'`);
+    case 'batchnorm':
+      return new BatchNorm3d(channels);
+    case 'groupnorm':
+      return new GroupNorm(16, channels);
+    case 'instancenorm':
+      return new InstanceNorm3d(channels);
+    case 'none':
+      return null;
+    default:
+      throw new TypeError(
+        `normalization must be 'batchnorm', 'groupnorm', 'instancenorm' or 'none', got '${String(kind)}'`,
+      );
   }
 }
 
@@ -37,7 +44,9 @@ export class ConvBlock extends Module {
     }
     this.conv = this.registerModule('conv', new Sequential(...ops));
   }
-  override forward(x: Tensor): Tensor { return this.conv.forward(x); }
+  override forward(x: Tensor): Tensor {
+    return this.conv.forward(x);
+  }
 }
 
 /** DownsamplingConvBlock: [Conv3d(k2, stride 2), norm, ReLU]. */
@@ -46,10 +55,18 @@ export class DownsamplingConvBlock extends Module {
   constructor(inChannels: number, outChannels: number, normalization: Normalization = 'none', stride = 2) {
     super();
     const n = norm(normalization, outChannels);
-    this.conv = this.registerModule('conv', new Sequential(
-      new Conv3d(inChannels, outChannels, stride, { stride, padding: 0 }), ...(n ? [n] : []), new ReLU(true)));
+    this.conv = this.registerModule(
+      'conv',
+      new Sequential(
+        new Conv3d(inChannels, outChannels, stride, { stride, padding: 0 }),
+        ...(n ? [n] : []),
+        new ReLU(true),
+      ),
+    );
   }
-  override forward(x: Tensor): Tensor { return this.conv.forward(x); }
+  override forward(x: Tensor): Tensor {
+    return this.conv.forward(x);
+  }
 }
 
 /** UpsamplingDeconvBlock: [ConvTranspose3d(k2, stride 2), norm, ReLU]. */
@@ -58,17 +75,30 @@ export class UpsamplingDeconvBlock extends Module {
   constructor(inChannels: number, outChannels: number, normalization: Normalization = 'none', stride = 2) {
     super();
     const n = norm(normalization, outChannels);
-    this.conv = this.registerModule('conv', new Sequential(
-      new ConvTranspose3d(inChannels, outChannels, stride, { stride, padding: 0 }), ...(n ? [n] : []), new ReLU(true)));
+    this.conv = this.registerModule(
+      'conv',
+      new Sequential(
+        new ConvTranspose3d(inChannels, outChannels, stride, { stride, padding: 0 }),
+        ...(n ? [n] : []),
+        new ReLU(true),
+      ),
+    );
   }
-  override forward(x: Tensor): Tensor { return this.conv.forward(x); }
+  override forward(x: Tensor): Tensor {
+    return this.conv.forward(x);
+  }
 }
 
 export type Features = [Tensor, Tensor, Tensor, Tensor, Tensor];
 
 export class Encoder extends Module {
   readonly dropout: Dropout3d;
-  constructor(nChannels: number, nFilters: number, normalization: Normalization, public hasDropout: boolean) {
+  constructor(
+    nChannels: number,
+    nFilters: number,
+    normalization: Normalization,
+    public hasDropout: boolean,
+  ) {
     super();
     const F = nFilters;
     this.registerModule('block_one', new ConvBlock(1, nChannels, F, normalization));
@@ -103,7 +133,12 @@ export class Decoder extends Module {
   readonly dropout: Dropout3d;
   readonly outConv9: Conv3d;
   readonly outConv9Abc: Conv3d;
-  constructor(nClasses: number, nFilters: number, normalization: Normalization, public hasDropout: boolean) {
+  constructor(
+    nClasses: number,
+    nFilters: number,
+    normalization: Normalization,
+    public hasDropout: boolean,
+  ) {
     super();
     const F = nFilters;
     this.registerModule('block_five_up', new UpsamplingDeconvBlock(16 * F, 8 * F, normalization));
@@ -166,7 +201,10 @@ export interface VNetDecoupleAttentionABCOptions {
   crossAttention?: boolean;
 }
 
-/** VNet_Decouple_Attention_ABC with the reference's module names; forward(image, 'labeled' | 'unlabeled') -> [out, outAbc]. */
+/**
+ * VNet_Decouple_Attention_ABC with the reference's module names; forward(image, 'labeled' | 'unlabeled') -> [out,
+ * outAbc].
+ */
 export class VNetDecoupleAttentionABC extends Module {
   readonly encoder: Encoder;
   readonly decoderL: Decoder;
@@ -179,7 +217,9 @@ export class VNetDecoupleAttentionABC extends Module {
   readonly patchSize: [number, number, number];
   readonly bottleneck: [number, number, number];
 
-  protected override typeName(): string { return 'VNet_Decouple_Attention_ABC'; }
+  protected override typeName(): string {
+    return 'VNet_Decouple_Attention_ABC';
+  }
 
   constructor(options: VNetDecoupleAttentionABCOptions) {
     super();
@@ -190,26 +230,52 @@ export class VNetDecoupleAttentionABC extends Module {
     const normalization = o.normalization ?? 'batchnorm';
     const hasDropout = o.hasDropout ?? true;
     const numHeads = o.numHeads ?? 2;
-    for (const [k, v] of [['nChannels', this.nChannels], ['nClasses', this.nClasses], ['nFilters', this.nFilters], ['numHeads', numHeads]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`VNetDecoupleAttentionABC: ${k} must be a positive integer, got ${v}`);
+    for (const [k, v] of [
+      ['nChannels', this.nChannels],
+      ['nClasses', this.nClasses],
+      ['nFilters', this.nFilters],
+      ['numHeads', numHeads],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`VNetDecoupleAttentionABC: ${k} must be a positive integer, got ${v}`);
     }
     const p = o.patchSize;
     if (!Array.isArray(p) || p.length !== 3 || p.some((v) => !Number.isInteger(v) || v < 1)) {
-      throw new RangeError(`VNetDecoupleAttentionABC: patchSize must be 3 positive integers [D, H, W], got ${JSON.stringify(p)}`);
+      throw new RangeError(
+        `VNetDecoupleAttentionABC: patchSize must be 3 positive integers [D, H, W], got ${JSON.stringify(p)}`,
+      );
     }
     if (p.some((v) => v % 32 !== 0)) {
-      throw new RangeError(`VNetDecoupleAttentionABC: patchSize [${p.join(', ')}] has dims that are not multiples of 32 (the bottleneck, patch/16, must be even for the local attention's 2x2x2 sub-grids)`);
+      throw new RangeError(
+        `VNetDecoupleAttentionABC: patchSize [${p.join(', ')}] has dims that are not multiples of 32 (the ` +
+        `bottleneck, patch/16, must be even for the local attention's 2x2x2 sub-grids)`,
+      );
     }
     this.patchSize = [p[0], p[1], p[2]];
     this.bottleneck = [p[0] / 16, p[1] / 16, p[2] / 16];
     const E = 16 * this.nFilters;
-    this.encoder = this.registerModule('encoder', new Encoder(this.nChannels, this.nFilters, normalization, hasDropout));
-    this.decoderL = this.registerModule('decoder_l', new Decoder(this.nClasses, this.nFilters, normalization, hasDropout));
-    this.decoderU = this.registerModule('decoder_u', new Decoder(this.nClasses, this.nFilters, normalization, hasDropout));
+    this.encoder = this.registerModule(
+      'encoder',
+      new Encoder(this.nChannels, this.nFilters, normalization, hasDropout),
+    );
+    this.decoderL = this.registerModule(
+      'decoder_l',
+      new Decoder(this.nClasses, this.nFilters, normalization, hasDropout),
+    );
+    this.decoderU = this.registerModule(
+      'decoder_u',
+      new Decoder(this.nClasses, this.nFilters, normalization, hasDropout),
+    );
     const attn = { numHeads, dropout: o.attentionDropout ?? 0.1 };
     if (o.crossAttention ?? true) {
-      this.crossAttentionLocal = this.registerModule('cross_attention_local', new CrossAttentionLocalBlock(E, this.bottleneck, attn));
-      this.crossAttentionGlobal = this.registerModule('cross_attention_global', new CrossAttentionGlobalBlock(E, this.bottleneck, attn));
+      this.crossAttentionLocal = this.registerModule(
+        'cross_attention_local',
+        new CrossAttentionLocalBlock(E, this.bottleneck, attn),
+      );
+      this.crossAttentionGlobal = this.registerModule(
+        'cross_attention_global',
+        new CrossAttentionGlobalBlock(E, this.bottleneck, attn),
+      );
     }
     if (o.dropout3d !== undefined) this.setDropout({ dropout3d: o.dropout3d });
   }
@@ -217,8 +283,10 @@ export class VNetDecoupleAttentionABC extends Module {
   /** Sets dropout probabilities: the 3 Dropout3d (encoder, both decoders) and/or the 4 attention dropouts. */
   setDropout(p: { dropout3d?: number; attention?: number } | number): this {
     const o = typeof p === 'number' ? { dropout3d: p, attention: p } : p;
-    if (o.dropout3d !== undefined) for (const m of [this.encoder.dropout, this.decoderL.dropout, this.decoderU.dropout]) m.p = o.dropout3d;
-    if (o.attention !== undefined) for (const b of [this.crossAttentionLocal, this.crossAttentionGlobal]) b?.setDropout(o.attention);
+    if (o.dropout3d !== undefined)
+      for (const m of [this.encoder.dropout, this.decoderL.dropout, this.decoderU.dropout]) m.p = o.dropout3d;
+    if (o.attention !== undefined)
+      for (const b of [this.crossAttentionLocal, this.crossAttentionGlobal]) b?.setDropout(o.attention);
     return this;
   }
 
@@ -229,19 +297,28 @@ export class VNetDecoupleAttentionABC extends Module {
    */
   override forward(image: Tensor, mode: PredType, options: { single?: boolean } = {}): [Tensor, Tensor] {
     this.checkInput(image, mode, options.single);
-    return torch.tidy(() => (mode === 'labeled' ? this.decoderL : this.decoderU).forward(this.features(image, mode, options.single)));
+    return torch.tidy(() =>
+      (mode === 'labeled' ? this.decoderL : this.decoderU).forward(this.features(image, mode, options.single)),
+    );
   }
 
   private checkInput(image: Tensor, mode: PredType, single = false): void {
-    if (mode !== 'labeled' && mode !== 'unlabeled') throw new TypeError(`VNetDecoupleAttentionABC: mode must be 'labeled' or 'unlabeled', got '${String(mode)}'`);
+    if (mode !== 'labeled' && mode !== 'unlabeled')
+      throw new TypeError(`VNetDecoupleAttentionABC: mode must be 'labeled' or 'unlabeled', got '${String(mode)}'`);
     const s = image.shape;
     const [D, H, W] = this.patchSize;
     if (s.length !== 5 || s[1] !== this.nChannels || s[2] !== D || s[3] !== H || s[4] !== W) {
-      throw new RangeError(`VNetDecoupleAttentionABC: expected image of shape [B, ${this.nChannels}, ${D}, ${H}, ${W}] (the configured patchSize), got [${s.join(', ')}]`);
+      throw new RangeError(
+        `VNetDecoupleAttentionABC: expected image of shape [B, ${this.nChannels}, ${D}, ${H}, ${W}] (the configured ` +
+        `patchSize), got [${s.join(', ')}]`,
+      );
     }
     if (s[0] < 1) throw new RangeError('VNetDecoupleAttentionABC: empty batch');
     if (this.training && mode === 'labeled' && !single && s[0] % 2 !== 0) {
-      throw new RangeError(`VNetDecoupleAttentionABC: train-mode 'labeled' needs an even batch ([labeled | unlabeled] halves), got batch ${s[0]}`);
+      throw new RangeError(
+        `VNetDecoupleAttentionABC: train-mode 'labeled' needs an even batch ([labeled | unlabeled] halves), got ` +
+        `batch ${s[0]}`,
+      );
     }
   }
 
@@ -263,7 +340,9 @@ export class VNetDecoupleAttentionABC extends Module {
    */
   predict(image: Tensor, mode: PredType = 'unlabeled'): Tensor {
     this.checkInput(image, mode);
-    return torch.tidy(() => (mode === 'labeled' ? this.decoderL : this.decoderU).forwardMain(this.features(image, mode)));
+    return torch.tidy(() =>
+      (mode === 'labeled' ? this.decoderL : this.decoderU).forwardMain(this.features(image, mode)),
+    );
   }
 }
 

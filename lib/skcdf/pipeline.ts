@@ -20,14 +20,19 @@ import { readRunConfig } from './training/run-config.js';
 import { buildModel, evaluationMode, train, type TrainOptions, type TrainSummary } from './training/loop.js';
 import type { PredType, VNetDecoupleAttentionABC } from './model.js';
 
-/** The model as a SegmentationNet predicting with the decoder of `mode` (decoder_u for SKCDF, decoder_l for the baseline). */
+/**
+ * The model as a SegmentationNet predicting with the decoder of `mode` (decoder_u for SKCDF, decoder_l for the
+ * baseline).
+ */
 export function decoderNet(model: VNetDecoupleAttentionABC, mode: 'labeled' | 'unlabeled'): SegmentationNet {
   return {
     forward: (x: Tensor) => model.forward(x, mode),
     predict: (x: Tensor) => model.predict(x, mode),
     eval: () => model.eval(),
     train: (m?: boolean) => model.train(m),
-    get training() { return model.training; },
+    get training() {
+      return model.training;
+    },
   };
 }
 
@@ -63,9 +68,15 @@ export interface PredictRunOptions extends Partial<Omit<InferenceSettings, 'numC
   onCase?: (id: string, seconds: number, output: string) => void;
 }
 
-/** What {@link predictRun} does, resolved: the network's config (with the overrides), checkpoint, cases, output folder, decoder. */
+/**
+ * What {@link predictRun} does, resolved: the network's config (with the overrides), checkpoint, cases, output folder,
+ * decoder.
+ */
 export interface PredictionPlan {
-  /** The run's config.json (or defaultConfig(dataset)) with dataDir, splitsDir, patch, nFilters and device overridden as given. */
+  /**
+   * The run's config.json (or defaultConfig(dataset)) with dataDir, splitsDir, patch, nFilters and device overridden as
+   * given.
+   */
   config: TrainConfig;
   checkpoint: string;
   ids: string[];
@@ -77,17 +88,25 @@ export interface PredictionPlan {
 /** Resolves a prediction's settings: options given win over the run's config.json (or defaultConfig(dataset)). */
 export function predictionPlan(o: PredictRunOptions): PredictionPlan {
   const run = o.runDir !== undefined ? readRunConfig(o.runDir) : undefined;
-  if (!run && !o.dataset) throw new Error('predictRun: give runDir (a training run folder) or dataset (with checkpoint)');
+  if (!run && !o.dataset)
+    throw new Error('predictRun: give runDir (a training run folder) or dataset (with checkpoint)');
   if (run && o.dataset && o.dataset !== run.dataset) {
-    throw new Error(`predictRun: dataset '${o.dataset}' is not the run's ('${run.dataset}' in ${join(o.runDir!, 'config.json')})`);
+    throw new Error(
+      `predictRun: dataset '${o.dataset}' is not the run's ('${run.dataset}' in ${join(o.runDir!, 'config.json')})`,
+    );
   }
   const base = run ?? defaultConfig(o.dataset!);
   const config: TrainConfig = {
-    ...base, dataDir: o.dataDir ?? base.dataDir, splitsDir: o.splitsDir ?? base.splitsDir, patch: o.patch ?? base.patch,
-    nFilters: o.nFilters ?? base.nFilters, device: o.device ?? base.device,
+    ...base,
+    dataDir: o.dataDir ?? base.dataDir,
+    splitsDir: o.splitsDir ?? base.splitsDir,
+    patch: o.patch ?? base.patch,
+    nFilters: o.nFilters ?? base.nFilters,
+    device: o.device ?? base.device,
   };
   const checkpoint = o.checkpoint ?? (o.runDir !== undefined ? join(o.runDir, 'best_model.pth') : undefined);
-  if (checkpoint === undefined) throw new Error('predictRun: give checkpoint (there is no run folder to take best_model.pth from)');
+  if (checkpoint === undefined)
+    throw new Error('predictRun: give checkpoint (there is no run folder to take best_model.pth from)');
   const ids = o.ids ? [...o.ids] : readSplitFile(join(config.splitsDir, `${o.split ?? 'test'}.txt`));
   const outDir = o.outDir ?? (o.runDir !== undefined ? join(o.runDir, 'predictions') : 'predictions');
   return { config, checkpoint, ids, outDir, mode: evaluationMode(config.method) };
@@ -96,7 +115,12 @@ export function predictionPlan(o: PredictRunOptions): PredictionPlan {
 /** The window settings among predictRun's options (the reference's speed 0 unless told otherwise). */
 function windowSettings(o: PredictRunOptions): Omit<InferenceSettings, 'patch' | 'numClasses' | 'device'> {
   return {
-    speed: o.speed ?? 0, stride: o.stride, overlap: o.overlap, gaussian: o.gaussian, windowsPerBatch: o.windowsPerBatch, flips: o.flips,
+    speed: o.speed ?? 0,
+    stride: o.stride,
+    overlap: o.overlap,
+    gaussian: o.gaussian,
+    windowsPerBatch: o.windowsPerBatch,
+    flips: o.flips,
     channelsLast: o.channelsLast,
   };
 }
@@ -116,8 +140,15 @@ export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[
     if (o.fuse ?? true) fuseConvBatchNorm(model);
     mkdirSync(outDir, { recursive: true });
     predictDataset({
-      ...windowSettings(o), model: decoderNet(model, mode), dataDir: c.dataDir, ids, outDir, patch: c.patch,
-      numClasses: info.numClasses, device: c.device, onCase: (id, r) => o.onCase?.(id, r.seconds, r.output),
+      ...windowSettings(o),
+      model: decoderNet(model, mode),
+      dataDir: c.dataDir,
+      ids,
+      outDir,
+      patch: c.patch,
+      numClasses: info.numClasses,
+      device: c.device,
+      onCase: (id, r) => o.onCase?.(id, r.seconds, r.output),
     });
   } finally {
     model.dispose();
@@ -142,18 +173,30 @@ export interface EvaluateRunOptions {
   log?: ((text: string) => void) | null;
 }
 
-/** Evaluates a run's predictions (Dice, ASD, ASSD, HD95) and writes the tables and report.html with overlays and curves. */
+/**
+ * Evaluates a run's predictions (Dice, ASD, ASSD, HD95) and writes the tables and report.html with overlays and curves.
+ */
 export function evaluateRun(o: EvaluateRunOptions): { evaluation: Evaluation; report: string } {
   const c = readRunConfig(o.runDir);
   const ids = o.ids ? [...o.ids] : readSplitFile(join(o.splitsDir ?? c.splitsDir, `${o.split ?? 'test'}.txt`));
   const predDir = o.predDir ?? join(o.runDir, 'predictions');
   const outDir = o.outDir ?? o.runDir;
   const labelDir = o.dataDir ?? c.dataDir;
-  const evaluation = evaluateFolds({ predDirs: [predDir], labelDir, ids, dataset: c.dataset, outDir: join(outDir, 'evaluation'), log: o.log });
+  const evaluation = evaluateFolds({
+    predDirs: [predDir],
+    labelDir,
+    ids,
+    dataset: c.dataset,
+    outDir: join(outDir, 'evaluation'),
+    log: o.log,
+  });
   const overlays = overlayCases(labelDir, predDir, ids, o.overlaySlices ?? 3);
   const logPath = join(o.runDir, 'log.jsonl');
   const report = writeReport({
-    outDir, evaluation, runLog: existsSync(logPath) ? logPath : undefined, overlays,
+    outDir,
+    evaluation,
+    runLog: existsSync(logPath) ? logPath : undefined,
+    overlays,
     title: `SKCDF (${c.method}) on ${c.dataset}: ${o.split ?? 'test'} split`,
   });
   return { evaluation, report };
@@ -173,7 +216,14 @@ export function overlayCases(dataDir: string, predDir: string, ids: readonly str
     const pred = readNifti(predPath);
     const shape = label.shape as [number, number, number];
     for (const slice of overlaySlices(label.data as ArrayLike<number>, shape, perCase)) {
-      out.push({ id: `${id}_z${slice}`, image: image.data as ArrayLike<number>, label: label.data as ArrayLike<number>, pred: pred.data as ArrayLike<number>, shape, slice });
+      out.push({
+        id: `${id}_z${slice}`,
+        image: image.data as ArrayLike<number>,
+        label: label.data as ArrayLike<number>,
+        pred: pred.data as ArrayLike<number>,
+        shape,
+        slice,
+      });
     }
   }
   return out;
@@ -187,7 +237,11 @@ export interface PipelineOptions extends TrainOptions {
   log?: (message: string) => void;
 }
 
-export interface PipelineResult { summary: TrainSummary; evaluation?: Evaluation; report?: string }
+export interface PipelineResult {
+  summary: TrainSummary;
+  evaluation?: Evaluation;
+  report?: string;
+}
 
 /**
  * `npm run train`: makes sure the data exists (generating the synthetic set when needed), trains, then predicts
@@ -208,8 +262,19 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   predictRun({ runDir: c.runDir, split: o.testSplit, device: c.device });
   const { evaluation, report } = evaluateRun({ runDir: c.runDir, split: o.testSplit, log: null });
   // The completion marker (written last, atomically): a run folder with summary.json is finished.
-  writeFileAtomic(join(c.runDir, 'summary.json'), JSON.stringify({
-    ...summary, testSplit: o.testSplit ?? 'test', testMeanDice: evaluation.overall.dice.mean, report, finishedAt: new Date().toISOString(),
-  }, null, 2) + '\n');
+  writeFileAtomic(
+    join(c.runDir, 'summary.json'),
+    JSON.stringify(
+      {
+        ...summary,
+        testSplit: o.testSplit ?? 'test',
+        testMeanDice: evaluation.overall.dice.mean,
+        report,
+        finishedAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   return { summary, evaluation, report };
 }

@@ -12,7 +12,12 @@ import type { CaseSummary, PreprocessOptions, PreprocessSummary, RawCase } from 
 import type { DatasetName } from './classes.js';
 
 /** One case for a preprocessing worker. */
-export interface PreprocessJob { c: RawCase; dataset: DatasetName; outDir: string; size: number[] }
+export interface PreprocessJob {
+  c: RawCase;
+  dataset: DatasetName;
+  outDir: string;
+  size: number[];
+}
 
 export interface ParallelPreprocessOptions extends PreprocessOptions {
   /** Worker threads (default: the available cores); 1 runs in this thread. */
@@ -22,17 +27,22 @@ export interface ParallelPreprocessOptions extends PreprocessOptions {
 /** Preprocesses every raw case with a pool of worker threads; resolves to the same summary as preprocessDataset. */
 export async function preprocessDatasetParallel(opts: ParallelPreprocessOptions): Promise<PreprocessSummary> {
   const workers = opts.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`preprocess: workers must be a positive integer, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`preprocess: workers must be a positive integer, got ${workers}`);
   if (workers === 1) return preprocessDataset(opts);
   const { dataset, outDir, onProgress, quiet = false } = opts;
   const { cases, size } = planDataset(opts);
   const n = Math.min(workers, cases.length);
-  const bar = quiet ? undefined : new ProgressBar(cases.length, { title: `preprocess ${dataset} (${n} workers)`, intervalMs: 0 });
+  const bar = quiet
+    ? undefined
+    : new ProgressBar(cases.length, { title: `preprocess ${dataset} (${n} workers)`, intervalMs: 0 });
   const results: CaseSummary[] = new Array(cases.length);
   const pool = new WorkerPool<PreprocessJob, CaseSummary>(new URL('./preprocess-worker.js', import.meta.url), {
-    size: n, label: (i) => `preprocess worker ${i}`,
+    size: n,
+    label: (i) => `preprocess worker ${i}`,
   });
-  let next = 0, finished = 0;
+  let next = 0,
+    finished = 0;
   // n lanes, one case in flight each: a lane's next case goes to the worker that just finished.
   const lane = async (): Promise<void> => {
     while (next < cases.length) {

@@ -14,9 +14,18 @@ import { className, datasetInfo } from './classes.js';
 import type { DatasetName } from './classes.js';
 import { ProgressBar } from './progress.js';
 
-export interface RawCase { id: string; imagePath: string; labelPath: string }
+export interface RawCase {
+  id: string;
+  imagePath: string;
+  labelPath: string;
+}
 
-export interface PreprocessProgress { done: number; total: number; id: string; status: 'done' | 'skipped' }
+export interface PreprocessProgress {
+  done: number;
+  total: number;
+  id: string;
+  status: 'done' | 'skipped';
+}
 
 /** The size [D, H, W] cases are resized to (the reference's preprocessing). */
 export const PREPROCESSED_SIZE: Readonly<Shape3> = [80, 160, 160];
@@ -67,14 +76,18 @@ export function findRawCases(dataset: DatasetName, rawDir: string): RawCase[] {
       if (id === undefined) continue;
       const imagePath = join(dir, f);
       const labelPath = join(rawDir, pair.labelsDir, info.labelFileName(id));
-      if (!existsSync(labelPath)) throw new Error(`${dataset}: label file ${labelPath} for image ${imagePath} does not exist`);
+      if (!existsSync(labelPath))
+        throw new Error(`${dataset}: label file ${labelPath} for image ${imagePath} does not exist`);
       if (seen.has(id)) throw new Error(`${dataset}: case id '${id}' appears twice (${seen.get(id)} and ${imagePath})`);
       seen.set(id, imagePath);
       cases.push({ id, imagePath, labelPath });
     }
   }
   if (cases.length === 0) {
-    throw new Error(`${dataset}: no cases found under ${rawDir} (expected ${info.rawGlobs.filter((g) => g.startsWith('images')).join(' or ')})`);
+    throw new Error(
+      `${dataset}: no cases found under ${rawDir} (expected ` +
+      `${info.rawGlobs.filter((g) => g.startsWith('images')).join(' or ')})`,
+    );
   }
   return cases.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 }
@@ -106,7 +119,10 @@ function maxU8(d: Uint8Array): number {
 }
 
 function badLabel(path: string, v: string, i: number, c: number, dataset: string): Error {
-  return new Error(`${path}: label value ${v} (at flat index ${i}) is not an integer class in [0, ${c}); dataset '${dataset}' has ${c} classes`);
+  return new Error(
+    `${path}: label value ${v} (at flat index ${i}) is not an integer class in [0, ${c}); dataset '${dataset}' has ` +
+    `${c} classes`,
+  );
 }
 
 function toInt8(data: NumericArray): Int8Array {
@@ -120,7 +136,9 @@ function classesIn(label: ArrayLike<number>, numClasses: number): number[] {
   const seen = new Uint8Array(numClasses);
   for (let i = 0; i < label.length; i++) seen[label[i]!] = 1;
   const out: number[] = [];
-  seen.forEach((s, c) => { if (s) out.push(c); });
+  seen.forEach((s, c) => {
+    if (s) out.push(c);
+  });
   return out;
 }
 
@@ -134,7 +152,8 @@ function existingOutput(imgPath: string, lblPath: string, size: readonly number[
   try {
     const im = readNpy(imgPath);
     const lb = readNpy(lblPath);
-    if (im.dtype !== 'float32' || lb.dtype !== 'int8' || !sameShape(im.shape, size) || !sameShape(lb.shape, size)) return undefined;
+    if (im.dtype !== 'float32' || lb.dtype !== 'int8' || !sameShape(im.shape, size) || !sameShape(lb.shape, size))
+      return undefined;
     return lb.data as Int8Array;
   } catch {
     return undefined;
@@ -142,16 +161,24 @@ function existingOutput(imgPath: string, lblPath: string, size: readonly number[
 }
 
 /** Preprocesses one raw case into outDir; returns the resized label. Errors name the file. */
-export function preprocessCase(c: RawCase, dataset: DatasetName, outDir: string, size: readonly number[]): { rawShape: number[]; label: Int8Array } {
+export function preprocessCase(
+  c: RawCase,
+  dataset: DatasetName,
+  outDir: string,
+  size: readonly number[],
+): { rawShape: number[]; label: Int8Array } {
   const info = datasetInfo(dataset);
   const img = readNifti(c.imagePath);
   const lbl = readNifti(c.labelPath);
   if (img.shape.length !== 3) throw new Error(`${c.imagePath}: expected a 3-D image, got shape [${img.shape}]`);
   if (!sameShape(img.shape, lbl.shape)) {
-    throw new Error(`${c.labelPath}: label shape [${lbl.shape}] differs from image ${c.imagePath} shape [${img.shape}]`);
+    throw new Error(
+      `${c.labelPath}: label shape [${lbl.shape}] differs from image ${c.imagePath} shape [${img.shape}]`,
+    );
   }
   checkLabelValues(lbl.data, info.numClasses, dataset, c.labelPath);
-  if (lbl.data instanceof BigInt64Array || lbl.data instanceof BigUint64Array) lbl.data = Int8Array.from(lbl.data, (v) => Number(v));
+  if (lbl.data instanceof BigInt64Array || lbl.data instanceof BigUint64Array)
+    lbl.data = Int8Array.from(lbl.data, (v) => Number(v));
   if (img.data instanceof BigInt64Array || img.data instanceof BigUint64Array) {
     throw new Error(`${c.imagePath}: 64-bit integer images are not supported`);
   }
@@ -164,14 +191,20 @@ export function preprocessCase(c: RawCase, dataset: DatasetName, outDir: string,
 
 /** Formats a summary for printing. */
 export function formatSummary(s: PreprocessSummary): string {
-  const lines = [`preprocess ${s.dataset} -> ${s.outDir}: ${s.done} done, ${s.skipped} skipped, ${s.cases.length} cases`];
+  const lines = [
+    `preprocess ${s.dataset} -> ${s.outDir}: ${s.done} done, ${s.skipped} skipped, ${s.cases.length} cases`,
+  ];
   for (const c of s.cases) {
-    lines.push(`  ${c.id} ${c.status.padEnd(7)} ${c.rawShape ? `[${c.rawShape}] -> ` : ''}[${c.shape}] classes ${c.classes.join(',')}` +
-      (c.missing.length ? `; missing ${c.missing.map((m) => className(s.dataset, m)).join(', ')}` : ''));
+    lines.push(
+      `  ${c.id} ${c.status.padEnd(7)} ${c.rawShape ? `[${c.rawShape}] -> ` : ''}[${c.shape}] classes ` +
+      `${c.classes.join(',')}` +
+        (c.missing.length ? `; missing ${c.missing.map((m) => className(s.dataset, m)).join(', ')}` : ''),
+    );
   }
   const miss = Object.entries(s.casesMissingClass);
   if (miss.length === 0) lines.push('  every case has every class');
-  for (const [cls, ids] of miss) lines.push(`  class ${className(s.dataset, Number(cls))} missing in ${ids.length} case(s): ${ids.join(', ')}`);
+  for (const [cls, ids] of miss)
+    lines.push(`  class ${className(s.dataset, Number(cls))} missing in ${ids.length} case(s): ${ids.join(', ')}`);
   return lines.join('\n');
 }
 
@@ -192,7 +225,9 @@ export function runCase(c: RawCase, dataset: DatasetName, outDir: string, size: 
       ({ rawShape, label } = preprocessCase(c, dataset, outDir, size));
     } catch (err) {
       const msg = (err as Error).message;
-      throw new Error(msg.includes(c.imagePath) || msg.includes(c.labelPath) ? msg : `case ${c.id} (${c.imagePath}): ${msg}`);
+      throw new Error(
+        msg.includes(c.imagePath) || msg.includes(c.labelPath) ? msg : `case ${c.id} (${c.imagePath}): ${msg}`,
+      );
     }
     status = 'done';
   }
@@ -202,17 +237,24 @@ export function runCase(c: RawCase, dataset: DatasetName, outDir: string, size: 
   return { id: c.id, status, rawShape, shape: [...size], classes, missing };
 }
 
-/** Validates the options, lists the cases and creates the output folder (shared by the sequential and parallel runs). */
+/**
+ * Validates the options, lists the cases and creates the output folder (shared by the sequential and parallel runs).
+ */
 export function planDataset(opts: PreprocessOptions): { cases: RawCase[]; size: [number, number, number] } {
   const { dataset, rawDir, outDir, size = [...PREPROCESSED_SIZE] } = opts;
-  if (size.length !== 3 || !size.every((v) => Number.isInteger(v) && v > 0)) throw new Error(`preprocess: size must be 3 positive integers, got [${size}]`);
+  if (size.length !== 3 || !size.every((v) => Number.isInteger(v) && v > 0))
+    throw new Error(`preprocess: size must be 3 positive integers, got [${size}]`);
   const cases = findRawCases(dataset, rawDir);
   mkdirSync(outDir, { recursive: true });
   return { cases, size };
 }
 
 /** Folds per-case results (in case order) into the dataset summary. */
-export function summarizeCases(dataset: DatasetName, outDir: string, results: readonly CaseSummary[]): PreprocessSummary {
+export function summarizeCases(
+  dataset: DatasetName,
+  outDir: string,
+  results: readonly CaseSummary[],
+): PreprocessSummary {
   const summary: PreprocessSummary = { dataset, outDir, done: 0, skipped: 0, cases: [], casesMissingClass: {} };
   for (const r of results) {
     if (r.status === 'done') summary.done++;

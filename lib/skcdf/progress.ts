@@ -46,7 +46,10 @@ export class ProgressBar {
   /** A redrawn line is on screen and needs a newline before other output. */
   private open = false;
 
-  constructor(public total: number, options: ProgressBarOptions = {}) {
+  constructor(
+    public total: number,
+    options: ProgressBarOptions = {},
+  ) {
     this.stream = options.stream ?? process.stderr;
     this.title = options.title ?? '';
     this.intervalMs = options.intervalMs ?? 5000;
@@ -63,8 +66,13 @@ export class ProgressBar {
     const filled = this.total > 0 ? Math.min(width, Math.round((done / this.total) * width)) : 0;
     const elapsed = (now - this.started) / 1000;
     const eta = etaSeconds ?? (done > 0 ? (elapsed / done) * (this.total - done) : undefined);
-    const parts = [`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`, this.title, `${done}/${this.total}`, text,
-      eta !== undefined && Number.isFinite(eta) && !last ? `ETA ${formatDuration(eta)}` : `${formatDuration(elapsed)}`];
+    const parts = [
+      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`,
+      this.title,
+      `${done}/${this.total}`,
+      text,
+      eta !== undefined && Number.isFinite(eta) && !last ? `ETA ${formatDuration(eta)}` : `${formatDuration(elapsed)}`,
+    ];
     const line = parts.filter(Boolean).join(' ');
     if (tty) {
       this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K`);

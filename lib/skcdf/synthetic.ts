@@ -77,10 +77,48 @@ const ORGANS: OrganSpec[] = [
   { label: 3, hu: 160, kind: 'ellipsoid', c: [72, 52, 8], ml: 150, aspect: [0.6, 0.6, 1], rot: -0.3 }, // left kidney
   { label: 11, hu: 45, kind: 'ellipsoid', c: [15, 10, 20], ml: 80, aspect: [1, 0.2, 0.35], rot: 0.15 }, // pancreas
   { label: 4, hu: 8, kind: 'ellipsoid', c: [-50, -45, 15], ml: 40, aspect: [0.6, 0.6, 1], rot: 0 }, // gallbladder
-  { label: 9, hu: 160, kind: 'tube', pts: [[-22, 30, -130], [-22, 30, 40], [-30, 25, 100]], r: 11 }, // IVC
-  { label: 8, hu: 220, kind: 'tube', pts: [[12, 38, -130], [10, 38, 130]], r: 11.5 }, // aorta
-  { label: 10, hu: 180, kind: 'tube', pts: [[85, 30, 35], [20, 15, 30], [-25, 5, 45]], r: 7.5 }, // portal/splenic veins
-  { label: 5, hu: 40, kind: 'tube', pts: [[5, 20, 55], [12, 15, 130]], r: 8.5 }, // esophagus
+  {
+    label: 9,
+    hu: 160,
+    kind: 'tube',
+    pts: [
+      [-22, 30, -130],
+      [-22, 30, 40],
+      [-30, 25, 100],
+    ],
+    r: 11,
+  }, // IVC
+  {
+    label: 8,
+    hu: 220,
+    kind: 'tube',
+    pts: [
+      [12, 38, -130],
+      [10, 38, 130],
+    ],
+    r: 11.5,
+  }, // aorta
+  {
+    label: 10,
+    hu: 180,
+    kind: 'tube',
+    pts: [
+      [85, 30, 35],
+      [20, 15, 30],
+      [-25, 5, 45],
+    ],
+    r: 7.5,
+  }, // portal/splenic veins
+  {
+    label: 5,
+    hu: 40,
+    kind: 'tube',
+    pts: [
+      [5, 20, 55],
+      [12, 15, 130],
+    ],
+    r: 8.5,
+  }, // esophagus
   { label: 12, hu: 35, kind: 'ellipsoid', c: [-42, 42, 48], ml: 12, aspect: [0.45, 0.7, 1], rot: 0.4 }, // right adrenal
   { label: 13, hu: 35, kind: 'ellipsoid', c: [45, 45, 40], ml: 12, aspect: [0.45, 0.7, 1], rot: -0.4 }, // left adrenal
 ];
@@ -92,7 +130,12 @@ function makeField(rng: Rng, minWave: number, maxWave: number): (x: number, y: n
     const th = rng.uniform(0, Math.PI);
     const ph = rng.uniform(0, 2 * Math.PI);
     const len = (2 * Math.PI) / rng.uniform(minWave, maxWave);
-    waves.push([len * Math.sin(th) * Math.cos(ph), len * Math.sin(th) * Math.sin(ph), len * Math.cos(th), rng.uniform(0, 2 * Math.PI)]);
+    waves.push([
+      len * Math.sin(th) * Math.cos(ph),
+      len * Math.sin(th) * Math.sin(ph),
+      len * Math.cos(th),
+      rng.uniform(0, 2 * Math.PI),
+    ]);
   }
   return (x, y, z) => {
     let s = 0;
@@ -102,16 +145,26 @@ function makeField(rng: Rng, minWave: number, maxWave: number): (x: number, y: n
 }
 
 function segDist2(p: V3, a: V3, b: V3): number {
-  const abx = b[0] - a[0], aby = b[1] - a[1], abz = b[2] - a[2];
-  const apx = p[0] - a[0], apy = p[1] - a[1], apz = p[2] - a[2];
+  const abx = b[0] - a[0],
+    aby = b[1] - a[1],
+    abz = b[2] - a[2];
+  const apx = p[0] - a[0],
+    apy = p[1] - a[1],
+    apz = p[2] - a[2];
   const t = Math.max(0, Math.min(1, (apx * abx + apy * aby + apz * abz) / (abx * abx + aby * aby + abz * abz)));
-  const dx = apx - t * abx, dy = apy - t * aby, dz = apz - t * abz;
+  const dx = apx - t * abx,
+    dy = apy - t * aby,
+    dz = apz - t * abz;
   return dx * dx + dy * dy + dz * dz;
 }
 
 /** Generates one case in memory. */
 export function generateSyntheticCase(
-  seed: number, index: number, shape: V3 = [64, 128, 128], fovMm: V3 = [240, 384, 384], centerMm: V3 = [0, 0, 0],
+  seed: number,
+  index: number,
+  shape: V3 = [64, 128, 128],
+  fovMm: V3 = [240, 384, 384],
+  centerMm: V3 = [0, 0, 0],
 ): SyntheticCase {
   const [Z, Y, X] = shape;
   const spacing: V3 = [fovMm[0] / Z, fovMm[1] / Y, fovMm[2] / X];
@@ -136,22 +189,27 @@ export function generateSyntheticCase(
   const body = new Uint8Array(n);
   for (let iz = 0; iz < Z; iz++) {
     const z = zmm(iz);
-    const discs = ((z + 300) % 32) < 5; // intervertebral discs every 32 mm
+    const discs = (z + 300) % 32 < 5; // intervertebral discs every 32 mm
     for (let iy = 0; iy < Y; iy++) {
       const y = ymm(iy);
       for (let ix = 0; ix < X; ix++) {
         const x = xmm(ix);
         const i = (iz * Y + iy) * X + ix;
         const rho = Math.sqrt((x / ax) ** 2 + (y / ay) ** 2);
-        if (rho >= 1) { hu[i] = -1000; continue; }
+        if (rho >= 1) {
+          hu[i] = -1000;
+          continue;
+        }
         body[i] = 1;
-        const depth = (1 - rho) * (ax + ay) / 2; // approx. distance from the skin, mm
+        const depth = ((1 - rho) * (ax + ay)) / 2; // approx. distance from the skin, mm
         let v: number;
         if (depth < fatMm) v = -100;
-        else if (depth < fatMm + 10) v = 45; // abdominal wall muscle
+        else if (depth < fatMm + 10)
+          v = 45; // abdominal wall muscle
         else v = bowel(x, y, z) > 0.25 ? 20 : -90; // bowel loops in visceral fat
         // ribs: thin bands near the wall in the upper abdomen, not at the anterior midline
-        if (z > -10 && depth > fatMm + 2 && depth < fatMm + 9 && ((z + ribPhase + 300) % 25) < 9 && Math.abs(x) > 40) v = 700;
+        if (z > -10 && depth > fatMm + 2 && depth < fatMm + 9 && (z + ribPhase + 300) % 25 < 9 && Math.abs(x) > 40)
+          v = 700;
         // spine: vertebral body (cortical shell, cancellous core), canal, spinous process
         const dv = Math.hypot(x, y - spineY);
         if (dv < 19) v = discs ? 80 : dv > 15 ? 700 : 250;
@@ -175,13 +233,22 @@ export function generateSyntheticCase(
       const scale = rng.uniform(0.9, 1.1) * bodyScale;
       const asp = o.aspect!;
       const k = Math.cbrt((3 * o.ml! * 1000) / (4 * Math.PI * asp[0] * asp[1] * asp[2]));
-      const r: V3 = [k * asp[0] * scale * rng.uniform(0.93, 1.07), k * asp[1] * scale * rng.uniform(0.93, 1.07), k * asp[2] * scale * rng.uniform(0.93, 1.07)];
+      const r: V3 = [
+        k * asp[0] * scale * rng.uniform(0.93, 1.07),
+        k * asp[1] * scale * rng.uniform(0.93, 1.07),
+        k * asp[2] * scale * rng.uniform(0.93, 1.07),
+      ];
       const c: V3 = [o.c![0] * bodyScale + jit[0], o.c![1] * bodyScale + jit[1], o.c![2] + jit[2]];
       const rot = (o.rot ?? 0) + rng.normal() * 0.08;
-      const cs = Math.cos(rot), sn = Math.sin(rot);
+      const cs = Math.cos(rot),
+        sn = Math.sin(rot);
       inside = (p) => {
-        const dx = p[0] - c[0], dy = p[1] - c[1], dz = p[2] - c[2];
-        const u = (dx * cs + dy * sn) / r[0], w = (-dx * sn + dy * cs) / r[1], t = dz / r[2];
+        const dx = p[0] - c[0],
+          dy = p[1] - c[1],
+          dz = p[2] - c[2];
+        const u = (dx * cs + dy * sn) / r[0],
+          w = (-dx * sn + dy * cs) / r[1],
+          t = dz / r[2];
         const lim = 1 + amp * field(p[0], p[1], p[2]);
         return u * u + w * w + t * t < lim * lim;
       };
@@ -189,7 +256,14 @@ export function generateSyntheticCase(
       lo = [c[0] - m, c[1] - m, c[2] - r[2] * (1 + amp)];
       hi = [c[0] + m, c[1] + m, c[2] + r[2] * (1 + amp)];
     } else {
-      const pts = o.pts!.map((p) => [p[0] * bodyScale + jit[0] + rng.normal() * 2, p[1] * bodyScale + jit[1] + rng.normal() * 2, p[2] + jit[2]] as V3);
+      const pts = o.pts!.map(
+        (p) =>
+          [
+            p[0] * bodyScale + jit[0] + rng.normal() * 2,
+            p[1] * bodyScale + jit[1] + rng.normal() * 2,
+            p[2] + jit[2],
+          ] as V3,
+      );
       const rad = o.r! * rng.uniform(0.9, 1.1);
       inside = (p) => {
         let d2 = Infinity;
@@ -198,12 +272,22 @@ export function generateSyntheticCase(
         return d2 < lim * lim;
       };
       const m = rad * (1 + amp);
-      lo = [Math.min(...pts.map((p) => p[0])) - m, Math.min(...pts.map((p) => p[1])) - m, Math.min(...pts.map((p) => p[2])) - m];
-      hi = [Math.max(...pts.map((p) => p[0])) + m, Math.max(...pts.map((p) => p[1])) + m, Math.max(...pts.map((p) => p[2])) + m];
+      lo = [
+        Math.min(...pts.map((p) => p[0])) - m,
+        Math.min(...pts.map((p) => p[1])) - m,
+        Math.min(...pts.map((p) => p[2])) - m,
+      ];
+      hi = [
+        Math.max(...pts.map((p) => p[0])) + m,
+        Math.max(...pts.map((p) => p[1])) + m,
+        Math.max(...pts.map((p) => p[2])) + m,
+      ];
     }
     // Voxel index range of the organ's bounding box (inverse of xmm/ymm/zmm).
-    const range = (l: number, h: number, c: number, sp: number, n: number): [number, number] =>
-      [Math.max(0, Math.floor((l - c) / sp + n / 2 - 0.5)), Math.min(n - 1, Math.ceil((h - c) / sp + n / 2 - 0.5))];
+    const range = (l: number, h: number, c: number, sp: number, n: number): [number, number] => [
+      Math.max(0, Math.floor((l - c) / sp + n / 2 - 0.5)),
+      Math.min(n - 1, Math.ceil((h - c) / sp + n / 2 - 0.5)),
+    ];
     const [ix0, ix1] = range(lo[0], hi[0], centerMm[2], sx, X);
     const [iy0, iy1] = range(lo[1], hi[1], centerMm[1], sy, Y);
     const [iz0, iz1] = range(lo[2], hi[2], centerMm[0], sz, Z);
@@ -216,7 +300,10 @@ export function generateSyntheticCase(
           const i = (iz * Y + iy) * X + ix;
           if (!body[i]) continue;
           p[0] = xmm(ix);
-          if (inside(p)) { label[i] = o.label; hu[i] = huO; }
+          if (inside(p)) {
+            label[i] = o.label;
+            hu[i] = huO;
+          }
         }
       }
     }
@@ -241,8 +328,17 @@ export function syntheticSplits(ids: string[], seed: number, labeledFractions: n
 
 /** Writes the synthetic dataset (Synapse raw layout + splits) and returns paths and splits. */
 export function generateSyntheticDataset(opts: SyntheticOptions): SyntheticResult {
-  const { outDir, cases = 12, shape = [64, 128, 128], seed = 0, fovMm = [240, 384, 384], centerMm = [0, 0, 0], labeledFractions = [0.2] } = opts;
-  if (!(Number.isInteger(cases) && cases > 0)) throw new Error(`generateSyntheticDataset: cases must be a positive integer, got ${cases}`);
+  const {
+    outDir,
+    cases = 12,
+    shape = [64, 128, 128],
+    seed = 0,
+    fovMm = [240, 384, 384],
+    centerMm = [0, 0, 0],
+    labeledFractions = [0.2],
+  } = opts;
+  if (!(Number.isInteger(cases) && cases > 0))
+    throw new Error(`generateSyntheticDataset: cases must be a positive integer, got ${cases}`);
   if (shape.length !== 3 || !shape.every((s) => Number.isInteger(s) && s > 0)) {
     throw new Error(`generateSyntheticDataset: shape must be 3 positive integers [z, y, x], got [${shape}]`);
   }

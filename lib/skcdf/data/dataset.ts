@@ -32,7 +32,8 @@ export interface CaseVolume {
 export function normalizeImage(src: ArrayLike<number>, lo = CLIP_HU[0], hi = CLIP_HU[1]): Float32Array {
   const n = src.length;
   const out = new Float32Array(n);
-  let mn = Infinity, mx = -Infinity;
+  let mn = Infinity,
+    mx = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = src[i]!;
     const c = v < lo ? lo : v > hi ? hi : v;
@@ -47,12 +48,18 @@ export function normalizeImage(src: ArrayLike<number>, lo = CLIP_HU[0], hi = CLI
 }
 
 /** Loads `<dataDir>/<id>_image.npy` (+ `<id>_label.npy` when labeled), normalized. Errors name the file. */
-export function loadCase(dataDir: string, id: string, labeled: boolean, clip: readonly [number, number] = CLIP_HU): CaseVolume {
+export function loadCase(
+  dataDir: string,
+  id: string,
+  labeled: boolean,
+  clip: readonly [number, number] = CLIP_HU,
+): CaseVolume {
   const ip = join(dataDir, `${id}_image.npy`);
   if (!existsSync(ip)) throw new Error(`case '${id}': ${ip} does not exist (run preprocess first)`);
   const im = readNpy(ip);
   if (im.shape.length !== 3) throw new Error(`${ip}: expected a 3-D image, got shape [${im.shape}]`);
-  if (im.data instanceof BigInt64Array || im.data instanceof BigUint64Array) throw new Error(`${ip}: 64-bit integer images are not supported`);
+  if (im.data instanceof BigInt64Array || im.data instanceof BigUint64Array)
+    throw new Error(`${ip}: 64-bit integer images are not supported`);
   const shape = im.shape as Shape3;
   const image = normalizeImage(im.data, clip[0], clip[1]);
   let label: Int8Array;
@@ -60,9 +67,11 @@ export function loadCase(dataDir: string, id: string, labeled: boolean, clip: re
     const lp = join(dataDir, `${id}_label.npy`);
     if (!existsSync(lp)) throw new Error(`case '${id}': ${lp} does not exist`);
     const lb = readNpy(lp);
-    if (lb.shape.join() !== im.shape.join()) throw new Error(`${lp}: label shape [${lb.shape}] differs from image shape [${im.shape}] (${ip})`);
+    if (lb.shape.join() !== im.shape.join())
+      throw new Error(`${lp}: label shape [${lb.shape}] differs from image shape [${im.shape}] (${ip})`);
     if (lb.data instanceof Int8Array) label = lb.data;
-    else if (lb.data instanceof BigInt64Array || lb.data instanceof BigUint64Array) label = Int8Array.from(lb.data, (v) => Number(v));
+    else if (lb.data instanceof BigInt64Array || lb.data instanceof BigUint64Array)
+      label = Int8Array.from(lb.data, (v) => Number(v));
     else label = Int8Array.from(lb.data as ArrayLike<number>);
   } else {
     label = new Int8Array(image.length);
@@ -101,7 +110,10 @@ export function drawAugmentation(shape: readonly number[], patch: readonly numbe
   const start = [0, 0, 0] as Shape3;
   for (let a = 0; a < 3; a++) {
     const room = shape[a]! + 2 * pad[a]! - patch[a]!;
-    if (room <= 0) throw new Error(`random crop: axis ${a} of shape [${shape}] (padded by ${pad[a]}) leaves no room for patch [${patch}]`);
+    if (room <= 0)
+      throw new Error(
+        `random crop: axis ${a} of shape [${shape}] (padded by ${pad[a]}) leaves no room for patch [${patch}]`,
+      );
     start[a] = rng.int(0, room);
   }
   const flip1 = rng.next() < 0.5;
@@ -114,12 +126,18 @@ export function drawAugmentation(shape: readonly number[], patch: readonly numbe
  * the padding are 0. Flips reverse axis 1 and/or axis 2 of the cropped patch.
  */
 export function applyAugmentation(
-  c: { image: Float32Array; label: Int8Array; shape: readonly number[] }, patch: readonly number[], aug: Augmentation,
-  img: Float32Array, lbl: Int8Array, offset = 0,
+  c: { image: Float32Array; label: Int8Array; shape: readonly number[] },
+  patch: readonly number[],
+  aug: Augmentation,
+  img: Float32Array,
+  lbl: Int8Array,
+  offset = 0,
 ): void {
   const [D, H, W] = c.shape as Shape3;
   const [PD, PH, PW] = patch as Shape3;
-  const oz = aug.start[0] - aug.pad[0], oy = aug.start[1] - aug.pad[1], ox = aug.start[2] - aug.pad[2];
+  const oz = aug.start[0] - aug.pad[0],
+    oy = aug.start[1] - aug.pad[1],
+    ox = aug.start[2] - aug.pad[2];
   let o = offset;
   for (let z = 0; z < PD; z++) {
     const sz = z + oz;
@@ -177,7 +195,13 @@ export function epochPlan(o: EpochPlanOptions): BatchJob[] {
   const jobs: BatchJob[] = [];
   for (let it = 0; it < iterations; it++) {
     const seeds = Array.from({ length: 2 * n }, (_, s) => deriveSeed(seed, epoch, it, s));
-    jobs.push({ epoch, iteration: it, labeled: lab.slice(it * n, (it + 1) * n), unlabeled: unl.slice(it * n, (it + 1) * n), seeds });
+    jobs.push({
+      epoch,
+      iteration: it,
+      labeled: lab.slice(it * n, (it + 1) * n),
+      unlabeled: unl.slice(it * n, (it + 1) * n),
+      seeds,
+    });
   }
   return jobs;
 }
@@ -205,14 +229,19 @@ export interface BatchSource {
 /** Builds one batch synchronously (used in-thread and inside the workers). */
 export function buildBatch(job: BatchJob, src: BatchSource): Batch {
   const n = job.labeled.length;
-  if (job.unlabeled.length !== n) throw new Error(`batch ${job.iteration}: ${n} labeled vs ${job.unlabeled.length} unlabeled ids`);
+  if (job.unlabeled.length !== n)
+    throw new Error(`batch ${job.iteration}: ${n} labeled vs ${job.unlabeled.length} unlabeled ids`);
   const [PD, PH, PW] = src.patch;
   const vol = PD * PH * PW;
   const b: Batch = {
-    imageL: new Float32Array(n * vol), labelL: new Int8Array(n * vol),
-    imageU: new Float32Array(n * vol), labelU: new Int8Array(n * vol),
-    shape: [n, 1, PD, PH, PW], ids: { labeled: [...job.labeled], unlabeled: [...job.unlabeled] },
-    epoch: job.epoch, iteration: job.iteration,
+    imageL: new Float32Array(n * vol),
+    labelL: new Int8Array(n * vol),
+    imageU: new Float32Array(n * vol),
+    labelU: new Int8Array(n * vol),
+    shape: [n, 1, PD, PH, PW],
+    ids: { labeled: [...job.labeled], unlabeled: [...job.unlabeled] },
+    epoch: job.epoch,
+    iteration: job.iteration,
   };
   const get = (id: string, labeled: boolean): CaseVolume => {
     const key = `${labeled ? 'L' : 'U'}:${id}`;

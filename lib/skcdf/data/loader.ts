@@ -44,16 +44,31 @@ export class BatchLoader {
     this.seed = opts.seed ?? 0;
     const nw = opts.workers ?? 2;
     this.prefetch = Math.max(1, opts.prefetch ?? Math.max(2, nw));
-    this.source = { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ? new Map<string, CaseVolume>() : undefined };
+    this.source = {
+      dataDir: opts.dataDir,
+      patch: this.patch,
+      clip: opts.clip,
+      cache: opts.cache ? new Map<string, CaseVolume>() : undefined,
+    };
     if (nw > 0) {
       const workerData = { dataDir: opts.dataDir, patch: this.patch, clip: opts.clip, cache: opts.cache ?? false };
-      this.pool = new WorkerPool(new URL('./worker.js', import.meta.url), { size: nw, label: (i) => `data worker ${i}`, workerData: () => workerData });
+      this.pool = new WorkerPool(new URL('./worker.js', import.meta.url), {
+        size: nw,
+        label: (i) => `data worker ${i}`,
+        workerData: () => workerData,
+      });
     }
   }
 
   /** The jobs of an epoch (deterministic in (seed, epoch)). */
   plan(epoch: number): BatchJob[] {
-    return epochPlan({ labeled: this.opts.labeled, unlabeled: this.opts.unlabeled, batchSize: this.batchSize, seed: this.seed, epoch });
+    return epochPlan({
+      labeled: this.opts.labeled,
+      unlabeled: this.opts.unlabeled,
+      batchSize: this.batchSize,
+      seed: this.seed,
+      epoch,
+    });
   }
 
   /** Iterations per epoch: floor(#unlabeled / n). */

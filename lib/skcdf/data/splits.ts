@@ -64,10 +64,14 @@ export interface MakeSplitsOptions {
 export function makeSplits(opts: MakeSplitsOptions): Record<string, string[]> {
   const { ids, seed, trainFraction = 0.7, evalFraction = 0.1, labeledFractions = [0.2], outDir } = opts;
   if (new Set(ids).size !== ids.length) throw new Error('makeSplits: ids contain duplicates');
-  for (const [k, v] of [['trainFraction', trainFraction], ['evalFraction', evalFraction]] as const) {
+  for (const [k, v] of [
+    ['trainFraction', trainFraction],
+    ['evalFraction', evalFraction],
+  ] as const) {
     if (!(v >= 0 && v <= 1)) throw new Error(`makeSplits: ${k} must be in [0, 1], got ${v}`);
   }
-  if (trainFraction + evalFraction > 1 + 1e-12) throw new Error(`makeSplits: trainFraction + evalFraction = ${trainFraction + evalFraction} > 1`);
+  if (trainFraction + evalFraction > 1 + 1e-12)
+    throw new Error(`makeSplits: trainFraction + evalFraction = ${trainFraction + evalFraction} > 1`);
   const n = ids.length;
   const rng = new Rng(seed);
   const shuffled = rng.shuffle([...ids]);
@@ -95,5 +99,6 @@ export function makeSplits(opts: MakeSplitsOptions): Record<string, string[]> {
 /** Writes each split as `<dir>/<name>.txt`, one id per line. */
 export function writeSplits(dir: string, splits: Record<string, readonly string[]>): void {
   mkdirSync(dir, { recursive: true });
-  for (const [name, list] of Object.entries(splits)) writeFileAtomic(join(dir, `${name}.txt`), list.map((id) => `${id}\n`).join(''));
+  for (const [name, list] of Object.entries(splits))
+    writeFileAtomic(join(dir, `${name}.txt`), list.map((id) => `${id}\n`).join(''));
 }

@@ -4,10 +4,18 @@ import { serveRequests } from '../../data/worker-serve.js';
 import { buildBatch } from './dataset.js';
 import type { Batch, BatchJob, BatchSource, CaseVolume } from './dataset.js';
 
-interface Init { dataDir: string; patch: [number, number, number]; clip?: [number, number]; cache?: boolean }
+interface Init {
+  dataDir: string;
+  patch: [number, number, number];
+  clip?: [number, number];
+  cache?: boolean;
+}
 const init = workerData as Init;
 const src: BatchSource = {
-  dataDir: init.dataDir, patch: init.patch, clip: init.clip, cache: init.cache ? new Map<string, CaseVolume>() : undefined,
+  dataDir: init.dataDir,
+  patch: init.patch,
+  clip: init.clip,
+  cache: init.cache ? new Map<string, CaseVolume>() : undefined,
 };
 
 serveRequests(

@@ -8,7 +8,12 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { readRunConfig } from '../training/run-config.js';
 import { EXPERIMENT_ROWS } from './rows.js';
 import {
-  hasLastEpochEvaluation, lastEvaluationPath, readEvaluationDigest, readRunRecord, readSummary, runState,
+  hasLastEpochEvaluation,
+  lastEvaluationPath,
+  readEvaluationDigest,
+  readRunRecord,
+  readSummary,
+  runState,
 } from './run-folder.js';
 import { resultsMarkdown } from './tables.js';
 import { resultsFigure } from './figure.js';
@@ -37,18 +42,27 @@ export interface RunResult {
 }
 
 /** The machine, as results.json and results.md name it. */
-export interface MachineInfo { cpu: string; cores: number; memoryGiB: number }
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+}
 
 /** This machine: the first CPU's model, the number of logical cores, total memory in GiB. */
 export function machineInfo(): MachineInfo {
   const c = cpus();
-  return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10 };
+  return {
+    cpu: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  };
 }
 
 /** The checked-out commit (with '-dirty' when tracked files changed), or 'unknown' outside a git work tree. */
 export function gitCommit(cwd: string): string {
   try {
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const head = git('rev-parse', 'HEAD');
     return git('status', '--porcelain', '--untracked-files=no') ? `${head}-dirty` : head;
   } catch {
@@ -62,25 +76,42 @@ export function loadAverage(): number[] {
 }
 
 /** One finished run folder (with its last-epoch evaluation) as a RunResult, plus its test organs' voxel counts. */
-export function readRunResult(runDir: string, row: string, seed: number, command: string): { result: RunResult; voxels: Record<string, number> } {
+export function readRunResult(
+  runDir: string,
+  row: string,
+  seed: number,
+  command: string,
+): { result: RunResult; voxels: Record<string, number> } {
   const summary = readSummary(runDir);
   const best = readEvaluationDigest(join(runDir, 'evaluation', 'evaluation.json'));
   const last = readEvaluationDigest(lastEvaluationPath(runDir));
   const record = readRunRecord(runDir);
   const first = record?.attempts[0];
   const result: RunResult = {
-    row, seed, command: record?.command ?? command,
-    testMeanDice: best.meanDice, perOrgan: best.perOrgan,
-    lastEpochTestMeanDice: last.meanDice, lastEpochPerOrgan: last.perOrgan,
+    row,
+    seed,
+    command: record?.command ?? command,
+    testMeanDice: best.meanDice,
+    perOrgan: best.perOrgan,
+    lastEpochTestMeanDice: last.meanDice,
+    lastEpochPerOrgan: last.perOrgan,
     seconds: record ? Math.round(record.attempts.reduce((s, a) => s + a.seconds, 0) * 10) / 10 : null,
-    bestEpoch: summary.bestEpoch, epochs: summary.epochs, runDir, finishedAt: summary.finishedAt,
-    commit: first?.commit, loadAverageAtStart: first?.loadAverage,
+    bestEpoch: summary.bestEpoch,
+    epochs: summary.epochs,
+    runDir,
+    finishedAt: summary.finishedAt,
+    commit: first?.commit,
+    loadAverageAtStart: first?.loadAverage,
   };
   return { result, voxels: best.voxels };
 }
 
 /** Every finished run (with its last-epoch evaluation) in `outDir` (relative to `cwd`), in row then seed order. */
-export function collectResults(cwd: string, outDir: string, commandOf: (row: string, seed: number) => string): { results: RunResult[]; voxels: Record<string, number> } {
+export function collectResults(
+  cwd: string,
+  outDir: string,
+  commandOf: (row: string, seed: number) => string,
+): { results: RunResult[]; voxels: Record<string, number> } {
   const abs = resolve(cwd, outDir);
   const results: RunResult[] = [];
   let voxels: Record<string, number> = {};
@@ -115,13 +146,23 @@ export interface ExperimentMeta {
 export function checkDataset(runDir: string, dataset: string): void {
   if (!existsSync(join(runDir, 'config.json'))) return;
   const have = readRunConfig(runDir).dataset;
-  if (have !== dataset) throw new Error(`${runDir} holds a ${have} run, not ${dataset}: use another --out-dir for ${dataset}`);
+  if (have !== dataset)
+    throw new Error(`${runDir} holds a ${have} run, not ${dataset}: use another --out-dir for ${dataset}`);
 }
 
 /** Writes `<docsDir>/results.json`, `results.md` and `results.svg` (each atomically) from the finished runs. */
-export function writeExperimentDocs(docsDir: string, results: readonly RunResult[], voxels: Record<string, number>, meta: ExperimentMeta): { json: string; md: string; svg: string } {
+export function writeExperimentDocs(
+  docsDir: string,
+  results: readonly RunResult[],
+  voxels: Record<string, number>,
+  meta: ExperimentMeta,
+): { json: string; md: string; svg: string } {
   mkdirSync(docsDir, { recursive: true });
-  const paths = { json: join(docsDir, 'results.json'), md: join(docsDir, 'results.md'), svg: join(docsDir, 'results.svg') };
+  const paths = {
+    json: join(docsDir, 'results.json'),
+    md: join(docsDir, 'results.md'),
+    svg: join(docsDir, 'results.svg'),
+  };
   writeFileAtomic(paths.json, JSON.stringify({ ...meta, organVoxels: voxels, runs: results }, null, 2) + '\n');
   writeFileAtomic(paths.md, resultsMarkdown(results, voxels, meta));
   writeFileAtomic(paths.svg, resultsFigure(results, voxels));

@@ -17,7 +17,11 @@ export const EXPERIMENT_ROWS: readonly ExperimentRow[] = [
   { id: 'no-abc', description: 'without the class-balanced auxiliary branch', flags: ['--no-abc'] },
   { id: 'no-cross-attention', description: 'without cross-attention', flags: ['--no-cross-attention'] },
   { id: 'no-balance-masks', description: 'without class-balance masks', flags: ['--no-balance-masks'] },
-  { id: 'all-labeled', description: 'SKCDF\'s network, every training case labeled', flags: ['--method', 'labeled-only', '--labeled', 'train'] },
+  {
+    id: 'all-labeled',
+    description: "SKCDF's network, every training case labeled",
+    flags: ['--method', 'labeled-only', '--labeled', 'train'],
+  },
 ];
 
 /** The row every other row is compared with. */
@@ -29,10 +33,16 @@ export const DEFAULT_SEEDS: readonly number[] = [0, 1, 2];
 /** The rows named in a comma-separated list (all rows when undefined), in table order; unknown ids are an error. */
 export function selectRows(list?: string): ExperimentRow[] {
   if (list === undefined) return [...EXPERIMENT_ROWS];
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !EXPERIMENT_ROWS.some((r) => r.id === id));
   if (unknown.length || !ids.length) {
-    throw new Error(`--rows: unknown row(s) '${unknown.join(', ') || list}'; the rows are ${EXPERIMENT_ROWS.map((r) => r.id).join(', ')}`);
+    throw new Error(
+      `--rows: unknown row(s) '${unknown.join(', ') || list}'; the rows are ` +
+      `${EXPERIMENT_ROWS.map((r) => r.id).join(', ')}`,
+    );
   }
   return EXPERIMENT_ROWS.filter((r) => ids.includes(r.id));
 }
@@ -41,14 +51,23 @@ export function selectRows(list?: string): ExperimentRow[] {
 export function parseSeeds(list: string): number[] {
   const seeds = list.split(',').map((s) => s.trim());
   const bad = seeds.filter((s) => !/^\d+$/.test(s));
-  if (bad.length || !seeds.length) throw new Error(`--seeds must be comma-separated non-negative integers, e.g. 0,1,2; got '${list}'`);
+  if (bad.length || !seeds.length)
+    throw new Error(`--seeds must be comma-separated non-negative integers, e.g. 0,1,2; got '${list}'`);
   const out = seeds.map(Number);
   if (new Set(out).size !== out.length) throw new Error(`--seeds: '${list}' names a seed twice`);
   return out;
 }
 
 /** Flags the runner sets itself: extra train arguments must not contain them. */
-export const MANAGED_FLAGS: readonly string[] = ['--seed', '--run-dir', '--resume', '--dataset', '--no-test', '--fold', '--nproc-per-node'];
+export const MANAGED_FLAGS: readonly string[] = [
+  '--seed',
+  '--run-dir',
+  '--resume',
+  '--dataset',
+  '--no-test',
+  '--fold',
+  '--nproc-per-node',
+];
 
 /** Splits extra train arguments given as one string (whitespace-separated; single or double quotes group). */
 export function splitArgs(text: string): string[] {
@@ -56,7 +75,8 @@ export function splitArgs(text: string): string[] {
   const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3]!);
   const managed = out.filter((a) => MANAGED_FLAGS.includes(a.split('=')[0]!));
-  if (managed.length) throw new Error(`--train-args: ${managed.join(', ')} are set by the experiment itself (per row and seed)`);
+  if (managed.length)
+    throw new Error(`--train-args: ${managed.join(', ')} are set by the experiment itself (per row and seed)`);
   return out;
 }
 
@@ -78,9 +98,22 @@ export function runDirOf(outDir: string, rowId: string, seed: number): string {
  * The train arguments of a run: `--dataset D`, the extra arguments, the row's flags (after the extra ones, so
  * they win where both set an option), then `--seed S --run-dir <outDir>/<row>-seed<S>`.
  */
-export function runSpec(row: ExperimentRow, seed: number, o: { dataset: DatasetName; outDir: string; trainArgs?: readonly string[] }): RunSpec {
+export function runSpec(
+  row: ExperimentRow,
+  seed: number,
+  o: { dataset: DatasetName; outDir: string; trainArgs?: readonly string[] },
+): RunSpec {
   const runDir = runDirOf(o.outDir, row.id, seed);
-  const args = ['--dataset', o.dataset, ...(o.trainArgs ?? []), ...row.flags, '--seed', String(seed), '--run-dir', runDir];
+  const args = [
+    '--dataset',
+    o.dataset,
+    ...(o.trainArgs ?? []),
+    ...row.flags,
+    '--seed',
+    String(seed),
+    '--run-dir',
+    runDir,
+  ];
   return { row, seed, runDir, args };
 }
 

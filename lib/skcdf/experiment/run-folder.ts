@@ -64,7 +64,8 @@ export function writeRunRecord(runDir: string, record: RunRecord): void {
 }
 
 /** Where the last-epoch evaluation's tables go: `<runDir>/evaluation-last/evaluation/evaluation.json`. */
-export const lastEvaluationPath = (runDir: string): string => join(runDir, 'evaluation-last', 'evaluation', 'evaluation.json');
+export const lastEvaluationPath = (runDir: string): string =>
+  join(runDir, 'evaluation-last', 'evaluation', 'evaluation.json');
 
 /** Whether a finished run's last-epoch evaluation is there (and newer than its summary.json). */
 export function hasLastEpochEvaluation(runDir: string): boolean {
@@ -84,11 +85,26 @@ export function evaluateLastEpoch(runDir: string, cwd = process.cwd()): void {
   const dataDir = resolve(cwd, c.dataDir);
   const predDir = join(runDir, 'predictions-last');
   predictRun({ runDir, ids, dataDir, checkpoint: join(runDir, 'last.pth'), outDir: predDir, device: c.device });
-  evaluateRun({ runDir, split, ids, dataDir, predDir, outDir: join(runDir, 'evaluation-last'), overlaySlices: 0, log: null });
+  evaluateRun({
+    runDir,
+    split,
+    ids,
+    dataDir,
+    predDir,
+    outDir: join(runDir, 'evaluation-last'),
+    overlaySlices: 0,
+    log: null,
+  });
 }
 
 /** What the pipeline wrote to summary.json. */
-export interface RunSummaryFile { bestEpoch: number; epochs: number; testMeanDice: number; testSplit?: string; finishedAt?: string }
+export interface RunSummaryFile {
+  bestEpoch: number;
+  epochs: number;
+  testMeanDice: number;
+  testSplit?: string;
+  finishedAt?: string;
+}
 
 function readJson<T>(path: string): T {
   if (!existsSync(path)) throw new Error(`${path} not found`);
@@ -122,7 +138,8 @@ interface EvaluationFile {
 /** Per-organ Dice and ground-truth sizes from an evaluation.json. */
 export function readEvaluationDigest(path: string): EvaluationDigest {
   const ev = readJson<EvaluationFile>(path);
-  if (!Array.isArray(ev.perClass) || !Array.isArray(ev.results)) throw new Error(`${path}: not an evaluation.json (no perClass/results)`);
+  if (!Array.isArray(ev.perClass) || !Array.isArray(ev.results))
+    throw new Error(`${path}: not an evaluation.json (no perClass/results)`);
   const perOrgan: Record<string, number> = {};
   const voxels: Record<string, number> = {};
   const names = new Map<number, string>();

@@ -8,8 +8,24 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetName } from '../classes.js';
 import { EXPERIMENT_ROWS, runSpec, trainCommandLine, type ExperimentRow, type RunSpec } from './rows.js';
-import { evaluateLastEpoch, hasLastEpochEvaluation, readRunRecord, readSummary, runState, writeRunRecord, type RunRecord } from './run-folder.js';
-import { checkDataset, collectResults, gitCommit, loadAverage, machineInfo, writeExperimentDocs, type ExperimentMeta } from './results.js';
+import {
+  evaluateLastEpoch,
+  hasLastEpochEvaluation,
+  readRunRecord,
+  readSummary,
+  runState,
+  writeRunRecord,
+  type RunRecord,
+} from './run-folder.js';
+import {
+  checkDataset,
+  collectResults,
+  gitCommit,
+  loadAverage,
+  machineInfo,
+  writeExperimentDocs,
+  type ExperimentMeta,
+} from './results.js';
 
 /** What to run (rows x seeds of one dataset), where, and how to report it. */
 export interface ExperimentOptions {
@@ -30,7 +46,9 @@ export interface ExperimentOptions {
   onEvent?: (event: ExperimentEvent) => void;
 }
 
-/** What the runner did: 'skip' (finished before, no child), 'spawn' (a train child; `resume` when continued), 'exit'. */
+/**
+ * What the runner did: 'skip' (finished before, no child), 'spawn' (a train child; `resume` when continued), 'exit'.
+ */
 export type ExperimentEvent =
   | { type: 'skip'; run: RunSpec }
   | { type: 'spawn'; run: RunSpec; args: string[]; resume: boolean }
@@ -57,9 +75,13 @@ export function cliEntry(): string[] {
   if (here.endsWith('.js')) return [join(dirname(here), '..', '..', 'cli', 'main.js')];
   let tsx: string;
   try {
-    tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'index.mjs')).href;
+    tsx = pathToFileURL(
+      join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'index.mjs'),
+    ).href;
   } catch {
-    throw new Error(`experiment: running from the TypeScript sources (${here}) needs tsx installed; build the project or install tsx`);
+    throw new Error(
+      `experiment: running from the TypeScript sources (${here}) needs tsx installed; build the project or install tsx`,
+    );
   }
   return ['--import', tsx, join(dirname(here), '..', '..', 'cli', 'main.ts')];
 }
@@ -67,8 +89,10 @@ export function cliEntry(): string[] {
 /** The commit recorded is the one of this code (not of the working folder). */
 const CODE_DIR = dirname(fileURLToPath(import.meta.url));
 /** A path relative to `cwd` when it lies inside it. */
-const shown = (cwd: string, path: string): string => (relative(cwd, path).startsWith('..') ? path : relative(cwd, path));
-const tail = (path: string, lines: number): string => (existsSync(path) ? readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+const shown = (cwd: string, path: string): string =>
+  relative(cwd, path).startsWith('..') ? path : relative(cwd, path);
+const tail = (path: string, lines: number): string =>
+  existsSync(path) ? readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
 const signalOf = (exit: number | string): NodeJS.Signals | undefined =>
   exit === 130 || exit === 'SIGINT' ? 'SIGINT' : exit === 143 || exit === 'SIGTERM' ? 'SIGTERM' : undefined;
 
@@ -94,8 +118,12 @@ export class Experiment {
   async run(): Promise<ExperimentResult> {
     const o = this.o;
     const meta: ExperimentMeta = {
-      date: new Date().toISOString(), commit: gitCommit(CODE_DIR), machine: machineInfo(), loadAverageAtStart: loadAverage(),
-      command: o.command, dataset: o.dataset,
+      date: new Date().toISOString(),
+      commit: gitCommit(CODE_DIR),
+      machine: machineInfo(),
+      loadAverageAtStart: loadAverage(),
+      command: o.command,
+      dataset: o.dataset,
     };
     const specs = o.seeds.flatMap((seed) => o.rows.map((row) => runSpec(row, seed, o)));
     for (const s of specs) checkDataset(this.abs(s.runDir), o.dataset);
@@ -132,10 +160,20 @@ export class Experiment {
     const resume = runState(dir) === 'resumable';
     const args = resume ? [...spec.args, '--resume'] : spec.args;
     const command = trainCommandLine(spec.args);
-    const record: RunRecord = (resume ? readRunRecord(dir) : undefined) ?? { row: spec.row.id, seed: spec.seed, command, attempts: [] };
+    const record: RunRecord = (resume ? readRunRecord(dir) : undefined) ?? {
+      row: spec.row.id,
+      seed: spec.seed,
+      command,
+      attempts: [],
+    };
     mkdirSync(dir, { recursive: true });
     const started = new Date();
-    const attempt = { command: trainCommandLine(args), startedAt: started.toISOString(), loadAverage: loadAverage(), commit: gitCommit(CODE_DIR) };
+    const attempt = {
+      command: trainCommandLine(args),
+      startedAt: started.toISOString(),
+      loadAverage: loadAverage(),
+      commit: gitCommit(CODE_DIR),
+    };
     this.o.onEvent?.({ type: 'spawn', run: spec, args, resume });
     const exit = await this.spawnTrain(args, join(dir, 'experiment.log'));
     const seconds = (Date.now() - started.getTime()) / 1000;
@@ -149,18 +187,25 @@ export class Experiment {
     const dir = this.abs(spec.runDir);
     const logPath = join(spec.runDir, 'experiment.log');
     if (exit === 0 && runState(dir) === 'finished') {
-      this.log(`${spec.runDir}: finished, test mean Dice ${readSummary(dir).testMeanDice.toFixed(2)} % (best checkpoint)`);
+      this.log(
+        `${spec.runDir}: finished, test mean Dice ${readSummary(dir).testMeanDice.toFixed(2)} % (best checkpoint)`,
+      );
       return;
     }
     if (this.stop) return;
     const signal = signalOf(exit);
     if (signal) {
       this.stop = signal;
-      this.log(`${spec.runDir}: the train process stopped on ${signal} from outside the experiment; rerun the experiment to resume it`);
+      this.log(
+        `${spec.runDir}: the train process stopped on ${signal} from outside the experiment; rerun the experiment to ` +
+        `resume it`,
+      );
       return;
     }
     const why = exit === 0 ? 'exited 0 without writing summary.json' : `failed (exit ${exit})`;
-    throw new Error(`${spec.runDir}: \`${command}\` ${why}; its output is in ${logPath}:\n${tail(join(dir, 'experiment.log'), 15)}`);
+    throw new Error(
+      `${spec.runDir}: \`${command}\` ${why}; its output is in ${logPath}:\n${tail(join(dir, 'experiment.log'), 15)}`,
+    );
   }
 
   /** Spawns `train <args>` (stdout and stderr appended to `logPath`) and resolves with its exit code or signal. */
@@ -170,15 +215,25 @@ export class Experiment {
     try {
       writeSync(fd, `\n# ${new Date().toISOString()} ${trainCommandLine(args)}\n`);
       // Own process group: a terminal's Ctrl-C reaches the experiment only, which forwards it once.
-      child = spawn(process.execPath, [...cliEntry(), 'train', ...args], { cwd: this.cwd, stdio: ['ignore', fd, fd], detached: true });
+      child = spawn(process.execPath, [...cliEntry(), 'train', ...args], {
+        cwd: this.cwd,
+        stdio: ['ignore', fd, fd],
+        detached: true,
+      });
     } finally {
       closeSync(fd);
     }
     this.child = child;
-    const killOnExit = (): void => { child.kill('SIGTERM'); };
+    const killOnExit = (): void => {
+      child.kill('SIGTERM');
+    };
     process.on('exit', killOnExit);
     return new Promise((done, fail) => {
-      child.on('error', (err) => { process.off('exit', killOnExit); this.child = undefined; fail(err); });
+      child.on('error', (err) => {
+        process.off('exit', killOnExit);
+        this.child = undefined;
+        fail(err);
+      });
       child.on('exit', (code, signal) => {
         process.off('exit', killOnExit);
         this.child = undefined;
@@ -197,12 +252,21 @@ export class Experiment {
   /** results.{json,md,svg} from every finished run in the output folder (undefined when there is none yet). */
   private writeDocs(meta: ExperimentMeta): ExperimentResult['docs'] {
     const commandOf = (row: string, seed: number): string =>
-      trainCommandLine(runSpec(EXPERIMENT_ROWS.find((r) => r.id === row)!, seed, this.o).args);
+      trainCommandLine(
+        runSpec(
+          EXPERIMENT_ROWS.find((r) => r.id === row)!,
+          seed,
+          this.o,
+        ).args,
+      );
     const { results, voxels } = collectResults(this.cwd, this.o.outDir, commandOf);
     if (!results.length) return undefined;
     const paths = writeExperimentDocs(this.abs(this.o.docsDir), results, voxels, meta);
     this.o.onEvent?.({ type: 'docs', paths });
-    this.log(`${results.length} finished run(s) -> ${[paths.md, paths.json, paths.svg].map((p) => shown(this.cwd, p)).join(', ')}`);
+    this.log(
+      `${results.length} finished run(s) -> ` +
+      `${[paths.md, paths.json, paths.svg].map((p) => shown(this.cwd, p)).join(', ')}`,
+    );
     return paths;
   }
 }

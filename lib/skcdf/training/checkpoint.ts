@@ -31,15 +31,31 @@ export interface TrainState {
 }
 
 /** Writes {model, optimizer, state} to `path` atomically (torch.save writes a temporary file, then renames). */
-export function saveTrainCheckpoint(path: string, model: Module, optimizer: StatefulOptimizer, state: TrainState): void {
+export function saveTrainCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: StatefulOptimizer,
+  state: TrainState,
+): void {
   torch.tidy(() => {
     const opt = optimizer.stateDict();
-    const optState = new Map<number, Map<string, Savable>>(Object.entries(opt.state).map(([k, v]) => [Number(k), new Map(Object.entries(v))]));
-    torch.save(new Map<string, Savable>([
-      ['model', model.stateDict()],
-      ['optimizer', new Map<string, Savable>([['state', optState], ['param_groups', opt.param_groups as Savable]])],
-      ['state', JSON.stringify(state)],
-    ]), path);
+    const optState = new Map<number, Map<string, Savable>>(
+      Object.entries(opt.state).map(([k, v]) => [Number(k), new Map(Object.entries(v))]),
+    );
+    torch.save(
+      new Map<string, Savable>([
+        ['model', model.stateDict()],
+        [
+          'optimizer',
+          new Map<string, Savable>([
+            ['state', optState],
+            ['param_groups', opt.param_groups as Savable],
+          ]),
+        ],
+        ['state', JSON.stringify(state)],
+      ]),
+      path,
+    );
   });
 }
 
@@ -48,15 +64,22 @@ export function saveTrainCheckpoint(path: string, model: Module, optimizer: Stat
  * Every failure (missing, truncated, corrupt, not a training checkpoint, other model) names the file; nothing is
  * written, so the file and any other checkpoint stay as they are.
  */
-export function loadTrainCheckpoint(path: string, model: Module, optimizer: StatefulOptimizer, scaler?: GradScaler): TrainState {
+export function loadTrainCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: StatefulOptimizer,
+  scaler?: GradScaler,
+): TrainState {
   if (!existsSync(path)) throw new Error(`${path}: no checkpoint to resume from`);
   return torch.tidy(() => {
     let ck: unknown;
     try {
       ck = torch.load(path);
     } catch (err) {
-      throw new Error(`${path}: cannot read the checkpoint, it is truncated or corrupt (${(err as Error).message}). ` +
-        'best_model.pth in the same folder is untouched; restart without --resume or restore a copy of last.pth');
+      throw new Error(
+        `${path}: cannot read the checkpoint, it is truncated or corrupt (${(err as Error).message}). ` +
+          'best_model.pth in the same folder is untouched; restart without --resume or restore a copy of last.pth',
+      );
     }
     if (!(ck instanceof Map) || !(ck.get('model') instanceof Map) || typeof ck.get('state') !== 'string') {
       throw new Error(`${path}: not a training checkpoint (expected a dict with 'model', 'optimizer' and 'state')`);
@@ -85,7 +108,8 @@ function optimizerStateFromLoaded(value: unknown, file: string): OptimizerStateD
     throw new Error(`${file}: the checkpoint has no optimizer state dict`);
   }
   const state: OptimizerStateDict['state'] = {};
-  for (const [k, v] of value.get('state') as Map<number, Map<string, Tensor | number>>) state[Number(k)] = Object.fromEntries(v);
+  for (const [k, v] of value.get('state') as Map<number, Map<string, Tensor | number>>)
+    state[Number(k)] = Object.fromEntries(v);
   const groups = (value.get('param_groups') as Map<string, unknown>[]).map((g) => Object.fromEntries(g));
   return { state, param_groups: groups as OptimizerStateDict['param_groups'] };
 }

@@ -17,7 +17,9 @@ export type TrainMethod = 'skcdf' | 'supervised' | 'labeled-only';
 /** Every {@link TrainMethod}, in the order the command line lists them. */
 export const TRAIN_METHODS: readonly TrainMethod[] = ['skcdf', 'supervised', 'labeled-only'];
 
-/** Whether a method trains on unlabeled batches (only SKCDF; the baselines load them for the schedule but ignore them). */
+/**
+ * Whether a method trains on unlabeled batches (only SKCDF; the baselines load them for the schedule but ignore them).
+ */
 export function usesUnlabeledData(method: TrainMethod): boolean {
   return method === 'skcdf';
 }
@@ -107,7 +109,10 @@ export function labeledSplitNames(fraction: number): { labeled: string; unlabele
   return { labeled: `labeled_${tag}`, unlabeled: `unlabeled_${tag}` };
 }
 
-/** The reference's hyper-parameters per dataset (the paper's training setup); synthetic is sized for a 2-core CPU in minutes. */
+/**
+ * The reference's hyper-parameters per dataset (the paper's training setup); synthetic is sized for a 2-core CPU in
+ * minutes.
+ */
 export function defaultConfig(dataset: DatasetName, overrides: Partial<TrainConfig> = {}): TrainConfig {
   const info = datasetInfo(dataset);
   const paper = dataset !== 'synthetic';

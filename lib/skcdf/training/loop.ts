@@ -29,9 +29,16 @@ export function evaluationMode(method: TrainMethod): PredType {
 }
 
 /** The network a config trains (same options at train and test time). */
-export function buildModel(c: Pick<TrainConfig, 'nFilters' | 'numHeads' | 'hasDropout' | 'patch' | 'crossAttention'>, numClasses: number): VNetDecoupleAttentionABC {
+export function buildModel(
+  c: Pick<TrainConfig, 'nFilters' | 'numHeads' | 'hasDropout' | 'patch' | 'crossAttention'>,
+  numClasses: number,
+): VNetDecoupleAttentionABC {
   return new VNetDecoupleAttentionABC({
-    nClasses: numClasses, nFilters: c.nFilters, numHeads: c.numHeads, hasDropout: c.hasDropout, patchSize: c.patch,
+    nClasses: numClasses,
+    nFilters: c.nFilters,
+    numHeads: c.numHeads,
+    hasDropout: c.hasDropout,
+    patchSize: c.patch,
     crossAttention: c.crossAttention ?? true,
   });
 }
@@ -39,21 +46,52 @@ export function buildModel(c: Pick<TrainConfig, 'nFilters' | 'numHeads' | 'hasDr
 function readIds(dir: string, name: string): string[] {
   const path = join(dir, `${name}.txt`);
   if (!existsSync(path)) throw new Error(`split file ${path} not found`);
-  return readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 export interface TrainEvents {
-  onIteration?(info: { epoch: number; iteration: number; iterations: number; step: StepResult; lr: number; cpsW: number; seconds: number }): void;
-  /** After each epoch, on every rank (`validation` only on rank 0); the model is the trained one (do not dispose it). */
-  onEpoch?(info: { epoch: number; validation?: ValidationResult; seconds: number; model: VNetDecoupleAttentionABC; rank: number }): void;
+  onIteration?(info: {
+    epoch: number;
+    iteration: number;
+    iterations: number;
+    step: StepResult;
+    lr: number;
+    cpsW: number;
+    seconds: number;
+  }): void;
+  /**
+   * After each epoch, on every rank (`validation` only on rank 0); the model is the trained one (do not dispose it).
+   */
+  onEpoch?(info: {
+    epoch: number;
+    validation?: ValidationResult;
+    seconds: number;
+    model: VNetDecoupleAttentionABC;
+    rank: number;
+  }): void;
   log?(message: string): void;
 }
 
-export interface TrainSummary { epochs: number; bestDice: number; bestForegroundDice: number; bestEpoch: number; stoppedEarly: boolean; runDir: string }
+export interface TrainSummary {
+  epochs: number;
+  bestDice: number;
+  bestForegroundDice: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  runDir: string;
+}
 
 /** Thrown when training stopped on request (`signal`); last.pth holds the position to resume from. */
 export class TrainingInterrupted extends Error {
-  constructor(readonly checkpoint: string, readonly epoch: number, readonly iteration: number, readonly reason: string) {
+  constructor(
+    readonly checkpoint: string,
+    readonly epoch: number,
+    readonly iteration: number,
+    readonly reason: string,
+  ) {
     super(`training interrupted (${reason}) at epoch ${epoch}, iteration ${iteration}; state saved to ${checkpoint}`);
     this.name = 'TrainingInterrupted';
   }
@@ -63,7 +101,9 @@ export interface TrainOptions {
   /** Continue from `<runDir>/last.pth` (also from the middle of an epoch). */
   resume?: boolean;
   events?: TrainEvents;
-  /** Aborting it stops the run after the current iteration, with last.pth written (then TrainingInterrupted is thrown). */
+  /**
+   * Aborting it stops the run after the current iteration, with last.pth written (then TrainingInterrupted is thrown).
+   */
   signal?: AbortSignal;
 }
 
@@ -73,7 +113,11 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 }
 
 /** The run's cases by split. */
-interface Splits { labeled: string[]; unlabeled: string[]; evalIds: string[] }
+interface Splits {
+  labeled: string[];
+  unlabeled: string[];
+  evalIds: string[];
+}
 
 /**
  * One training run, in parts: the constructor builds the model, optimizer and loss; `start` begins or resumes
@@ -100,15 +144,24 @@ export class Trainer {
   private board: SummaryWriter | undefined;
   private iterations = 0;
 
-  constructor(config: TrainConfig, private readonly options: TrainOptions = {}) {
+  constructor(
+    config: TrainConfig,
+    private readonly options: TrainOptions = {},
+  ) {
     const c = (this.c = config);
     this.events = options.events ?? {};
     this.info = datasetInfo(c.dataset);
     if (c.threads) torch.setNumThreads(c.threads);
     mkdirSync(c.runDir, { recursive: true });
-    this.splits = { labeled: readIds(c.splitsDir, c.labeledSplit), unlabeled: readIds(c.splitsDir, c.unlabeledSplit), evalIds: readIds(c.splitsDir, c.evalSplit) };
+    this.splits = {
+      labeled: readIds(c.splitsDir, c.labeledSplit),
+      unlabeled: readIds(c.splitsDir, c.unlabeledSplit),
+      evalIds: readIds(c.splitsDir, c.evalSplit),
+    };
     if (this.splits.unlabeled.length < c.batchSize) {
-      throw new Error(`train: ${this.splits.unlabeled.length} unlabeled cases are fewer than one batch of ${c.batchSize}`);
+      throw new Error(
+        `train: ${this.splits.unlabeled.length} unlabeled cases are fewer than one batch of ${c.batchSize}`,
+      );
     }
     const method = c.method ?? 'skcdf';
     this.step = stepFor(method);
@@ -120,16 +173,31 @@ export class Trainer {
     initSkcdfWeights(this.model);
     this.model.to(c.device);
     this.model.train();
-    this.optimizer = new SGD(this.model.parameters(), { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: c.nesterov });
+    this.optimizer = new SGD(this.model.parameters(), {
+      lr: c.lr,
+      momentum: c.momentum,
+      weightDecay: c.weightDecay,
+      nesterov: c.nesterov,
+    });
     this.loss = new DCAndCELoss();
     this.ratios = torch.keep(torch.tensor(this.ir2, { dtype: 'float64', device: c.device }));
     this.amp = c.amp ? ampFor(c.device) : undefined;
-    this.paths = { last: join(c.runDir, 'last.pth'), best: join(c.runDir, 'best_model.pth'), log: join(c.runDir, 'log.jsonl') };
+    this.paths = {
+      last: join(c.runDir, 'last.pth'),
+      best: join(c.runDir, 'best_model.pth'),
+      log: join(c.runDir, 'log.jsonl'),
+    };
     // Data parallel (a default process group of several ranks): every rank trains on its own batches, the
     // gradients are averaged; rank 0 alone writes logs, validation and checkpoints (the plain model's keys).
     this.ranks = rankContext(this.model);
     this.state = {
-      epoch: -1, nextIteration: 0, bestDice: -1, bestEpoch: -1, cpsW: cpsWeight(c.cpsW, 0, c.maxEpochs), lr: c.lr, worldSize: this.ranks.worldSize,
+      epoch: -1,
+      nextIteration: 0,
+      bestDice: -1,
+      bestEpoch: -1,
+      cpsW: cpsWeight(c.cpsW, 0, c.maxEpochs),
+      lr: c.lr,
+      worldSize: this.ranks.worldSize,
     };
   }
 
@@ -142,7 +210,16 @@ export class Trainer {
     try {
       this.start();
       const { labeled, unlabeled } = this.splits;
-      loader = createLoader({ dataDir: c.dataDir, labeled, unlabeled, batchSize: c.batchSize, patch: c.patch, seed: this.ranks.dataSeed(c.seed), workers: c.workers, cache: true });
+      loader = createLoader({
+        dataDir: c.dataDir,
+        labeled,
+        unlabeled,
+        batchSize: c.batchSize,
+        patch: c.patch,
+        seed: this.ranks.dataSeed(c.seed),
+        workers: c.workers,
+        cache: true,
+      });
       // One epoch is one pass over the data for all ranks together.
       this.iterations = Math.min(Math.ceil(loader.iterations / this.ranks.worldSize), c.maxIterations ?? Infinity);
       for (epoch = this.state.epoch + 1; epoch <= c.maxEpochs; epoch++) {
@@ -158,7 +235,14 @@ export class Trainer {
       torch.dispose([this.ratios, ...this.model.parameters(), ...this.model.buffers()]);
     }
     const s = this.state;
-    return { epochs: Math.min(epoch, c.maxEpochs), bestDice: s.bestDice, bestForegroundDice: s.bestForeground ?? NaN, bestEpoch: s.bestEpoch, stoppedEarly, runDir: c.runDir };
+    return {
+      epochs: Math.min(epoch, c.maxEpochs),
+      bestDice: s.bestDice,
+      bestForegroundDice: s.bestForeground ?? NaN,
+      bestEpoch: s.bestEpoch,
+      stoppedEarly,
+      runDir: c.runDir,
+    };
   }
 
   /** A new run writes config.json and an empty log; a resumed one restores last.pth on every rank and trims the log. */
@@ -169,12 +253,18 @@ export class Trainer {
       this.state = loadTrainCheckpoint(paths.last, this.model, this.optimizer, this.amp?.scaler);
       const saved = this.state.worldSize ?? 1;
       if (saved !== ranks.worldSize) {
-        throw new Error(`train: ${paths.last} was written by a run of ${saved} rank(s); resume it with the same number (this run has ${ranks.worldSize})`);
+        throw new Error(
+          `train: ${paths.last} was written by a run of ${saved} rank(s); resume it with the same number (this run ` +
+          `has ${ranks.worldSize})`,
+        );
       }
       // Lines logged after the checkpoint (a crash between checkpoints) would repeat: drop them.
       const bytes = this.state.logBytes;
-      if (ranks.main && bytes !== undefined && existsSync(paths.log) && statSync(paths.log).size > bytes) truncateSync(paths.log, bytes);
-      this.events.log?.(`resumed from ${paths.last} at epoch ${this.state.epoch + 1}, iteration ${this.state.nextIteration}`);
+      if (ranks.main && bytes !== undefined && existsSync(paths.log) && statSync(paths.log).size > bytes)
+        truncateSync(paths.log, bytes);
+      this.events.log?.(
+        `resumed from ${paths.last} at epoch ${this.state.epoch + 1}, iteration ${this.state.nextIteration}`,
+      );
     } else if (ranks.main) {
       const saved = { ...c, ir2: Array.from(this.ir2), classNames: this.info.classNames };
       writeFileAtomic(join(c.runDir, 'config.json'), JSON.stringify(saved, null, 2) + '\n');
@@ -223,10 +313,20 @@ export class Trainer {
     const it0 = performance.now();
     let local: StepResult;
     try {
-      local = torch.tidy(() => this.step(this.model, this.optimizer, this.loss, {
-        ...batchTensors(batch, c.device), epoch, maxEpochs: c.maxEpochs, ratios: this.ratios, cpsW: state.cpsW, emaW: c.emaW,
-        amp: this.amp, abc: c.abc, balanceMasks: c.balanceMasks, net: ranks.net,
-      }));
+      local = torch.tidy(() =>
+        this.step(this.model, this.optimizer, this.loss, {
+          ...batchTensors(batch, c.device),
+          epoch,
+          maxEpochs: c.maxEpochs,
+          ratios: this.ratios,
+          cpsW: state.cpsW,
+          emaW: c.emaW,
+          amp: this.amp,
+          abc: c.abc,
+          balanceMasks: c.balanceMasks,
+          net: ranks.net,
+        }),
+      );
     } catch (err) {
       throw ranks.stepError(err);
     }
@@ -235,12 +335,41 @@ export class Trainer {
     const seconds = (performance.now() - it0) / 1000;
     if (!Number.isFinite(result.loss)) {
       this.log({ epoch, iter: iteration, error: 'non-finite loss', loss: String(result.loss) });
-      throw new Error(`train: non-finite loss (${result.loss}) at epoch ${epoch}, iteration ${iteration}; the last good checkpoint is ${this.paths.last}`);
+      throw new Error(
+        `train: non-finite loss (${result.loss}) at epoch ${epoch}, iteration ${iteration}; the last good checkpoint ` +
+        `is ${this.paths.last}`,
+      );
     }
-    this.log({ epoch, iter: iteration, loss: result.loss, lossSup: result.lossSup, lossU: result.lossU, ...result.terms, cpsW: state.cpsW, lr: state.lr, seconds });
-    this.board?.addScalars({ 'loss/loss': result.loss, 'loss/sup': result.lossSup, 'loss/unsup': result.lossU, lr: state.lr, cps_w: state.cpsW },
-      epoch * this.iterations + iteration);
-    this.events.onIteration?.({ epoch, iteration, iterations: this.iterations, step: result, lr: state.lr, cpsW: state.cpsW, seconds });
+    this.log({
+      epoch,
+      iter: iteration,
+      loss: result.loss,
+      lossSup: result.lossSup,
+      lossU: result.lossU,
+      ...result.terms,
+      cpsW: state.cpsW,
+      lr: state.lr,
+      seconds,
+    });
+    this.board?.addScalars(
+      {
+        'loss/loss': result.loss,
+        'loss/sup': result.lossSup,
+        'loss/unsup': result.lossU,
+        lr: state.lr,
+        cps_w: state.cpsW,
+      },
+      epoch * this.iterations + iteration,
+    );
+    this.events.onIteration?.({
+      epoch,
+      iteration,
+      iterations: this.iterations,
+      step: result,
+      lr: state.lr,
+      cpsW: state.cpsW,
+      seconds,
+    });
     // Let I/O through between iterations (signals, progress output, loader messages).
     await new Promise<void>((resolve) => setImmediate(resolve));
     return ranks.stopAfterIteration(stop, () => this.options.signal?.aborted ?? false);
@@ -250,7 +379,9 @@ export class Trainer {
     return String(this.options.signal?.reason ?? 'stopped on another rank');
   }
 
-  /** Validation, best checkpoint, schedules, last.pth, events; true for an early stop. Throws on an agreed interruption. */
+  /**
+   * Validation, best checkpoint, schedules, last.pth, events; true for an early stop. Throws on an agreed interruption.
+   */
   private endEpoch(epoch: number, t0: number): boolean {
     const { c, ranks, state } = this;
     ranks.syncBuffers(this.model);
@@ -259,7 +390,13 @@ export class Trainer {
     state.lr = polyLr(epoch, c.maxEpochs, c.lr);
     state.cpsW = cpsWeight(c.cpsW, epoch, c.maxEpochs);
     this.checkpoint(this.paths.last);
-    this.events.onEpoch?.({ epoch, validation, seconds: (performance.now() - t0) / 1000, model: this.model, rank: ranks.rank });
+    this.events.onEpoch?.({
+      epoch,
+      validation,
+      seconds: (performance.now() - t0) / 1000,
+      model: this.model,
+      rank: ranks.rank,
+    });
     if (ranks.rank0Decides(state.bestEpoch >= 0 && epoch - state.bestEpoch >= c.patience)) {
       this.events.log?.(`early stop: no improvement for ${c.patience} epochs`);
       return true;
@@ -275,16 +412,25 @@ export class Trainer {
     const { c, state, info, splits } = this;
     if (!this.ranks.main || c.evalEvery <= 0 || epoch % c.evalEvery !== 0 || !splits.evalIds.length) return undefined;
     const validation = validate(this.model, c.dataDir, splits.evalIds, c.patch, c.device, this.mode);
-    const other = c.evalBothDecoders && this.mode === 'unlabeled'
-      ? validate(this.model, c.dataDir, splits.evalIds, c.patch, c.device, 'labeled') : undefined;
+    const other =
+      c.evalBothDecoders && this.mode === 'unlabeled'
+        ? validate(this.model, c.dataDir, splits.evalIds, c.patch, c.device, 'labeled')
+        : undefined;
     this.log({
-      epoch, evalDice: validation.perClass, evalMeanDice: validation.mean, evalForegroundDice: validation.foreground,
+      epoch,
+      evalDice: validation.perClass,
+      evalMeanDice: validation.mean,
+      evalForegroundDice: validation.foreground,
       ...(other ? { evalDiceL: other.perClass, evalMeanDiceL: other.mean } : {}),
     });
-    this.board?.addScalars({
-      'val/dice': validation.mean, 'val/foreground_dice': validation.foreground,
-      ...Object.fromEntries(validation.perClass.map((d, k) => [`val_class/${info.classNames[k + 1]}`, d])),
-    }, (epoch + 1) * this.iterations);
+    this.board?.addScalars(
+      {
+        'val/dice': validation.mean,
+        'val/foreground_dice': validation.foreground,
+        ...Object.fromEntries(validation.perClass.map((d, k) => [`val_class/${info.classNames[k + 1]}`, d])),
+      },
+      (epoch + 1) * this.iterations,
+    );
     if (validation.mean > state.bestDice) {
       state.bestDice = validation.mean;
       state.bestEpoch = epoch;
@@ -301,11 +447,14 @@ export class Trainer {
  * whatever the file's order): the class ratios of the balance masks come from them.
  */
 function ratioCases(dataDir: string, labeled: readonly string[]): ArrayLike<number>[] {
-  return [...labeled].sort().slice(0, 4).map((id) => {
-    const path = join(dataDir, `${id}_label.npy`);
-    if (!existsSync(path)) throw new Error(`train: preprocessed label ${path} not found`);
-    return readNpy(path).data as ArrayLike<number>;
-  });
+  return [...labeled]
+    .sort()
+    .slice(0, 4)
+    .map((id) => {
+      const path = join(dataDir, `${id}_label.npy`);
+      if (!existsSync(path)) throw new Error(`train: preprocessed label ${path} not found`);
+      return readNpy(path).data as ArrayLike<number>;
+    });
 }
 
 /** Batch typed arrays to tensors on the device: images (n,1,D,H,W) float32, labels int64. */

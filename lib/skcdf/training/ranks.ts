@@ -12,7 +12,10 @@ import type { VNetDecoupleAttentionABC } from '../model.js';
 import type { StepResult } from './step.js';
 
 /** A step's loss parts, averaged over ranks, and whether any rank asked to stop. */
-export interface AgreedStep { result: StepResult; stop: boolean }
+export interface AgreedStep {
+  result: StepResult;
+  stop: boolean;
+}
 
 /** The collectives and per-rank choices the training loop needs. */
 export interface RankContext {
@@ -53,16 +56,36 @@ export class SingleProcess implements RankContext {
   readonly worldSize = 1;
   readonly main = true;
   readonly net = undefined;
-  dataSeed(seed: number): number { return seed; }
-  iterationSeed(seed: number, epoch: number, iteration: number): number { return deriveSeed(seed, epoch, iteration, 0x5eed); }
-  agreeOnStep(result: StepResult, stopRequested: boolean): AgreedStep { return { result, stop: stopRequested }; }
-  stopAfterIteration(_agreed: boolean, local: () => boolean): boolean { return local(); }
-  anyRank(flag: boolean): boolean { return flag; }
-  rank0Decides(flag: boolean): boolean { return flag; }
-  syncBuffers(): void { /* one copy of the statistics */ }
-  stepError(err: unknown): unknown { return err; }
-  describe(): string | undefined { return undefined; }
-  close(): void { /* nothing held */ }
+  dataSeed(seed: number): number {
+    return seed;
+  }
+  iterationSeed(seed: number, epoch: number, iteration: number): number {
+    return deriveSeed(seed, epoch, iteration, 0x5eed);
+  }
+  agreeOnStep(result: StepResult, stopRequested: boolean): AgreedStep {
+    return { result, stop: stopRequested };
+  }
+  stopAfterIteration(_agreed: boolean, local: () => boolean): boolean {
+    return local();
+  }
+  anyRank(flag: boolean): boolean {
+    return flag;
+  }
+  rank0Decides(flag: boolean): boolean {
+    return flag;
+  }
+  syncBuffers(): void {
+    /* one copy of the statistics */
+  }
+  stepError(err: unknown): unknown {
+    return err;
+  }
+  describe(): string | undefined {
+    return undefined;
+  }
+  close(): void {
+    /* nothing held */
+  }
 }
 
 /** Data parallel over the default process group: every rank trains on its own batches, gradients are averaged. */
@@ -71,14 +94,21 @@ export class DataParallelRanks implements RankContext {
   readonly worldSize: number;
   readonly main: boolean;
 
-  constructor(readonly group: ProcessGroup, readonly net: DistributedDataParallel<VNetDecoupleAttentionABC>) {
+  constructor(
+    readonly group: ProcessGroup,
+    readonly net: DistributedDataParallel<VNetDecoupleAttentionABC>,
+  ) {
     this.rank = group.rank;
     this.worldSize = group.worldSize;
     this.main = group.rank === 0;
   }
 
-  dataSeed(seed: number): number { return deriveSeed(seed, 0xd15, this.rank); }
-  iterationSeed(seed: number, epoch: number, iteration: number): number { return deriveSeed(seed, epoch, iteration, 0x5eed, this.rank); }
+  dataSeed(seed: number): number {
+    return deriveSeed(seed, 0xd15, this.rank);
+  }
+  iterationSeed(seed: number, epoch: number, iteration: number): number {
+    return deriveSeed(seed, epoch, iteration, 0x5eed, this.rank);
+  }
 
   /** Sums `values` over ranks (float64). */
   private sum(values: number[]): number[] {
@@ -91,21 +121,44 @@ export class DataParallelRanks implements RankContext {
 
   agreeOnStep(r: StepResult, stopRequested: boolean): AgreedStep {
     const w = this.worldSize;
-    const v = this.sum([r.loss, r.lossSup, r.lossU, r.terms.sup, r.terms.supAbc, r.terms.u, r.terms.uAbc, stopRequested ? 1 : 0]);
-    const result = { loss: v[0]! / w, lossSup: v[1]! / w, lossU: v[2]! / w, terms: { sup: v[3]! / w, supAbc: v[4]! / w, u: v[5]! / w, uAbc: v[6]! / w } };
+    const v = this.sum([
+      r.loss,
+      r.lossSup,
+      r.lossU,
+      r.terms.sup,
+      r.terms.supAbc,
+      r.terms.u,
+      r.terms.uAbc,
+      stopRequested ? 1 : 0,
+    ]);
+    const result = {
+      loss: v[0]! / w,
+      lossSup: v[1]! / w,
+      lossU: v[2]! / w,
+      terms: { sup: v[3]! / w, supAbc: v[4]! / w, u: v[5]! / w, uAbc: v[6]! / w },
+    };
     return { result, stop: v[7]! > 0 };
   }
 
-  stopAfterIteration(agreed: boolean): boolean { return agreed; }
-  anyRank(flag: boolean): boolean { return this.sum([flag ? 1 : 0])[0]! > 0; }
+  stopAfterIteration(agreed: boolean): boolean {
+    return agreed;
+  }
+  anyRank(flag: boolean): boolean {
+    return this.sum([flag ? 1 : 0])[0]! > 0;
+  }
   rank0Decides(flag: boolean): boolean {
     return torch.tidy(() => this.group.broadcast(torch.tensor([flag ? 1 : 0], { dtype: 'float64' }), 0).item()) > 0;
   }
-  syncBuffers(model: VNetDecoupleAttentionABC): void { broadcastCoalesced(this.group, model.buffers(), 0); }
+  syncBuffers(model: VNetDecoupleAttentionABC): void {
+    broadcastCoalesced(this.group, model.buffers(), 0);
+  }
 
   stepError(err: unknown): Error {
     const msg = err instanceof Error ? err.message : String(err);
-    return new Error(`rank ${this.rank}/${this.worldSize}: distributed training step failed (another rank died, stopped or timed out?): ${msg}`);
+    return new Error(
+      `rank ${this.rank}/${this.worldSize}: distributed training step failed (another rank died, stopped or timed ` +
+      `out?): ${msg}`,
+    );
   }
 
   describe(batchSize: number, unlabeledBatchSize: number): string {
@@ -113,7 +166,9 @@ export class DataParallelRanks implements RankContext {
     return `distributed: rank ${this.rank} of ${w}, global batch ${w * batchSize}+${w * unlabeledBatchSize}`;
   }
 
-  close(): void { this.net.disposeReducer(); }
+  close(): void {
+    this.net.disposeReducer();
+  }
 }
 
 /**
@@ -129,6 +184,10 @@ export function rankContext(model: VNetDecoupleAttentionABC): RankContext {
   // Buffers are not broadcast before each forward: the second forward's broadcast would rewrite the BatchNorm
   // statistics the first forward saved for backward (autograd's in-place check fails; PyTorch's DDP has the
   // same limit). Training-mode BatchNorm uses batch statistics; the loop syncs rank 0's at each epoch end.
-  const net = new DistributedDataParallel(model, { findUnusedParameters: true, broadcastBuffers: false, processGroup: group });
+  const net = new DistributedDataParallel(model, {
+    findUnusedParameters: true,
+    broadcastBuffers: false,
+    processGroup: group,
+  });
   return new DataParallelRanks(group, net);
 }

@@ -54,9 +54,18 @@ export function foldSeed(fold: number): number {
 }
 
 /** `<dataset>[-<method>][-noabc][-noattn][-nomasks]-fold<f>-seed<s>`: the default run folder name. */
-export function runName(c: Pick<TrainConfig, 'dataset' | 'method' | 'abc' | 'crossAttention' | 'balanceMasks'>, fold: number, seed: number): string {
-  const tags = [c.dataset, c.method !== 'skcdf' ? c.method : '', c.abc ? '' : 'noabc', c.crossAttention ? '' : 'noattn',
-    c.balanceMasks ? '' : 'nomasks'];
+export function runName(
+  c: Pick<TrainConfig, 'dataset' | 'method' | 'abc' | 'crossAttention' | 'balanceMasks'>,
+  fold: number,
+  seed: number,
+): string {
+  const tags = [
+    c.dataset,
+    c.method !== 'skcdf' ? c.method : '',
+    c.abc ? '' : 'noabc',
+    c.crossAttention ? '' : 'noattn',
+    c.balanceMasks ? '' : 'nomasks',
+  ];
   return `${tags.filter(Boolean).join('-')}-fold${fold}-seed${seed}`;
 }
 
@@ -81,7 +90,10 @@ export function resolveRunConfig(r: RunRequest): ResolvedRun {
   const kept = keys.filter((k) => RESUME_CHANGEABLE.includes(k));
   const ignored = keys.filter((k) => !RESUME_CHANGEABLE.includes(k) && k !== 'seed');
   const changes = Object.fromEntries(kept.map((k) => [k, overrides[k]])) as Partial<TrainConfig>;
-  return { config: { ...saved, runDir, ...changes }, ignored: overrides.seed !== undefined ? [...ignored, 'seed'] : ignored };
+  return {
+    config: { ...saved, runDir, ...changes },
+    ignored: overrides.seed !== undefined ? [...ignored, 'seed'] : ignored,
+  };
 }
 
 /** How the workers of a data-parallel run were launched (torchrun's flags). */
@@ -101,7 +113,7 @@ export function resumeCommand(runDir: string, launch?: LaunchShape): string {
   if (launch) {
     args.push('--nproc-per-node', String(launch.nprocPerNode));
     if ((launch.nnodes ?? 1) > 1) {
-      args.push('--nnodes', String(launch.nnodes), '--node-rank', '<this node\'s rank>');
+      args.push('--nnodes', String(launch.nnodes), '--node-rank', "<this node's rank>");
       if (launch.masterAddr) args.push('--master-addr', launch.masterAddr);
       if (launch.masterPort) args.push('--master-port', String(launch.masterPort));
     }

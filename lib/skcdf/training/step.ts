@@ -17,14 +17,18 @@ export function classRatios(labels: ArrayLike<number>[], numClasses: number, nam
   for (const l of labels) {
     for (let i = 0; i < l.length; i++) {
       const v = l[i];
-      if (v < 0 || v >= numClasses || !Number.isInteger(v)) throw new RangeError(`class ratios: label value ${v} outside [0, ${numClasses})`);
+      if (v < 0 || v >= numClasses || !Number.isInteger(v))
+        throw new RangeError(`class ratios: label value ${v} outside [0, ${numClasses})`);
       counts[v]++;
     }
   }
   const missing = [...counts.keys()].filter((c) => counts[c] === 0);
   if (missing.length) {
-    throw new Error(`class ratios: class ${missing.map((c) => `${c}${names ? ` (${names[c]})` : ''}`).join(', ')} has no voxels in the labeled cases used for the ratios; ` +
-      'every class needs voxels there (the reference would divide by zero)');
+    throw new Error(
+      `class ratios: class ${missing.map((c) => `${c}${names ? ` (${names[c]})` : ''}`).join(', ')} has no voxels in ` +
+      `the labeled cases used for the ratios; ` +
+        'every class needs voxels there (the reference would divide by zero)',
+    );
   }
   const min = Math.min(...counts);
   return counts.map((c) => min / c);
@@ -78,7 +82,11 @@ export interface StepInputs {
 /** Mixed-precision settings for a device: float16 + gradient scaling on CUDA, bfloat16 on CPU. */
 export function ampFor(device: string): NonNullable<StepInputs['amp']> {
   const cuda = device.startsWith('cuda');
-  return { deviceType: cuda ? 'cuda' : 'cpu', dtype: cuda ? 'float16' : 'bfloat16', scaler: cuda ? new GradScaler() : undefined };
+  return {
+    deviceType: cuda ? 'cuda' : 'cpu',
+    dtype: cuda ? 'float16' : 'bfloat16',
+    scaler: cuda ? new GradScaler() : undefined,
+  };
 }
 
 export interface StepResult {
@@ -106,7 +114,11 @@ function blendHeadWithAbc(d: DecoderOf, emaW: number): void {
  * (1 - emaW) * out_conv9_abc. Skipped with `abc: false` (the ABC branch is ablated). The first part of
  * {@link averageDecoderWeights}, and the only averaging of the 'labeled-only' method.
  */
-export function averageLabeledHead(model: VNetDecoupleAttentionABC, emaW: number, options: { abc?: boolean } = {}): void {
+export function averageLabeledHead(
+  model: VNetDecoupleAttentionABC,
+  emaW: number,
+  options: { abc?: boolean } = {},
+): void {
   if (!(options.abc ?? true)) return;
   torch.noGrad(() => torch.tidy(() => blendHeadWithAbc(model.decoderL, emaW)));
 }
@@ -117,17 +129,23 @@ export function averageLabeledHead(model: VNetDecoupleAttentionABC, emaW: number
  * its unused ABC head when `abc` is false), then decoder_u's main head takes emaW of itself and 1 - emaW of its
  * ABC head (skipped with `abc: false`).
  */
-export function averageDecoderWeights(model: VNetDecoupleAttentionABC, emaW: number, options: { abc?: boolean } = {}): void {
+export function averageDecoderWeights(
+  model: VNetDecoupleAttentionABC,
+  emaW: number,
+  options: { abc?: boolean } = {},
+): void {
   const abc = options.abc ?? true;
   averageLabeledHead(model, emaW, { abc });
-  torch.noGrad(() => torch.tidy(() => {
-    const lParams = new Map(model.decoderL.namedParameters());
-    for (const [name, p] of model.decoderU.namedParameters()) {
-      if (!abc && name.startsWith('out_conv9_abc.')) continue; // unused without the ABC branch
-      blendInto(p, lParams.get(name)!, emaW);
-    }
-    if (abc) blendHeadWithAbc(model.decoderU, emaW);
-  }));
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      const lParams = new Map(model.decoderL.namedParameters());
+      for (const [name, p] of model.decoderU.namedParameters()) {
+        if (!abc && name.startsWith('out_conv9_abc.')) continue; // unused without the ABC branch
+        blendInto(p, lParams.get(name)!, emaW);
+      }
+      if (abc) blendHeadWithAbc(model.decoderU, emaW);
+    }),
+  );
 }
 
 type Forward = (x: Tensor, mode: 'labeled' | 'unlabeled') => [Tensor, Tensor];
@@ -148,7 +166,9 @@ function drawMask(label: Tensor, ratios: Tensor, s: StepInputs, given: Tensor | 
 
 const masked = (t: Tensor, mask: Tensor | undefined): Tensor => (mask ? t.mul(mask) : t);
 
-/** Backward + optimizer step when the loss is finite (with gradient scaling under float16 autocast), then zero grads. */
+/**
+ * Backward + optimizer step when the loss is finite (with gradient scaling under float16 autocast), then zero grads.
+ */
 function applyGradients(total: Tensor, value: number, optimizer: SGD, amp: StepInputs['amp']): void {
   if (Number.isFinite(value)) {
     if (amp?.scaler) {
@@ -164,7 +184,12 @@ function applyGradients(total: Tensor, value: number, optimizer: SGD, amp: StepI
 }
 
 /** One SKCDF iteration (spec section 2, steps 1-7), leaving no tensors behind. */
-export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
+export function trainStep(
+  model: VNetDecoupleAttentionABC,
+  optimizer: SGD,
+  loss: DCAndCELoss,
+  s: StepInputs,
+): StepResult {
   const abc = s.abc ?? true;
   averageDecoderWeights(model, s.emaW, { abc });
   const forward = forwardWith(s.net ?? model, s.amp);
@@ -179,7 +204,10 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
     }
     const lossSup = supAbc ? sup.add(supAbc) : sup;
 
-    const [pl, plAbc] = torch.noGrad(() => [outA.get(`${n}:`).argmax(1, true), abc ? outAAbc.get(`${n}:`).argmax(1, true) : undefined]);
+    const [pl, plAbc] = torch.noGrad(() => [
+      outA.get(`${n}:`).argmax(1, true),
+      abc ? outAAbc.get(`${n}:`).argmax(1, true) : undefined,
+    ]);
     // Drawn before the unlabeled forward, as the reference does (dropout draws from the same stream).
     const ratiosU = unlabeledRatios(s.ratios, s.epoch, s.maxEpochs);
     const maskU = plAbc ? drawMask(plAbc, ratiosU, s, s.maskU) : undefined;
@@ -191,7 +219,9 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
     const value = total.item();
     applyGradients(total, value, optimizer, s.amp);
     return {
-      loss: value, lossSup: lossSup.item(), lossU: lossU.item(),
+      loss: value,
+      lossSup: lossSup.item(),
+      lossU: lossU.item(),
       terms: { sup: sup.item(), supAbc: supAbc?.item() ?? 0, u: u.item(), uAbc: uAbc?.item() ?? 0 },
     };
   });
@@ -202,7 +232,12 @@ export function trainStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss:
  * image attending to itself as at test time, since there is no unlabeled half), the same DC+CE losses on the main
  * and (masked) ABC heads, no unlabeled batch and no weight averaging. imageU is ignored.
  */
-export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
+export function supervisedStep(
+  model: VNetDecoupleAttentionABC,
+  optimizer: SGD,
+  loss: DCAndCELoss,
+  s: StepInputs,
+): StepResult {
   const abc = s.abc ?? true;
   const forward = forwardWith(s.net ?? model, s.amp, true);
   return torch.tidy(() => {
@@ -216,7 +251,12 @@ export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, 
     const total = supAbc ? sup.add(supAbc) : sup;
     const value = total.item();
     applyGradients(total, value, optimizer, s.amp);
-    return { loss: value, lossSup: value, lossU: 0, terms: { sup: sup.item(), supAbc: supAbc?.item() ?? 0, u: 0, uAbc: 0 } };
+    return {
+      loss: value,
+      lossSup: value,
+      lossU: 0,
+      terms: { sup: sup.item(), supAbc: supAbc?.item() ?? 0, u: 0, uAbc: 0 },
+    };
   });
 }
 
@@ -225,15 +265,29 @@ export function supervisedStep(model: VNetDecoupleAttentionABC, optimizer: SGD, 
  * ({@link averageLabeledHead}; skipped with `abc: false`), then the labeled batch exactly as
  * {@link supervisedStep}. decoder_u is neither trained nor averaged. imageU is ignored.
  */
-export function labeledOnlyStep(model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs): StepResult {
+export function labeledOnlyStep(
+  model: VNetDecoupleAttentionABC,
+  optimizer: SGD,
+  loss: DCAndCELoss,
+  s: StepInputs,
+): StepResult {
   averageLabeledHead(model, s.emaW, { abc: s.abc ?? true });
   return supervisedStep(model, optimizer, loss, s);
 }
 
 /** One training iteration of some method. */
-export type TrainStepFn = (model: VNetDecoupleAttentionABC, optimizer: SGD, loss: DCAndCELoss, s: StepInputs) => StepResult;
+export type TrainStepFn = (
+  model: VNetDecoupleAttentionABC,
+  optimizer: SGD,
+  loss: DCAndCELoss,
+  s: StepInputs,
+) => StepResult;
 
-const STEPS: Readonly<Record<TrainMethod, TrainStepFn>> = { skcdf: trainStep, supervised: supervisedStep, 'labeled-only': labeledOnlyStep };
+const STEPS: Readonly<Record<TrainMethod, TrainStepFn>> = {
+  skcdf: trainStep,
+  supervised: supervisedStep,
+  'labeled-only': labeledOnlyStep,
+};
 
 /** The iteration a method trains with. */
 export function stepFor(method: TrainMethod): TrainStepFn {

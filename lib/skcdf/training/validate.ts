@@ -40,7 +40,12 @@ export function centerCropBox(shape: Shape3, patch: Shape3, what = 'center crop'
  * one-hot Dice per foreground class (smooth 1e-8), mean over cases, then classes.
  */
 export function validate(
-  model: VNetDecoupleAttentionABC, dataDir: string, ids: readonly string[], patch: Shape3, device: string, mode: PredType = 'unlabeled',
+  model: VNetDecoupleAttentionABC,
+  dataDir: string,
+  ids: readonly string[],
+  patch: Shape3,
+  device: string,
+  mode: PredType = 'unlabeled',
 ): ValidationResult {
   const wasTraining = model.training;
   model.eval();
@@ -50,27 +55,32 @@ export function validate(
   try {
     for (const id of ids) {
       const c = loadEvalCase(dataDir, id);
-      torch.tidy(() => torch.noGrad(() => {
-        const box = centerCropBox(c.shape, patch, `validation case ${id}`);
-        const img = new Float32Array(patch[0] * patch[1] * patch[2]);
-        const lbl = new Int8Array(img.length);
-        applyAugmentation(c, patch, box, img, lbl);
-        const image = torch.fromBuffer(img, 'float32', [1, 1, ...patch]).to({ device });
-        const label = torch.fromBuffer(lbl, 'int8', [1, 1, ...patch]).to({ device, dtype: 'int64' });
-        const [out] = model.forward(image, mode);
-        const dice = evalDicePerClass(out, label).toArray() as number[];
-        dice.forEach((d, k) => (sums[k] += d));
-        const predFg = out.argmax(1, true).gt(0);
-        const labelFg = label.gt(0);
-        const overlap = predFg.logicalAnd(labelFg).sum().item();
-        const total = predFg.sum().item() + labelFg.sum().item();
-        foreground += total > 0 ? (2 * overlap) / total : 1;
-      }));
+      torch.tidy(() =>
+        torch.noGrad(() => {
+          const box = centerCropBox(c.shape, patch, `validation case ${id}`);
+          const img = new Float32Array(patch[0] * patch[1] * patch[2]);
+          const lbl = new Int8Array(img.length);
+          applyAugmentation(c, patch, box, img, lbl);
+          const image = torch.fromBuffer(img, 'float32', [1, 1, ...patch]).to({ device });
+          const label = torch.fromBuffer(lbl, 'int8', [1, 1, ...patch]).to({ device, dtype: 'int64' });
+          const [out] = model.forward(image, mode);
+          const dice = evalDicePerClass(out, label).toArray() as number[];
+          dice.forEach((d, k) => (sums[k] += d));
+          const predFg = out.argmax(1, true).gt(0);
+          const labelFg = label.gt(0);
+          const overlap = predFg.logicalAnd(labelFg).sum().item();
+          const total = predFg.sum().item() + labelFg.sum().item();
+          foreground += total > 0 ? (2 * overlap) / total : 1;
+        }),
+      );
     }
   } finally {
     if (wasTraining) model.train();
   }
   const perClass = Array.from(sums, (s) => s / Math.max(ids.length, 1));
-  return { perClass, mean: perClass.reduce((a, b) => a + b, 0) / perClass.length, foreground: foreground / Math.max(ids.length, 1) };
+  return {
+    perClass,
+    mean: perClass.reduce((a, b) => a + b, 0) / perClass.length,
+    foreground: foreground / Math.max(ids.length, 1),
+  };
 }
-
