@@ -5,7 +5,9 @@
 // does, `autocast` throws a clear error when enabled (and `isAvailable()` says false).
 import { native } from '../torch/native.js';
 
+/** The reduced precision an autocast region computes in: float16 (CUDA) or bfloat16 (CPU and CUDA). */
 export type AutocastDtype = 'float16' | 'bfloat16';
+/** Options of an autocast region (torch.autocast): the dtype and whether it is enabled. */
 export interface AutocastOptions {
   dtype?: AutocastDtype;
   enabled?: boolean;

@@ -6,6 +6,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
+/** torch.amp.GradScaler's options: initial scale, growth and backoff factors, growth interval, enabled. */
 export interface GradScalerOptions {
   initScale?: number;
   growthFactor?: number;
@@ -21,6 +22,16 @@ interface PerOptimizer {
   foundInf: boolean;
 }
 
+/**
+ * torch.amp.GradScaler: scales the loss so float16 gradients do not underflow, unscales them before the optimizer step,
+ * skips steps with inf/NaN gradients and adapts the scale.
+ *
+ * @example
+ * const scaler = new GradScaler();
+ * scaler.scale(loss).backward();
+ * scaler.step(optimizer);
+ * scaler.update();
+ */
 export class GradScaler {
   private scaleValue: number;
   private growthTracker = 0;

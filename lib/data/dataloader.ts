@@ -17,6 +17,10 @@ import { defaultCollate, type Collated } from './collate.js';
 import { isMapDataset, toRng, type Dataset, type GeneratorLike, type IterableDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from './sampler.js';
 
+/**
+ * How a DataLoader worker thread builds its own copy of the dataset: a module, its exported factory and the factory's
+ * arguments.
+ */
 export interface WorkerDataset {
   /**
    * Module that builds the dataset in a worker: a file URL, an absolute path, or a path relative to the cwd.
@@ -29,6 +33,7 @@ export interface WorkerDataset {
   /** Structured-cloneable arguments of the factory. */
   args?: unknown[];
 }
+/** torch.utils.data.DataLoader's options, camelCase; defaults as in PyTorch. */
 export interface DataLoaderOptions<T, B> {
   /** Items per batch, default 1. */ batchSize?: number;
   /** A new random order every epoch (map-style only). Default false. */ shuffle?: boolean;
@@ -44,6 +49,14 @@ export interface DataLoaderOptions<T, B> {
   /** Batches requested ahead per worker, default 2. */ prefetchFactor?: number;
 }
 
+/**
+ * torch.utils.data.DataLoader: batches of a map-style or iterable dataset in sampler order, collated (default:
+ * defaultCollate); `for await (const batch of loader)` runs one epoch.
+ *
+ * @example
+ * const loader = new DataLoader(dataset, { batchSize: 16, shuffle: true, generator: 0 });
+ * for await (const { features, label } of loader) train(features, label);
+ */
 export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
   readonly dataset: Dataset<T> | IterableDataset<T>;
   readonly batchSize: number;

@@ -15,6 +15,7 @@ export interface IterableDataset<T> {
   [Symbol.asyncIterator]?(): AsyncIterator<T>;
   [Symbol.iterator]?(): Iterator<T>;
 }
+/** Whether a dataset is map-style (has `length` and `getItem`) rather than iterable. */
 export const isMapDataset = <T>(d: Dataset<T> | IterableDataset<T>): d is Dataset<T> =>
   typeof (d as Dataset<T>).getItem === 'function' && typeof (d as Dataset<T>).length === 'number';
 
@@ -102,6 +103,10 @@ export class ConcatDataset<T> implements Dataset<T> {
 
 /** A generator argument: an Rng, or a seed for a new one. */
 export type GeneratorLike = Rng | number;
+/**
+ * The Rng of a generator option: the Rng itself, a new Rng from a seed, or one from `fallbackSeed()` when none is
+ * given.
+ */
 export const toRng = (g: GeneratorLike | undefined, fallbackSeed: () => number): Rng =>
   g instanceof Rng ? g : new Rng(g ?? fallbackSeed());
 /** A uniformly random permutation of 0..n-1 drawn from `rng`. */

@@ -6,6 +6,10 @@
 import { getRank, getWorldSize, isInitialized } from '../distributed/distributed-c10d.js';
 import { deriveSeed, Rng } from './prng.js';
 
+/**
+ * torch.utils.data.distributed.DistributedSampler's options; the world size and rank default to the default process
+ * group's.
+ */
 export interface DistributedSamplerOptions {
   /** Default: the default process group's world size. */
   numReplicas?: number;
@@ -16,6 +20,15 @@ export interface DistributedSamplerOptions {
   dropLast?: boolean;
 }
 
+/**
+ * torch.utils.data.distributed.DistributedSampler: each rank's disjoint, equally long share of the dataset indices,
+ * reshuffled per epoch (`setEpoch`) from seed + epoch.
+ *
+ * @example
+ * const sampler = new DistributedSampler(dataset.length, { seed: 0 });
+ * sampler.setEpoch(epoch);
+ * const loader = new DataLoader(dataset, { sampler, batchSize: 8 });
+ */
 export class DistributedSampler implements Iterable<number> {
   readonly numReplicas: number;
   readonly rank: number;

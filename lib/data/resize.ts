@@ -9,6 +9,7 @@
 
 /** A 3-D size or index triple [D, H, W] (C order: W varies fastest); the one shape type of 3-D volumes. */
 export type Shape3 = [number, number, number];
+/** The typed arrays a volume to resize may be held in. */
 export type NumericArray =
   | Float32Array
   | Float64Array
@@ -22,6 +23,7 @@ export type NumericArray =
 
 const f = Math.fround;
 
+/** Per output index along one axis: the two input indices and their float32 weights (linear interpolation). */
 export interface LinearTable {
   i0: Int32Array;
   i1: Int32Array;

@@ -6,6 +6,10 @@ export interface WorkerInfo {
   seed: number;
 }
 let info: WorkerInfo | null = null;
+/**
+ * PyTorch's get_worker_info: inside a DataLoader worker, which one it is (id, numWorkers, seed); null in the main
+ * thread.
+ */
 export const getWorkerInfo = (): WorkerInfo | null => info;
 /** Set once by the worker entry. */
 export const setWorkerInfo = (w: WorkerInfo): void => {

@@ -5,6 +5,10 @@ import { native } from '../torch/native.js';
 import type { Tensor } from '../torch/tensor.js';
 import { type Backend, ProcessGroup, type ReduceOp } from './process-group.js';
 
+/**
+ * torch.distributed.init_process_group's options: backend, init method (env:// or tcp://), rank, world size,
+ * timeout (ms).
+ */
 export interface InitOptions {
   backend?: Backend;
   /** 'env://' (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE) or 'tcp://host:port'. Default 'env://'. */
@@ -17,6 +21,7 @@ export interface InitOptions {
   timeoutMs?: number;
 }
 
+/** The process group a call works on (default: the default group). */
 export interface GroupOption {
   group?: ProcessGroup;
 }
@@ -29,9 +34,11 @@ let defaultGroup: ProcessGroup | null = null;
 export function isAvailable(): boolean {
   return native.distAvailable().gloo;
 }
+/** Whether libtorch was built with the Gloo backend (CPU collectives). */
 export function isGlooAvailable(): boolean {
   return native.distAvailable().gloo;
 }
+/** Whether libtorch was built with the NCCL backend (CUDA collectives). */
 export function isNcclAvailable(): boolean {
   return native.distAvailable().nccl;
 }
@@ -121,6 +128,7 @@ export function initProcessGroup(options: InitOptions = {}): ProcessGroup {
   return defaultGroup;
 }
 
+/** Whether the default process group exists (initProcessGroup was called and not destroyed). */
 export function isInitialized(): boolean {
   return defaultGroup !== null;
 }
@@ -137,12 +145,15 @@ export function getGroup(name: string, group?: ProcessGroup): ProcessGroup {
   return g;
 }
 
+/** This process's rank in the group (0 .. worldSize - 1). */
 export function getRank(options: GroupOption = {}): number {
   return getGroup('getRank', options.group).rank;
 }
+/** Number of processes in the group. */
 export function getWorldSize(options: GroupOption = {}): number {
   return getGroup('getWorldSize', options.group).worldSize;
 }
+/** The group's backend ('gloo' or 'nccl'). */
 export function getBackend(options: GroupOption = {}): Backend {
   return getGroup('getBackend', options.group).backend;
 }
@@ -155,34 +166,43 @@ export function destroyProcessGroup(group?: ProcessGroup): void {
   if (g === defaultGroup) defaultGroup = null;
 }
 
+/** Blocks until every rank of the group has reached the barrier. */
 export function barrier(options: GroupOption = {}): void {
   getGroup('barrier', options.group).barrier();
 }
+/** barrier without blocking the event loop: resolves when every rank has reached it. */
 export function barrierAsync(options: GroupOption = {}): Promise<void> {
   return getGroup('barrier', options.group).barrierAsync();
 }
 
+/** Reduces `tensor` over all ranks in place (default op 'sum'); every rank gets the result. Returns `tensor`. */
 export function allReduce(tensor: Tensor, options: GroupOption & { op?: ReduceOp } = {}): Tensor {
   return getGroup('allReduce', options.group).allReduce(tensor, options);
 }
+/** allReduce without blocking the event loop; resolves to `tensor` once reduced. */
 export function allReduceAsync(tensor: Tensor, options: GroupOption & { op?: ReduceOp } = {}): Promise<Tensor> {
   return getGroup('allReduce', options.group).allReduceAsync(tensor, options);
 }
 
+/** Overwrites `tensor` on every rank with rank `src`'s. Returns `tensor`. */
 export function broadcast(tensor: Tensor, src: number, options: GroupOption = {}): Tensor {
   return getGroup('broadcast', options.group).broadcast(tensor, src);
 }
+/** broadcast without blocking the event loop; resolves to `tensor`. */
 export function broadcastAsync(tensor: Tensor, src: number, options: GroupOption = {}): Promise<Tensor> {
   return getGroup('broadcast', options.group).broadcastAsync(tensor, src);
 }
 
+/** Fills `tensorList[r]` with rank r's `tensor`, on every rank (tensors of equal shape and dtype). */
 export function allGather(tensorList: Tensor[], tensor: Tensor, options: GroupOption = {}): Tensor[] {
   return getGroup('allGather', options.group).allGather(tensorList, tensor);
 }
+/** allGather without blocking the event loop. */
 export function allGatherAsync(tensorList: Tensor[], tensor: Tensor, options: GroupOption = {}): Promise<Tensor[]> {
   return getGroup('allGather', options.group).allGatherAsync(tensorList, tensor);
 }
 
+/** Reduces `inputList[r]` over ranks (default op 'sum') into rank r's `output`. */
 export function reduceScatter(
   output: Tensor,
   inputList: Tensor[],
@@ -190,6 +210,7 @@ export function reduceScatter(
 ): Tensor {
   return getGroup('reduceScatter', options.group).reduceScatter(output, inputList, options);
 }
+/** reduceScatter without blocking the event loop. */
 export function reduceScatterAsync(
   output: Tensor,
   inputList: Tensor[],
@@ -198,6 +219,7 @@ export function reduceScatterAsync(
   return getGroup('reduceScatter', options.group).reduceScatterAsync(output, inputList, options);
 }
 
+/** Collects every rank's `tensor` into `gatherList` on rank `dst` (null on the other ranks). */
 export function gather(
   tensor: Tensor,
   gatherList: Tensor[] | null,
@@ -206,6 +228,7 @@ export function gather(
 ): Tensor[] | null {
   return getGroup('gather', options.group).gather(tensor, gatherList, dst);
 }
+/** gather without blocking the event loop. */
 export function gatherAsync(
   tensor: Tensor,
   gatherList: Tensor[] | null,
@@ -215,9 +238,11 @@ export function gatherAsync(
   return getGroup('gather', options.group).gatherAsync(tensor, gatherList, dst);
 }
 
+/** Fills each rank's `tensor` with `scatterList[rank]` from rank `src` (null on the other ranks). */
 export function scatter(tensor: Tensor, scatterList: Tensor[] | null, src = 0, options: GroupOption = {}): Tensor {
   return getGroup('scatter', options.group).scatter(tensor, scatterList, src);
 }
+/** scatter without blocking the event loop. */
 export function scatterAsync(
   tensor: Tensor,
   scatterList: Tensor[] | null,

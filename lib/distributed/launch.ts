@@ -4,6 +4,7 @@
 // which rank failed.
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** What `launch` starts: workers per node, nodes, this node's rank, the rendezvous and the worker command. */
 export interface LaunchOptions {
   /** Workers on this node. */
   nprocPerNode: number;
@@ -21,6 +22,7 @@ export interface LaunchOptions {
   log?: (message: string) => void;
 }
 
+/** How one worker process ended: its ranks, exit code and signal. */
 export interface WorkerExit {
   rank: number;
   localRank: number;
@@ -28,6 +30,7 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
 }
 
+/** A launch in which a worker failed: names the first failed rank; `exits` lists every worker's end. */
 export class LaunchError extends Error {
   constructor(
     message: string,

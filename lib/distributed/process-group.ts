@@ -4,7 +4,9 @@
 import { native } from '../torch/native.js';
 import type { Tensor } from '../torch/tensor.js';
 
+/** A c10d backend: Gloo (CPU tensors) or NCCL (CUDA tensors). */
 export type Backend = 'gloo' | 'nccl';
+/** How allReduce / reduceScatter combine the ranks' values. */
 export type ReduceOp = 'sum' | 'avg' | 'product' | 'min' | 'max';
 
 // c10d::ReduceOp::RedOpType codes.
@@ -29,6 +31,10 @@ function checkRank(name: string, what: string, r: number, size: number): void {
     throw new RangeError(`${name}: ${what} must be a rank in [0, ${size}), got ${r}`);
 }
 
+/**
+ * A c10d process group (torch.distributed.ProcessGroup): the collectives of one set of ranks, sync and async (the async
+ * forms leave the event loop free while the native call waits).
+ */
 export class ProcessGroup {
   /** Native process-group id; -1 once destroyed. */
   private id: number;

@@ -1,4 +1,4 @@
-// SKCDF's two bottleneck attention blocks (spec 1.1): Cross_Attention_Local_Block and
+// SKCDF's two bottleneck attention blocks: Cross_Attention_Local_Block and
 // Cross_Attention_Global_Block, with the reference's parameter names, generalized to any even
 // bottleneck (D, H, W) and any batch. Written as batched matmuls (no loops over positions/samples).
 //
@@ -12,8 +12,10 @@ import { Sequential } from '../nn/containers.js';
 import { Conv3d, Dropout, GELU, InstanceNorm2d, LayerNorm, Linear, Softmax } from '../nn/layers.js';
 import * as init from '../nn/init.js';
 
+/** Which decoder path a forward serves: 'labeled' (decoder_l) or 'unlabeled' (decoder_u). */
 export type AttentionMode = 'labeled' | 'unlabeled';
 
+/** Options of the cross-attention blocks: heads and dropout. */
 export interface AttentionBlockOptions {
   /** Heads (the reference uses 2). */
   numHeads?: number;

@@ -1,7 +1,8 @@
-/** Dataset descriptors: classes, raw layouts, case ids and default learning rates (spec section 2-3). */
+/** Dataset descriptors: classes, raw layouts, case ids and default learning rates. */
 
 export type DatasetName = 'synapse' | 'amos' | 'synthetic';
 
+/** One pair of raw folders of a dataset: images and their labels. */
 export interface RawPair {
   /** Folder (relative to the raw root) holding images, e.g. 'imagesTr'. */
   imagesDir: string;
@@ -9,6 +10,7 @@ export interface RawPair {
   labelsDir: string;
 }
 
+/** What the code needs to know about a dataset: classes, raw layout, case ids and the default learning rate. */
 export interface DatasetInfo {
   name: DatasetName;
   /** Number of classes including background (index 0). */
@@ -73,6 +75,9 @@ const synapseLayout = {
   imageFileName: (id: string) => `img${id}.nii.gz`,
 };
 
+/**
+ * The known datasets: Synapse (14 classes), AMOS (16), and the built-in synthetic set (Synapse's classes and layout).
+ */
 export const DATASETS: Readonly<Record<DatasetName, DatasetInfo>> = {
   synapse: { name: 'synapse', numClasses: 14, classNames: SYNAPSE_CLASSES, defaultLr: 0.3, ...synapseLayout },
   amos: {

@@ -7,12 +7,14 @@ import { writeSplits } from './data/splits.js';
 import { preprocessDataset } from './preprocess.js';
 import { labeledSplitNames, SYNTHETIC_DATA, type SyntheticDataConfig } from './training/config.js';
 
+/** A dataset's folders: its root, `raw/` and `preprocessed/`. */
 export interface DatasetPaths {
   root: string;
   raw: string;
   preprocessed: string;
 }
 
+/** The folders of a dataset under `dataRoot` (default `data`): `<root>/<dataset>/{raw,preprocessed}`. */
 export function datasetPaths(dataset: DatasetName, dataRoot = 'data'): DatasetPaths {
   const root = join(dataRoot, dataset);
   return { root, raw: join(root, 'raw'), preprocessed: join(root, 'preprocessed') };

@@ -37,6 +37,7 @@ export class EdtWorkspace {
   }
 }
 
+/** Throws (naming `name`) unless `shape` is three positive integers whose product is `length`. */
 export function checkShape(shape: Readonly<Shape3>, length: number, name: string): void {
   if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${name}: shape must be three positive integers, got [${shape.join(', ')}]`);
@@ -46,6 +47,7 @@ export function checkShape(shape: Readonly<Shape3>, length: number, name: string
   }
 }
 
+/** Throws (naming `name`) unless `spacing` is three positive finite numbers. */
 export function checkSpacing(spacing: Spacing3, name: string): void {
   if (spacing.length !== 3 || !spacing.every((s) => Number.isFinite(s) && s > 0)) {
     throw new Error(`${name}: spacing must be three positive finite numbers, got [${spacing.join(', ')}]`);

@@ -1,5 +1,5 @@
 /**
- * Evaluation of predicted label maps over folds (spec section 5). Per case and foreground class the
+ * Evaluation of predicted label maps over folds, as the reference evaluates. Per case and foreground class the
  * metrics of `evaluateCase` (metrics.ts: Dice %, directed ASD = the reference's "hd95" variable,
  * symmetric ASSD, medpy HD95, with its empty-mask rules). Per fold: mean over cases per class, then
  * over classes. Across folds: per-case values averaged over folds; per-class means of those; and the
@@ -16,15 +16,20 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { evaluateCase, type ClassMetrics, type LabelArray, type Spacing3 } from './metrics.js';
 import { DATASETS, type DatasetName } from './classes.js';
 
+/** The metrics of an evaluation, in table order. */
 export const METRICS = ['dice', 'asd', 'assd', 'hd95'] as const;
+/** One of METRICS. */
 export type MetricName = (typeof METRICS)[number];
+/** One value per metric. */
 export type MetricValues = Record<MetricName, number>;
 
+/** A mean and its (population) standard deviation. */
 export interface MeanStd {
   mean: number;
   std: number;
 }
 
+/** One case in one fold: its metrics per foreground class. */
 export interface CaseFoldResult {
   id: string;
   fold: number;
@@ -32,6 +37,7 @@ export interface CaseFoldResult {
   classes: ClassMetrics[];
 }
 
+/** One fold: its prediction folder and the per-class means over its cases. */
 export interface FoldSummary {
   fold: number;
   predDir: string;
@@ -41,6 +47,7 @@ export interface FoldSummary {
   mean: MetricValues;
 }
 
+/** One case averaged over folds. */
 export interface CaseAverage {
   id: string;
   /** perClass[c - 1]: the case's values averaged over folds. */
@@ -48,6 +55,7 @@ export interface CaseAverage {
   mean: MetricValues;
 }
 
+/** An evaluation over folds: per case, per fold, per class and overall (mean ± std over folds). */
 export interface Evaluation {
   dataset: DatasetName;
   numClasses: number;
@@ -66,6 +74,7 @@ export interface Evaluation {
   overall: Record<MetricName, MeanStd>;
 }
 
+/** What evaluateFolds reads: prediction folders (one per fold), labels, case ids, dataset, spacing, output folder. */
 export interface EvaluateFoldsOptions {
   /** One folder per fold holding `<id>_pred.nii.gz`. */
   predDirs: readonly string[];

@@ -1,5 +1,5 @@
 /**
- * Sliding-window inference (spec section 4) and whole-case / whole-dataset prediction.
+ * Sliding-window inference (the reference's test_single_case) and whole-case / whole-dataset prediction.
  *
  * The window rule is the reference's `test_single_case`: per axis, when the volume is smaller than
  * the patch it is first zero-padded symmetrically (lo = pad // 2, hi = pad - lo); then
@@ -45,6 +45,10 @@ export const SPEED_STRIDES: Readonly<Record<0 | 1 | 2, Shape3>> = {
   2: [32, 128, 128],
 };
 
+/**
+ * Sliding-window settings: patch, classes, stride (or a speed preset or an overlap), Gaussian weighting, flips,
+ * windows per forward, device, memory layout, and whether to return the probabilities.
+ */
 export interface SlidingWindowOptions {
   /** Window (patch) size (d, h, w). */
   patch: Shape3;
@@ -73,6 +77,7 @@ export interface SlidingWindowOptions {
   channelsLast?: boolean;
 }
 
+/** A sliding-window prediction: the label map and, on request, the averaged probabilities. */
 export interface SlidingWindowResult {
   /** Averaged softmax probabilities (C, D, H, W), only with `returnProbabilities`. */
   probabilities?: Tensor;
@@ -274,6 +279,7 @@ export function toChannelsLast3d<M extends { parameters(): Tensor[]; buffers(): 
 // ---------------------------------------------------------------------------------------------
 // cases and datasets
 
+/** An input volume ready for prediction: the normalized image, its shape and (for NIfTI) its header. */
 export interface LoadedVolume {
   /** Normalized image (clip to [-75, 275], per-volume min-max to [0, 1]), C order with `shape`. */
   image: Float32Array;
@@ -330,8 +336,10 @@ function geometryHeader(h: NiftiHeader): Partial<NiftiHeader> {
   };
 }
 
+/** The sliding-window settings of a whole-case prediction (no probabilities returned). */
 export type InferenceSettings = Omit<SlidingWindowOptions, 'returnProbabilities'>;
 
+/** predictCase's options: the network, the input volume, the output file and the sliding-window settings. */
 export interface PredictCaseOptions extends InferenceSettings {
   model: SegmentationNet;
   /** Input volume: `<id>_image.npy` (preprocessed) or a NIfTI file. */
@@ -343,6 +351,7 @@ export interface PredictCaseOptions extends InferenceSettings {
   clip?: readonly [number, number];
 }
 
+/** What predictCase did: input, output file, shape, seconds and the label map. */
 export interface CasePrediction {
   input: string;
   output: string;
@@ -352,6 +361,10 @@ export interface CasePrediction {
   seconds: number;
 }
 
+/**
+ * Predicts one case with a sliding window and writes the label map as NIfTI (uint8, the input's geometry when it was
+ * NIfTI).
+ */
 export function predictCase(o: PredictCaseOptions): CasePrediction {
   const t0 = performance.now();
   if (o.numClasses > 256)
@@ -378,6 +391,7 @@ export function predictCase(o: PredictCaseOptions): CasePrediction {
   return { input: o.input, output: o.output, shape: vol.shape, labels, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** predictDataset's options: the network, the data folder, case ids, output folder and settings. */
 export interface PredictDatasetOptions extends InferenceSettings {
   model: SegmentationNet;
   /** Folder with `<id>_image.npy` (preferred) or `<id>.nii.gz` / `<id>.nii`. */
@@ -422,6 +436,7 @@ export function predictDataset(o: PredictDatasetOptions): Omit<CasePrediction, '
 // ---------------------------------------------------------------------------------------------
 // checkpoints
 
+/** Anything a state dict can be loaded into (a Module). */
 export interface StateDictTarget {
   loadStateDict(sd: Map<string, Tensor>, options?: { strict?: boolean }): unknown;
 }

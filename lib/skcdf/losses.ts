@@ -88,6 +88,7 @@ export function getTpFpFn(
   });
 }
 
+/** SoftDiceLoss's options (nnU-Net's names in camelCase): nonlinearity, batch dice, background, smoothing. */
 export interface SoftDiceOptions {
   /** Applied to the prediction first; default none (nnU-Net's default: the raw input is used!). */
   applyNonlin?: ((x: Tensor) => Tensor) | null;
@@ -136,6 +137,7 @@ export class SoftDiceLoss extends Module {
   }
 }
 
+/** DCAndCELoss's options: the two weights and the options of each term. */
 export interface DCAndCEOptions {
   weightCe?: number;
   weightDice?: number;

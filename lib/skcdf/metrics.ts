@@ -1,5 +1,5 @@
 /**
- * Segmentation metrics of the SKCDF evaluation (spec section 5), exact re-implementations of
+ * Segmentation metrics of the SKCDF evaluation, exact re-implementations of
  * medpy 0.4.0 (`medpy.metric.binary`) on typed arrays:
  *
  * - border(X) = X minus its erosion by the 6-connected cross (SciPy `binary_erosion` with the default
@@ -54,6 +54,7 @@ export interface ClassMetrics {
   nLabel: number;
 }
 
+/** evaluateCase's options: whether to compute the label -> prediction direction too (for ASSD and HD95). */
 export interface EvaluateOptions {
   /**
    * Also compute the label -> pred direction, needed for ASSD and HD95 (default true). With false only
@@ -365,8 +366,8 @@ export function hd95(pred: Mask, ref: Mask, shape: Shape3, spacing: Spacing3): n
 }
 
 /**
- * Per-case, per-class evaluation (spec section 5). For each foreground class c = 1..numClasses-1,
- * with P = (pred == c) and G = (label == c):
+ * Per-case, per-class evaluation, as the reference evaluates a test case. For each foreground class
+ * c = 1..numClasses-1, with P = (pred == c) and G = (label == c):
  *
  * - both non-empty: dice = 100 * dc(P, G), asd = medpy asd(P, G) (directed, pred -> label), assd,
  *   hd95 (medpy, pooled) — all with `spacing`;

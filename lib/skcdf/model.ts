@@ -1,4 +1,4 @@
-// VNet_Decouple_Attention_ABC (spec 1): one encoder, local and global cross-attention at the
+// VNet_Decouple_Attention_ABC, SKCDF's network: one encoder, local and global cross-attention at the
 // bottleneck, two decoders (decoder_l for labeled data, decoder_u for unlabeled data), each with a
 // main head (out_conv9) and a class-balanced auxiliary head (out_conv9_abc). State-dict keys and
 // order are the reference's (fixtures/model/param_names.txt).
@@ -10,7 +10,9 @@ import { BatchNorm3d, Conv3d, ConvTranspose3d, Dropout3d, GroupNorm, InstanceNor
 import * as init from '../nn/init.js';
 import { CrossAttentionGlobalBlock, CrossAttentionLocalBlock, type AttentionMode } from './attention.js';
 
+/** The normalization of the VNet blocks. */
 export type Normalization = 'batchnorm' | 'groupnorm' | 'instancenorm' | 'none';
+/** Which decoder predicts: 'labeled' (decoder_l) or 'unlabeled' (decoder_u, the evaluated one for SKCDF). */
 export type PredType = AttentionMode;
 
 function norm(kind: Normalization, channels: number): Module | null {
@@ -89,8 +91,10 @@ export class UpsamplingDeconvBlock extends Module {
   }
 }
 
+/** The encoder's five feature maps, shallowest first (the decoder's skip connections and the bottleneck). */
 export type Features = [Tensor, Tensor, Tensor, Tensor, Tensor];
 
+/** The VNet encoder: five resolution stages of ConvBlocks joined by strided downsampling convolutions. */
 export class Encoder extends Module {
   readonly dropout: Dropout3d;
   constructor(
@@ -129,6 +133,7 @@ export class Encoder extends Module {
   }
 }
 
+/** A VNet decoder with two heads: out_conv9 (the segmentation) and out_conv9_abc (the class-balanced branch). */
 export class Decoder extends Module {
   readonly dropout: Dropout3d;
   readonly outConv9: Conv3d;
@@ -181,6 +186,7 @@ export class Decoder extends Module {
   }
 }
 
+/** The network's options: channels, classes, filters, normalization, dropout, heads, patch, cross-attention. */
 export interface VNetDecoupleAttentionABCOptions {
   nChannels?: number;
   nClasses: number;
@@ -334,7 +340,7 @@ export class VNetDecoupleAttentionABC extends Module {
   }
 
   /**
-   * The test-time prediction (spec section 4): 'unlabeled' mode, decoder_u's main head only, so the
+   * The test-time prediction (as the reference tests): 'unlabeled' mode, decoder_u's main head only, so the
    * auxiliary head's full-resolution output is never computed. Logits (B, nClasses, D, H, W).
    * `mode: 'labeled'` predicts with decoder_l instead (the supervised baseline's decoder).
    */
@@ -347,7 +353,7 @@ export class VNetDecoupleAttentionABC extends Module {
 }
 
 /**
- * The training initialisation (spec 1.2, the reference's xavier_normal_init_weight): xavier_normal on
+ * The training initialisation (the reference's xavier_normal_init_weight): xavier_normal on
  * the weight of every Conv3d (heads, token learners and map_out included; not ConvTranspose3d),
  * BatchNorm3d weight 1 and bias 0. Everything else keeps its construction-time init.
  */

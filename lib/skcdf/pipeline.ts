@@ -36,6 +36,9 @@ export function decoderNet(model: VNetDecoupleAttentionABC, mode: 'labeled' | 'u
   };
 }
 
+/**
+ * predictRun's options: a run folder (or a dataset and a checkpoint), the split, and overrides of the run's settings.
+ */
 export interface PredictRunOptions extends Partial<Omit<InferenceSettings, 'numClasses'>> {
   /**
    * A training run folder: its config.json gives the network (method, hence the decoder; ablations; filters,
@@ -156,6 +159,7 @@ export function predictRun(o: PredictRunOptions): { outDir: string; ids: string[
   return { outDir, ids };
 }
 
+/** evaluateRun's options: the run folder, the split or ids, and overrides of data, splits, predictions and output. */
 export interface EvaluateRunOptions {
   runDir: string;
   split?: string;
@@ -229,6 +233,7 @@ export function overlayCases(dataDir: string, predDir: string, ids: readonly str
   return out;
 }
 
+/** runPipeline's options: the configuration, resume, events and stop signal of training, and the test step. */
 export interface PipelineOptions extends TrainOptions {
   config: TrainConfig;
   /** Predict, evaluate and report after training (default: the config's `test`). */
@@ -237,6 +242,7 @@ export interface PipelineOptions extends TrainOptions {
   log?: (message: string) => void;
 }
 
+/** What runPipeline gives: the training summary and, when it tested, the evaluation and the report's path. */
 export interface PipelineResult {
   summary: TrainSummary;
   evaluation?: Evaluation;

@@ -19,6 +19,7 @@ export interface PreprocessJob {
   size: number[];
 }
 
+/** preprocessDatasetParallel's options: preprocessDataset's and the number of worker threads. */
 export interface ParallelPreprocessOptions extends PreprocessOptions {
   /** Worker threads (default: the available cores); 1 runs in this thread. */
   workers?: number;

@@ -1,5 +1,5 @@
 /**
- * Preprocessing (spec section 3): raw NIfTI -> resized `.npy` pairs.
+ * Preprocessing as the reference does it: raw NIfTI -> resized `.npy` pairs.
  * image: trilinear (align_corners=False) -> float32 `<id>_image.npy`; label: nearest -> int8 `<id>_label.npy`.
  * Resumable: cases whose two outputs exist and parse with the expected shape/dtype are skipped.
  */
@@ -14,12 +14,14 @@ import { className, datasetInfo } from './classes.js';
 import type { DatasetName } from './classes.js';
 import { ProgressBar } from './progress.js';
 
+/** A raw case: its id and the paths of its image and label NIfTI files. */
 export interface RawCase {
   id: string;
   imagePath: string;
   labelPath: string;
 }
 
+/** Progress of a dataset run, after each case. */
 export interface PreprocessProgress {
   done: number;
   total: number;
@@ -30,6 +32,7 @@ export interface PreprocessProgress {
 /** The size [D, H, W] cases are resized to (the reference's preprocessing). */
 export const PREPROCESSED_SIZE: Readonly<Shape3> = [80, 160, 160];
 
+/** What to preprocess: the dataset, its raw and output folders, the output size, progress and quiet. */
 export interface PreprocessOptions {
   dataset: DatasetName;
   rawDir: string;
@@ -41,6 +44,7 @@ export interface PreprocessOptions {
   quiet?: boolean;
 }
 
+/** One case of a run: done or skipped, its shapes, the classes present and those missing. */
 export interface CaseSummary {
   id: string;
   status: 'done' | 'skipped';
@@ -53,6 +57,7 @@ export interface CaseSummary {
   missing: number[];
 }
 
+/** A dataset run: counts of done and skipped cases, each case, and which cases miss which class. */
 export interface PreprocessSummary {
   dataset: DatasetName;
   outDir: string;
@@ -265,7 +270,7 @@ export function summarizeCases(
   return summary;
 }
 
-/** Preprocesses every raw case of a dataset (spec section 3), resumably, one case at a time in this thread. */
+/** Preprocesses every raw case of a dataset, resumably, one case at a time in this thread. */
 export function preprocessDataset(opts: PreprocessOptions): PreprocessSummary {
   const { dataset, outDir, onProgress, quiet = false } = opts;
   const { cases, size } = planDataset(opts);

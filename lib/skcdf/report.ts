@@ -83,6 +83,7 @@ export const CLASS_COLORS: readonly [number, number, number][] = [
 ];
 const colorOf = (c: number): [number, number, number] => CLASS_COLORS[c % CLASS_COLORS.length] ?? [255, 255, 255];
 
+/** One axial slice for the report: image, label and prediction, drawn as an overlay. */
 export interface OverlayCase {
   id: string;
   /** Image volume (z, y, x), any range (scaled to the slice's min..max). */
@@ -181,6 +182,7 @@ export function overlaySlices(label: ArrayLike<number>, shape: [number, number, 
 // ---------------------------------------------------------------------------------------------
 // training log
 
+/** A line of a run's log.jsonl: an iteration (loss parts, lr, cps weight) or an evaluation (Dice per class). */
 export interface TrainLogLine {
   epoch?: number;
   iter?: number;
@@ -194,6 +196,7 @@ export interface TrainLogLine {
   evalForegroundDice?: number;
 }
 
+/** Reads a run's log.jsonl; a line that is not JSON is an error naming the file and line. */
 export function readRunLog(path: string): TrainLogLine[] {
   const text = readFileSync(path, 'utf8');
   const out: TrainLogLine[] = [];
@@ -348,6 +351,7 @@ export function lineChartSvg(title: string, xLabel: string, series: Series[]): s
 // ---------------------------------------------------------------------------------------------
 // report
 
+/** writeReport's options: output folder, evaluation, training log, overlay slices and title. */
 export interface WriteReportOptions {
   outDir: string;
   evaluation: Evaluation;

@@ -20,6 +20,7 @@ import { writeNifti } from '../io/nifti.js';
 import { deriveSeed, Rng } from '../data/prng.js';
 import { makeSplits, writeSplits } from './data/splits.js';
 
+/** generateSyntheticDataset's options: output folder, cases, shape, field of view, seed, labeled fractions. */
 export interface SyntheticOptions {
   outDir: string;
   /** Number of cases (default 12). */
@@ -35,6 +36,7 @@ export interface SyntheticOptions {
   labeledFractions?: number[];
 }
 
+/** One generated case: int16 HU image, uint8 labels, shape and voxel spacing. */
 export interface SyntheticCase {
   id: string;
   image: Int16Array;
@@ -43,6 +45,7 @@ export interface SyntheticCase {
   spacing: [number, number, number];
 }
 
+/** A generated dataset: the case ids, the files and splits written, the shape and the voxel spacing. */
 export interface SyntheticResult {
   ids: string[];
   imagePaths: string[];

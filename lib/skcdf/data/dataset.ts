@@ -1,5 +1,5 @@
 /**
- * Training data on typed arrays (spec section 3, "Loading for training"): load a preprocessed case,
+ * Training data on typed arrays, loaded as the reference loads it for training: a preprocessed case,
  * normalize it, random-crop (with the reference's padding rule) and flip; epoch plans of batches.
  *
  * Randomness comes from lib/data/prng.ts (mulberry32), seeded per (seed, epoch) for the shuffles and per
@@ -15,6 +15,7 @@ import type { Shape3 } from '../../data/resize.js';
 /** Clip range used for CT (HU) before min-max scaling. */
 export const CLIP_HU: readonly [number, number] = [-75, 275];
 
+/** A preprocessed case in memory: normalized image, int8 label (zeros when unlabeled) and shape [D, H, W]. */
 export interface CaseVolume {
   id: string;
   /** Normalized image in [0, 1], float32, C order with `shape`. */
@@ -95,6 +96,7 @@ export function cropPadding(shape: readonly number[], patch: readonly number[]):
   return any ? (shape.map((s, i) => padAmount(s, patch[i]!)) as Shape3) : [0, 0, 0];
 }
 
+/** One sample's random crop (padding and start per axis) and flips. */
 export interface Augmentation {
   /** Padding per axis (both sides). */
   pad: Shape3;
@@ -159,6 +161,7 @@ export function applyAugmentation(
   }
 }
 
+/** One batch to build: its epoch and iteration, the case ids, and each slot's augmentation seed. */
 export interface BatchJob {
   epoch: number;
   iteration: number;
@@ -168,6 +171,7 @@ export interface BatchJob {
   seeds: number[];
 }
 
+/** The inputs of an epoch plan: labeled and unlabeled ids, batch size n, seed and epoch. */
 export interface EpochPlanOptions {
   labeled: readonly string[];
   unlabeled: readonly string[];
@@ -177,9 +181,9 @@ export interface EpochPlanOptions {
 }
 
 /**
- * One epoch's batches (spec section 2): the unlabeled ids shuffled into batches of n, the last incomplete
- * batch dropped; the sorted labeled ids repeated cyclically to the unlabeled length and shuffled likewise;
- * iterations = floor(#unlabeled / n). Depends only on (seed, epoch), so a resumed run repeats it.
+ * One epoch's batches, as the reference's two-stream sampler draws them: the unlabeled ids shuffled into batches of n,
+ * the last incomplete batch dropped; the sorted labeled ids repeated cyclically to the unlabeled length and shuffled
+ * likewise; iterations = floor(#unlabeled / n). Depends only on (seed, epoch), so a resumed run repeats it.
  */
 export function epochPlan(o: EpochPlanOptions): BatchJob[] {
   const { labeled, unlabeled, batchSize: n, seed, epoch } = o;
@@ -206,6 +210,7 @@ export function epochPlan(o: EpochPlanOptions): BatchJob[] {
   return jobs;
 }
 
+/** One training batch as typed arrays: n labeled and n unlabeled patches with their labels. */
 export interface Batch {
   imageL: Float32Array;
   labelL: Int8Array;
@@ -218,6 +223,7 @@ export interface Batch {
   iteration: number;
 }
 
+/** Where buildBatch reads cases from: the data folder, the patch, the CT clip range and an optional cache. */
 export interface BatchSource {
   dataDir: string;
   patch: Shape3;

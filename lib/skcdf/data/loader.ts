@@ -9,6 +9,7 @@ import { buildBatch, epochPlan } from './dataset.js';
 import type { Shape3 } from '../../data/resize.js';
 import type { Batch, BatchJob, BatchSource, CaseVolume } from './dataset.js';
 
+/** Options of the BatchLoader: data, ids, batch size, patch, seed, worker threads, prefetch, clip, cache. */
 export interface LoaderOptions {
   /** Folder with `<id>_image.npy` / `<id>_label.npy`. */
   dataDir: string;

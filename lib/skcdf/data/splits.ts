@@ -42,6 +42,7 @@ export function fractionTag(fraction: number): string {
   return `${pct}p`;
 }
 
+/** Options of makeSplits: the ids, the seed, the train / eval fractions and the labeled fractions. */
 export interface MakeSplitsOptions {
   ids: readonly string[];
   seed: number;

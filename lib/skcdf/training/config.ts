@@ -24,6 +24,7 @@ export function usesUnlabeledData(method: TrainMethod): boolean {
   return method === 'skcdf';
 }
 
+/** Everything a training run depends on; saved as the run folder's config.json. */
 export interface TrainConfig {
   dataset: DatasetName;
   /** Folder of preprocessed `<id>_image.npy` / `<id>_label.npy`. */
@@ -93,6 +94,7 @@ export interface SyntheticDataConfig {
   labeledFraction: number;
 }
 
+/** The built-in synthetic set `npm run train` generates: 40 cases of 32x64x64, 15 % labeled. */
 export const SYNTHETIC_DATA: Readonly<SyntheticDataConfig> = {
   cases: 40,
   shape: [32, 64, 64],

@@ -52,6 +52,7 @@ function readIds(dir: string, name: string): string[] {
     .filter(Boolean);
 }
 
+/** Callbacks of a training run: after each iteration, after each epoch, and log messages. */
 export interface TrainEvents {
   onIteration?(info: {
     epoch: number;
@@ -75,6 +76,7 @@ export interface TrainEvents {
   log?(message: string): void;
 }
 
+/** How a run ended: epochs, best validation Dice (mean and foreground) and its epoch, early stop, run folder. */
 export interface TrainSummary {
   epochs: number;
   bestDice: number;
@@ -97,6 +99,7 @@ export class TrainingInterrupted extends Error {
   }
 }
 
+/** How to run train(): resume, events, and a signal that stops the run after the current iteration. */
 export interface TrainOptions {
   /** Continue from `<runDir>/last.pth` (also from the middle of an epoch). */
   resume?: boolean;

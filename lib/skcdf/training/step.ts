@@ -1,4 +1,5 @@
-// The SKCDF training step (spec section 2, steps 1-7), its ablations, and the steps of the labeled-only baselines.
+// The SKCDF training step (the steps of one iteration, listed at trainStep), its ablations, and the steps of the
+// labeled-only baselines.
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import type { DCAndCELoss } from '../losses.js';
@@ -56,6 +57,7 @@ export function unlabeledRatios(ratios: Tensor, epoch: number, maxEpochs: number
   return torch.tidy(() => ratios.neg().add(1).mul(progress).neg().add(1));
 }
 
+/** One iteration's inputs: the batch tensors, epoch, schedules, ratios, autocast and the ablation switches. */
 export interface StepInputs {
   imageL: Tensor; // (n, 1, D, H, W) float32
   labelL: Tensor; // (n, 1, D, H, W) int64
@@ -89,6 +91,7 @@ export function ampFor(device: string): NonNullable<StepInputs['amp']> {
   };
 }
 
+/** One iteration's losses: the total, its supervised and unlabeled parts, and each term. */
 export interface StepResult {
   loss: number;
   lossSup: number;
@@ -183,7 +186,14 @@ function applyGradients(total: Tensor, value: number, optimizer: SGD, amp: StepI
   optimizer.zeroGrad();
 }
 
-/** One SKCDF iteration (spec section 2, steps 1-7), leaving no tensors behind. */
+/**
+ * One SKCDF iteration, leaving no tensors behind: (1) weight averaging (averageDecoderWeights: each decoder's main head
+ * with its ABC head, decoder_u with decoder_l); (2) forward the labeled + unlabeled batch in 'labeled' mode; (3) DC+CE
+ * on the labeled half's main head and, through a class-balance mask, its ABC head; (4) pseudo labels of the unlabeled
+ * half from the argmax of both heads; (5) forward the unlabeled batch in 'unlabeled' mode (decoder_u); (6) DC+CE
+ * against the pseudo labels, masked on the ABC head; (7) total = supervised + cps weight x unlabeled, backward and the
+ * optimizer step.
+ */
 export function trainStep(
   model: VNetDecoupleAttentionABC,
   optimizer: SGD,

@@ -6,6 +6,7 @@ import { applyAugmentation, cropPadding, loadEvalCase, type Augmentation } from 
 import type { PredType } from '../model.js';
 import type { VNetDecoupleAttentionABC } from '../model.js';
 
+/** Validation Dice: per foreground class, their mean, and the foreground (organs vs background) Dice. */
 export interface ValidationResult {
   /** The reference's validation Dice per foreground class, averaged over cases. */
   perClass: number[];
