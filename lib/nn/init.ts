@@ -3,8 +3,10 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { kwargs, type KwArgs } from './functional/args.js';
 
+/** Nonlinearities calculateGain knows (PyTorch's names). */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+/** Which fan the Kaiming initializers scale by: fan_in (forward variance) or fan_out (backward variance). */
 export type FanMode = 'fan_in' | 'fan_out';
 
 /** PyTorch's calculate_gain. */
@@ -73,6 +75,7 @@ export function xavierNormal_(t: Tensor, ...args: GainArgs): Tensor {
   const [fin, fout] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fin + fout)));
 }
+/** Options of kaimingUniform_ / kaimingNormal_ (Python's keyword arguments, camelCase). */
 export interface KaimingOptions { /** Negative slope of the following leaky ReLU, default 0. */ a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
 const KAIMING = ['a', 'mode', 'nonlinearity'] as const;
 function kaimingStd(fn: string, t: Tensor, args: readonly unknown[]): number | null {

@@ -64,7 +64,9 @@ type MhaPyPositional = [embedDimToCheck: number, numHeads: number, inProjWeight:
  * compact (numHeads, weights, options).
  */
 export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, numHeads: number, w: MhaWeights, o?: MhaOptions): [Tensor, Tensor | null];
+/** multiHeadAttentionForward with PyTorch's positional signature. */
 export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, ...args: MhaPyPositional): [Tensor, Tensor | null];
+/** multiHeadAttentionForward: the implementation of both forms. */
 export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, ...args: unknown[]): [Tensor, Tensor | null] {
   if (typeof args[1] !== 'number') return mhaForward(query, key, value, args[0] as number, args[1] as MhaWeights, (args[2] ?? {}) as MhaOptions);
   const [embedDimToCheck, numHeads, inProjWeight, inProjBias, biasK, biasV, addZeroAttn, dropoutP, outProjWeight, outProjBias] = args as MhaPyPositional;

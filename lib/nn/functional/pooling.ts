@@ -29,22 +29,31 @@ function maxPool(fn: string, plain: MaxPoolFn, withIdx: MaxPoolIdxFn, x: Tensor,
 
 /** Input (N, C, L) or (C, L). With `returnIndices`, also the flat argmax indices (int64) MaxUnpool uses. */
 export function maxPool1d(x: Tensor, kernelSize: IntOrList, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+/** maxPool1d with every argument positional and returnIndices true: [out, indices]. */
 export function maxPool1d(x: Tensor, kernelSize: IntOrList, ...args: IdxPositional): [Tensor, Tensor];
+/** maxPool1d without indices. */
 export function maxPool1d(x: Tensor, kernelSize: IntOrList, ...args: MaxPoolArgs): Tensor;
+/** maxPool1d: the implementation of the overloads above. */
 export function maxPool1d(x: Tensor, kernelSize: IntOrList, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPool('maxPool1d', torch.maxPool1d, torch.maxPool1dWithIndices, x, kernelSize, args);
 }
 /** Input (N, C, H, W) or (C, H, W). */
 export function maxPool2d(x: Tensor, kernelSize: IntOrList, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+/** maxPool2d with every argument positional and returnIndices true: [out, indices]. */
 export function maxPool2d(x: Tensor, kernelSize: IntOrList, ...args: IdxPositional): [Tensor, Tensor];
+/** maxPool2d without indices. */
 export function maxPool2d(x: Tensor, kernelSize: IntOrList, ...args: MaxPoolArgs): Tensor;
+/** maxPool2d: the implementation of the overloads above. */
 export function maxPool2d(x: Tensor, kernelSize: IntOrList, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPool('maxPool2d', torch.maxPool2d, torch.maxPool2dWithIndices, x, kernelSize, args);
 }
 /** Input (N, C, D, H, W) or (C, D, H, W). */
 export function maxPool3d(x: Tensor, kernelSize: IntOrList, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+/** maxPool3d with every argument positional and returnIndices true: [out, indices]. */
 export function maxPool3d(x: Tensor, kernelSize: IntOrList, ...args: IdxPositional): [Tensor, Tensor];
+/** maxPool3d without indices. */
 export function maxPool3d(x: Tensor, kernelSize: IntOrList, ...args: MaxPoolArgs): Tensor;
+/** maxPool3d: the implementation of the overloads above. */
 export function maxPool3d(x: Tensor, kernelSize: IntOrList, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPool('maxPool3d', torch.maxPool3d, torch.maxPool3dWithIndices, x, kernelSize, args);
 }
@@ -125,19 +134,25 @@ type AdaptiveIdx = [returnIndices: true] | [options: { returnIndices: true }];
 type AdaptivePlain = [] | [returnIndices: false | undefined] | [options: { returnIndices?: false }];
 /** Max pooling to a fixed output length (with `returnIndices`, also the argmax indices). */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, ...args: AdaptiveIdx): [Tensor, Tensor];
+/** adaptiveMaxPool1d without indices. */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, ...args: AdaptivePlain): Tensor;
+/** adaptiveMaxPool1d: the implementation of the overloads above. */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return adaptiveMax(torch.adaptiveMaxPool1d, 1, x, outputSize, args, 'adaptiveMaxPool1d');
 }
 /** Max pooling to a fixed (H, W). */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, ...args: AdaptiveIdx): [Tensor, Tensor];
+/** adaptiveMaxPool2d without indices. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, ...args: AdaptivePlain): Tensor;
+/** adaptiveMaxPool2d: the implementation of the overloads above. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return adaptiveMax(torch.adaptiveMaxPool2d, 2, x, outputSize, args, 'adaptiveMaxPool2d');
 }
 /** Max pooling to a fixed (D, H, W). */
 export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize, ...args: AdaptiveIdx): [Tensor, Tensor];
+/** adaptiveMaxPool3d without indices. */
 export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize, ...args: AdaptivePlain): Tensor;
+/** adaptiveMaxPool3d: the implementation of the overloads above. */
 export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return adaptiveMax(torch.adaptiveMaxPool3d, 3, x, outputSize, args, 'adaptiveMaxPool3d');
 }

@@ -9,6 +9,7 @@ import { factory, type FactoryOptions } from './utils.js';
 
 const inplaceRepr = (inplace: boolean): string => (inplace ? 'inplace=True' : '');
 
+/** max(0, x). */
 export class ReLU extends Module {
   constructor(readonly inplace = false) { super(); }
   override forward(x: Tensor): Tensor { return F.relu(x, this.inplace); }
@@ -97,9 +98,11 @@ export class Hardtanh extends Module {
   override forward(x: Tensor): Tensor { return F.hardtanh(x, this.minVal, this.maxVal, this.inplace); }
   override extraRepr(): string { return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${this.inplace ? ', inplace=True' : ''}`; }
 }
+/** 1 / (1 + exp(-x)). */
 export class Sigmoid extends Module {
   override forward(x: Tensor): Tensor { return x.sigmoid(); }
 }
+/** tanh(x). */
 export class Tanh extends Module {
   override forward(x: Tensor): Tensor { return x.tanh(); }
 }

@@ -8,6 +8,7 @@ import { Module } from '../module.js';
 import { NonDynamicallyQuantizableLinear } from './linear.js';
 import { factory, type FactoryOptions } from './utils.js';
 
+/** Options of MultiheadAttention (PyTorch's keyword arguments, camelCase). */
 export interface MultiheadAttentionOptions extends FactoryOptions {
   /** Dropout on the attention weights (training only), default 0. */ dropout?: number;
   /** Biases on the in- and out-projections, default true. */ bias?: boolean;
@@ -17,6 +18,7 @@ export interface MultiheadAttentionOptions extends FactoryOptions {
   /** Value features (default embedDim). */ vdim?: number;
   /** (N, L, E) inputs and outputs instead of (L, N, E). Default false. */ batchFirst?: boolean;
 }
+/** Masks and flags of MultiheadAttention.forward (PyTorch's keyword arguments, camelCase). */
 export interface MultiheadAttentionCallOptions {
   /** (N, S) bool (true = ignore) or float (added) mask over keys. */ keyPaddingMask?: Tensor | null;
   /** Return the weights (default true). */ needWeights?: boolean;

@@ -5,6 +5,7 @@ import type { Tensor } from '../../torch/tensor.js';
 import { Module, pyBool, pyFloat } from '../module.js';
 import { factory, needDims, type FactoryOptions } from './utils.js';
 
+/** Options of the batch and instance norm layers (PyTorch's keyword arguments, camelCase). */
 export interface NormOptions extends FactoryOptions {
   /** Added to the variance, default 1e-5. */ eps?: number;
   /** Running-stat update factor, default 0.1; null: cumulative moving average. */ momentum?: number | null;

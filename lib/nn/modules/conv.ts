@@ -7,6 +7,7 @@ import { Module, pyTuple } from '../module.js';
 import { resetLinearLike } from './linear.js';
 import { factory, tuple, type FactoryOptions, type IntOrList } from './utils.js';
 
+/** Options of Conv1d/2d/3d (PyTorch's keyword arguments, camelCase). */
 export interface ConvOptions extends FactoryOptions {
   /** Default 1. */ stride?: IntOrList;
   /** Zero padding on each side, default 0. */ padding?: IntOrList;
@@ -14,6 +15,7 @@ export interface ConvOptions extends FactoryOptions {
   /** Default 1; inChannels and outChannels must be divisible by it. */ groups?: number;
   /** Learn an additive bias (default true). */ bias?: boolean;
 }
+/** Options of ConvTranspose1d/2d/3d. */
 export interface ConvTransposeOptions extends ConvOptions { /** Extra size added to one side of each output dim, default 0. */ outputPadding?: IntOrList }
 
 abstract class ConvNd extends Module {

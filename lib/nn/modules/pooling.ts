@@ -10,6 +10,7 @@ import { pyIntOrTuple, tuple, type IntOrList } from './utils.js';
 
 /** forward's result: the pooled tensor, or [pooled, indices] when constructed with returnIndices: true. */
 export type PoolResult<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
+/** Options of MaxPool1d/2d/3d; `returnIndices: true` types forward as [out, indices]. */
 export interface MaxPoolOptions<R extends boolean> {
   /** Default: kernelSize. */ stride?: IntOrList | null;
   /** Implicit -inf padding, default 0. */ padding?: IntOrList;
@@ -41,19 +42,23 @@ abstract class MaxPoolNd<R extends boolean> extends Module {
     return `kernel_size=${pyIntOrTuple(this.kernelSize)}, stride=${pyIntOrTuple(this.stride)}, padding=${pyIntOrTuple(this.padding)}, dilation=${pyIntOrTuple(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
 }
+/** Max pooling over (L). */
 export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
   protected pool(x: Tensor, o: F.MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor] { return F.maxPool1d(x, this.kernelSize, o); }
   protected poolPlain(x: Tensor, o: F.MaxPoolOptions): Tensor { return F.maxPool1d(x, this.kernelSize, o); }
 }
+/** Max pooling over (H, W). */
 export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
   protected pool(x: Tensor, o: F.MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor] { return F.maxPool2d(x, this.kernelSize, o); }
   protected poolPlain(x: Tensor, o: F.MaxPoolOptions): Tensor { return F.maxPool2d(x, this.kernelSize, o); }
 }
+/** Max pooling over (D, H, W). */
 export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> {
   protected pool(x: Tensor, o: F.MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor] { return F.maxPool3d(x, this.kernelSize, o); }
   protected poolPlain(x: Tensor, o: F.MaxPoolOptions): Tensor { return F.maxPool3d(x, this.kernelSize, o); }
 }
 
+/** Options of AvgPool1d/2d/3d. */
 export interface AvgPoolOptions {
   /** Default: kernelSize. */ stride?: IntOrList | null;
   /** Zero padding, default 0. */ padding?: IntOrList;
@@ -91,9 +96,11 @@ export class AvgPool1d extends AvgPoolNd {
     return `kernel_size=${t(this.kernelSize)}, stride=${t(this.stride)}, padding=${t(this.padding)}`;
   }
 }
+/** Average pooling over (H, W). */
 export class AvgPool2d extends AvgPoolNd {
   override forward(x: Tensor): Tensor { return F.avgPool2d(x, this.kernelSize, this.opts); }
 }
+/** Average pooling over (D, H, W). */
 export class AvgPool3d extends AvgPoolNd {
   override forward(x: Tensor): Tensor { return F.avgPool3d(x, this.kernelSize, this.opts); }
 }
@@ -105,8 +112,11 @@ abstract class AdaptiveAvgPoolNd extends Module {
   constructor(readonly outputSize: AdaptiveSize) { super(); }
   override extraRepr(): string { return `output_size=${pyAdaptive(this.outputSize)}`; }
 }
+/** Average pooling to a fixed output length. */
 export class AdaptiveAvgPool1d extends AdaptiveAvgPoolNd { override forward(x: Tensor): Tensor { return F.adaptiveAvgPool1d(x, this.outputSize); } }
+/** Average pooling to a fixed (H, W). */
 export class AdaptiveAvgPool2d extends AdaptiveAvgPoolNd { override forward(x: Tensor): Tensor { return F.adaptiveAvgPool2d(x, this.outputSize); } }
+/** Average pooling to a fixed (D, H, W). */
 export class AdaptiveAvgPool3d extends AdaptiveAvgPoolNd { override forward(x: Tensor): Tensor { return F.adaptiveAvgPool3d(x, this.outputSize); } }
 
 abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module {
@@ -121,8 +131,11 @@ abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module {
   }
   override extraRepr(): string { return `output_size=${pyAdaptive(this.outputSize)}`; }
 }
+/** Max pooling to a fixed output length. */
 export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> { protected pool(x: Tensor): [Tensor, Tensor] { return F.adaptiveMaxPool1d(x, this.outputSize, true); } }
+/** Max pooling to a fixed (H, W). */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> { protected pool(x: Tensor): [Tensor, Tensor] { return F.adaptiveMaxPool2d(x, this.outputSize, true); } }
+/** Max pooling to a fixed (D, H, W). */
 export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> { protected pool(x: Tensor): [Tensor, Tensor] { return F.adaptiveMaxPool3d(x, this.outputSize, true); } }
 
 /** Power-average pooling: (sum over the window of x^p)^(1/p). */

@@ -8,6 +8,7 @@ import { Module, pyBool, pyFloat } from '../module.js';
 import { factory, type FactoryOptions } from './utils.js';
 import { PackedSequence } from '../utils/rnn.js';
 
+/** Options of RNN, LSTM and GRU (PyTorch's keyword arguments, camelCase). */
 export interface RNNOptions extends FactoryOptions {
   /** Stacked layers, default 1. */ numLayers?: number;
   /** Learn bias_ih and bias_hh, default true. */ bias?: boolean;

@@ -7,6 +7,7 @@ import * as init from '../init.js';
 import { Module, pyFloat } from '../module.js';
 import { factory, type FactoryOptions } from './utils.js';
 
+/** Options of Embedding (PyTorch's keyword arguments, camelCase). */
 export interface EmbeddingModuleOptions extends FactoryOptions, F.EmbeddingOptions {
   /** Use this tensor (shape [numEmbeddings, embeddingDim]) as the weight, sharing its storage. */ weight?: Tensor;
   /** With `weight`: do not train it. Default false. */ freeze?: boolean;
@@ -56,6 +57,7 @@ export class Embedding extends Module {
   }
 }
 
+/** Options of EmbeddingBag. */
 export interface EmbeddingBagModuleOptions extends FactoryOptions, Omit<F.EmbeddingBagOptions, 'offsets' | 'perSampleWeights'> {
   /** Use this tensor [numEmbeddings, embeddingDim] as the weight (PyTorch's _weight). */ weight?: Tensor;
   /** With `weight`: do not train it. Default false. */ freeze?: boolean;

@@ -2,7 +2,9 @@
 import type { Module } from '../module.js';
 import type { Tensor } from '../../torch/tensor.js';
 
+/** One int for every dim, or one per dim. */
 export type IntOrList = number | number[];
+/** Where and in which floating dtype a layer creates its parameters. */
 export interface FactoryOptions { device?: string; dtype?: 'float32' | 'float64' | 'float16' | 'bfloat16' }
 
 /** PyTorch's _ntuple: an int repeated n times, or a list of exactly n ints. */

@@ -12,6 +12,7 @@ import { native } from '../../torch/native.js';
 import { Tensor } from '../../torch/tensor.js';
 import { Module } from '../module.js';
 
+/** Options of DistributedDataParallel (PyTorch's keyword arguments, camelCase). */
 export interface DistributedDataParallelOptions {
   /** Bucket size in MiB (PyTorch's default 25). The first bucket is capped at 1 MiB, as in PyTorch. */
   bucketCapMb?: number;
@@ -59,6 +60,7 @@ export function broadcastCoalesced(group: ProcessGroup, tensors: Tensor[], src: 
   }));
 }
 
+/** Data-parallel training over a process group: parameters averaged by libtorch's Reducer during backward. */
 export class DistributedDataParallel<M extends Module> extends Module {
   readonly module: M;
   readonly processGroup: ProcessGroup;
