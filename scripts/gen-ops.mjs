@@ -18,50 +18,182 @@ const native = require('node-gyp-build')(root);
 
 // Hand-written Tensor members (lib/torch/tensor.ts); generated methods of the same name are skipped.
 export const HAND_WRITTEN_METHODS = new Set([
-  'shape', 'dtype', 'device', 'ndim', 'dim', 'numel', 'size', 'stride', 'strides', 'item', 'tolist', 'toArray',
-  'toTypedArray', 'data', 'to', 'cpu', 'cuda', 'type', 'float', 'double', 'half', 'bfloat16', 'long', 'int',
-  'short', 'char', 'byte', 'bool', 'backward', 'grad', 'requiresGrad', 'requiresGrad_', 'retainGrad',
-  'isLeaf', 'gradFn', 'dispose', 'keep', 'toString', 'get', 'set', 'h', 'kept', 'isDisposed', 'storageOffset',
-  'isContiguous', 'isCuda', 'elementSize', 'nbytes', 'registerFinalizer', 'valueOf', 'constructor', 'T', 'mT',
-  'isFloatingPoint', 'isComplex', 'dataPtr', 'nonzero', 'where', 'unique',
+  'shape',
+  'dtype',
+  'device',
+  'ndim',
+  'dim',
+  'numel',
+  'size',
+  'stride',
+  'strides',
+  'item',
+  'tolist',
+  'toArray',
+  'toTypedArray',
+  'data',
+  'to',
+  'cpu',
+  'cuda',
+  'type',
+  'float',
+  'double',
+  'half',
+  'bfloat16',
+  'long',
+  'int',
+  'short',
+  'char',
+  'byte',
+  'bool',
+  'backward',
+  'grad',
+  'requiresGrad',
+  'requiresGrad_',
+  'retainGrad',
+  'isLeaf',
+  'gradFn',
+  'dispose',
+  'keep',
+  'toString',
+  'get',
+  'set',
+  'h',
+  'kept',
+  'isDisposed',
+  'storageOffset',
+  'isContiguous',
+  'isCuda',
+  'elementSize',
+  'nbytes',
+  'registerFinalizer',
+  'valueOf',
+  'constructor',
+  'T',
+  'mT',
+  'isFloatingPoint',
+  'isComplex',
+  'dataPtr',
+  'nonzero',
+  'where',
+  'unique',
 ]);
 
-const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',
-  'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in',
-  'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var',
-  'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package', 'private',
-  'protected', 'public', 'await']);
+const RESERVED = new Set([
+  'break',
+  'case',
+  'catch',
+  'class',
+  'const',
+  'continue',
+  'debugger',
+  'default',
+  'delete',
+  'do',
+  'else',
+  'enum',
+  'export',
+  'extends',
+  'false',
+  'finally',
+  'for',
+  'function',
+  'if',
+  'import',
+  'in',
+  'instanceof',
+  'new',
+  'null',
+  'return',
+  'super',
+  'switch',
+  'this',
+  'throw',
+  'true',
+  'try',
+  'typeof',
+  'var',
+  'void',
+  'while',
+  'with',
+  'yield',
+  'let',
+  'static',
+  'implements',
+  'interface',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'await',
+]);
 
 const TS_ARG = {
-  T: 'Tensor', TL: 'Tensor[]', OTL: '(Tensor | null)[]', I: 'number', IL: 'number[]', F: 'number',
-  FL: 'number[]', B: 'boolean', BL: 'boolean[]', S: 'Scalar', SL: 'Scalar[]', ST: 'DType',
-  L: 'Layout', MF: 'MemoryFormat', D: 'Device', STR: 'string', G: 'null',
+  T: 'Tensor',
+  TL: 'Tensor[]',
+  OTL: '(Tensor | null)[]',
+  I: 'number',
+  IL: 'number[]',
+  F: 'number',
+  FL: 'number[]',
+  B: 'boolean',
+  BL: 'boolean[]',
+  S: 'Scalar',
+  SL: 'Scalar[]',
+  ST: 'DType',
+  L: 'Layout',
+  MF: 'MemoryFormat',
+  D: 'Device',
+  STR: 'string',
+  G: 'null',
 };
 
 function tsReturn(type) {
   switch (type) {
-    case 'Tensor': return 'Tensor';
-    case 'Tensor[]': return 'Tensor[]';
-    case 'int': case 'SymInt': case 'float': case 'Scalar': return 'number';
-    case 'bool': return 'boolean';
-    case 'str': return 'string';
-    case 'ScalarType': return 'DType';
-    case 'int[]': case 'SymInt[]': case 'float[]': return 'number[]';
-    default: return 'unknown';
+    case 'Tensor':
+      return 'Tensor';
+    case 'Tensor[]':
+      return 'Tensor[]';
+    case 'int':
+    case 'SymInt':
+    case 'float':
+    case 'Scalar':
+      return 'number';
+    case 'bool':
+      return 'boolean';
+    case 'str':
+      return 'string';
+    case 'ScalarType':
+      return 'DType';
+    case 'int[]':
+    case 'SymInt[]':
+    case 'float[]':
+      return 'number[]';
+    default:
+      return 'unknown';
   }
 }
 
 function loadSchemas() {
   const all = native.schemas().filter((s) => s.name.startsWith('aten::'));
-  all.sort((a, b) => (a.name === b.name ? (a.args.length - b.args.length) || a.overload.localeCompare(b.overload) : a.name.localeCompare(b.name)));
+  all.sort((a, b) =>
+    a.name === b.name
+      ? a.args.length - b.args.length || a.overload.localeCompare(b.overload)
+      : a.name.localeCompare(b.name),
+  );
   return all;
 }
 
 // Overloads the typed surface leaves out (still reachable through torch.ops.aten).
 function typedSurfaceSkips(s) {
-  return s.overload === 'out' || s.overload.endsWith('_out') || s.overload.startsWith('out_') ||
-    s.args.some((a) => a.kwargOnly && a.mutates) || s.args.some((a) => argKind(a.type) === 'U') ||
-    s.returns.some((r) => tsReturn(r.type) === 'unknown' && r.type !== '');
+  return (
+    s.overload === 'out' ||
+    s.overload.endsWith('_out') ||
+    s.overload.startsWith('out_') ||
+    s.args.some((a) => a.kwargOnly && a.mutates) ||
+    s.args.some((a) => argKind(a.type) === 'U') ||
+    s.returns.some((r) => tsReturn(r.type) === 'unknown' && r.type !== '')
+  );
 }
 
 function tsParams(s, method) {
@@ -78,7 +210,8 @@ function tsParams(s, method) {
   // Every defaulted argument may also be given by name in a trailing options object.
   const variants = [params.join(', ')];
   // Python's varargs rule (dispatch.ts): a sole positional int list may be given as separate integers.
-  if (positional.length === 1 && argKind(positional[0].type) === 'IL') variants.push(`...${safeIdent(camel(positional[0].name))}: [number, ...number[]]`);
+  if (positional.length === 1 && argKind(positional[0].type) === 'IL')
+    variants.push(`...${safeIdent(camel(positional[0].name))}: [number, ...number[]]`);
   if (named.length) {
     const required = positional.filter((a) => !a.hasDefault);
     const opts = `options: { ${named.map((a) => `${camel(a.name)}?: ${type(a)}`).join('; ')} }`;
@@ -112,15 +245,21 @@ function generate() {
   // The order calls try overloads in (int before int[], as Python ranks them).
   for (const [short, group] of byName) {
     const specs = group.map(specFromSchema);
-    byName.set(short, rankOverloads(specs).map((sp) => group[specs.indexOf(sp)]));
+    byName.set(
+      short,
+      rankOverloads(specs).map((sp) => group[specs.indexOf(sp)]),
+    );
   }
-  const header = '// Generated by scripts/gen-ops.mjs from the operator schemas of libtorch ' + native.version() +
+  const header =
+    '// Generated by scripts/gen-ops.mjs from the operator schemas of libtorch ' +
+    native.version() +
     '. Do not edit: run `npm run gen`.\n';
 
   // schemas.ts: every aten op, keyed by its snake_case name.
   let table = header + "import type { OverloadSpec } from '../dispatch.js';\n\n";
   table += 'export const ATEN: Record<string, OverloadSpec[]> = {\n';
-  for (const [name, group] of byName) table += `  ${JSON.stringify(name)}: [${group.map((s) => JSON.stringify(specFromSchema(s))).join(', ')}],\n`;
+  for (const [name, group] of byName)
+    table += `  ${JSON.stringify(name)}: [${group.map((s) => JSON.stringify(specFromSchema(s))).join(', ')}],\n`;
   table += '};\n';
 
   const typed = [];
@@ -133,10 +272,14 @@ function generate() {
   const seen = new Set();
   const unique = typed.filter(([, c]) => (seen.has(c) ? false : (seen.add(c), true)));
 
-  let fns = header + "import { callOverloads, type OverloadSpec } from '../dispatch.js';\nimport type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
+  let fns =
+    header +
+    "import { callOverloads, type OverloadSpec } from '../dispatch.js';\nimport type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
     "import type { Device, Scalar, Tensor } from '../types.js';\nimport { ATEN } from './schemas.js';\n\n" +
     'const pick = (name: string, overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => overloads.includes(s.o));\n\n';
-  let methods = header + "import { callOverloads, type OverloadSpec } from '../dispatch.js';\nimport type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
+  let methods =
+    header +
+    "import { callOverloads, type OverloadSpec } from '../dispatch.js';\nimport type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
     "import { TensorBase } from '../handle.js';\nimport type { Device, Scalar, Tensor } from '../types.js';\nimport { ATEN } from './schemas.js';\n\n" +
     'const pick = (name: string, overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => overloads.includes(s.o));\n\n';
   const methodTables = [];
@@ -152,20 +295,34 @@ function generate() {
     const decl = reserved ? `function aten_${cname}` : `export function ${cname}`;
     const sigs = new Set();
     for (const s of group) for (const p of tsParams(s, false)) sigs.add(`${decl}(${p}): ${tsReturns(s)};`);
-    fns += [...sigs].join('\n') + `\n${decl}(...args: unknown[]): unknown {\n  return callOverloads(${fnId}, args);\n}\n`;
+    fns +=
+      [...sigs].join('\n') + `\n${decl}(...args: unknown[]): unknown {\n  return callOverloads(${fnId}, args);\n}\n`;
     fns += (reserved ? `export { aten_${cname} as ${cname} };\n` : '') + '\n';
     fnNames.push(cname);
 
-    const mgroup = group.filter((s) => s.args[0]?.name === 'self' && s.args[0].type === 'Tensor' && !s.args[0].kwargOnly);
+    const mgroup = group.filter(
+      (s) => s.args[0]?.name === 'self' && s.args[0].type === 'Tensor' && !s.args[0].kwargOnly,
+    );
     if (!mgroup.length || HAND_WRITTEN_METHODS.has(cname)) continue;
     const mId = `M_${cname}`;
-    methodTables.push(`const ${mId} = pick(${JSON.stringify(name)}, ${JSON.stringify(mgroup.map((s) => s.overload))});`);
+    methodTables.push(
+      `const ${mId} = pick(${JSON.stringify(name)}, ${JSON.stringify(mgroup.map((s) => s.overload))});`,
+    );
     const msigs = new Set();
     for (const s of mgroup) for (const p of tsParams(s, true)) msigs.add(`  ${cname}(${p}): ${tsReturns(s)};`);
-    methodBodies.push(doc(mgroup, '  ') + '\n' + [...msigs].join('\n') + `\n  ${cname}(...args: unknown[]): unknown {\n    return callOverloads(${mId}, args, this);\n  }\n`);
+    methodBodies.push(
+      doc(mgroup, '  ') +
+        '\n' +
+        [...msigs].join('\n') +
+        `\n  ${cname}(...args: unknown[]): unknown {\n    return callOverloads(${mId}, args, this);\n  }\n`,
+    );
   }
-  methods += methodTables.join('\n') + '\n\n/** Tensor methods generated from the ATen schemas whose first argument is `self`. */\n' +
-    'export abstract class TensorMethods extends TensorBase {\n' + methodBodies.join('\n') + '}\n';
+  methods +=
+    methodTables.join('\n') +
+    '\n\n/** Tensor methods generated from the ATen schemas whose first argument is `self`. */\n' +
+    'export abstract class TensorMethods extends TensorBase {\n' +
+    methodBodies.join('\n') +
+    '}\n';
   return { 'schemas.ts': table, 'functions.ts': fns, 'methods.ts': methods };
 }
 

@@ -76,17 +76,26 @@ const get = (m: Rec, k: string): Loaded => {
   return m.get(k)!;
 };
 const asMap = (v: Loaded): Map<string, Tensor> => v as unknown as Map<string, Tensor>;
-const flatTensors = (v: unknown): Tensor[] => (v === null || v === undefined ? [] : Array.isArray(v) ? v.flatMap(flatTensors) : [v as Tensor]);
+const flatTensors = (v: unknown): Tensor[] =>
+  v === null || v === undefined ? [] : Array.isArray(v) ? v.flatMap(flatTensors) : [v as Tensor];
 const values = (t: Tensor): Float64Array => torch.tidy(() => t.detach().double().toTypedArray() as Float64Array);
 
 /** max|ours - ref| <= tol * max(1, max|ref|), same shape and dtype (exact for integer tensors). */
 export function expectClose(ours: Tensor, ref: Tensor, what: string, tol: number): void {
   expect(ours.shape, `${what} shape`).toEqual(ref.shape);
   expect(ours.dtype, `${what} dtype`).toBe(ref.dtype);
-  const a = values(ours), b = values(ref);
-  if (!ref.isFloatingPoint()) { expect(Array.from(a), what).toEqual(Array.from(b)); return; }
-  let err = 0, scale = 1;
-  for (let i = 0; i < b.length; i++) { err = Math.max(err, Math.abs(a[i]! - b[i]!)); scale = Math.max(scale, Math.abs(b[i]!)); }
+  const a = values(ours),
+    b = values(ref);
+  if (!ref.isFloatingPoint()) {
+    expect(Array.from(a), what).toEqual(Array.from(b));
+    return;
+  }
+  let err = 0,
+    scale = 1;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
   expect(err / scale, `${what}: max abs diff ${err} (scale ${scale})`).toBeLessThanOrEqual(tol);
 }
 
@@ -130,7 +139,20 @@ export function describeLayerCases(title: string, cases: LayerCase[], tol: numbe
     let ref: Rec;
     it('Python reference run', () => {
       const spec = join(dir, 'cases.json');
-      writeFileSync(spec, JSON.stringify(cases.map((c) => ({ name: c.name, py: c.py, inputs: c.inputs, call: c.pyCall ?? null, train: c.train ?? true, perturb: c.perturb ?? false, nograd: c.noGradInputs ?? [] }))));
+      writeFileSync(
+        spec,
+        JSON.stringify(
+          cases.map((c) => ({
+            name: c.name,
+            py: c.py,
+            inputs: c.inputs,
+            call: c.pyCall ?? null,
+            train: c.train ?? true,
+            perturb: c.perturb ?? false,
+            nograd: c.noGradInputs ?? [],
+          })),
+        ),
+      );
       runPython(PY, [spec, join(dir, 'ref.pth')]);
       ref = torch.load(join(dir, 'ref.pth')) as Rec;
       expect([...ref.keys()]).toEqual(cases.map((c) => c.name));

@@ -10,11 +10,14 @@ const tscPath = join(repo, 'node_modules/typescript/bin/tsc');
 
 function tsc(dir: string, file: string): string {
   const config = join(dir, `.tsconfig-${basename(file)}.json`);
-  writeFileSync(config, JSON.stringify({
-    extends: join(repo, 'tsconfig.json'),
-    compilerOptions: { noEmit: true, rootDir: repo, noUnusedLocals: false },
-    files: [file],
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(repo, 'tsconfig.json'),
+      compilerOptions: { noEmit: true, rootDir: repo, noUnusedLocals: false },
+      files: [file],
+    }),
+  );
   try {
     execFileSync(process.execPath, [tscPath, '-p', config], { cwd: repo, stdio: 'pipe' });
     return '';
@@ -43,7 +46,9 @@ export function checkTypeFile(path: string): { errors: string; unexpectedlyValid
   } finally {
     rmSync(copy, { force: true });
   }
-  const failing = new Set([...out.matchAll(new RegExp(`${basename(copy).replace(/[.]/g, '\\.')}\\((\\d+),`, 'g'))].map((m) => Number(m[1])));
+  const failing = new Set(
+    [...out.matchAll(new RegExp(`${basename(copy).replace(/[.]/g, '\\.')}\\((\\d+),`, 'g'))].map((m) => Number(m[1])),
+  );
   return { errors, unexpectedlyValid: expected.filter((l) => !failing.has(l)), expectations: expected.length };
 }
 
@@ -51,18 +56,26 @@ export function checkTypeFile(path: string): { errors: string; unexpectedlyValid
  * `checkTypeFile` without blocking the event loop (tsc runs as child processes, the two in parallel), for files
  * whose compile takes long enough on a loaded machine to starve vitest's worker RPC.
  */
-export async function checkTypeFileAsync(path: string): Promise<{ errors: string; unexpectedlyValid: number[]; expectations: number }> {
+export async function checkTypeFileAsync(
+  path: string,
+): Promise<{ errors: string; unexpectedlyValid: number[]; expectations: number }> {
   const { execFile } = await import('node:child_process');
-  const run = (file: string): Promise<string> => new Promise((resolve) => {
-    const config = join(dirname(file), `.tsconfig-${basename(file)}.json`);
-    writeFileSync(config, JSON.stringify({
-      extends: join(repo, 'tsconfig.json'), compilerOptions: { noEmit: true, rootDir: repo, noUnusedLocals: false }, files: [file],
-    }));
-    execFile(process.execPath, [tscPath, '-p', config], { cwd: repo, maxBuffer: 1 << 26 }, (err, stdout) => {
-      rmSync(config, { force: true });
-      resolve(err ? String(stdout || err) : '');
+  const run = (file: string): Promise<string> =>
+    new Promise((resolve) => {
+      const config = join(dirname(file), `.tsconfig-${basename(file)}.json`);
+      writeFileSync(
+        config,
+        JSON.stringify({
+          extends: join(repo, 'tsconfig.json'),
+          compilerOptions: { noEmit: true, rootDir: repo, noUnusedLocals: false },
+          files: [file],
+        }),
+      );
+      execFile(process.execPath, [tscPath, '-p', config], { cwd: repo, maxBuffer: 1 << 26 }, (err, stdout) => {
+        rmSync(config, { force: true });
+        resolve(err ? String(stdout || err) : '');
+      });
     });
-  });
   const lines = readFileSync(path, 'utf8').split('\n');
   const expected: number[] = [];
   const stripped = lines.map((l, i) => {
@@ -78,6 +91,8 @@ export async function checkTypeFileAsync(path: string): Promise<{ errors: string
   } finally {
     rmSync(copy, { force: true });
   }
-  const failing = new Set([...out.matchAll(new RegExp(`${basename(copy).replace(/[.]/g, '\\.')}\\((\\d+),`, 'g'))].map((m) => Number(m[1])));
+  const failing = new Set(
+    [...out.matchAll(new RegExp(`${basename(copy).replace(/[.]/g, '\\.')}\\((\\d+),`, 'g'))].map((m) => Number(m[1])),
+  );
   return { errors, unexpectedlyValid: expected.filter((l) => !failing.has(l)), expectations: expected.length };
 }

@@ -8,7 +8,11 @@ import { checkTypeFile } from '../test-support/type-checks.js';
 const repo = join(import.meta.dirname, '..');
 
 describe('public API types', () => {
-  for (const [file, count] of [['api.ts', 12], ['callable.ts', 4], ['nn-kwargs.ts', 6]] as const) {
+  for (const [file, count] of [
+    ['api.ts', 12],
+    ['callable.ts', 4],
+    ['nn-kwargs.ts', 6],
+  ] as const) {
     it(`test/types/${file}: compiles, and each of its ${count} @ts-expect-error lines is an error`, () => {
       const r = checkTypeFile(join(repo, 'test/types', file));
       expect(r.errors).toBe('');

@@ -15,7 +15,10 @@ describe('torch.fromBuffer shares memory', () => {
       const data = new Float32Array([1, 2, 3, 4, 5, 6]);
       const t = torch.fromBuffer(data, 'float32', [2, 3]);
       data[4] = 50;
-      expect(t.toArray()).toEqual([[1, 2, 3], [4, 50, 6]]);
+      expect(t.toArray()).toEqual([
+        [1, 2, 3],
+        [4, 50, 6],
+      ]);
       t.mul_(2);
       expect(Array.from(data)).toEqual([2, 4, 6, 8, 100, 12]);
       const view = t.get(1); // a view keeps the same memory
@@ -49,14 +52,18 @@ describe('torch.fromBuffer shares memory', () => {
       }
     };
     let collected = false;
-    const registry = new FinalizationRegistry(() => { collected = true; });
+    const registry = new FinalizationRegistry(() => {
+      collected = true;
+    });
     const n = 1 << 17;
-    const t = torch.keep((() => {
-      const data = new Float64Array(n);
-      for (let k = 0; k < n; k++) data[k] = k;
-      registry.register(data.buffer, 'buffer');
-      return torch.fromBuffer(data, 'float64', [n]);
-    })());
+    const t = torch.keep(
+      (() => {
+        const data = new Float64Array(n);
+        for (let k = 0; k < n; k++) data[k] = k;
+        registry.register(data.buffer, 'buffer');
+        return torch.fromBuffer(data, 'float64', [n]);
+      })(),
+    );
     await collect();
     expect(collected).toBe(false); // held by the tensor
     expect(t.sum().item()).toBe((n * (n - 1)) / 2);
@@ -71,8 +78,12 @@ describe('torch.fromBuffer shares memory', () => {
     expect(() => torch.fromBuffer(f, 'float32', [5])).toThrow(/needs 20 bytes, got 16/);
     expect(() => torch.fromBuffer(new Uint8Array(f.buffer, 1, 8), 'float32', [2])).toThrow(/not aligned.*copy: true/);
     const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer;
-    expect(() => torch.fromBuffer(new Float32Array(new Resizable(16, { maxByteLength: 64 })), 'float32', [4])).toThrow(/resizable/);
-    expect(() => torch.fromBuffer([1, 2] as unknown as Float32Array, 'float32', [2])).toThrow(/ArrayBuffer or a TypedArray/);
+    expect(() => torch.fromBuffer(new Float32Array(new Resizable(16, { maxByteLength: 64 })), 'float32', [4])).toThrow(
+      /resizable/,
+    );
+    expect(() => torch.fromBuffer([1, 2] as unknown as Float32Array, 'float32', [2])).toThrow(
+      /ArrayBuffer or a TypedArray/,
+    );
   });
 
   it('toTypedArray is a copy: writing to it leaves the tensor unchanged', () => {
@@ -87,7 +98,8 @@ describe('torch.fromBuffer shares memory', () => {
 
 describe.skipIf(!hasPython('torch'))('complex readback vs Python', () => {
   it('complex64/complex128 come back interleaved, and toArray gives [re, im] pairs', () => {
-    const py = JSON.parse(runPython(`
+    const py = JSON.parse(
+      runPython(`
 import json, torch
 out = {}
 for dt in ['complex64', 'complex128']:
@@ -97,13 +109,29 @@ for dt in ['complex64', 'complex128']:
     w = (z * z.conj().flip(0) + 1j).sqrt()
     out[dt] = {'z': torch.view_as_real(z).tolist(), 'w': torch.view_as_real(w).tolist(), 'flat': torch.view_as_real(w).flatten().tolist()}
 print(json.dumps(out))
-`)) as Record<string, { z: number[][][]; w: number[][][]; flat: number[] }>;
+`),
+    ) as Record<string, { z: number[][][]; w: number[][][]; flat: number[] }>;
     torch.tidy(() => {
       for (const dt of ['complex64', 'complex128'] as const) {
-        const re = torch.tensor([[1.5, -2.0], [0.1, 3.0]], { dtype: 'float64' });
-        const im = torch.tensor([[0.25, 4.0], [-7.5, 0.3]], { dtype: 'float64' });
+        const re = torch.tensor(
+          [
+            [1.5, -2.0],
+            [0.1, 3.0],
+          ],
+          { dtype: 'float64' },
+        );
+        const im = torch.tensor(
+          [
+            [0.25, 4.0],
+            [-7.5, 0.3],
+          ],
+          { dtype: 'float64' },
+        );
         const z = torch.complex(re, im).to(dt);
-        const w = z.mul(z.conj().flip(0)).add(torch.complex(torch.zeros([]), torch.ones([]))).sqrt();
+        const w = z
+          .mul(z.conj().flip(0))
+          .add(torch.complex(torch.zeros([]), torch.ones([])))
+          .sqrt();
         expect(z.toArray()).toEqual(py[dt].z);
         const flat = w.toTypedArray();
         expect(flat).toBeInstanceOf(dt === 'complex64' ? Float32Array : Float64Array);
@@ -124,12 +152,25 @@ describe('torch.loadCheckpoint', () => {
     torch.tidy(() => {
       const path = join(dir, 'ck.pth');
       const w = torch.arange(6, { dtype: 'float32' }).view(2, 3);
-      torch.save({ model: new Map([['fc.weight', w], ['fc.bias', torch.zeros(2)]]), state: { epoch: 3, name: 'run', best: true }, lrs: [0.1, 0.01] }, path);
+      torch.save(
+        {
+          model: new Map([
+            ['fc.weight', w],
+            ['fc.bias', torch.zeros(2)],
+          ]),
+          state: { epoch: 3, name: 'run', best: true },
+          lrs: [0.1, 0.01],
+        },
+        path,
+      );
       const ck = torch.loadCheckpoint(path);
       expect(ck.keys()).toEqual(['model', 'state', 'lrs']);
       const sd = ck.stateDict('model');
       expect([...sd.keys()]).toEqual(['fc.weight', 'fc.bias']);
-      expect(sd.get('fc.weight')!.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
+      expect(sd.get('fc.weight')!.toArray()).toEqual([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]);
       expect(ck.tensor('model', 'fc.weight').shape).toEqual([2, 3]);
       expect(ck.number('state', 'epoch')).toBe(3);
       expect(ck.string('state', 'name')).toBe('run');

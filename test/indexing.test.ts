@@ -19,9 +19,17 @@ describe('indexing semantics', () => {
     torch.tidy(() => {
       const y = torch.zeros(3, 2);
       y.set(0, 1, 5);
-      expect(y.toArray()).toEqual([[0, 5], [0, 0], [0, 0]]);
+      expect(y.toArray()).toEqual([
+        [0, 5],
+        [0, 0],
+        [0, 0],
+      ]);
       y.set([1, 2], 7);
-      expect(y.toArray()).toEqual([[0, 5], [7, 7], [7, 7]]);
+      expect(y.toArray()).toEqual([
+        [0, 5],
+        [7, 7],
+        [7, 7],
+      ]);
     });
   });
 
@@ -29,7 +37,10 @@ describe('indexing semantics', () => {
     torch.tidy(() => {
       const x = torch.zeros(2, 3);
       x.get(1).set('1:', 4);
-      expect(x.toArray()).toEqual([[0, 0, 0], [0, 4, 4]]);
+      expect(x.toArray()).toEqual([
+        [0, 0, 0],
+        [0, 4, 4],
+      ]);
       expect(() => x.get(2)).toThrow(/out of bounds for dimension 0 with size 2/);
       expect(() => x.get(0, 0, 0)).toThrow(/too many indices/);
       expect(() => x.get('1:a')).toThrow(/not an integer/);

@@ -32,10 +32,13 @@ function overwriteField(b: Uint8Array, r: R, offsets: number[]) {
   try {
     if (kind === 0) dv.setInt16(off, EXTREME32[r.int(EXTREME32.length)], le);
     else if (kind === 1) dv.setInt32(off, EXTREME32[r.int(EXTREME32.length)], le);
-    else if (kind === 2) dv.setBigInt64(off, BigInt(EXTREME32[r.int(EXTREME32.length)]) * (r.next() < 0.3 ? 1n << 40n : 1n), le);
+    else if (kind === 2)
+      dv.setBigInt64(off, BigInt(EXTREME32[r.int(EXTREME32.length)]) * (r.next() < 0.3 ? 1n << 40n : 1n), le);
     else if (kind === 3) dv.setFloat32(off, EXTREMEF[r.int(EXTREMEF.length)], le);
     else dv.setFloat64(off, EXTREMEF[r.int(EXTREMEF.length)], le);
-  } catch { /* offset too close to the end */ }
+  } catch {
+    /* offset too close to the end */
+  }
 }
 
 function mutate(src: Uint8Array, r: R, fieldOffsets: number[]): Uint8Array {
@@ -54,7 +57,8 @@ function mutate(src: Uint8Array, r: R, fieldOffsets: number[]): Uint8Array {
     } else {
       const extra = new Uint8Array(r.int(64)).map(() => r.int(256));
       const c = new Uint8Array(b.length + extra.length);
-      c.set(b); c.set(extra, b.length);
+      c.set(b);
+      c.set(extra, b.length);
       b = c;
     }
   }
@@ -62,7 +66,11 @@ function mutate(src: Uint8Array, r: R, fieldOffsets: number[]): Uint8Array {
 }
 
 /** Either a consistent result or an Error naming the file; anything else fails the test. */
-function check(f: () => { data: ArrayLike<unknown>; shape: number[] }, name: string, stats: { ok: number; err: number }) {
+function check(
+  f: () => { data: ArrayLike<unknown>; shape: number[] },
+  name: string,
+  stats: { ok: number; err: number },
+) {
   let res: { data: ArrayLike<unknown>; shape: number[] };
   try {
     res = f();
@@ -70,7 +78,8 @@ function check(f: () => { data: ArrayLike<unknown>; shape: number[] }, name: str
     expect(err).toBeInstanceOf(Error);
     if (!(err as Error).message.includes(name)) throw new Error(`error without file name: ${(err as Error).message}`);
     stats.err++;
-    if (process.env.FUZZ_LOG) console.log("ERRMSG", (err as Error).message.replace(/fuzz-[a-z-]*\d+\.[a-z.]+/, "F").replace(/\d+/g, "N"));
+    if (process.env.FUZZ_LOG)
+      console.log('ERRMSG', (err as Error).message.replace(/fuzz-[a-z-]*\d+\.[a-z.]+/, 'F').replace(/\d+/g, 'N'));
     return;
   }
   const n = res.shape.reduce((p, d) => p * d, 1);
@@ -79,7 +88,9 @@ function check(f: () => { data: ArrayLike<unknown>; shape: number[] }, name: str
   stats.ok++;
 }
 
-const NIFTI1_FIELDS = [0, 40, 42, 44, 46, 48, 50, 70, 72, 76, 80, 84, 88, 108, 112, 116, 252, 254, 256, 260, 264, 280, 344];
+const NIFTI1_FIELDS = [
+  0, 40, 42, 44, 46, 48, 50, 70, 72, 76, 80, 84, 88, 108, 112, 116, 252, 254, 256, 260, 264, 280, 344,
+];
 const NIFTI2_FIELDS = [0, 4, 12, 14, 16, 24, 32, 40, 48, 104, 112, 168, 176, 184, 344, 348, 352, 400];
 const NPY_FIELDS = [6, 8, 10];
 
@@ -107,11 +118,15 @@ describe('fuzz: mutated inputs never crash, hang or mislead', () => {
         // rewrite the header text: shape / descr / order edits keep the dict parseable more often
         const text = new TextDecoder('latin1').decode(b.subarray(0, Math.min(b.length, 200)));
         const edits: [RegExp, string][] = [
-          [/\(\d+, /, `(${[0, 1, 1e9, 99999999999999, 3][r.int(5)]}, `], [/'<f4'/, ["'>f4'", "'|O'", "'<c8'", "'<f2'", "'=i8'", "'<U3'"][r.int(6)]],
-          [/False/, 'True'], [/'shape': \(/, "'shape': (-"]];
+          [/\(\d+, /, `(${[0, 1, 1e9, 99999999999999, 3][r.int(5)]}, `],
+          [/'<f4'/, ["'>f4'", "'|O'", "'<c8'", "'<f2'", "'=i8'", "'<U3'"][r.int(6)]],
+          [/False/, 'True'],
+          [/'shape': \(/, "'shape': (-"],
+        ];
         const [re, rep] = edits[r.int(edits.length)];
         const t2 = text.replace(re, rep);
-        if (t2.length === text.length) b = Uint8Array.from([...Array.from(t2, (c) => c.charCodeAt(0) & 255), ...b.subarray(text.length)]);
+        if (t2.length === text.length)
+          b = Uint8Array.from([...Array.from(t2, (c) => c.charCodeAt(0) & 255), ...b.subarray(text.length)]);
       }
       const name = `fuzz-${i}.npy`;
       check(() => parseNpy(b, name), name, stats);
@@ -123,8 +138,22 @@ describe('fuzz: mutated inputs never crash, hang or mislead', () => {
 
   it('nii: 5000 mutations of NIfTI-1/2, both endiannesses, several datatypes', () => {
     const seeds: [Uint8Array, number[]][] = [
-      [encodeNifti({ data: Int16Array.from({ length: 60 }, (_, i) => i - 30), shape: [3, 4, 5], dtype: 'int16', header: { scl_slope: 2, scl_inter: 1, datatype: 4 } }), NIFTI1_FIELDS],
-      [encodeNifti({ data: Float64Array.from({ length: 24 }, (_, i) => i), shape: [2, 3, 4], dtype: 'float64' }, { version: 2 }), NIFTI2_FIELDS],
+      [
+        encodeNifti({
+          data: Int16Array.from({ length: 60 }, (_, i) => i - 30),
+          shape: [3, 4, 5],
+          dtype: 'int16',
+          header: { scl_slope: 2, scl_inter: 1, datatype: 4 },
+        }),
+        NIFTI1_FIELDS,
+      ],
+      [
+        encodeNifti(
+          { data: Float64Array.from({ length: 24 }, (_, i) => i), shape: [2, 3, 4], dtype: 'float64' },
+          { version: 2 },
+        ),
+        NIFTI2_FIELDS,
+      ],
       [readFileSync(join(FIX, 'nii1_int16_be.nii')), NIFTI1_FIELDS],
       [readFileSync(join(FIX, 'nii1_rgb24.nii')), NIFTI1_FIELDS],
       [gunzipSync(readFileSync(join(FIX, 'nii2_float32_be.nii.gz'))), NIFTI2_FIELDS],
@@ -136,12 +165,18 @@ describe('fuzz: mutated inputs never crash, hang or mislead', () => {
       const [src, fields] = seeds[i % seeds.length];
       const b = mutate(src, r, fields);
       const name = `fuzz-${i}.nii`;
-      check(() => {
-        const img = parseNifti(b, name, { applyScaling: r.next() < 0.5 });
-        expect(img.affine.length).toBe(4);
-        expect(img.spacing.length).toBe(img.shape.length - (img.header.datatype === 128 || img.header.datatype === 2304 ? 1 : 0));
-        return img;
-      }, name, stats);
+      check(
+        () => {
+          const img = parseNifti(b, name, { applyScaling: r.next() < 0.5 });
+          expect(img.affine.length).toBe(4);
+          expect(img.spacing.length).toBe(
+            img.shape.length - (img.header.datatype === 128 || img.header.datatype === 2304 ? 1 : 0),
+          );
+          return img;
+        },
+        name,
+        stats,
+      );
     }
     expect(stats.ok).toBeGreaterThan(500);
     expect(stats.err).toBeGreaterThan(1000);
@@ -152,7 +187,11 @@ describe('fuzz: mutated inputs never crash, hang or mislead', () => {
       encodeNifti({ data: Uint8Array.from({ length: 60 }, (_, i) => i), shape: [3, 4, 5], dtype: 'uint8' }),
       gunzipSync(readFileSync(join(FIX, 'nii2_int16.nii.gz'))),
     ];
-    const gz = [gzipSync(plain[0]), readFileSync(join(FIX, 'nii2_int16.nii.gz')), readFileSync(join(FIX, 'nii1_uint8_multimember.nii.gz'))];
+    const gz = [
+      gzipSync(plain[0]),
+      readFileSync(join(FIX, 'nii2_int16.nii.gz')),
+      readFileSync(join(FIX, 'nii1_uint8_multimember.nii.gz')),
+    ];
     const r = rng(4242);
     const stats = { ok: 0, err: 0 };
     for (let i = 0; i < 1500; i++) {

@@ -2,12 +2,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeNpy, parseNpy, readNpy, writeNpy, type NdArray, type NpyDType, type TypedArray } from '../lib/io/index.js';
+import {
+  encodeNpy,
+  parseNpy,
+  readNpy,
+  writeNpy,
+  type NdArray,
+  type NpyDType,
+  type TypedArray,
+} from '../lib/io/index.js';
 import { hasPython, runPython } from '../test-support/python.js';
 
 const FIX = join(import.meta.dirname, 'fixtures/io');
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as {
-  npy: Record<string, { dtype: NpyDType; shape: number[]; sum: number; flat_index: number[]; values: (number | string | boolean)[] }>;
+  npy: Record<
+    string,
+    { dtype: NpyDType; shape: number[]; sum: number; flat_index: number[]; values: (number | string | boolean)[] }
+  >;
 };
 const tmp = mkdtempSync(join(tmpdir(), 'skcdf-io-npy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -23,14 +34,38 @@ function halfToNumber(h: number): number {
 }
 
 function numbers(a: NdArray): number[] {
-  return Array.from(a.data as ArrayLike<number | bigint>, (v) => (a.dtype === 'float16' ? halfToNumber(Number(v)) : Number(v)));
+  return Array.from(a.data as ArrayLike<number | bigint>, (v) =>
+    a.dtype === 'float16' ? halfToNumber(Number(v)) : Number(v),
+  );
 }
 
-const ALL: NpyDType[] = ['float16', 'float32', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
+const ALL: NpyDType[] = [
+  'float16',
+  'float32',
+  'float64',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'bool',
+];
 const CTOR: Record<NpyDType, string> = {
-  float16: 'Uint16Array', float32: 'Float32Array', float64: 'Float64Array', int8: 'Int8Array', uint8: 'Uint8Array',
-  int16: 'Int16Array', uint16: 'Uint16Array', int32: 'Int32Array', uint32: 'Uint32Array', int64: 'BigInt64Array',
-  uint64: 'BigUint64Array', bool: 'Uint8Array',
+  float16: 'Uint16Array',
+  float32: 'Float32Array',
+  float64: 'Float64Array',
+  int8: 'Int8Array',
+  uint8: 'Uint8Array',
+  int16: 'Int16Array',
+  uint16: 'Uint16Array',
+  int32: 'Int32Array',
+  uint32: 'Uint32Array',
+  int64: 'BigInt64Array',
+  uint64: 'BigUint64Array',
+  bool: 'Uint8Array',
 };
 
 describe('npy fixtures written by NumPy', () => {
@@ -44,7 +79,10 @@ describe('npy fixtures written by NumPy', () => {
       expect(a.data.byteOffset % (a.data as TypedArray).BYTES_PER_ELEMENT).toBe(0);
       const nums = numbers(a);
       const sum = nums.reduce((s, v) => s + v, 0);
-      expect(Math.abs(sum - e.sum)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(e.sum)) + (a.dtype.startsWith('uint64') || a.dtype === 'int64' ? Math.abs(e.sum) * 1e-15 : 0));
+      expect(Math.abs(sum - e.sum)).toBeLessThanOrEqual(
+        1e-9 * Math.max(1, Math.abs(e.sum)) +
+          (a.dtype.startsWith('uint64') || a.dtype === 'int64' ? Math.abs(e.sum) * 1e-15 : 0),
+      );
       e.flat_index.forEach((idx, k) => {
         const want = e.values[k];
         if (typeof want === 'string') expect((a.data as BigInt64Array)[idx]).toBe(BigInt(want));
@@ -91,11 +129,17 @@ describe('npy fixtures written by NumPy', () => {
     expect(logits.dtype).toBe('float32');
     expect(logits.shape).toEqual([2, 4, 8, 8, 8]);
     const g = logits.data as Float32Array;
-    let s = 0, s2 = 0;
-    for (const v of g) { s += v; s2 += v * v; }
+    let s = 0,
+      s2 = 0;
+    for (const v of g) {
+      s += v;
+      s2 += v * v;
+    }
     expect(s).toBeCloseTo(-50.9768723140005, 9);
     expect(s2).toBeCloseTo(4175.597265969057, 8);
-    expect([g[0], g[100], g[1000], g[4095]]).toEqual([-0.07664429396390915, 0.39315512776374817, 0.4731820523738861, 0.8366701602935791]);
+    expect([g[0], g[100], g[1000], g[4095]]).toEqual([
+      -0.07664429396390915, 0.39315512776374817, 0.4731820523738861, 0.8366701602935791,
+    ]);
   });
 });
 
@@ -103,17 +147,29 @@ describe('npy round trip', () => {
   function sample(dt: NpyDType, n: number): TypedArray {
     const vals = Array.from({ length: n }, (_, i) => i * 37 - 50);
     switch (dt) {
-      case 'float16': return Uint16Array.from(vals, (v) => (v & 0x7bff));
-      case 'float32': return Float32Array.from(vals, (v) => v / 3);
-      case 'float64': return Float64Array.from(vals, (v) => v / 7);
-      case 'int8': return Int8Array.from(vals);
-      case 'uint8': case 'bool': return Uint8Array.from(vals, (v) => (dt === 'bool' ? v & 1 : v & 255));
-      case 'int16': return Int16Array.from(vals);
-      case 'uint16': return Uint16Array.from(vals, (v) => v & 0xffff);
-      case 'int32': return Int32Array.from(vals, (v) => v * 100003);
-      case 'uint32': return Uint32Array.from(vals, (v) => (v * 100003) >>> 0);
-      case 'int64': return BigInt64Array.from(vals, (v) => BigInt(v) * 10n ** 15n);
-      case 'uint64': return BigUint64Array.from(vals, (v) => BigInt(v + 100) * 10n ** 17n);
+      case 'float16':
+        return Uint16Array.from(vals, (v) => v & 0x7bff);
+      case 'float32':
+        return Float32Array.from(vals, (v) => v / 3);
+      case 'float64':
+        return Float64Array.from(vals, (v) => v / 7);
+      case 'int8':
+        return Int8Array.from(vals);
+      case 'uint8':
+      case 'bool':
+        return Uint8Array.from(vals, (v) => (dt === 'bool' ? v & 1 : v & 255));
+      case 'int16':
+        return Int16Array.from(vals);
+      case 'uint16':
+        return Uint16Array.from(vals, (v) => v & 0xffff);
+      case 'int32':
+        return Int32Array.from(vals, (v) => v * 100003);
+      case 'uint32':
+        return Uint32Array.from(vals, (v) => (v * 100003) >>> 0);
+      case 'int64':
+        return BigInt64Array.from(vals, (v) => BigInt(v) * 10n ** 15n);
+      case 'uint64':
+        return BigUint64Array.from(vals, (v) => BigInt(v + 100) * 10n ** 17n);
     }
   }
   for (const dt of ALL) {
@@ -151,17 +207,22 @@ describe('npy round trip', () => {
       writeNpy(p, { data: sample(dt, 24), shape: [2, 3, 4], dtype: dt });
       return p;
     });
-    const out = runPython(`
+    const out = runPython(
+      `
 import sys, json, numpy as np
 r = []
 for p in sys.argv[1:]:
     a = np.load(p)
     r.append([a.dtype.name, list(a.shape), float(a.astype(np.float64).sum()), bool(a.flags['C_CONTIGUOUS'])])
-print(json.dumps(r))`, files);
+print(json.dumps(r))`,
+      files,
+    );
     const res = JSON.parse(out) as [string, number[], number, boolean][];
     ALL.forEach((dt, k) => {
       const data = sample(dt, 24);
-      const want = Array.from(data as ArrayLike<number | bigint>, (v) => (dt === 'float16' ? halfToNumber(Number(v)) : Number(v))).reduce((s, v) => s + v, 0);
+      const want = Array.from(data as ArrayLike<number | bigint>, (v) =>
+        dt === 'float16' ? halfToNumber(Number(v)) : Number(v),
+      ).reduce((s, v) => s + v, 0);
       expect(res[k][0]).toBe(dt);
       expect(res[k][1]).toEqual([2, 3, 4]);
       expect(Math.abs(res[k][2] - want)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
@@ -179,18 +240,29 @@ describe('npy errors name the file', () => {
     return b;
   };
   it('bad magic, truncation, size mismatch, bad header, unsupported dtypes', () => {
-    const bad = good.slice(); bad[1] = 0;
+    const bad = good.slice();
+    bad[1] = 0;
     expect(() => parseNpy(bad, 'a.npy')).toThrow(/a\.npy.*bad magic/);
     expect(() => parseNpy(good.subarray(0, 50), 'b.npy')).toThrow(/b\.npy.*truncated/);
     expect(() => parseNpy(good.subarray(0, good.length - 4), 'c.npy')).toThrow(/c\.npy.*size mismatch.*24 bytes.*20/);
     expect(() => parseNpy(header("{'descr': '<f4', 'shape': (2, 3), }"), 'd.npy')).toThrow(/d\.npy.*bad \.npy header/);
-    expect(() => parseNpy(header("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }"), 'e.npy')).toThrow(/e\.npy.*structured/);
-    expect(() => parseNpy(header("{'descr': '|O', 'fortran_order': False, 'shape': (3,), }"), 'f.npy')).toThrow(/f\.npy.*unsupported.*object/);
-    expect(() => parseNpy(header("{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }"), 'g.npy')).toThrow(/g\.npy/);
-    expect(() => parseNpy(header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }"), 'h.npy')).toThrow(/h\.npy.*(too many|size mismatch)/);
+    expect(() =>
+      parseNpy(header("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }"), 'e.npy'),
+    ).toThrow(/e\.npy.*structured/);
+    expect(() => parseNpy(header("{'descr': '|O', 'fortran_order': False, 'shape': (3,), }"), 'f.npy')).toThrow(
+      /f\.npy.*unsupported.*object/,
+    );
+    expect(() => parseNpy(header("{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }"), 'g.npy')).toThrow(
+      /g\.npy/,
+    );
+    expect(() =>
+      parseNpy(header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }"), 'h.npy'),
+    ).toThrow(/h\.npy.*(too many|size mismatch)/);
     expect(() => readNpy(join(FIX, 'npy_complex64.npy'))).toThrow(/npy_complex64\.npy.*unsupported.*complex/);
     expect(() => readNpy(join(tmp, 'missing.npy'))).toThrow(/missing\.npy/);
-    expect(() => encodeNpy({ data: new Float32Array(5), shape: [2, 3], dtype: 'float32' })).toThrow(/5 elements.*\[2, 3\]/);
+    expect(() => encodeNpy({ data: new Float32Array(5), shape: [2, 3], dtype: 'float32' })).toThrow(
+      /5 elements.*\[2, 3\]/,
+    );
     expect(() => encodeNpy({ data: new Float64Array(6), shape: [2, 3], dtype: 'float32' })).toThrow(/Float32Array/);
   });
 });

@@ -57,10 +57,11 @@ describe.skipIf(!py)('number literals: PyTorch documentation snippets under each
   it("the library's rule runs the most snippets unchanged with Python's result, at least as many as measured", () => {
     const matches = (rule: string): number => Object.values(verdicts[rule]).filter((v) => v === 'match').length;
     expect(matches(LITERAL_RULE)).toBeGreaterThanOrEqual(MEASURED_MATCHES);
-    for (const rule of Object.keys(LITERAL_RULES)) expect(matches(rule), rule).toBeLessThanOrEqual(matches(LITERAL_RULE));
+    for (const rule of Object.keys(LITERAL_RULES))
+      expect(matches(rule), rule).toBeLessThanOrEqual(matches(LITERAL_RULE));
   });
 
-  it('the README table gives every rule\'s counts', () => {
+  it("the README table gives every rule's counts", () => {
     const counts: Record<string, Counts> = {};
     for (const [rule, byId] of Object.entries(verdicts)) {
       counts[rule] = { match: 0, dtype: 0, error: 0, value: 0 };
@@ -101,7 +102,10 @@ describe('number literals: the rule', () => {
       expect(torch.arange(1, 2.5, 0.5).dtype).toBe('float32');
       const a = torch.arange(4, { requiresGrad: true });
       expect([a.dtype, a.requiresGrad, a.toArray()]).toEqual(['float32', true, [0, 1, 2, 3]]);
-      expect([torch.arange(5n).dtype, torch.arange(0, 2n ** 40n, 2n ** 39n).toArray()]).toEqual(['int64', [0, 2 ** 39]]);
+      expect([torch.arange(5n).dtype, torch.arange(0, 2n ** 40n, 2n ** 39n).toArray()]).toEqual([
+        'int64',
+        [0, 2 ** 39],
+      ]);
       expect(torch.full([2], 1).dtype).toBe('float32');
       expect(torch.full([2], 3n).dtype).toBe('int64');
       expect(torch.full([2], true).dtype).toBe('bool');
@@ -109,19 +113,31 @@ describe('number literals: the rule', () => {
   });
 
   it('integers the rule makes float32 must be exact in float32 (else a RangeError naming the fix)', () => {
-    expect(() => torch.tensor([2 ** 24 + 1], { requiresGrad: true })).toThrow(/16777217 is not exactly representable in float32.*dtype: 'float64'.*16777217n/);
-    expect(() => torch.arange(0, 2 ** 25, { requiresGrad: true })).toThrow(/arange: the values up to 33554432 are not all exactly representable/);
+    expect(() => torch.tensor([2 ** 24 + 1], { requiresGrad: true })).toThrow(
+      /16777217 is not exactly representable in float32.*dtype: 'float64'.*16777217n/,
+    );
+    expect(() => torch.arange(0, 2 ** 25, { requiresGrad: true })).toThrow(
+      /arange: the values up to 33554432 are not all exactly representable/,
+    );
     torch.tidy(() => expect(torch.tensor([2 ** 24 + 1]).item()).toBe(2 ** 24 + 1));
   });
 
   it('an op refusing an int64 tensor made from integer literals names the literal and the fix', () => {
     torch.tidy(() => {
       const x = torch.tensor([1, 2, 3]);
-      expect(() => x.mean()).toThrow(/Got: Long \(an argument is int64 because torch\.tensor\(\[1, 2, 3\]\) got only integer-valued JS numbers.*torch\.tensor\(\[1, 2, 3\], \{ dtype: 'float32' \}\)/);
+      expect(() => x.mean()).toThrow(
+        /Got: Long \(an argument is int64 because torch\.tensor\(\[1, 2, 3\]\) got only integer-valued JS numbers.*torch\.tensor\(\[1, 2, 3\], \{ dtype: 'float32' \}\)/,
+      );
       expect(() => torch.softmax(torch.arange(3), 0)).toThrow(/torch\.arange\(3, \{ dtype: 'float32' \}\)/);
-      expect(() => x.mul(2).mean()).toThrow(/an argument is int64; torch\.tensor and arange read integer-valued JS numbers as Python ints.*\{ dtype: 'float32' \}/);
-      expect(() => torch.arange(4).requiresGrad_()).toThrow(/can require gradients \(this tensor is int64 because torch\.arange\(4\).*\{ requiresGrad: true \}/);
-      expect(() => x.set(0, 2.5)).toThrow(/set: writing 2\.5 into this int64 tensor would truncate it.*torch\.tensor\(\[1, 2, 3\]\)/);
+      expect(() => x.mul(2).mean()).toThrow(
+        /an argument is int64; torch\.tensor and arange read integer-valued JS numbers as Python ints.*\{ dtype: 'float32' \}/,
+      );
+      expect(() => torch.arange(4).requiresGrad_()).toThrow(
+        /can require gradients \(this tensor is int64 because torch\.arange\(4\).*\{ requiresGrad: true \}/,
+      );
+      expect(() => x.set(0, 2.5)).toThrow(
+        /set: writing 2\.5 into this int64 tensor would truncate it.*torch\.tensor\(\[1, 2, 3\]\)/,
+      );
       expect(x.set(0, 7).toArray()).toEqual([7, 2, 3]);
       expect(() => x.add(torch.tensor([1, 2]))).toThrow(/must match the size/);
       expect(() => x.add(torch.tensor([1, 2]))).not.toThrow(/an argument is int64/);

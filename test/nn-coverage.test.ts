@@ -10,7 +10,15 @@ import { hasPython, runPython } from '../test-support/python.js';
 
 /** Imported helpers, not documented API of torch.nn.functional. */
 const NOT_API: Record<string, string[]> = {
-  functional: ['Optional', 'boolean_dispatch', 'handle_torch_function', 'has_torch_function', 'has_torch_function_unary', 'has_torch_function_variadic', 'assert_int_or_pair'],
+  functional: [
+    'Optional',
+    'boolean_dispatch',
+    'handle_torch_function',
+    'has_torch_function',
+    'has_torch_function_unary',
+    'has_torch_function_variadic',
+    'assert_int_or_pair',
+  ],
   modules: [],
   utils: [],
 };
@@ -18,12 +26,32 @@ const NOT_API: Record<string, string[]> = {
 export const DELIBERATELY_MISSING: Record<string, Record<string, string>> = {
   modules: {
     Container: 'deprecated since PyTorch 0.4 (use Sequential / ModuleList)',
-    DataParallel: 'single-process multi-GPU replication, discouraged by PyTorch; use nn.parallel.DistributedDataParallel',
-    SyncBatchNorm: 'needs a cross-process all-reduce inside forward; training here syncs BatchNorm statistics at epoch end instead',
-    CrossMapLRN2d: 'legacy Lua-torch port whose forward window keeps channel 0 for every later channel and whose backward is not that forward\'s derivative; use LocalResponseNorm',
-    ...Object.fromEntries(['LazyLinear', 'LazyConv1d', 'LazyConv2d', 'LazyConv3d', 'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyConvTranspose3d',
-      'LazyBatchNorm1d', 'LazyBatchNorm2d', 'LazyBatchNorm3d', 'LazyInstanceNorm1d', 'LazyInstanceNorm2d', 'LazyInstanceNorm3d']
-      .map((n) => [n, 'shape inference at the first call (UninitializedParameter); give the input size to the non-lazy layer'])),
+    DataParallel:
+      'single-process multi-GPU replication, discouraged by PyTorch; use nn.parallel.DistributedDataParallel',
+    SyncBatchNorm:
+      'needs a cross-process all-reduce inside forward; training here syncs BatchNorm statistics at epoch end instead',
+    CrossMapLRN2d:
+      "legacy Lua-torch port whose forward window keeps channel 0 for every later channel and whose backward is not that forward's derivative; use LocalResponseNorm",
+    ...Object.fromEntries(
+      [
+        'LazyLinear',
+        'LazyConv1d',
+        'LazyConv2d',
+        'LazyConv3d',
+        'LazyConvTranspose1d',
+        'LazyConvTranspose2d',
+        'LazyConvTranspose3d',
+        'LazyBatchNorm1d',
+        'LazyBatchNorm2d',
+        'LazyBatchNorm3d',
+        'LazyInstanceNorm1d',
+        'LazyInstanceNorm2d',
+        'LazyInstanceNorm3d',
+      ].map((n) => [
+        n,
+        'shape inference at the first call (UninitializedParameter); give the input size to the non-lazy layer',
+      ]),
+    ),
   },
   functional: {
     grouped_mm: 'float8/bfloat16 grouped GEMM for CUDA mixture-of-experts kernels, not a layer function',
@@ -47,7 +75,15 @@ print(json.dumps({
 
 function ours(kind: string): Set<string> {
   if (kind === 'modules') {
-    return new Set(Object.entries(nn).filter(([, v]) => typeof v === 'function' && (v === nn.Module || (v as { prototype?: unknown }).prototype instanceof nn.Module)).map(([k]) => k));
+    return new Set(
+      Object.entries(nn)
+        .filter(
+          ([, v]) =>
+            typeof v === 'function' &&
+            (v === nn.Module || (v as { prototype?: unknown }).prototype instanceof nn.Module),
+        )
+        .map(([k]) => k),
+    );
   }
   const ns = (kind === 'functional' ? nn.functional : nn.utils) as Record<string, unknown>;
   return new Set(Object.keys(ns).filter((k) => typeof ns[k] === 'function'));
@@ -69,8 +105,10 @@ describe.skipIf(!hasPython('torch'))('torch.nn coverage (live Python names)', ()
       const covered = counted.filter((n) => have.has(mapped(n)));
       const missing = counted.filter((n) => !have.has(mapped(n)));
       const ratio = covered.length / counted.length;
-      console.log(`nn coverage ${kind}: ${covered.length}/${counted.length} = ${(100 * ratio).toFixed(1)}% ` +
-        `(PyTorch ${names[kind]!.length} names, ${names[kind]!.length - py.length} not API, ${Object.keys(omitted).length} deliberately missing); missing: ${missing.join(', ') || 'none'}`);
+      console.log(
+        `nn coverage ${kind}: ${covered.length}/${counted.length} = ${(100 * ratio).toFixed(1)}% ` +
+          `(PyTorch ${names[kind]!.length} names, ${names[kind]!.length - py.length} not API, ${Object.keys(omitted).length} deliberately missing); missing: ${missing.join(', ') || 'none'}`,
+      );
       expect(ratio).toBeGreaterThanOrEqual(0.9);
     });
   }

@@ -19,7 +19,9 @@ const TOL = 1e-5;
 class Head extends nn.Module {
   proj = new nn.Linear(8, 3);
   scale = new nn.Parameter(torch.ones([3]));
-  override forward(x: Tensor): Tensor { return torch.tidy(() => this.proj(x).mul(this.scale)); }
+  override forward(x: Tensor): Tensor {
+    return torch.tidy(() => this.proj(x).mul(this.scale));
+  }
 }
 class Net extends nn.Module {
   conv = new nn.Conv2d(2, 4, 3, { padding: 1 });
@@ -100,9 +102,14 @@ type Rec = Map<string, Loaded>;
 const values = (t: Tensor): Float64Array => torch.tidy(() => t.detach().double().toTypedArray() as Float64Array);
 function expectClose(ours: Tensor, ref: Tensor, what: string): void {
   expect(ours.shape, `${what} shape`).toEqual(ref.shape);
-  const a = values(ours), b = values(ref);
-  let err = 0, scale = 1;
-  for (let i = 0; i < b.length; i++) { err = Math.max(err, Math.abs(a[i]! - b[i]!)); scale = Math.max(scale, Math.abs(b[i]!)); }
+  const a = values(ours),
+    b = values(ref);
+  let err = 0,
+    scale = 1;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
   expect(err / scale, `${what}: max abs diff ${err}`).toBeLessThanOrEqual(TOL);
 }
 const keysOf = (m: nn.Module): string[] => [...m.stateDict({ keepVars: true }).keys()];
@@ -121,7 +128,7 @@ describe.skipIf(!py)('custom modules with class fields vs the same module in PyT
     expect(get<string[]>('keys').length).toBe(11);
   });
 
-  it('state-dict keys, parameters, buffers, modules and printing are PyTorch\'s', () => {
+  it("state-dict keys, parameters, buffers, modules and printing are PyTorch's", () => {
     const net = new Net();
     expect(keysOf(net)).toEqual(get('keys'));
     expect([...net.namedParameters()].map(([k]) => k)).toEqual(get('params'));
@@ -131,7 +138,7 @@ describe.skipIf(!py)('custom modules with class fields vs the same module in PyT
     net.dispose();
   });
 
-  it('loads Python\'s state dict (strict); forward and gradients equal PyTorch\'s', () => {
+  it("loads Python's state dict (strict); forward and gradients equal PyTorch's", () => {
     const net = new Net();
     net.loadStateDict(get<Map<string, Tensor>>('sd'));
     torch.tidy(() => {
@@ -166,11 +173,17 @@ describe.skipIf(!py)('custom modules with class fields vs the same module in PyT
     const net = new Net();
     const [conv, scale, offset] = get<string[]>('errors');
     expect(conv).toMatch(/cannot assign 'int' as child module 'conv'/);
-    expect(() => { (net as unknown as Record<string, unknown>).conv = 3; }).toThrow(/cannot assign 'number' as child module 'conv' \(nn.Module or null expected\)/);
+    expect(() => {
+      (net as unknown as Record<string, unknown>).conv = 3;
+    }).toThrow(/cannot assign 'number' as child module 'conv' \(nn.Module or null expected\)/);
     expect(scale).toMatch(/cannot assign 'torch.FloatTensor' as parameter 'scale'/);
-    expect(() => { (net.head as unknown as Record<string, unknown>).scale = torch.ones([3]); }).toThrow(/cannot assign 'Tensor' as parameter 'scale' \(nn.Parameter or null expected\)/);
+    expect(() => {
+      (net.head as unknown as Record<string, unknown>).scale = torch.ones([3]);
+    }).toThrow(/cannot assign 'Tensor' as parameter 'scale' \(nn.Parameter or null expected\)/);
     expect(offset).toMatch(/cannot assign 'str' as buffer 'offset'/);
-    expect(() => { (net as unknown as Record<string, unknown>).offset = 'x'; }).toThrow(/cannot assign 'string' as buffer 'offset'/);
+    expect(() => {
+      (net as unknown as Record<string, unknown>).offset = 'x';
+    }).toThrow(/cannot assign 'string' as buffer 'offset'/);
     net.dispose();
   });
 });
@@ -196,7 +209,10 @@ describe('custom module attributes (no Python needed)', () => {
       readonly outConv = this.registerModule('out_conv', new nn.Linear(2, 2));
       readonly unused = this.registerParameter('map_in', torch.ones([4]));
       readonly inner: nn.Linear;
-      constructor() { super(); this.inner = this.registerModule('inner_lin', new nn.Linear(2, 3)); }
+      constructor() {
+        super();
+        this.inner = this.registerModule('inner_lin', new nn.Linear(2, 3));
+      }
     }
     const m = new Old();
     expect(keysOf(m)).toEqual(['map_in', 'out_conv.weight', 'out_conv.bias', 'inner_lin.weight', 'inner_lin.bias']);
@@ -205,7 +221,10 @@ describe('custom module attributes (no Python needed)', () => {
   });
 
   it('a subclass field declared without initializer leaves the registered member alone; registered names read as attributes', () => {
-    class Sub extends Net { declare head: Head; conv!: nn.Conv2d; }
+    class Sub extends Net {
+      declare head: Head;
+      conv!: nn.Conv2d;
+    }
     const m = new Sub();
     expect(m.conv).toBeInstanceOf(nn.Conv2d);
     expect(keysOf(m)).toContain('conv.weight');
@@ -218,7 +237,9 @@ describe('custom module attributes (no Python needed)', () => {
   it('nn.Parameter shares storage with its data, is a leaf, and honours requiresGrad', () => {
     torch.tidy(() => {
       const data = torch.tensor([1, 2, 3], { dtype: 'float32' });
-      expect(() => new nn.Parameter(torch.tensor([1, 2]))).toThrow(/Only Tensors of floating point and complex dtype can require gradients/);
+      expect(() => new nn.Parameter(torch.tensor([1, 2]))).toThrow(
+        /Only Tensors of floating point and complex dtype can require gradients/,
+      );
       const p = new nn.Parameter(data);
       expect(p.requiresGrad).toBe(true);
       expect(p.isLeaf).toBe(true);

@@ -6,10 +6,18 @@ import { VNetDecoupleAttentionABC } from '../lib/skcdf/model.js';
 describe('fuseConvBatchNorm', () => {
   it('folds BatchNorm into Conv3d and ConvTranspose3d with the same eval outputs', () => {
     torch.manualSeed(1);
-    const m = new nn.Sequential(new nn.Conv3d(2, 4, 3, { padding: 1 }), new nn.BatchNorm3d(4), new nn.ReLU(),
-      new nn.ConvTranspose3d(4, 3, 2, { stride: 2, bias: false }), new nn.BatchNorm3d(3));
+    const m = new nn.Sequential(
+      new nn.Conv3d(2, 4, 3, { padding: 1 }),
+      new nn.BatchNorm3d(4),
+      new nn.ReLU(),
+      new nn.ConvTranspose3d(4, 3, 2, { stride: 2, bias: false }),
+      new nn.BatchNorm3d(3),
+    );
     m.train();
-    for (let i = 0; i < 3; i++) torch.tidy(() => { m.forward(torch.randn([2, 2, 4, 4, 4]).mul(3).add(1)); });
+    for (let i = 0; i < 3; i++)
+      torch.tidy(() => {
+        m.forward(torch.randn([2, 2, 4, 4, 4]).mul(3).add(1));
+      });
     m.eval();
     const x = torch.keep(torch.randn([1, 2, 4, 4, 4]));
     const before = torch.noGrad(() => m.forward(x));

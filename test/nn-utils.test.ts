@@ -90,8 +90,14 @@ describe.skipIf(!py)('nn.utils vs PyTorch', () => {
     if (!ref.has(k)) throw new Error(`python result has no '${k}'`);
     return ref.get(k) as T;
   };
-  const withGrads = (): Tensor[] => get<Tensor[]>('g').map((g) => { const p = torch.zeros(g.shape).requiresGrad_(); p.grad = g.clone(); return p; });
-  const same = (ours: Tensor[], refs: Tensor[], what: string): void => ours.forEach((t, i) => expectClose(t, refs[i]!, `${what} ${i}`, TOL));
+  const withGrads = (): Tensor[] =>
+    get<Tensor[]>('g').map((g) => {
+      const p = torch.zeros(g.shape).requiresGrad_();
+      p.grad = g.clone();
+      return p;
+    });
+  const same = (ours: Tensor[], refs: Tensor[], what: string): void =>
+    ours.forEach((t, i) => expectClose(t, refs[i]!, `${what} ${i}`, TOL));
 
   it('Python reference run', () => {
     runPython(PY, [out]);
@@ -102,17 +108,33 @@ describe.skipIf(!py)('nn.utils vs PyTorch', () => {
     torch.tidy(() => {
       let ps = withGrads();
       expect(U.clipGradNorm_(ps, 1)).toBeCloseTo(get<Tensor>('clip_total').item(), 5);
-      same(ps.map((p) => p.grad!), get('clip_grads'), 'clipped grad');
+      same(
+        ps.map((p) => p.grad!),
+        get('clip_grads'),
+        'clipped grad',
+      );
       ps = withGrads();
       expect(U.clipGradNorm_(ps, 0.5, { normType: Infinity })).toBeCloseTo(get<Tensor>('clip_inf_total').item(), 5);
-      same(ps.map((p) => p.grad!), get('clip_inf_grads'), 'inf-clipped grad');
+      same(
+        ps.map((p) => p.grad!),
+        get('clip_inf_grads'),
+        'inf-clipped grad',
+      );
       ps = withGrads();
       U.clipGradValue_(ps, 0.3);
-      same(ps.map((p) => p.grad!), get('clip_value_grads'), 'value-clipped grad');
+      same(
+        ps.map((p) => p.grad!),
+        get('clip_value_grads'),
+        'value-clipped grad',
+      );
       expectClose(U.getTotalNorm(get<Tensor[]>('g'), 3), get('total3'), 'total 3-norm', TOL);
       ps = withGrads();
       U.clipGradsWithNorm_(ps, 0.5, torch.tensor(4));
-      same(ps.map((p) => p.grad!), get('with_norm_grads'), 'clipGradsWithNorm_ grad');
+      same(
+        ps.map((p) => p.grad!),
+        get('with_norm_grads'),
+        'clipGradsWithNorm_ grad',
+      );
     });
   });
   it('parametersToVector / vectorToParameters', () => {
@@ -122,13 +144,16 @@ describe.skipIf(!py)('nn.utils vs PyTorch', () => {
       expectClose(U.parametersToVector(lin.parameters()), get('p2v'), 'parametersToVector', TOL);
       U.vectorToParameters(get('vec'), lin.parameters());
       for (const [k, v] of sdOf(get('v2p'))) expectClose(lin.stateDict().get(k)!, v, `vectorToParameters ${k}`, TOL);
-      expect(() => U.vectorToParameters(torch.zeros([7]), lin.parameters())).toThrow(/vec has 7 elements but the parameters have 8/);
+      expect(() => U.vectorToParameters(torch.zeros([7]), lin.parameters())).toThrow(
+        /vec has 7 elements but the parameters have 8/,
+      );
     });
     lin.dispose();
   });
   it('fuseConvBnEval, fuseConvBnWeights (transpose), fuseLinearBnEval', () => {
     torch.tidy(() => {
-      const conv = new nn.Conv2d(2, 3, 3).eval(), bn = new nn.BatchNorm2d(3).eval();
+      const conv = new nn.Conv2d(2, 3, 3).eval(),
+        bn = new nn.BatchNorm2d(3).eval();
       conv.loadStateDict(sdOf(get('conv_sd')));
       bn.loadStateDict(sdOf(get('bn_sd')));
       const fused = U.fuseConvBnEval(conv, bn);
@@ -137,20 +162,31 @@ describe.skipIf(!py)('nn.utils vs PyTorch', () => {
       expectClose(fused(get('x')), get('fused_out'), 'fused conv output', TOL);
       expectClose(fused(get('x')), get('unfused_out'), 'fused = conv then bn', 1e-4);
       expect(() => U.fuseConvBnEval(conv.train(), bn)).toThrow(/fusion only for eval/);
-      const ct = new nn.ConvTranspose2d(2, 3, 3, { bias: false }), bnt = new nn.BatchNorm2d(3);
+      const ct = new nn.ConvTranspose2d(2, 3, 3, { bias: false }),
+        bnt = new nn.BatchNorm2d(3);
       ct.loadStateDict(sdOf(get('convt_sd')));
       bnt.loadStateDict(sdOf(get('bnt_sd')));
-      const [w, b] = U.fuseConvBnWeights(ct.weight, null, bnt.buffer('running_mean')!, bnt.buffer('running_var')!, bnt.eps, bnt.paramOrNull('weight'), bnt.paramOrNull('bias'), true);
+      const [w, b] = U.fuseConvBnWeights(
+        ct.weight,
+        null,
+        bnt.buffer('running_mean')!,
+        bnt.buffer('running_var')!,
+        bnt.eps,
+        bnt.paramOrNull('weight'),
+        bnt.paramOrNull('bias'),
+        true,
+      );
       same([w, b], get('convt_fused'), 'transposed fused');
       expect(w instanceof nn.Parameter && w.requiresGrad).toBe(true);
-      const lin = new nn.Linear(4, 3).eval(), bn1 = new nn.BatchNorm1d(3).eval();
+      const lin = new nn.Linear(4, 3).eval(),
+        bn1 = new nn.BatchNorm1d(3).eval();
       lin.loadStateDict(sdOf(get('lin2_sd')));
       bn1.loadStateDict(sdOf(get('bn1_sd')));
       expectClose(U.fuseLinearBnEval(lin, bn1)(get('xl')), get('lin_fused_out'), 'fused linear output', TOL);
       for (const m of [conv, bn, fused, ct, bnt, lin, bn1]) m.dispose();
     });
   });
-  it('skipInit: PyTorch\'s keys and shapes, on the requested device', () => {
+  it("skipInit: PyTorch's keys and shapes, on the requested device", () => {
     const m = U.skipInit(nn.Conv1d, 3, 4, 2, { bias: false });
     const sd = m.stateDict({ keepVars: true });
     expect([...sd.keys()]).toEqual(get('skip_keys'));
@@ -175,8 +211,12 @@ describe.skipIf(!py)('nn.utils vs PyTorch', () => {
       const [data, batchSizes] = p;
       expect(data).toBe(p.data);
       expect(batchSizes).toBe(p.batchSizes);
-      expect(() => R.packPaddedSequence(get<Tensor>('pad_default'), [2, 5, 4])).toThrow(/must be sorted in decreasing order/);
-      expect(() => R.padPackedSequence(p, { totalLength: 3 })).toThrow(/totalLength to be at least the length of the longest sequence \(5\)/);
+      expect(() => R.packPaddedSequence(get<Tensor>('pad_default'), [2, 5, 4])).toThrow(
+        /must be sorted in decreasing order/,
+      );
+      expect(() => R.padPackedSequence(p, { totalLength: 3 })).toThrow(
+        /totalLength to be at least the length of the longest sequence \(5\)/,
+      );
     });
   });
 });
@@ -186,9 +226,20 @@ describe('forward hooks and conv memory formats (closed forms)', () => {
     torch.tidy(() => {
       const m = new nn.Identity();
       const log: string[] = [];
-      const h1 = m.registerForwardPreHook((_m, a) => { log.push('pre1'); return (a[0] as Tensor).add(1); });
-      const h2 = m.registerForwardPreHook(() => { log.push('pre0'); }, { prepend: true });
-      const h3 = m.registerForwardHook((_m, _a, o) => { log.push('post'); return (o as Tensor).mul(10); });
+      const h1 = m.registerForwardPreHook((_m, a) => {
+        log.push('pre1');
+        return (a[0] as Tensor).add(1);
+      });
+      const h2 = m.registerForwardPreHook(
+        () => {
+          log.push('pre0');
+        },
+        { prepend: true },
+      );
+      const h3 = m.registerForwardHook((_m, _a, o) => {
+        log.push('post');
+        return (o as Tensor).mul(10);
+      });
       const x = torch.tensor([1, 2], { dtype: 'float32' });
       expect(m(x).toArray()).toEqual([20, 30]);
       expect(m.forward(x).toArray()).toEqual([20, 30]);
@@ -204,9 +255,18 @@ describe('forward hooks and conv memory formats (closed forms)', () => {
   it('alwaysCall hooks run when forward throws; the error propagates', () => {
     const lin = new nn.Linear(3, 2);
     const seen: unknown[] = [];
-    lin.registerForwardHook((_m, _a, o) => { seen.push(o); }, { alwaysCall: true });
-    lin.registerForwardHook(() => { seen.push('not always'); });
-    torch.tidy(() => { expect(() => lin(torch.zeros([1, 5]))).toThrow(/mat1 and mat2|shapes cannot be multiplied/); });
+    lin.registerForwardHook(
+      (_m, _a, o) => {
+        seen.push(o);
+      },
+      { alwaysCall: true },
+    );
+    lin.registerForwardHook(() => {
+      seen.push('not always');
+    });
+    torch.tidy(() => {
+      expect(() => lin(torch.zeros([1, 5]))).toThrow(/mat1 and mat2|shapes cannot be multiplied/);
+    });
     expect(seen).toEqual([undefined]);
     lin.dispose();
   });

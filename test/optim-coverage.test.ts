@@ -12,9 +12,12 @@ import { hasPython, runPython } from '../test-support/python.js';
 /** Deliberately missing, with the reasons README.md gives. */
 export const DELIBERATELY_MISSING: Record<'optim' | 'lr_scheduler', Record<string, string>> = {
   optim: {
-    SparseAdam: 'needs sparse (COO) gradients, e.g. from nn.Embedding(sparse=True); sparse tensors are not supported here',
-    swa_utils: 'AveragedModel deep-copies an nn.Module, which lib/nn does not offer; SWALR and update_bn alone would be half of it',
-    swap_in_optimizer_params_and_state: 'keyed by parameter names (param_names groups); optimizers here take unnamed parameters',
+    SparseAdam:
+      'needs sparse (COO) gradients, e.g. from nn.Embedding(sparse=True); sparse tensors are not supported here',
+    swa_utils:
+      'AveragedModel deep-copies an nn.Module, which lib/nn does not offer; SWALR and update_bn alone would be half of it',
+    swap_in_optimizer_params_and_state:
+      'keyed by parameter names (param_names groups); optimizers here take unnamed parameters',
   },
   lr_scheduler: {},
 };
@@ -48,14 +51,18 @@ describe.skipIf(!hasPython('torch'))('torch.optim coverage (live Python names)',
       for (const [n, reason] of Object.entries(omitted)) {
         expect(names[kind], `omission ${n} is a PyTorch name`).toContain(n);
         expect(have.has(camel(n)), `omission ${n} is really missing`).toBe(false);
-        expect(readme, `README lists ${n}`).toContain(`\`${kind === 'optim' ? 'torch.optim' : 'torch.optim.lr_scheduler'}.${n}\`: ${reason}`);
+        expect(readme, `README lists ${n}`).toContain(
+          `\`${kind === 'optim' ? 'torch.optim' : 'torch.optim.lr_scheduler'}.${n}\`: ${reason}`,
+        );
       }
       const counted = names[kind].filter((n) => !(n in omitted));
       const covered = counted.filter((n) => have.has(camel(n)));
       const missing = counted.filter((n) => !have.has(camel(n)));
       const ratio = covered.length / counted.length;
-      console.log(`optim coverage ${kind}: ${covered.length}/${counted.length} = ${(100 * ratio).toFixed(1)}% ` +
-        `(PyTorch ${names[kind].length} names, ${Object.keys(omitted).length} deliberately missing); missing: ${missing.join(', ') || 'none'}`);
+      console.log(
+        `optim coverage ${kind}: ${covered.length}/${counted.length} = ${(100 * ratio).toFixed(1)}% ` +
+          `(PyTorch ${names[kind].length} names, ${Object.keys(omitted).length} deliberately missing); missing: ${missing.join(', ') || 'none'}`,
+      );
       expect(ratio).toBeGreaterThanOrEqual(0.9);
     });
   }

@@ -14,13 +14,20 @@ import { hasPython, runPython } from '../test-support/python.js';
 const ATOL = 1e-5;
 const py = hasPython('torch');
 const SHAPES = [[3, 4], [3], [2, 3], [2]];
-const STEPS = 5, SAVED_AT = 3;
+const STEPS = 5,
+  SAVED_AT = 3;
 
 /** Deterministic data: initial parameters and per-step (x, target) batches, the same numbers in both languages. */
 function makeData(): { p0: number[][]; xs: number[][]; ts: number[][] } {
-  const seq = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 12.9898 + i * 78.233) * 0.8));
+  const seq = (n: number, seed: number): number[] =>
+    Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 12.9898 + i * 78.233) * 0.8));
   return {
-    p0: SHAPES.map((s, i) => seq(s.reduce((a, b) => a * b, 1), i + 1)),
+    p0: SHAPES.map((s, i) =>
+      seq(
+        s.reduce((a, b) => a * b, 1),
+        i + 1,
+      ),
+    ),
     xs: Array.from({ length: STEPS }, (_, s) => seq(5 * 4, 100 + s)),
     ts: Array.from({ length: STEPS }, (_, s) => seq(5 * 2, 200 + s)),
   };
@@ -29,19 +36,51 @@ function makeData(): { p0: number[][]; xs: number[][]; ts: number[][] } {
 const DATA = makeData();
 type Make = (ps: Tensor[]) => optim.Optimizer<object>;
 const CASES: [string, string, Make][] = [
-  ['SGD momentum+nesterov+wd', 'torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)',
-    (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3 })],
-  ['SGD groups', "torch.optim.SGD([{'params': ps[:2], 'lr': 0.05}, {'params': ps[2:], 'dampening': 0.2}], lr=0.2, momentum=0.7)",
-    (ps) => new optim.SGD([{ params: ps.slice(0, 2), lr: 0.05 }, { params: ps.slice(2), dampening: 0.2 }], { lr: 0.2, momentum: 0.7 })],
-  ['Adam amsgrad', 'torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.95), amsgrad=True)',
-    (ps) => new optim.Adam(ps, { lr: 0.02, betas: [0.8, 0.95], amsgrad: true })],
-  ['AdamW', 'torch.optim.AdamW(ps, lr=0.03, weight_decay=0.05)', (ps) => new optim.AdamW(ps, { lr: 0.03, weightDecay: 0.05 })],
-  ['Adam groups', "torch.optim.Adam([{'params': ps[:2], 'lr': 0.02}, {'params': ps[2:], 'weight_decay': 0.1}], lr=0.005)",
-    (ps) => new optim.Adam([{ params: ps.slice(0, 2), lr: 0.02 }, { params: ps.slice(2), weightDecay: 0.1 }], { lr: 0.005 })],
+  [
+    'SGD momentum+nesterov+wd',
+    'torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)',
+    (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }),
+  ],
+  [
+    'SGD groups',
+    "torch.optim.SGD([{'params': ps[:2], 'lr': 0.05}, {'params': ps[2:], 'dampening': 0.2}], lr=0.2, momentum=0.7)",
+    (ps) =>
+      new optim.SGD(
+        [
+          { params: ps.slice(0, 2), lr: 0.05 },
+          { params: ps.slice(2), dampening: 0.2 },
+        ],
+        { lr: 0.2, momentum: 0.7 },
+      ),
+  ],
+  [
+    'Adam amsgrad',
+    'torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.95), amsgrad=True)',
+    (ps) => new optim.Adam(ps, { lr: 0.02, betas: [0.8, 0.95], amsgrad: true }),
+  ],
+  [
+    'AdamW',
+    'torch.optim.AdamW(ps, lr=0.03, weight_decay=0.05)',
+    (ps) => new optim.AdamW(ps, { lr: 0.03, weightDecay: 0.05 }),
+  ],
+  [
+    'Adam groups',
+    "torch.optim.Adam([{'params': ps[:2], 'lr': 0.02}, {'params': ps[2:], 'weight_decay': 0.1}], lr=0.005)",
+    (ps) =>
+      new optim.Adam(
+        [
+          { params: ps.slice(0, 2), lr: 0.02 },
+          { params: ps.slice(2), weightDecay: 0.1 },
+        ],
+        { lr: 0.005 },
+      ),
+  ],
 ];
 
-const flat = (t: Tensor): number[] => Array.from(torch.tidy(() => t.detach().double().reshape([-1]).toTypedArray()) as Float64Array);
-const maxAbs = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((p, i) => p.map((v, j) => Math.abs(v - b[i][j]))));
+const flat = (t: Tensor): number[] =>
+  Array.from(torch.tidy(() => t.detach().double().reshape([-1]).toTypedArray()) as Float64Array);
+const maxAbs = (a: number[][], b: number[][]): number =>
+  Math.max(...a.flatMap((p, i) => p.map((v, j) => Math.abs(v - b[i][j]))));
 
 /** One step of loss = mean((tanh(x W1^T + b1) W2^T + b2 - t)^2). */
 function step(opt: optim.Optimizer<object>, ps: Tensor[], s: number, d = DATA): void {
@@ -56,7 +95,8 @@ function step(opt: optim.Optimizer<object>, ps: Tensor[], s: number, d = DATA): 
   opt.zeroGrad();
 }
 
-const params = (values: number[][]): Tensor[] => values.map((v, i) => torch.tensor(new Float32Array(v), { shape: SHAPES[i] }).requiresGrad_());
+const params = (values: number[][]): Tensor[] =>
+  values.map((v, i) => torch.tensor(new Float32Array(v), { shape: SHAPES[i] }).requiresGrad_());
 
 const PY_COMMON = `
 import json, sys, torch
@@ -99,13 +139,21 @@ print(json.dumps(out))
 `;
 
 /** Our run of a case from the initial parameters through `steps` steps (no checkpoint). */
-function runOurs(make: Make, d: ReturnType<typeof makeData>, from: number[][], first: number, steps: number, sd?: torch.Loaded): number[][] {
+function runOurs(
+  make: Make,
+  d: ReturnType<typeof makeData>,
+  from: number[][],
+  first: number,
+  steps: number,
+  sd?: torch.Loaded,
+): number[][] {
   const ps = params(from);
   const opt = make(ps);
   if (sd !== undefined) opt.loadStateDict(sd);
   for (let s = first; s < steps; s++) step(opt, ps, s, d);
   const out = ps.map(flat);
-  opt.dispose(); torch.dispose(ps);
+  opt.dispose();
+  torch.dispose(ps);
   return out;
 }
 
@@ -116,7 +164,9 @@ describe.skipIf(!py)('optimizer checkpoints between Python and TypeScript (live)
   writeFileSync(dataFile, JSON.stringify(d));
   const kinds = JSON.stringify(CASES.map((c) => c[1]));
   let pyFinal: number[][][] = [];
-  beforeAll(() => { pyFinal = JSON.parse(runPython(PY_FIRST, [dataFile, kinds, folder])); }, 120_000);
+  beforeAll(() => {
+    pyFinal = JSON.parse(runPython(PY_FIRST, [dataFile, kinds, folder]));
+  }, 120_000);
 
   for (const [k, [name, , make]] of CASES.entries()) {
     it(`${name}: Python's checkpoint resumes here as in Python`, () => {
@@ -137,10 +187,13 @@ describe.skipIf(!py)('optimizer checkpoints between Python and TypeScript (live)
       const ps = params(d.p0);
       const opt = make(ps);
       for (let s = 0; s < SAVED_AT; s++) step(opt, ps, s);
-      torch.tidy(() => torch.save({ params: ps.map((p) => p.detach()), opt: opt.stateDict() }, join(folder, `ts-${k}.pth`)));
+      torch.tidy(() =>
+        torch.save({ params: ps.map((p) => p.detach()), opt: opt.stateDict() }, join(folder, `ts-${k}.pth`)),
+      );
       for (let s = SAVED_AT; s < STEPS; s++) step(opt, ps, s);
       const out = ps.map(flat);
-      opt.dispose(); torch.dispose(ps);
+      opt.dispose();
+      torch.dispose(ps);
       return out;
     });
     const ref: { params: number[][]; has: boolean[]; keyTypes: string[]; groups: Record<string, unknown>[] }[] =
@@ -150,7 +203,10 @@ describe.skipIf(!py)('optimizer checkpoints between Python and TypeScript (live)
       expect(ref[k].has, name).toEqual([true, true, true, true]);
       expect(maxAbs(ours[k], ref[k].params), name).toBeLessThanOrEqual(ATOL);
     });
-    expect(ref[4].groups.map((g) => [g.lr, g.weight_decay, g.betas])).toEqual([[0.02, 0, [0.9, 0.999]], [0.005, 0.1, [0.9, 0.999]]]);
+    expect(ref[4].groups.map((g) => [g.lr, g.weight_decay, g.betas])).toEqual([
+      [0.02, 0, [0.9, 0.999]],
+      [0.005, 0.1, [0.9, 0.999]],
+    ]);
     expect(ref[3].groups[0].decoupled_weight_decay).toBe(true);
   }, 120_000);
 });
@@ -172,7 +228,9 @@ describe('optimizer state dict forms', () => {
     const resumed = runOurs(make, d, ps.map(flat), SAVED_AT, STEPS, loaded.get('opt'));
     for (let s = SAVED_AT; s < STEPS; s++) step(opt, ps, s);
     expect(resumed).toEqual(ps.map(flat));
-    torch.dispose(loaded); opt.dispose(); torch.dispose(ps);
+    torch.dispose(loaded);
+    opt.dispose();
+    torch.dispose(ps);
   });
 
   it('stateDict() is written with int state keys; errors name the bad entry', () => {
@@ -182,10 +240,18 @@ describe('optimizer state dict forms', () => {
     const sd = opt.stateDict();
     const loaded = torch.load(torch.serialize({ opt: sd })) as Map<string, Map<string, Map<string | number, unknown>>>;
     expect([...loaded.get('opt')!.get('state')!.keys()]).toEqual([0, 1, 2, 3]);
-    expect(() => opt.loadStateDict(new Map([['state', new Map()]]))).toThrow(/SGD\.loadStateDict: not an optimizer state dict/);
-    expect(() => opt.loadStateDict({ state: { x: {} } as never, param_groups: sd.param_groups })).toThrow(/state key "x" is not a parameter index/);
+    expect(() => opt.loadStateDict(new Map([['state', new Map()]]))).toThrow(
+      /SGD\.loadStateDict: not an optimizer state dict/,
+    );
+    expect(() => opt.loadStateDict({ state: { x: {} } as never, param_groups: sd.param_groups })).toThrow(
+      /state key "x" is not a parameter index/,
+    );
     const wrongShape = { state: { 0: { momentum_buffer: torch.zeros([7]) } }, param_groups: sd.param_groups };
-    expect(() => opt.loadStateDict(wrongShape)).toThrow(/state\[0\]\.momentum_buffer has shape \[7\], the parameter \[3,4\]/);
-    torch.dispose([sd, loaded, wrongShape]); opt.dispose(); torch.dispose(ps);
+    expect(() => opt.loadStateDict(wrongShape)).toThrow(
+      /state\[0\]\.momentum_buffer has shape \[7\], the parameter \[3,4\]/,
+    );
+    torch.dispose([sd, loaded, wrongShape]);
+    opt.dispose();
+    torch.dispose(ps);
   });
 });

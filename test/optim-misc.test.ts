@@ -7,7 +7,11 @@ import { hasPython, runPython } from '../test-support/python.js';
 
 const py = hasPython('torch');
 const param = (v: number[]): Tensor => torch.tensor(new Float32Array(v)).requiresGrad_();
-const setGrad = (p: Tensor, v: number[]): void => { const t = torch.tensor(new Float32Array(v)); p.grad = t; t.dispose(); };
+const setGrad = (p: Tensor, v: number[]): void => {
+  const t = torch.tensor(new Float32Array(v));
+  p.grad = t;
+  t.dispose();
+};
 
 describe('LR schedules vs closed forms', () => {
   const run = (make: (o: optim.SGD) => optim.LRScheduler, n: number): number[] => {
@@ -15,7 +19,10 @@ describe('LR schedules vs closed forms', () => {
     const opt = new optim.SGD([p], { lr: 0.3 });
     const s = make(opt);
     const lrs = [s.getLastLr()[0]];
-    for (let e = 1; e < n; e++) { s.step(); lrs.push(s.getLastLr()[0]); }
+    for (let e = 1; e < n; e++) {
+      s.step();
+      lrs.push(s.getLastLr()[0]);
+    }
     p.dispose();
     return lrs;
   };
@@ -26,16 +33,24 @@ describe('LR schedules vs closed forms', () => {
     expect(optim.polyLr(9, 1500, 0.3)).toBeCloseTo(0.2983795, 7);
   });
   it('cosine, step, lambda', () => {
-    run((o) => new optim.CosineAnnealingLR(o, 10, 0.01), 21).forEach((v, e) => expect(v).toBeCloseTo(0.01 + (0.29 * (1 + Math.cos(Math.PI * e / 10))) / 2, 14));
-    run((o) => new optim.StepLR(o, 3, 0.5), 10).forEach((v, e) => expect(v).toBeCloseTo(0.3 * 0.5 ** Math.floor(e / 3), 15));
-    run((o) => new optim.LambdaLR(o, (e) => 1 / (e + 1)), 5).forEach((v, e) => expect(v).toBeCloseTo(0.3 / (e + 1), 15));
+    run((o) => new optim.CosineAnnealingLR(o, 10, 0.01), 21).forEach((v, e) =>
+      expect(v).toBeCloseTo(0.01 + (0.29 * (1 + Math.cos((Math.PI * e) / 10))) / 2, 14),
+    );
+    run((o) => new optim.StepLR(o, 3, 0.5), 10).forEach((v, e) =>
+      expect(v).toBeCloseTo(0.3 * 0.5 ** Math.floor(e / 3), 15),
+    );
+    run((o) => new optim.LambdaLR(o, (e) => 1 / (e + 1)), 5).forEach((v, e) =>
+      expect(v).toBeCloseTo(0.3 / (e + 1), 15),
+    );
   });
 });
 
 describe.skipIf(!py)('gradient clipping vs PyTorch (live)', () => {
   it('clipGradNorm_ (2 and inf norms) and clipGradValue_', () => {
-    const g1 = [3, -4, 0.5, 2], g2 = [1, 2, -7];
-    const ref = JSON.parse(runPython(`
+    const g1 = [3, -4, 0.5, 2],
+      g2 = [1, 2, -7];
+    const ref = JSON.parse(
+      runPython(`
 import json, torch
 out = {}
 for nt, mx in [(2.0, 1.0), (float('inf'), 2.0), (2.0, 100.0)]:
@@ -46,10 +61,16 @@ for nt, mx in [(2.0, 1.0), (float('inf'), 2.0), (2.0, 100.0)]:
 a = torch.zeros(4, requires_grad=True); a.grad = torch.tensor(${JSON.stringify(g1)}, dtype=torch.float32)
 torch.nn.utils.clip_grad_value_([a], 1.5); out['value'] = a.grad.tolist()
 print(json.dumps(out))
-`));
-    for (const [nt, mx] of [[2, 1], [Infinity, 2], [2, 100]]) {
+`),
+    );
+    for (const [nt, mx] of [
+      [2, 1],
+      [Infinity, 2],
+      [2, 100],
+    ]) {
       const [a, b, c] = [param([0, 0, 0, 0]), param([0, 0, 0]), param([0, 0])];
-      setGrad(a, g1); setGrad(b, g2);
+      setGrad(a, g1);
+      setGrad(b, g2);
       const before = torch.memory().liveTensors;
       const n = optim.clipGradNorm_([a, b, c], mx, nt);
       expect(torch.memory().liveTensors).toBe(before);
@@ -102,7 +123,11 @@ describe('GradScaler (CPU)', () => {
     scaler.update();
     expect(scaler.getScale()).toBe(256);
     // two clean steps: growth
-    for (let i = 0; i < 2; i++) { setGrad(p, [256, 256]); expect(scaler.step(opt)).toBe(true); scaler.update(); }
+    for (let i = 0; i < 2; i++) {
+      setGrad(p, [256, 256]);
+      expect(scaler.step(opt)).toBe(true);
+      scaler.update();
+    }
     expect(scaler.getScale()).toBe(512);
     expect(scaler.getGrowthTracker()).toBe(0);
     opt.zeroGrad();
@@ -115,15 +140,21 @@ describe('autocast', () => {
   it('runs the callback directly when disabled', () => {
     expect(autocast('cuda', () => 42, { enabled: false })).toBe(42);
   });
-  it.skipIf(autocastAvailable() && torch.cuda.isAvailable())('reports the missing native support clearly (skipped when native autocast and CUDA exist)', () => {
-    if (!autocastAvailable()) expect(() => autocast('cuda', () => 1)).toThrow(/at::autocast/);
-  });
-  it.skipIf(!torch.cuda.isAvailable() || !autocastAvailable())('CUDA: conv runs in float16 inside the scope (needs CUDA and native autocast)', () => {
-    torch.tidy(() => {
-      const x = torch.randn([1, 2, 4, 4, 4], { device: 'cuda' });
-      const w = torch.randn([3, 2, 3, 3, 3], { device: 'cuda' });
-      expect(autocast('cuda', () => torch.conv3d(x, w).dtype)).toBe('float16');
-      expect(torch.conv3d(x, w).dtype).toBe('float32');
-    });
-  });
+  it.skipIf(autocastAvailable() && torch.cuda.isAvailable())(
+    'reports the missing native support clearly (skipped when native autocast and CUDA exist)',
+    () => {
+      if (!autocastAvailable()) expect(() => autocast('cuda', () => 1)).toThrow(/at::autocast/);
+    },
+  );
+  it.skipIf(!torch.cuda.isAvailable() || !autocastAvailable())(
+    'CUDA: conv runs in float16 inside the scope (needs CUDA and native autocast)',
+    () => {
+      torch.tidy(() => {
+        const x = torch.randn([1, 2, 4, 4, 4], { device: 'cuda' });
+        const w = torch.randn([3, 2, 3, 3, 3], { device: 'cuda' });
+        expect(autocast('cuda', () => torch.conv3d(x, w).dtype)).toBe('float16');
+        expect(torch.conv3d(x, w).dtype).toBe('float32');
+      });
+    },
+  );
 });

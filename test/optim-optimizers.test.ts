@@ -20,18 +20,32 @@ function data(): { p0: number[][]; grads: number[][][]; shapes: number[][] } {
   return { p0, grads, shapes };
 }
 
-function runOurs(make: (ps: Tensor[]) => optim.Optimizer<object>, d: ReturnType<typeof data>, steps: number): { params: number[][]; state: number[][] } {
+function runOurs(
+  make: (ps: Tensor[]) => optim.Optimizer<object>,
+  d: ReturnType<typeof data>,
+  steps: number,
+): { params: number[][]; state: number[][] } {
   const ps = d.p0.map((v, i) => torch.tensor(new Float32Array(v), { shape: d.shapes[i] }).requiresGrad_());
   const opt = make(ps);
   for (let s = 0; s < steps; s++) {
-    d.grads[s].forEach((g, i) => { const t = torch.tensor(new Float32Array(g), { shape: d.shapes[i] }); ps[i].grad = t; t.dispose(); });
+    d.grads[s].forEach((g, i) => {
+      const t = torch.tensor(new Float32Array(g), { shape: d.shapes[i] });
+      ps[i].grad = t;
+      t.dispose();
+    });
     opt.step();
     opt.zeroGrad();
   }
   const sd = opt.stateDict();
-  const state = Object.values(sd.state).flatMap((st) => Object.entries(st).filter(([k]) => k !== 'step').map(([, v]) => flat(v as Tensor)));
+  const state = Object.values(sd.state).flatMap((st) =>
+    Object.entries(st)
+      .filter(([k]) => k !== 'step')
+      .map(([, v]) => flat(v as Tensor)),
+  );
   const out = { params: ps.map(flat), state };
-  torch.dispose(sd); opt.dispose(); torch.dispose(ps);
+  torch.dispose(sd);
+  opt.dispose();
+  torch.dispose(ps);
   return out;
 }
 
@@ -65,18 +79,38 @@ describe.skipIf(!py)('optimizers vs PyTorch (live)', () => {
   const d = data();
   const file = writeTmp(d);
   const cases: [string, string, (ps: Tensor[]) => optim.Optimizer<object>][] = [
-    ['SGD nesterov+wd', 'torch.optim.SGD(ps, lr=0.3, momentum=0.9, weight_decay=3e-5, nesterov=True)',
-      (ps) => new optim.SGD(ps, { lr: 0.3, momentum: 0.9, weightDecay: 3e-5, nesterov: true })],
-    ['SGD dampening', 'torch.optim.SGD(ps, lr=0.1, momentum=0.8, dampening=0.3, weight_decay=1e-2)',
-      (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.8, dampening: 0.3, weightDecay: 1e-2 })],
-    ['SGD groups', "torch.optim.SGD([{'params': ps[:1], 'lr': 0.05}, {'params': ps[1:]}], lr=0.2, momentum=0.5)",
-      (ps) => new optim.SGD([{ params: ps.slice(0, 1), lr: 0.05 }, { params: ps.slice(1) }], { lr: 0.2, momentum: 0.5 })],
-    ['Adam', 'torch.optim.Adam(ps, lr=0.01, weight_decay=0.1)', (ps) => new optim.Adam(ps, { lr: 0.01, weightDecay: 0.1 })],
-    ['Adam amsgrad', 'torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.9), amsgrad=True)', (ps) => new optim.Adam(ps, { lr: 0.02, betas: [0.8, 0.9], amsgrad: true })],
+    [
+      'SGD nesterov+wd',
+      'torch.optim.SGD(ps, lr=0.3, momentum=0.9, weight_decay=3e-5, nesterov=True)',
+      (ps) => new optim.SGD(ps, { lr: 0.3, momentum: 0.9, weightDecay: 3e-5, nesterov: true }),
+    ],
+    [
+      'SGD dampening',
+      'torch.optim.SGD(ps, lr=0.1, momentum=0.8, dampening=0.3, weight_decay=1e-2)',
+      (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.8, dampening: 0.3, weightDecay: 1e-2 }),
+    ],
+    [
+      'SGD groups',
+      "torch.optim.SGD([{'params': ps[:1], 'lr': 0.05}, {'params': ps[1:]}], lr=0.2, momentum=0.5)",
+      (ps) =>
+        new optim.SGD([{ params: ps.slice(0, 1), lr: 0.05 }, { params: ps.slice(1) }], { lr: 0.2, momentum: 0.5 }),
+    ],
+    [
+      'Adam',
+      'torch.optim.Adam(ps, lr=0.01, weight_decay=0.1)',
+      (ps) => new optim.Adam(ps, { lr: 0.01, weightDecay: 0.1 }),
+    ],
+    [
+      'Adam amsgrad',
+      'torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.9), amsgrad=True)',
+      (ps) => new optim.Adam(ps, { lr: 0.02, betas: [0.8, 0.9], amsgrad: true }),
+    ],
     ['AdamW', 'torch.optim.AdamW(ps, lr=0.01)', (ps) => new optim.AdamW(ps, { lr: 0.01 })],
   ];
   let refs: { params: number[][]; state: number[][]; nstate: number }[] = [];
-  beforeAll(() => { refs = JSON.parse(runPython(PY, [file, JSON.stringify(cases.map((c) => c[1])), '3'])); }, 60_000);
+  beforeAll(() => {
+    refs = JSON.parse(runPython(PY, [file, JSON.stringify(cases.map((c) => c[1])), '3']));
+  }, 60_000);
   for (const [k, [name, , make]] of cases.entries()) {
     it(`${name}: 3 steps, param without grad skipped`, () => {
       const ref = refs[k];
@@ -99,22 +133,35 @@ describe('optimizer state dict', () => {
   ] as const) {
     it(`${name}: round trip gives an identical continuation`, () => {
       const d = data();
-      const mk = (): Tensor[] => d.p0.map((v, i) => torch.tensor(new Float32Array(v), { shape: d.shapes[i] }).requiresGrad_());
+      const mk = (): Tensor[] =>
+        d.p0.map((v, i) => torch.tensor(new Float32Array(v), { shape: d.shapes[i] }).requiresGrad_());
       const stepWith = (opt: optim.Optimizer<object>, ps: Tensor[], s: number): void => {
-        d.grads[s].forEach((g, i) => { const t = torch.tensor(new Float32Array(g), { shape: d.shapes[i] }); ps[i].grad = t; t.dispose(); });
+        d.grads[s].forEach((g, i) => {
+          const t = torch.tensor(new Float32Array(g), { shape: d.shapes[i] });
+          ps[i].grad = t;
+          t.dispose();
+        });
         opt.step();
         opt.zeroGrad();
       };
-      const a = mk(), oa = make(a);
+      const a = mk(),
+        oa = make(a);
       for (let s = 0; s < 6; s++) stepWith(oa, a, s);
-      const b = mk(), ob = make(b);
+      const b = mk(),
+        ob = make(b);
       for (let s = 0; s < 3; s++) stepWith(ob, b, s);
       const sd = ob.stateDict();
       expect(sd.param_groups[0].params).toEqual([0, 1, 2]);
       expect(Object.keys(sd.state)).toEqual(['0', '1']);
       if (name === 'SGD') {
         expect(Object.keys(sd.state[0])).toEqual(['momentum_buffer']);
-        expect(sd.param_groups[0]).toMatchObject({ lr: 0.3, momentum: 0.9, weight_decay: 3e-5, nesterov: true, dampening: 0 });
+        expect(sd.param_groups[0]).toMatchObject({
+          lr: 0.3,
+          momentum: 0.9,
+          weight_decay: 3e-5,
+          nesterov: true,
+          dampening: 0,
+        });
       } else {
         expect(Object.keys(sd.state[0])).toEqual(['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq']);
       }

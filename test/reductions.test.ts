@@ -12,7 +12,7 @@ const RTOL = 1e-12;
 const N = 3 * 4 * 5;
 const X = Array.from({ length: N }, (_, i) => Math.sin(i * 1.7 + 0.3) * 2 + Math.cos(i * 0.37));
 const Y = Array.from({ length: N }, (_, i) => Math.cos(i * 0.9));
-const XI = Array.from({ length: N }, (_, i) => ((i * i) % 7) % 4 - 1); // repeats (mode), zeros (countNonzero)
+const XI = Array.from({ length: N }, (_, i) => (((i * i) % 7) % 4) - 1); // repeats (mode), zeros (countNonzero)
 const XN = X.map((v, i) => (i % 7 === 3 ? NaN : v)); // NaNs (no row all NaN), set the same way in Python
 
 // [label, Python expression over x, y, xi, xn, op name, self, arguments after self]
@@ -23,11 +23,23 @@ const CASES: Case[] = [
   ['var(dim, unbiased=False)', 'x.var(1, False)', 'var', 'x', [1, false]],
   ['var(unbiased=False)', 'x.var(unbiased=False)', 'var', 'x', [{ unbiased: false }]],
   ['var(dim, correction=0)', 'x.var(1, correction=0)', 'var', 'x', [1, { correction: 0 }]],
-  ['var(dims, correction=2, keepdim)', 'x.var([0, 2], correction=2, keepdim=True)', 'var', 'x', [[0, 2], { correction: 2, keepdim: true }]],
+  [
+    'var(dims, correction=2, keepdim)',
+    'x.var([0, 2], correction=2, keepdim=True)',
+    'var',
+    'x',
+    [[0, 2], { correction: 2, keepdim: true }],
+  ],
   ['var(dim, unbiased, keepdim)', 'x.var(2, True, True)', 'var', 'x', [2, true, true]],
   ['std()', 'x.std()', 'std', 'x', []],
   ['std(dim, unbiased=False)', 'x.std(0, False)', 'std', 'x', [0, false]],
-  ['std(dim, correction=0, keepdim)', 'x.std(1, correction=0, keepdim=True)', 'std', 'x', [1, { correction: 0, keepdim: true }]],
+  [
+    'std(dim, correction=0, keepdim)',
+    'x.std(1, correction=0, keepdim=True)',
+    'std',
+    'x',
+    [1, { correction: 0, keepdim: true }],
+  ],
   ['std(correction=3)', 'x.std(correction=3)', 'std', 'x', [{ correction: 3 }]],
   ['var_mean(dim, correction=0)', 'torch.var_mean(x, 1, correction=0)', 'varMean', 'x', [1, { correction: 0 }]],
   ['var_mean()', 'torch.var_mean(x)', 'varMean', 'x', []],
@@ -42,9 +54,21 @@ const CASES: Case[] = [
   ['mode(dim, keepdim)', 'xi.mode(1, True)', 'mode', 'xi', [1, true]],
   ['quantile(q)', 'x.quantile(0.3)', 'quantile', 'x', [0.3]],
   ['quantile(q, dim, keepdim)', 'x.quantile(0.3, 1, True)', 'quantile', 'x', [0.3, 1, true]],
-  ['quantile(q, dim, interpolation)', "x.quantile(0.5, dim=2, interpolation='midpoint')", 'quantile', 'x', [0.5, { dim: 2, interpolation: 'midpoint' }]],
+  [
+    'quantile(q, dim, interpolation)',
+    "x.quantile(0.5, dim=2, interpolation='midpoint')",
+    'quantile',
+    'x',
+    [0.5, { dim: 2, interpolation: 'midpoint' }],
+  ],
   ['nanquantile(q)', 'xn.nanquantile(0.4)', 'nanquantile', 'xn', [0.4]],
-  ['nanquantile(q, dim)', "xn.nanquantile(0.9, 1, interpolation='nearest')", 'nanquantile', 'xn', [0.9, 1, { interpolation: 'nearest' }]],
+  [
+    'nanquantile(q, dim)',
+    "xn.nanquantile(0.9, 1, interpolation='nearest')",
+    'nanquantile',
+    'xn',
+    [0.9, 1, { interpolation: 'nearest' }],
+  ],
   ['nanmean()', 'xn.nanmean()', 'nanmean', 'xn', []],
   ['nanmean(dim, keepdim)', 'xn.nanmean(1, keepdim=True)', 'nanmean', 'xn', [1, { keepdim: true }]],
   ['nansum()', 'xn.nansum()', 'nansum', 'xn', []],
@@ -91,7 +115,13 @@ const CASES: Case[] = [
   ['count_nonzero(dims)', 'xi.count_nonzero([0, 2])', 'countNonzero', 'xi', [[0, 2]]],
   ['allclose (close)', 'torch.allclose(x, x + 1e-10)', 'allclose', 'x', ['x+1e-10']],
   ['allclose (not close)', 'torch.allclose(x, x + 1e-3)', 'allclose', 'x', ['x+1e-3']],
-  ['allclose(rtol, atol)', 'x.allclose(x + 1e-3, rtol=0, atol=2e-3)', 'allclose', 'x', ['x+1e-3', { rtol: 0, atol: 2e-3 }]],
+  [
+    'allclose(rtol, atol)',
+    'x.allclose(x + 1e-3, rtol=0, atol=2e-3)',
+    'allclose',
+    'x',
+    ['x+1e-3', { rtol: 0, atol: 2e-3 }],
+  ],
 ];
 
 type Out = { values: number[]; dtype: string; shape: number[] } | boolean | number;
@@ -113,8 +143,12 @@ print(json.dumps([out(eval(e)) for e in d['cases']]))
 function tensors(): Record<string, Tensor> {
   const x = torch.tensor(new Float64Array(X), { shape: [3, 4, 5] });
   return {
-    x, y: torch.tensor(new Float64Array(Y), { shape: [3, 4, 5] }), xi: torch.tensor(BigInt64Array.from(XI, BigInt), { shape: [3, 4, 5] }),
-    xn: torch.tensor(new Float64Array(XN), { shape: [3, 4, 5] }), 'x+1e-10': x.add(1e-10), 'x+1e-3': x.add(1e-3),
+    x,
+    y: torch.tensor(new Float64Array(Y), { shape: [3, 4, 5] }),
+    xi: torch.tensor(BigInt64Array.from(XI, BigInt), { shape: [3, 4, 5] }),
+    xn: torch.tensor(new Float64Array(XN), { shape: [3, 4, 5] }),
+    'x+1e-10': x.add(1e-10),
+    'x+1e-3': x.add(1e-3),
   };
 }
 
@@ -122,7 +156,11 @@ function plain(v: unknown): Out | Out[] {
   if (Array.isArray(v)) return v.map((t) => plain(t) as Out);
   if (typeof v === 'boolean' || typeof v === 'number') return v;
   const t = v as Tensor;
-  return { values: Array.from(t.double().reshape([-1]).toTypedArray() as Float64Array), dtype: t.dtype, shape: t.shape };
+  return {
+    values: Array.from(t.double().reshape([-1]).toTypedArray() as Float64Array),
+    dtype: t.dtype,
+    shape: t.shape,
+  };
 }
 
 function expectClose(got: Out | Out[], want: Out | Out[], label: string): void {
@@ -131,11 +169,17 @@ function expectClose(got: Out | Out[], want: Out | Out[], label: string): void {
     want.forEach((w, i) => expectClose((got as Out[])[i], w, `${label}[${i}]`));
     return;
   }
-  if (typeof want !== 'object') { expect(got, label).toBe(want); return; }
+  if (typeof want !== 'object') {
+    expect(got, label).toBe(want);
+    return;
+  }
   const g = got as Exclude<Out, boolean | number>;
   expect([g.dtype, g.shape], label).toEqual([want.dtype, want.shape]);
-  g.values.forEach((v, i) => expect(Math.abs(v - want.values[i]), `${label} element ${i}: ${v} vs ${want.values[i]}`)
-    .toBeLessThanOrEqual(RTOL * Math.max(1, Math.abs(want.values[i]))));
+  g.values.forEach((v, i) =>
+    expect(Math.abs(v - want.values[i]), `${label} element ${i}: ${v} vs ${want.values[i]}`).toBeLessThanOrEqual(
+      RTOL * Math.max(1, Math.abs(want.values[i])),
+    ),
+  );
 }
 
 type Callable = (...a: unknown[]) => unknown;

@@ -16,11 +16,25 @@ import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { deriveSeed, Rng } from '../lib/data/prng.js';
 import type { Shape3 } from '../lib/data/resize.js';
 import {
-  applyAugmentation, buildBatch, drawAugmentation, epochPlan, loadCase, loadEvalCase, type Augmentation, type CaseVolume,
+  applyAugmentation,
+  buildBatch,
+  drawAugmentation,
+  epochPlan,
+  loadCase,
+  loadEvalCase,
+  type Augmentation,
+  type CaseVolume,
 } from '../lib/skcdf/data/dataset.js';
 import { BatchLoader } from '../lib/skcdf/data/loader.js';
 import {
-  centerCropBox, classRatios, defaultConfig, keepProbabilities, SYNTHETIC_DATA, train, unlabeledRatios, validate,
+  centerCropBox,
+  classRatios,
+  defaultConfig,
+  keepProbabilities,
+  SYNTHETIC_DATA,
+  train,
+  unlabeledRatios,
+  validate,
 } from '../lib/skcdf/train.js';
 import { evalDicePerClass } from '../lib/skcdf/losses.js';
 import { generateSyntheticCase } from '../lib/skcdf/synthetic.js';
@@ -29,7 +43,14 @@ import { writeTinyDataset } from '../test-support/tiny-dataset.js';
 import { hasPython, runPython } from '../test-support/python.js';
 
 /** What the loop hands the step in each iteration (recorded by wrapping stepFor). */
-interface StepRecord { epoch: number; maxEpochs: number; lr: number; cpsW: number; ratios: number[]; ir22: number[] }
+interface StepRecord {
+  epoch: number;
+  maxEpochs: number;
+  lr: number;
+  cpsW: number;
+  ratios: number[];
+  ir22: number[];
+}
 const stepRecords = vi.hoisted((): StepRecord[] => []);
 vi.mock('../lib/skcdf/training/step.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/skcdf/training/step.js')>();
@@ -39,11 +60,16 @@ vi.mock('../lib/skcdf/training/step.js', async (importOriginal) => {
     stepFor: (method: Parameters<typeof real.stepFor>[0]) => {
       const step = real.stepFor(method);
       return ((model, optimizer, loss, s) => {
-        tidy(() => stepRecords.push({
-          epoch: s.epoch, maxEpochs: s.maxEpochs, lr: optimizer.paramGroups[0]!.lr as number, cpsW: s.cpsW,
-          ratios: Array.from(s.ratios.toTypedArray() as Float64Array),
-          ir22: Array.from(real.unlabeledRatios(s.ratios, s.epoch, s.maxEpochs).toTypedArray() as Float64Array),
-        }));
+        tidy(() =>
+          stepRecords.push({
+            epoch: s.epoch,
+            maxEpochs: s.maxEpochs,
+            lr: optimizer.paramGroups[0]!.lr as number,
+            cpsW: s.cpsW,
+            ratios: Array.from(s.ratios.toTypedArray() as Float64Array),
+            ir22: Array.from(real.unlabeledRatios(s.ratios, s.epoch, s.maxEpochs).toTypedArray() as Float64Array),
+          }),
+        );
         return step(model, optimizer, loss, s);
       }) as typeof step;
     },
@@ -66,8 +92,10 @@ const CPS_W = 10;
 const RUNS = [30, 7];
 /** Centre crops checked: the synthetic volume equal to its patch (padded), no padding, halves (Python rounds to even), mixed. */
 const CENTERS: { dir: string; id: string; patch: Shape3 }[] = [
-  { dir: synDir, id: 's0', patch: SYN_PATCH }, { dir: tinyDir, id: 'a1', patch: TINY_PATCH },
-  { dir: tinyDir, id: 'a1', patch: [31, 35, 35] }, { dir: tinyDir, id: 'a1', patch: [36, 38, 40] },
+  { dir: synDir, id: 's0', patch: SYN_PATCH },
+  { dir: tinyDir, id: 'a1', patch: TINY_PATCH },
+  { dir: tinyDir, id: 'a1', patch: [31, 35, 35] },
+  { dir: tinyDir, id: 'a1', patch: [36, 38, 40] },
 ];
 /** Epoch plans checked: #labeled divides #unlabeled or not, #unlabeled a multiple of the batch or not, the run's. */
 const PLANS = [
@@ -77,7 +105,14 @@ const PLANS = [
   { labeled: LABELED, unlabeled: UNLABELED, batch: 2 },
 ];
 
-interface CropSpec { image: string; label: string | null; patch: Shape3; start: Shape3; flip1: boolean; flip2: boolean }
+interface CropSpec {
+  image: string;
+  label: string | null;
+  patch: Shape3;
+  start: Shape3;
+  flip1: boolean;
+  flip2: boolean;
+}
 interface PyOut {
   ir2: number[];
   schedules: Record<string, { lr: number; cpsW: number; ir22: number[] }[]>;
@@ -89,7 +124,12 @@ interface PyOut {
   crops: { image: string; label: string }[];
   centers: { image: string; label: string; start: number[]; pad: number[] }[];
   eval: { perClass: number[]; mean: number; perCase: number[][]; images: string[]; labels: string[] };
-  plans: { iterations: number; labeledFull: Record<string, number>; labeledUsed: Record<string, number>; unlabeledMaxUse: number }[];
+  plans: {
+    iterations: number;
+    labeledFull: Record<string, number>;
+    labeledUsed: Record<string, number>;
+    unlabeledMaxUse: number;
+  }[];
 }
 
 const PYTHON = String.raw`
@@ -297,7 +337,9 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 function expectExact(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   const i = firstDifference(got, want);
-  expect(i, `${what}: lengths ${got.length}/${want.length}, first difference at ${i}: ${got[i]} vs ${want[i]}`).toBe(-1);
+  expect(i, `${what}: lengths ${got.length}/${want.length}, first difference at ${i}: ${got[i]} vs ${want[i]}`).toBe(
+    -1,
+  );
 }
 const npy = (path: string) => readNpy(path).data as unknown as ArrayLike<number>;
 /** Relative closeness of float64 formulas (pow/exp may differ by an ulp between libm and V8). */
@@ -305,7 +347,10 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, M
 /** |observed - expected| within 5 binomial standard deviations of `trials` draws of probability p. */
 function expectBinomial(successes: number, trials: number, p: number, what: string): void {
   const sd = Math.sqrt(trials * p * (1 - p));
-  expect(Math.abs(successes - trials * p), `${what}: ${successes}/${trials} vs p=${p} (5 sd = ${5 * sd})`).toBeLessThanOrEqual(5 * sd);
+  expect(
+    Math.abs(successes - trials * p),
+    `${what}: ${successes}/${trials} vs p=${p} (5 sd = ${5 * sd})`,
+  ).toBeLessThanOrEqual(5 * sd);
 }
 
 function writeSyntheticCases(): void {
@@ -321,17 +366,29 @@ function writeSyntheticCases(): void {
 /** Crops of real batches (synthetic: volume = patch, padded; tiny: no padding), with the draws that made them. */
 function realCrops(): { spec: CropSpec; image: Float32Array; label: Int8Array }[] {
   const out: { spec: CropSpec; image: Float32Array; label: Int8Array }[] = [];
-  const sets = [{ dir: synDir, patch: SYN_PATCH, l: 's0', u: 's1', epochs: 6 }, { dir: tinyDir, patch: TINY_PATCH, l: 'a1', u: 'u1', epochs: 2 }];
+  const sets = [
+    { dir: synDir, patch: SYN_PATCH, l: 's0', u: 's1', epochs: 6 },
+    { dir: tinyDir, patch: TINY_PATCH, l: 'a1', u: 'u1', epochs: 2 },
+  ];
   for (const s of sets) {
     for (let epoch = 0; epoch < s.epochs; epoch++) {
       const [job] = epochPlan({ labeled: [s.l], unlabeled: [s.u], batchSize: 1, seed: 5, epoch });
       const b = buildBatch(job!, { dataDir: s.dir, patch: s.patch });
-      [[s.l, b.imageL, b.labelL], [s.u, b.imageU, b.labelU]].forEach(([id, image, label], slot) => {
+      [
+        [s.l, b.imageL, b.labelL],
+        [s.u, b.imageU, b.labelU],
+      ].forEach(([id, image, label], slot) => {
         const c = loadCase(s.dir, id as string, slot === 0);
         const aug = drawAugmentation(c.shape, s.patch, new Rng(job!.seeds[slot]!));
         out.push({
-          spec: { image: join(s.dir, `${id}_image.npy`), label: slot === 0 ? join(s.dir, `${id}_label.npy`) : null, patch: s.patch, ...aug },
-          image: image as Float32Array, label: label as Int8Array,
+          spec: {
+            image: join(s.dir, `${id}_image.npy`),
+            label: slot === 0 ? join(s.dir, `${id}_label.npy`) : null,
+            patch: s.patch,
+            ...aug,
+          },
+          image: image as Float32Array,
+          label: label as Int8Array,
         });
       });
     }
@@ -342,11 +399,13 @@ function realCrops(): { spec: CropSpec; image: Float32Array; label: Int8Array }[
 /** Seeded random logits (1, C, patch) per eval case, written for Python. */
 function evalLogits(ids: string[]): Float32Array[] {
   torch.manualSeed(123);
-  return ids.map((id) => torch.tidy(() => {
-    const data = torch.randn([1, C, ...SYN_PATCH]).toTypedArray() as Float32Array;
-    writeNpy(join(root, `logits_${id}.npy`), { data, shape: [1, C, ...SYN_PATCH], dtype: 'float32' });
-    return data;
-  }));
+  return ids.map((id) =>
+    torch.tidy(() => {
+      const data = torch.randn([1, C, ...SYN_PATCH]).toTypedArray() as Float32Array;
+      writeNpy(join(root, `logits_${id}.npy`), { data, shape: [1, C, ...SYN_PATCH], dtype: 'float32' });
+      return data;
+    }),
+  );
 }
 
 const runDir = (maxEpochs: number) => join(root, `run${maxEpochs}`);
@@ -362,21 +421,60 @@ beforeAll(async () => {
   writeFileSync(join(root, 'labeled6.txt'), LABELED.join('\n') + '\n');
   writeFileSync(join(root, 'unlabeled3.txt'), UNLABELED.join('\n') + '\n');
   for (const maxEpochs of RUNS) {
-    await train(defaultConfig('synthetic', {
-      dataDir: tinyDir, splitsDir: root, labeledSplit: 'labeled6', unlabeledSplit: 'unlabeled3', evalSplit: 'eval', runDir: runDir(maxEpochs),
-      maxEpochs, batchSize: 2, patch: TINY_PATCH, nFilters: 2, workers: 0, threads: 1, evalEvery: 0, test: false, lr: BASE_LR, cpsW: CPS_W, seed: 1,
-    }));
+    await train(
+      defaultConfig('synthetic', {
+        dataDir: tinyDir,
+        splitsDir: root,
+        labeledSplit: 'labeled6',
+        unlabeledSplit: 'unlabeled3',
+        evalSplit: 'eval',
+        runDir: runDir(maxEpochs),
+        maxEpochs,
+        batchSize: 2,
+        patch: TINY_PATCH,
+        nFilters: 2,
+        workers: 0,
+        threads: 1,
+        evalEvery: 0,
+        test: false,
+        lr: BASE_LR,
+        cpsW: CPS_W,
+        seed: 1,
+      }),
+    );
   }
   crops = realCrops();
   logits = evalLogits(['s0', 's1']);
   const input = {
-    outDir: pyDir, numClasses: C, tinyDir, labeledSplit: join(root, 'labeled6.txt'), maxEpochs: RUNS, baseLr: BASE_LR, cpsW: CPS_W,
+    outDir: pyDir,
+    numClasses: C,
+    tinyDir,
+    labeledSplit: join(root, 'labeled6.txt'),
+    maxEpochs: RUNS,
+    baseLr: BASE_LR,
+    cpsW: CPS_W,
     keepLabel: join(tinyDir, 'a1_label.npy'),
     normalize: [join(synDir, 's0_image.npy'), join(tinyDir, 'a1_image.npy')],
-    cropDraws: { synthetic: join(synDir, 's0_image.npy'), synPatch: SYN_PATCH, tiny: join(tinyDir, 'a1_image.npy'), tinyPatch: TINY_PATCH },
+    cropDraws: {
+      synthetic: join(synDir, 's0_image.npy'),
+      synPatch: SYN_PATCH,
+      tiny: join(tinyDir, 'a1_image.npy'),
+      tinyPatch: TINY_PATCH,
+    },
     crops: crops.map((c) => c.spec),
-    centers: CENTERS.map((c) => ({ image: join(c.dir, `${c.id}_image.npy`), label: join(c.dir, `${c.id}_label.npy`), patch: c.patch })),
-    eval: { patch: SYN_PATCH, cases: ['s0', 's1'].map((id) => ({ image: join(synDir, `${id}_image.npy`), label: join(synDir, `${id}_label.npy`), logits: join(root, `logits_${id}.npy`) })) },
+    centers: CENTERS.map((c) => ({
+      image: join(c.dir, `${c.id}_image.npy`),
+      label: join(c.dir, `${c.id}_label.npy`),
+      patch: c.patch,
+    })),
+    eval: {
+      patch: SYN_PATCH,
+      cases: ['s0', 's1'].map((id) => ({
+        image: join(synDir, `${id}_image.npy`),
+        label: join(synDir, `${id}_label.npy`),
+        logits: join(root, `logits_${id}.npy`),
+      })),
+    },
     plans: PLANS,
   };
   writeFileSync(join(root, 'in.json'), JSON.stringify(input));
@@ -384,9 +482,18 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface LogLine { epoch: number; iter?: number; lr?: number; cpsW?: number }
-const iterationLines = (maxEpochs: number): LogLine[] => readFileSync(join(runDir(maxEpochs), 'log.jsonl'), 'utf8').trim().split('\n')
-  .map((l) => JSON.parse(l) as LogLine).filter((l) => l.iter !== undefined);
+interface LogLine {
+  epoch: number;
+  iter?: number;
+  lr?: number;
+  cpsW?: number;
+}
+const iterationLines = (maxEpochs: number): LogLine[] =>
+  readFileSync(join(runDir(maxEpochs), 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogLine)
+    .filter((l) => l.iter !== undefined);
 
 describe.skipIf(!PY)('the training loop against the reference trainer (live Python)', () => {
   it('ir2 comes from the first four ids of the sorted labeled list (whole label volumes), not the file order', () => {
@@ -400,26 +507,29 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     for (const r of stepRecords) expect(r.ratios).toEqual(py.ir2);
   });
 
-  it.each(RUNS)('max_epoch %i: lr, cps weight and ir22 used in each epoch, one iteration per epoch (floor(3 / 2))', (maxEpochs) => {
-    const want = py.schedules[String(maxEpochs)]!;
-    const lines = iterationLines(maxEpochs);
-    expect(lines.map((l) => l.epoch)).toEqual(want.map((_, e) => e));
-    lines.forEach((l, e) => {
-      expect(close(l.lr!, want[e]!.lr), `log lr in epoch ${e}: ${l.lr} vs ${want[e]!.lr}`).toBe(true);
-      expect(close(l.cpsW!, want[e]!.cpsW), `log cpsW in epoch ${e}: ${l.cpsW} vs ${want[e]!.cpsW}`).toBe(true);
-    });
-    const used = stepRecords.filter((r) => r.maxEpochs === maxEpochs);
-    expect(used.map((r) => r.epoch)).toEqual(want.map((_, e) => e));
-    used.forEach((r, e) => {
-      expect(close(r.lr, want[e]!.lr), `optimizer lr in epoch ${e}: ${r.lr} vs ${want[e]!.lr}`).toBe(true);
-      expect(close(r.cpsW, want[e]!.cpsW), `cps weight in epoch ${e}: ${r.cpsW} vs ${want[e]!.cpsW}`).toBe(true);
-      expect(r.ir22, `ir22 in epoch ${e}`).toEqual(want[e]!.ir22);
-    });
-    // Sanity of the reference's shape: base lr in epochs 0 and 1, weight(0) in epochs 0 and 1, ir22 = 1 in epoch 0.
-    expect([want[0]!.lr, want[1]!.lr]).toEqual([BASE_LR, BASE_LR]);
-    expect(want[0]!.cpsW).toBe(want[1]!.cpsW);
-    expect(want[0]!.ir22.every((v) => v === 1)).toBe(true);
-  });
+  it.each(RUNS)(
+    'max_epoch %i: lr, cps weight and ir22 used in each epoch, one iteration per epoch (floor(3 / 2))',
+    (maxEpochs) => {
+      const want = py.schedules[String(maxEpochs)]!;
+      const lines = iterationLines(maxEpochs);
+      expect(lines.map((l) => l.epoch)).toEqual(want.map((_, e) => e));
+      lines.forEach((l, e) => {
+        expect(close(l.lr!, want[e]!.lr), `log lr in epoch ${e}: ${l.lr} vs ${want[e]!.lr}`).toBe(true);
+        expect(close(l.cpsW!, want[e]!.cpsW), `log cpsW in epoch ${e}: ${l.cpsW} vs ${want[e]!.cpsW}`).toBe(true);
+      });
+      const used = stepRecords.filter((r) => r.maxEpochs === maxEpochs);
+      expect(used.map((r) => r.epoch)).toEqual(want.map((_, e) => e));
+      used.forEach((r, e) => {
+        expect(close(r.lr, want[e]!.lr), `optimizer lr in epoch ${e}: ${r.lr} vs ${want[e]!.lr}`).toBe(true);
+        expect(close(r.cpsW, want[e]!.cpsW), `cps weight in epoch ${e}: ${r.cpsW} vs ${want[e]!.cpsW}`).toBe(true);
+        expect(r.ir22, `ir22 in epoch ${e}`).toEqual(want[e]!.ir22);
+      });
+      // Sanity of the reference's shape: base lr in epochs 0 and 1, weight(0) in epochs 0 and 1, ir22 = 1 in epoch 0.
+      expect([want[0]!.lr, want[1]!.lr]).toEqual([BASE_LR, BASE_LR]);
+      expect(want[0]!.cpsW).toBe(want[1]!.cpsW);
+      expect(want[0]!.ir22.every((v) => v === 1)).toBe(true);
+    },
+  );
 
   it('keep probabilities equal the sequential where exactly; masks drawn keep each class at that rate (5 sd)', () => {
     const labelData = npy(join(tinyDir, 'a1_label.npy'));
@@ -431,7 +541,10 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
       const ir2 = torch.tensor(py.ir2, { dtype: 'float64' });
       const bg = torch.tensor([1, ...py.ir2.slice(1)], { dtype: 'float64' });
       const ours: Record<string, Tensor> = {
-        ir2, bgRarest: bg, ir22Epoch0: unlabeledRatios(ir2, 0, 30), ir22Epoch10BgRarest: unlabeledRatios(bg, 10, 30),
+        ir2,
+        bgRarest: bg,
+        ir22Epoch0: unlabeledRatios(ir2, 0, 30),
+        ir22Epoch10BgRarest: unlabeledRatios(bg, 10, 30),
       };
       for (const [name, ratios] of Object.entries(ours)) {
         const ref = py.keep[name]!;
@@ -439,7 +552,12 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
         const p = keepProbabilities(label, ratios);
         const want = npy(ref.path);
         expectExact(p.toTypedArray() as Float64Array, want, `${name} keep probabilities`);
-        const masks = torch.bernoulli(p.unsqueeze(0).expand([K, ...shape]).contiguous());
+        const masks = torch.bernoulli(
+          p
+            .unsqueeze(0)
+            .expand([K, ...shape])
+            .contiguous(),
+        );
         for (let c = 0; c < C; c++) {
           const inClass = label.eq(c);
           const n = inClass.sum().item();
@@ -463,37 +581,51 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     });
   });
 
-  it('random crop starts and flips: the padded extent {0..5} per axis for volume = patch, the reference\'s own range otherwise', () => {
+  it("random crop starts and flips: the padded extent {0..5} per axis for volume = patch, the reference's own range otherwise", () => {
     // The reference's literal RandomCrop cannot crop a volume equal to the patch: randint(0, 0) raises.
     expect(py.literalCropError).toMatch(/^ValueError/);
     const N = 6000;
     const draw = (shape: Shape3, patch: Shape3): Augmentation[] =>
       Array.from({ length: N }, (_, k) => drawAugmentation(shape, patch, new Rng(deriveSeed(9, k >> 4, k & 15, 0))));
-    const cases: [Shape3, Shape3, number[][]][] = [[[...SYNTHETIC_DATA.shape], SYN_PATCH, py.paddedStarts], [[36, 40, 40], TINY_PATCH, py.literalStarts]];
+    const cases: [Shape3, Shape3, number[][]][] = [
+      [[...SYNTHETIC_DATA.shape], SYN_PATCH, py.paddedStarts],
+      [[36, 40, 40], TINY_PATCH, py.literalStarts],
+    ];
     for (const [shape, patch, wantStarts] of cases) {
       const augs = draw(shape, patch);
       for (let a = 0; a < 3; a++) {
         const counts = new Map<number, number>();
         for (const g of augs) counts.set(g.start[a], (counts.get(g.start[a]) ?? 0) + 1);
-        expect([...counts.keys()].sort((x, y) => x - y), `starts on axis ${a} of [${shape}]`).toEqual(wantStarts[a]);
-        for (const [s, n] of counts) expectBinomial(n, N, 1 / wantStarts[a]!.length, `start ${s} on axis ${a} of [${shape}]`);
+        expect(
+          [...counts.keys()].sort((x, y) => x - y),
+          `starts on axis ${a} of [${shape}]`,
+        ).toEqual(wantStarts[a]);
+        for (const [s, n] of counts)
+          expectBinomial(n, N, 1 / wantStarts[a]!.length, `start ${s} on axis ${a} of [${shape}]`);
       }
       expectBinomial(augs.filter((g) => g.flip1).length, N, 0.5, 'flip of axis 1');
       expectBinomial(augs.filter((g) => g.flip2).length, N, 0.5, 'flip of axis 2');
     }
-    expect(py.paddedStarts).toEqual([[0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5]]);
+    expect(py.paddedStarts).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [0, 1, 2, 3, 4, 5],
+      [0, 1, 2, 3, 4, 5],
+    ]);
   });
 
   it('batches of the loader equal numpy pad + slice + flip of the case at the drawn (start, flips)', () => {
     const kinds = new Set(crops.map((c) => `${c.spec.flip1}${c.spec.flip2}${c.spec.patch.join()}`));
-    expect(kinds.size, 'every flip combination on the padded synthetic set, some on the tiny set').toBeGreaterThanOrEqual(5);
+    expect(
+      kinds.size,
+      'every flip combination on the padded synthetic set, some on the tiny set',
+    ).toBeGreaterThanOrEqual(5);
     crops.forEach((c, k) => {
       expectExact(c.image, npy(py.crops[k]!.image), `crop ${k} image (${JSON.stringify(c.spec.start)})`);
       expectExact(c.label, npy(py.crops[k]!.label), `crop ${k} label`);
     });
   });
 
-  it('evaluation center crop equals the reference\'s CenterCrop on the padded volume (padding, Python rounding)', () => {
+  it("evaluation center crop equals the reference's CenterCrop on the padded volume (padding, Python rounding)", () => {
     CENTERS.forEach((c, k) => {
       const box = centerCropBox(loadEvalCase(c.dir, c.id).shape, c.patch);
       expect([box.start, box.pad], `${c.id} at [${c.patch}]`).toEqual([py.centers[k]!.start, py.centers[k]!.pad]);
@@ -514,9 +646,14 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     const inputs: Float32Array[] = [];
     let calls = 0;
     const fake = {
-      training: true, nClasses: C,
-      eval() { this.training = false; },
-      train() { this.training = true; },
+      training: true,
+      nClasses: C,
+      eval() {
+        this.training = false;
+      },
+      train() {
+        this.training = true;
+      },
       forward(x: Tensor) {
         inputs.push(Float32Array.from(x.toTypedArray() as Float32Array));
         const out = torch.fromBuffer(logits[calls++]!, 'float32', [1, C, ...SYN_PATCH], { copy: true });
@@ -526,14 +663,25 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     const v = validate(fake as unknown as VNetDecoupleAttentionABC, synDir, ids, SYN_PATCH, 'cpu');
     expect(calls).toBe(2);
     inputs.forEach((x, k) => expectExact(x, npy(py.eval.images[k]!), `validation input ${ids[k]}`));
-    v.perClass.forEach((d, c) => expect(Math.abs(d - py.eval.perClass[c]!), `class ${c + 1}: ${d} vs ${py.eval.perClass[c]}`).toBeLessThanOrEqual(1e-6));
+    v.perClass.forEach((d, c) =>
+      expect(Math.abs(d - py.eval.perClass[c]!), `class ${c + 1}: ${d} vs ${py.eval.perClass[c]}`).toBeLessThanOrEqual(
+        1e-6,
+      ),
+    );
     expect(Math.abs(v.mean - py.eval.mean)).toBeLessThanOrEqual(1e-6);
-    ids.forEach((id, k) => torch.tidy(() => {
-      const label = torch.fromBuffer(Int8Array.from(npy(py.eval.labels[k]!)), 'int8', [1, 1, ...SYN_PATCH]);
-      const d = evalDicePerClass(torch.fromBuffer(logits[k]!, 'float32', [1, C, ...SYN_PATCH], { copy: true }), label.to({ dtype: 'int64' }));
-      const got = Array.from(d.toTypedArray() as Float32Array);
-      got.forEach((x, c) => expect(Math.abs(x - py.eval.perCase[k]![c]!), `${id} class ${c + 1}`).toBeLessThanOrEqual(1e-6));
-    }));
+    ids.forEach((id, k) =>
+      torch.tidy(() => {
+        const label = torch.fromBuffer(Int8Array.from(npy(py.eval.labels[k]!)), 'int8', [1, 1, ...SYN_PATCH]);
+        const d = evalDicePerClass(
+          torch.fromBuffer(logits[k]!, 'float32', [1, C, ...SYN_PATCH], { copy: true }),
+          label.to({ dtype: 'int64' }),
+        );
+        const got = Array.from(d.toTypedArray() as Float32Array);
+        got.forEach((x, c) =>
+          expect(Math.abs(x - py.eval.perCase[k]![c]!), `${id} class ${c + 1}`).toBeLessThanOrEqual(1e-6),
+        );
+      }),
+    );
   });
 
   it('epoch plan: unlabeled ids at most once, labeled counts of i % #labeled over the sorted ids, floor(#unlabeled / n) iterations', () => {
@@ -541,7 +689,10 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
       const want = py.plans[k]!;
       const iterations = Math.floor(p.unlabeled.length / p.batch);
       expect(want.iterations).toBe(iterations);
-      expect(new BatchLoader({ dataDir: root, labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, workers: 0 }).iterations).toBe(iterations);
+      expect(
+        new BatchLoader({ dataDir: root, labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, workers: 0 })
+          .iterations,
+      ).toBe(iterations);
       const full = Object.values(want.labeledFull).reduce((a, b) => a + b, 0);
       for (let epoch = 0; epoch < 5; epoch++) {
         const jobs = epochPlan({ labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, seed: 3, epoch });
@@ -564,4 +715,3 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     });
   });
 });
-

@@ -3,8 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  contiguousBytes, crc32, loadPth, loadSafetensors, savePth, saveSafetensors, writeZip, ZipReader,
-  type DTypeName, type PyDict, type PyValue, type RawStorage, type RawTensor,
+  contiguousBytes,
+  crc32,
+  loadPth,
+  loadSafetensors,
+  savePth,
+  saveSafetensors,
+  writeZip,
+  ZipReader,
+  type DTypeName,
+  type PyDict,
+  type PyValue,
+  type RawStorage,
+  type RawTensor,
 } from '../lib/torch/serialization/index.js';
 import { zipSync } from 'fflate';
 import { Pickler } from '../lib/torch/serialization/pickle.js';
@@ -14,7 +25,8 @@ const FIX = join(import.meta.dirname, 'fixtures/serialization');
 const hasTorch = hasPython('torch');
 const hasSafetensors = hasTorch && hasPython('safetensors.torch');
 if (!hasTorch) console.warn('serialization-format: python3 with torch not importable: live PyTorch checks are SKIPPED');
-else if (!hasSafetensors) console.warn('serialization-format: python safetensors not importable: live safetensors checks are SKIPPED');
+else if (!hasSafetensors)
+  console.warn('serialization-format: python safetensors not importable: live safetensors checks are SKIPPED');
 
 // ---------------------------------------------------------------------------------------------
 // One encoding of a loaded value, produced identically by Python (from torch objects) and by
@@ -57,10 +69,14 @@ function encode(v: PyValue): Enc {
   const enc = (x: PyValue): Enc => {
     if (x === null) return null;
     switch (typeof x) {
-      case 'boolean': return { bool: x };
-      case 'number': return { num: Number.isFinite(x) ? x : Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf' };
-      case 'bigint': return { big: String(x) };
-      case 'string': return { str: x };
+      case 'boolean':
+        return { bool: x };
+      case 'number':
+        return { num: Number.isFinite(x) ? x : Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf' };
+      case 'bigint':
+        return { big: String(x) };
+      case 'string':
+        return { str: x };
     }
     if (Array.isArray(x)) return { list: x.map(enc) };
     if (x.kind === 'tuple') return { tuple: x.items.map(enc) };
@@ -72,8 +88,14 @@ function encode(v: PyValue): Enc {
       }
       return {
         tensor: {
-          dtype: x.storage.dtype, shape: x.shape, stride: x.strides, offset: x.storageOffset, rg: x.requiresGrad,
-          param: x.parameter === true, hex: hex(contiguousBytes(x)), storage: sid,
+          dtype: x.storage.dtype,
+          shape: x.shape,
+          stride: x.strides,
+          offset: x.storageOffset,
+          rg: x.requiresGrad,
+          param: x.parameter === true,
+          hex: hex(contiguousBytes(x)),
+          storage: sid,
         },
       };
     }
@@ -93,7 +115,9 @@ function encode(v: PyValue): Enc {
 // Small decoding helpers for checking values.
 
 function f16(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1,
+    e = (h >> 10) & 0x1f,
+    m = h & 0x3ff;
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
@@ -102,20 +126,58 @@ function f16(h: number): number {
 function toNumbers(t: RawTensor): number[] {
   const b = contiguousBytes(t);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const n = b.byteLength / ({ float16: 2, bfloat16: 2, float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 } as Record<string, number>)[t.storage.dtype];
+  const n =
+    b.byteLength /
+    (
+      {
+        float16: 2,
+        bfloat16: 2,
+        float32: 4,
+        float64: 8,
+        int64: 8,
+        int32: 4,
+        int16: 2,
+        int8: 1,
+        uint8: 1,
+        bool: 1,
+      } as Record<string, number>
+    )[t.storage.dtype];
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     switch (t.storage.dtype) {
-      case 'float32': out.push(v.getFloat32(4 * i, true)); break;
-      case 'float64': out.push(v.getFloat64(8 * i, true)); break;
-      case 'float16': out.push(f16(v.getUint16(2 * i, true))); break;
-      case 'bfloat16': { const tmp = new DataView(new ArrayBuffer(4)); tmp.setUint32(0, v.getUint16(2 * i, true) << 16); out.push(tmp.getFloat32(0)); break; }
-      case 'int64': out.push(Number(v.getBigInt64(8 * i, true))); break;
-      case 'int32': out.push(v.getInt32(4 * i, true)); break;
-      case 'int16': out.push(v.getInt16(2 * i, true)); break;
-      case 'int8': out.push(v.getInt8(i)); break;
-      case 'uint8': case 'bool': out.push(v.getUint8(i)); break;
-      default: throw new Error(`no decoder for ${t.storage.dtype}`);
+      case 'float32':
+        out.push(v.getFloat32(4 * i, true));
+        break;
+      case 'float64':
+        out.push(v.getFloat64(8 * i, true));
+        break;
+      case 'float16':
+        out.push(f16(v.getUint16(2 * i, true)));
+        break;
+      case 'bfloat16': {
+        const tmp = new DataView(new ArrayBuffer(4));
+        tmp.setUint32(0, v.getUint16(2 * i, true) << 16);
+        out.push(tmp.getFloat32(0));
+        break;
+      }
+      case 'int64':
+        out.push(Number(v.getBigInt64(8 * i, true)));
+        break;
+      case 'int32':
+        out.push(v.getInt32(4 * i, true));
+        break;
+      case 'int16':
+        out.push(v.getInt16(2 * i, true));
+        break;
+      case 'int8':
+        out.push(v.getInt8(i));
+        break;
+      case 'uint8':
+      case 'bool':
+        out.push(v.getUint8(i));
+        break;
+      default:
+        throw new Error(`no decoder for ${t.storage.dtype}`);
     }
   }
   return out;
@@ -131,13 +193,20 @@ function asTensor(v: PyValue | undefined): RawTensor {
   return v;
 }
 
-function rezip(bytes: Uint8Array, change: (entries: { name: string; data: Uint8Array }[]) => { name: string; data: Uint8Array }[]): Uint8Array {
+function rezip(
+  bytes: Uint8Array,
+  change: (entries: { name: string; data: Uint8Array }[]) => { name: string; data: Uint8Array }[],
+): Uint8Array {
   const z = new ZipReader(bytes);
   return writeZip(change(z.names().map((name) => ({ name, data: z.read(name) }))));
 }
 
 function pickleArchive(pkl: Uint8Array, extra: { name: string; data: Uint8Array }[] = []): Uint8Array {
-  return writeZip([{ name: 'a/data.pkl', data: pkl }, ...extra, { name: 'a/version', data: new TextEncoder().encode('3\n') }]);
+  return writeZip([
+    { name: 'a/data.pkl', data: pkl },
+    ...extra,
+    { name: 'a/version', data: new TextEncoder().encode('3\n') },
+  ]);
 }
 
 const fixturePth = readFileSync(join(FIX, 'state_dict.pth'));
@@ -146,7 +215,9 @@ const fixturePth = readFileSync(join(FIX, 'state_dict.pth'));
 
 describe('committed fixture: attention state_dict.pth', () => {
   const expected = JSON.parse(readFileSync(join(FIX, 'state_dict.expected.json'), 'utf8')) as {
-    type: string; keys: string[]; tensors: Record<string, { dtype: DTypeName; shape: number[]; sum: number; first: number[] }>;
+    type: string;
+    keys: string[];
+    tensors: Record<string, { dtype: DTypeName; shape: number[]; sum: number; first: number[] }>;
   };
 
   it('reads keys (in order), shapes, dtypes, sums and first values as PyTorch reports them', () => {
@@ -192,7 +263,8 @@ describe.skipIf(!hasTorch)('files written by Python torch.save', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'skcdf-ser-'));
-    const out = runPython(`${PY_ENC}
+    const out = runPython(
+      `${PY_ENC}
 d = sys.argv[1]
 torch.manual_seed(0)
 model = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3), torch.nn.BatchNorm1d(3), torch.nn.ReLU(), torch.nn.Linear(4, 2))
@@ -231,11 +303,15 @@ for k, v in cases.items():
 torch.save(sd, os.path.join(d, 'legacy.pth'), _use_new_zipfile_serialization=False)
 torch.save({'w': torch.zeros(1), 'module': torch.nn.Linear(1, 1)}, os.path.join(d, 'module.pth'))
 print(json.dumps(res))
-`, [dir]);
+`,
+      [dir],
+    );
     expected = JSON.parse(out);
   });
 
-  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   for (const name of cases) {
     it(`${name}.pth: loadPth gives exactly what Python saved`, () => {
@@ -273,7 +349,9 @@ print(json.dumps(res))
         const v = loadPth(readFileSync(join(dir, `${name}.pth`)), `${name}.pth`);
         writeFileSync(join(out2, `${name}.pth`), savePth(v, { archiveName: name }));
       }
-      const res = JSON.parse(runPython(`${PY_ENC}
+      const res = JSON.parse(
+        runPython(
+          `${PY_ENC}
 d = sys.argv[1]
 res = {}
 for k in sys.argv[2:]:
@@ -285,7 +363,10 @@ for k in sys.argv[2:]:
 v = torch.load(os.path.join(d, 'views.pth'), weights_only=True)
 res['shared'] = [v['x'].untyped_storage().data_ptr() == v[k].untyped_storage().data_ptr() for k in ['rows', 't', 'col', 'step', 'y']]
 print(json.dumps(res))
-`, [out2, ...cases]));
+`,
+          [out2, ...cases],
+        ),
+      );
       for (const name of cases) expect(res[name], name).toEqual(expected[name]);
       expect(res.shared).toEqual([true, true, true, true, false]);
     } finally {
@@ -294,13 +375,15 @@ print(json.dumps(res))
   });
 
   it('a legacy (non-zip) torch.save file gives a clear error', () => {
-    expect(() => loadPth(readFileSync(join(dir, 'legacy.pth')), 'legacy.pth'))
-      .toThrow(/legacy\.pth: not a zip archive \(legacy non-zip torch\.save/);
+    expect(() => loadPth(readFileSync(join(dir, 'legacy.pth')), 'legacy.pth')).toThrow(
+      /legacy\.pth: not a zip archive \(legacy non-zip torch\.save/,
+    );
   });
 
   it('a pickled nn.Module is refused like weights_only=True', () => {
-    expect(() => loadPth(readFileSync(join(dir, 'module.pth')), 'module.pth'))
-      .toThrow(/module\.pth: refusing to unpickle global torch\.nn\.modules\.linear\.Linear \(only tensors and containers are allowed, like torch\.load\(weights_only=True\)\)/);
+    expect(() => loadPth(readFileSync(join(dir, 'module.pth')), 'module.pth')).toThrow(
+      /module\.pth: refusing to unpickle global torch\.nn\.modules\.linear\.Linear \(only tensors and containers are allowed, like torch\.load\(weights_only=True\)\)/,
+    );
   });
 });
 
@@ -311,16 +394,32 @@ function storageOf(dtype: DTypeName, key: string, bytes: ArrayBufferView): RawSt
 }
 
 function handBuilt(): PyValue {
-  const base = storageOf('float32', 'base', Float32Array.from({ length: 12 }, (_, i) => i * 0.5 - 1));
-  const t = (storage: RawStorage, shape: number[], strides: number[], storageOffset = 0, extra: Partial<RawTensor> = {}): RawTensor =>
-    ({ kind: 'tensor', storage, storageOffset, shape, strides, requiresGrad: false, ...extra });
+  const base = storageOf(
+    'float32',
+    'base',
+    Float32Array.from({ length: 12 }, (_, i) => i * 0.5 - 1),
+  );
+  const t = (
+    storage: RawStorage,
+    shape: number[],
+    strides: number[],
+    storageOffset = 0,
+    extra: Partial<RawTensor> = {},
+  ): RawTensor => ({ kind: 'tensor', storage, storageOffset, shape, strides, requiresGrad: false, ...extra });
   const inner: PyDict = {
-    kind: 'dict', ordered: true,
+    kind: 'dict',
+    ordered: true,
     entries: new Map<string | number, PyValue>([
       ['full', t(base, [3, 4], [4, 1])],
       ['tail', t(base, [2, 4], [4, 1], 4)],
       ['transposed', t(base, [4, 3], [1, 4])],
-      ['weight', t(storageOf('float64', 'w', Float64Array.of(1.5, -2.25, 1e-300)), [3], [1], 0, { parameter: true, requiresGrad: true })],
+      [
+        'weight',
+        t(storageOf('float64', 'w', Float64Array.of(1.5, -2.25, 1e-300)), [3], [1], 0, {
+          parameter: true,
+          requiresGrad: true,
+        }),
+      ],
       ['u16', t(storageOf('uint16', 'u16', Uint16Array.of(0, 65535, 1234)), [3], [1])],
       ['u64', t(storageOf('uint64', 'u64', BigUint64Array.of(0n, 2n ** 64n - 1n)), [2], [1])],
       ['c128', t(storageOf('complex128', 'c', Float64Array.of(1, -1, 0.5, 2)), [2], [1])],
@@ -329,29 +428,88 @@ function handBuilt(): PyValue {
       ['empty', t(storageOf('float32', 'e', new Float32Array(0)), [0, 5], [5, 1])],
       ['grad', t(storageOf('float32', 'g', Float32Array.of(3, 4)), [2], [1], 0, { requiresGrad: true })],
     ]),
-    attributes: new Map<string, PyValue>([['_metadata', {
-      kind: 'dict', ordered: true, entries: new Map<string | number, PyValue>([['', { kind: 'dict', ordered: false, entries: new Map([['version', 1]]) }]]),
-    }]]),
+    attributes: new Map<string, PyValue>([
+      [
+        '_metadata',
+        {
+          kind: 'dict',
+          ordered: true,
+          entries: new Map<string | number, PyValue>([
+            ['', { kind: 'dict', ordered: false, entries: new Map([['version', 1]]) }],
+          ]),
+        },
+      ],
+    ]),
   };
   return {
-    kind: 'dict', ordered: false,
+    kind: 'dict',
+    ordered: false,
     entries: new Map<string | number, PyValue>([
       ['model', inner],
-      ['optimizer', {
-        kind: 'dict', ordered: false, entries: new Map<string | number, PyValue>([
-          ['state', { kind: 'dict', ordered: false, entries: new Map<string | number, PyValue>([[0, { kind: 'dict', ordered: false, entries: new Map([['momentum_buffer', inner.entries.get('tail')!]]) }]]) }],
-          ['param_groups', [{ kind: 'dict', ordered: false, entries: new Map<string | number, PyValue>([['lr', 0.01], ['momentum', 0.9], ['nesterov', true], ['params', [0, 1, 2]]]) }]],
-        ]),
-      }],
-      ['epoch', 3], ['big', 2n ** 70n], ['negbig', -(2n ** 64n)], ['neg', -70000], ['i32', -5], ['float', 0.1], ['negzero', -0],
-      ['inf', Infinity], ['s', 'r\u00e9sum\u00e9 \u2713'], ['none', null], ['flag', false], ['tuple', { kind: 'tuple', items: [1, 'a', { kind: 'tuple', items: [] }] }],
-      [7, 'int key'], [2.5, 'float key'],
+      [
+        'optimizer',
+        {
+          kind: 'dict',
+          ordered: false,
+          entries: new Map<string | number, PyValue>([
+            [
+              'state',
+              {
+                kind: 'dict',
+                ordered: false,
+                entries: new Map<string | number, PyValue>([
+                  [
+                    0,
+                    {
+                      kind: 'dict',
+                      ordered: false,
+                      entries: new Map([['momentum_buffer', inner.entries.get('tail')!]]),
+                    },
+                  ],
+                ]),
+              },
+            ],
+            [
+              'param_groups',
+              [
+                {
+                  kind: 'dict',
+                  ordered: false,
+                  entries: new Map<string | number, PyValue>([
+                    ['lr', 0.01],
+                    ['momentum', 0.9],
+                    ['nesterov', true],
+                    ['params', [0, 1, 2]],
+                  ]),
+                },
+              ],
+            ],
+          ]),
+        },
+      ],
+      ['epoch', 3],
+      ['big', 2n ** 70n],
+      ['negbig', -(2n ** 64n)],
+      ['neg', -70000],
+      ['i32', -5],
+      ['float', 0.1],
+      ['negzero', -0],
+      ['inf', Infinity],
+      ['s', 'r\u00e9sum\u00e9 \u2713'],
+      ['none', null],
+      ['flag', false],
+      ['tuple', { kind: 'tuple', items: [1, 'a', { kind: 'tuple', items: [] }] }],
+      [7, 'int key'],
+      [2.5, 'float key'],
     ]),
   };
 }
 
 describe('zip container variants', () => {
-  const entriesOf = (bytes: Uint8Array) => { const z = new ZipReader(bytes); return z.names().map((name) => ({ name, data: z.read(name) })); };
+  const entriesOf = (bytes: Uint8Array) => {
+    const z = new ZipReader(bytes);
+    return z.names().map((name) => ({ name, data: z.read(name) }));
+  };
 
   it('CRC-32 is the zip one', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
@@ -381,7 +539,9 @@ describe('zip container variants', () => {
       const plain = savePth(v);
       writeFileSync(join(dir, 'plain.pth'), plain);
       writeFileSync(join(dir, 'z64.pth'), writeZip(entriesOf(plain), 64, { forceZip64: true }));
-      const res = JSON.parse(runPython(`${PY_ENC}
+      const res = JSON.parse(
+        runPython(
+          `${PY_ENC}
 import zipfile
 out = {}
 for k in ['plain', 'z64']:
@@ -389,7 +549,10 @@ for k in ['plain', 'z64']:
     with zipfile.ZipFile(p) as z: bad = z.testzip()
     out[k] = {'testzip': bad, 'enc': E(torch.load(p, weights_only=True))}
 print(json.dumps(out))
-`, [dir]));
+`,
+          [dir],
+        ),
+      );
       for (const k of ['plain', 'z64']) {
         expect(res[k].testzip, k).toBeNull();
         expect(res[k].enc, k).toEqual(encode(v));
@@ -415,7 +578,12 @@ describe('savePth (hand-built raw records)', () => {
   it('writes each storage once, data 64-byte aligned, records Python expects', () => {
     const bytes = savePth(handBuilt(), { archiveName: 'ckpt' });
     const z = new ZipReader(bytes, 'hand.pth');
-    expect(z.names()).toEqual(['ckpt/data.pkl', 'ckpt/byteorder', ...Array.from({ length: 9 }, (_, i) => `ckpt/data/${i}`), 'ckpt/version']);
+    expect(z.names()).toEqual([
+      'ckpt/data.pkl',
+      'ckpt/byteorder',
+      ...Array.from({ length: 9 }, (_, i) => `ckpt/data/${i}`),
+      'ckpt/version',
+    ]);
     expect(new TextDecoder().decode(z.read('ckpt/byteorder'))).toBe('little');
     expect(new TextDecoder().decode(z.read('ckpt/version'))).toBe('3\n');
     expect(z.read('ckpt/data/0').byteLength).toBe(48);
@@ -427,58 +595,101 @@ describe('savePth (hand-built raw records)', () => {
     }
   });
 
-  it.skipIf(!hasTorch)('Python torch.load(weights_only=True) reads it: values, nesting, dtypes, Parameter, shared storage', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'skcdf-ser-hand-'));
-    try {
-      const v = handBuilt();
-      const p = join(dir, 'hand.pth');
-      writeFileSync(p, savePth(v));
-      const res = JSON.parse(runPython(`${PY_ENC}
+  it.skipIf(!hasTorch)(
+    'Python torch.load(weights_only=True) reads it: values, nesting, dtypes, Parameter, shared storage',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'skcdf-ser-hand-'));
+      try {
+        const v = handBuilt();
+        const p = join(dir, 'hand.pth');
+        writeFileSync(p, savePth(v));
+        const res = JSON.parse(
+          runPython(
+            `${PY_ENC}
 o = torch.load(sys.argv[1], weights_only=True)
 m = o['model']
 print(json.dumps({'enc': E(o), 'md': m._metadata, 'types': [type(o).__name__, type(m).__name__, type(o['tuple']).__name__],
   'shared': [m['full'].untyped_storage().data_ptr() == m[k].untyped_storage().data_ptr() for k in ['tail', 'transposed', 'weight']]
      + [o['optimizer']['state'][0]['momentum_buffer'].untyped_storage().data_ptr() == m['full'].untyped_storage().data_ptr()],
   'tail': m['tail'].tolist(), 'u64': [int(x) for x in m['u64'].tolist()], 'c128': [[z.real, z.imag] for z in m['c128'].tolist()]}))
-`, [p]));
-      expect(res.enc).toEqual(encode(v));
-      expect(res.md).toEqual({ '': { version: 1 } });
-      expect(res.types).toEqual(['dict', 'OrderedDict', 'tuple']);
-      expect(res.shared).toEqual([true, true, false, true]);
-      expect(res.tail).toEqual([[1, 1.5, 2, 2.5], [3, 3.5, 4, 4.5]]);
-      expect(res.u64).toEqual([0, 18446744073709552000]);
-      expect(res.c128).toEqual([[1, -1], [0.5, 2]]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+`,
+            [p],
+          ),
+        );
+        expect(res.enc).toEqual(encode(v));
+        expect(res.md).toEqual({ '': { version: 1 } });
+        expect(res.types).toEqual(['dict', 'OrderedDict', 'tuple']);
+        expect(res.shared).toEqual([true, true, false, true]);
+        expect(res.tail).toEqual([
+          [1, 1.5, 2, 2.5],
+          [3, 3.5, 4, 4.5],
+        ]);
+        expect(res.u64).toEqual([0, 18446744073709552000]);
+        expect(res.c128).toEqual([
+          [1, -1],
+          [0.5, 2],
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('errors', () => {
   const evil = (pkl: string) => pickleArchive(Uint8Array.from(Buffer.from(pkl, 'latin1')));
-  const REFUSE = (g: string) => new RegExp(`evil\\.pth.*refusing to unpickle global ${g.replace(/\./g, '\\.')} \\(only tensors and containers are allowed, like torch\\.load\\(weights_only=True\\)\\)`);
+  const REFUSE = (g: string) =>
+    new RegExp(
+      `evil\\.pth.*refusing to unpickle global ${g.replace(/\./g, '\\.')} \\(only tensors and containers are allowed, like torch\\.load\\(weights_only=True\\)\\)`,
+    );
 
   it('refuses os.system (GLOBAL + REDUCE), __builtin__.eval, STACK_GLOBAL builtins.exec', () => {
-    expect(() => loadPth(evil('\x80\x02cos\nsystem\nq\x00X\x04\x00\x00\x00echoq\x01\x85q\x02Rq\x03.'), 'evil.pth')).toThrow(REFUSE('os.system'));
-    expect(() => loadPth(evil('c__builtin__\neval\n(X\x01\x00\x00\x001tR.'), 'evil.pth')).toThrow(REFUSE('__builtin__.eval'));
-    expect(() => loadPth(evil('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x8c\x04exec\x93\x8c\x011\x85R.'), 'evil.pth')).toThrow(REFUSE('builtins.exec'));
+    expect(() =>
+      loadPth(evil('\x80\x02cos\nsystem\nq\x00X\x04\x00\x00\x00echoq\x01\x85q\x02Rq\x03.'), 'evil.pth'),
+    ).toThrow(REFUSE('os.system'));
+    expect(() => loadPth(evil('c__builtin__\neval\n(X\x01\x00\x00\x001tR.'), 'evil.pth')).toThrow(
+      REFUSE('__builtin__.eval'),
+    );
+    expect(() =>
+      loadPth(
+        evil('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x8c\x04exec\x93\x8c\x011\x85R.'),
+        'evil.pth',
+      ),
+    ).toThrow(REFUSE('builtins.exec'));
     expect(() => loadPth(evil('\x80\x02ctorch\nload\n.'), 'evil.pth')).toThrow(REFUSE('torch.load'));
   });
 
   it('refuses using a storage class or dtype as a callable, and non-container results', () => {
     expect(() => loadPth(evil('\x80\x02ctorch\nFloatStorage\n)R.'), 'evil.pth')).toThrow(REFUSE('torch.FloatStorage'));
-    expect(() => loadPth(evil('\x80\x02ctorch\nFloatStorage\n.'), 'evil.pth')).toThrow(/evil\.pth: the checkpoint holds a torch\.FloatStorage/);
+    expect(() => loadPth(evil('\x80\x02ctorch\nFloatStorage\n.'), 'evil.pth')).toThrow(
+      /evil\.pth: the checkpoint holds a torch\.FloatStorage/,
+    );
   });
 
   it('truncated files error with the file name (every cut point class), never crash', () => {
-    const cuts = new Set([0, 1, 4, 21, 22, 30, 64, 100, fixturePth.length - 1, fixturePth.length - 22, fixturePth.length - 23, fixturePth.length >> 1]);
+    const cuts = new Set([
+      0,
+      1,
+      4,
+      21,
+      22,
+      30,
+      64,
+      100,
+      fixturePth.length - 1,
+      fixturePth.length - 22,
+      fixturePth.length - 23,
+      fixturePth.length >> 1,
+    ]);
     for (let c = 0; c < fixturePth.length; c += 997) cuts.add(c);
     for (const c of cuts) {
       expect(() => loadPth(fixturePth.subarray(0, c), 'state_dict.pth'), `cut ${c}`).toThrow(/^state_dict\.pth: /);
     }
-    expect(() => loadPth(fixturePth.subarray(0, 50000), 'state_dict.pth')).toThrow(/state_dict\.pth: truncated or corrupt zip archive/);
+    expect(() => loadPth(fixturePth.subarray(0, 50000), 'state_dict.pth')).toThrow(
+      /state_dict\.pth: truncated or corrupt zip archive/,
+    );
   });
 
   it('corrupt data is caught by the CRC; corrupt zip structures error', () => {
@@ -486,16 +697,26 @@ describe('errors', () => {
     const e = z.entries.get('state_dict/data/3')!;
     const bad = Uint8Array.from(fixturePth);
     const view = new DataView(bad.buffer);
-    const start = e.localHeaderOffset + 30 + view.getUint16(e.localHeaderOffset + 26, true) + view.getUint16(e.localHeaderOffset + 28, true);
+    const start =
+      e.localHeaderOffset +
+      30 +
+      view.getUint16(e.localHeaderOffset + 26, true) +
+      view.getUint16(e.localHeaderOffset + 28, true);
     bad[start + 1] ^= 0x40;
-    expect(() => loadPth(bad, 'state_dict.pth')).toThrow(/state_dict\.pth: corrupt zip entry state_dict\/data\/3 \(CRC mismatch\)/);
+    expect(() => loadPth(bad, 'state_dict.pth')).toThrow(
+      /state_dict\.pth: corrupt zip entry state_dict\/data\/3 \(CRC mismatch\)/,
+    );
     // Random byte flips anywhere: an Error naming the file, or a successful read.
     let seed = 12345;
     const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 200; i++) {
       const b = Uint8Array.from(fixturePth);
       for (let j = 0; j < 4; j++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
-      try { loadPth(b, 'fuzz.pth'); } catch (err) { expect((err as Error).message).toMatch(/^fuzz\.pth: /); }
+      try {
+        loadPth(b, 'fuzz.pth');
+      } catch (err) {
+        expect((err as Error).message).toMatch(/^fuzz\.pth: /);
+      }
     }
   });
 
@@ -509,8 +730,14 @@ describe('errors', () => {
       const n = 1 + Math.floor(rnd() * 3);
       for (let j = 0; j < n; j++) p[Math.floor(rnd() * p.length)] = Math.floor(rnd() * 256);
       const cut = rnd() < 0.2 ? Math.floor(rnd() * p.length) : p.length;
-      const bytes = rezip(fixturePth, (es) => es.map((e) => (e.name.endsWith('data.pkl') ? { name: e.name, data: p.subarray(0, cut) } : e)));
-      try { loadPth(bytes, 'fuzz.pth'); } catch (err) { expect((err as Error).message).toMatch(/^fuzz\.pth/); }
+      const bytes = rezip(fixturePth, (es) =>
+        es.map((e) => (e.name.endsWith('data.pkl') ? { name: e.name, data: p.subarray(0, cut) } : e)),
+      );
+      try {
+        loadPth(bytes, 'fuzz.pth');
+      } catch (err) {
+        expect((err as Error).message).toMatch(/^fuzz\.pth/);
+      }
     }
   });
 
@@ -519,23 +746,53 @@ describe('errors', () => {
     expect(() => loadPth(noPkl, 'nopkl.pth')).toThrow(/nopkl\.pth: missing data\.pkl/);
     const noRec = rezip(fixturePth, (es) => es.filter((e) => e.name !== 'state_dict/data/5'));
     expect(() => loadPth(noRec, 'norec.pth')).toThrow(/norec\.pth: missing storage record state_dict\/data\/5/);
-    const short = rezip(fixturePth, (es) => es.map((e) => (e.name === 'state_dict/data/5' ? { name: e.name, data: e.data.subarray(0, 8) } : e)));
-    expect(() => loadPth(short, 'short.pth')).toThrow(/short\.pth: storage record state_dict\/data\/5 has 8 bytes, expected \d+ \(\d+ float32\)/);
+    const short = rezip(fixturePth, (es) =>
+      es.map((e) => (e.name === 'state_dict/data/5' ? { name: e.name, data: e.data.subarray(0, 8) } : e)),
+    );
+    expect(() => loadPth(short, 'short.pth')).toThrow(
+      /short\.pth: storage record state_dict\/data\/5 has 8 bytes, expected \d+ \(\d+ float32\)/,
+    );
   });
 
   it('a view larger than its storage is refused', () => {
     const p = new Pickler();
     p.proto();
-    p.global('torch._utils', '_rebuild_tensor_v2'); p.mark();
-    p.mark(); p.str('storage'); p.global('torch', 'FloatStorage'); p.str('0'); p.str('cpu'); p.int(4); p.tuple(); p.binpersid();
-    p.int(1); p.mark(); p.int(2); p.int(2); p.tuple(); p.mark(); p.int(2); p.int(1); p.tuple(); p.bool(false);
-    p.global('collections', 'OrderedDict'); p.emptyTuple(); p.reduce(); p.tuple(); p.reduce(); p.stop();
+    p.global('torch._utils', '_rebuild_tensor_v2');
+    p.mark();
+    p.mark();
+    p.str('storage');
+    p.global('torch', 'FloatStorage');
+    p.str('0');
+    p.str('cpu');
+    p.int(4);
+    p.tuple();
+    p.binpersid();
+    p.int(1);
+    p.mark();
+    p.int(2);
+    p.int(2);
+    p.tuple();
+    p.mark();
+    p.int(2);
+    p.int(1);
+    p.tuple();
+    p.bool(false);
+    p.global('collections', 'OrderedDict');
+    p.emptyTuple();
+    p.reduce();
+    p.tuple();
+    p.reduce();
+    p.stop();
     const bytes = pickleArchive(p.finish(), [{ name: 'a/data/0', data: new Uint8Array(16) }]);
-    expect(() => loadPth(bytes, 'view.pth')).toThrow(/view\.pth: tensor on storage a\/data\/0: storage too small for the view: shape \[2,2\], strides \[2,1\], offset 1 needs elements 1\.\.4 but the storage has 4 float32 elements/);
+    expect(() => loadPth(bytes, 'view.pth')).toThrow(
+      /view\.pth: tensor on storage a\/data\/0: storage too small for the view: shape \[2,2\], strides \[2,1\], offset 1 needs elements 1\.\.4 but the storage has 4 float32 elements/,
+    );
   });
 
   it('unknown opcode, truncated pickle, stack underflow', () => {
-    expect(() => loadPth(evil('\x80\x02\xff.'), 'evil.pth')).toThrow(/evil\.pth \(a\/data\.pkl\): pickle at byte 2: unknown or unsupported pickle opcode 0xff/);
+    expect(() => loadPth(evil('\x80\x02\xff.'), 'evil.pth')).toThrow(
+      /evil\.pth \(a\/data\.pkl\): pickle at byte 2: unknown or unsupported pickle opcode 0xff/,
+    );
     expect(() => loadPth(evil('\x80\x02X\x10\x00\x00\x00abc'), 'evil.pth')).toThrow(/evil\.pth.*truncated pickle/);
     expect(() => loadPth(evil('\x80\x02}s.'), 'evil.pth')).toThrow(/evil\.pth.*stack underflow/);
     expect(() => loadPth(evil('\x80\x02}'), 'evil.pth')).toThrow(/evil\.pth.*no STOP opcode/);
@@ -547,7 +804,8 @@ describe('errors', () => {
 describe('safetensors', () => {
   const fixture = readFileSync(join(FIX, 'small.safetensors'));
   const expected = JSON.parse(readFileSync(join(FIX, 'small.safetensors.json'), 'utf8')) as {
-    metadata: Record<string, string>; tensors: Record<string, { dtype: DTypeName; shape: number[]; hex: string }>;
+    metadata: Record<string, string>;
+    tensors: Record<string, { dtype: DTypeName; shape: number[]; hex: string }>;
   };
 
   it('reads the fixture written by Python safetensors', () => {
@@ -563,12 +821,30 @@ describe('safetensors', () => {
   });
 
   function sample(): [string, RawTensor][] {
-    const base: RawStorage = { key: 'b', dtype: 'float32', device: 'cpu', bytes: new Uint8Array(Float32Array.from({ length: 6 }, (_, i) => i + 0.25).buffer) };
+    const base: RawStorage = {
+      key: 'b',
+      dtype: 'float32',
+      device: 'cpu',
+      bytes: new Uint8Array(Float32Array.from({ length: 6 }, (_, i) => i + 0.25).buffer),
+    };
     return [
       ...loadSafetensors(fixture).tensors.entries(),
-      ['view.t', { kind: 'tensor', storage: base, storageOffset: 0, shape: [3, 2], strides: [1, 3], requiresGrad: false }],
+      [
+        'view.t',
+        { kind: 'tensor', storage: base, storageOffset: 0, shape: [3, 2], strides: [1, 3], requiresGrad: false },
+      ],
       ['view.tail', { kind: 'tensor', storage: base, storageOffset: 3, shape: [3], strides: [1], requiresGrad: false }],
-      ['u16', { kind: 'tensor', storage: { key: 'u', dtype: 'uint16', device: 'cpu', bytes: new Uint8Array(Uint16Array.of(1, 65535).buffer) }, storageOffset: 0, shape: [2], strides: [1], requiresGrad: false }],
+      [
+        'u16',
+        {
+          kind: 'tensor',
+          storage: { key: 'u', dtype: 'uint16', device: 'cpu', bytes: new Uint8Array(Uint16Array.of(1, 65535).buffer) },
+          storageOffset: 0,
+          shape: [2],
+          strides: [1],
+          requiresGrad: false,
+        },
+      ],
     ];
   }
 
@@ -578,10 +854,33 @@ describe('safetensors', () => {
     expect(n % 8).toBe(0);
     const text = new TextDecoder().decode(bytes.subarray(8, 8 + n));
     expect(text).toMatch(/^\{.*\} *$/);
-    const header = JSON.parse(text) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__: unknown };
+    const header = JSON.parse(text) as Record<
+      string,
+      { dtype: string; shape: number[]; data_offsets: [number, number] }
+    > & { __metadata__: unknown };
     expect(header.__metadata__).toEqual({ format: 'pt', who: 'skcdf' });
-    const dtypes = Object.fromEntries(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, v]) => [k, v.dtype]));
-    expect(dtypes).toEqual({ f32: 'F32', f64: 'F64', f16: 'F16', bf16: 'BF16', i64: 'I64', i32: 'I32', i16: 'I16', i8: 'I8', u8: 'U8', bool: 'BOOL', scalar: 'F32', empty: 'F32', 'view.t': 'F32', 'view.tail': 'F32', u16: 'U16' });
+    const dtypes = Object.fromEntries(
+      Object.entries(header)
+        .filter(([k]) => k !== '__metadata__')
+        .map(([k, v]) => [k, v.dtype]),
+    );
+    expect(dtypes).toEqual({
+      f32: 'F32',
+      f64: 'F64',
+      f16: 'F16',
+      bf16: 'BF16',
+      i64: 'I64',
+      i32: 'I32',
+      i16: 'I16',
+      i8: 'I8',
+      u8: 'U8',
+      bool: 'BOOL',
+      scalar: 'F32',
+      empty: 'F32',
+      'view.t': 'F32',
+      'view.tail': 'F32',
+      u16: 'U16',
+    });
     let end = 0;
     for (const [k, v] of Object.entries(header)) {
       if (k === '__metadata__') continue;
@@ -598,21 +897,34 @@ describe('safetensors', () => {
   });
 
   it('refuses dtypes safetensors has no name for, and bad files name themselves', () => {
-    const c: RawTensor = { kind: 'tensor', storage: { key: 'c', dtype: 'complex128', device: 'cpu', bytes: new Uint8Array(16) }, storageOffset: 0, shape: [1], strides: [1], requiresGrad: false };
+    const c: RawTensor = {
+      kind: 'tensor',
+      storage: { key: 'c', dtype: 'complex128', device: 'cpu', bytes: new Uint8Array(16) },
+      storageOffset: 0,
+      shape: [1],
+      strides: [1],
+      requiresGrad: false,
+    };
     expect(() => saveSafetensors([['c', c]])).toThrow(/tensor c: dtype complex128 has no safetensors equivalent/);
     for (const cut of [0, 7, 8, 20, fixture.length - 1]) {
-      expect(() => loadSafetensors(fixture.subarray(0, cut), 'small.safetensors'), `cut ${cut}`).toThrow(/^small\.safetensors: /);
+      expect(() => loadSafetensors(fixture.subarray(0, cut), 'small.safetensors'), `cut ${cut}`).toThrow(
+        /^small\.safetensors: /,
+      );
     }
     const bad = Uint8Array.from(fixture);
     bad[7] = 0x7f;
-    expect(() => loadSafetensors(bad, 'small.safetensors')).toThrow(/small\.safetensors: safetensors header length \d+ is too large/);
+    expect(() => loadSafetensors(bad, 'small.safetensors')).toThrow(
+      /small\.safetensors: safetensors header length \d+ is too large/,
+    );
   });
 
   it.skipIf(!hasSafetensors)('Python safetensors reads what we write and we read what it writes (live)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'skcdf-st-'));
     try {
       writeFileSync(join(dir, 'ours.safetensors'), saveSafetensors(sample(), { format: 'pt' }));
-      const res = JSON.parse(runPython(`${PY_ENC}
+      const res = JSON.parse(
+        runPython(
+          `${PY_ENC}
 from safetensors.torch import load_file, save_file
 from safetensors import safe_open
 d = sys.argv[1]
@@ -622,7 +934,10 @@ save_file({'a': torch.arange(6, dtype=torch.float64).reshape(2, 3), 'b': torch.t
 th = load_file(os.path.join(d, 'theirs.safetensors'))
 print(json.dumps({'ours': {k: {'dtype': str(v.dtype)[6:], 'shape': list(v.shape), 'hex': v.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes().hex()} for k, v in t.items()},
   'md': md, 'theirs': {k: {'dtype': str(v.dtype)[6:], 'shape': list(v.shape), 'hex': v.reshape(-1).view(torch.uint8).numpy().tobytes().hex()} for k, v in th.items()}}))
-`, [dir]));
+`,
+          [dir],
+        ),
+      );
       expect(res.md).toEqual({ format: 'pt' });
       for (const [k, t] of sample()) {
         expect(res.ours[k], k).toEqual({ dtype: t.storage.dtype, shape: t.shape, hex: hex(contiguousBytes(t)) });

@@ -30,8 +30,17 @@ print(json.dumps({
 `;
 
 type Ref = {
-  i64: string[]; u64: string[]; f32: number[]; b: boolean[]; i64sum: string; i64prod: string; btolist: boolean[]; f32tolist: number[];
-  safeTolist: number[]; gtAll: boolean; gtAny: boolean;
+  i64: string[];
+  u64: string[];
+  f32: number[];
+  b: boolean[];
+  i64sum: string;
+  i64prod: string;
+  btolist: boolean[];
+  f32tolist: number[];
+  safeTolist: number[];
+  gtAll: boolean;
+  gtAny: boolean;
 };
 
 describe.skipIf(!py)('item(), itemBigInt(), toArray() vs Python (live)', () => {
@@ -43,14 +52,21 @@ describe.skipIf(!py)('item(), itemBigInt(), toArray() vs Python (live)', () => {
     ck = torch.loadCheckpoint(join(folder, 'values.pth'));
   }, 60_000);
 
-  const each = (t: Tensor, f: (e: Tensor, i: number) => void): void => { for (let i = 0; i < t.shape[0]; i++) torch.tidy(() => f(t.get(i), i)); };
+  const each = (t: Tensor, f: (e: Tensor, i: number) => void): void => {
+    for (let i = 0; i < t.shape[0]; i++) torch.tidy(() => f(t.get(i), i));
+  };
 
   it('int64: item() exact when safe, else a RangeError naming itemBigInt(); itemBigInt() always exact', () => {
     each(ck.tensor('i64'), (e, i) => {
       const want = BigInt(ref.i64[i]);
       expect(e.itemBigInt()).toBe(want);
       if (isSafe(want)) expect(e.item()).toBe(Number(want));
-      else expect(() => e.item(), ref.i64[i]).toThrow(new RangeError(`item: the int64 value ${want} is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), where a number would round it; use itemBigInt() for the exact value`));
+      else
+        expect(() => e.item(), ref.i64[i]).toThrow(
+          new RangeError(
+            `item: the int64 value ${want} is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), where a number would round it; use itemBigInt() for the exact value`,
+          ),
+        );
     });
     torch.tidy(() => {
       expect(ck.tensor('i64sum').sum().itemBigInt()).toBe(BigInt(ref.i64sum));
@@ -77,11 +93,13 @@ describe.skipIf(!py)('item(), itemBigInt(), toArray() vs Python (live)', () => {
     });
   });
 
-  it('toArray()/tolist(): Python\'s values where exact, a RangeError naming the element otherwise', () => {
+  it("toArray()/tolist(): Python's values where exact, a RangeError naming the element otherwise", () => {
     torch.tidy(() => {
       const i64 = ck.tensor('i64');
       expect(i64.narrow(0, 5, 3).toArray()).toEqual(ref.safeTolist);
-      expect(() => i64.toArray()).toThrow(/toArray: element 0 of this int64 tensor, 4611686018427387905, is beyond .* toTypedArray\(\) gives the exact values \(a BigInt64Array\)/);
+      expect(() => i64.toArray()).toThrow(
+        /toArray: element 0 of this int64 tensor, 4611686018427387905, is beyond .* toTypedArray\(\) gives the exact values \(a BigInt64Array\)/,
+      );
       expect(() => i64.narrow(0, 3, 3).tolist()).toThrow(/element 0 of this int64 tensor, 9007199254740993/);
       expect(Array.from(i64.toTypedArray() as BigInt64Array, String)).toEqual(ref.i64);
       expect(Array.from(ck.tensor('u64').toTypedArray() as BigUint64Array, String)).toEqual(ref.u64);
@@ -89,9 +107,13 @@ describe.skipIf(!py)('item(), itemBigInt(), toArray() vs Python (live)', () => {
     });
   });
 
-  it('floating item() gives Python\'s (exact) value', () => {
+  it("floating item() gives Python's (exact) value", () => {
     each(ck.tensor('f32'), (e, i) => expect(e.item()).toBe(ref.f32[i]));
-    torch.tidy(() => expect(() => torch.tensor([1.5]).itemBigInt()).toThrow(/itemBigInt: the tensor is float32, not an integer dtype; use item\(\)/));
+    torch.tidy(() =>
+      expect(() => torch.tensor([1.5]).itemBigInt()).toThrow(
+        /itemBigInt: the tensor is float32, not an integer dtype; use item\(\)/,
+      ),
+    );
   });
 
   it('bool tensors: item() gives true/false and toArray() booleans, as Python', () => {

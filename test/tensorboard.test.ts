@@ -34,7 +34,10 @@ describe('TensorBoard scalar events', () => {
       w.addScalars({ 'loss/loss': loss, lr }, step, 1_700_000_000 + step);
       expected['loss/loss']!.push([step, loss]);
       expected.lr!.push([step, lr]);
-      if (step % 10 === 9) { w.addScalar('val/dice', step / 100, step); expected['val/dice']!.push([step, step / 100]); }
+      if (step % 10 === 9) {
+        w.addScalar('val/dice', step / 100, step);
+        expected['val/dice']!.push([step, step / 100]);
+      }
     }
     w.close();
     expect(readFileSync(w.path).length).toBeGreaterThan(0);

@@ -11,15 +11,24 @@ const repo = join(import.meta.dirname, '..');
 describe('creation and readback', () => {
   it('infers dtypes like torch.tensor and reads values back', () => {
     torch.tidy(() => {
-      const i = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+      const i = torch.tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       expect(i.dtype).toBe('int64');
       expect(i.shape).toEqual([2, 3]);
       expect(i.strides).toEqual([3, 1]);
-      expect(i.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+      expect(i.toArray()).toEqual([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       expect(torch.tensor([0.5, 1]).dtype).toBe('float32');
       expect(torch.tensor([true, false]).toArray()).toEqual([true, false]);
       expect(torch.tensor(new Float64Array([1.5, 2.5])).dtype).toBe('float64');
-      expect(torch.tensor(new Int32Array([1, 2, 3, 4]), { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+      expect(torch.tensor(new Int32Array([1, 2, 3, 4]), { shape: [2, 2] }).toArray()).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
       expect(torch.tensor(new BigInt64Array([1n, -2n])).toArray()).toEqual([1, -2]);
       expect(torch.tensor(new Uint8Array([255])).item()).toBe(255);
       expect(torch.tensor(new Int8Array([-3])).item()).toBe(-3);
@@ -43,7 +52,10 @@ describe('creation and readback', () => {
       expect(torch.arange(5).dtype).toBe('int64');
       expect(torch.arange(0, 1, 0.25).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
       expect(torch.linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
-      expect(torch.eye(2).toArray()).toEqual([[1, 0], [0, 1]]);
+      expect(torch.eye(2).toArray()).toEqual([
+        [1, 0],
+        [0, 1],
+      ]);
       const r = torch.randint(3, 7, [1000]);
       expect(r.min().item()).toBeGreaterThanOrEqual(3);
       expect(r.max().item()).toBeLessThan(7);
@@ -62,7 +74,9 @@ describe('creation and readback', () => {
       const b = torch.randn([5]).toArray() as number[];
       expect(a).toEqual(b);
       if (hasPython('torch')) {
-        const py = JSON.parse(runPython('import torch, json; torch.manual_seed(123); print(json.dumps(torch.randn(5).tolist()))'));
+        const py = JSON.parse(
+          runPython('import torch, json; torch.manual_seed(123); print(json.dumps(torch.randn(5).tolist()))'),
+        );
         a.forEach((v, i) => expect(v).toBeCloseTo(py[i], 6));
       }
     });
@@ -72,9 +86,21 @@ describe('creation and readback', () => {
 describe('ops, views and indexing', () => {
   it('dispatches overloads by argument types, with named arguments', () => {
     torch.tidy(() => {
-      const x = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' });
-      expect(x.add(1).toArray()).toEqual([[2, 3], [4, 5]]);
-      expect(x.add(x, { alpha: 2 }).toArray()).toEqual([[3, 6], [9, 12]]);
+      const x = torch.tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: 'float32' },
+      );
+      expect(x.add(1).toArray()).toEqual([
+        [2, 3],
+        [4, 5],
+      ]);
+      expect(x.add(x, { alpha: 2 }).toArray()).toEqual([
+        [3, 6],
+        [9, 12],
+      ]);
       expect(x.sum().item()).toBe(10);
       expect(x.sum([1]).toArray()).toEqual([3, 7]);
       expect(x.sum({ dim: [0], keepdim: true }).shape).toEqual([1, 2]);
@@ -83,11 +109,17 @@ describe('ops, views and indexing', () => {
       expect(indices.toArray()).toEqual([1, 1]);
       expect(torch.cat([x, x], 0).shape).toEqual([4, 2]);
       expect(x.softmax(1, 'float64').dtype).toBe('float64');
-      expect(torch.ops.aten.mul.Tensor(x, x).toArray()).toEqual([[1, 4], [9, 16]]);
+      expect(torch.ops.aten.mul.Tensor(x, x).toArray()).toEqual([
+        [1, 4],
+        [9, 16],
+      ]);
       const y = x.clone();
       const same = y.mul_(2);
       expect(same).toBe(y);
-      expect(y.toArray()).toEqual([[2, 4], [6, 8]]);
+      expect(y.toArray()).toEqual([
+        [2, 4],
+        [6, 8],
+      ]);
     });
   });
 
@@ -104,7 +136,10 @@ describe('ops, views and indexing', () => {
       z.set(':', 1, 5);
       z.set(0, '1:', torch.tensor([7, 8], { dtype: 'float32' }));
       z.set(torch.tensor([1]), torch.tensor([0]), -1);
-      expect(z.toArray()).toEqual([[0, 7, 8], [-1, 5, 0]]);
+      expect(z.toArray()).toEqual([
+        [0, 7, 8],
+        [-1, 5, 0],
+      ]);
       const v = x.get(0);
       v.set(0, 0, 100);
       expect(x.get(0, 0, 0).item()).toBe(100);
@@ -172,14 +207,17 @@ describe('autograd', () => {
   });
 
   it.skipIf(!hasPython('torch'))('conv3d + batch norm gradients equal PyTorch', () => {
-    const py = JSON.parse(runPython(`
+    const py = JSON.parse(
+      runPython(`
 import torch, json
 torch.manual_seed(0)
 x = torch.randn(2, 3, 4, 5, 6, dtype=torch.float64)
 w = torch.randn(4, 3, 3, 3, 3, dtype=torch.float64)
 print(json.dumps({'x': x.flatten().tolist(), 'w': w.flatten().tolist()}))
-`));
-    const pyGrads = JSON.parse(runPython(`
+`),
+    );
+    const pyGrads = JSON.parse(
+      runPython(`
 import torch, json, sys
 d = json.loads(sys.stdin.read()) if False else None
 torch.manual_seed(0)
@@ -189,7 +227,8 @@ y = torch.nn.functional.conv3d(x, w, padding=1)
 y = torch.nn.functional.batch_norm(y, None, None, training=True)
 (y.tanh() * torch.arange(y.numel(), dtype=torch.float64).view_as(y).cos()).sum().backward()
 print(json.dumps({'gx': x.grad.flatten().tolist(), 'gw': w.grad.flatten().tolist()}))
-`));
+`),
+    );
     torch.tidy(() => {
       const x = torch.tensor(py.x, { dtype: 'float64', shape: [2, 3, 4, 5, 6], requiresGrad: true });
       const w = torch.tensor(py.w, { dtype: 'float64', shape: [4, 3, 3, 3, 3], requiresGrad: true });
@@ -290,17 +329,66 @@ describe('errors', () => {
 
   it('survives thousands of malformed calls (fuzz)', () => {
     let seed = 12345;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const pool = torch.keep([
-      torch.zeros([2, 3]), torch.ones([3], { dtype: 'int64' }), torch.rand([1, 2, 3, 4]), torch.tensor([true]),
-      torch.zeros([0]), torch.tensor(1.5, { dtype: 'float64' }),
+      torch.zeros([2, 3]),
+      torch.ones([3], { dtype: 'int64' }),
+      torch.rand([1, 2, 3, 4]),
+      torch.tensor([true]),
+      torch.zeros([0]),
+      torch.tensor(1.5, { dtype: 'float64' }),
     ]);
     const disposed = torch.ones([1]);
     disposed.dispose();
-    const values: unknown[] = [...pool, disposed, 0, -1, 3, 1e12, NaN, 2.5, true, 'cpu', 'cuda', 'float32', 'bogus', null,
-      undefined, [], [1, 2], [-1], ['a'], { dim: 1 }, { nonsense: 1 }, [pool[0], pool[1]], 7n];
-    const names = ['add', 'mul', 'matmul', 'conv3d', 'sum', 'view', 'reshape', 'cat', 'index_select', 'softmax',
-      'max', 'mean', 'batch_norm', 'gather', 'scatter', 'narrow', 'select', 'to', 'permute', 'expand', 'where', 'topk'];
+    const values: unknown[] = [
+      ...pool,
+      disposed,
+      0,
+      -1,
+      3,
+      1e12,
+      NaN,
+      2.5,
+      true,
+      'cpu',
+      'cuda',
+      'float32',
+      'bogus',
+      null,
+      undefined,
+      [],
+      [1, 2],
+      [-1],
+      ['a'],
+      { dim: 1 },
+      { nonsense: 1 },
+      [pool[0], pool[1]],
+      7n,
+    ];
+    const names = [
+      'add',
+      'mul',
+      'matmul',
+      'conv3d',
+      'sum',
+      'view',
+      'reshape',
+      'cat',
+      'index_select',
+      'softmax',
+      'max',
+      'mean',
+      'batch_norm',
+      'gather',
+      'scatter',
+      'narrow',
+      'select',
+      'to',
+      'permute',
+      'expand',
+      'where',
+      'topk',
+    ];
     let threw = 0;
     for (let i = 0; i < 4000; i++) {
       const name = names[Math.floor(rnd() * names.length)];
@@ -325,7 +413,10 @@ describe('threads', () => {
       try { require(${JSON.stringify(addon)}); parentPort.postMessage('loaded'); } catch (e) { parentPort.postMessage(e.message); }`;
     const message = await new Promise<string>((resolve, reject) => {
       const w = new Worker(code, { eval: true });
-      w.once('message', (m: string) => { resolve(m); void w.terminate(); });
+      w.once('message', (m: string) => {
+        resolve(m);
+        void w.terminate();
+      });
       w.once('error', reject);
     });
     expect(message).toMatch(/already loaded by another thread/);
@@ -347,11 +438,18 @@ describe('devices, threads and the generated surface', () => {
 
   // The checked-in surface is generated from the pinned libtorch; another libtorch (e.g. a CUDA build of a
   // newer release, via LIBTORCH) has other schemas, so the check only applies to the pinned version.
-  const generatedFor = readFileSync(join(repo, 'lib/torch/generated/functions.ts'), 'utf8').match(/libtorch (\S+)\./)?.[1];
-  it.skipIf(generatedFor !== torch.version())(`generated op files are up to date with the libtorch schemas (generated for ${generatedFor})`, () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts/gen-ops.mjs'), '--check'], { cwd: repo }).toString();
-    expect(out).toMatch(/up to date/);
-  });
+  const generatedFor = readFileSync(join(repo, 'lib/torch/generated/functions.ts'), 'utf8').match(
+    /libtorch (\S+)\./,
+  )?.[1];
+  it.skipIf(generatedFor !== torch.version())(
+    `generated op files are up to date with the libtorch schemas (generated for ${generatedFor})`,
+    () => {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts/gen-ops.mjs'), '--check'], {
+        cwd: repo,
+      }).toString();
+      expect(out).toMatch(/up to date/);
+    },
+  );
 });
 
 describe.skipIf(!torch.cuda.isAvailable())('CUDA (runs where a GPU exists)', () => {

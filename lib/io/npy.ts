@@ -11,16 +11,37 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 
 export type NpyDType =
-  | 'float16' | 'float32' | 'float64'
-  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'float16'
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
   | 'bool';
 
 export type TypedArray =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
-  | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** An n-dimensional array, always C order in memory. */
-export interface NdArray { data: TypedArray; shape: number[]; dtype: NpyDType }
+export interface NdArray {
+  data: TypedArray;
+  shape: number[];
+  dtype: NpyDType;
+}
 
 type TypedArrayCtor = {
   new (length: number): TypedArray;
@@ -36,7 +57,11 @@ export const SMALL_COPY_BYTES = 64 * 1024;
 
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-interface DTypeInfo { ctor: TypedArrayCtor; size: number; kind: string }
+interface DTypeInfo {
+  ctor: TypedArrayCtor;
+  size: number;
+  kind: string;
+}
 
 export const DTYPE_INFO: Record<NpyDType, DTypeInfo> = {
   float16: { ctor: Uint16Array, size: 2, kind: 'f' },
@@ -54,15 +79,26 @@ export const DTYPE_INFO: Record<NpyDType, DTypeInfo> = {
 };
 
 const DESCR_TO_DTYPE: Record<string, NpyDType> = {
-  b1: 'bool', i1: 'int8', u1: 'uint8', i2: 'int16', u2: 'uint16', i4: 'int32', u4: 'uint32',
-  i8: 'int64', u8: 'uint64', f2: 'float16', f4: 'float32', f8: 'float64',
+  b1: 'bool',
+  i1: 'int8',
+  u1: 'uint8',
+  i2: 'int16',
+  u2: 'uint16',
+  i4: 'int32',
+  u4: 'uint32',
+  i8: 'int64',
+  u8: 'uint64',
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
 };
 
 /** Number of elements of `shape`; throws (naming `name`) on negative, non-integer or overflowing dims. */
 export function shapeSize(shape: readonly number[], name: string): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new Error(`${name}: invalid dimension ${d} in shape [${shape.join(', ')}]`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new Error(`${name}: invalid dimension ${d} in shape [${shape.join(', ')}]`);
     n *= d;
     if (!Number.isSafeInteger(n)) throw new Error(`${name}: shape [${shape.join(', ')}] has too many elements`);
   }
@@ -72,15 +108,27 @@ export function shapeSize(shape: readonly number[], name: string): number {
 /** Reverses the byte order of every `size`-byte element of `b` in place. */
 export function swapBytes(b: Uint8Array, size: number): void {
   if (size === 2) {
-    for (let i = 0; i + 1 < b.length; i += 2) { const t = b[i]; b[i] = b[i + 1]; b[i + 1] = t; }
+    for (let i = 0; i + 1 < b.length; i += 2) {
+      const t = b[i];
+      b[i] = b[i + 1];
+      b[i + 1] = t;
+    }
   } else if (size === 4) {
     for (let i = 0; i + 3 < b.length; i += 4) {
-      let t = b[i]; b[i] = b[i + 3]; b[i + 3] = t;
-      t = b[i + 1]; b[i + 1] = b[i + 2]; b[i + 2] = t;
+      let t = b[i];
+      b[i] = b[i + 3];
+      b[i + 3] = t;
+      t = b[i + 1];
+      b[i + 1] = b[i + 2];
+      b[i + 2] = t;
     }
   } else if (size === 8) {
     for (let i = 0; i + 7 < b.length; i += 8) {
-      for (let j = 0; j < 4; j++) { const t = b[i + j]; b[i + j] = b[i + 7 - j]; b[i + 7 - j] = t; }
+      for (let j = 0; j < 4; j++) {
+        const t = b[i + j];
+        b[i + j] = b[i + 7 - j];
+        b[i + 7 - j] = t;
+      }
     }
   }
 }
@@ -89,7 +137,13 @@ export function swapBytes(b: Uint8Array, size: number): void {
  * Makes a typed array of `count` elements of `dtype` from `raw` (element bytes in the given order).
  * Returns a view when no swap is needed and the offset is aligned, otherwise an aligned copy.
  */
-export function typedFromBytes(raw: Uint8Array, dtype: NpyDType, count: number, littleEndian: boolean, copy = false): TypedArray {
+export function typedFromBytes(
+  raw: Uint8Array,
+  dtype: NpyDType,
+  count: number,
+  littleEndian: boolean,
+  copy = false,
+): TypedArray {
   const { ctor, size } = DTYPE_INFO[dtype];
   const swap = size > 1 && littleEndian !== HOST_LITTLE_ENDIAN;
   if (!swap && !copy && raw.byteOffset % size === 0) return new ctor(raw.buffer, raw.byteOffset, count);
@@ -106,7 +160,10 @@ function fortranToC(src: TypedArray, shape: number[]): TypedArray {
   const ctor = src.constructor as TypedArrayCtor;
   const out = new ctor(n);
   const nd = shape.length;
-  if (nd <= 1 || n === 0) { (out as Uint8Array).set(src as Uint8Array); return out; }
+  if (nd <= 1 || n === 0) {
+    (out as Uint8Array).set(src as Uint8Array);
+    return out;
+  }
   // Source strides (Fortran): stride[0] = 1, stride[k] = stride[k-1] * shape[k-1].
   const fstride = new Array<number>(nd);
   fstride[0] = 1;
@@ -136,17 +193,25 @@ function fortranToC(src: TypedArray, shape: number[]): TypedArray {
   return out;
 }
 
-interface NpyHeader { descr: string; fortran: boolean; shape: number[] }
+interface NpyHeader {
+  descr: string;
+  fortran: boolean;
+  shape: number[];
+}
 
 function parseHeaderDict(text: string, name: string): NpyHeader {
   const t = text.trim();
-  if (!t.startsWith('{') || !t.endsWith('}')) throw new Error(`${name}: bad .npy header (not a dict): ${JSON.stringify(t.slice(0, 80))}`);
+  if (!t.startsWith('{') || !t.endsWith('}'))
+    throw new Error(`${name}: bad .npy header (not a dict): ${JSON.stringify(t.slice(0, 80))}`);
   const descrList = /['"]descr['"]\s*:\s*\[/.exec(t);
   if (descrList) throw new Error(`${name}: unsupported .npy dtype (structured array)`);
   const descr = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(t);
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(t);
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(t);
-  if (!descr || !fortran || !shape) throw new Error(`${name}: bad .npy header (missing descr, fortran_order or shape): ${JSON.stringify(t.slice(0, 120))}`);
+  if (!descr || !fortran || !shape)
+    throw new Error(
+      `${name}: bad .npy header (missing descr, fortran_order or shape): ${JSON.stringify(t.slice(0, 120))}`,
+    );
   const dims: number[] = [];
   const parts = shape[1].split(',').map((s) => s.trim());
   if (parts.length && parts[parts.length - 1] === '') parts.pop();
@@ -161,10 +226,15 @@ function parseHeaderDict(text: string, name: string): NpyHeader {
 function descrToDtype(descr: string, name: string): { dtype: NpyDType; littleEndian: boolean } {
   const m = /^([<>|=]?)([a-zA-Z]\d*)$/.exec(descr);
   const code = m ? m[2] : descr;
-  const dtype = m ? DESCR_TO_DTYPE[code] ?? (code === '?' ? 'bool' : undefined) : undefined;
+  const dtype = m ? (DESCR_TO_DTYPE[code] ?? (code === '?' ? 'bool' : undefined)) : undefined;
   if (!m || !dtype) {
-    const what = /^[<>|=]?c/.test(descr) ? 'complex' : /^[<>|=]?O/.test(descr) ? 'object'
-      : /^[<>|=]?[USVa]/.test(descr) ? 'string/void' : 'unknown';
+    const what = /^[<>|=]?c/.test(descr)
+      ? 'complex'
+      : /^[<>|=]?O/.test(descr)
+        ? 'object'
+        : /^[<>|=]?[USVa]/.test(descr)
+          ? 'string/void'
+          : 'unknown';
     throw new Error(`${name}: unsupported .npy dtype '${descr}' (${what})`);
   }
   const order = m[1];
@@ -186,7 +256,8 @@ export function parseNpy(bytes: Uint8Array, name = '<npy>'): NdArray {
 }
 
 function parseNpyImpl(bytes: Uint8Array, name: string): NdArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error(`${name}: not a .npy file (bad magic)`);
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new Error(`${name}: not a .npy file (bad magic)`);
   const major = bytes[6];
   const minor = bytes[7];
   let headerLen: number;
@@ -201,7 +272,8 @@ function parseNpyImpl(bytes: Uint8Array, name: string): NdArray {
   } else {
     throw new Error(`${name}: unsupported .npy format version ${major}.${minor}`);
   }
-  if (start + headerLen > bytes.length) throw new Error(`${name}: truncated .npy header (header length ${headerLen}, file ${bytes.length} bytes)`);
+  if (start + headerLen > bytes.length)
+    throw new Error(`${name}: truncated .npy header (header length ${headerLen}, file ${bytes.length} bytes)`);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
   const h = parseHeaderDict(text, name);
   const { dtype, littleEndian } = descrToDtype(h.descr, name);
@@ -210,7 +282,9 @@ function parseNpyImpl(bytes: Uint8Array, name: string): NdArray {
   const dataStart = start + headerLen;
   const avail = bytes.length - dataStart;
   if (count * size !== avail) {
-    throw new Error(`${name}: .npy data size mismatch: shape [${h.shape.join(', ')}] of ${dtype} needs ${count * size} bytes, file has ${avail}`);
+    throw new Error(
+      `${name}: .npy data size mismatch: shape [${h.shape.join(', ')}] of ${dtype} needs ${count * size} bytes, file has ${avail}`,
+    );
   }
   const raw = bytes.subarray(dataStart, dataStart + count * size);
   let data = typedFromBytes(raw, dtype, count, littleEndian, raw.length < SMALL_COPY_BYTES);
@@ -230,8 +304,18 @@ export function readNpy(path: string): NdArray {
 }
 
 const DTYPE_TO_DESCR: Record<NpyDType, string> = {
-  bool: '|b1', int8: '|i1', uint8: '|u1', int16: '<i2', uint16: '<u2', int32: '<i4', uint32: '<u4',
-  int64: '<i8', uint64: '<u8', float16: '<f2', float32: '<f4', float64: '<f8',
+  bool: '|b1',
+  int8: '|i1',
+  uint8: '|u1',
+  int16: '<i2',
+  uint16: '<u2',
+  int32: '<i4',
+  uint32: '<u4',
+  int64: '<i8',
+  uint64: '<u8',
+  float16: '<f2',
+  float32: '<f4',
+  float64: '<f8',
 };
 
 /** Checks that `data` is the typed array `dtype` calls for and matches `shape`. */
@@ -239,10 +323,13 @@ export function checkArray(arr: { data: TypedArray; shape: number[]; dtype: NpyD
   const info = DTYPE_INFO[arr.dtype];
   if (!info) throw new Error(`${name}: unsupported dtype '${String(arr.dtype)}'`);
   if (!(arr.data instanceof info.ctor)) {
-    throw new Error(`${name}: dtype ${arr.dtype} needs a ${info.ctor.name}, got ${(arr.data as object)?.constructor?.name}`);
+    throw new Error(
+      `${name}: dtype ${arr.dtype} needs a ${info.ctor.name}, got ${(arr.data as object)?.constructor?.name}`,
+    );
   }
   const n = shapeSize(arr.shape, name);
-  if (arr.data.length !== n) throw new Error(`${name}: data has ${arr.data.length} elements, shape [${arr.shape.join(', ')}] needs ${n}`);
+  if (arr.data.length !== n)
+    throw new Error(`${name}: data has ${arr.data.length} elements, shape [${arr.shape.join(', ')}] needs ${n}`);
   return n;
 }
 
@@ -254,7 +341,10 @@ export function encodeNpy(arr: NdArray): Uint8Array {
   let dict = `{'descr': '${DTYPE_TO_DESCR[arr.dtype]}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   let pre = 10;
   let total = pre + dict.length + 1;
-  if (total - pre > 0xffff) { pre = 12; total = pre + dict.length + 1; }
+  if (total - pre > 0xffff) {
+    pre = 12;
+    total = pre + dict.length + 1;
+  }
   const pad = (64 - (total % 64)) % 64;
   dict += ' '.repeat(pad) + '\n';
   const headerLen = dict.length;
@@ -262,7 +352,10 @@ export function encodeNpy(arr: NdArray): Uint8Array {
   out.set(MAGIC, 0);
   out[6] = pre === 10 ? 1 : 2;
   out[7] = 0;
-  if (pre === 10) { out[8] = headerLen & 0xff; out[9] = headerLen >> 8; } else new DataView(out.buffer).setUint32(8, headerLen, true);
+  if (pre === 10) {
+    out[8] = headerLen & 0xff;
+    out[9] = headerLen >> 8;
+  } else new DataView(out.buffer).setUint32(8, headerLen, true);
   for (let i = 0; i < headerLen; i++) out[pre + i] = dict.charCodeAt(i);
   const body = out.subarray(pre + headerLen);
   body.set(new Uint8Array(arr.data.buffer, arr.data.byteOffset, n * size));

@@ -43,7 +43,9 @@ class ProtoWriter {
     }
     this.parts.push(Number(x));
   }
-  private key(field: number, wire: number): void { this.varint(BigInt((field << 3) | wire)); }
+  private key(field: number, wire: number): void {
+    this.varint(BigInt((field << 3) | wire));
+  }
   double(field: number, v: number): this {
     this.key(field, 1);
     const b = new Uint8Array(8);
@@ -69,8 +71,12 @@ class ProtoWriter {
     this.parts.push(...b);
     return this;
   }
-  string(field: number, s: string): this { return this.bytes(field, new TextEncoder().encode(s)); }
-  finish(): Uint8Array { return Uint8Array.from(this.parts); }
+  string(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
 }
 
 /** One TFRecord: u64 length, masked crc(length), data, masked crc(data). */
@@ -97,9 +103,18 @@ export class SummaryWriter {
 
   constructor(readonly logDir: string) {
     mkdirSync(logDir, { recursive: true });
-    this.path = join(logDir, `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${hostname()}.${process.pid}.${fileCounter++}`);
+    this.path = join(
+      logDir,
+      `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${hostname()}.${process.pid}.${fileCounter++}`,
+    );
     this.fd = openSync(this.path, 'a');
-    this.writeEvent(new ProtoWriter().double(1, Date.now() / 1000).int64(2, 0).string(3, 'brain.Event:2').finish());
+    this.writeEvent(
+      new ProtoWriter()
+        .double(1, Date.now() / 1000)
+        .int64(2, 0)
+        .string(3, 'brain.Event:2')
+        .finish(),
+    );
   }
 
   /** One scalar (stored as float32, as TensorBoard's simple_value) at a global step. */
@@ -109,7 +124,8 @@ export class SummaryWriter {
 
   /** Several scalars in one event (one Summary with a value per tag). Non-finite numbers are kept as NaN/Inf. */
   addScalars(values: Record<string, number>, step: number, wallTime = Date.now() / 1000): void {
-    if (!Number.isInteger(step) || step < 0) throw new RangeError(`SummaryWriter.addScalars: step must be a non-negative integer, got ${step}`);
+    if (!Number.isInteger(step) || step < 0)
+      throw new RangeError(`SummaryWriter.addScalars: step must be a non-negative integer, got ${step}`);
     const summary = new ProtoWriter();
     for (const [tag, v] of Object.entries(values)) {
       if (typeof v !== 'number') throw new TypeError(`SummaryWriter.addScalars: '${tag}' is not a number`);

@@ -5,7 +5,9 @@ import type { Tensor } from '../torch/tensor.js';
 import { Module } from './module.js';
 
 /** A module whose forward takes and returns one tensor. */
-export interface TensorModule extends Module { forward(x: Tensor): Tensor }
+export interface TensorModule extends Module {
+  forward(x: Tensor): Tensor;
+}
 
 /**
  * Runs its children in order. Intermediate results are disposed as soon as the next child has
@@ -16,7 +18,9 @@ export class Sequential extends Module {
     super();
     modules.forEach((m, i) => this.registerModule(String(i), m));
   }
-  override get length(): number { return this._modules.size; }
+  override get length(): number {
+    return this._modules.size;
+  }
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     return this.child<M>([...this._modules.keys()][idx]);
@@ -25,7 +29,9 @@ export class Sequential extends Module {
     this.registerModule(String(this._modules.size), m);
     return this;
   }
-  [Symbol.iterator](): Iterator<Module> { return this.children(); }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
   override forward(x: Tensor): Tensor {
     return torch.tidy(() => {
       let y = x;
@@ -41,17 +47,22 @@ export class ModuleList extends Module {
     super();
     modules.forEach((m) => this.append(m));
   }
-  override get length(): number { return this._modules.size; }
+  override get length(): number {
+    return this._modules.size;
+  }
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
-    if (idx < 0 || idx >= this.length) throw new RangeError(`ModuleList: index ${i} out of range for length ${this.length}`);
+    if (idx < 0 || idx >= this.length)
+      throw new RangeError(`ModuleList: index ${i} out of range for length ${this.length}`);
     return this.child<M>(String(idx));
   }
   append(m: Module): this {
     this.registerModule(String(this._modules.size), m);
     return this;
   }
-  [Symbol.iterator](): Iterator<Module> { return this.children(); }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
   /** PyTorch's ModuleList repr: runs of identically printed children collapse to `(0-2): 3 x Layer(...)`. */
   override toString(): string {
     const reprs = [...this._modules.values()].map((m) => (m ? m.toString() : 'None'));
@@ -64,7 +75,10 @@ export class ModuleList extends Module {
     });
     const lines = blocks.map(({ start, end, text }) => {
       const head = start === end ? `(${start}): ` : `(${start}-${end}): ${end - start + 1} x `;
-      return (head + text).split('\n').map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+      return (head + text)
+        .split('\n')
+        .map((l, i) => (i === 0 ? l : `  ${l}`))
+        .join('\n');
     });
     return `${this.typeName()}(\n  ${lines.join('\n  ')}\n)`;
   }
@@ -77,15 +91,25 @@ export class ModuleDict extends Module {
     const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
     for (const [k, m] of entries) this.registerModule(k, m);
   }
-  get(key: string): Module | undefined { return this._modules.get(key) ?? undefined; }
+  get(key: string): Module | undefined {
+    return this._modules.get(key) ?? undefined;
+  }
   set(key: string, m: Module): this {
     this.registerModule(key, m);
     return this;
   }
-  has(key: string): boolean { return this._modules.has(key); }
-  keys(): string[] { return [...this._modules.keys()]; }
-  get size(): number { return this._modules.size; }
-  [Symbol.iterator](): Iterator<[string, Module]> { return this.namedChildren(); }
+  has(key: string): boolean {
+    return this._modules.has(key);
+  }
+  keys(): string[] {
+    return [...this._modules.keys()];
+  }
+  get size(): number {
+    return this._modules.size;
+  }
+  [Symbol.iterator](): Iterator<[string, Module]> {
+    return this.namedChildren();
+  }
 }
 
 /** PyTorch's ParameterList/ParameterDict line for one tensor: `Parameter containing: [torch.float32 of size 3x2]`. */
@@ -100,17 +124,21 @@ export class ParameterList extends Module {
     super();
     for (const v of values) this.append(v);
   }
-  override get length(): number { return this._parameters.size; }
+  override get length(): number {
+    return this._parameters.size;
+  }
   /** The parameter at `i` (negative counts from the end). */
   at(i: number): Tensor {
     const idx = i < 0 ? i + this.length : i;
-    if (idx < 0 || idx >= this.length) throw new RangeError(`ParameterList: index ${i} out of range for length ${this.length}`);
+    if (idx < 0 || idx >= this.length)
+      throw new RangeError(`ParameterList: index ${i} out of range for length ${this.length}`);
     return this.param(String(idx));
   }
   /** Replaces the parameter at `i` (disposing the old one). */
   set(i: number, value: Tensor): this {
     const idx = i < 0 ? i + this.length : i;
-    if (idx < 0 || idx >= this.length) throw new RangeError(`ParameterList: index ${i} out of range for length ${this.length}`);
+    if (idx < 0 || idx >= this.length)
+      throw new RangeError(`ParameterList: index ${i} out of range for length ${this.length}`);
     this.registerParameter(String(idx), value);
     return this;
   }
@@ -122,9 +150,13 @@ export class ParameterList extends Module {
     for (const v of values) this.append(v);
     return this;
   }
-  *[Symbol.iterator](): Iterator<Tensor> { for (const p of this._parameters.values()) if (p) yield p; }
+  *[Symbol.iterator](): Iterator<Tensor> {
+    for (const p of this._parameters.values()) if (p) yield p;
+  }
   override extraRepr(): string {
-    return [...this._parameters].map(([k, p]) => (p ? paramLine(k, p, `torch.${p.dtype}`) : `  (${k}): None`)).join('\n');
+    return [...this._parameters]
+      .map(([k, p]) => (p ? paramLine(k, p, `torch.${p.dtype}`) : `  (${k}): None`))
+      .join('\n');
   }
 }
 
@@ -132,15 +164,22 @@ export class ParameterList extends Module {
 export class ParameterDict extends Module {
   constructor(parameters: Record<string, Tensor> | Map<string, Tensor> | Iterable<[string, Tensor]> = {}) {
     super();
-    const entries = parameters instanceof Map || Symbol.iterator in parameters ? [...(parameters as Iterable<[string, Tensor]>)] : Object.entries(parameters);
+    const entries =
+      parameters instanceof Map || Symbol.iterator in parameters
+        ? [...(parameters as Iterable<[string, Tensor]>)]
+        : Object.entries(parameters);
     for (const [k, v] of entries) this.set(k, v);
   }
-  get(key: string): Tensor | undefined { return this._parameters.get(key) ?? undefined; }
+  get(key: string): Tensor | undefined {
+    return this._parameters.get(key) ?? undefined;
+  }
   set(key: string, value: Tensor): this {
     this.registerParameter(key, value);
     return this;
   }
-  has(key: string): boolean { return this._parameters.has(key); }
+  has(key: string): boolean {
+    return this._parameters.has(key);
+  }
   /** Removes `key` and returns its parameter (PyTorch's pop). */
   pop(key: string): Tensor {
     const p = this._parameters.get(key);
@@ -149,10 +188,18 @@ export class ParameterDict extends Module {
     delete (this as unknown as Record<string, unknown>)[key];
     return p;
   }
-  keys(): string[] { return [...this._parameters.keys()]; }
-  values(): Tensor[] { return [...this._parameters.values()].filter((p): p is Tensor => p !== null); }
-  get size(): number { return this._parameters.size; }
-  [Symbol.iterator](): Iterator<[string, Tensor]> { return this.namedParameters('', false); }
+  keys(): string[] {
+    return [...this._parameters.keys()];
+  }
+  values(): Tensor[] {
+    return [...this._parameters.values()].filter((p): p is Tensor => p !== null);
+  }
+  get size(): number {
+    return this._parameters.size;
+  }
+  [Symbol.iterator](): Iterator<[string, Tensor]> {
+    return this.namedParameters('', false);
+  }
   override extraRepr(): string {
     return [...this._parameters].map(([k, p]) => (p ? paramLine(k, p, p.type()) : `  (${k}): None`)).join('\n');
   }

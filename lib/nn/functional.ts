@@ -21,7 +21,15 @@ import { kwargs, type KwArgs } from './functional/args.js';
 
 /** y = x W^T + b. */
 export const linear = (x: Tensor, weight: Tensor, ...args: KwArgs<{ bias?: Tensor | null }, ['bias']>): Tensor =>
-  torch.linear(x, weight, args.length ? (kwargs<{ bias?: Tensor | null }>('linear', ['bias'], args).bias ?? null) : null);
+  torch.linear(
+    x,
+    weight,
+    args.length ? (kwargs<{ bias?: Tensor | null }>('linear', ['bias'], args).bias ?? null) : null,
+  );
 /** y = x1^T A x2 + b with weight A (out, in1, in2). */
-export const bilinear = (x1: Tensor, x2: Tensor, weight: Tensor, ...args: KwArgs<{ bias?: Tensor | null }, ['bias']>): Tensor =>
-  torch.bilinear(x1, x2, weight, kwargs<{ bias?: Tensor | null }>('bilinear', ['bias'], args).bias ?? null);
+export const bilinear = (
+  x1: Tensor,
+  x2: Tensor,
+  weight: Tensor,
+  ...args: KwArgs<{ bias?: Tensor | null }, ['bias']>
+): Tensor => torch.bilinear(x1, x2, weight, kwargs<{ bias?: Tensor | null }>('bilinear', ['bias'], args).bias ?? null);

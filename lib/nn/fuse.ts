@@ -4,28 +4,47 @@
 import * as torch from '../torch/index.js';
 import { Module } from './module.js';
 import { Sequential } from './containers.js';
-import { BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d, Identity } from './layers.js';
+import {
+  BatchNorm1d,
+  BatchNorm2d,
+  BatchNorm3d,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+  Identity,
+} from './layers.js';
 
 type Conv = Conv1d | Conv2d | Conv3d | ConvTranspose2d | ConvTranspose3d;
 type BatchNorm = BatchNorm1d | BatchNorm2d | BatchNorm3d;
 const isConv = (m: Module | undefined): m is Conv =>
-  m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d || m instanceof ConvTranspose2d || m instanceof ConvTranspose3d;
-const isBatchNorm = (m: Module | undefined): m is BatchNorm => m instanceof BatchNorm1d || m instanceof BatchNorm2d || m instanceof BatchNorm3d;
+  m instanceof Conv1d ||
+  m instanceof Conv2d ||
+  m instanceof Conv3d ||
+  m instanceof ConvTranspose2d ||
+  m instanceof ConvTranspose3d;
+const isBatchNorm = (m: Module | undefined): m is BatchNorm =>
+  m instanceof BatchNorm1d || m instanceof BatchNorm2d || m instanceof BatchNorm3d;
 
 function foldInto(conv: Conv, bn: BatchNorm): void {
-  if (!bn.runningMean || !bn.runningVar) throw new Error('fuseConvBatchNorm: BatchNorm without running statistics cannot be folded');
-  if (conv.groups !== 1 && conv instanceof ConvTranspose3d) throw new Error('fuseConvBatchNorm: grouped transposed convolutions are not supported');
-  torch.noGrad(() => torch.tidy(() => {
-    const scale = bn.runningVar!.add(bn.eps).rsqrt();
-    const gamma = bn.weight ? scale.mul(bn.weight) : scale;
-    const outDim = conv.transposed ? 1 : 0;
-    const shape = conv.weight.shape.map((s, i) => (i === outDim ? s : 1));
-    conv.weight.mul_(gamma.view(shape));
-    const bias = (conv.bias ?? torch.zerosLike(bn.runningMean!)).sub(bn.runningMean!).mul(gamma);
-    if (bn.bias) bias.add_(bn.bias);
-    if (conv.bias) conv.bias.copy_(bias);
-    else conv.registerParameter('bias', torch.keep(bias.clone()));
-  }));
+  if (!bn.runningMean || !bn.runningVar)
+    throw new Error('fuseConvBatchNorm: BatchNorm without running statistics cannot be folded');
+  if (conv.groups !== 1 && conv instanceof ConvTranspose3d)
+    throw new Error('fuseConvBatchNorm: grouped transposed convolutions are not supported');
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      const scale = bn.runningVar!.add(bn.eps).rsqrt();
+      const gamma = bn.weight ? scale.mul(bn.weight) : scale;
+      const outDim = conv.transposed ? 1 : 0;
+      const shape = conv.weight.shape.map((s, i) => (i === outDim ? s : 1));
+      conv.weight.mul_(gamma.view(shape));
+      const bias = (conv.bias ?? torch.zerosLike(bn.runningMean!)).sub(bn.runningMean!).mul(gamma);
+      if (bn.bias) bias.add_(bn.bias);
+      if (conv.bias) conv.bias.copy_(bias);
+      else conv.registerParameter('bias', torch.keep(bias.clone()));
+    }),
+  );
 }
 
 /**
@@ -51,4 +70,3 @@ export function fuseConvBatchNorm(model: Module): number {
   }
   return folded;
 }
-

@@ -1,5 +1,11 @@
 // The `nn` namespace: Module, Parameter, layers, containers, losses, functional, init and utils.
-export { Module, type LoadStateDictResult, type RemovableHandle, type ForwardHook, type ForwardPreHook } from './module.js';
+export {
+  Module,
+  type LoadStateDictResult,
+  type RemovableHandle,
+  type ForwardHook,
+  type ForwardPreHook,
+} from './module.js';
 export { Parameter, Buffer, type ParameterOptions, type BufferOptions } from './parameter.js';
 export * from './layers.js';
 export * from './containers.js';

@@ -4,32 +4,54 @@ import type { Tensor } from '../torch/tensor.js';
 import { kwargs, type KwArgs } from './functional/args.js';
 
 /** Nonlinearities calculateGain knows (PyTorch's names). */
-export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type Nonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 /** Which fan the Kaiming initializers scale by: fan_in (forward variance) or fan_out (backward variance). */
 export type FanMode = 'fan_in' | 'fan_out';
 
 /** PyTorch's calculate_gain. */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
-    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
+    case 'sigmoid':
       return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    case 'selu': return 3 / 4;
-    default: throw new TypeError(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new TypeError(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
   }
 }
 
 /** PyTorch's _calculate_fan_in_and_fan_out: fan_in = size(1) * receptive field, fan_out = size(0) * receptive field. */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   const s = t.shape;
-  if (s.length < 2) throw new RangeError(`calculateFanInAndFanOut: needs a tensor with at least 2 dims, got shape [${s.join(', ')}]`);
+  if (s.length < 2)
+    throw new RangeError(`calculateFanInAndFanOut: needs a tensor with at least 2 dims, got shape [${s.join(', ')}]`);
   const rf = s.slice(2).reduce((a, b) => a * b, 1);
   return [s[1] * rf, s[0] * rf];
 }
@@ -40,7 +62,11 @@ function fanOf(t: Tensor, mode: FanMode): number {
 }
 
 const inPlace = (t: Tensor, fn: () => unknown): Tensor => {
-  torch.noGrad(() => torch.tidy(() => { fn(); }));
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      fn();
+    }),
+  );
   return t;
 };
 
@@ -76,7 +102,11 @@ export function xavierNormal_(t: Tensor, ...args: GainArgs): Tensor {
   return normal_(t, 0, gain * Math.sqrt(2 / (fin + fout)));
 }
 /** Options of kaimingUniform_ / kaimingNormal_ (Python's keyword arguments, camelCase). */
-export interface KaimingOptions { /** Negative slope of the following leaky ReLU, default 0. */ a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
+export interface KaimingOptions {
+  /** Negative slope of the following leaky ReLU, default 0. */ a?: number;
+  mode?: FanMode;
+  nonlinearity?: Nonlinearity;
+}
 const KAIMING = ['a', 'mode', 'nonlinearity'] as const;
 function kaimingStd(fn: string, t: Tensor, args: readonly unknown[]): number | null {
   const o = kwargs<KaimingOptions>(fn, KAIMING, args);
@@ -96,9 +126,19 @@ export function kaimingNormal_(t: Tensor, ...args: KwArgs<KaimingOptions, typeof
   return std === null ? t : normal_(t, 0, std);
 }
 /** Truncated normal on [a, b] by inverse CDF, as PyTorch's trunc_normal_. */
-export function truncNormal_(t: Tensor, ...args: KwArgs<{ mean?: number; std?: number; a?: number; b?: number }, ['mean', 'std', 'a', 'b']>): Tensor {
-  const o = kwargs<{ mean?: number; std?: number; a?: number; b?: number }>('truncNormal_', ['mean', 'std', 'a', 'b'], args);
-  const mean = o.mean ?? 0, std = o.std ?? 1, a = o.a ?? -2, b = o.b ?? 2;
+export function truncNormal_(
+  t: Tensor,
+  ...args: KwArgs<{ mean?: number; std?: number; a?: number; b?: number }, ['mean', 'std', 'a', 'b']>
+): Tensor {
+  const o = kwargs<{ mean?: number; std?: number; a?: number; b?: number }>(
+    'truncNormal_',
+    ['mean', 'std', 'a', 'b'],
+    args,
+  );
+  const mean = o.mean ?? 0,
+    std = o.std ?? 1,
+    a = o.a ?? -2,
+    b = o.b ?? 2;
   const normCdf = (x: number): number => (1 + erf(x / Math.SQRT2)) / 2;
   const l = normCdf((a - mean) / std);
   const u = normCdf((b - mean) / std);
@@ -117,7 +157,8 @@ function erf(x: number): number {
   const z = Math.abs(x);
   if (z < 2.5) {
     // Taylor series
-    let sum = z, term = z;
+    let sum = z,
+      term = z;
     for (let n = 1; n < 200; n++) {
       term *= (-z * z) / n;
       const add = term / (2 * n + 1);
@@ -128,13 +169,17 @@ function erf(x: number): number {
   }
   // continued fraction for erfc
   let f = 0;
-  for (let n = 60; n >= 1; n--) f = (n / 2) / (z + f);
+  for (let n = 60; n >= 1; n--) f = n / 2 / (z + f);
   const erfc = Math.exp(-z * z) / Math.sqrt(Math.PI) / (z + f);
   return sign * (1 - erfc);
 }
 
 // snake_case aliases, as in torch.nn.init
 export {
-  xavierUniform_ as xavier_uniform_, xavierNormal_ as xavier_normal_, kaimingUniform_ as kaiming_uniform_,
-  kaimingNormal_ as kaiming_normal_, truncNormal_ as trunc_normal_, calculateGain as calculate_gain,
+  xavierUniform_ as xavier_uniform_,
+  xavierNormal_ as xavier_normal_,
+  kaimingUniform_ as kaiming_uniform_,
+  kaimingNormal_ as kaiming_normal_,
+  truncNormal_ as trunc_normal_,
+  calculateGain as calculate_gain,
 };

@@ -8,7 +8,10 @@ import type { DType } from '../torch/dtype.js';
 import { Buffer, isParameter, markParameter } from './parameter.js';
 
 /** The keys loadStateDict did not find in the state dict, and the state-dict keys it did not use. */
-export interface LoadStateDictResult { missingKeys: string[]; unexpectedKeys: string[] }
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
 
 /** Python's repr of a float (`1e-05`, `0.1`, `2.0`). */
 export function pyFloat(v: number): string {
@@ -40,7 +43,12 @@ interface Registries {
   registerModule(name: string, module: Module | null): Module | null;
 }
 
-const typeName = (v: unknown): string => (v === null ? 'null' : typeof v === 'object' || typeof v === 'function' ? (v as object).constructor?.name ?? typeof v : typeof v);
+const typeName = (v: unknown): string =>
+  v === null
+    ? 'null'
+    : typeof v === 'object' || typeof v === 'function'
+      ? ((v as object).constructor?.name ?? typeof v)
+      : typeof v;
 
 /** Whether `value` is already registered in `map` under a name other than `name` (a field that aliases it). */
 function registeredElsewhere(map: Map<string, unknown>, name: string, value: unknown): boolean {
@@ -51,7 +59,10 @@ function registeredElsewhere(map: Map<string, unknown>, name: string, value: unk
 /** Drops `name` from the registries other than `keep` (PyTorch's remove_from before a re-registration). */
 function removeFrom(t: Registries, name: string, keep: 'p' | 'b' | 'm'): void {
   if (keep !== 'p') t._parameters.delete(name);
-  if (keep !== 'b') { t._buffers.delete(name); t._nonPersistent.delete(name); }
+  if (keep !== 'b') {
+    t._buffers.delete(name);
+    t._nonPersistent.delete(name);
+  }
   if (keep !== 'm') t._modules.delete(name);
   const own = Object.getOwnPropertyDescriptor(t, name);
   if (own && 'value' in own) delete (t as unknown as Record<string, unknown>)[name];
@@ -67,7 +78,8 @@ function removeFrom(t: Registries, name: string, keep: 'p' | 'b' | 'm'): void {
  * registered name alone.
  */
 function assignAttr(t: Registries, name: string, value: unknown, declaration: boolean): boolean {
-  if (value === undefined && declaration) return t._parameters.has(name) || t._buffers.has(name) || t._modules.has(name);
+  if (value === undefined && declaration)
+    return t._parameters.has(name) || t._buffers.has(name) || t._modules.has(name);
   if (isParameter(value)) {
     if (registeredElsewhere(t._parameters, name, value)) return false;
     removeFrom(t, name, 'p');
@@ -75,7 +87,8 @@ function assignAttr(t: Registries, name: string, value: unknown, declaration: bo
     return true;
   }
   if (t._parameters.has(name)) {
-    if (value !== null && value !== undefined) throw new TypeError(`cannot assign '${typeName(value)}' as parameter '${name}' (nn.Parameter or null expected)`);
+    if (value !== null && value !== undefined)
+      throw new TypeError(`cannot assign '${typeName(value)}' as parameter '${name}' (nn.Parameter or null expected)`);
     t.registerParameter(name, null);
     return true;
   }
@@ -86,12 +99,14 @@ function assignAttr(t: Registries, name: string, value: unknown, declaration: bo
     return true;
   }
   if (t._modules.has(name)) {
-    if (value !== null && value !== undefined) throw new TypeError(`cannot assign '${typeName(value)}' as child module '${name}' (nn.Module or null expected)`);
+    if (value !== null && value !== undefined)
+      throw new TypeError(`cannot assign '${typeName(value)}' as child module '${name}' (nn.Module or null expected)`);
     t._modules.set(name, null);
     return true;
   }
   if (value instanceof Buffer || t._buffers.has(name)) {
-    if (value !== null && value !== undefined && !(value instanceof Tensor)) throw new TypeError(`cannot assign '${typeName(value)}' as buffer '${name}' (Tensor or null expected)`);
+    if (value !== null && value !== undefined && !(value instanceof Tensor))
+      throw new TypeError(`cannot assign '${typeName(value)}' as buffer '${name}' (Tensor or null expected)`);
     if (value instanceof Tensor && registeredElsewhere(t._buffers, name, value)) return false;
     removeFrom(t, name, 'b');
     const persistent = value instanceof Buffer ? value.persistent : !t._nonPersistent.has(name);
@@ -123,8 +138,12 @@ function exposeAttr(t: Registries, name: string, value: unknown): void {
   }
   Reflect.defineProperty(t, name, {
     get: () => lookup(t, name),
-    set: (v: unknown) => { if (!assignAttr(t, name, v, false)) Reflect.defineProperty(t, name, { value: v, writable: true, enumerable: true, configurable: true }); },
-    enumerable: true, configurable: true,
+    set: (v: unknown) => {
+      if (!assignAttr(t, name, v, false))
+        Reflect.defineProperty(t, name, { value: v, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: true,
+    configurable: true,
   });
 }
 
@@ -141,7 +160,10 @@ const TRAPS: ProxyHandler<Registries> = {
   deleteProperty(target, key) {
     if (typeof key === 'string') {
       if (target._parameters.delete(key) || target._modules.delete(key)) return Reflect.deleteProperty(target, key);
-      if (target._buffers.delete(key)) { target._nonPersistent.delete(key); return Reflect.deleteProperty(target, key); }
+      if (target._buffers.delete(key)) {
+        target._nonPersistent.delete(key);
+        return Reflect.deleteProperty(target, key);
+      }
     }
     return Reflect.deleteProperty(target, key);
   },
@@ -153,14 +175,24 @@ const TRAPS: ProxyHandler<Registries> = {
  * `module[name]` return while `name` is not a parameter; null removes it.
  */
 export function registries(m: Module): {
-  parameters: Map<string, Tensor | null>; buffers: Map<string, Tensor | null>; modules: Map<string, Module | null>;
+  parameters: Map<string, Tensor | null>;
+  buffers: Map<string, Tensor | null>;
+  modules: Map<string, Module | null>;
   setDerived(name: string, t: Tensor | null): void;
 } {
   const r = m as unknown as Registries;
   return {
-    parameters: r._parameters, buffers: r._buffers, modules: r._modules,
+    parameters: r._parameters,
+    buffers: r._buffers,
+    modules: r._modules,
     setDerived(name: string, t: Tensor | null): void {
-      if (!r._derived) Object.defineProperty(r, '_derived', { value: new Map<string, Tensor>(), configurable: true, writable: true, enumerable: false });
+      if (!r._derived)
+        Object.defineProperty(r, '_derived', {
+          value: new Map<string, Tensor>(),
+          configurable: true,
+          writable: true,
+          enumerable: false,
+        });
       const old = r._derived!.get(name);
       if (t) r._derived!.set(name, torch.keep(t));
       else r._derived!.delete(name);
@@ -171,13 +203,24 @@ export function registries(m: Module): {
 }
 
 /** Removes the hook it was returned for (PyTorch's RemovableHandle); also a Disposable (`using h = ...`). */
-export interface RemovableHandle extends Disposable { readonly id: number; remove(): void }
+export interface RemovableHandle extends Disposable {
+  readonly id: number;
+  remove(): void;
+}
 /** A forward pre-hook: (module, args) -> new args (an array), a new single argument, or undefined. */
 export type ForwardPreHook<M = Module> = (module: M, args: unknown[]) => unknown;
 /** A forward hook: (module, args, output) -> a replacement output, or undefined. */
 export type ForwardHook<M = Module> = (module: M, args: unknown[], output: unknown) => unknown;
-interface HookEntry { id: number; fn: ForwardPreHook<Module> | ForwardHook<Module>; alwaysCall: boolean }
-interface HookState { pre: HookEntry[]; post: HookEntry[]; inner: (...a: unknown[]) => unknown }
+interface HookEntry {
+  id: number;
+  fn: ForwardPreHook<Module> | ForwardHook<Module>;
+  alwaysCall: boolean;
+}
+interface HookState {
+  pre: HookEntry[];
+  post: HookEntry[];
+  inner: (...a: unknown[]) => unknown;
+}
 let nextHookId = 0;
 
 /** The forward a module with hooks gets as an own property: pre-hooks, the class's forward, hooks. */
@@ -192,7 +235,14 @@ function hookedForward(module: Module, state: HookState): (...a: unknown[]) => u
     try {
       out = state.inner.apply(module, args);
     } catch (err) {
-      for (const h of [...state.post]) if (h.alwaysCall) { try { (h.fn as ForwardHook<Module>)(module, args, undefined); } catch { /* the forward error wins */ } }
+      for (const h of [...state.post])
+        if (h.alwaysCall) {
+          try {
+            (h.fn as ForwardHook<Module>)(module, args, undefined);
+          } catch {
+            /* the forward error wins */
+          }
+        }
       throw err;
     }
     for (const h of [...state.post]) {
@@ -212,7 +262,8 @@ function hookedForward(module: Module, state: HookState): (...a: unknown[]) => u
  */
 class CallableBase {
   constructor() {
-    const self = ((...args: unknown[]): unknown => (proxy as unknown as { forward(...a: unknown[]): unknown }).forward(...args)) as unknown as Registries;
+    const self = ((...args: unknown[]): unknown =>
+      (proxy as unknown as { forward(...a: unknown[]): unknown }).forward(...args)) as unknown as Registries;
     delete (self as { length?: number }).length;
     delete (self as { name?: string }).name;
     Object.setPrototypeOf(self, new.target.prototype);
@@ -262,7 +313,10 @@ export class Module extends CallableBase {
    */
   registerParameter(name: string, value: Tensor | null): Tensor | null {
     this.checkName(name, this._buffers, this._modules);
-    if (value !== null && !(value instanceof Tensor)) throw new TypeError(`${this.constructor.name}.registerParameter('${name}'): expected a Tensor or null, got ${typeName(value)}`);
+    if (value !== null && !(value instanceof Tensor))
+      throw new TypeError(
+        `${this.constructor.name}.registerParameter('${name}'): expected a Tensor or null, got ${typeName(value)}`,
+      );
     const old = this._parameters.get(name);
     if (value) {
       torch.keep(value);
@@ -277,7 +331,10 @@ export class Module extends CallableBase {
   /** Registers (or replaces, disposing the old one) a buffer. `persistent=false` keeps it out of the state dict. */
   registerBuffer(name: string, value: Tensor | null, persistent = true): Tensor | null {
     this.checkName(name, this._parameters, this._modules);
-    if (value !== null && !(value instanceof Tensor)) throw new TypeError(`${this.constructor.name}.registerBuffer('${name}'): expected a Tensor or null, got ${typeName(value)}`);
+    if (value !== null && !(value instanceof Tensor))
+      throw new TypeError(
+        `${this.constructor.name}.registerBuffer('${name}'): expected a Tensor or null, got ${typeName(value)}`,
+      );
     const old = this._buffers.get(name);
     if (value) torch.keep(value);
     this._buffers.set(name, value);
@@ -290,7 +347,10 @@ export class Module extends CallableBase {
   /** Registers (or replaces) a child module under `name` (PyTorch's register_module / add_module). */
   registerModule<M extends Module | null>(name: string, module: M): M {
     this.checkName(name, this._parameters, this._buffers);
-    if (module !== null && !(module instanceof Module)) throw new TypeError(`${this.constructor.name}.registerModule('${name}'): expected an nn.Module or null, got ${typeName(module)}`);
+    if (module !== null && !(module instanceof Module))
+      throw new TypeError(
+        `${this.constructor.name}.registerModule('${name}'): expected an nn.Module or null, got ${typeName(module)}`,
+      );
     this._modules.set(name, module);
     exposeAttr(this as unknown as Registries, name, module);
     return module;
@@ -309,17 +369,30 @@ export class Module extends CallableBase {
    * it returns replaces the output. With `alwaysCall` it also runs (its result ignored, output
    * undefined) when forward throws, before the error propagates.
    */
-  registerForwardHook(hook: ForwardHook<this>, options: { prepend?: boolean; alwaysCall?: boolean } = {}): RemovableHandle {
+  registerForwardHook(
+    hook: ForwardHook<this>,
+    options: { prepend?: boolean; alwaysCall?: boolean } = {},
+  ): RemovableHandle {
     return this.addHook('post', hook as ForwardHook<Module>, options.prepend ?? false, options.alwaysCall ?? false);
   }
-  private addHook(kind: 'pre' | 'post', fn: ForwardPreHook<Module> | ForwardHook<Module>, prepend: boolean, alwaysCall: boolean): RemovableHandle {
+  private addHook(
+    kind: 'pre' | 'post',
+    fn: ForwardPreHook<Module> | ForwardHook<Module>,
+    prepend: boolean,
+    alwaysCall: boolean,
+  ): RemovableHandle {
     const self = this as unknown as { _hooks?: HookState; forward: (...a: unknown[]) => unknown };
     let state = self._hooks;
     if (!state) {
       const inner = self.forward;
       state = { pre: [], post: [], inner };
       Object.defineProperty(this, '_hooks', { value: state, configurable: true, writable: true, enumerable: false });
-      Object.defineProperty(this, 'forward', { value: hookedForward(this, state), configurable: true, writable: true, enumerable: false });
+      Object.defineProperty(this, 'forward', {
+        value: hookedForward(this, state),
+        configurable: true,
+        writable: true,
+        enumerable: false,
+      });
     }
     const entry: HookEntry = { id: nextHookId++, fn, alwaysCall };
     const list = kind === 'pre' ? state.pre : state.post;
@@ -340,8 +413,10 @@ export class Module extends CallableBase {
     return this.registerModule(name, module);
   }
   private checkName(name: string, ...others: Map<string, unknown>[]): void {
-    if (name === '' || name.includes('.')) throw new TypeError(`${this.constructor.name}: invalid name '${name}' (empty or contains '.')`);
-    if (others.some((m) => m.has(name))) throw new TypeError(`${this.constructor.name}: attribute '${name}' already exists`);
+    if (name === '' || name.includes('.'))
+      throw new TypeError(`${this.constructor.name}: invalid name '${name}' (empty or contains '.')`);
+    if (others.some((m) => m.has(name)))
+      throw new TypeError(`${this.constructor.name}: attribute '${name}' already exists`);
   }
 
   /** A registered parameter by local name, or the tensor computed in its place by weightNorm / spectralNorm (throws when absent). */
@@ -386,13 +461,20 @@ export class Module extends CallableBase {
   *namedChildren(): Generator<[string, Module]> {
     const seen = new Set<Module>();
     for (const [name, m] of this._modules) {
-      if (m && !seen.has(m)) { seen.add(m); yield [name, m]; }
+      if (m && !seen.has(m)) {
+        seen.add(m);
+        yield [name, m];
+      }
     }
   }
   *children(): Generator<Module> {
     for (const [, m] of this.namedChildren()) yield m;
   }
-  private *namedMembers(kind: '_parameters' | '_buffers', prefix: string, recurse: boolean): Generator<[string, Tensor]> {
+  private *namedMembers(
+    kind: '_parameters' | '_buffers',
+    prefix: string,
+    recurse: boolean,
+  ): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
@@ -446,7 +528,10 @@ export class Module extends CallableBase {
    * without autograd (tensors keep their identity, so optimizers holding them stay valid).
    * Shape mismatches always fail; with `strict` (default) missing and unexpected keys fail too.
    */
-  loadStateDict(stateDict: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(
+    stateDict: Map<string, Tensor> | Record<string, Tensor>,
+    options: { strict?: boolean } = {},
+  ): LoadStateDictResult {
     const strict = options.strict ?? true;
     const sd = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own = this.stateDict({ keepVars: true });
@@ -456,16 +541,22 @@ export class Module extends CallableBase {
     for (const [k, target] of own) {
       const src = sd.get(k);
       if (!src) continue;
-      const a = src.shape, b = target.shape;
+      const a = src.shape,
+        b = target.shape;
       if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
-        errors.push(`size mismatch for ${k}: copying a param with shape [${a.join(', ')}] from checkpoint, the shape in current model is [${b.join(', ')}].`);
+        errors.push(
+          `size mismatch for ${k}: copying a param with shape [${a.join(', ')}] from checkpoint, the shape in current model is [${b.join(', ')}].`,
+        );
       }
     }
     if (strict) {
-      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+      if (unexpectedKeys.length)
+        errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+      if (missingKeys.length)
+        errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
     }
-    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    if (errors.length)
+      throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     torch.noGrad(() => {
       for (const [k, target] of own) {
         const src = sd.get(k);
@@ -504,8 +595,10 @@ export class Module extends CallableBase {
    */
   to(target: string | { device?: string; dtype?: DType }): this {
     const FLOATS = ['float16', 'bfloat16', 'float32', 'float64'];
-    const opts = typeof target === 'string' ? (FLOATS.includes(target) ? { dtype: target as DType } : { device: target }) : target;
-    if (opts.dtype && !FLOATS.includes(opts.dtype)) throw new TypeError(`Module.to: dtype must be floating point, got ${opts.dtype}`);
+    const opts =
+      typeof target === 'string' ? (FLOATS.includes(target) ? { dtype: target as DType } : { device: target }) : target;
+    if (opts.dtype && !FLOATS.includes(opts.dtype))
+      throw new TypeError(`Module.to: dtype must be floating point, got ${opts.dtype}`);
     const convert = (t: Tensor): Tensor => {
       const dtype = opts.dtype && t.isFloatingPoint() ? opts.dtype : t.dtype;
       const device = opts.device ?? t.device;
@@ -542,7 +635,10 @@ export class Module extends CallableBase {
         for (const [name, t] of map) {
           if (!t) continue;
           const n = torch.keep(torch.empty(t.shape, { dtype: t.dtype, device }));
-          if (map === m._parameters) { if (t.requiresGrad) n.requiresGrad_(true); markParameter(n); }
+          if (map === m._parameters) {
+            if (t.requiresGrad) n.requiresGrad_(true);
+            markParameter(n);
+          }
           map.set(name, n);
           t.dispose();
         }
@@ -571,7 +667,10 @@ export class Module extends CallableBase {
     const childLines: string[] = [];
     for (const [name, m] of this._modules) {
       const text = m ? m.toString() : 'None';
-      const indented = text.split('\n').map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+      const indented = text
+        .split('\n')
+        .map((l, i) => (i === 0 ? l : `  ${l}`))
+        .join('\n');
       childLines.push(`(${name}): ${indented}`);
     }
     const all = [...lines, ...childLines];

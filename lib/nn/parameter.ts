@@ -22,7 +22,9 @@ export function isParameter(v: unknown): boolean {
  */
 function adoptDetached(data: Tensor | undefined, what: string): number {
   if (data !== undefined && data !== null && !(data instanceof Tensor)) {
-    throw new TypeError(`${what}: data must be a Tensor, got ${typeof data === 'object' ? (data as object).constructor?.name : typeof data}`);
+    throw new TypeError(
+      `${what}: data must be a Tensor, got ${typeof data === 'object' ? (data as object).constructor?.name : typeof data}`,
+    );
   }
   const d = torch.tidy(() => torch.noGrad(() => (data ?? torch.empty([0])).detach()));
   const h = d.h;
@@ -31,7 +33,9 @@ function adoptDetached(data: Tensor | undefined, what: string): number {
 }
 
 /** Options of `new nn.Parameter(data, options)`. */
-export interface ParameterOptions { /** Default true. */ requiresGrad?: boolean }
+export interface ParameterOptions {
+  /** Default true. */ requiresGrad?: boolean;
+}
 
 /**
  * A tensor that is a module parameter (PyTorch's nn.Parameter): shares `data`'s storage, is a leaf,
@@ -52,7 +56,9 @@ export class Parameter extends Tensor {
 }
 
 /** Options of `new nn.Buffer(data, options)`. */
-export interface BufferOptions { /** In the state dict (default true); PyTorch's persistent. */ persistent?: boolean }
+export interface BufferOptions {
+  /** In the state dict (default true); PyTorch's persistent. */ persistent?: boolean;
+}
 
 /**
  * A tensor that registers as a buffer when assigned to a module field (PyTorch's nn.Buffer):

@@ -6,10 +6,26 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** Adadelta's hyper-parameters (PyTorch's names in camelCase). */
 export interface AdadeltaOptions {
-  lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean; capturable: boolean; foreach: boolean | null; differentiable: boolean;
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+  capturable: boolean;
+  foreach: boolean | null;
+  differentiable: boolean;
 }
 const ARGS = ['lr', 'rho', 'eps', 'weightDecay', 'foreach'] as const;
-const DEFAULTS: AdadeltaOptions = { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, capturable: false, foreach: null, differentiable: false };
+const DEFAULTS: AdadeltaOptions = {
+  lr: 1,
+  rho: 0.9,
+  eps: 1e-6,
+  weightDecay: 0,
+  maximize: false,
+  capturable: false,
+  foreach: null,
+  differentiable: false,
+};
 
 /**
  * Adadelta (Zeiler 2012), as PyTorch's `torch.optim.Adadelta`: square_avg and acc_delta are running averages of

@@ -6,11 +6,30 @@ import { Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /** Adafactor's hyper-parameters (PyTorch's names in camelCase; `eps` is [eps1 or null, eps2]). */
 export interface AdafactorOptions {
-  lr: number; beta2Decay: number; eps: [number | null, number]; d: number; weightDecay: number; foreach: boolean | null; maximize: boolean;
+  lr: number;
+  beta2Decay: number;
+  eps: [number | null, number];
+  d: number;
+  weightDecay: number;
+  foreach: boolean | null;
+  maximize: boolean;
 }
 const ARGS = ['lr', 'beta2Decay', 'eps', 'd', 'weightDecay'] as const;
-const DEFAULTS: AdafactorOptions = { lr: 1e-2, beta2Decay: -0.8, eps: [null, 1e-3], d: 1, weightDecay: 0, foreach: null, maximize: false };
-const FLOAT_EPS: Record<string, number> = { float32: 2 ** -23, float64: 2 ** -52, float16: 2 ** -10, bfloat16: 2 ** -7 };
+const DEFAULTS: AdafactorOptions = {
+  lr: 1e-2,
+  beta2Decay: -0.8,
+  eps: [null, 1e-3],
+  d: 1,
+  weightDecay: 0,
+  foreach: null,
+  maximize: false,
+};
+const FLOAT_EPS: Record<string, number> = {
+  float32: 2 ** -23,
+  float64: 2 ** -52,
+  float16: 2 ** -10,
+  bfloat16: 2 ** -7,
+};
 
 /**
  * Adafactor (Shazeer & Stern 2018) as PyTorch's `torch.optim.Adafactor`: the second moment of a matrix gradient is
@@ -37,7 +56,8 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
     const o = pyArgs<AdafactorOptions>('Adafactor', ARGS, args, DEFAULTS);
     if (!(o.lr >= 0)) throw new RangeError(`Adafactor: learning rate should be >= 0 but is ${o.lr}`);
     if (!(o.beta2Decay <= 0)) throw new RangeError(`Adafactor: beta2Decay should be <= 0 but is ${o.beta2Decay}`);
-    if (o.eps[0] !== null && !(o.eps[0] >= 0)) throw new RangeError(`Adafactor: epsilon1 should be >= 0 but is ${o.eps[0]}`);
+    if (o.eps[0] !== null && !(o.eps[0] >= 0))
+      throw new RangeError(`Adafactor: epsilon1 should be >= 0 but is ${o.eps[0]}`);
     if (!(o.eps[1] >= 0)) throw new RangeError(`Adafactor: epsilon2 should be >= 0 but is ${o.eps[1]}`);
     if (!(o.d >= 1)) throw new RangeError(`Adafactor: clipping threshold d should be >= 1 but is ${o.d}`);
     if (!(o.weightDecay >= 0)) throw new RangeError(`Adafactor: weightDecay should be >= 0 but is ${o.weightDecay}`);
@@ -64,10 +84,18 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
       const rho = Math.min(group.lr, 1 / step ** 0.5);
       const alpha = Math.max(group.eps[1], (torch.linalgVectorNorm(p, 2).item() as number) / p.numel() ** 0.5) * rho;
       if (group.weightDecay !== 0) p.mul_(1 - group.lr * group.weightDecay);
-      const varEstimate = grad.dim() > 1 ? factored(grad, st.rowVar as Tensor, st.colVar as Tensor, oneMinusBeta2, eps1)
-        : (st.variance as Tensor).lerp_(grad.mul(grad), oneMinusBeta2).clone();
-      const update = varEstimate.clamp_({ min: eps1 * eps1 }).rsqrt_().mul_(grad);
-      const denom = Math.max(1, (torch.linalgVectorNorm(update, 2).item() as number) / (update.numel() ** 0.5 * group.d));
+      const varEstimate =
+        grad.dim() > 1
+          ? factored(grad, st.rowVar as Tensor, st.colVar as Tensor, oneMinusBeta2, eps1)
+          : (st.variance as Tensor).lerp_(grad.mul(grad), oneMinusBeta2).clone();
+      const update = varEstimate
+        .clamp_({ min: eps1 * eps1 })
+        .rsqrt_()
+        .mul_(grad);
+      const denom = Math.max(
+        1,
+        (torch.linalgVectorNorm(update, 2).item() as number) / (update.numel() ** 0.5 * group.d),
+      );
       p.add_(update, { alpha: -alpha / denom });
     });
     return loss;
@@ -77,7 +105,19 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
 /** The factored second-moment estimate: row and column means of g^2, updated in place, and their outer product. */
 function factored(grad: Tensor, rowVar: Tensor, colVar: Tensor, oneMinusBeta2: number, eps1: number): Tensor {
   const n = grad.dim();
-  rowVar.lerp_(torch.linalgVectorNorm(grad, 2, [-1], true).square_().div_(grad.shape[n - 1]), oneMinusBeta2);
-  colVar.lerp_(torch.linalgVectorNorm(grad, 2, [-2], true).square_().div_(grad.shape[n - 2]), oneMinusBeta2);
+  rowVar.lerp_(
+    torch
+      .linalgVectorNorm(grad, 2, [-1], true)
+      .square_()
+      .div_(grad.shape[n - 1]),
+    oneMinusBeta2,
+  );
+  colVar.lerp_(
+    torch
+      .linalgVectorNorm(grad, 2, [-2], true)
+      .square_()
+      .div_(grad.shape[n - 2]),
+    oneMinusBeta2,
+  );
   return rowVar.matmul(colVar).div_(rowVar.mean(-2, true).clamp_({ min: eps1 }));
 }

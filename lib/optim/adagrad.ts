@@ -6,11 +6,28 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** Adagrad's hyper-parameters (PyTorch's names in camelCase). */
 export interface AdagradOptions {
-  lr: number; lrDecay: number; eps: number; weightDecay: number; initialAccumulatorValue: number;
-  foreach: boolean | null; maximize: boolean; differentiable: boolean; fused: boolean | null;
+  lr: number;
+  lrDecay: number;
+  eps: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  foreach: boolean | null;
+  maximize: boolean;
+  differentiable: boolean;
+  fused: boolean | null;
 }
 const ARGS = ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'foreach'] as const;
-const DEFAULTS: AdagradOptions = { lr: 1e-2, lrDecay: 0, eps: 1e-10, weightDecay: 0, initialAccumulatorValue: 0, foreach: null, maximize: false, differentiable: false, fused: null };
+const DEFAULTS: AdagradOptions = {
+  lr: 1e-2,
+  lrDecay: 0,
+  eps: 1e-10,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  fused: null,
+};
 
 /**
  * Adagrad, as PyTorch's `torch.optim.Adagrad`: sum += g^2, p -= clr * g / (sqrt(sum) + eps) with
@@ -36,7 +53,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     if (!(o.lr >= 0)) throw new RangeError(`Adagrad: invalid learning rate ${o.lr}`);
     if (!(o.lrDecay >= 0)) throw new RangeError(`Adagrad: invalid lrDecay value ${o.lrDecay}`);
     if (!(o.weightDecay >= 0)) throw new RangeError(`Adagrad: invalid weightDecay value ${o.weightDecay}`);
-    if (!(o.initialAccumulatorValue >= 0)) throw new RangeError(`Adagrad: invalid initialAccumulatorValue value ${o.initialAccumulatorValue}`);
+    if (!(o.initialAccumulatorValue >= 0))
+      throw new RangeError(`Adagrad: invalid initialAccumulatorValue value ${o.initialAccumulatorValue}`);
     if (!(o.eps >= 0)) throw new RangeError(`Adagrad: invalid epsilon value ${o.eps}`);
     checkImplementationFlags('Adagrad', o);
     super(params, o);
@@ -46,7 +64,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   private freshState(p: Tensor): Record<string, Tensor> {
-    return torch.keep({ step: torch.tensor(0, { dtype: 'float32' }), sum: torch.fullLike(p, this.defaults.initialAccumulatorValue) });
+    return torch.keep({
+      step: torch.tensor(0, { dtype: 'float32' }),
+      sum: torch.fullLike(p, this.defaults.initialAccumulatorValue),
+    });
   }
 
   /** One Adagrad update of every parameter with a gradient; with a closure, runs it first and returns its loss. */

@@ -9,19 +9,38 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
  * default false) makes Adam decay as AdamW does; AdamW always decouples.
  */
 export interface AdamOptions {
-  lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean;
-  foreach: boolean | null; capturable: boolean; differentiable: boolean; fused: boolean | null; decoupledWeightDecay: boolean;
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  foreach: boolean | null;
+  capturable: boolean;
+  differentiable: boolean;
+  fused: boolean | null;
+  decoupledWeightDecay: boolean;
 }
 /** AdamW's options: Adam's but `decoupledWeightDecay`, which AdamW always sets. */
 export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
 const ARGS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
 const FLAGS = { foreach: null, capturable: false, differentiable: false, fused: null } as const;
-const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...FLAGS, decoupledWeightDecay: false };
+const DEFAULTS: AdamOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+  ...FLAGS,
+  decoupledWeightDecay: false,
+};
 
 function check(name: string, o: AdamOptions): void {
   if (o.lr < 0) throw new RangeError(`${name}: invalid learning rate ${o.lr}`);
   if (o.eps < 0) throw new RangeError(`${name}: invalid epsilon ${o.eps}`);
-  if (!(o.betas[0] >= 0 && o.betas[0] < 1) || !(o.betas[1] >= 0 && o.betas[1] < 1)) throw new RangeError(`${name}: invalid betas [${o.betas}]`);
+  if (!(o.betas[0] >= 0 && o.betas[0] < 1) || !(o.betas[1] >= 0 && o.betas[1] < 1))
+    throw new RangeError(`${name}: invalid betas [${o.betas}]`);
   if (o.weightDecay < 0) throw new RangeError(`${name}: invalid weightDecay ${o.weightDecay}`);
   checkImplementationFlags(name, o);
 }
@@ -64,7 +83,9 @@ export class Adam extends Optimizer<AdamOptions> {
         st.expAvgSq = torch.zerosLike(p, { dtype: p.dtype });
         if (group.amsgrad) st.maxExpAvgSq = torch.zerosLike(p, { dtype: p.dtype });
       }
-      const stepT = st.step as Tensor, expAvg = st.expAvg as Tensor, expAvgSq = st.expAvgSq as Tensor;
+      const stepT = st.step as Tensor,
+        expAvg = st.expAvg as Tensor,
+        expAvgSq = st.expAvgSq as Tensor;
       stepT.add_(1);
       if (group.weightDecay !== 0) {
         if (this.decoupled || group.decoupledWeightDecay === true) p.mul_(1 - group.lr * group.weightDecay);
@@ -80,7 +101,10 @@ export class Adam extends Optimizer<AdamOptions> {
       let denom: Tensor;
       if (group.amsgrad) {
         let maxSq = st.maxExpAvgSq as Tensor | undefined;
-        if (!maxSq) { maxSq = torch.zerosLike(p); st.maxExpAvgSq = maxSq; }
+        if (!maxSq) {
+          maxSq = torch.zerosLike(p);
+          st.maxExpAvgSq = maxSq;
+        }
         maxSq.copy_(torch.maximum(maxSq, expAvgSq));
         denom = maxSq.sqrt().div(bc2Sqrt).add_(group.eps);
       } else {

@@ -6,10 +6,26 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** Adamax's hyper-parameters (PyTorch's names in camelCase). */
 export interface AdamaxOptions {
-  lr: number; betas: [number, number]; eps: number; weightDecay: number; foreach: boolean | null; maximize: boolean; differentiable: boolean; capturable: boolean;
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  foreach: boolean | null;
+  maximize: boolean;
+  differentiable: boolean;
+  capturable: boolean;
 }
 const ARGS = ['lr', 'betas', 'eps', 'weightDecay', 'foreach'] as const;
-const DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, foreach: null, maximize: false, differentiable: false, capturable: false };
+const DEFAULTS: AdamaxOptions = {
+  lr: 2e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  capturable: false,
+};
 
 /**
  * Checks lr, eps, betas and weight decay as PyTorch's Adam family does (RangeErrors naming `who`).
@@ -21,10 +37,15 @@ const DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weig
  * Example:
  *   checkAdamLike('NAdam', { lr: 2e-3, eps: 1e-8, betas: [0.9, 0.999], weightDecay: 0 });
  */
-export function checkAdamLike(who: string, o: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
+export function checkAdamLike(
+  who: string,
+  o: { lr: number; eps: number; betas: readonly number[]; weightDecay: number },
+): void {
   if (!(o.lr >= 0)) throw new RangeError(`${who}: invalid learning rate ${o.lr}`);
   if (!(o.eps >= 0)) throw new RangeError(`${who}: invalid epsilon value ${o.eps}`);
-  o.betas.forEach((b, i) => { if (!(b >= 0 && b < 1)) throw new RangeError(`${who}: invalid beta parameter at index ${i}: ${b}`); });
+  o.betas.forEach((b, i) => {
+    if (!(b >= 0 && b < 1)) throw new RangeError(`${who}: invalid beta parameter at index ${i}: ${b}`);
+  });
   if (!(o.weightDecay >= 0)) throw new RangeError(`${who}: invalid weightDecay value ${o.weightDecay}`);
 }
 

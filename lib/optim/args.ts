@@ -6,7 +6,9 @@ type Prefixes<K extends readonly unknown[]> = K extends readonly [...infer I, un
 type ValuesOf<O, P extends readonly unknown[]> = { -readonly [I in keyof P]: P[I] extends keyof O ? O[P[I]] : never };
 type Rest<O, P extends readonly unknown[]> = Omit<O, P[number] & keyof O>;
 type WithRest<O, P extends readonly unknown[]> = P extends unknown
-  ? ({} extends Rest<O, P> ? [...ValuesOf<O, P>, Rest<O, P>?] : [...ValuesOf<O, P>, Rest<O, P>])
+  ? {} extends Rest<O, P>
+    ? [...ValuesOf<O, P>, Rest<O, P>?]
+    : [...ValuesOf<O, P>, Rest<O, P>]
   : never;
 
 /**
@@ -44,20 +46,30 @@ const isOptionsObject = (v: unknown): v is Record<string, unknown> => {
  *   const o = pyArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch'], [30, { gamma: 0.5 }], { gamma: 0.1, lastEpoch: -1 });
  *   // { stepSize: 30, gamma: 0.5, lastEpoch: -1 }
  */
-export function pyArgs<O extends object>(who: string, positional: readonly string[], args: readonly unknown[], defaults: Partial<O>): O {
+export function pyArgs<O extends object>(
+  who: string,
+  positional: readonly string[],
+  args: readonly unknown[],
+  defaults: Partial<O>,
+): O {
   const last = args[args.length - 1];
   const options = isOptionsObject(last) ? last : {};
   const values = isOptionsObject(last) ? args.slice(0, -1) : args;
   if (values.length > positional.length) {
-    throw new TypeError(`${who}: takes at most ${positional.length} positional arguments (${positional.join(', ')}), got ${values.length}`);
+    throw new TypeError(
+      `${who}: takes at most ${positional.length} positional arguments (${positional.join(', ')}), got ${values.length}`,
+    );
   }
   const known = new Set([...positional, ...Object.keys(defaults)]);
   const out: Record<string, unknown> = { ...defaults };
-  values.forEach((v, i) => { if (v !== undefined) out[positional[i]] = v; });
+  values.forEach((v, i) => {
+    if (v !== undefined) out[positional[i]] = v;
+  });
   for (const [k, v] of Object.entries(options)) {
     if (!known.has(k)) throw new TypeError(`${who}: unexpected option '${k}' (accepted: ${[...known].join(', ')})`);
     const i = positional.indexOf(k);
-    if (i >= 0 && i < values.length && values[i] !== undefined) throw new TypeError(`${who}: got multiple values for argument '${k}'`);
+    if (i >= 0 && i < values.length && values[i] !== undefined)
+      throw new TypeError(`${who}: got multiple values for argument '${k}'`);
     if (v !== undefined) out[k] = v;
   }
   for (const k of positional) if (out[k] === undefined) throw new TypeError(`${who}: missing required argument '${k}'`);

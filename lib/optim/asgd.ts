@@ -6,10 +6,38 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** ASGD's hyper-parameters (PyTorch's names in camelCase). */
 export interface ASGDOptions {
-  lr: number; lambd: number; alpha: number; t0: number; weightDecay: number; foreach: boolean | null; maximize: boolean; differentiable: boolean; capturable: boolean;
+  lr: number;
+  lambd: number;
+  alpha: number;
+  t0: number;
+  weightDecay: number;
+  foreach: boolean | null;
+  maximize: boolean;
+  differentiable: boolean;
+  capturable: boolean;
 }
-const ARGS = ['lr', 'lambd', 'alpha', 't0', 'weightDecay', 'foreach', 'maximize', 'differentiable', 'capturable'] as const;
-const DEFAULTS: ASGDOptions = { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, foreach: null, maximize: false, differentiable: false, capturable: false };
+const ARGS = [
+  'lr',
+  'lambd',
+  'alpha',
+  't0',
+  'weightDecay',
+  'foreach',
+  'maximize',
+  'differentiable',
+  'capturable',
+] as const;
+const DEFAULTS: ASGDOptions = {
+  lr: 1e-2,
+  lambd: 1e-4,
+  alpha: 0.75,
+  t0: 1e6,
+  weightDecay: 0,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  capturable: false,
+};
 
 /**
  * Averaged SGD (Polyak & Juditsky 1992), as PyTorch's `torch.optim.ASGD`: p = p (1 - lambd eta) - eta g, with
@@ -53,7 +81,9 @@ export class ASGD extends Optimizer<ASGDOptions> {
       let grad = group.maximize ? g0.neg() : g0;
       const stepT = (st.step as Tensor).add_(1);
       if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
-      const eta = st.eta as Tensor, mu = st.mu as Tensor, ax = st.ax as Tensor;
+      const eta = st.eta as Tensor,
+        mu = st.mu as Tensor,
+        ax = st.ax as Tensor;
       const etaValue = eta.item() as number;
       p.mul_(1 - lambd * etaValue);
       p.add_(grad, { alpha: -etaValue });

@@ -1,5 +1,15 @@
 // The `optim` namespace: optimizers, LR schedules and gradient clipping.
-export { Optimizer, checkImplementationFlags, type Closure, type ImplementationFlags, type OptimizerStateDict, type ParamGroup, type ParamsArg, type ParamState, type StateValue } from './optimizer.js';
+export {
+  Optimizer,
+  checkImplementationFlags,
+  type Closure,
+  type ImplementationFlags,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamsArg,
+  type ParamState,
+  type StateValue,
+} from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamWOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';

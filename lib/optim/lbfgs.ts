@@ -8,18 +8,48 @@ import { Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /** LBFGS's hyper-parameters (PyTorch's names in camelCase). */
 export interface LBFGSOptions {
-  lr: number; maxIter: number; maxEval: number | null; toleranceGrad: number; toleranceChange: number; historySize: number; lineSearchFn: 'strong_wolfe' | null;
+  lr: number;
+  maxIter: number;
+  maxEval: number | null;
+  toleranceGrad: number;
+  toleranceChange: number;
+  historySize: number;
+  lineSearchFn: 'strong_wolfe' | null;
 }
 const ARGS = ['lr', 'maxIter', 'maxEval', 'toleranceGrad', 'toleranceChange', 'historySize', 'lineSearchFn'] as const;
-const DEFAULTS: LBFGSOptions = { lr: 1, maxIter: 20, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null };
+const DEFAULTS: LBFGSOptions = {
+  lr: 1,
+  maxIter: 20,
+  maxEval: null,
+  toleranceGrad: 1e-7,
+  toleranceChange: 1e-9,
+  historySize: 100,
+  lineSearchFn: null,
+};
 
 /** LBFGS's state (kept on the first parameter, as PyTorch does). */
 interface LBFGSState {
-  funcEvals: number; nIter: number; al?: (Tensor | null)[]; d?: Tensor; t?: PyScalar; oldDirs?: Tensor[]; oldStps?: Tensor[];
-  ro?: PyScalar[]; hDiag?: PyScalar; prevFlatGrad?: Tensor; prevLoss?: number;
+  funcEvals: number;
+  nIter: number;
+  al?: (Tensor | null)[];
+  d?: Tensor;
+  t?: PyScalar;
+  oldDirs?: Tensor[];
+  oldStps?: Tensor[];
+  ro?: PyScalar[];
+  hDiag?: PyScalar;
+  prevFlatGrad?: Tensor;
+  prevLoss?: number;
 }
 /** The curvature history and the last direction and step. */
-interface History { d: Tensor; t: PyScalar; oldDirs: Tensor[]; oldStps: Tensor[]; ro: PyScalar[]; hDiag: PyScalar }
+interface History {
+  d: Tensor;
+  t: PyScalar;
+  oldDirs: Tensor[];
+  oldStps: Tensor[];
+  ro: PyScalar[];
+  hDiag: PyScalar;
+}
 
 /**
  * L-BFGS, as PyTorch's `torch.optim.LBFGS`: each `step(closure)` runs up to `maxIter` iterations (at most `maxEval`
@@ -50,9 +80,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   constructor(params: ParamsArg<LBFGSOptions>, ...args: PyArgs<Partial<LBFGSOptions>, typeof ARGS>) {
     const o = pyArgs<LBFGSOptions>('LBFGS', ARGS, args, DEFAULTS);
     if (!(o.lr >= 0)) throw new RangeError(`LBFGS: invalid learning rate ${o.lr}`);
-    if (o.lineSearchFn !== null && o.lineSearchFn !== 'strong_wolfe') throw new RangeError(`LBFGS: only 'strong_wolfe' is supported as lineSearchFn, got ${String(o.lineSearchFn)}`);
+    if (o.lineSearchFn !== null && o.lineSearchFn !== 'strong_wolfe')
+      throw new RangeError(`LBFGS: only 'strong_wolfe' is supported as lineSearchFn, got ${String(o.lineSearchFn)}`);
     super(params, { ...o, maxEval: o.maxEval ?? Math.floor((o.maxIter * 5) / 4) });
-    if (this.paramGroups.length !== 1) throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
+    if (this.paramGroups.length !== 1)
+      throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
   }
 
   private get params(): Tensor[] {
@@ -68,13 +100,18 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   override step(closure?: Closure): Tensor | number {
     if (!closure) throw new TypeError('LBFGS.step: a closure is required (it re-evaluates the loss and its gradient)');
     let st = this.state.get(this.params[0]) as unknown as LBFGSState | undefined;
-    if (!st) { st = { funcEvals: 0, nIter: 0 }; this.state.set(this.params[0], st as never); }
+    if (!st) {
+      st = { funcEvals: 0, nIter: 0 };
+      this.state.set(this.params[0], st as never);
+    }
     const before = new Set(tensorsOf(st));
-    const loss = torch.noGrad(() => torch.tidy(() => {
-      const out = this.iterate(closure, st);
-      torch.keep(Object.values(st));
-      return out;
-    }));
+    const loss = torch.noGrad(() =>
+      torch.tidy(() => {
+        const out = this.iterate(closure, st);
+        torch.keep(Object.values(st));
+        return out;
+      }),
+    );
     const after = new Set(tensorsOf(st));
     for (const t of before) if (!after.has(t)) t.dispose();
     return loss;
@@ -83,7 +120,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   /** The body of Python's `step`: iterations until a stopping rule holds; updates `st`. */
   private iterate(closure: Closure, st: LBFGSState): Tensor | number {
     const g = this.paramGroups[0];
-    st.funcEvals ??= 0; st.nIter ??= 0;
+    st.funcEvals ??= 0;
+    st.nIter ??= 0;
     const origLoss = torch.enableGrad(closure);
     let loss = S.num(origLoss);
     let currentEvals = 1;
@@ -91,20 +129,37 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     let flatGrad = this.gatherFlatGrad();
     let optCond = S.le(flatGrad.abs().max(), g.toleranceGrad);
     if (optCond) return origLoss;
-    let h: History | undefined = st.d ? { d: st.d, t: st.t!, oldDirs: st.oldDirs!, oldStps: st.oldStps!, ro: st.ro!, hDiag: st.hDiag! } : undefined;
-    let prevFlatGrad = st.prevFlatGrad, prevLoss = st.prevLoss ?? 0;
+    let h: History | undefined = st.d
+      ? { d: st.d, t: st.t!, oldDirs: st.oldDirs!, oldStps: st.oldStps!, ro: st.ro!, hDiag: st.hDiag! }
+      : undefined;
+    let prevFlatGrad = st.prevFlatGrad,
+      prevLoss = st.prevLoss ?? 0;
     for (let nIter = 1; nIter <= g.maxIter; nIter++) {
       st.nIter += 1;
-      h = st.nIter === 1 || !h ? { d: flatGrad.neg(), t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1 } : this.direction(h, flatGrad, prevFlatGrad!, st);
-      if (!prevFlatGrad) prevFlatGrad = flatGrad.clone(); else prevFlatGrad.copy_(flatGrad);
+      h =
+        st.nIter === 1 || !h
+          ? { d: flatGrad.neg(), t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1 }
+          : this.direction(h, flatGrad, prevFlatGrad!, st);
+      if (!prevFlatGrad) prevFlatGrad = flatGrad.clone();
+      else prevFlatGrad.copy_(flatGrad);
       prevLoss = loss;
       h.t = st.nIter === 1 ? S.mul(S.min(1, S.div(1, flatGrad.abs().sum())), g.lr) : g.lr;
       const gtd = flatGrad.dot(h.d);
       if (S.gt(gtd, -g.toleranceChange)) break;
       let lsEvals = 0;
       if (g.lineSearchFn !== null) {
-        const evaluate = (x: Tensor[], t: PyScalar, d: Tensor): [number, Tensor] => this.directionalEvaluate(closure, x, t, d);
-        [loss, flatGrad, h.t, lsEvals] = strongWolfe(evaluate, this.params.map((p) => p.clone()), h.t, h.d, loss, flatGrad, gtd, { maxLs: (g.maxEval as number) - currentEvals });
+        const evaluate = (x: Tensor[], t: PyScalar, d: Tensor): [number, Tensor] =>
+          this.directionalEvaluate(closure, x, t, d);
+        [loss, flatGrad, h.t, lsEvals] = strongWolfe(
+          evaluate,
+          this.params.map((p) => p.clone()),
+          h.t,
+          h.d,
+          loss,
+          flatGrad,
+          gtd,
+          { maxLs: (g.maxEval as number) - currentEvals },
+        );
         this.addGrad(h.t, h.d);
         optCond = S.le(flatGrad.abs().max(), g.toleranceGrad);
       } else {
@@ -119,7 +174,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       currentEvals += lsEvals;
       st.funcEvals += lsEvals;
       if (nIter === g.maxIter || currentEvals >= (g.maxEval as number) || optCond) break;
-      if (S.le((S.mul(h.d, h.t) as Tensor).abs().max(), g.toleranceChange) || Math.abs(loss - prevLoss) < g.toleranceChange) break;
+      if (
+        S.le((S.mul(h.d, h.t) as Tensor).abs().max(), g.toleranceChange) ||
+        Math.abs(loss - prevLoss) < g.toleranceChange
+      )
+        break;
     }
     if (h) Object.assign(st, { d: h.d, t: h.t, oldDirs: h.oldDirs, oldStps: h.oldStps, ro: h.ro, hDiag: h.hDiag });
     Object.assign(st, { prevFlatGrad, prevLoss });
@@ -134,7 +193,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const ys = y.dot(s);
     let hDiag = h.hDiag;
     if (S.gt(ys, 1e-10)) {
-      if (h.oldDirs.length === historySize) { h.oldDirs.shift(); h.oldStps.shift(); h.ro.shift(); }
+      if (h.oldDirs.length === historySize) {
+        h.oldDirs.shift();
+        h.oldStps.shift();
+        h.ro.shift();
+      }
       h.oldDirs.push(y);
       h.oldStps.push(s);
       h.ro.push(S.div(1, ys));
@@ -171,10 +234,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   /** All gradients in one flat vector (zeros for parameters without one). */
   private gatherFlatGrad(): Tensor {
-    return torch.cat(this.params.map((p) => {
-      const g = p.grad;
-      return g === null ? torch.zeros([p.numel()], { dtype: p.dtype, device: p.device }) : g.reshape(-1);
-    }), 0);
+    return torch.cat(
+      this.params.map((p) => {
+        const g = p.grad;
+        return g === null ? torch.zeros([p.numel()], { dtype: p.dtype, device: p.device }) : g.reshape(-1);
+      }),
+      0,
+    );
   }
 
   /** p += stepSize * (p's slice of the flat update), for every parameter. */
@@ -190,5 +256,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 }
 
 function tensorsOf(st: LBFGSState): Tensor[] {
-  return Object.values(st).flatMap((v): Tensor[] => (v instanceof Tensor ? [v] : Array.isArray(v) ? v.filter((x): x is Tensor => x instanceof Tensor) : []));
+  return Object.values(st).flatMap((v): Tensor[] =>
+    v instanceof Tensor ? [v] : Array.isArray(v) ? v.filter((x): x is Tensor => x instanceof Tensor) : [],
+  );
 }

@@ -21,11 +21,14 @@ const sub = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'sub', b) 
 /** Python's `a * b`. */
 const mul = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'mul', b) : isT(b) ? b.mul(a) : a * b);
 /** Python's `a / b` (float / tensor is `tensor.reciprocal() * float`, as Tensor.__rtruediv__). */
-const div = (a: PyScalar, b: PyScalar): PyScalar => (isT(a) ? call(a, 'div', b) : isT(b) ? b.reciprocal().mul(a) : a / b);
+const div = (a: PyScalar, b: PyScalar): PyScalar =>
+  isT(a) ? call(a, 'div', b) : isT(b) ? b.reciprocal().mul(a) : a / b;
 /** Python's `a < b` (a tensor comparison rounds the float operand to the tensor's dtype). */
-const lt = (a: PyScalar, b: PyScalar): boolean => (isT(a) ? call(a, 'lt', b).item() : isT(b) ? b.gt(a).item() : a < b) as boolean;
+const lt = (a: PyScalar, b: PyScalar): boolean =>
+  (isT(a) ? call(a, 'lt', b).item() : isT(b) ? b.gt(a).item() : a < b) as boolean;
 /** Python's `a <= b`. */
-const le = (a: PyScalar, b: PyScalar): boolean => (isT(a) ? call(a, 'le', b).item() : isT(b) ? b.ge(a).item() : a <= b) as boolean;
+const le = (a: PyScalar, b: PyScalar): boolean =>
+  (isT(a) ? call(a, 'le', b).item() : isT(b) ? b.ge(a).item() : a <= b) as boolean;
 /** Python's `a > b`. */
 const gt = (a: PyScalar, b: PyScalar): boolean => lt(b, a);
 /** Python's `a >= b`. */
@@ -63,7 +66,15 @@ export const pyScalar = { num, add, sub, mul, div, lt, le, gt, ge, abs, min: pyM
  * Example:
  *   cubicInterpolate(0, 1, -1, 1, 0.5, 0.2); // a point in [0, 1]
  */
-export function cubicInterpolate(x1: PyScalar, f1: PyScalar, g1: PyScalar, x2: PyScalar, f2: PyScalar, g2: PyScalar, bounds?: [PyScalar, PyScalar]): PyScalar {
+export function cubicInterpolate(
+  x1: PyScalar,
+  f1: PyScalar,
+  g1: PyScalar,
+  x2: PyScalar,
+  f2: PyScalar,
+  g2: PyScalar,
+  bounds?: [PyScalar, PyScalar],
+): PyScalar {
   const [lo, hi] = bounds ?? (le(x1, x2) ? [x1, x2] : [x2, x1]);
   const d1 = sub(add(g1, g2), div(mul(3, sub(f1, f2)), sub(x1, x2)));
   const d2Square = sub(isT(d1) ? d1.pow(2) : d1 ** 2, mul(g1, g2));
@@ -79,7 +90,12 @@ export function cubicInterpolate(x1: PyScalar, f1: PyScalar, g1: PyScalar, x2: P
 export type DirectionalEvaluate = (x: Tensor[], t: PyScalar, d: Tensor) => [number, Tensor];
 
 /** The search's state: the bracket's points, values, gradients and slopes. */
-interface Bracket { t: PyScalar[]; f: number[]; g: Tensor[]; gtd: PyScalar[] }
+interface Bracket {
+  t: PyScalar[];
+  f: number[];
+  g: Tensor[];
+  gtd: PyScalar[];
+}
 
 /**
  * A line search along d satisfying the strong Wolfe conditions (sufficient decrease c1, curvature c2): bracketing,
@@ -97,8 +113,16 @@ interface Bracket { t: PyScalar[]; f: number[]; g: Tensor[]; gtd: PyScalar[] }
  * Example:
  *   const [loss, grad, t, evals] = strongWolfe(evaluate, x0, 1, d, f0, g0, g0.dot(d));
  */
-export function strongWolfe(objFunc: DirectionalEvaluate, x: Tensor[], t: PyScalar, d: Tensor, f: number, g: Tensor, gtd: PyScalar,
-  options: { c1?: number; c2?: number; toleranceChange?: number; maxLs?: number } = {}): [number, Tensor, PyScalar, number] {
+export function strongWolfe(
+  objFunc: DirectionalEvaluate,
+  x: Tensor[],
+  t: PyScalar,
+  d: Tensor,
+  f: number,
+  g: Tensor,
+  gtd: PyScalar,
+  options: { c1?: number; c2?: number; toleranceChange?: number; maxLs?: number } = {},
+): [number, Tensor, PyScalar, number] {
   const { c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25 } = options;
   const dNorm = d.abs().max();
   const sufficient = (tt: PyScalar, fNew: number): boolean => gt(fNew, add(f, mul(mul(c1, tt), gtd)));
@@ -107,12 +131,23 @@ export function strongWolfe(objFunc: DirectionalEvaluate, x: Tensor[], t: PyScal
   let evals = 1;
   let gtdNew: PyScalar = gNew.dot(d);
   let [tPrev, fPrev, gPrev, gtdPrev]: [PyScalar, number, Tensor, PyScalar] = [0, f, g.clone(), gtd];
-  let done = false, lsIter = 0;
+  let done = false,
+    lsIter = 0;
   let br: Bracket | undefined;
   while (lsIter < maxLs) {
-    if (sufficient(t, fNew) || (lsIter > 1 && fNew >= fPrev)) { br = { t: [tPrev, t], f: [fPrev, fNew], g: [gPrev, gNew.clone()], gtd: [gtdPrev, gtdNew] }; break; }
-    if (curvature(gtdNew)) { br = { t: [t], f: [fNew], g: [gNew], gtd: [] }; done = true; break; }
-    if (ge(gtdNew, 0)) { br = { t: [tPrev, t], f: [fPrev, fNew], g: [gPrev, gNew.clone()], gtd: [gtdPrev, gtdNew] }; break; }
+    if (sufficient(t, fNew) || (lsIter > 1 && fNew >= fPrev)) {
+      br = { t: [tPrev, t], f: [fPrev, fNew], g: [gPrev, gNew.clone()], gtd: [gtdPrev, gtdNew] };
+      break;
+    }
+    if (curvature(gtdNew)) {
+      br = { t: [t], f: [fNew], g: [gNew], gtd: [] };
+      done = true;
+      break;
+    }
+    if (ge(gtdNew, 0)) {
+      br = { t: [tPrev, t], f: [fPrev, fNew], g: [gPrev, gNew.clone()], gtd: [gtdPrev, gtdNew] };
+      break;
+    }
     const minStep = add(t, mul(0.01, sub(t, tPrev)));
     const maxStep = mul(t, 10);
     const tmp = t;
@@ -130,13 +165,20 @@ export function strongWolfe(objFunc: DirectionalEvaluate, x: Tensor[], t: PyScal
 }
 
 interface ZoomContext {
-  objFunc: DirectionalEvaluate; x: Tensor[]; d: Tensor; dNorm: Tensor; toleranceChange: number; maxLs: number;
-  sufficient: (t: PyScalar, f: number) => boolean; curvature: (gtd: PyScalar) => boolean;
+  objFunc: DirectionalEvaluate;
+  x: Tensor[];
+  d: Tensor;
+  dNorm: Tensor;
+  toleranceChange: number;
+  maxLs: number;
+  sufficient: (t: PyScalar, f: number) => boolean;
+  curvature: (gtd: PyScalar) => boolean;
 }
 
 /** The zoom phase: shrinks the bracket (in place) until the conditions hold; returns the best end and the evaluations. */
 function zoom(b: Bracket, done: boolean, lsIter: number, c: ZoomContext): { low: number; evals: number } {
-  let insufProgress = false, evals = 0;
+  let insufProgress = false,
+    evals = 0;
   let [low, high] = b.f[0] <= b.f[b.f.length - 1] ? [0, 1] : [1, 0];
   while (!done && lsIter < c.maxLs) {
     if (lt(mul(abs(sub(b.t[1], b.t[0])), c.dNorm), c.toleranceChange)) break;
@@ -162,7 +204,8 @@ function zoom(b: Bracket, done: boolean, lsIter: number, c: ZoomContext): { low:
       [low, high] = b.f[0] <= b.f[1] ? [0, 1] : [1, 0];
     } else {
       if (c.curvature(gtdNew)) done = true;
-      else if (ge(mul(gtdNew, sub(b.t[high], b.t[low])), 0)) [b.t[high], b.f[high], b.g[high], b.gtd[high]] = [b.t[low], b.f[low], b.g[low], b.gtd[low]];
+      else if (ge(mul(gtdNew, sub(b.t[high], b.t[low])), 0))
+        [b.t[high], b.f[high], b.g[high], b.gtd[high]] = [b.t[low], b.f[low], b.g[low], b.gtd[low]];
       [b.t[low], b.f[low], b.g[low], b.gtd[low]] = [t, fNew, gNew.clone(), gtdNew];
     }
   }

@@ -6,11 +6,26 @@ import { Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /** Muon's hyper-parameters (PyTorch's names in camelCase). */
 export interface MuonOptions {
-  lr: number; weightDecay: number; momentum: number; nesterov: boolean; nsCoefficients: [number, number, number]; eps: number; nsSteps: number;
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  nesterov: boolean;
+  nsCoefficients: [number, number, number];
+  eps: number;
+  nsSteps: number;
   adjustLrFn: 'original' | 'match_rms_adamw' | null;
 }
 const ARGS = ['lr', 'weightDecay', 'momentum', 'nesterov', 'nsCoefficients', 'eps', 'nsSteps', 'adjustLrFn'] as const;
-const DEFAULTS: MuonOptions = { lr: 1e-3, weightDecay: 0.1, momentum: 0.95, nesterov: true, nsCoefficients: [3.4445, -4.775, 2.0315], eps: 1e-7, nsSteps: 5, adjustLrFn: null };
+const DEFAULTS: MuonOptions = {
+  lr: 1e-3,
+  weightDecay: 0.1,
+  momentum: 0.95,
+  nesterov: true,
+  nsCoefficients: [3.4445, -4.775, 2.0315],
+  eps: 1e-7,
+  nsSteps: 5,
+  adjustLrFn: null,
+};
 
 /**
  * The update's nearest semi-orthogonal matrix by a quintic Newton-Schulz iteration in bfloat16 (PyTorch's
@@ -25,7 +40,12 @@ const DEFAULTS: MuonOptions = { lr: 1e-3, weightDecay: 0.1, momentum: 0.95, nest
  * Example:
  *   const o = zeropowerViaNewtonSchulz(torch.randn([4, 3]), [3.4445, -4.775, 2.0315], 5, 1e-7); // bfloat16, ~orthonormal columns
  */
-export function zeropowerViaNewtonSchulz(grad: Tensor, coefficients: readonly number[], steps: number, eps: number): Tensor {
+export function zeropowerViaNewtonSchulz(
+  grad: Tensor,
+  coefficients: readonly number[],
+  steps: number,
+  eps: number,
+): Tensor {
   if (steps >= 100) throw new RangeError('Muon: the number of Newton-Schulz steps must be less than 100');
   if (grad.dim() !== 2) throw new RangeError(`Muon: the update must be a 2-d matrix, got shape [${grad.shape}]`);
   if (coefficients.length !== 3) throw new RangeError('Muon: nsCoefficients must be exactly 3 values');
@@ -75,11 +95,14 @@ export class Muon extends Optimizer<MuonOptions> {
     if (!(o.lr >= 0)) throw new RangeError(`Muon: learning rate should be >= 0 but is ${o.lr}`);
     if (!(o.momentum >= 0)) throw new RangeError(`Muon: momentum should be >= 0 but is ${o.momentum}`);
     if (!(o.weightDecay >= 0)) throw new RangeError(`Muon: weight decay should be >= 0 but is ${o.weightDecay}`);
-    if (o.adjustLrFn !== null && o.adjustLrFn !== 'original' && o.adjustLrFn !== 'match_rms_adamw') throw new RangeError(`Muon: adjustLrFn ${String(o.adjustLrFn)} is not supported`);
+    if (o.adjustLrFn !== null && o.adjustLrFn !== 'original' && o.adjustLrFn !== 'match_rms_adamw')
+      throw new RangeError(`Muon: adjustLrFn ${String(o.adjustLrFn)} is not supported`);
     super(params, o);
-    for (const g of this.paramGroups) for (const p of g.params) {
-      if (p.dim() !== 2) throw new RangeError(`Muon only supports 2-d parameters, but found one of shape [${p.shape}]`);
-    }
+    for (const g of this.paramGroups)
+      for (const p of g.params) {
+        if (p.dim() !== 2)
+          throw new RangeError(`Muon only supports 2-d parameters, but found one of shape [${p.shape}]`);
+      }
   }
 
   /** One Muon update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
@@ -88,7 +111,12 @@ export class Muon extends Optimizer<MuonOptions> {
     this.forEachParam((p, grad, st, group) => {
       st.momentumBuffer ??= torch.zerosLike(grad);
       const buf = (st.momentumBuffer as Tensor).lerp_(grad, 1 - group.momentum);
-      const update = zeropowerViaNewtonSchulz(group.nesterov ? grad.lerp(buf, group.momentum) : buf, group.nsCoefficients, group.nsSteps, group.eps);
+      const update = zeropowerViaNewtonSchulz(
+        group.nesterov ? grad.lerp(buf, group.momentum) : buf,
+        group.nsCoefficients,
+        group.nsSteps,
+        group.eps,
+      );
       p.mul_(1 - group.lr * group.weightDecay);
       p.add_(update, { alpha: -adjustLr(group.lr, group.adjustLrFn, p.shape) });
     });

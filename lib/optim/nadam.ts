@@ -7,11 +7,30 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** NAdam's hyper-parameters (PyTorch's names in camelCase). */
 export interface NAdamOptions {
-  lr: number; betas: [number, number]; eps: number; weightDecay: number; momentumDecay: number; decoupledWeightDecay: boolean;
-  maximize: boolean; foreach: boolean | null; capturable: boolean; differentiable: boolean;
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+  foreach: boolean | null;
+  capturable: boolean;
+  differentiable: boolean;
 }
 const ARGS = ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'decoupledWeightDecay'] as const;
-const DEFAULTS: NAdamOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false, foreach: null, capturable: false, differentiable: false };
+const DEFAULTS: NAdamOptions = {
+  lr: 2e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  momentumDecay: 4e-3,
+  decoupledWeightDecay: false,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  differentiable: false,
+};
 
 /**
  * NAdam (Dozat 2016), as PyTorch's `torch.optim.NAdam`: Adam's moments with a Nesterov-style update whose momentum

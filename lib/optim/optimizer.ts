@@ -15,7 +15,12 @@ export type ParamsArg<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params:
 /** What `step(closure)` takes: a function that zeroes the grads, computes the loss, calls backward and returns the loss. */
 export type Closure = () => Tensor | number;
 /** Python's implementation selectors that several optimizers accept (`foreach`, `capturable`, `differentiable`, `fused`). */
-export interface ImplementationFlags { foreach: boolean | null; capturable: boolean; differentiable: boolean; fused: boolean | null }
+export interface ImplementationFlags {
+  foreach: boolean | null;
+  capturable: boolean;
+  differentiable: boolean;
+  fused: boolean | null;
+}
 
 /**
  * Checks Python's implementation selectors: `foreach` and `capturable` are accepted and kept in the groups (so state
@@ -30,7 +35,8 @@ export interface ImplementationFlags { foreach: boolean | null; capturable: bool
  *   checkImplementationFlags('RMSprop', { foreach: null, capturable: false, differentiable: false });
  */
 export function checkImplementationFlags(who: string, o: Partial<ImplementationFlags>): void {
-  if (o.differentiable) throw new RangeError(`${who}: differentiable=true is not supported (the step runs without autograd)`);
+  if (o.differentiable)
+    throw new RangeError(`${who}: differentiable=true is not supported (the step runs without autograd)`);
   if (o.fused) throw new RangeError(`${who}: fused=true is not supported (there is one, unfused, implementation)`);
 }
 
@@ -57,17 +63,20 @@ export abstract class Optimizer<O extends object> {
     this.defaults = defaults;
     const list = [...(params as Iterable<Tensor | (Partial<O> & { params: Tensor[] })>)];
     if (list.length === 0) throw new TypeError(`${this.constructor.name}: got an empty parameter list`);
-    if (list.every((p) => p instanceof Tensor)) this.addParamGroup({ params: list as Tensor[] } as Partial<O> & { params: Tensor[] });
-    else for (const g of list) {
-      if (g instanceof Tensor) throw new TypeError(`${this.constructor.name}: mix of tensors and parameter groups`);
-      this.addParamGroup(g);
-    }
+    if (list.every((p) => p instanceof Tensor))
+      this.addParamGroup({ params: list as Tensor[] } as Partial<O> & { params: Tensor[] });
+    else
+      for (const g of list) {
+        if (g instanceof Tensor) throw new TypeError(`${this.constructor.name}: mix of tensors and parameter groups`);
+        this.addParamGroup(g);
+      }
   }
 
   addParamGroup(group: Partial<O> & { params: Tensor[] }): void {
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of group.params) {
-      if (seen.has(p)) throw new TypeError(`${this.constructor.name}: some parameters appear in more than one parameter group`);
+      if (seen.has(p))
+        throw new TypeError(`${this.constructor.name}: some parameters appear in more than one parameter group`);
       if (!p.isLeaf) throw new TypeError(`${this.constructor.name}: can't optimize a non-leaf Tensor`);
     }
     const full = { ...this.defaults, ...group, params: [...group.params] } as ParamGroup<O>;
@@ -76,13 +85,17 @@ export abstract class Optimizer<O extends object> {
 
   /** Sets every parameter's grad to null (setToNone, the default) or zeroes it in place. */
   zeroGrad(setToNone = true): void {
-    for (const g of this.paramGroups) for (const p of g.params) {
-      if (setToNone) p.grad = null;
-      else {
-        const gr = p.grad;
-        if (gr) { torch.noGrad(() => gr.zero_()); gr.dispose(); }
+    for (const g of this.paramGroups)
+      for (const p of g.params) {
+        if (setToNone) p.grad = null;
+        else {
+          const gr = p.grad;
+          if (gr) {
+            torch.noGrad(() => gr.zero_());
+            gr.dispose();
+          }
+        }
       }
-    }
   }
 
   /**
@@ -99,16 +112,20 @@ export abstract class Optimizer<O extends object> {
   /** Runs `update(p, grad, state, group)` for each parameter with a gradient, without autograd, disposing temporaries. */
   protected forEachParam(update: (p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>) => void): void {
     torch.noGrad(() => {
-      for (const group of this.paramGroups) for (const p of group.params) {
-        torch.tidy(() => {
-          const grad = p.grad;
-          if (!grad) return;
-          let st = this.state.get(p);
-          if (!st) { st = {}; this.state.set(p, st); }
-          update(p, grad, st, group);
-          torch.keep(Object.values(st));
-        });
-      }
+      for (const group of this.paramGroups)
+        for (const p of group.params) {
+          torch.tidy(() => {
+            const grad = p.grad;
+            if (!grad) return;
+            let st = this.state.get(p);
+            if (!st) {
+              st = {};
+              this.state.set(p, st);
+            }
+            update(p, grad, st, group);
+            torch.keep(Object.values(st));
+          });
+        }
     });
   }
 
@@ -126,7 +143,10 @@ export abstract class Optimizer<O extends object> {
         if (k === 'params') continue;
         out[snake(k)] = Array.isArray(v) ? [...(v as unknown as number[])] : (v as GroupValue);
       }
-      const params = g.params.map((p) => { if (!index.has(p)) index.set(p, index.size); return index.get(p)!; });
+      const params = g.params.map((p) => {
+        if (!index.has(p)) index.set(p, index.size);
+        return index.get(p)!;
+      });
       return { ...out, params };
     });
     const state: Record<number, Record<string, StateValue>> = torch.withIntKeys({});
@@ -149,12 +169,17 @@ export abstract class Optimizer<O extends object> {
     const who = `${this.constructor.name}.loadStateDict`;
     const saved = readOptimizerState(sd, who);
     if (saved.groups.length !== this.paramGroups.length) {
-      throw new RangeError(`${who}: loaded state dict has ${saved.groups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+      throw new RangeError(
+        `${who}: loaded state dict has ${saved.groups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const byIndex = new Map<number, Tensor>();
     saved.groups.forEach((g, gi) => {
       const own = this.paramGroups[gi];
-      if (g.params.length !== own.params.length) throw new RangeError(`${who}: group ${gi} has ${g.params.length} parameters in the state dict, ${own.params.length} in the optimizer`);
+      if (g.params.length !== own.params.length)
+        throw new RangeError(
+          `${who}: group ${gi} has ${g.params.length} parameters in the state dict, ${own.params.length} in the optimizer`,
+        );
       g.params.forEach((idx, j) => byIndex.set(idx, own.params[j]));
     });
     const state = this.copyState(saved, byIndex, who);
@@ -176,7 +201,14 @@ export abstract class Optimizer<O extends object> {
         if (!p) throw new RangeError(`${who}: state for unknown parameter index ${index}`);
         const st: ParamState = {};
         out.set(p, st);
-        for (const [k, v] of entries) st[ownKey.get(k) ?? camel(k)] = copyStateValue(k, v, p, `${who}: state[${index}].${k}`, this.stateFollowsParamShapes);
+        for (const [k, v] of entries)
+          st[ownKey.get(k) ?? camel(k)] = copyStateValue(
+            k,
+            v,
+            p,
+            `${who}: state[${index}].${k}`,
+            this.stateFollowsParamShapes,
+          );
       }
     } catch (err) {
       for (const st of out.values()) torch.dispose(Object.values(st));
@@ -206,8 +238,15 @@ function copyOut(v: StateValue): StateValue {
 
 /** One state entry as the optimizer keeps it: `step` a float32 scalar tensor (PyTorch's form since 1.12, as
  *  Python's Adam converts a number), other tensors on the parameter's device, floating ones in its dtype. */
-function copyStateValue(key: string, v: Tensor | number | (Tensor | number | null)[], p: Tensor, where: string, sameShape: boolean): StateValue {
-  if (Array.isArray(v)) return v.map((x, i) => (x instanceof Tensor ? copyStateValue(key, x, p, `${where}[${i}]`, false) as Tensor : x));
+function copyStateValue(
+  key: string,
+  v: Tensor | number | (Tensor | number | null)[],
+  p: Tensor,
+  where: string,
+  sameShape: boolean,
+): StateValue {
+  if (Array.isArray(v))
+    return v.map((x, i) => (x instanceof Tensor ? (copyStateValue(key, x, p, `${where}[${i}]`, false) as Tensor) : x));
   if (key === 'step') {
     if (typeof v === 'number') return torch.keep(torch.tensor(v, { dtype: 'float32' }));
     return torch.keep(torch.noGrad(() => v.to({ dtype: v.dtype, device: v.device, copy: true })));

@@ -7,11 +7,28 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** RAdam's hyper-parameters (PyTorch's names in camelCase). */
 export interface RAdamOptions {
-  lr: number; betas: [number, number]; eps: number; weightDecay: number; maximize: boolean; foreach: boolean | null;
-  capturable: boolean; decoupledWeightDecay: boolean; differentiable: boolean;
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+  foreach: boolean | null;
+  capturable: boolean;
+  decoupledWeightDecay: boolean;
+  differentiable: boolean;
 }
 const ARGS = ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay'] as const;
-const DEFAULTS: RAdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, foreach: null, capturable: false, decoupledWeightDecay: false, differentiable: false };
+const DEFAULTS: RAdamOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  decoupledWeightDecay: false,
+  differentiable: false,
+};
 
 /**
  * RAdam (Liu et al. 2019), as PyTorch's `torch.optim.RAdam`: Adam whose adaptive step is used only once the
@@ -67,7 +84,11 @@ export class RAdam extends Optimizer<RAdamOptions> {
       if (rhoT > 5) {
         const rect = (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5;
         // Python's `float / tensor` is tensor.reciprocal() * float.
-        const adaptive = expAvgSq.sqrt().add_(group.eps).reciprocal().mul(bc2 ** 0.5);
+        const adaptive = expAvgSq
+          .sqrt()
+          .add_(group.eps)
+          .reciprocal()
+          .mul(bc2 ** 0.5);
         p.add_(corrected.mul(lr).mul(adaptive).mul(rect), { alpha: -1 });
       } else {
         p.add_(corrected.mul(lr), { alpha: -1 });

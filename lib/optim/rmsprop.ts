@@ -6,11 +6,41 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** RMSprop's hyper-parameters (PyTorch's names in camelCase). */
 export interface RMSpropOptions {
-  lr: number; momentum: number; alpha: number; eps: number; centered: boolean; weightDecay: number;
-  capturable: boolean; foreach: boolean | null; maximize: boolean; differentiable: boolean;
+  lr: number;
+  momentum: number;
+  alpha: number;
+  eps: number;
+  centered: boolean;
+  weightDecay: number;
+  capturable: boolean;
+  foreach: boolean | null;
+  maximize: boolean;
+  differentiable: boolean;
 }
-const ARGS = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'capturable', 'foreach', 'maximize', 'differentiable'] as const;
-const DEFAULTS: RMSpropOptions = { lr: 1e-2, momentum: 0, alpha: 0.99, eps: 1e-8, centered: false, weightDecay: 0, capturable: false, foreach: null, maximize: false, differentiable: false };
+const ARGS = [
+  'lr',
+  'alpha',
+  'eps',
+  'weightDecay',
+  'momentum',
+  'centered',
+  'capturable',
+  'foreach',
+  'maximize',
+  'differentiable',
+] as const;
+const DEFAULTS: RMSpropOptions = {
+  lr: 1e-2,
+  momentum: 0,
+  alpha: 0.99,
+  eps: 1e-8,
+  centered: false,
+  weightDecay: 0,
+  capturable: false,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+};
 
 /**
  * RMSprop (Hinton's), as PyTorch's `torch.optim.RMSprop`: square_avg = alpha * square_avg + (1 - alpha) * g^2, the

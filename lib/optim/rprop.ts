@@ -6,10 +6,24 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** Rprop's hyper-parameters (PyTorch's names in camelCase). */
 export interface RpropOptions {
-  lr: number; etas: [number, number]; stepSizes: [number, number]; foreach: boolean | null; maximize: boolean; differentiable: boolean; capturable: boolean;
+  lr: number;
+  etas: [number, number];
+  stepSizes: [number, number];
+  foreach: boolean | null;
+  maximize: boolean;
+  differentiable: boolean;
+  capturable: boolean;
 }
 const ARGS = ['lr', 'etas', 'stepSizes'] as const;
-const DEFAULTS: RpropOptions = { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], foreach: null, maximize: false, differentiable: false, capturable: false };
+const DEFAULTS: RpropOptions = {
+  lr: 1e-2,
+  etas: [0.5, 1.2],
+  stepSizes: [1e-6, 50],
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  capturable: false,
+};
 
 /**
  * Rprop, as PyTorch's `torch.optim.Rprop`: each weight has its own step size, multiplied by etaplus while the
@@ -31,7 +45,8 @@ export class Rprop extends Optimizer<RpropOptions> {
   constructor(params: ParamsArg<RpropOptions>, ...args: PyArgs<Partial<RpropOptions>, typeof ARGS>) {
     const o = pyArgs<RpropOptions>('Rprop', ARGS, args, DEFAULTS);
     if (!(o.lr >= 0)) throw new RangeError(`Rprop: invalid learning rate ${o.lr}`);
-    if (!(o.etas[0] > 0 && o.etas[0] < 1 && o.etas[1] > 1)) throw new RangeError(`Rprop: invalid eta values ${o.etas[0]}, ${o.etas[1]}`);
+    if (!(o.etas[0] > 0 && o.etas[0] < 1 && o.etas[1] > 1))
+      throw new RangeError(`Rprop: invalid eta values ${o.etas[0]}, ${o.etas[1]}`);
     checkImplementationFlags('Rprop', o);
     super(params, o);
   }

@@ -5,11 +5,28 @@ import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } fro
 
 /** SGD's hyper-parameters (PyTorch's names in camelCase; `foreach`, `differentiable`, `fused` as `checkImplementationFlags` says). */
 export interface SGDOptions {
-  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
-  foreach: boolean | null; differentiable: boolean; fused: boolean | null;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+  foreach: boolean | null;
+  differentiable: boolean;
+  fused: boolean | null;
 }
 const ARGS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'] as const;
-const DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false, fused: null };
+const DEFAULTS: SGDOptions = {
+  lr: 1e-3,
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  maximize: false,
+  foreach: null,
+  differentiable: false,
+  fused: null,
+};
 
 /**
  * Stochastic gradient descent as PyTorch's `torch.optim.SGD`: momentum (buffer = momentum * buffer + (1 - dampening) g),
@@ -35,7 +52,8 @@ export class SGD extends Optimizer<SGDOptions> {
     if (o.lr < 0) throw new RangeError(`SGD: invalid learning rate ${o.lr}`);
     if (o.momentum < 0) throw new RangeError(`SGD: invalid momentum ${o.momentum}`);
     if (o.weightDecay < 0) throw new RangeError(`SGD: invalid weightDecay ${o.weightDecay}`);
-    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0))
+      throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
     checkImplementationFlags('SGD', o);
     super(params, o);
   }

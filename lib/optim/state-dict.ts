@@ -3,11 +3,17 @@
 import { Tensor } from '../torch/tensor.js';
 
 /** One saved group: its parameter indices and its other entries (snake_case keys, as saved). */
-export interface SavedGroup { params: number[]; options: [string, GroupValue][] }
+export interface SavedGroup {
+  params: number[];
+  options: [string, GroupValue][];
+}
 /** A hyper-parameter value of a group (Python tuples such as `betas` are arrays). */
 export type GroupValue = number | boolean | string | null | (number | null)[] | string[];
 /** A normalized state dict: per-parameter state by index, and the groups in order. */
-export interface SavedOptimizerState { state: Map<number, [string, SavedStateValue][]>; groups: SavedGroup[] }
+export interface SavedOptimizerState {
+  state: Map<number, [string, SavedStateValue][]>;
+  groups: SavedGroup[];
+}
 /** A saved per-parameter state entry: a tensor, a number, or a list of them (None kept as null; LBFGS's history). */
 export type SavedStateValue = Tensor | number | (Tensor | number | null)[];
 
@@ -31,7 +37,8 @@ function field(sd: unknown, key: string): unknown {
 
 function paramIndex(k: string | number, where: string): number {
   const n = typeof k === 'number' ? k : INT_KEY.test(k) ? Number(k) : NaN;
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`${where}: state key ${JSON.stringify(k)} is not a parameter index`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new TypeError(`${where}: state key ${JSON.stringify(k)} is not a parameter index`);
   return n;
 }
 
@@ -50,7 +57,8 @@ function readGroup(g: unknown, gi: number, who: string): SavedGroup {
   if (!Array.isArray(params) || !params.every((x) => Number.isSafeInteger(x))) {
     throw new TypeError(`${who}: param_groups[${gi}].params is not a list of parameter indices`);
   }
-  const options = entries.filter(([k]) => k !== 'params')
+  const options = entries
+    .filter(([k]) => k !== 'params')
     .map(([k, v]): [string, GroupValue] => [String(k), groupValue(v, `${who}: param_groups[${gi}].${String(k)}`)]);
   return { params: [...params] as number[], options };
 }
@@ -58,7 +66,8 @@ function readGroup(g: unknown, gi: number, who: string): SavedGroup {
 function stateItem(v: unknown, where: string, inList: boolean): Tensor | number | null {
   if (inList && (v === null || v === undefined)) return null;
   if (typeof v === 'bigint') throw new RangeError(`${where} is ${v}, beyond a JS number's exact range`);
-  if (!(v instanceof Tensor) && typeof v !== 'number') throw new TypeError(`${where} is not a tensor or a number${inList ? '' : ' (or a list of them)'}`);
+  if (!(v instanceof Tensor) && typeof v !== 'number')
+    throw new TypeError(`${where} is not a tensor or a number${inList ? '' : ' (or a list of them)'}`);
   return v;
 }
 
@@ -69,7 +78,12 @@ function readParamState(st: unknown, index: number, who: string): [string, Saved
   for (const [k, v] of entries) {
     if (v === null || v === undefined) continue; // None (e.g. an unset momentum_buffer) is the same as absent
     const where = `${who}: state[${index}].${String(k)}`;
-    out.push([String(k), Array.isArray(v) ? v.map((x, i) => stateItem(x, `${where}[${i}]`, true)) : stateItem(v, where, false) as Tensor | number]);
+    out.push([
+      String(k),
+      Array.isArray(v)
+        ? v.map((x, i) => stateItem(x, `${where}[${i}]`, true))
+        : (stateItem(v, where, false) as Tensor | number),
+    ]);
   }
   return out;
 }
@@ -82,7 +96,8 @@ function readParamState(st: unknown, index: number, who: string): [string, Saved
 export function readOptimizerState(sd: unknown, who: string): SavedOptimizerState {
   const groupsV = field(sd, 'param_groups');
   const stateV = field(sd, 'state');
-  if (!Array.isArray(groupsV)) throw new TypeError(`${who}: not an optimizer state dict (expected a dict with 'state' and a 'param_groups' list)`);
+  if (!Array.isArray(groupsV))
+    throw new TypeError(`${who}: not an optimizer state dict (expected a dict with 'state' and a 'param_groups' list)`);
   const stateEntries = entriesOf(stateV);
   if (!stateEntries) throw new TypeError(`${who}: the state dict's 'state' is not a dict`);
   const groups = groupsV.map((g, gi) => readGroup(g, gi, who));

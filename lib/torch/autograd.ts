@@ -10,7 +10,9 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   try {
     const result = fn();
     if (result instanceof Promise) {
-      throw new TypeError('noGrad/enableGrad: the callback returned a Promise; grad mode is per thread and cannot follow awaits');
+      throw new TypeError(
+        'noGrad/enableGrad: the callback returned a Promise; grad mode is per thread and cannot follow awaits',
+      );
     }
     return result;
   } finally {
@@ -18,7 +20,9 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-export interface GradModeGuard extends Disposable { restore(): void }
+export interface GradModeGuard extends Disposable {
+  restore(): void;
+}
 
 function guard(enabled: boolean): GradModeGuard {
   const previous = native.isGradEnabled();
@@ -43,22 +47,45 @@ export function enableGrad<T>(fn?: () => T): T | GradModeGuard {
 export const isGradEnabled = (): boolean => native.isGradEnabled();
 export const setGradEnabled = (enabled: boolean): void => native.setGradEnabled(enabled);
 
-export interface GradOptions { gradOutputs?: (Tensor | null)[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean }
+export interface GradOptions {
+  gradOutputs?: (Tensor | null)[];
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
 
 /** Gradients of `outputs` with respect to `inputs` (like torch.autograd.grad); null for unused inputs when allowUnused. */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   noteBackward();
-  const handles = native.autogradGrad(outs.map((t) => t.h), ins.map((t) => t.h),
+  const handles = native.autogradGrad(
+    outs.map((t) => t.h),
+    ins.map((t) => t.h),
     options.gradOutputs ? options.gradOutputs.map((t) => (t ? t.h : null)) : null,
-    options.retainGraph, options.createGraph ?? false, options.allowUnused ?? false);
+    options.retainGraph,
+    options.createGraph ?? false,
+    options.allowUnused ?? false,
+  );
   return handles.map((h) => (h === null ? null : wrap(h)));
 }
 
 /** Runs backward from several tensors at once (like torch.autograd.backward). */
-export function backward(tensors: Tensor[], gradTensors?: (Tensor | null)[], options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+export function backward(
+  tensors: Tensor[],
+  gradTensors?: (Tensor | null)[],
+  options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {},
+): void {
   noteBackward();
-  native.backward(tensors.map((t) => t.h), gradTensors ? gradTensors.map((t) => (t ? t.h : null)) : null,
-    options.retainGraph, options.createGraph ?? false, options.inputs ? options.inputs.map((t) => t.h) : null);
+  native.backward(
+    tensors.map((t) => t.h),
+    gradTensors ? gradTensors.map((t) => (t ? t.h : null)) : null,
+    options.retainGraph,
+    options.createGraph ?? false,
+    options.inputs ? options.inputs.map((t) => t.h) : null,
+  );
 }

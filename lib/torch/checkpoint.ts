@@ -19,13 +19,17 @@ function kindOf(v: Loaded | undefined): string {
 /** A loaded checkpoint (or any part of one) with typed accessors; keys are given as a path:
  *  `ck.stateDict('model')`, `ck.number('state', 'epoch')`, `ck.tensor('model', 'fc.weight')`. */
 export class Checkpoint {
-  constructor(readonly value: Loaded, readonly source = '<checkpoint>') {}
+  constructor(
+    readonly value: Loaded,
+    readonly source = '<checkpoint>',
+  ) {}
 
   /** The entry at `path`, or undefined when a key is absent. */
   get(...path: Key[]): Loaded | undefined {
     let v: Loaded | undefined = this.value;
     for (const k of path) {
-      if (v instanceof Map) v = v.has(k) ? v.get(k) : typeof k === 'number' && v.has(String(k)) ? v.get(String(k)) : undefined;
+      if (v instanceof Map)
+        v = v.has(k) ? v.get(k) : typeof k === 'number' && v.has(String(k)) ? v.get(String(k)) : undefined;
       else if (Array.isArray(v) && typeof k === 'number') v = v[k];
       else return undefined;
     }
@@ -43,9 +47,14 @@ export class Checkpoint {
   }
   /** A number (a Python int beyond 2^53 is refused rather than rounded). */
   number(...path: Key[]): number {
-    const v = this.expect(path, 'a number', (x): x is number | bigint => typeof x === 'number' || typeof x === 'bigint');
+    const v = this.expect(
+      path,
+      'a number',
+      (x): x is number | bigint => typeof x === 'number' || typeof x === 'bigint',
+    );
     if (typeof v === 'bigint') {
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError(`${this.where(path)} is ${v}, beyond a JS number's exact range; use get()`);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
+        throw new RangeError(`${this.where(path)} is ${v}, beyond a JS number's exact range; use get()`);
       return Number(v);
     }
     return v;
@@ -61,14 +70,18 @@ export class Checkpoint {
   }
   /** The dict at `path` as a Checkpoint, for further typed access. */
   dict(...path: Key[]): Checkpoint {
-    return new Checkpoint(this.expect(path, 'a dict', (v): v is Map<Key, Loaded> => v instanceof Map), `${this.where(path)}`);
+    return new Checkpoint(
+      this.expect(path, 'a dict', (v): v is Map<Key, Loaded> => v instanceof Map),
+      `${this.where(path)}`,
+    );
   }
   /** The dict of tensors at `path` (PyTorch's state_dict, its `_metadata` aside). */
   stateDict(...path: Key[]): Map<string, Tensor> {
     const m = this.expect(path, 'a dict', (v): v is Map<Key, Loaded> => v instanceof Map);
     const out = new Map<string, Tensor>();
     for (const [k, v] of m) {
-      if (!(v instanceof Tensor)) throw new TypeError(`${this.where([...path, k])} is ${kindOf(v)}, expected a Tensor (not a state dict)`);
+      if (!(v instanceof Tensor))
+        throw new TypeError(`${this.where([...path, k])} is ${kindOf(v)}, expected a Tensor (not a state dict)`);
       out.set(String(k), v);
     }
     return out;

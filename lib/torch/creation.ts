@@ -29,14 +29,22 @@ function factoryOptions(o: TensorOptions): Record<string, unknown> {
   return { dtype: o.dtype ?? null, device: o.device ?? null };
 }
 
-function flatten(data: NestedArray<number | boolean | bigint>, shape: number[], out: (number | boolean | bigint)[], depth: number): void {
+function flatten(
+  data: NestedArray<number | boolean | bigint>,
+  shape: number[],
+  out: (number | boolean | bigint)[],
+  depth: number,
+): void {
   if (!Array.isArray(data)) {
     if (depth !== shape.length) throw new TypeError('tensor: ragged nested array (sub-arrays of different lengths)');
     out.push(data);
     return;
   }
   if (depth === shape.length) shape.push(data.length);
-  else if (shape[depth] !== data.length) throw new TypeError(`tensor: ragged nested array at depth ${depth}: expected ${shape[depth]} elements, got ${data.length}`);
+  else if (shape[depth] !== data.length)
+    throw new TypeError(
+      `tensor: ragged nested array at depth ${depth}: expected ${shape[depth]} elements, got ${data.length}`,
+    );
   for (const d of data) flatten(d as NestedArray<number | boolean | bigint>, shape, out, depth + 1);
 }
 
@@ -46,7 +54,10 @@ function flatten(data: NestedArray<number | boolean | bigint>, shape: number[], 
  * float32, integer-valued numbers give what the rule says, bigints int64, booleans bool; TypedArrays keep
  * their type; `dtype` overrides all of it.
  */
-export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray, options: TensorOptions & { shape?: number[] } = {}): Tensor {
+export function tensor(
+  data: NestedArray<number | boolean | bigint> | TypedArray,
+  options: TensorOptions & { shape?: number[] } = {},
+): Tensor {
   if (ArrayBuffer.isView(data)) {
     const srcType = dtypeOfTypedArray(data);
     const shape = options.shape ?? [data.length];
@@ -57,12 +68,15 @@ export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray
   const flat: (number | boolean | bigint)[] = [];
   flatten(data, shape, flat, 0);
   if (options.shape) {
-    if (options.shape.reduce((a, b) => a * b, 1) !== flat.length) throw new RangeError(`tensor: ${flat.length} values do not fill shape [${options.shape}]`);
+    if (options.shape.reduce((a, b) => a * b, 1) !== flat.length)
+      throw new RangeError(`tensor: ${flat.length} values do not fill shape [${options.shape}]`);
     shape.splice(0, shape.length, ...options.shape);
   }
   const target = options.dtype ?? inferDType(flat, options.requiresGrad ?? false);
   const t = tidy(() => finish(convert(stage(flat, shape), { ...options, dtype: target }), options.requiresGrad));
-  return options.dtype === undefined && target === 'int64' && !flat.some((v) => typeof v === 'bigint') ? noteIntegerLiteral(t, `torch.tensor(${brief(data)})`) : t;
+  return options.dtype === undefined && target === 'int64' && !flat.some((v) => typeof v === 'bigint')
+    ? noteIntegerLiteral(t, `torch.tensor(${brief(data)})`)
+    : t;
 }
 
 /** `data` as written, shortened to about 40 characters (for messages). */
@@ -73,10 +87,24 @@ function brief(data: unknown): string {
 
 /** The values in a CPU tensor that holds them exactly (bool, int64 or float64), before the cast to the target dtype. */
 function stage(flat: (number | boolean | bigint)[], shape: number[]): Tensor {
-  if (flat.length && flat.every((v) => typeof v === 'boolean')) return fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
+  if (flat.length && flat.every((v) => typeof v === 'boolean'))
+    return fromData(
+      Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)),
+      'bool',
+      shape,
+    );
   // Integers (but not -0, which int64 would lose) stage exactly in int64, beyond 2^53 included.
-  if (flat.length && flat.every((v) => typeof v !== 'number' || (Number.isInteger(v) && !Object.is(v, -0)))) return fromData(BigInt64Array.from(flat, (v) => BigInt(v)), 'int64', shape);
-  return fromData(Float64Array.from(flat, (v) => Number(v)), 'float64', shape);
+  if (flat.length && flat.every((v) => typeof v !== 'number' || (Number.isInteger(v) && !Object.is(v, -0))))
+    return fromData(
+      BigInt64Array.from(flat, (v) => BigInt(v)),
+      'int64',
+      shape,
+    );
+  return fromData(
+    Float64Array.from(flat, (v) => Number(v)),
+    'float64',
+    shape,
+  );
 }
 
 /** The dtype `tensor` gives values without an explicit dtype: bool, int64 for bigints, float32 for fractions,
@@ -122,7 +150,12 @@ export interface FromBufferOptions extends Omit<TensorOptions, 'dtype'> {
  * - `{ copy: true }`, or a device other than the CPU, copies instead.
  * The bytes are taken as they are (float16/bfloat16 raw bits, bool as 0/1 bytes, complex interleaved).
  */
-export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], options: FromBufferOptions = {}): Tensor {
+export function fromBuffer(
+  data: ArrayBufferView | ArrayBuffer,
+  dtype: DType,
+  shape: number[],
+  options: FromBufferOptions = {},
+): Tensor {
   const given: unknown = data;
   if (!ArrayBuffer.isView(given) && !(given instanceof ArrayBuffer) && !(given instanceof SharedArrayBuffer)) {
     throw new TypeError('fromBuffer: data must be an ArrayBuffer or a TypedArray');
@@ -131,7 +164,9 @@ export function fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: DType, sh
   if (options.copy || device !== 'cpu') return fromData(data, dtype, shape, options.device, options.requiresGrad);
   const buffer = data instanceof ArrayBuffer ? data : data.buffer;
   if ((buffer as ArrayBuffer & { resizable?: boolean }).resizable) {
-    throw new TypeError('fromBuffer: the ArrayBuffer is resizable and could shrink under the tensor; pass { copy: true }');
+    throw new TypeError(
+      'fromBuffer: the ArrayBuffer is resizable and could shrink under the tensor; pass { copy: true }',
+    );
   }
   return wrap(native.fromBufferShared(data, dtypeCode(dtype), shape, options.requiresGrad ?? false));
 }
@@ -150,11 +185,16 @@ function sizeArgs(name: string, args: unknown[]): [number[], TensorOptions] {
   let o: TensorOptions = {};
   let n = args.length;
   const last = args[n - 1];
-  if (n > 0 && typeof last === 'object' && last !== null && !Array.isArray(last)) { o = last as TensorOptions; n--; }
+  if (n > 0 && typeof last === 'object' && last !== null && !Array.isArray(last)) {
+    o = last as TensorOptions;
+    n--;
+  }
   if (n === 1 && Array.isArray(args[0])) return [args[0] as number[], o];
   const size = args.slice(0, n);
   if (!size.every((d) => typeof d === 'number' && Number.isInteger(d))) {
-    throw new TypeError(`${name}: size must be integers given one by one or as one array, optionally followed by options (got ${size.map((d) => (Array.isArray(d) ? 'array' : typeof d)).join(', ')})`);
+    throw new TypeError(
+      `${name}: size must be integers given one by one or as one array, optionally followed by options (got ${size.map((d) => (Array.isArray(d) ? 'array' : typeof d)).join(', ')})`,
+    );
   }
   return [size as number[], o];
 }
@@ -176,7 +216,10 @@ export const randn = sizeFactory('randn', '');
  *  for an integer-valued number what the literal rule says (README "Using the library"). */
 export function full(shape: Shape, fill: number | boolean | bigint, o: TensorOptions = {}): Tensor {
   const dtype = o.dtype ?? scalarDType('full', [fill], o.requiresGrad ?? false);
-  return finish(callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype }]) as Tensor, o.requiresGrad);
+  return finish(
+    callOverloads(ops('full', ''), [shapeOf(shape), fill, { ...factoryOptions(o), dtype }]) as Tensor,
+    o.requiresGrad,
+  );
 }
 
 /** The dtype that scalar arguments give a factory without a dtype (see `full`); integers that the rule makes
@@ -187,13 +230,23 @@ function scalarDType(fn: LiteralFactory, values: (number | boolean | bigint)[], 
   if (values.some((v) => typeof v === 'bigint')) return 'int64';
   const dtype = integerLiteralDType(fn, requiresGrad);
   // arange's float32 values are exact only while every step lands on an integer float32 holds (|v| <= 2^24).
-  const inexact = values.find((v) => typeof v === 'number' && (fn === 'arange' ? Math.abs(v) > 2 ** 24 : Math.fround(v) !== v));
+  const inexact = values.find(
+    (v) => typeof v === 'number' && (fn === 'arange' ? Math.abs(v) > 2 ** 24 : Math.fround(v) !== v),
+  );
   if (dtype === 'float32' && inexact !== undefined) throw new RangeError(inexactMessage(fn, inexact as number));
   return dtype;
 }
 /** Integers uniform in [low, high) (int64 by default). */
 export function randint(low: number, high: number, shape: Shape, o: TensorOptions = {}): Tensor {
-  return finish(callOverloads(ops('randint', 'low'), [low, high, shapeOf(shape), { ...factoryOptions(o), dtype: o.dtype ?? 'int64' }]) as Tensor, o.requiresGrad);
+  return finish(
+    callOverloads(ops('randint', 'low'), [
+      low,
+      high,
+      shapeOf(shape),
+      { ...factoryOptions(o), dtype: o.dtype ?? 'int64' },
+    ]) as Tensor,
+    o.requiresGrad,
+  );
 }
 /** `arange(end)`, `arange(start, end)` or `arange(start, end, step)`, each optionally followed by options.
  *  Without a dtype: float32 when any is a fraction, int64 when any is a bigint, else (integer-valued numbers)
@@ -202,17 +255,27 @@ export function arange(...args: (number | bigint | TensorOptions)[]): Tensor {
   const o = (typeof args[args.length - 1] === 'object' ? args.pop() : {}) as TensorOptions;
   const nums = args as (number | bigint)[];
   if (nums.length < 1 || nums.length > 3 || nums.some((v) => typeof v !== 'number' && typeof v !== 'bigint')) {
-    throw new TypeError(`arange: expected (end), (start, end) or (start, end, step) as numbers or bigints, optionally followed by options`);
+    throw new TypeError(
+      `arange: expected (end), (start, end) or (start, end, step) as numbers or bigints, optionally followed by options`,
+    );
   }
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
   const dtype = o.dtype ?? scalarDType('arange', [start, end, step], o.requiresGrad ?? false);
-  const t = finish(callOverloads(ops('arange', 'start_step'), [start, end, step, { ...factoryOptions(o), dtype }]) as Tensor, o.requiresGrad);
-  return o.dtype === undefined && dtype === 'int64' && !nums.some((v) => typeof v === 'bigint') ? noteIntegerLiteral(t, `torch.arange(${nums.join(', ')})`) : t;
+  const t = finish(
+    callOverloads(ops('arange', 'start_step'), [start, end, step, { ...factoryOptions(o), dtype }]) as Tensor,
+    o.requiresGrad,
+  );
+  return o.dtype === undefined && dtype === 'int64' && !nums.some((v) => typeof v === 'bigint')
+    ? noteIntegerLiteral(t, `torch.arange(${nums.join(', ')})`)
+    : t;
 }
 export const linspace = (start: number, end: number, steps: number, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('linspace', ''), [start, end, steps, factoryOptions(o)]) as Tensor, o.requiresGrad);
 export function eye(n: number, m?: number, o: TensorOptions = {}): Tensor {
-  const t = m === undefined ? callOverloads(ops('eye', ''), [n, factoryOptions(o)]) : callOverloads(ops('eye', 'm'), [n, m, factoryOptions(o)]);
+  const t =
+    m === undefined
+      ? callOverloads(ops('eye', ''), [n, factoryOptions(o)])
+      : callOverloads(ops('eye', 'm'), [n, m, factoryOptions(o)]);
   return finish(t as Tensor, o.requiresGrad);
 }
 /** Bernoulli draws with probabilities `p` (a tensor, or a number with `shape`). */
@@ -222,12 +285,20 @@ export function bernoulli(p: Tensor | number, shape?: Shape, o: TensorOptions = 
   return tidy(() => callOverloads(ops('bernoulli', 'p'), [empty(shape, o), p]) as Tensor);
 }
 
-const likeOptions = (like: Tensor, o: TensorOptions): Record<string, unknown> => ({ dtype: o.dtype ?? like.dtype, device: o.device ?? like.device });
-export const zerosLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('zeros_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
-export const onesLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('ones_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
-export const emptyLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('empty_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
-export const randLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('rand_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
-export const randnLike = (t: Tensor, o: TensorOptions = {}): Tensor => finish(callOverloads(ops('randn_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+const likeOptions = (like: Tensor, o: TensorOptions): Record<string, unknown> => ({
+  dtype: o.dtype ?? like.dtype,
+  device: o.device ?? like.device,
+});
+export const zerosLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('zeros_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const onesLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('ones_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const emptyLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('empty_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const randLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('rand_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+export const randnLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
+  finish(callOverloads(ops('randn_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
 export const fullLike = (t: Tensor, fill: number | boolean, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('full_like', ''), [t, fill, likeOptions(t, o)]) as Tensor, o.requiresGrad);
 
@@ -235,4 +306,3 @@ export const fullLike = (t: Tensor, fill: number | boolean, o: TensorOptions = {
 export function manualSeed(seed: number | bigint): void {
   native.manualSeed(seed);
 }
-

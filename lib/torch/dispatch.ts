@@ -6,7 +6,15 @@ import { TensorBase } from './handle.js';
 import { native } from './native.js';
 import { HAS_DEFAULT, KWARG_ONLY, OPTIONAL, SIZED, type ArgKind, type OverloadSpec } from './schema-spec.js';
 
-export { OPTIONAL, HAS_DEFAULT, KWARG_ONLY, SIZED, type ArgKind, type ArgSpec, type OverloadSpec } from './schema-spec.js';
+export {
+  OPTIONAL,
+  HAS_DEFAULT,
+  KWARG_ONLY,
+  SIZED,
+  type ArgKind,
+  type ArgSpec,
+  type OverloadSpec,
+} from './schema-spec.js';
 
 let makeTensor: (h: number) => TensorBase = (h) => new TensorBase(h);
 /** Called once by tensor.ts so results are wrapped in the full Tensor class. */
@@ -26,24 +34,41 @@ function fits(v: unknown, kind: ArgKind, flags: number): boolean {
   if (v === undefined) return (flags & (OPTIONAL | HAS_DEFAULT)) !== 0;
   if (v === null) return (flags & OPTIONAL) !== 0;
   switch (kind) {
-    case 'T': return v instanceof TensorBase;
-    case 'S': return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
-    case 'I': return isInt(v);
-    case 'F': return typeof v === 'number';
-    case 'B': return typeof v === 'boolean';
+    case 'T':
+      return v instanceof TensorBase;
+    case 'S':
+      return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
+    case 'I':
+      return isInt(v);
+    case 'F':
+      return typeof v === 'number';
+    case 'B':
+      return typeof v === 'boolean';
     // A bare number fills only a fixed-size list (int[3]); `int[]` needs an array (Python's rule).
-    case 'IL': return Array.isArray(v) ? v.every(isInt) : (flags & SIZED) !== 0 && isInt(v);
-    case 'FL': return Array.isArray(v) ? v.every((e) => typeof e === 'number') : (flags & SIZED) !== 0 && typeof v === 'number';
-    case 'BL': return Array.isArray(v) && v.every((e) => typeof e === 'boolean');
-    case 'SL': return Array.isArray(v) && v.every((e) => typeof e === 'number' || typeof e === 'boolean');
-    case 'TL': return Array.isArray(v) && v.every((e) => e instanceof TensorBase);
-    case 'OTL': return Array.isArray(v) && v.every((e) => e === null || e === undefined || e instanceof TensorBase);
-    case 'ST': return isDType(v);
-    case 'MF': return typeof v === 'string' && v in MEMORY_FORMAT_CODES;
-    case 'L': return typeof v === 'string' && v in LAYOUT_CODES;
-    case 'D': return typeof v === 'string' || (typeof v === 'object' && v !== null && 'type' in v);
-    case 'STR': return typeof v === 'string';
-    default: return false;
+    case 'IL':
+      return Array.isArray(v) ? v.every(isInt) : (flags & SIZED) !== 0 && isInt(v);
+    case 'FL':
+      return Array.isArray(v) ? v.every((e) => typeof e === 'number') : (flags & SIZED) !== 0 && typeof v === 'number';
+    case 'BL':
+      return Array.isArray(v) && v.every((e) => typeof e === 'boolean');
+    case 'SL':
+      return Array.isArray(v) && v.every((e) => typeof e === 'number' || typeof e === 'boolean');
+    case 'TL':
+      return Array.isArray(v) && v.every((e) => e instanceof TensorBase);
+    case 'OTL':
+      return Array.isArray(v) && v.every((e) => e === null || e === undefined || e instanceof TensorBase);
+    case 'ST':
+      return isDType(v);
+    case 'MF':
+      return typeof v === 'string' && v in MEMORY_FORMAT_CODES;
+    case 'L':
+      return typeof v === 'string' && v in LAYOUT_CODES;
+    case 'D':
+      return typeof v === 'string' || (typeof v === 'object' && v !== null && 'type' in v);
+    case 'STR':
+      return typeof v === 'string';
+    default:
+      return false;
   }
 }
 
@@ -54,7 +79,9 @@ function handleOf(t: TensorBase, spec: OverloadSpec, arg: string): number {
 
 function checkDevice(d: string, spec: OverloadSpec): string {
   if (d.startsWith('cuda') && !native.cudaIsAvailable()) {
-    throw new Error(`${spec.n}: device '${d}' requested but CUDA is not available (${native.cudaCompiled() ? 'no CUDA device found' : 'this libtorch build has no CUDA support'})`);
+    throw new Error(
+      `${spec.n}: device '${d}' requested but CUDA is not available (${native.cudaCompiled() ? 'no CUDA device found' : 'this libtorch build has no CUDA support'})`,
+    );
   }
   return d;
 }
@@ -62,23 +89,35 @@ function checkDevice(d: string, spec: OverloadSpec): string {
 function toNative(v: unknown, kind: ArgKind, spec: OverloadSpec, name: string): unknown {
   if (v === undefined || v === null) return v;
   switch (kind) {
-    case 'T': return handleOf(v as TensorBase, spec, name);
-    case 'TL': return (v as TensorBase[]).map((t) => handleOf(t, spec, name));
-    case 'OTL': return (v as (TensorBase | null)[]).map((t) => (t ? handleOf(t, spec, name) : null));
-    case 'ST': return dtypeCode(v as string);
-    case 'MF': return MEMORY_FORMAT_CODES[v as keyof typeof MEMORY_FORMAT_CODES];
-    case 'L': return LAYOUT_CODES[v as keyof typeof LAYOUT_CODES];
-    case 'D': return checkDevice(typeof v === 'string' ? v : String(v), spec);
-    default: return v;
+    case 'T':
+      return handleOf(v as TensorBase, spec, name);
+    case 'TL':
+      return (v as TensorBase[]).map((t) => handleOf(t, spec, name));
+    case 'OTL':
+      return (v as (TensorBase | null)[]).map((t) => (t ? handleOf(t, spec, name) : null));
+    case 'ST':
+      return dtypeCode(v as string);
+    case 'MF':
+      return MEMORY_FORMAT_CODES[v as keyof typeof MEMORY_FORMAT_CODES];
+    case 'L':
+      return LAYOUT_CODES[v as keyof typeof LAYOUT_CODES];
+    case 'D':
+      return checkDevice(typeof v === 'string' ? v : String(v), spec);
+    default:
+      return v;
   }
 }
 
 function wrapReturn(v: unknown, kind: string): unknown {
   switch (kind) {
-    case 'T': return typeof v === 'number' ? makeTensor(v) : v;
-    case 'L': return (v as (number | null)[]).map((h) => (h === null ? null : makeTensor(h)));
-    case 'D': return dtypeName(v as number);
-    default: return v;
+    case 'T':
+      return typeof v === 'number' ? makeTensor(v) : v;
+    case 'L':
+      return (v as (number | null)[]).map((h) => (h === null ? null : makeTensor(h)));
+    case 'D':
+      return dtypeName(v as number);
+    default:
+      return v;
   }
 }
 
@@ -152,7 +191,13 @@ function resolveAndCall(group: readonly OverloadSpec[], args: unknown[], self?: 
   );
 }
 
-function tryOverloads(group: readonly OverloadSpec[], args: unknown[], n: number, kwargs: Record<string, unknown> | undefined, self: TensorBase | undefined): unknown {
+function tryOverloads(
+  group: readonly OverloadSpec[],
+  args: unknown[],
+  n: number,
+  kwargs: Record<string, unknown> | undefined,
+  self: TensorBase | undefined,
+): unknown {
   const off = self === undefined ? 0 : 1;
   const total = n + off;
   for (let g = 0; g < group.length; g++) {
@@ -167,8 +212,13 @@ function tryOverloads(group: readonly OverloadSpec[], args: unknown[], n: number
       let v = i < off ? self : i < total ? args[i - off] : undefined;
       if (kwargs !== undefined && v === undefined) {
         const snake = arg[3];
-        if (arg[0] in kwargs) { v = kwargs[arg[0]]; used++; }
-        else if (snake !== undefined && snake in kwargs) { v = kwargs[snake]; used++; }
+        if (arg[0] in kwargs) {
+          v = kwargs[arg[0]];
+          used++;
+        } else if (snake !== undefined && snake in kwargs) {
+          v = kwargs[snake];
+          used++;
+        }
       }
       if (!fits(v, arg[1], arg[2])) break;
     }
@@ -179,9 +229,15 @@ function tryOverloads(group: readonly OverloadSpec[], args: unknown[], n: number
     for (let j = 0; j < a.length; j++) {
       const arg = a[j];
       let v = j < off ? self : j < total ? args[j - off] : undefined;
-      if (kwargs !== undefined && v === undefined) v = kwargs[arg[0]] ?? (arg[3] !== undefined ? kwargs[arg[3]] : undefined);
+      if (kwargs !== undefined && v === undefined)
+        v = kwargs[arg[0]] ?? (arg[3] !== undefined ? kwargs[arg[3]] : undefined);
       if (values !== undefined) values[j] = v;
-      bound[j] = v === undefined || v === null ? v : arg[1] === 'T' ? handleOf(v as TensorBase, spec, arg[0]) : toNative(v, arg[1], spec, arg[0]);
+      bound[j] =
+        v === undefined || v === null
+          ? v
+          : arg[1] === 'T'
+            ? handleOf(v as TensorBase, spec, arg[0])
+            : toNative(v, arg[1], spec, arg[0]);
     }
     return invoke(spec, bound, values);
   }
@@ -190,13 +246,20 @@ function tryOverloads(group: readonly OverloadSpec[], args: unknown[], n: number
 
 function callNative(id: number, b: unknown[]): unknown {
   switch (b.length) {
-    case 0: return native.call(id);
-    case 1: return native.call(id, b[0]);
-    case 2: return native.call(id, b[0], b[1]);
-    case 3: return native.call(id, b[0], b[1], b[2]);
-    case 4: return native.call(id, b[0], b[1], b[2], b[3]);
-    case 5: return native.call(id, b[0], b[1], b[2], b[3], b[4]);
-    default: return native.call(id, ...b);
+    case 0:
+      return native.call(id);
+    case 1:
+      return native.call(id, b[0]);
+    case 2:
+      return native.call(id, b[0], b[1]);
+    case 3:
+      return native.call(id, b[0], b[1], b[2]);
+    case 4:
+      return native.call(id, b[0], b[1], b[2], b[3]);
+    case 5:
+      return native.call(id, b[0], b[1], b[2], b[3], b[4]);
+    default:
+      return native.call(id, ...b);
   }
 }
 
@@ -218,4 +281,3 @@ function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[] | undefi
   for (let i = 0; i < arr.length; i++) arr[i] = w !== undefined && w[i] >= 0 ? values![w[i]] : wrapReturn(arr[i], r[i]);
   return arr;
 }
-

@@ -1,17 +1,53 @@
 // dtype names (PyTorch's, without the `torch.` prefix) and their c10::ScalarType codes.
 export type DType =
-  | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'float32' | 'float64'
-  | 'complex32' | 'complex64' | 'complex128' | 'bool' | 'bfloat16' | 'uint16' | 'uint32' | 'uint64';
+  | 'uint8'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'float16'
+  | 'float32'
+  | 'float64'
+  | 'complex32'
+  | 'complex64'
+  | 'complex128'
+  | 'bool'
+  | 'bfloat16'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64';
 
 export const DTYPE_CODES: Readonly<Record<DType, number>> = {
-  uint8: 0, int8: 1, int16: 2, int32: 3, int64: 4, float16: 5, float32: 6, float64: 7,
-  complex32: 8, complex64: 9, complex128: 10, bool: 11, bfloat16: 15, uint16: 27, uint32: 28, uint64: 29,
+  uint8: 0,
+  int8: 1,
+  int16: 2,
+  int32: 3,
+  int64: 4,
+  float16: 5,
+  float32: 6,
+  float64: 7,
+  complex32: 8,
+  complex64: 9,
+  complex128: 10,
+  bool: 11,
+  bfloat16: 15,
+  uint16: 27,
+  uint32: 28,
+  uint64: 29,
 };
 
 /** PyTorch's aliases, accepted wherever a dtype is. */
 const ALIASES: Record<string, DType> = {
-  float: 'float32', double: 'float64', half: 'float16', long: 'int64', int: 'int32', short: 'int16',
-  byte: 'uint8', char: 'int8', cfloat: 'complex64', cdouble: 'complex128',
+  float: 'float32',
+  double: 'float64',
+  half: 'float16',
+  long: 'int64',
+  int: 'int32',
+  short: 'int16',
+  byte: 'uint8',
+  char: 'int8',
+  cfloat: 'complex64',
+  cdouble: 'complex128',
 };
 
 const NAMES: string[] = [];
@@ -19,7 +55,8 @@ for (const [name, code] of Object.entries(DTYPE_CODES)) NAMES[code] = name;
 
 export function dtypeCode(d: DType | string): number {
   const code = DTYPE_CODES[(ALIASES[d] ?? d) as DType];
-  if (code === undefined) throw new TypeError(`unknown dtype '${d}' (expected one of ${Object.keys(DTYPE_CODES).join(', ')})`);
+  if (code === undefined)
+    throw new TypeError(`unknown dtype '${d}' (expected one of ${Object.keys(DTYPE_CODES).join(', ')})`);
   return code;
 }
 
@@ -29,26 +66,66 @@ export function dtypeName(code: number): DType {
   return name as DType;
 }
 
-export const isDType = (v: unknown): v is DType => typeof v === 'string' && ((v in DTYPE_CODES) || (v in ALIASES));
+export const isDType = (v: unknown): v is DType => typeof v === 'string' && (v in DTYPE_CODES || v in ALIASES);
 
-export const isFloatingPoint = (d: DType): boolean => d === 'float16' || d === 'float32' || d === 'float64' || d === 'bfloat16';
+export const isFloatingPoint = (d: DType): boolean =>
+  d === 'float16' || d === 'float32' || d === 'float64' || d === 'bfloat16';
 export const isComplex = (d: DType): boolean => d === 'complex32' || d === 'complex64' || d === 'complex128';
 
 export type TypedArray =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** The TypedArray that holds each dtype's elements (16-bit floats as raw Uint16 bits, bool as Uint8). */
-export const TYPED_ARRAY_OF: Readonly<Record<DType, { new (buf: ArrayBuffer, off?: number, len?: number): TypedArray; BYTES_PER_ELEMENT: number } | undefined>> = {
-  uint8: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
-  float16: Uint16Array, float32: Float32Array, float64: Float64Array, bool: Uint8Array, bfloat16: Uint16Array,
-  uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array,
-  complex32: undefined, complex64: Float32Array, complex128: Float64Array,
+export const TYPED_ARRAY_OF: Readonly<
+  Record<
+    DType,
+    { new (buf: ArrayBuffer, off?: number, len?: number): TypedArray; BYTES_PER_ELEMENT: number } | undefined
+  >
+> = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  float16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  bool: Uint8Array,
+  bfloat16: Uint16Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  complex32: undefined,
+  complex64: Float32Array,
+  complex128: Float64Array,
 };
 
 export const ELEMENT_SIZE: Readonly<Record<DType, number>> = {
-  uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float16: 2, float32: 4, float64: 8, complex32: 4,
-  complex64: 8, complex128: 16, bool: 1, bfloat16: 2, uint16: 2, uint32: 4, uint64: 8,
+  uint8: 1,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  complex32: 4,
+  complex64: 8,
+  complex128: 16,
+  bool: 1,
+  bfloat16: 2,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
 };
 
 export function dtypeOfTypedArray(a: ArrayBufferView): DType {
@@ -66,6 +143,11 @@ export function dtypeOfTypedArray(a: ArrayBufferView): DType {
 }
 
 export type MemoryFormat = 'contiguous' | 'preserve' | 'channelsLast' | 'channelsLast3d';
-export const MEMORY_FORMAT_CODES: Readonly<Record<MemoryFormat, number>> = { contiguous: 0, preserve: 1, channelsLast: 2, channelsLast3d: 3 };
+export const MEMORY_FORMAT_CODES: Readonly<Record<MemoryFormat, number>> = {
+  contiguous: 0,
+  preserve: 1,
+  channelsLast: 2,
+  channelsLast3d: 3,
+};
 export type Layout = 'strided' | 'sparse';
 export const LAYOUT_CODES: Readonly<Record<Layout, number>> = { strided: 0, sparse: 1 };

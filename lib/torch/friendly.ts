@@ -13,15 +13,28 @@ export function einsum(equation: string, operands: Tensor[]): Tensor;
 export function einsum(equation: string, ...rest: (Tensor | Tensor[])[]): Tensor {
   if (typeof equation !== 'string') throw new TypeError('einsum: the first argument is the equation string');
   const operands = rest.length === 1 && Array.isArray(rest[0]) ? rest[0] : rest;
-  if (!operands.every((t) => t instanceof Tensor)) throw new TypeError('einsum: operands must be tensors (given one by one or as one array)');
+  if (!operands.every((t) => t instanceof Tensor))
+    throw new TypeError('einsum: operands must be tensors (given one by one or as one array)');
   return callOverloads(EINSUM, [equation, operands]) as Tensor;
 }
 
 /** Python's torch.unique (see `Tensor.unique`). */
-export function unique(input: Tensor, options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
-export function unique(input: Tensor, options: UniqueOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
-export function unique(input: Tensor, options: UniqueOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
-export function unique(input: Tensor, options: UniqueOptions & { returnInverse: true; returnCounts: true }): [Tensor, Tensor, Tensor];
+export function unique(
+  input: Tensor,
+  options?: UniqueOptions & { returnInverse?: false; returnCounts?: false },
+): Tensor;
+export function unique(
+  input: Tensor,
+  options: UniqueOptions & { returnInverse: true; returnCounts?: false },
+): [Tensor, Tensor];
+export function unique(
+  input: Tensor,
+  options: UniqueOptions & { returnInverse?: false; returnCounts: true },
+): [Tensor, Tensor];
+export function unique(
+  input: Tensor,
+  options: UniqueOptions & { returnInverse: true; returnCounts: true },
+): [Tensor, Tensor, Tensor];
 export function unique(input: Tensor, options: UniqueOptions = {}): Tensor | Tensor[] {
   return (input.unique as (o: UniqueOptions) => Tensor | Tensor[])(options);
 }

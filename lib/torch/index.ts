@@ -1,13 +1,43 @@
 // The `torch` namespace: every ATen operator as a typed function (generated), plus the
 // hand-written core. Explicit exports below take precedence over the generated ones.
 export * from './generated/functions.js';
-export { Tensor, type Index, type Slice, type SetValue, type ToOptions, type DeviceName, type UniqueOptions, type NestedArray } from './tensor.js';
+export {
+  Tensor,
+  type Index,
+  type Slice,
+  type SetValue,
+  type ToOptions,
+  type DeviceName,
+  type UniqueOptions,
+  type NestedArray,
+} from './tensor.js';
 export { einsum, unique, nonzero } from './friendly.js';
 export type { DType, MemoryFormat, Layout, TypedArray } from './dtype.js';
 export type { Scalar, Device } from './types.js';
 export {
-  tensor, fromBuffer, zeros, ones, empty, full, rand, randn, randint, arange, linspace, eye, bernoulli,
-  zerosLike, onesLike, emptyLike, randLike, randnLike, fullLike, manualSeed, type TensorOptions, type FromBufferOptions, type SizeFactory,
+  tensor,
+  fromBuffer,
+  zeros,
+  ones,
+  empty,
+  full,
+  rand,
+  randn,
+  randint,
+  arange,
+  linspace,
+  eye,
+  bernoulli,
+  zerosLike,
+  onesLike,
+  emptyLike,
+  randLike,
+  randnLike,
+  fullLike,
+  manualSeed,
+  type TensorOptions,
+  type FromBufferOptions,
+  type SizeFactory,
 } from './creation.js';
 export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js';
 export { setPrintOptions, getPrintOptions, type PrintOptions } from './printing.js';
@@ -17,7 +47,18 @@ export * as cuda from './cuda.js';
 export * as distributed from '../distributed/index.js';
 export { ops } from './ops.js';
 export { Checkpoint, loadCheckpoint } from './checkpoint.js';
-export { load, save, loadStateDict, serialize, withIntKeys, loadSafetensors, saveSafetensors, type Loaded, type Savable, type LoadOptions } from './serialize.js';
+export {
+  load,
+  save,
+  loadStateDict,
+  serialize,
+  withIntKeys,
+  loadSafetensors,
+  saveSafetensors,
+  type Loaded,
+  type Savable,
+  type LoadOptions,
+} from './serialize.js';
 import { native } from './native.js';
 
 export const getNumThreads = (): number => native.getNumThreads();

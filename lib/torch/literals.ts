@@ -44,7 +44,10 @@ export const literalRule = (): string => current;
  * package's API): the previous rule is restored afterwards, also when `fn` throws.
  */
 export function withLiteralRule<T>(rule: string, fn: () => T): T {
-  if (!(rule in LITERAL_RULES)) throw new TypeError(`withLiteralRule: unknown rule '${rule}' (expected one of ${Object.keys(LITERAL_RULES).join(', ')})`);
+  if (!(rule in LITERAL_RULES))
+    throw new TypeError(
+      `withLiteralRule: unknown rule '${rule}' (expected one of ${Object.keys(LITERAL_RULES).join(', ')})`,
+    );
   const previous = current;
   current = rule;
   try {
@@ -83,9 +86,13 @@ export function integerDTypeHint(message: string, tensors: { dtype: string }[]):
   if (ints.length === 0 || !DTYPE_ERROR.test(message)) return '';
   const origin = ints.map((t) => integerOrigins.get(t)).find((o) => o !== undefined);
   if (origin !== undefined) {
-    return ` (an argument is int64 because ${origin} got only integer-valued JS numbers, which read as Python ints; ` +
-      `where the Python code wrote floats (1.0, 2.) pass { dtype: 'float32' }: ${withFloatDType(origin)})`;
+    return (
+      ` (an argument is int64 because ${origin} got only integer-valued JS numbers, which read as Python ints; ` +
+      `where the Python code wrote floats (1.0, 2.) pass { dtype: 'float32' }: ${withFloatDType(origin)})`
+    );
   }
-  return ' (an argument is int64; torch.tensor and arange read integer-valued JS numbers as Python ints, so where the ' +
-    "Python code wrote floats (1.0, 2.) pass { dtype: 'float32' } to the factory, or convert with .float())";
+  return (
+    ' (an argument is int64; torch.tensor and arange read integer-valued JS numbers as Python ints, so where the ' +
+    "Python code wrote floats (1.0, 2.) pass { dtype: 'float32' } to the factory, or convert with .float())"
+  );
 }

@@ -31,6 +31,9 @@ function opFunction(ns: string, name: string): OpFn {
 }
 
 /** `torch.ops.aten.add.Tensor(x, y)`, `torch.ops.aten._softmax(x, 1, false)`. */
-export const ops: Record<string, Record<string, OpFn>> = new Proxy({}, {
-  get: (_, ns: string) => new Proxy({}, { get: (__, name: string) => opFunction(ns, name) }),
-});
+export const ops: Record<string, Record<string, OpFn>> = new Proxy(
+  {},
+  {
+    get: (_, ns: string) => new Proxy({}, { get: (__, name: string) => opFunction(ns, name) }),
+  },
+);

@@ -37,13 +37,17 @@ const opts: PrintOptions = { ...DEFAULTS };
  */
 export function setPrintOptions(o: Partial<PrintOptions> & { profile?: 'default' | 'short' | 'full' } = {}): void {
   if (o.profile !== undefined) {
-    if (!(o.profile in PROFILES)) throw new TypeError(`setPrintOptions: unknown profile '${o.profile}' (expected default, short or full)`);
+    if (!(o.profile in PROFILES))
+      throw new TypeError(`setPrintOptions: unknown profile '${o.profile}' (expected default, short or full)`);
     Object.assign(opts, PROFILES[o.profile]);
   }
   for (const k of ['precision', 'threshold', 'edgeitems', 'linewidth'] as const) {
     const v = o[k];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || v < 0 || (k !== 'threshold' && !Number.isInteger(v))) throw new TypeError(`setPrintOptions: ${k} must be a non-negative ${k === 'threshold' ? 'number' : 'integer'}, got ${v}`);
+    if (typeof v !== 'number' || v < 0 || (k !== 'threshold' && !Number.isInteger(v)))
+      throw new TypeError(
+        `setPrintOptions: ${k} must be a non-negative ${k === 'threshold' ? 'number' : 'integer'}, got ${v}`,
+      );
     opts[k] = v;
   }
   opts.sciMode = o.sciMode ?? null;
@@ -58,7 +62,8 @@ export const getPrintOptions = (): PrintOptions => ({ ...opts });
 function decompose(x: number): [bigint, number] {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, Math.abs(x));
-  const hi = view.getUint32(0), lo = view.getUint32(4);
+  const hi = view.getUint32(0),
+    lo = view.getUint32(4);
   const exp = (hi >>> 20) & 0x7ff;
   const mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
   return exp === 0 ? [mant, -1074] : [mant | (1n << 52n), exp - 1075];
@@ -66,16 +71,20 @@ function decompose(x: number): [bigint, number] {
 
 /** round(num / den), ties to even. */
 function roundHalfEven(num: bigint, den: bigint): bigint {
-  const q = num / den, r = num - q * den;
+  const q = num / den,
+    r = num - q * den;
   return 2n * r > den || (2n * r === den && (q & 1n) === 1n) ? q + 1n : q;
 }
 
 /** round(|x| * 10^k) for finite x, exactly, ties to even. */
 function scaled(x: number, k: number): bigint {
   const [m, e] = decompose(x);
-  let num = m, den = 1n;
-  if (e >= 0) num <<= BigInt(e); else den <<= BigInt(-e);
-  if (k >= 0) num *= 10n ** BigInt(k); else den *= 10n ** BigInt(-k);
+  let num = m,
+    den = 1n;
+  if (e >= 0) num <<= BigInt(e);
+  else den <<= BigInt(-e);
+  if (k >= 0) num *= 10n ** BigInt(k);
+  else den *= 10n ** BigInt(-k);
   return roundHalfEven(num, den);
 }
 
@@ -91,7 +100,9 @@ function nonFinite(x: number): string | undefined {
 export function formatFixed(x: number, p: number): string {
   const special = nonFinite(x);
   if (special !== undefined) return special;
-  const digits = scaled(x, p).toString().padStart(p + 1, '0');
+  const digits = scaled(x, p)
+    .toString()
+    .padStart(p + 1, '0');
   const int = digits.slice(0, digits.length - p);
   return `${sign(x)}${int}${p > 0 ? `.${digits.slice(digits.length - p)}` : ''}`;
 }
@@ -102,10 +113,14 @@ export function formatSci(x: number, p: number): string {
   if (special !== undefined) return special;
   let exp = x === 0 ? 0 : Math.floor(Math.log10(Math.abs(x)));
   let n = scaled(x, p - exp);
-  const lo = 10n ** BigInt(p), hi = lo * 10n;
+  const lo = 10n ** BigInt(p),
+    hi = lo * 10n;
   if (x !== 0 && n < lo) n = scaled(x, p - --exp);
   if (n >= hi) n = scaled(x, p - ++exp);
-  if (n >= hi) { exp++; n = lo; } // rounding carried into a new digit (9.99995 -> 1.0000e+01)
+  if (n >= hi) {
+    exp++;
+    n = lo;
+  } // rounding carried into a new digit (9.99995 -> 1.0000e+01)
   const digits = n.toString().padStart(p + 1, '0');
   const mantissa = p > 0 ? `${digits[0]}.${digits.slice(1)}` : digits;
   return `${sign(x)}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
@@ -115,7 +130,10 @@ export function formatSci(x: number, p: number): string {
 
 type Value = number | bigint | boolean;
 
-interface Formatter { width: number; format(v: Value): string }
+interface Formatter {
+  width: number;
+  format(v: Value): string;
+}
 
 /** Python's `f"{value}"` for an integer or bool element. */
 const plainString = (v: Value): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
@@ -132,10 +150,12 @@ function makeFormatter(values: ArrayLike<Value>, floating: boolean): Formatter {
     const v = values[i] as number;
     if (Number.isFinite(v) && v !== 0) finite.push(v);
   }
-  let intMode = true, sciMode = false;
+  let intMode = true,
+    sciMode = false;
   if (finite.length) {
     const abs = finite.map(Math.abs);
-    const min = Math.min(...abs), max = Math.max(...abs);
+    const min = Math.min(...abs),
+      max = Math.max(...abs);
     intMode = finite.every((v) => v === Math.ceil(v));
     sciMode = opts.sciMode ?? (max / min > 1000 || max > 1e8 || min < 1e-4);
     for (const v of finite) {
@@ -166,7 +186,11 @@ interface Data {
   im?: number[];
 }
 
-interface Layout { summarize: boolean; real: Formatter; imag?: Formatter }
+interface Layout {
+  summarize: boolean;
+  real: Formatter;
+  imag?: Formatter;
+}
 
 function element(d: Data, i: number, l: Layout): string {
   if (!l.imag) return l.real.format(d.values[i]);
@@ -230,10 +254,13 @@ function readData(t: Tensor, summarize: boolean): Data {
     const dtype = r.dtype;
     const shape = r.shape;
     if (isComplex(dtype)) {
-      const pairs = Array.from((dtype === 'complex32' ? r.to('complex64') : r).toTypedArray() as Float32Array | Float64Array);
+      const pairs = Array.from(
+        (dtype === 'complex32' ? r.to('complex64') : r).toTypedArray() as Float32Array | Float64Array,
+      );
       return { shape, cut, values: pairs.filter((_, i) => i % 2 === 0), im: pairs.filter((_, i) => i % 2 === 1) };
     }
-    if (dtype === 'float16' || dtype === 'bfloat16') return { shape, cut, values: Array.from(r.float().toTypedArray() as Float32Array) };
+    if (dtype === 'float16' || dtype === 'bfloat16')
+      return { shape, cut, values: Array.from(r.float().toTypedArray() as Float32Array) };
     if (dtype === 'bool') return { shape, cut, values: Array.from(r.toTypedArray() as Uint8Array, (v) => v !== 0) };
     return { shape, cut, values: Array.from(r.toTypedArray() as ArrayLike<number | bigint>) };
   });
@@ -261,15 +288,28 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
 
 /** The body between `tensor(` and the suffixes, and the suffixes that describe the contents. */
 function contents(t: Tensor, indent: number): [string, string[]] {
-  const dtype = t.dtype, shape = t.shape, n = t.numel();
+  const dtype = t.dtype,
+    shape = t.shape,
+    n = t.numel();
   const dtypeSuffix = `dtype=torch.${dtype}`;
   if (t.device === 'meta') return ['...', [`size=${tuple(shape)}`, ...(dtype !== 'float32' ? [dtypeSuffix] : [])]];
-  if (n === 0) return ['[]', [...(shape.length !== 1 ? [`size=${tuple(shape)}`] : []), ...(dtype !== 'float32' ? [dtypeSuffix] : [])]];
-  const suffixes = [...(opts.edgeitems ? [] : [`size=${tuple(shape)}`]), ...(DEFAULT_DTYPES.includes(dtype) ? [] : [dtypeSuffix])];
+  if (n === 0)
+    return [
+      '[]',
+      [...(shape.length !== 1 ? [`size=${tuple(shape)}`] : []), ...(dtype !== 'float32' ? [dtypeSuffix] : [])],
+    ];
+  const suffixes = [
+    ...(opts.edgeitems ? [] : [`size=${tuple(shape)}`]),
+    ...(DEFAULT_DTYPES.includes(dtype) ? [] : [dtypeSuffix]),
+  ];
   const summarize = n > opts.threshold;
   const d = readData(t, summarize);
   const floating = isFloatingPoint(dtype) || isComplex(dtype);
-  const layout: Layout = { summarize, real: makeFormatter(d.values, floating), imag: d.im ? makeFormatter(d.im, true) : undefined };
+  const layout: Layout = {
+    summarize,
+    real: makeFormatter(d.values, floating),
+    imag: d.im ? makeFormatter(d.im, true) : undefined,
+  };
   return [nestedString(d, 0, 0, indent, layout), suffixes];
 }
 

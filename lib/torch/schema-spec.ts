@@ -5,7 +5,8 @@ import type { NativeSchema } from './native.js';
 
 /** Argument kinds: Tensor, Tensor[], Tensor?[], int, int[], float, float[], bool, bool[], Scalar,
  *  Scalar[], ScalarType, Layout, MemoryFormat, Device, str, Generator, unsupported. */
-export type ArgKind = 'T' | 'TL' | 'OTL' | 'I' | 'IL' | 'F' | 'FL' | 'B' | 'BL' | 'S' | 'SL' | 'ST' | 'L' | 'MF' | 'D' | 'STR' | 'G' | 'U';
+export type ArgKind =
+  'T' | 'TL' | 'OTL' | 'I' | 'IL' | 'F' | 'FL' | 'B' | 'BL' | 'S' | 'SL' | 'ST' | 'L' | 'MF' | 'D' | 'STR' | 'G' | 'U';
 export const OPTIONAL = 1;
 export const HAS_DEFAULT = 2;
 export const KWARG_ONLY = 4;
@@ -33,9 +34,25 @@ export interface OverloadSpec {
 export const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 const KINDS: Record<string, ArgKind> = {
-  Tensor: 'T', 'Tensor[]': 'TL', 'Tensor?[]': 'OTL', int: 'I', SymInt: 'I', 'int[]': 'IL', 'SymInt[]': 'IL',
-  float: 'F', 'float[]': 'FL', bool: 'B', 'bool[]': 'BL', Scalar: 'S', 'Scalar[]': 'SL', ScalarType: 'ST',
-  Layout: 'L', MemoryFormat: 'MF', Device: 'D', str: 'STR', Generator: 'G',
+  Tensor: 'T',
+  'Tensor[]': 'TL',
+  'Tensor?[]': 'OTL',
+  int: 'I',
+  SymInt: 'I',
+  'int[]': 'IL',
+  'SymInt[]': 'IL',
+  float: 'F',
+  'float[]': 'FL',
+  bool: 'B',
+  'bool[]': 'BL',
+  Scalar: 'S',
+  'Scalar[]': 'SL',
+  ScalarType: 'ST',
+  Layout: 'L',
+  MemoryFormat: 'MF',
+  Device: 'D',
+  str: 'STR',
+  Generator: 'G',
 };
 
 /** The kind of a schema type string ('Tensor?', 'int[3]', 'SymInt[]', ...). */
@@ -49,14 +66,24 @@ export function returnKind(type: string): string {
 
 export function specFromSchema(s: NativeSchema): OverloadSpec {
   const a: ArgSpec[] = s.args.map((x) => {
-    const flags = (x.type.endsWith('?') ? OPTIONAL : 0) | (x.hasDefault ? HAS_DEFAULT : 0) | (x.kwargOnly ? KWARG_ONLY : 0) | (x.N ? SIZED : 0);
+    const flags =
+      (x.type.endsWith('?') ? OPTIONAL : 0) |
+      (x.hasDefault ? HAS_DEFAULT : 0) |
+      (x.kwargOnly ? KWARG_ONLY : 0) |
+      (x.N ? SIZED : 0);
     const name = camel(x.name);
     return name === x.name ? [name, argKind(x.type), flags] : [name, argKind(x.type), flags, x.name];
   });
   const mutated = s.args.map((x, i) => (x.mutates ? i : -1)).filter((i) => i >= 0);
   let k = 0;
-  const w = s.returns.map((r) => (r.writesAlias ? mutated[k++] ?? -1 : -1));
-  const spec: OverloadSpec = { n: s.name, o: s.overload, a, r: s.returns.map((x) => returnKind(x.type)).join(''), p: s.args.filter((x) => !x.kwargOnly).length };
+  const w = s.returns.map((r) => (r.writesAlias ? (mutated[k++] ?? -1) : -1));
+  const spec: OverloadSpec = {
+    n: s.name,
+    o: s.overload,
+    a,
+    r: s.returns.map((x) => returnKind(x.type)).join(''),
+    p: s.args.filter((x) => !x.kwargOnly).length,
+  };
   if (w.some((i) => i >= 0)) spec.w = w;
   return spec;
 }
@@ -68,7 +95,8 @@ function ranksBefore(a: OverloadSpec, b: OverloadSpec): boolean {
   if (a.a.length !== b.a.length) return false;
   let before = false;
   for (let i = 0; i < a.a.length; i++) {
-    const ka = a.a[i][1], kb = b.a[i][1];
+    const ka = a.a[i][1],
+      kb = b.a[i][1];
     if (ka === kb) continue;
     if (ka === 'I' && kb === 'IL') before = true;
     else return false;

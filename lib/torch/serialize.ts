@@ -9,15 +9,33 @@ import { native } from './native.js';
 import { ATEN } from './generated/schemas.js';
 import { fromData, Tensor } from './tensor.js';
 import {
-  loadPth, savePth, loadSafetensors as parseSafetensors, saveSafetensors as encodeSafetensors,
-  isRawTensor, ITEM_SIZE, type PyDict, type PyValue, type RawStorage, type RawTensor, type DTypeName,
+  loadPth,
+  savePth,
+  loadSafetensors as parseSafetensors,
+  saveSafetensors as encodeSafetensors,
+  isRawTensor,
+  ITEM_SIZE,
+  type PyDict,
+  type PyValue,
+  type RawStorage,
+  type RawTensor,
+  type DTypeName,
 } from './serialization/index.js';
 
 /** What `load` returns: tensors, numbers (bigint beyond 2^53), strings, booleans, null, arrays
  *  (Python lists and tuples) and Maps (dicts and OrderedDicts, insertion order kept). */
 export type Loaded = Tensor | number | bigint | string | boolean | null | Loaded[] | Map<string | number, Loaded>;
 /** What `save` accepts: the same, plus plain objects (written as dicts). Maps are written as OrderedDicts. */
-export type Savable = Tensor | number | bigint | string | boolean | null | Savable[] | Map<string | number, Savable> | { [key: string]: Savable };
+export type Savable =
+  | Tensor
+  | number
+  | bigint
+  | string
+  | boolean
+  | null
+  | Savable[]
+  | Map<string | number, Savable>
+  | { [key: string]: Savable };
 
 export interface LoadOptions {
   /** Device for every tensor ('cpu', 'cuda:0'); default: where it was saved, or CPU when CUDA is unavailable. */
@@ -112,19 +130,35 @@ function fromTensors(value: Savable, storages: Map<string, RawStorage>, where: s
     const key = native.storageKey(value.h);
     let storage = storages.get(key);
     const dtype = value.dtype as DTypeName;
-    if (!(dtype in ITEM_SIZE)) throw new TypeError(`save: ${where} has dtype ${dtype}, which .pth/safetensors writing does not support`);
+    if (!(dtype in ITEM_SIZE))
+      throw new TypeError(`save: ${where} has dtype ${dtype}, which .pth/safetensors writing does not support`);
     if (!storage) {
-      storage = { key: String(storages.size), dtype, device: value.device, bytes: new Uint8Array(native.storageBuffer(value.h)) };
+      storage = {
+        key: String(storages.size),
+        dtype,
+        device: value.device,
+        bytes: new Uint8Array(native.storageBuffer(value.h)),
+      };
       storages.set(key, storage);
     }
-    const raw: RawTensor = { kind: 'tensor', storage, storageOffset: value.storageOffset(), shape: value.shape, strides: value.strides, requiresGrad: value.requiresGrad };
+    const raw: RawTensor = {
+      kind: 'tensor',
+      storage,
+      storageOffset: value.storageOffset(),
+      shape: value.shape,
+      strides: value.strides,
+      requiresGrad: value.requiresGrad,
+    };
     return raw;
   }
   if (Array.isArray(value)) return value.map((v, i) => fromTensors(v, storages, `${where}[${i}]`));
-  const dict: PyDict = isCounter(value) ? { kind: 'dict', ordered: false, entries: new Map(), counter: true } : { kind: 'dict', ordered: value instanceof Map, entries: new Map() };
+  const dict: PyDict = isCounter(value)
+    ? { kind: 'dict', ordered: false, entries: new Map(), counter: true }
+    : { kind: 'dict', ordered: value instanceof Map, entries: new Map() };
   const entries = value instanceof Map ? value.entries() : Object.entries(value);
   const intKeys = !(value instanceof Map) && (value as { [INT_KEYS]?: boolean })[INT_KEYS] === true;
-  for (const [k, v] of entries) dict.entries.set(dictKey(k, intKeys), fromTensors(v, storages, `${where}.${String(k)}`));
+  for (const [k, v] of entries)
+    dict.entries.set(dictKey(k, intKeys), fromTensors(v, storages, `${where}.${String(k)}`));
   return dict;
 }
 
@@ -143,15 +177,21 @@ export function load(source: string | Uint8Array, options: LoadOptions = {}): Lo
 }
 
 /** Loads a state dict (a dict of tensors, possibly nested under one key such as 'model'). */
-export function loadStateDict(source: string | Uint8Array, options: LoadOptions & { key?: string } = {}): Map<string, Tensor> {
+export function loadStateDict(
+  source: string | Uint8Array,
+  options: LoadOptions & { key?: string } = {},
+): Map<string, Tensor> {
   const name = typeof source === 'string' ? source : '<bytes>';
   let value = load(source, options);
   if (options.key !== undefined) {
-    if (!(value instanceof Map) || !value.has(options.key)) throw new Error(`${name}: no entry '${options.key}' in the checkpoint`);
+    if (!(value instanceof Map) || !value.has(options.key))
+      throw new Error(`${name}: no entry '${options.key}' in the checkpoint`);
     value = value.get(options.key)!;
   }
   if (!(value instanceof Map) || ![...value.values()].every((v) => v instanceof Tensor)) {
-    throw new Error(`${name}: not a state dict (a dict of tensors)${options.key === undefined ? '; pass { key } if it is nested' : ''}`);
+    throw new Error(
+      `${name}: not a state dict (a dict of tensors)${options.key === undefined ? '; pass { key } if it is nested' : ''}`,
+    );
   }
   return value as Map<string, Tensor>;
 }
@@ -167,7 +207,10 @@ export function save(value: Savable, path: string): void {
 }
 
 /** Reads a .safetensors file into a Map of tensors (and its metadata). */
-export function loadSafetensors(source: string | Uint8Array, options: LoadOptions = {}): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
+export function loadSafetensors(
+  source: string | Uint8Array,
+  options: LoadOptions = {},
+): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
   const name = typeof source === 'string' ? source : '<bytes>';
   const bytes = typeof source === 'string' ? readFileSync(source) : source;
   const { tensors, metadata } = parseSafetensors(bytes, name);

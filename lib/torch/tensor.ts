@@ -1,7 +1,18 @@
 // The Tensor class: generated ATen methods (TensorMethods) plus what schemas cannot express:
 // metadata, readback, device/dtype conversion, autograd entry points, indexing and printing.
 import { callOverloads, setTensorFactory, type OverloadSpec } from './dispatch.js';
-import { type DType, type MemoryFormat, TYPED_ARRAY_OF, type TypedArray, dtypeCode, dtypeName, ELEMENT_SIZE, isComplex, isDType, isFloatingPoint } from './dtype.js';
+import {
+  type DType,
+  type MemoryFormat,
+  TYPED_ARRAY_OF,
+  type TypedArray,
+  dtypeCode,
+  dtypeName,
+  ELEMENT_SIZE,
+  isComplex,
+  isDType,
+  isFloatingPoint,
+} from './dtype.js';
 import { noteBackward } from './backward-count.js';
 import { integerLiteralOrigin } from './literals.js';
 import { formatTensor } from './printing.js';
@@ -41,15 +52,30 @@ function arrayIndex(a: unknown[], op: string): Tensor {
     for (const e of v) walk(e, depth + 1);
   };
   walk(a, 0);
-  if (flat.length && flat.every((v) => typeof v === 'boolean')) return fromData(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 'bool', shape);
+  if (flat.length && flat.every((v) => typeof v === 'boolean'))
+    return fromData(
+      Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)),
+      'bool',
+      shape,
+    );
   if (!flat.every((v) => typeof v === 'number' && Number.isInteger(v))) {
-    throw new TypeError(`${op}: an array index holds integers or booleans only (a slice inside an array is not an index; pass it as its own argument)`);
+    throw new TypeError(
+      `${op}: an array index holds integers or booleans only (a slice inside an array is not an index; pass it as its own argument)`,
+    );
   }
-  return fromData(BigInt64Array.from(flat as number[], (v) => BigInt(v)), 'int64', shape);
+  return fromData(
+    BigInt64Array.from(flat as number[], (v) => BigInt(v)),
+    'int64',
+    shape,
+  );
 }
 
 /** A slice, as Python's `start:stop:step` (each part optional). */
-export interface Slice { start?: number | null; stop?: number | null; step?: number }
+export interface Slice {
+  start?: number | null;
+  stop?: number | null;
+  step?: number;
+}
 
 /** One index of `get`/`set`, what goes between the brackets in PyTorch, comma by comma:
  *  a number selects; a string slices (':', '1:3', '::2', '-1:'); '...' is an ellipsis; null adds an axis
@@ -60,25 +86,46 @@ export type Index = number | string | null | Tensor | NestedArray<number> | Nest
 /** The value of an index assignment: a tensor (broadcast) or a number/boolean (filled). */
 export type SetValue = Tensor | number | boolean;
 
-export interface ToOptions { dtype?: DType; device?: string; copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }
+export interface ToOptions {
+  dtype?: DType;
+  device?: string;
+  copy?: boolean;
+  nonBlocking?: boolean;
+  memoryFormat?: MemoryFormat;
+}
 /** Device names `to` takes as a bare string (any device string goes through `to({ device })`). */
 export type DeviceName = 'cpu' | 'cuda' | `cuda:${number}` | 'meta';
 
 /** torch.unique's options; which outputs come back follows returnInverse / returnCounts, as in Python. */
-export interface UniqueOptions { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }
+export interface UniqueOptions {
+  sorted?: boolean;
+  returnInverse?: boolean;
+  returnCounts?: boolean;
+  dim?: number | null;
+}
 
 // Python's legacy tensor type names, for `type()`.
 const TYPE_NAMES: Partial<Record<DType, string>> = {
-  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor', int64: 'LongTensor',
-  int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
-  complex64: 'ComplexFloatTensor', complex128: 'ComplexDoubleTensor',
+  float32: 'FloatTensor',
+  float64: 'DoubleTensor',
+  float16: 'HalfTensor',
+  bfloat16: 'BFloat16Tensor',
+  int64: 'LongTensor',
+  int32: 'IntTensor',
+  int16: 'ShortTensor',
+  int8: 'CharTensor',
+  uint8: 'ByteTensor',
+  bool: 'BoolTensor',
+  complex64: 'ComplexFloatTensor',
+  complex128: 'ComplexDoubleTensor',
 };
 
 export type NestedArray<T> = T | NestedArray<T>[];
 
 function parseSlice(s: string): { start: number | null; stop: number | null; step: number } {
   const parts = s.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new TypeError(`index: cannot parse slice '${s}' (expected 'start:stop' or 'start:stop:step')`);
+  if (parts.length < 2 || parts.length > 3)
+    throw new TypeError(`index: cannot parse slice '${s}' (expected 'start:stop' or 'start:stop:step')`);
   const num = (p: string | undefined): number | null => {
     if (p === undefined || p.trim() === '') return null;
     const v = Number(p);
@@ -135,7 +182,8 @@ export class Tensor extends TensorMethods {
     const s = this.strides;
     if (dim === undefined) return s;
     const d = dim < 0 ? dim + s.length : dim;
-    if (d < 0 || d >= s.length) throw new RangeError(`stride: dimension ${dim} out of range for a ${s.length}-d tensor`);
+    if (d < 0 || d >= s.length)
+      throw new RangeError(`stride: dimension ${dim} out of range for a ${s.length}-d tensor`);
     return s[d];
   }
   /** Whether the elements are laid out densely in the given memory format (C order by default). */
@@ -178,7 +226,8 @@ export class Tensor extends TensorMethods {
     } catch (err) {
       const origin = integerLiteralOrigin(this);
       if (origin && err instanceof Error) {
-        err.message += ` (this tensor is int64 because ${origin} got only integer-valued JS numbers, which read as Python ints; ` +
+        err.message +=
+          ` (this tensor is int64 because ${origin} got only integer-valued JS numbers, which read as Python ints; ` +
           `create it with { dtype: 'float32' }, or pass { requiresGrad: true } to the factory, which then makes float32)`;
       }
       throw err;
@@ -203,10 +252,18 @@ export class Tensor extends TensorMethods {
     native.retainGrad(this.h);
     return this;
   }
-  backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  backward(
+    gradient?: Tensor | null,
+    options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {},
+  ): void {
     noteBackward();
-    native.backward([this.h], gradient ? [gradient.h] : null, options.retainGraph, options.createGraph ?? false,
-      options.inputs ? options.inputs.map((t) => t.h) : null);
+    native.backward(
+      [this.h],
+      gradient ? [gradient.h] : null,
+      options.retainGraph,
+      options.createGraph ?? false,
+      options.inputs ? options.inputs.map((t) => t.h) : null,
+    );
   }
 
   // ---- conversion ----
@@ -218,7 +275,11 @@ export class Tensor extends TensorMethods {
   to(device: DeviceName, dtype: DType, options?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
   to(other: Tensor, options?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
   to(options: ToOptions): Tensor;
-  to(target: DType | DeviceName | Tensor | ToOptions, second?: DType | Omit<ToOptions, 'dtype' | 'device'>, third?: Omit<ToOptions, 'dtype' | 'device'>): Tensor {
+  to(
+    target: DType | DeviceName | Tensor | ToOptions,
+    second?: DType | Omit<ToOptions, 'dtype' | 'device'>,
+    third?: Omit<ToOptions, 'dtype' | 'device'>,
+  ): Tensor {
     let opts: ToOptions;
     const options = (typeof second === 'object' ? second : third) ?? {};
     if (target instanceof Tensor) opts = { dtype: target.dtype, device: target.device, ...options };
@@ -226,7 +287,16 @@ export class Tensor extends TensorMethods {
       if (isDType(target)) opts = { dtype: target, ...options };
       else opts = { device: target, dtype: typeof second === 'string' ? second : undefined, ...options };
     } else opts = target;
-    return callOverloads(TO, [this, { dtype: opts.dtype, device: opts.device, nonBlocking: opts.nonBlocking ?? false, copy: opts.copy ?? false, memoryFormat: opts.memoryFormat }]) as Tensor;
+    return callOverloads(TO, [
+      this,
+      {
+        dtype: opts.dtype,
+        device: opts.device,
+        nonBlocking: opts.nonBlocking ?? false,
+        copy: opts.copy ?? false,
+        memoryFormat: opts.memoryFormat,
+      },
+    ]) as Tensor;
   }
   /** Python's `x.type()`: the legacy type name ('torch.FloatTensor'); `x.type(dtype)` converts like `to(dtype)`. */
   type(): string;
@@ -236,22 +306,50 @@ export class Tensor extends TensorMethods {
     const name = TYPE_NAMES[this.dtype] ?? `${this.dtype}Tensor`;
     return this.device === 'cpu' ? `torch.${name}` : `torch.${this.device.replace(/:\d+$/, '')}.${name}`;
   }
-  cpu(): Tensor { return this.to({ device: 'cpu' }); }
-  cuda(index = 0): Tensor { return this.to({ device: `cuda:${index}` }); }
-  float(): Tensor { return this.to({ dtype: 'float32' }); }
-  double(): Tensor { return this.to({ dtype: 'float64' }); }
-  half(): Tensor { return this.to({ dtype: 'float16' }); }
-  bfloat16(): Tensor { return this.to({ dtype: 'bfloat16' }); }
-  long(): Tensor { return this.to({ dtype: 'int64' }); }
-  int(): Tensor { return this.to({ dtype: 'int32' }); }
-  short(): Tensor { return this.to({ dtype: 'int16' }); }
-  char(): Tensor { return this.to({ dtype: 'int8' }); }
-  byte(): Tensor { return this.to({ dtype: 'uint8' }); }
-  bool(): Tensor { return this.to({ dtype: 'bool' }); }
+  cpu(): Tensor {
+    return this.to({ device: 'cpu' });
+  }
+  cuda(index = 0): Tensor {
+    return this.to({ device: `cuda:${index}` });
+  }
+  float(): Tensor {
+    return this.to({ dtype: 'float32' });
+  }
+  double(): Tensor {
+    return this.to({ dtype: 'float64' });
+  }
+  half(): Tensor {
+    return this.to({ dtype: 'float16' });
+  }
+  bfloat16(): Tensor {
+    return this.to({ dtype: 'bfloat16' });
+  }
+  long(): Tensor {
+    return this.to({ dtype: 'int64' });
+  }
+  int(): Tensor {
+    return this.to({ dtype: 'int32' });
+  }
+  short(): Tensor {
+    return this.to({ dtype: 'int16' });
+  }
+  char(): Tensor {
+    return this.to({ dtype: 'int8' });
+  }
+  byte(): Tensor {
+    return this.to({ dtype: 'uint8' });
+  }
+  bool(): Tensor {
+    return this.to({ dtype: 'bool' });
+  }
   /** Transpose of a 2-D tensor (all dims reversed otherwise), like PyTorch's `.T`. */
-  get T(): Tensor { return this.permute([...Array(this.ndim).keys()].reverse()); }
+  get T(): Tensor {
+    return this.permute([...Array(this.ndim).keys()].reverse());
+  }
   /** Transpose of the last two dims. */
-  get mT(): Tensor { return this.transpose(-2, -1); }
+  get mT(): Tensor {
+    return this.transpose(-2, -1);
+  }
 
   // ---- readback ----
   /**
@@ -271,7 +369,8 @@ export class Tensor extends TensorMethods {
       if (this.numel() === 1 && this.dtype === 'uint64') return this.exactInteger(-1) as T; // beyond int64: read it exactly
       throw err;
     }
-    if (typeof v === 'number' && Number.isInteger(v) && (v < 0 || v > Number.MAX_SAFE_INTEGER)) return this.exactInteger(v) as T;
+    if (typeof v === 'number' && Number.isInteger(v) && (v < 0 || v > Number.MAX_SAFE_INTEGER))
+      return this.exactInteger(v) as T;
     return v as T;
   }
   /** `v` as item() read it, or the exact value when the dtype is 64-bit (the addon's double may have rounded or wrapped it). */
@@ -280,8 +379,10 @@ export class Tensor extends TensorMethods {
     if (dtype !== 'int64' && dtype !== 'uint64') return v;
     const exact = this.itemBigInt();
     if (exact >= -MAX_SAFE && exact <= MAX_SAFE) return Number(exact);
-    throw new RangeError(`item: the ${dtype} value ${exact} is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), where a number ` +
-      'would round it; use itemBigInt() for the exact value');
+    throw new RangeError(
+      `item: the ${dtype} value ${exact} is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), where a number ` +
+        'would round it; use itemBigInt() for the exact value',
+    );
   }
   /**
    * The exact value of a one-element integer or bool tensor as a bigint (int64 and uint64 values beyond 2^53
@@ -289,7 +390,8 @@ export class Tensor extends TensorMethods {
    */
   itemBigInt(): bigint {
     const dtype = this.dtype;
-    if (isFloatingPoint(dtype) || isComplex(dtype)) throw new TypeError(`itemBigInt: the tensor is ${dtype}, not an integer dtype; use item()`);
+    if (isFloatingPoint(dtype) || isComplex(dtype))
+      throw new TypeError(`itemBigInt: the tensor is ${dtype}, not an integer dtype; use item()`);
     const n = this.numel();
     if (n !== 1) throw new RangeError(`itemBigInt: a tensor with ${n} elements cannot be converted to a bigint`);
     const first = this.toTypedArray()[0];
@@ -317,8 +419,10 @@ export class Tensor extends TensorMethods {
     return this.nested((v, i) => {
       if (typeof v !== 'bigint') return v;
       if (v >= -MAX_SAFE && v <= MAX_SAFE) return Number(v);
-      throw new RangeError(`toArray: element ${i} of this ${dtype} tensor, ${v}, is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), ` +
-        `where a number would round it; toTypedArray() gives the exact values (a ${dtype === 'int64' ? 'BigInt64Array' : 'BigUint64Array'})`);
+      throw new RangeError(
+        `toArray: element ${i} of this ${dtype} tensor, ${v}, is beyond Number.MAX_SAFE_INTEGER (2^53 - 1), ` +
+          `where a number would round it; toTypedArray() gives the exact values (a ${dtype === 'int64' ? 'BigInt64Array' : 'BigUint64Array'})`,
+      );
     });
   }
   /** The elements nested by shape (complex as [re, im]), each passed through `conv` with its flat index. */
@@ -328,7 +432,8 @@ export class Tensor extends TensorMethods {
     let shape = this.shape;
     if (dtype === 'float16' || dtype === 'bfloat16') flat = tidy(() => this.float().toTypedArray()) as Float32Array;
     else if (dtype === 'bool') flat = Array.from(this.toTypedArray() as Uint8Array, (v) => v !== 0);
-    else if (dtype === 'complex32') throw new TypeError('toArray: complex32 has no JS representation; convert with to(\'complex64\') first');
+    else if (dtype === 'complex32')
+      throw new TypeError("toArray: complex32 has no JS representation; convert with to('complex64') first");
     else {
       flat = this.toTypedArray() as ArrayLike<number | bigint>;
       if (isComplex(dtype)) shape = [...shape, 2];
@@ -358,11 +463,14 @@ export class Tensor extends TensorMethods {
   unique(options: UniqueOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
   unique(options: UniqueOptions & { returnInverse: true; returnCounts: true }): [Tensor, Tensor, Tensor];
   unique(options: UniqueOptions = {}): Tensor | Tensor[] {
-    const inverse = options.returnInverse ?? false, counts = options.returnCounts ?? false;
+    const inverse = options.returnInverse ?? false,
+      counts = options.returnCounts ?? false;
     return tidy(() => {
-      const [out, inv, cnt] = (options.dim === undefined || options.dim === null
-        ? callOverloads(UNIQUE, [this, options.sorted ?? true, inverse, counts])
-        : callOverloads(UNIQUE_DIM, [this, options.dim, options.sorted ?? true, inverse, counts])) as [Tensor, Tensor, Tensor];
+      const [out, inv, cnt] = (
+        options.dim === undefined || options.dim === null
+          ? callOverloads(UNIQUE, [this, options.sorted ?? true, inverse, counts])
+          : callOverloads(UNIQUE_DIM, [this, options.dim, options.sorted ?? true, inverse, counts])
+      ) as [Tensor, Tensor, Tensor];
       if (inverse && counts) return [out, inv, cnt];
       if (inverse) return [out, inv];
       if (counts) return [out, cnt];
@@ -374,7 +482,9 @@ export class Tensor extends TensorMethods {
   nonzero(options?: { asTuple?: false }): Tensor;
   nonzero(options: { asTuple: true }): Tensor[];
   nonzero(options: { asTuple?: boolean } = {}): Tensor | Tensor[] {
-    return options.asTuple ? callOverloads(NONZERO_TUPLE, [this]) as Tensor[] : callOverloads(NONZERO, [this]) as Tensor;
+    return options.asTuple
+      ? (callOverloads(NONZERO_TUPLE, [this]) as Tensor[])
+      : (callOverloads(NONZERO, [this]) as Tensor);
   }
 
   // ---- indexing ----
@@ -392,16 +502,21 @@ export class Tensor extends TensorMethods {
    *  `x.set(0, 1, 5)` is `x[0, 1] = 5`, `x.set(':', 0, 5)` is `x[:, 0] = 5` and `x.set([0, 1], 5)` is
    *  `x[[0, 1]] = 5`. Writes in place; returns this. */
   set(...indicesThenValue: [...Index[], SetValue]): this {
-    if (indicesThenValue.length === 0) throw new TypeError('set: expected indices followed by a value, e.g. x.set(0, 1, 5) for x[0, 1] = 5');
+    if (indicesThenValue.length === 0)
+      throw new TypeError('set: expected indices followed by a value, e.g. x.set(0, 1, 5) for x[0, 1] = 5');
     const value = indicesThenValue[indicesThenValue.length - 1] as unknown;
     if (!(value instanceof Tensor) && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw new TypeError(`set: the last argument is the value to write and must be a Tensor, number or boolean, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value} (x[i, j] = v is x.set(i, j, v))`);
+      throw new TypeError(
+        `set: the last argument is the value to write and must be a Tensor, number or boolean, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value} (x[i, j] = v is x.set(i, j, v))`,
+      );
     }
     const indices = indicesThenValue.slice(0, -1) as Index[];
     const origin = typeof value === 'number' && !Number.isInteger(value) ? integerLiteralOrigin(this) : undefined;
     if (origin !== undefined) {
-      throw new TypeError(`set: writing ${value} into this int64 tensor would truncate it; it is int64 because ${origin} got only ` +
-        `integer-valued JS numbers, which read as Python ints; where the Python code wrote floats (1.0, 2.) create it with { dtype: 'float32' }`);
+      throw new TypeError(
+        `set: writing ${value} into this int64 tensor would truncate it; it is int64 because ${origin} got only ` +
+          `integer-valued JS numbers, which read as Python ints; where the Python code wrote floats (1.0, 2.) create it with { dtype: 'float32' }`,
+      );
     }
     tidy(() => {
       const [view, advanced] = this.basicIndex(indices, 'set');
@@ -430,7 +545,8 @@ export class Tensor extends TensorMethods {
     if (ellipses > 1) throw new TypeError('index: at most one ellipsis (...) allowed');
     const used = indices.reduce<number>((n, i) => n + consumes(i), 0);
     const ndim = this.ndim;
-    if (used > ndim) throw new RangeError(`index: too many indices (${used}) for a ${ndim}-d tensor of shape [${this.shape}]`);
+    if (used > ndim)
+      throw new RangeError(`index: too many indices (${used}) for a ${ndim}-d tensor of shape [${this.shape}]`);
     let r: Tensor = this;
     let d = 0; // current dimension of r
     // One entry per index item that survives as a dim: null for sliced dims, the tensor for advanced ones.
@@ -444,10 +560,21 @@ export class Tensor extends TensorMethods {
         d++;
       } else if (typeof idx === 'number') {
         const size = r.shape[d];
-        if (idx >= size || idx < -size) throw new RangeError(`index: ${idx} is out of bounds for dimension ${d} with size ${size}`);
+        if (idx >= size || idx < -size)
+          throw new RangeError(`index: ${idx} is out of bounds for dimension ${d} with size ${size}`);
         r = callOverloads(SELECT, [r, d, idx]) as Tensor;
-      } else if (typeof idx === 'string' || (typeof idx === 'object' && !(idx instanceof Tensor) && !Array.isArray(idx))) {
-        const s = typeof idx === 'string' ? parseSlice(idx) : { start: (idx as Slice).start ?? null, stop: (idx as Slice).stop ?? null, step: (idx as Slice).step ?? 1 };
+      } else if (
+        typeof idx === 'string' ||
+        (typeof idx === 'object' && !(idx instanceof Tensor) && !Array.isArray(idx))
+      ) {
+        const s =
+          typeof idx === 'string'
+            ? parseSlice(idx)
+            : {
+                start: (idx as Slice).start ?? null,
+                stop: (idx as Slice).stop ?? null,
+                step: (idx as Slice).step ?? 1,
+              };
         r = callOverloads(SLICE, [r, d, s.start, s.stop, s.step]) as Tensor;
         advanced.push(null);
         d++;
@@ -477,19 +604,24 @@ setTensorFactory((h) => new Tensor(h));
 export const wrap = (h: number): Tensor => new Tensor(h);
 
 /** A tensor from a TypedArray (copied), with the given dtype and shape. */
-export function fromData(data: ArrayBufferView | ArrayBuffer, dtype: DType, shape: number[], device?: string, requiresGrad = false): Tensor {
+export function fromData(
+  data: ArrayBufferView | ArrayBuffer,
+  dtype: DType,
+  shape: number[],
+  device?: string,
+  requiresGrad = false,
+): Tensor {
   return new Tensor(native.fromBuffer(data, dtypeCode(dtype), shape, device, requiresGrad));
 }
-
 
 function fromScalarLike(value: number | boolean, like: Tensor): Tensor {
   const dtype = like.dtype;
   const Ctor = TYPED_ARRAY_OF[dtype];
   if (dtype === 'bool' || !Ctor || dtype === 'float16' || dtype === 'bfloat16') {
-    return (fromData(new Float64Array([Number(value)]), 'float64', [], like.device).to({ dtype }));
+    return fromData(new Float64Array([Number(value)]), 'float64', [], like.device).to({ dtype });
   }
   const arr = new Ctor(new ArrayBuffer(Ctor.BYTES_PER_ELEMENT));
-  (arr as unknown as (number | bigint)[])[0] = arr instanceof BigInt64Array || arr instanceof BigUint64Array ? BigInt(value) : Number(value);
+  (arr as unknown as (number | bigint)[])[0] =
+    arr instanceof BigInt64Array || arr instanceof BigUint64Array ? BigInt(value) : Number(value);
   return fromData(arr, dtype, [], like.device);
 }
-

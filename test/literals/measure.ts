@@ -11,7 +11,8 @@ import { runPython } from '../../test-support/python.js';
 import type { Snippet } from './corpus.js';
 
 /** A result in plain JSON: tensors as dtype, shape, requires_grad and nested values (non-finite as strings). */
-export type Plain = { dtype: string; shape: number[]; grad: boolean; data: unknown } | number | boolean | string | null | Plain[];
+export type Plain =
+  { dtype: string; shape: number[]; grad: boolean; data: unknown } | number | boolean | string | null | Plain[];
 /** A snippet's outcome: its value, or the error it threw. */
 export type Outcome = { value: Plain } | { error: string };
 
@@ -78,7 +79,8 @@ export function pythonOutcomes(corpus: Snippet[]): Record<string, Outcome & { mi
   }
 }
 
-const encNumber = (v: number): number | string => (Number.isFinite(v) ? v : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
+const encNumber = (v: number): number | string =>
+  Number.isFinite(v) ? v : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
 
 function encData(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(encData);
@@ -116,13 +118,19 @@ const close = (a: unknown, b: unknown): boolean =>
   typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)) : a === b;
 
 function sameValues(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((e, i) => sameValues(e, b[i]));
-  if (isTensor(a) || isTensor(b)) return isTensor(a) && isTensor(b) && a.grad === b.grad && a.shape.join() === b.shape.join() && sameValues(a.data, b.data);
-  if (typeof a === 'boolean' || typeof b === 'boolean') return a === b || (typeof b === 'boolean' && a === Number(b)) || (typeof a === 'boolean' && b === Number(a));
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((e, i) => sameValues(e, b[i]));
+  if (isTensor(a) || isTensor(b))
+    return (
+      isTensor(a) && isTensor(b) && a.grad === b.grad && a.shape.join() === b.shape.join() && sameValues(a.data, b.data)
+    );
+  if (typeof a === 'boolean' || typeof b === 'boolean')
+    return a === b || (typeof b === 'boolean' && a === Number(b)) || (typeof a === 'boolean' && b === Number(a));
   return close(a, b);
 }
 
-const isTensor = (v: unknown): v is { dtype: string; shape: number[]; grad: boolean; data: unknown } => typeof v === 'object' && v !== null && 'dtype' in v;
+const isTensor = (v: unknown): v is { dtype: string; shape: number[]; grad: boolean; data: unknown } =>
+  typeof v === 'object' && v !== null && 'dtype' in v;
 
 function sameDTypes(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.every((e, i) => sameDTypes(e, b[i]));

@@ -23,7 +23,9 @@ base(x);
 const loader = new data.DataLoader(new data.ArrayDataset([{ a: Float32Array.of(1), b: 1n, s: 'n' }]), { batchSize: 1 });
 async function batches(): Promise<void> {
   for await (const b of loader) {
-    const a: Tensor = b.a, bb: Tensor = b.b, s: string[] = b.s;
+    const a: Tensor = b.a,
+      bb: Tensor = b.b,
+      s: string[] = b.s;
     void [a, bb, s];
   }
 }

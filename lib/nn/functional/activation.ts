@@ -6,10 +6,13 @@ import type { Tensor } from '../../torch/tensor.js';
 import { kwargs, type KwArgs } from './args.js';
 
 /** `inplace`: write the result into the input (default false). */
-export interface InplaceOptions { inplace?: boolean }
+export interface InplaceOptions {
+  inplace?: boolean;
+}
 const INPLACE = ['inplace'] as const;
 type Inplace = KwArgs<InplaceOptions, typeof INPLACE>;
-const inplaceOf = (fn: string, args: readonly unknown[]): boolean => kwargs<InplaceOptions>(fn, INPLACE, args).inplace ?? false;
+const inplaceOf = (fn: string, args: readonly unknown[]): boolean =>
+  kwargs<InplaceOptions>(fn, INPLACE, args).inplace ?? false;
 
 /** max(0, x). */
 export const relu = (x: Tensor, ...args: Inplace): Tensor => (inplaceOf('relu', args) ? x.relu_() : x.relu());
@@ -24,11 +27,14 @@ export const selu = (x: Tensor, ...args: Inplace): Tensor => (inplaceOf('selu', 
 /** In-place selu. */
 export const selu_ = (x: Tensor): Tensor => torch.selu_(x);
 /** x * relu6(x + 3) / 6. */
-export const hardswish = (x: Tensor, ...args: Inplace): Tensor => (inplaceOf('hardswish', args) ? torch.hardswish_(x) : torch.hardswish(x));
+export const hardswish = (x: Tensor, ...args: Inplace): Tensor =>
+  inplaceOf('hardswish', args) ? torch.hardswish_(x) : torch.hardswish(x);
 /** relu6(x + 3) / 6. */
-export const hardsigmoid = (x: Tensor, ...args: Inplace): Tensor => (inplaceOf('hardsigmoid', args) ? torch.hardsigmoid_(x) : torch.hardsigmoid(x));
+export const hardsigmoid = (x: Tensor, ...args: Inplace): Tensor =>
+  inplaceOf('hardsigmoid', args) ? torch.hardsigmoid_(x) : torch.hardsigmoid(x);
 /** min(max(0, x), 6). */
-export const relu6 = (x: Tensor, ...args: Inplace): Tensor => (inplaceOf('relu6', args) ? torch.relu6_(x) : torch.relu6(x));
+export const relu6 = (x: Tensor, ...args: Inplace): Tensor =>
+  inplaceOf('relu6', args) ? torch.relu6_(x) : torch.relu6(x);
 /** 1 / (1 + exp(-x)). */
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 /** tanh(x). */
@@ -43,7 +49,9 @@ export const tanhshrink = (x: Tensor): Tensor => torch.tidy(() => x.sub(x.tanh()
 export const prelu = (x: Tensor, weight: Tensor): Tensor => torch.prelu(x, weight);
 
 /** Options of leakyRelu (Python's keyword arguments, camelCase). */
-export interface LeakyReluOptions extends InplaceOptions { /** Default 0.01. */ negativeSlope?: number }
+export interface LeakyReluOptions extends InplaceOptions {
+  /** Default 0.01. */ negativeSlope?: number;
+}
 const LEAKY = ['negativeSlope', 'inplace'] as const;
 /** max(0, x) + negativeSlope * min(0, x). */
 export function leakyRelu(x: Tensor, ...args: KwArgs<LeakyReluOptions, typeof LEAKY>): Tensor {
@@ -55,14 +63,19 @@ export function leakyRelu(x: Tensor, ...args: KwArgs<LeakyReluOptions, typeof LE
 export const leakyRelu_ = (x: Tensor, negativeSlope = 0.01): Tensor => x.leakyRelu_(negativeSlope);
 
 /** Options of gelu (Python's keyword arguments, camelCase). */
-export interface GeluOptions { /** 'none' (exact, default) or 'tanh'. */ approximate?: 'none' | 'tanh' }
+export interface GeluOptions {
+  /** 'none' (exact, default) or 'tanh'. */ approximate?: 'none' | 'tanh';
+}
 /** x * Phi(x), or its tanh approximation. */
 export function gelu(x: Tensor, ...args: KwArgs<GeluOptions, ['approximate']>): Tensor {
   return torch.gelu(x, { approximate: kwargs<GeluOptions>('gelu', ['approximate'], args).approximate ?? 'none' });
 }
 
 /** Options of softplus (Python's keyword arguments, camelCase). */
-export interface SoftplusOptions { /** Default 1. */ beta?: number; /** Linear above this (default 20). */ threshold?: number }
+export interface SoftplusOptions {
+  /** Default 1. */ beta?: number;
+  /** Linear above this (default 20). */ threshold?: number;
+}
 const SOFTPLUS = ['beta', 'threshold'] as const;
 /** log(1 + exp(beta x)) / beta, linear above `threshold`. */
 export function softplus(x: Tensor, ...args: KwArgs<SoftplusOptions, typeof SOFTPLUS>): Tensor {
@@ -71,7 +84,9 @@ export function softplus(x: Tensor, ...args: KwArgs<SoftplusOptions, typeof SOFT
 }
 
 /** Options of alpha (Python's keyword arguments, camelCase). */
-export interface AlphaOptions extends InplaceOptions { /** Default 1. */ alpha?: number }
+export interface AlphaOptions extends InplaceOptions {
+  /** Default 1. */ alpha?: number;
+}
 const ALPHA = ['alpha', 'inplace'] as const;
 /** x for x > 0, alpha (exp(x) - 1) otherwise. */
 export function elu(x: Tensor, ...args: KwArgs<AlphaOptions, typeof ALPHA>): Tensor {
@@ -89,19 +104,25 @@ export function celu(x: Tensor, ...args: KwArgs<AlphaOptions, typeof ALPHA>): Te
 export const celu_ = (x: Tensor, alpha = 1): Tensor => torch.celu_(x, alpha);
 
 /** Options of hardtanh (Python's keyword arguments, camelCase). */
-export interface HardtanhOptions extends InplaceOptions { /** Default -1. */ minVal?: number; /** Default 1. */ maxVal?: number }
+export interface HardtanhOptions extends InplaceOptions {
+  /** Default -1. */ minVal?: number;
+  /** Default 1. */ maxVal?: number;
+}
 const HARDTANH = ['minVal', 'maxVal', 'inplace'] as const;
 /** clamp(x, minVal, maxVal). */
 export function hardtanh(x: Tensor, ...args: KwArgs<HardtanhOptions, typeof HARDTANH>): Tensor {
   const o = kwargs<HardtanhOptions>('hardtanh', HARDTANH, args);
-  const lo = o.minVal ?? -1, hi = o.maxVal ?? 1;
+  const lo = o.minVal ?? -1,
+    hi = o.maxVal ?? 1;
   return o.inplace ? torch.hardtanh_(x, lo, hi) : torch.hardtanh(x, lo, hi);
 }
 /** In-place hardtanh. */
 export const hardtanh_ = (x: Tensor, minVal = -1, maxVal = 1): Tensor => torch.hardtanh_(x, minVal, maxVal);
 
 /** Options of lambd (Python's keyword arguments, camelCase). */
-export interface LambdOptions { /** Default 0.5. */ lambd?: number }
+export interface LambdOptions {
+  /** Default 0.5. */ lambd?: number;
+}
 /** x where |x| > lambd, else 0. */
 export const hardshrink = (x: Tensor, ...args: KwArgs<LambdOptions, ['lambd']>): Tensor =>
   torch.hardshrink(x, kwargs<LambdOptions>('hardshrink', ['lambd'], args).lambd ?? 0.5);
@@ -110,7 +131,11 @@ export const softshrink = (x: Tensor, ...args: KwArgs<LambdOptions, ['lambd']>):
   torch.softshrink(x, kwargs<LambdOptions>('softshrink', ['lambd'], args).lambd ?? 0.5);
 
 /** Options of rrelu (Python's keyword arguments, camelCase). */
-export interface RreluOptions extends InplaceOptions { /** Default 1/8. */ lower?: number; /** Default 1/3. */ upper?: number; /** Random slopes (training) or their mean. Default false. */ training?: boolean }
+export interface RreluOptions extends InplaceOptions {
+  /** Default 1/8. */ lower?: number;
+  /** Default 1/3. */ upper?: number;
+  /** Random slopes (training) or their mean. Default false. */ training?: boolean;
+}
 const RRELU = ['lower', 'upper', 'training', 'inplace'] as const;
 /** Randomized leaky ReLU: slope ~ U(lower, upper) per element in training, (lower + upper) / 2 otherwise. */
 export function rrelu(x: Tensor, ...args: KwArgs<RreluOptions, typeof RRELU>): Tensor {
@@ -119,19 +144,26 @@ export function rrelu(x: Tensor, ...args: KwArgs<RreluOptions, typeof RRELU>): T
   return o.inplace ? torch.rrelu_(x, ...a) : torch.rrelu(x, ...a);
 }
 /** In-place rrelu. */
-export const rrelu_ = (x: Tensor, lower = 1 / 8, upper = 1 / 3, training = false): Tensor => torch.rrelu_(x, lower, upper, training);
+export const rrelu_ = (x: Tensor, lower = 1 / 8, upper = 1 / 3, training = false): Tensor =>
+  torch.rrelu_(x, lower, upper, training);
 
 /** Options of glu (Python's keyword arguments, camelCase). */
-export interface GluOptions { /** Default -1. */ dim?: number }
+export interface GluOptions {
+  /** Default -1. */ dim?: number;
+}
 /** Gated linear unit: a * sigmoid(b) of the two halves of `dim`. */
-export const glu = (x: Tensor, ...args: KwArgs<GluOptions, ['dim']>): Tensor => torch.glu(x, kwargs<GluOptions>('glu', ['dim'], args).dim ?? -1);
+export const glu = (x: Tensor, ...args: KwArgs<GluOptions, ['dim']>): Tensor =>
+  torch.glu(x, kwargs<GluOptions>('glu', ['dim'], args).dim ?? -1);
 
 /** x where x > threshold, else value. */
 export function threshold(x: Tensor, thresholdValue: number, value: number, ...args: Inplace): Tensor {
-  return inplaceOf('threshold', args) ? torch.threshold_(x, thresholdValue, value) : torch.threshold(x, thresholdValue, value);
+  return inplaceOf('threshold', args)
+    ? torch.threshold_(x, thresholdValue, value)
+    : torch.threshold(x, thresholdValue, value);
 }
 /** In-place threshold. */
-export const threshold_ = (x: Tensor, thresholdValue: number, value: number): Tensor => torch.threshold_(x, thresholdValue, value);
+export const threshold_ = (x: Tensor, thresholdValue: number, value: number): Tensor =>
+  torch.threshold_(x, thresholdValue, value);
 
 /** Options of softmax (Python's keyword arguments, camelCase). */
 export interface SoftmaxOptions {
@@ -146,9 +178,11 @@ function softmaxArgs(fn: string, x: Tensor, args: readonly unknown[]): [number, 
   return [o.dim ?? (nd === 0 || nd === 1 || nd === 3 ? 0 : 1), o.dtype ?? null];
 }
 /** Softmax along `dim`, optionally computed in `dtype`. */
-export const softmax = (x: Tensor, ...args: SoftmaxArgs): Tensor => torch.softmax(x, ...softmaxArgs('softmax', x, args));
+export const softmax = (x: Tensor, ...args: SoftmaxArgs): Tensor =>
+  torch.softmax(x, ...softmaxArgs('softmax', x, args));
 /** Log-softmax along `dim`, optionally computed in `dtype`. */
-export const logSoftmax = (x: Tensor, ...args: SoftmaxArgs): Tensor => torch.logSoftmax(x, ...softmaxArgs('logSoftmax', x, args));
+export const logSoftmax = (x: Tensor, ...args: SoftmaxArgs): Tensor =>
+  torch.logSoftmax(x, ...softmaxArgs('logSoftmax', x, args));
 /** softmax(-x) along `dim`. */
 export function softmin(x: Tensor, ...args: SoftmaxArgs): Tensor {
   const [dim, dtype] = softmaxArgs('softmin', x, args);
@@ -169,7 +203,10 @@ export function gumbelSoftmax(logits: Tensor, ...args: KwArgs<GumbelSoftmaxOptio
   const dim = o.dim ?? -1;
   return torch.tidy(() => {
     const gumbels = torch.noGrad(() => torch.emptyLike(logits).exponential_().log().neg());
-    const ySoft = logits.add(gumbels).div(o.tau ?? 1).softmax(dim);
+    const ySoft = logits
+      .add(gumbels)
+      .div(o.tau ?? 1)
+      .softmax(dim);
     if (!o.hard) return ySoft;
     const index = ySoft.max(dim, { keepdim: true })[1];
     const yHard = torch.zerosLike(logits).scatter_(dim, index, 1);

@@ -25,12 +25,19 @@ export function isOptionsObject(v: unknown): v is Record<string, unknown> {
  * names `names` in order; a trailing options object adds keywords (those in `names` or `keywordOnly`).
  * Python's errors: too many positional arguments, a value given twice, an unknown keyword.
  */
-export function kwargs<O extends object>(fn: string, names: readonly (keyof O & string)[], args: readonly unknown[], keywordOnly: readonly (keyof O & string)[] = []): O {
+export function kwargs<O extends object>(
+  fn: string,
+  names: readonly (keyof O & string)[],
+  args: readonly unknown[],
+  keywordOnly: readonly (keyof O & string)[] = [],
+): O {
   let n = args.length;
   let opts: Record<string, unknown> | undefined;
   if (n > 0 && isOptionsObject(args[n - 1])) opts = args[--n] as Record<string, unknown>;
   if (n > names.length) {
-    throw new TypeError(`${fn}() takes at most ${names.length} optional positional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) but ${n} were given`);
+    throw new TypeError(
+      `${fn}() takes at most ${names.length} optional positional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) but ${n} were given`,
+    );
   }
   const out: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) out[names[i]!] = args[i];
@@ -39,7 +46,9 @@ export function kwargs<O extends object>(fn: string, names: readonly (keyof O & 
       const at = names.indexOf(k as keyof O & string);
       if (at >= 0 && at < n) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
       if (at < 0 && !keywordOnly.includes(k as keyof O & string)) {
-        throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (expected one of ${[...names, ...keywordOnly].join(', ')})`);
+        throw new TypeError(
+          `${fn}() got an unexpected keyword argument '${k}' (expected one of ${[...names, ...keywordOnly].join(', ')})`,
+        );
       }
       out[k] = opts[k];
     }

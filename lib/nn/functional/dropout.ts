@@ -32,10 +32,20 @@ export function featureDropout(x: Tensor, ...args: DropoutArgs): Tensor {
   checkP(p, 'featureDropout');
   return inplace ? x.featureDropout_(p, training) : torch.featureDropout(x, p, training);
 }
-function channelDropout(x: Tensor, p: number, training: boolean, inplace: boolean, spatial: number, alpha: boolean, what: string): Tensor {
+function channelDropout(
+  x: Tensor,
+  p: number,
+  training: boolean,
+  inplace: boolean,
+  spatial: number,
+  alpha: boolean,
+  what: string,
+): Tensor {
   checkP(p, what);
   if (x.ndim !== spatial + 1 && x.ndim !== spatial + 2) {
-    throw new RangeError(`${what}: expected ${spatial + 1}D or ${spatial + 2}D input, but received a ${x.ndim}D input of shape [${x.shape.join(', ')}]`);
+    throw new RangeError(
+      `${what}: expected ${spatial + 1}D or ${spatial + 2}D input, but received a ${x.ndim}D input of shape [${x.shape.join(', ')}]`,
+    );
   }
   const batched = x.ndim === spatial + 2;
   if (inplace) {
@@ -51,11 +61,14 @@ function channelDropout(x: Tensor, p: number, training: boolean, inplace: boolea
   });
 }
 /** Zeroes whole channels of (N, C, L) or (C, L) inputs. */
-export const dropout1d = (x: Tensor, ...args: DropoutArgs): Tensor => channelDropout(x, ...dropoutArgs('dropout1d', args, true), 1, false, 'dropout1d');
+export const dropout1d = (x: Tensor, ...args: DropoutArgs): Tensor =>
+  channelDropout(x, ...dropoutArgs('dropout1d', args, true), 1, false, 'dropout1d');
 /** Zeroes whole channels of (N, C, H, W) or (C, H, W) inputs. */
-export const dropout2d = (x: Tensor, ...args: DropoutArgs): Tensor => channelDropout(x, ...dropoutArgs('dropout2d', args, true), 2, false, 'dropout2d');
+export const dropout2d = (x: Tensor, ...args: DropoutArgs): Tensor =>
+  channelDropout(x, ...dropoutArgs('dropout2d', args, true), 2, false, 'dropout2d');
 /** Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) inputs. */
-export const dropout3d = (x: Tensor, ...args: DropoutArgs): Tensor => channelDropout(x, ...dropoutArgs('dropout3d', args, true), 3, false, 'dropout3d');
+export const dropout3d = (x: Tensor, ...args: DropoutArgs): Tensor =>
+  channelDropout(x, ...dropoutArgs('dropout3d', args, true), 3, false, 'dropout3d');
 /**
  * Alpha dropout: dropped elements are set to SELU's negative saturation and the result is affinely
  * rescaled so a zero-mean unit-variance input keeps its mean and variance.

@@ -16,17 +16,23 @@ const EMBEDDING = ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'spar
 /** PyTorch's padding_idx rule: in [-num, num), negative counted from the end; null when absent. */
 export function resolvePaddingIdx(paddingIdx: number | null | undefined, num: number, what: string): number | null {
   if (paddingIdx === null || paddingIdx === undefined) return null;
-  if (!Number.isInteger(paddingIdx) || paddingIdx >= num || paddingIdx < -num) throw new RangeError(`${what}: paddingIdx must be within [-${num}, ${num}), got ${paddingIdx}`);
+  if (!Number.isInteger(paddingIdx) || paddingIdx >= num || paddingIdx < -num)
+    throw new RangeError(`${what}: paddingIdx must be within [-${num}, ${num}), got ${paddingIdx}`);
   return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
 }
 function renorm(weight: Tensor, input: Tensor, maxNorm: number | null | undefined, normType: number | undefined): void {
   if (maxNorm === null || maxNorm === undefined) return;
-  torch.noGrad(() => torch.tidy(() => { torch.embeddingRenorm_(weight, input.contiguous(), maxNorm, normType ?? 2); }));
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      torch.embeddingRenorm_(weight, input.contiguous(), maxNorm, normType ?? 2);
+    }),
+  );
 }
 /** Rows of `weight` [num, dim] picked by the integer `input` (any shape) -> (*input.shape, dim). */
 export function embedding(input: Tensor, weight: Tensor, ...args: KwArgs<EmbeddingOptions, typeof EMBEDDING>): Tensor {
   const o = kwargs<EmbeddingOptions>('embedding', EMBEDDING, args);
-  if (input.isFloatingPoint()) throw new TypeError(`embedding: input must be an integer tensor of indices, got ${input.dtype}`);
+  if (input.isFloatingPoint())
+    throw new TypeError(`embedding: input must be an integer tensor of indices, got ${input.dtype}`);
   const pad = resolvePaddingIdx(o.paddingIdx, weight.shape[0]!, 'embedding');
   renorm(weight, input, o.maxNorm, o.normType);
   return torch.embedding(weight, input, pad ?? -1, o.scaleGradByFreq ?? false, o.sparse ?? false);
@@ -39,35 +45,71 @@ export interface EmbeddingBagOptions extends EmbeddingOptions {
   /** Weights of each index (mode 'sum' only), same shape as input. */ perSampleWeights?: Tensor | null;
   /** offsets has one more element, the end of the last bag. Default false. */ includeLastOffset?: boolean;
 }
-const EMBEDDING_BAG = ['offsets', 'maxNorm', 'normType', 'scaleGradByFreq', 'mode', 'sparse', 'perSampleWeights', 'includeLastOffset', 'paddingIdx'] as const;
+const EMBEDDING_BAG = [
+  'offsets',
+  'maxNorm',
+  'normType',
+  'scaleGradByFreq',
+  'mode',
+  'sparse',
+  'perSampleWeights',
+  'includeLastOffset',
+  'paddingIdx',
+] as const;
 const BAG_MODES = { sum: 0, mean: 1, max: 2 } as const;
 /** Sums, averages or maxes the embeddings of each bag of indices -> (bags, dim). */
-export function embeddingBag(input: Tensor, weight: Tensor, ...args: KwArgs<EmbeddingBagOptions, typeof EMBEDDING_BAG>): Tensor {
+export function embeddingBag(
+  input: Tensor,
+  weight: Tensor,
+  ...args: KwArgs<EmbeddingBagOptions, typeof EMBEDDING_BAG>
+): Tensor {
   const o = kwargs<EmbeddingBagOptions>('embeddingBag', EMBEDDING_BAG, args);
   const mode = o.mode ?? 'mean';
-  if (!(mode in BAG_MODES)) throw new TypeError(`embeddingBag: mode has to be one of sum, mean or max, got '${String(mode)}'`);
-  if (o.perSampleWeights && mode !== 'sum') throw new TypeError(`embeddingBag: perSampleWeights was not null; perSampleWeights is only supported for mode='sum' (got mode='${mode}')`);
+  if (!(mode in BAG_MODES))
+    throw new TypeError(`embeddingBag: mode has to be one of sum, mean or max, got '${String(mode)}'`);
+  if (o.perSampleWeights && mode !== 'sum')
+    throw new TypeError(
+      `embeddingBag: perSampleWeights was not null; perSampleWeights is only supported for mode='sum' (got mode='${mode}')`,
+    );
   const pad = resolvePaddingIdx(o.paddingIdx, weight.shape[0]!, 'embeddingBag');
   return torch.tidy(() => {
-    let inp = input, offsets = o.offsets ?? null, psw = o.perSampleWeights ?? null;
+    let inp = input,
+      offsets = o.offsets ?? null,
+      psw = o.perSampleWeights ?? null;
     if (input.ndim === 2) {
-      if (offsets) throw new TypeError('embeddingBag: if input is 2D, then offsets has to be null, as input is treated as a mini-batch of fixed length sequences');
+      if (offsets)
+        throw new TypeError(
+          'embeddingBag: if input is 2D, then offsets has to be null, as input is treated as a mini-batch of fixed length sequences',
+        );
       offsets = torch.arange(0, input.numel(), input.shape[1]!, { dtype: input.dtype, device: input.device });
       inp = input.reshape(-1);
       psw = psw ? psw.reshape(-1) : null;
     } else if (input.ndim === 1) {
-      if (!offsets || offsets.ndim !== 1) throw new TypeError('embeddingBag: offsets has to be a 1D Tensor for a 1D input');
+      if (!offsets || offsets.ndim !== 1)
+        throw new TypeError('embeddingBag: offsets has to be a 1D Tensor for a 1D input');
     } else {
       throw new RangeError(`embeddingBag: input has to be 1D or 2D Tensor, but got Tensor of dimension ${input.ndim}`);
     }
     renorm(weight, inp, o.maxNorm, o.normType);
-    const [out] = torch.embeddingBag(weight, inp, offsets, o.scaleGradByFreq ?? false, BAG_MODES[mode], o.sparse ?? false, psw, o.includeLastOffset ?? false, pad);
+    const [out] = torch.embeddingBag(
+      weight,
+      inp,
+      offsets,
+      o.scaleGradByFreq ?? false,
+      BAG_MODES[mode],
+      o.sparse ?? false,
+      psw,
+      o.includeLastOffset ?? false,
+      pad,
+    );
     return out;
   });
 }
 
 /** Options of oneHot (Python's keyword arguments, camelCase). */
-export interface OneHotOptions { /** Default -1: max(labels) + 1. */ numClasses?: number }
+export interface OneHotOptions {
+  /** Default -1: max(labels) + 1. */ numClasses?: number;
+}
 /** int64 labels (*) -> (*, numClasses) one-hot int64. */
 export const oneHot = (labels: Tensor, ...args: KwArgs<OneHotOptions, ['numClasses']>): Tensor =>
   torch.oneHot(labels, kwargs<OneHotOptions>('oneHot', ['numClasses'], args).numClasses ?? -1);

@@ -26,14 +26,31 @@ export interface InterpolateOptions {
 type Op = (...args: unknown[]) => unknown;
 const vec = (name: string): Op => torch.ops.aten[name]!.vec!;
 // Resolved once: aten overloads taking (input, output_size?, [align_corners,] scale_factors?).
-const NEAREST: Record<number, Op> = { 1: vec('upsample_nearest1d'), 2: vec('upsample_nearest2d'), 3: vec('upsample_nearest3d') };
-const NEAREST_EXACT: Record<number, Op> = { 1: vec('_upsample_nearest_exact1d'), 2: vec('_upsample_nearest_exact2d'), 3: vec('_upsample_nearest_exact3d') };
-const LINEAR: Record<string, [number, Op]> = {
-  linear: [1, vec('upsample_linear1d')], bilinear: [2, vec('upsample_bilinear2d')],
-  trilinear: [3, vec('upsample_trilinear3d')], bicubic: [2, vec('upsample_bicubic2d')],
+const NEAREST: Record<number, Op> = {
+  1: vec('upsample_nearest1d'),
+  2: vec('upsample_nearest2d'),
+  3: vec('upsample_nearest3d'),
 };
-const ANTIALIAS: Record<string, Op> = { bilinear: vec('_upsample_bilinear2d_aa'), bicubic: vec('_upsample_bicubic2d_aa') };
-const AREA: Record<number, (x: Tensor, s: number[]) => Tensor> = { 1: torch.adaptiveAvgPool1d, 2: torch.adaptiveAvgPool2d, 3: torch.adaptiveAvgPool3d };
+const NEAREST_EXACT: Record<number, Op> = {
+  1: vec('_upsample_nearest_exact1d'),
+  2: vec('_upsample_nearest_exact2d'),
+  3: vec('_upsample_nearest_exact3d'),
+};
+const LINEAR: Record<string, [number, Op]> = {
+  linear: [1, vec('upsample_linear1d')],
+  bilinear: [2, vec('upsample_bilinear2d')],
+  trilinear: [3, vec('upsample_trilinear3d')],
+  bicubic: [2, vec('upsample_bicubic2d')],
+};
+const ANTIALIAS: Record<string, Op> = {
+  bilinear: vec('_upsample_bilinear2d_aa'),
+  bicubic: vec('_upsample_bicubic2d_aa'),
+};
+const AREA: Record<number, (x: Tensor, s: number[]) => Tensor> = {
+  1: torch.adaptiveAvgPool1d,
+  2: torch.adaptiveAvgPool2d,
+  3: torch.adaptiveAvgPool3d,
+};
 
 const INTERPOLATE = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias'] as const;
 /** F.interpolate: input (N, C, *spatial) with 1 to 3 spatial dims, PyTorch's rules for size, scale and modes. */
@@ -43,14 +60,18 @@ export function interpolate(x: Tensor, ...args: KwArgs<InterpolateOptions, typeo
   const mode = o.mode ?? 'nearest';
   const where = `interpolate(mode='${mode}', input [${x.shape.join(', ')}])`;
   if (dim < 1 || dim > 3) throw new RangeError(`${where}: expected a 3-D, 4-D or 5-D input (N, C, *spatial)`);
-  if ((o.size == null) === (o.scaleFactor == null)) throw new TypeError(`${where}: give exactly one of size and scaleFactor`);
+  if ((o.size == null) === (o.scaleFactor == null))
+    throw new TypeError(`${where}: give exactly one of size and scaleFactor`);
   const linearMode = mode in LINEAR;
   if (o.alignCorners != null && !linearMode) {
-    throw new TypeError(`${where}: alignCorners can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`);
+    throw new TypeError(
+      `${where}: alignCorners can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`,
+    );
   }
   const perDim = (v: number | number[], what: string): number[] => {
     if (!Array.isArray(v)) return Array<number>(dim).fill(v);
-    if (v.length !== dim) throw new RangeError(`${where}: ${what} has ${v.length} elements but the input has ${dim} spatial dimensions`);
+    if (v.length !== dim)
+      throw new RangeError(`${where}: ${what} has ${v.length} elements but the input has ${dim} spatial dimensions`);
     return v;
   };
   let size = o.size == null ? null : perDim(o.size, 'size');
@@ -74,20 +95,35 @@ export function interpolate(x: Tensor, ...args: KwArgs<InterpolateOptions, typeo
     const ac = o.alignCorners ?? false;
     return (o.antialias ? ANTIALIAS[mode]! : op)(x, size, ac, scales) as Tensor;
   }
-  throw new TypeError(`${where}: unknown mode (expected nearest | nearest-exact | linear | bilinear | bicubic | trilinear | area)`);
+  throw new TypeError(
+    `${where}: unknown mode (expected nearest | nearest-exact | linear | bilinear | bicubic | trilinear | area)`,
+  );
 }
 
 /** Deprecated alias of interpolate (PyTorch's upsample). */
-export const upsample = (x: Tensor, ...args: KwArgs<Omit<InterpolateOptions, 'recomputeScaleFactor' | 'antialias'>, ['size', 'scaleFactor', 'mode', 'alignCorners']>): Tensor =>
+export const upsample = (
+  x: Tensor,
+  ...args: KwArgs<
+    Omit<InterpolateOptions, 'recomputeScaleFactor' | 'antialias'>,
+    ['size', 'scaleFactor', 'mode', 'alignCorners']
+  >
+): Tensor =>
   interpolate(x, kwargs<InterpolateOptions>('upsample', ['size', 'scaleFactor', 'mode', 'alignCorners'], args));
 /** Size or scale of the deprecated upsampleNearest / upsampleBilinear. */
-export interface UpsampleSizeOptions { size?: number | number[] | null; scaleFactor?: number | number[] | null }
+export interface UpsampleSizeOptions {
+  size?: number | number[] | null;
+  scaleFactor?: number | number[] | null;
+}
 /** Deprecated: interpolate with mode 'nearest'. */
 export const upsampleNearest = (x: Tensor, ...args: KwArgs<UpsampleSizeOptions, ['size', 'scaleFactor']>): Tensor =>
   interpolate(x, { ...kwargs<UpsampleSizeOptions>('upsampleNearest', ['size', 'scaleFactor'], args), mode: 'nearest' });
 /** Deprecated: interpolate with mode 'bilinear' and alignCorners true. */
 export const upsampleBilinear = (x: Tensor, ...args: KwArgs<UpsampleSizeOptions, ['size', 'scaleFactor']>): Tensor =>
-  interpolate(x, { ...kwargs<UpsampleSizeOptions>('upsampleBilinear', ['size', 'scaleFactor'], args), mode: 'bilinear', alignCorners: true });
+  interpolate(x, {
+    ...kwargs<UpsampleSizeOptions>('upsampleBilinear', ['size', 'scaleFactor'], args),
+    mode: 'bilinear',
+    alignCorners: true,
+  });
 
 /** (N, g * c, *) -> the channels regrouped as (c, g): (N, C, *) with channels interleaved across `groups`. */
 export const channelShuffle = (x: Tensor, groups: number): Tensor => torch.channelShuffle(x, groups);

@@ -37,10 +37,18 @@ export class MultiheadAttention extends Module {
   readonly addZeroAttn: boolean;
   private readonly qkvSameEmbedDim: boolean;
   readonly outProj: NonDynamicallyQuantizableLinear;
-  constructor(readonly embedDim: number, readonly numHeads: number, o: MultiheadAttentionOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    o: MultiheadAttentionOptions = {},
+  ) {
     super();
-    if (embedDim <= 0 || numHeads <= 0) throw new RangeError(`MultiheadAttention: embedDim and numHeads must be greater than 0, got embedDim=${embedDim} and numHeads=${numHeads}`);
-    if (embedDim % numHeads) throw new RangeError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
+    if (embedDim <= 0 || numHeads <= 0)
+      throw new RangeError(
+        `MultiheadAttention: embedDim and numHeads must be greater than 0, got embedDim=${embedDim} and numHeads=${numHeads}`,
+      );
+    if (embedDim % numHeads)
+      throw new RangeError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
     this.kdim = o.kdim ?? embedDim;
     this.vdim = o.vdim ?? embedDim;
     this.qkvSameEmbedDim = this.kdim === embedDim && this.vdim === embedDim;
@@ -62,7 +70,10 @@ export class MultiheadAttention extends Module {
       this.registerParameter('in_proj_weight', null);
     }
     this.registerParameter('in_proj_bias', bias ? torch.empty([3 * embedDim], fo) : null);
-    this.outProj = this.registerModule('out_proj', new NonDynamicallyQuantizableLinear(embedDim, embedDim, { ...o, bias }));
+    this.outProj = this.registerModule(
+      'out_proj',
+      new NonDynamicallyQuantizableLinear(embedDim, embedDim, { ...o, bias }),
+    );
     this.registerParameter('bias_k', o.addBiasKv ? torch.empty([1, 1, embedDim], fo) : null);
     this.registerParameter('bias_v', o.addBiasKv ? torch.empty([1, 1, embedDim], fo) : null);
     this.resetParameters();
@@ -83,17 +94,40 @@ export class MultiheadAttention extends Module {
       if (p) init.xavierNormal_(p);
     }
   }
-  override forward(query: Tensor, key: Tensor, value: Tensor, o: MultiheadAttentionCallOptions = {}): [Tensor, Tensor | null] {
+  override forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    o: MultiheadAttentionCallOptions = {},
+  ): [Tensor, Tensor | null] {
     const batched = query.ndim === 3;
     return torch.tidy(() => {
-      let q = query, k = key, v = value;
-      if (this.batchFirst && batched) { q = q.transpose(1, 0); k = k.transpose(1, 0); v = v.transpose(1, 0); }
-      const [out, weights] = F.multiHeadAttentionForward(q, k, v, this.numHeads, {
-        inProjWeight: this.paramOrNull('in_proj_weight'), inProjBias: this.paramOrNull('in_proj_bias'),
-        qProjWeight: this.paramOrNull('q_proj_weight'), kProjWeight: this.paramOrNull('k_proj_weight'), vProjWeight: this.paramOrNull('v_proj_weight'),
-        outProjWeight: this.outProj.weight, outProjBias: this.outProj.bias,
-        biasK: this.paramOrNull('bias_k'), biasV: this.paramOrNull('bias_v'),
-      }, { ...o, addZeroAttn: this.addZeroAttn, dropoutP: this.dropout, training: this.training });
+      let q = query,
+        k = key,
+        v = value;
+      if (this.batchFirst && batched) {
+        q = q.transpose(1, 0);
+        k = k.transpose(1, 0);
+        v = v.transpose(1, 0);
+      }
+      const [out, weights] = F.multiHeadAttentionForward(
+        q,
+        k,
+        v,
+        this.numHeads,
+        {
+          inProjWeight: this.paramOrNull('in_proj_weight'),
+          inProjBias: this.paramOrNull('in_proj_bias'),
+          qProjWeight: this.paramOrNull('q_proj_weight'),
+          kProjWeight: this.paramOrNull('k_proj_weight'),
+          vProjWeight: this.paramOrNull('v_proj_weight'),
+          outProjWeight: this.outProj.weight,
+          outProjBias: this.outProj.bias,
+          biasK: this.paramOrNull('bias_k'),
+          biasV: this.paramOrNull('bias_v'),
+        },
+        { ...o, addZeroAttn: this.addZeroAttn, dropoutP: this.dropout, training: this.training },
+      );
       return [this.batchFirst && batched ? out.transpose(1, 0) : out, weights];
     });
   }

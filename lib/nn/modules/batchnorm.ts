@@ -19,7 +19,11 @@ export abstract class NormBase extends Module {
   readonly momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
-  constructor(readonly numFeatures: number, o: NormOptions, defaults: { affine: boolean; track: boolean }) {
+  constructor(
+    readonly numFeatures: number,
+    o: NormOptions,
+    defaults: { affine: boolean; track: boolean },
+  ) {
     super();
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
@@ -38,11 +42,21 @@ export abstract class NormBase extends Module {
       this.registerBuffer('num_batches_tracked', null);
     }
   }
-  get weight(): Tensor | null { return this.paramOrNull('weight'); }
-  get bias(): Tensor | null { return this.paramOrNull('bias'); }
-  get runningMean(): Tensor | null { return this.buffer('running_mean'); }
-  get runningVar(): Tensor | null { return this.buffer('running_var'); }
-  get numBatchesTracked(): Tensor | null { return this.buffer('num_batches_tracked'); }
+  get weight(): Tensor | null {
+    return this.paramOrNull('weight');
+  }
+  get bias(): Tensor | null {
+    return this.paramOrNull('bias');
+  }
+  get runningMean(): Tensor | null {
+    return this.buffer('running_mean');
+  }
+  get runningVar(): Tensor | null {
+    return this.buffer('running_var');
+  }
+  get numBatchesTracked(): Tensor | null {
+    return this.buffer('num_batches_tracked');
+  }
   /** Resets running statistics to mean 0, var 1, count 0. */
   resetRunningStats(): void {
     torch.noGrad(() => {
@@ -58,7 +72,9 @@ export abstract class NormBase extends Module {
 }
 
 abstract class BatchNormNd extends NormBase {
-  constructor(numFeatures: number, o: NormOptions = {}) { super(numFeatures, o, { affine: true, track: true }); }
+  constructor(numFeatures: number, o: NormOptions = {}) {
+    super(numFeatures, o, { affine: true, track: true });
+  }
   override forward(x: Tensor): Tensor {
     this.checkInput(x);
     let factor = this.momentum ?? 0;
@@ -68,13 +84,34 @@ abstract class BatchNormNd extends NormBase {
     }
     const bnTraining = this.training || this.runningMean === null;
     const useStats = !this.training || this.trackRunningStats;
-    return torch.batchNorm(x, this.weight, this.bias, useStats ? this.runningMean : null, useStats ? this.runningVar : null,
-      bnTraining, factor, this.eps, true);
+    return torch.batchNorm(
+      x,
+      this.weight,
+      this.bias,
+      useStats ? this.runningMean : null,
+      useStats ? this.runningVar : null,
+      bnTraining,
+      factor,
+      this.eps,
+      true,
+    );
   }
 }
 /** Input (N, C) or (N, C, L). */
-export class BatchNorm1d extends BatchNormNd { protected checkInput(x: Tensor): void { needDims(this, x, [2, 3]); } }
+export class BatchNorm1d extends BatchNormNd {
+  protected checkInput(x: Tensor): void {
+    needDims(this, x, [2, 3]);
+  }
+}
 /** Input (N, C, H, W). */
-export class BatchNorm2d extends BatchNormNd { protected checkInput(x: Tensor): void { needDims(this, x, [4]); } }
+export class BatchNorm2d extends BatchNormNd {
+  protected checkInput(x: Tensor): void {
+    needDims(this, x, [4]);
+  }
+}
 /** Input (N, C, D, H, W). */
-export class BatchNorm3d extends BatchNormNd { protected checkInput(x: Tensor): void { needDims(this, x, [5]); } }
+export class BatchNorm3d extends BatchNormNd {
+  protected checkInput(x: Tensor): void {
+    needDims(this, x, [5]);
+  }
+}

@@ -16,7 +16,9 @@ export interface ConvOptions extends FactoryOptions {
   /** Learn an additive bias (default true). */ bias?: boolean;
 }
 /** Options of ConvTranspose1d/2d/3d. */
-export interface ConvTransposeOptions extends ConvOptions { /** Extra size added to one side of each output dim, default 0. */ outputPadding?: IntOrList }
+export interface ConvTransposeOptions extends ConvOptions {
+  /** Extra size added to one side of each output dim, default 0. */ outputPadding?: IntOrList;
+}
 
 abstract class ConvNd extends Module {
   readonly inChannels: number;
@@ -28,7 +30,14 @@ abstract class ConvNd extends Module {
   readonly groups: number;
   readonly outputPadding: number[];
   readonly transposed: boolean;
-  constructor(n: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions) {
+  constructor(
+    n: number,
+    transposed: boolean,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: IntOrList,
+    o: ConvTransposeOptions,
+  ) {
     super();
     const name = this.constructor.name;
     this.inChannels = inChannels;
@@ -40,15 +49,25 @@ abstract class ConvNd extends Module {
     this.outputPadding = tuple(o.outputPadding ?? 0, n, `${name} outputPadding`);
     this.groups = o.groups ?? 1;
     this.transposed = transposed;
-    if (inChannels % this.groups || outChannels % this.groups) throw new RangeError(`${name}: in_channels and out_channels must be divisible by groups`);
-    const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
+    if (inChannels % this.groups || outChannels % this.groups)
+      throw new RangeError(`${name}: in_channels and out_channels must be divisible by groups`);
+    const shape = transposed
+      ? [inChannels, outChannels / this.groups, ...this.kernelSize]
+      : [outChannels, inChannels / this.groups, ...this.kernelSize];
     const fo = factory(o);
     const w = this.registerParameter('weight', torch.empty(shape, fo))!;
-    const b = (o.bias ?? true) ? this.registerParameter('bias', torch.empty([outChannels], fo)) : this.registerParameter('bias', null);
+    const b =
+      (o.bias ?? true)
+        ? this.registerParameter('bias', torch.empty([outChannels], fo))
+        : this.registerParameter('bias', null);
     resetLinearLike(w, b);
   }
-  get weight(): Tensor { return this.param('weight'); }
-  get bias(): Tensor | null { return this.paramOrNull('bias'); }
+  get weight(): Tensor {
+    return this.param('weight');
+  }
+  get bias(): Tensor | null {
+    return this.paramOrNull('bias');
+  }
   protected opts(outputPadding = this.outputPadding): F.ConvTransposeOptions {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, outputPadding };
   }
@@ -68,18 +87,30 @@ abstract class ConvNd extends Module {
 
 /** Input (N, C_in, L) or (C_in, L) -> (N, C_out, L_out). */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) { super(1, false, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor): Tensor { return F.conv1d(x, this.weight, this.bias, this.convOpts()); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) {
+    super(1, false, inChannels, outChannels, kernelSize, o);
+  }
+  override forward(x: Tensor): Tensor {
+    return F.conv1d(x, this.weight, this.bias, this.convOpts());
+  }
 }
 /** Input (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H_out, W_out). */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) { super(2, false, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, this.convOpts()); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) {
+    super(2, false, inChannels, outChannels, kernelSize, o);
+  }
+  override forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, this.convOpts());
+  }
 }
 /** Input (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out). */
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) { super(3, false, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor): Tensor { return F.conv3d(x, this.weight, this.bias, this.convOpts()); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) {
+    super(3, false, inChannels, outChannels, kernelSize, o);
+  }
+  override forward(x: Tensor): Tensor {
+    return F.conv3d(x, this.weight, this.bias, this.convOpts());
+  }
 }
 
 abstract class ConvTransposeNd extends ConvNd {
@@ -92,27 +123,49 @@ abstract class ConvTransposeNd extends ConvNd {
     const n = this.kernelSize.length;
     const nonSpatial = x.ndim === n + 2 ? 2 : 1;
     const size = outputSize.length === n + nonSpatial ? outputSize.slice(nonSpatial) : outputSize;
-    if (size.length !== n) throw new RangeError(`${this.constructor.name}: outputSize must have ${n} or ${n + nonSpatial} elements (got ${outputSize.length})`);
+    if (size.length !== n)
+      throw new RangeError(
+        `${this.constructor.name}: outputSize must have ${n} or ${n + nonSpatial} elements (got ${outputSize.length})`,
+      );
     return size.map((s, d) => {
-      const min = (x.shape[d + nonSpatial]! - 1) * this.stride[d]! - 2 * this.padding[d]! + this.dilation[d]! * (this.kernelSize[d]! - 1) + 1;
+      const min =
+        (x.shape[d + nonSpatial]! - 1) * this.stride[d]! -
+        2 * this.padding[d]! +
+        this.dilation[d]! * (this.kernelSize[d]! - 1) +
+        1;
       const max = min + this.stride[d]! - 1;
-      if (s < min || s > max) throw new RangeError(`${this.constructor.name}: requested an output size of [${size.join(', ')}], but valid sizes range from ${min} to ${max} (for an input of [${x.shape.slice(nonSpatial).join(', ')}])`);
+      if (s < min || s > max)
+        throw new RangeError(
+          `${this.constructor.name}: requested an output size of [${size.join(', ')}], but valid sizes range from ${min} to ${max} (for an input of [${x.shape.slice(nonSpatial).join(', ')}])`,
+        );
       return s - min;
     });
   }
 }
 /** Input (N, C_in, L) -> (N, C_out, L_out), L_out = (L-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1. */
 export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) { super(1, true, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor, outputSize?: number[]): Tensor { return F.convTranspose1d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize))); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) {
+    super(1, true, inChannels, outChannels, kernelSize, o);
+  }
+  override forward(x: Tensor, outputSize?: number[]): Tensor {
+    return F.convTranspose1d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize)));
+  }
 }
 /** Input (N, C_in, H, W) -> (N, C_out, H_out, W_out). */
 export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) { super(2, true, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor, outputSize?: number[]): Tensor { return F.convTranspose2d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize))); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) {
+    super(2, true, inChannels, outChannels, kernelSize, o);
+  }
+  override forward(x: Tensor, outputSize?: number[]): Tensor {
+    return F.convTranspose2d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize)));
+  }
 }
 /** Input (N, C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out). */
 export class ConvTranspose3d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) { super(3, true, inChannels, outChannels, kernelSize, o); }
-  override forward(x: Tensor, outputSize?: number[]): Tensor { return F.convTranspose3d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize))); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) {
+    super(3, true, inChannels, outChannels, kernelSize, o);
+  }
+  override forward(x: Tensor, outputSize?: number[]): Tensor {
+    return F.convTranspose3d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize)));
+  }
 }

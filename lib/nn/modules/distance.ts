@@ -14,7 +14,9 @@ export class CosineSimilarity extends Module {
     this.dim = o.dim ?? 1;
     this.eps = o.eps ?? 1e-8;
   }
-  override forward(x1: Tensor, x2: Tensor): Tensor { return F.cosineSimilarity(x1, x2, this.dim, this.eps); }
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return F.cosineSimilarity(x1, x2, this.dim, this.eps);
+  }
 }
 /** p-norm distance of x1 - x2 (+ eps) over the last dim (p 2, eps 1e-6). */
 export class PairwiseDistance extends Module {
@@ -28,5 +30,7 @@ export class PairwiseDistance extends Module {
     this.eps = o.eps ?? 1e-6;
     this.keepdim = o.keepdim ?? false;
   }
-  override forward(x1: Tensor, x2: Tensor): Tensor { return F.pairwiseDistance(x1, x2, this.norm, this.eps, this.keepdim); }
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return F.pairwiseDistance(x1, x2, this.norm, this.eps, this.keepdim);
+  }
 }

@@ -18,17 +18,29 @@ export function resetLinearLike(weight: Tensor, bias: Tensor | null): void {
 
 /** y = x W^T + b. Input (*, inFeatures) -> (*, outFeatures); weight [out, in]. */
 export class Linear extends Module {
-  constructor(readonly inFeatures: number, readonly outFeatures: number, o: FactoryOptions & { bias?: boolean } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    o: FactoryOptions & { bias?: boolean } = {},
+  ) {
     super();
     const fo = factory(o);
     const w = this.registerParameter('weight', torch.empty([outFeatures, inFeatures], fo))!;
     const b = this.registerParameter('bias', (o.bias ?? true) ? torch.empty([outFeatures], fo) : null);
     resetLinearLike(w, b);
   }
-  get weight(): Tensor { return this.param('weight'); }
-  get bias(): Tensor | null { return this.paramOrNull('bias'); }
-  override forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
-  override extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`; }
+  get weight(): Tensor {
+    return this.param('weight');
+  }
+  get bias(): Tensor | null {
+    return this.paramOrNull('bias');
+  }
+  override forward(x: Tensor): Tensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
 }
 
 /** The Linear that MultiheadAttention uses for out_proj (PyTorch's name, printed as such). */
@@ -37,12 +49,19 @@ export class NonDynamicallyQuantizableLinear extends Linear {}
 /** Returns its input unchanged (any arguments accepted and ignored, as in PyTorch). */
 export class Identity extends Module {
   /** Returns a new handle on the same tensor (the caller may dispose it independently). */
-  override forward(x: Tensor): Tensor { return x.alias(); }
+  override forward(x: Tensor): Tensor {
+    return x.alias();
+  }
 }
 
 /** y = x1^T A x2 + b: input1 (*, in1), input2 (*, in2) -> (*, out); weight [out, in1, in2] and bias ~ U(-1/sqrt(in1), 1/sqrt(in1)). */
 export class Bilinear extends Module {
-  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, o: FactoryOptions & { bias?: boolean } = {}) {
+  constructor(
+    readonly in1Features: number,
+    readonly in2Features: number,
+    readonly outFeatures: number,
+    o: FactoryOptions & { bias?: boolean } = {},
+  ) {
     super();
     const fo = factory(o);
     const bound = 1 / Math.sqrt(in1Features);
@@ -51,9 +70,15 @@ export class Bilinear extends Module {
     const b = this.registerParameter('bias', (o.bias ?? true) ? torch.empty([outFeatures], fo) : null);
     if (b) init.uniform_(b, -bound, bound);
   }
-  get weight(): Tensor { return this.param('weight'); }
-  get bias(): Tensor | null { return this.paramOrNull('bias'); }
-  override forward(x1: Tensor, x2: Tensor): Tensor { return F.bilinear(x1, x2, this.weight, this.bias); }
+  get weight(): Tensor {
+    return this.param('weight');
+  }
+  get bias(): Tensor | null {
+    return this.paramOrNull('bias');
+  }
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return F.bilinear(x1, x2, this.weight, this.bias);
+  }
   override extraRepr(): string {
     return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }

@@ -29,7 +29,12 @@ export abstract class RNNBase extends Module {
   readonly projSize: number;
   /** Parameter names in the order ATen expects them (PyTorch's _flat_weights_names). */
   readonly flatWeightsNames: string[] = [];
-  constructor(protected readonly mode: Mode, readonly inputSize: number, readonly hiddenSize: number, o: RNNOptions & { projSize?: number }) {
+  constructor(
+    protected readonly mode: Mode,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    o: RNNOptions & { projSize?: number },
+  ) {
     super();
     const name = this.constructor.name;
     this.numLayers = o.numLayers ?? 1;
@@ -38,11 +43,15 @@ export abstract class RNNBase extends Module {
     this.dropout = o.dropout ?? 0;
     this.bidirectional = o.bidirectional ?? false;
     this.projSize = o.projSize ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`${name}: dropout should be a number in range [0, 1], got ${this.dropout}`);
-    if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new RangeError(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
-    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0) throw new RangeError(`${name}: numLayers must be a positive integer, got ${this.numLayers}`);
+    if (!(this.dropout >= 0 && this.dropout <= 1))
+      throw new RangeError(`${name}: dropout should be a number in range [0, 1], got ${this.dropout}`);
+    if (!Number.isInteger(hiddenSize) || hiddenSize <= 0)
+      throw new RangeError(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
+    if (!Number.isInteger(this.numLayers) || this.numLayers <= 0)
+      throw new RangeError(`${name}: numLayers must be a positive integer, got ${this.numLayers}`);
     if (this.projSize < 0 || this.projSize >= hiddenSize) {
-      if (this.projSize !== 0) throw new RangeError(`${name}: projSize must be in [0, hiddenSize), got ${this.projSize}`);
+      if (this.projSize !== 0)
+        throw new RangeError(`${name}: projSize must be in [0, hiddenSize), got ${this.projSize}`);
     }
     if (this.projSize && mode !== 'LSTM') throw new TypeError(`${name}: projSize is only supported by LSTM`);
     const gate = GATES[mode] * hiddenSize;
@@ -53,10 +62,16 @@ export abstract class RNNBase extends Module {
       for (let d = 0; d < dirs; d++) {
         const inSize = layer === 0 ? inputSize : realHidden * dirs;
         const sfx = `_l${layer}${d === 1 ? '_reverse' : ''}`;
-        const shapes: [string, number[]][] = [[`weight_ih${sfx}`, [gate, inSize]], [`weight_hh${sfx}`, [gate, realHidden]]];
+        const shapes: [string, number[]][] = [
+          [`weight_ih${sfx}`, [gate, inSize]],
+          [`weight_hh${sfx}`, [gate, realHidden]],
+        ];
         if (this.bias) shapes.push([`bias_ih${sfx}`, [gate]], [`bias_hh${sfx}`, [gate]]);
         if (this.projSize) shapes.push([`weight_hr${sfx}`, [this.projSize, hiddenSize]]);
-        for (const [n, s] of shapes) { this.registerParameter(n, torch.empty(s, fo)); this.flatWeightsNames.push(n); }
+        for (const [n, s] of shapes) {
+          this.registerParameter(n, torch.empty(s, fo));
+          this.flatWeightsNames.push(n);
+        }
       }
     }
     this.resetParameters();
@@ -66,33 +81,58 @@ export abstract class RNNBase extends Module {
     const stdv = this.hiddenSize > 0 ? 1 / Math.sqrt(this.hiddenSize) : 0;
     for (const p of this.parameters()) init.uniform_(p, -stdv, stdv);
   }
-  get flatWeights(): Tensor[] { return this.flatWeightsNames.map((n) => this.param(n)); }
-  protected get numDirections(): number { return this.bidirectional ? 2 : 1; }
+  get flatWeights(): Tensor[] {
+    return this.flatWeightsNames.map((n) => this.param(n));
+  }
+  protected get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
 
   /** Checks input and hidden shapes; returns whether the input is batched and the batch size. */
-  protected checkShapes(input: Tensor, hx: (Tensor | undefined)[], hiddenSizes: number[]): { batched: boolean; n: number } {
+  protected checkShapes(
+    input: Tensor,
+    hx: (Tensor | undefined)[],
+    hiddenSizes: number[],
+  ): { batched: boolean; n: number } {
     const name = this.constructor.name;
-    if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`${name}: expected input to be 2D (unbatched) or 3D, got shape [${input.shape.join(', ')}]`);
-    if (input.shape[input.ndim - 1] !== this.inputSize) throw new RangeError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+    if (input.ndim !== 2 && input.ndim !== 3)
+      throw new RangeError(`${name}: expected input to be 2D (unbatched) or 3D, got shape [${input.shape.join(', ')}]`);
+    if (input.shape[input.ndim - 1] !== this.inputSize)
+      throw new RangeError(
+        `${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`,
+      );
     const batched = input.ndim === 3;
     const n = batched ? input.shape[this.batchFirst ? 0 : 1]! : 1;
     hx.forEach((h, i) => {
       if (!h) return;
-      const want = batched ? [this.numLayers * this.numDirections, n, hiddenSizes[i]!] : [this.numLayers * this.numDirections, hiddenSizes[i]!];
+      const want = batched
+        ? [this.numLayers * this.numDirections, n, hiddenSizes[i]!]
+        : [this.numLayers * this.numDirections, hiddenSizes[i]!];
       if (h.shape.length !== want.length || h.shape.some((v, j) => v !== want[j])) {
-        throw new RangeError(`${name}: expected hidden${hx.length > 1 ? `[${i}]` : ''} size [${want.join(', ')}], got [${h.shape.join(', ')}]`);
+        throw new RangeError(
+          `${name}: expected hidden${hx.length > 1 ? `[${i}]` : ''} size [${want.join(', ')}], got [${h.shape.join(', ')}]`,
+        );
       }
     });
     return { batched, n };
   }
   /** Runs the ATen op on batched input with (layers*dirs, N, H) states; handles unbatched input and default zero states. */
-  protected run<S extends Tensor[]>(input: Tensor, hx: (Tensor | undefined)[], hiddenSizes: number[], op: (x: Tensor, h: Tensor[]) => [Tensor, ...S]): [Tensor, ...S] {
+  protected run<S extends Tensor[]>(
+    input: Tensor,
+    hx: (Tensor | undefined)[],
+    hiddenSizes: number[],
+    op: (x: Tensor, h: Tensor[]) => [Tensor, ...S],
+  ): [Tensor, ...S] {
     const { batched, n } = this.checkShapes(input, hx, hiddenSizes);
     return torch.tidy(() => {
       const bdim = this.batchFirst ? 0 : 1;
       const x = batched ? input : input.unsqueeze(bdim);
       const h = hx.map((t, i) => {
-        if (!t) return torch.zeros([this.numLayers * this.numDirections, n, hiddenSizes[i]!], { dtype: input.dtype, device: input.device });
+        if (!t)
+          return torch.zeros([this.numLayers * this.numDirections, n, hiddenSizes[i]!], {
+            dtype: input.dtype,
+            device: input.device,
+          });
         return batched ? t : t.unsqueeze(1);
       });
       const [out, ...states] = op(x, h);
@@ -104,15 +144,26 @@ export abstract class RNNBase extends Module {
    * Runs the ATen op on a PackedSequence (PyTorch's packed path): states in sorted batch order inside,
    * given and returned in the caller's order; zeros when omitted.
    */
-  protected runPacked<S extends Tensor[]>(input: PackedSequence, hx: (Tensor | undefined)[], hiddenSizes: number[],
-    op: (data: Tensor, batchSizes: Tensor, h: Tensor[]) => [Tensor, ...S]): [PackedSequence, ...S] {
+  protected runPacked<S extends Tensor[]>(
+    input: PackedSequence,
+    hx: (Tensor | undefined)[],
+    hiddenSizes: number[],
+    op: (data: Tensor, batchSizes: Tensor, h: Tensor[]) => [Tensor, ...S],
+  ): [PackedSequence, ...S] {
     const name = this.constructor.name;
-    if (input.data.shape[input.data.ndim - 1] !== this.inputSize) throw new RangeError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.data.shape[input.data.ndim - 1]}`);
+    if (input.data.shape[input.data.ndim - 1] !== this.inputSize)
+      throw new RangeError(
+        `${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.data.shape[input.data.ndim - 1]}`,
+      );
     const n = (input.batchSizes.toArray() as number[])[0] ?? 0;
     this.checkShapes(torch.empty([1, n, this.inputSize], { device: 'meta' }), hx, hiddenSizes);
     const [out, ...states] = torch.tidy(() => {
       const h = hx.map((t, i) => {
-        if (!t) return torch.zeros([this.numLayers * this.numDirections, n, hiddenSizes[i]!], { dtype: input.data.dtype, device: input.data.device });
+        if (!t)
+          return torch.zeros([this.numLayers * this.numDirections, n, hiddenSizes[i]!], {
+            dtype: input.data.dtype,
+            device: input.data.device,
+          });
         return input.sortedIndices ? t.indexSelect(1, input.sortedIndices) : t;
       });
       const [o, ...st] = op(input.data, input.batchSizes, h);
@@ -120,7 +171,10 @@ export abstract class RNNBase extends Module {
       return [o, ...st.map((t) => (u ? t.indexSelect(1, u) : t))] as [Tensor, ...S];
     });
     const keep = (t: Tensor | null): Tensor | null => t?.alias() ?? null;
-    return [new PackedSequence(out, input.batchSizes.alias(), keep(input.sortedIndices), keep(input.unsortedIndices)), ...states] as [PackedSequence, ...S];
+    return [
+      new PackedSequence(out, input.batchSizes.alias(), keep(input.sortedIndices), keep(input.unsortedIndices)),
+      ...states,
+    ] as [PackedSequence, ...S];
   }
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
@@ -143,7 +197,8 @@ export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = o.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new TypeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new TypeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
     this.nonlinearity = nl;
   }
@@ -153,29 +208,54 @@ export class RNN extends RNNBase {
     const op = this.mode === 'RNN_TANH' ? torch.rnnTanh : torch.rnnRelu;
     if (input instanceof PackedSequence) {
       return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) =>
-        op(d, b, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional));
+        op(d, b, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional),
+      );
     }
     return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
-      op(x, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
+      op(
+        x,
+        h[0]!,
+        this.flatWeights,
+        this.bias,
+        this.numLayers,
+        this.dropout,
+        this.training,
+        this.bidirectional,
+        this.batchFirst,
+      ),
+    );
   }
 }
 
 /** `rnn(packed)` returns [PackedSequence, h_n]; `rnn(x)` as forward. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
-export interface RNN { (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor]; (input: Tensor, hx?: Tensor): [Tensor, Tensor] }
+export interface RNN {
+  (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  (input: Tensor, hx?: Tensor): [Tensor, Tensor];
+}
 /** `lstm(packed)` returns [PackedSequence, [h_n, c_n]]; `lstm(x)` as forward. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
-export interface LSTM { (input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]]; (input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] }
+export interface LSTM {
+  (input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
+  (input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]];
+}
 /** `gru(packed)` returns [PackedSequence, h_n]; `gru(x)` as forward. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
-export interface GRU { (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor]; (input: Tensor, hx?: Tensor): [Tensor, Tensor] }
+export interface GRU {
+  (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  (input: Tensor, hx?: Tensor): [Tensor, Tensor];
+}
 
 /**
  * LSTM. Input as RNN; hx = [h_0 (layers*dirs, N, projSize || H), c_0 (layers*dirs, N, H)], zeros when omitted.
  * Returns [output (L, N, dirs*(projSize || H)), [h_n, c_n]].
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { /** Project h to this size (weight_hr), default 0 (none). */ projSize?: number } = {}) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    o: RNNOptions & { /** Project h to this size (weight_hr), default 0 (none). */ projSize?: number } = {},
+  ) {
     super('LSTM', inputSize, hiddenSize, o);
   }
   override forward(input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
@@ -184,34 +264,86 @@ export class LSTM extends RNNBase {
     const sizes = [this.projSize || this.hiddenSize, this.hiddenSize];
     if (input instanceof PackedSequence) {
       const [out, h, c] = this.runPacked<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], sizes, (d, b, s) =>
-        torch.lstm(d, b, s, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional));
+        torch.lstm(
+          d,
+          b,
+          s,
+          this.flatWeights,
+          this.bias,
+          this.numLayers,
+          this.dropout,
+          this.training,
+          this.bidirectional,
+        ),
+      );
       return [out, [h, c]];
     }
     const [out, h, c] = this.run<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], sizes, (x, s) =>
-      torch.lstm(x, s, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
+      torch.lstm(
+        x,
+        s,
+        this.flatWeights,
+        this.bias,
+        this.numLayers,
+        this.dropout,
+        this.training,
+        this.bidirectional,
+        this.batchFirst,
+      ),
+    );
     return [out, [h, c]];
   }
 }
 
 /** GRU. Input and hx as RNN; returns [output (L, N, dirs*H), h_n]. */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('GRU', inputSize, hiddenSize, o); }
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
+    super('GRU', inputSize, hiddenSize, o);
+  }
   override forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
   override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
   override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
     if (input instanceof PackedSequence) {
       return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) =>
-        torch.gru(d, b, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional));
+        torch.gru(
+          d,
+          b,
+          h[0]!,
+          this.flatWeights,
+          this.bias,
+          this.numLayers,
+          this.dropout,
+          this.training,
+          this.bidirectional,
+        ),
+      );
     }
     return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
-      torch.gru(x, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst));
+      torch.gru(
+        x,
+        h[0]!,
+        this.flatWeights,
+        this.bias,
+        this.numLayers,
+        this.dropout,
+        this.training,
+        this.bidirectional,
+        this.batchFirst,
+      ),
+    );
   }
 }
 
 // ---------------------------------------------------------------- cells
 /** Base of RNNCell, LSTMCell and GRUCell. */
 export abstract class RNNCellBase extends Module {
-  constructor(readonly inputSize: number, readonly hiddenSize: number, readonly bias: boolean, chunks: number, o: FactoryOptions) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly bias: boolean,
+    chunks: number,
+    o: FactoryOptions,
+  ) {
     super();
     const fo = factory(o);
     this.registerParameter('weight_ih', torch.empty([chunks * hiddenSize, inputSize], fo));
@@ -227,28 +359,40 @@ export abstract class RNNCellBase extends Module {
   /** Input (N, H_in) or (H_in); returns the batched input and the zero/unsqueezed states. */
   protected prepare(input: Tensor, hs: (Tensor | undefined)[]): { batched: boolean; x: Tensor; h: Tensor[] } {
     const name = this.constructor.name;
-    if (input.ndim !== 1 && input.ndim !== 2) throw new RangeError(`${name}: expected input to be 1D or 2D, got shape [${input.shape.join(', ')}]`);
-    if (input.shape[input.ndim - 1] !== this.inputSize) throw new RangeError(`${name}: input has inconsistent input_size: got ${input.shape[input.ndim - 1]} expected ${this.inputSize}`);
+    if (input.ndim !== 1 && input.ndim !== 2)
+      throw new RangeError(`${name}: expected input to be 1D or 2D, got shape [${input.shape.join(', ')}]`);
+    if (input.shape[input.ndim - 1] !== this.inputSize)
+      throw new RangeError(
+        `${name}: input has inconsistent input_size: got ${input.shape[input.ndim - 1]} expected ${this.inputSize}`,
+      );
     const batched = input.ndim === 2;
     const x = batched ? input : input.unsqueeze(0);
     const n = x.shape[0]!;
     const h = hs.map((t) => {
       if (!t) return torch.zeros([n, this.hiddenSize], { dtype: input.dtype, device: input.device });
       const want = batched ? [n, this.hiddenSize] : [this.hiddenSize];
-      if (t.shape.length !== want.length || t.shape.some((v, j) => v !== want[j])) throw new RangeError(`${name}: expected hidden size [${want.join(', ')}], got [${t.shape.join(', ')}]`);
+      if (t.shape.length !== want.length || t.shape.some((v, j) => v !== want[j]))
+        throw new RangeError(`${name}: expected hidden size [${want.join(', ')}], got [${t.shape.join(', ')}]`);
       return batched ? t : t.unsqueeze(0);
     });
     return { batched, x, h };
   }
-  override extraRepr(): string { return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}`; }
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}`;
+  }
 }
 /** One RNN step: input (N, H_in), hx (N, H) -> h' (N, H). */
 export class RNNCell extends RNNCellBase {
   readonly nonlinearity: 'tanh' | 'relu';
-  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    o: FactoryOptions & { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {},
+  ) {
     super(inputSize, hiddenSize, o.bias ?? true, 1, o);
     this.nonlinearity = o.nonlinearity ?? 'tanh';
-    if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new TypeError(`RNNCell: unknown nonlinearity '${String(this.nonlinearity)}'`);
+    if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu')
+      throw new TypeError(`RNNCell: unknown nonlinearity '${String(this.nonlinearity)}'`);
   }
   override forward(input: Tensor, hx?: Tensor): Tensor {
     return torch.tidy(() => {
@@ -258,11 +402,15 @@ export class RNNCell extends RNNCellBase {
       return batched ? out : out.squeeze(0);
     });
   }
-  override extraRepr(): string { return super.extraRepr() + (this.nonlinearity !== 'tanh' ? `, nonlinearity=${this.nonlinearity}` : ''); }
+  override extraRepr(): string {
+    return super.extraRepr() + (this.nonlinearity !== 'tanh' ? `, nonlinearity=${this.nonlinearity}` : '');
+  }
 }
 /** One LSTM step: input (N, H_in), [h, c] (N, H) -> [h', c']. */
 export class LSTMCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) { super(inputSize, hiddenSize, o.bias ?? true, 4, o); }
+  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) {
+    super(inputSize, hiddenSize, o.bias ?? true, 4, o);
+  }
   override forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, Tensor] {
     return torch.tidy(() => {
       const { batched, x, h } = this.prepare(input, hx ?? [undefined, undefined]);
@@ -273,7 +421,9 @@ export class LSTMCell extends RNNCellBase {
 }
 /** One GRU step: input (N, H_in), hx (N, H) -> h' (N, H). */
 export class GRUCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) { super(inputSize, hiddenSize, o.bias ?? true, 3, o); }
+  constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) {
+    super(inputSize, hiddenSize, o.bias ?? true, 3, o);
+  }
   override forward(input: Tensor, hx?: Tensor): Tensor {
     return torch.tidy(() => {
       const { batched, x, h } = this.prepare(input, [hx]);

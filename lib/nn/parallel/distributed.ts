@@ -36,7 +36,8 @@ function collectTensors(value: unknown, out: Tensor[], depth = 0): void {
   if (value instanceof Tensor) out.push(value);
   else if (Array.isArray(value)) for (const v of value) collectTensors(v, out, depth + 1);
   else if (value instanceof Map) for (const v of value.values()) collectTensors(v, out, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collectTensors(v, out, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) collectTensors(v, out, depth + 1);
 }
 
 /** Broadcasts `tensors` from `src` in one collective per dtype/device (flattened, then copied back). */
@@ -46,18 +47,20 @@ export function broadcastCoalesced(group: ProcessGroup, tensors: Tensor[], src: 
     const key = `${t.dtype}@${t.device}`;
     byKind.set(key, [...(byKind.get(key) ?? []), t]);
   }
-  torch.noGrad(() => torch.tidy(() => {
-    for (const list of byKind.values()) {
-      const flat = torch.cat(list.map((t) => t.detach().reshape([-1])));
-      group.broadcast(flat, src);
-      let offset = 0;
-      for (const t of list) {
-        const n = t.numel();
-        t.copy_(flat.narrow(0, offset, n).view(t.shape));
-        offset += n;
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      for (const list of byKind.values()) {
+        const flat = torch.cat(list.map((t) => t.detach().reshape([-1])));
+        group.broadcast(flat, src);
+        let offset = 0;
+        for (const t of list) {
+          const n = t.numel();
+          t.copy_(flat.narrow(0, offset, n).view(t.shape));
+          offset += n;
+        }
       }
-    }
-  }));
+    }),
+  );
 }
 
 /** Data-parallel training over a process group: parameters averaged by libtorch's Reducer during backward. */
@@ -93,8 +96,14 @@ export class DistributedDataParallel<M extends Module> extends Module {
     // Identical starting point on every rank: rank 0's parameters and buffers.
     broadcastCoalesced(this.processGroup, [...module.parameters(), ...module.buffers()], 0);
     const cap = Math.round(bucketCapMb * MIB);
-    const created = native.ddpReducerCreate(this.processGroup.nativeId(name), params.map((p) => p.h), this.parameterNames,
-      cap, Math.min(MIB, cap), this.findUnusedParameters);
+    const created = native.ddpReducerCreate(
+      this.processGroup.nativeId(name),
+      params.map((p) => p.h),
+      this.parameterNames,
+      cap,
+      Math.min(MIB, cap),
+      this.findUnusedParameters,
+    );
     this.reducer = created.id;
     this.buckets = created.buckets;
   }
@@ -115,9 +124,11 @@ export class DistributedDataParallel<M extends Module> extends Module {
       const rows = all.map((t) => t.toArray() as number[]);
       rows.forEach((r, rank) => {
         if (r[0] !== rows[0][0] || r[1] !== rows[0][1] || r[2] !== rows[0][2]) {
-          throw new Error(`DistributedDataParallel: rank ${rank} wraps ${r[0]} parameters (${r[1]} elements), rank 0 wraps ` +
-            `${rows[0][0]} (${rows[0][1]} elements)${r[0] === rows[0][0] && r[1] === rows[0][1] ? ' with different shapes or dtypes' : ''}; ` +
-            'every rank must build the same model');
+          throw new Error(
+            `DistributedDataParallel: rank ${rank} wraps ${r[0]} parameters (${r[1]} elements), rank 0 wraps ` +
+              `${rows[0][0]} (${rows[0][1]} elements)${r[0] === rows[0][0] && r[1] === rows[0][1] ? ' with different shapes or dtypes' : ''}; ` +
+              'every rank must build the same model',
+          );
         }
       });
     });
@@ -143,7 +154,11 @@ export class DistributedDataParallel<M extends Module> extends Module {
       if (this.findUnusedParameters) collectTensors(out, outputs);
       const newIteration = backwardCount() !== this.lastBackward;
       this.lastBackward = backwardCount();
-      native.ddpReducerPrepareBackward(id, outputs.map((t) => t.h), newIteration);
+      native.ddpReducerPrepareBackward(
+        id,
+        outputs.map((t) => t.h),
+        newIteration,
+      );
     } else {
       this.requireForwardParamSync = false;
     }
@@ -160,11 +175,16 @@ export class DistributedDataParallel<M extends Module> extends Module {
   noSync<T>(fn?: () => T): T | Disposable {
     const previous = this.requireBackwardGradSync;
     this.requireBackwardGradSync = false;
-    const restore = (): void => { this.requireBackwardGradSync = previous; };
+    const restore = (): void => {
+      this.requireBackwardGradSync = previous;
+    };
     if (!fn) return { [Symbol.dispose]: restore };
     try {
       const r = fn();
-      if (r instanceof Promise) throw new TypeError('DistributedDataParallel.noSync: the callback returned a Promise; use `using _ = ddp.noSync()`');
+      if (r instanceof Promise)
+        throw new TypeError(
+          'DistributedDataParallel.noSync: the callback returned a Promise; use `using _ = ddp.noSync()`',
+        );
       return r;
     } finally {
       restore();

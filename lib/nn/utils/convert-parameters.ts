@@ -8,7 +8,10 @@ export function parametersToVector(parameters: Iterable<Tensor> | Tensor): Tenso
   const ps = asList(parameters);
   const device = ps[0]?.device;
   ps.forEach((p, i) => {
-    if (p.device !== device) throw new TypeError(`parametersToVector: found two parameters on different devices (${device} and ${p.device}, parameter ${i})`);
+    if (p.device !== device)
+      throw new TypeError(
+        `parametersToVector: found two parameters on different devices (${device} and ${p.device}, parameter ${i})`,
+      );
   });
   return torch.tidy(() => torch.cat(ps.map((p) => p.reshape(-1))));
 }
@@ -17,16 +20,20 @@ export function parametersToVector(parameters: Iterable<Tensor> | Tensor): Tenso
  * points each parameter's data at the slice; here the values are copied, so they do not share storage).
  */
 export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor> | Tensor): void {
-  if (vec.ndim !== 1) throw new TypeError(`vectorToParameters: expected vec to be a 1-D tensor, but got shape [${vec.shape.join(', ')}]`);
+  if (vec.ndim !== 1)
+    throw new TypeError(`vectorToParameters: expected vec to be a 1-D tensor, but got shape [${vec.shape.join(', ')}]`);
   const ps = asList(parameters);
   const total = ps.reduce((n, p) => n + p.numel(), 0);
-  if (total !== vec.shape[0]) throw new RangeError(`vectorToParameters: vec has ${vec.shape[0]} elements but the parameters have ${total}`);
-  torch.noGrad(() => torch.tidy(() => {
-    let offset = 0;
-    for (const p of ps) {
-      const n = p.numel();
-      p.copy_(vec.narrow(0, offset, n).view(p.shape));
-      offset += n;
-    }
-  }));
+  if (total !== vec.shape[0])
+    throw new RangeError(`vectorToParameters: vec has ${vec.shape[0]} elements but the parameters have ${total}`);
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      let offset = 0;
+      for (const p of ps) {
+        const n = p.numel();
+        p.copy_(vec.narrow(0, offset, n).view(p.shape));
+        offset += n;
+      }
+    }),
+  );
 }

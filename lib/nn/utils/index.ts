@@ -1,6 +1,13 @@
 // torch.nn.utils: gradient clipping, parameter vectors, weight and spectral norm (hook form), conv/linear
 // + batch-norm fusion, conv weight memory formats, skipInit, and nn.utils.rnn (packed sequences).
-export { clipGradNorm_, clipGradNorm, clipGradValue_, getTotalNorm, clipGradsWithNorm_, type ClipGradNormOptions } from './clip-grad.js';
+export {
+  clipGradNorm_,
+  clipGradNorm,
+  clipGradValue_,
+  getTotalNorm,
+  clipGradsWithNorm_,
+  type ClipGradNormOptions,
+} from './clip-grad.js';
 export { parametersToVector, vectorToParameters } from './convert-parameters.js';
 export { weightNorm, removeWeightNorm, type WeightNormOptions } from './weight-norm.js';
 export { spectralNorm, removeSpectralNorm, type SpectralNormOptions } from './spectral-norm.js';

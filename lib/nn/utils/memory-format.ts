@@ -5,18 +5,29 @@ import { isOptionsObject } from '../functional/args.js';
 import { Module, registries } from '../module.js';
 import { Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d } from '../modules/conv.js';
 
-function convert(module: Module, memoryFormat: MemoryFormat, kinds: (abstract new (...a: never[]) => Module)[]): Module {
+function convert(
+  module: Module,
+  memoryFormat: MemoryFormat,
+  kinds: (abstract new (...a: never[]) => Module)[],
+): Module {
   if (kinds.some((K) => module instanceof K)) {
     const w = registries(module).parameters.get('weight');
-    if (w) torch.noGrad(() => torch.tidy(() => { w.set_(w.detach().clone().contiguous({ memoryFormat })); }));
+    if (w)
+      torch.noGrad(() =>
+        torch.tidy(() => {
+          w.set_(w.detach().clone().contiguous({ memoryFormat }));
+        }),
+      );
   }
   for (const c of module.children()) convert(c, memoryFormat, kinds);
   return module;
 }
 /** Makes the weight of every Conv2d / ConvTranspose2d in `module` use `memoryFormat` (e.g. 'channelsLast'); returns module. */
-export const convertConv2dWeightMemoryFormat = <M extends Module>(module: M, memoryFormat: MemoryFormat): M => convert(module, memoryFormat, [Conv2d, ConvTranspose2d]) as M;
+export const convertConv2dWeightMemoryFormat = <M extends Module>(module: M, memoryFormat: MemoryFormat): M =>
+  convert(module, memoryFormat, [Conv2d, ConvTranspose2d]) as M;
 /** Makes the weight of every Conv3d / ConvTranspose3d in `module` use `memoryFormat` (e.g. 'channelsLast3d'); returns module. */
-export const convertConv3dWeightMemoryFormat = <M extends Module>(module: M, memoryFormat: MemoryFormat): M => convert(module, memoryFormat, [Conv3d, ConvTranspose3d]) as M;
+export const convertConv3dWeightMemoryFormat = <M extends Module>(module: M, memoryFormat: MemoryFormat): M =>
+  convert(module, memoryFormat, [Conv3d, ConvTranspose3d]) as M;
 
 /**
  * Builds `new ModuleClass(...args)` without running its parameter initialization (PyTorch's skip_init):

@@ -8,7 +8,13 @@ import { kwargs, type KwArgs } from '../functional/args.js';
 import { normalize } from '../functional/normalization.js';
 import { Module, registries, type RemovableHandle } from '../module.js';
 
-interface Config { name: string; nPowerIterations: number; eps: number; dim: number; handle?: RemovableHandle }
+interface Config {
+  name: string;
+  nPowerIterations: number;
+  eps: number;
+  dim: number;
+  handle?: RemovableHandle;
+}
 const APPLIED = new WeakMap<Module, Map<string, Config>>();
 
 /** The weight as a matrix with `dim` first (PyTorch's reshape_weight_to_matrix). */
@@ -19,9 +25,11 @@ function toMatrix(w: Tensor, dim: number): Tensor {
 function compute(m: Module, c: Config, powerIteration: boolean): Tensor {
   return torch.tidy(() => {
     const weight = m.param(`${c.name}_orig`);
-    const uBuf = m.buffer(`${c.name}_u`)!, vBuf = m.buffer(`${c.name}_v`)!;
+    const uBuf = m.buffer(`${c.name}_u`)!,
+      vBuf = m.buffer(`${c.name}_v`)!;
     const mat = toMatrix(weight, c.dim);
-    let u = uBuf, v = vBuf;
+    let u = uBuf,
+      v = vBuf;
     if (powerIteration && c.nPowerIterations > 0) {
       torch.noGrad(() => {
         for (let i = 0; i < c.nPowerIterations; i++) {
@@ -49,26 +57,34 @@ export function spectralNorm<M extends Module>(module: M, ...args: KwArgs<Spectr
   const o = kwargs<SpectralNormOptions>('spectralNorm', SPECTRAL, args);
   const name = o.name ?? 'weight';
   const applied = APPLIED.get(module) ?? new Map<string, Config>();
-  if (applied.has(name)) throw new Error(`spectralNorm: cannot register two spectral_norm hooks on the same parameter ${name}`);
+  if (applied.has(name))
+    throw new Error(`spectralNorm: cannot register two spectral_norm hooks on the same parameter ${name}`);
   const n = o.nPowerIterations ?? 1;
-  if (n < 0) throw new RangeError(`spectralNorm: expected nPowerIterations to be non-negative, but got nPowerIterations=${n}`);
+  if (n < 0)
+    throw new RangeError(`spectralNorm: expected nPowerIterations to be non-negative, but got nPowerIterations=${n}`);
   const r = registries(module);
   const weight = r.parameters.get(name);
   if (!weight) throw new Error(`spectralNorm: ${module.constructor.name} has no parameter '${name}'`);
   const transposed = /^ConvTranspose[123]d$/.test(module.constructor.name);
   const c: Config = { name, nPowerIterations: n, eps: o.eps ?? 1e-12, dim: o.dim ?? (transposed ? 1 : 0) };
-  const [u, v] = torch.noGrad(() => torch.tidy(() => {
-    const mat = toMatrix(weight, c.dim);
-    const opts = { dtype: weight.dtype, device: weight.device };
-    return [normalize(torch.empty([mat.shape[0]!], opts).normal_(0, 1), { dim: 0, eps: c.eps }),
-      normalize(torch.empty([mat.shape[1]!], opts).normal_(0, 1), { dim: 0, eps: c.eps })];
-  }));
+  const [u, v] = torch.noGrad(() =>
+    torch.tidy(() => {
+      const mat = toMatrix(weight, c.dim);
+      const opts = { dtype: weight.dtype, device: weight.device };
+      return [
+        normalize(torch.empty([mat.shape[0]!], opts).normal_(0, 1), { dim: 0, eps: c.eps }),
+        normalize(torch.empty([mat.shape[1]!], opts).normal_(0, 1), { dim: 0, eps: c.eps }),
+      ];
+    }),
+  );
   r.parameters.delete(name);
   module.registerParameter(`${name}_orig`, weight);
   r.setDerived(name, weight.detach());
   module.registerBuffer(`${name}_u`, u!);
   module.registerBuffer(`${name}_v`, v!);
-  c.handle = module.registerForwardPreHook((m) => { registries(m).setDerived(name, compute(m, c, m.training)); });
+  c.handle = module.registerForwardPreHook((m) => {
+    registries(m).setDerived(name, compute(m, c, m.training));
+  });
   applied.set(name, c);
   APPLIED.set(module, applied);
   return module;
@@ -85,7 +101,10 @@ export function removeSpectralNorm<M extends Module>(module: M, ...args: KwArgs<
   r.setDerived(name, null);
   r.parameters.get(`${name}_orig`)?.dispose();
   r.parameters.delete(`${name}_orig`);
-  for (const k of [`${name}_u`, `${name}_v`]) { r.buffers.get(k)?.dispose(); r.buffers.delete(k); }
+  for (const k of [`${name}_u`, `${name}_v`]) {
+    r.buffers.get(k)?.dispose();
+    r.buffers.delete(k);
+  }
   module.registerParameter(name, weight);
   return module;
 }

@@ -9,32 +9,50 @@ import { Module, registries, type RemovableHandle } from '../module.js';
 type Op = (...args: unknown[]) => unknown;
 const WEIGHT_NORM = (torch.ops.aten as unknown as Record<string, Record<string, Op>>)._weight_norm!.default!;
 
-interface Applied { name: string; dim: number; handle: RemovableHandle }
+interface Applied {
+  name: string;
+  dim: number;
+  handle: RemovableHandle;
+}
 const APPLIED = new WeakMap<Module, Map<string, Applied>>();
 
 function compute(m: Module, name: string, dim: number): Tensor {
   return WEIGHT_NORM(m.param(`${name}_v`), m.param(`${name}_g`), dim) as Tensor;
 }
 /** Options of weightNorm (Python's keyword arguments, camelCase). */
-export interface WeightNormOptions { /** Default 'weight'. */ name?: string; /** The dim kept by the norm (default 0; null or -1: one norm of the whole tensor). */ dim?: number | null }
+export interface WeightNormOptions {
+  /** Default 'weight'. */ name?: string;
+  /** The dim kept by the norm (default 0; null or -1: one norm of the whole tensor). */ dim?: number | null;
+}
 /** Reparameterizes `module`'s parameter `name` by magnitude and direction; returns the module. */
 export function weightNorm<M extends Module>(module: M, ...args: KwArgs<WeightNormOptions, ['name', 'dim']>): M {
   const o = kwargs<WeightNormOptions>('weightNorm', ['name', 'dim'], args);
   const name = o.name ?? 'weight';
   const applied = APPLIED.get(module) ?? new Map<string, Applied>();
-  if (applied.has(name)) throw new Error(`weightNorm: cannot register two weight_norm hooks on the same parameter ${name}`);
+  if (applied.has(name))
+    throw new Error(`weightNorm: cannot register two weight_norm hooks on the same parameter ${name}`);
   const r = registries(module);
   const weight = r.parameters.get(name);
   if (!weight) throw new Error(`weightNorm: ${module.constructor.name} has no parameter '${name}'`);
   const dim = o.dim === null ? -1 : (o.dim ?? 0); // -1: one norm over the whole tensor, as PyTorch's norm_except_dim
   r.parameters.delete(name);
-  torch.noGrad(() => torch.tidy(() => {
-    module.registerParameter(`${name}_g`, torch.normExceptDim(weight, 2, dim).detach());
-    module.registerParameter(`${name}_v`, weight.detach());
-  }));
+  torch.noGrad(() =>
+    torch.tidy(() => {
+      module.registerParameter(`${name}_g`, torch.normExceptDim(weight, 2, dim).detach());
+      module.registerParameter(`${name}_v`, weight.detach());
+    }),
+  );
   weight.dispose();
-  r.setDerived(name, torch.tidy(() => compute(module, name, dim)));
-  const handle = module.registerForwardPreHook((m) => { registries(m).setDerived(name, torch.tidy(() => compute(m, name, dim))); });
+  r.setDerived(
+    name,
+    torch.tidy(() => compute(module, name, dim)),
+  );
+  const handle = module.registerForwardPreHook((m) => {
+    registries(m).setDerived(
+      name,
+      torch.tidy(() => compute(m, name, dim)),
+    );
+  });
   applied.set(name, { name, dim, handle });
   APPLIED.set(module, applied);
   return module;
@@ -49,7 +67,10 @@ export function removeWeightNorm<M extends Module>(module: M, ...args: KwArgs<{ 
   APPLIED.get(module)!.delete(name);
   const r = registries(module);
   r.setDerived(name, null);
-  for (const k of [`${name}_g`, `${name}_v`]) { r.parameters.get(k)?.dispose(); r.parameters.delete(k); }
+  for (const k of [`${name}_g`, `${name}_v`]) {
+    r.parameters.get(k)?.dispose();
+    r.parameters.delete(k);
+  }
   module.registerParameter(name, weight);
   return module;
 }

@@ -1,7 +1,15 @@
 // SequentialLR (one scheduler after another at milestone epochs) and ChainedScheduler (several stepped together),
 // with PyTorch's constructor semantics (SequentialLR undoes the sub-schedulers' initial steps) and nested state dicts.
 import { pyArgs, type PyArgs } from '../args.js';
-import { groupsOf, groupValues, LRScheduler, stateEntries, type SchedulerOptimizer, type SchedulerStateDict, type StateKey } from './lr-scheduler.js';
+import {
+  groupsOf,
+  groupValues,
+  LRScheduler,
+  stateEntries,
+  type SchedulerOptimizer,
+  type SchedulerStateDict,
+  type StateKey,
+} from './lr-scheduler.js';
 import { ReduceLROnPlateau } from './plateau.js';
 
 /** Schedulers that may be combined: any but ReduceLROnPlateau (whose step needs a metric). */
@@ -9,9 +17,14 @@ function checkSchedulers(who: string, schedulers: readonly LRScheduler[], optimi
   schedulers.forEach((s, i) => {
     if (!(s instanceof LRScheduler)) throw new TypeError(`${who}: the scheduler at index ${i} is not an LRScheduler`);
     if (s instanceof ReduceLROnPlateau) {
-      throw new TypeError(`${who} does not support ReduceLROnPlateau, as its step needs a metric, but got one at index ${i} in the given schedulers sequence`);
+      throw new TypeError(
+        `${who} does not support ReduceLROnPlateau, as its step needs a metric, but got one at index ${i} in the given schedulers sequence`,
+      );
     }
-    if (s.optimizer !== optimizer) throw new RangeError(`${who} expects all schedulers to belong to the same optimizer, but the scheduler ${s.constructor.name} at index ${i} has another`);
+    if (s.optimizer !== optimizer)
+      throw new RangeError(
+        `${who} expects all schedulers to belong to the same optimizer, but the scheduler ${s.constructor.name} at index ${i} has another`,
+      );
   });
 }
 
@@ -36,9 +49,17 @@ abstract class CompositeScheduler extends LRScheduler {
 }
 
 /** SequentialLR's arguments (Python: `schedulers`, `milestones`, `last_epoch=-1`). */
-export interface SequentialLROptions { schedulers: readonly LRScheduler[]; milestones: readonly number[]; lastEpoch?: number }
+export interface SequentialLROptions {
+  schedulers: readonly LRScheduler[];
+  milestones: readonly number[];
+  lastEpoch?: number;
+}
 const SEQ_ARGS = ['schedulers', 'milestones', 'lastEpoch'] as const;
-const bisectRight = (xs: readonly number[], x: number): number => { let i = 0; while (i < xs.length && xs[i] <= x) i++; return i; };
+const bisectRight = (xs: readonly number[], x: number): number => {
+  let i = 0;
+  while (i < xs.length && xs[i] <= x) i++;
+  return i;
+};
 
 /**
  * Runs schedulers one after another: `schedulers[i + 1]` takes over at epoch `milestones[i]`, starting from its
@@ -59,17 +80,22 @@ export class SequentialLR extends CompositeScheduler {
   milestones: number[];
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<SequentialLROptions, typeof SEQ_ARGS>) {
     const o = pyArgs<Required<SequentialLROptions>>('SequentialLR', SEQ_ARGS, args, { lastEpoch: -1 });
-    if (o.schedulers.length < 1) throw new RangeError('SequentialLR expects at least one scheduler, but got no scheduler');
+    if (o.schedulers.length < 1)
+      throw new RangeError('SequentialLR expects at least one scheduler, but got no scheduler');
     checkSchedulers('SequentialLR', o.schedulers, optimizer);
     if (o.milestones.length !== o.schedulers.length - 1) {
-      throw new RangeError(`SequentialLR expects the number of schedulers provided to be one more than the number of milestone points, but got ${o.schedulers.length} schedulers and ${o.milestones.length} milestones`);
+      throw new RangeError(
+        `SequentialLR expects the number of schedulers provided to be one more than the number of milestone points, but got ${o.schedulers.length} schedulers and ${o.milestones.length} milestones`,
+      );
     }
     super(optimizer, -1, false);
     this.schedulers = [...o.schedulers];
     this.milestones = [...o.milestones];
     this.lastEpoch = o.lastEpoch + 1;
     const initial = groupValues(optimizer, 'initialLr');
-    groupsOf(optimizer).forEach((g, i) => { g.lr = initial[i]; });
+    groupsOf(optimizer).forEach((g, i) => {
+      g.lr = initial[i];
+    });
     this.recursiveUndo(this);
     const idx = bisectRight(this.milestones, 0);
     this.schedulers[idx].initialStep();
@@ -93,12 +119,19 @@ export class SequentialLR extends CompositeScheduler {
   }
 
   protected override stateKeys(): readonly StateKey[] {
-    return [['_milestones', 'milestones'], ['last_epoch', 'lastEpoch'], ['_last_lr', 'lastLr']];
+    return [
+      ['_milestones', 'milestones'],
+      ['last_epoch', 'lastEpoch'],
+      ['_last_lr', 'lastLr'],
+    ];
   }
 }
 
 /** ChainedScheduler's arguments (Python: `schedulers`, `optimizer=None`). */
-export interface ChainedSchedulerOptions { schedulers: readonly LRScheduler[]; optimizer?: SchedulerOptimizer | null }
+export interface ChainedSchedulerOptions {
+  schedulers: readonly LRScheduler[];
+  optimizer?: SchedulerOptimizer | null;
+}
 const CHAIN_ARGS = ['schedulers', 'optimizer'] as const;
 
 /**
@@ -116,7 +149,8 @@ const CHAIN_ARGS = ['schedulers', 'optimizer'] as const;
 export class ChainedScheduler extends CompositeScheduler {
   constructor(...args: PyArgs<ChainedSchedulerOptions, typeof CHAIN_ARGS>) {
     const o = pyArgs<Required<ChainedSchedulerOptions>>('ChainedScheduler', CHAIN_ARGS, args, { optimizer: null });
-    if (o.schedulers.length < 1) throw new RangeError('ChainedScheduler expects at least one scheduler to be chained, but got no scheduler');
+    if (o.schedulers.length < 1)
+      throw new RangeError('ChainedScheduler expects at least one scheduler to be chained, but got no scheduler');
     const optimizer = o.optimizer ?? o.schedulers[0].optimizer;
     checkSchedulers('ChainedScheduler', o.schedulers, optimizer);
     super(optimizer, -1, false);

@@ -3,7 +3,11 @@ import { pyArgs, type PyArgs } from '../args.js';
 import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type StateKey } from './lr-scheduler.js';
 
 /** CosineAnnealingLR's arguments (Python: `T_max`, `eta_min=0.0`, `last_epoch=-1`). */
-export interface CosineAnnealingLROptions { tMax: number; etaMin?: number; lastEpoch?: number }
+export interface CosineAnnealingLROptions {
+  tMax: number;
+  etaMin?: number;
+  lastEpoch?: number;
+}
 const COSINE_ARGS = ['tMax', 'etaMin', 'lastEpoch'] as const;
 
 /**
@@ -24,7 +28,10 @@ export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<CosineAnnealingLROptions, typeof COSINE_ARGS>) {
-    const o = pyArgs<Required<CosineAnnealingLROptions>>('CosineAnnealingLR', COSINE_ARGS, args, { etaMin: 0, lastEpoch: -1 });
+    const o = pyArgs<Required<CosineAnnealingLROptions>>('CosineAnnealingLR', COSINE_ARGS, args, {
+      etaMin: 0,
+      lastEpoch: -1,
+    });
     super(optimizer, o.lastEpoch);
     this.tMax = o.tMax;
     this.etaMin = o.etaMin;
@@ -35,13 +42,20 @@ export class CosineAnnealingLR extends LRScheduler {
     const { etaMin, tMax, lastEpoch: e } = this;
     const groups = groupsOf(this.optimizer);
     if (this.isInitial) return groupValues(this.optimizer, 'lr');
-    if (this.stepCount === 1 && e > 0) return this.baseLrs.map((b) => etaMin + ((b - etaMin) * (1 + Math.cos((e * Math.PI) / tMax))) / 2);
-    if ((e - 1 - tMax) % (2 * tMax) === 0) return groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2);
-    return groups.map((g) => ((1 + Math.cos((Math.PI * e) / tMax)) / (1 + Math.cos((Math.PI * (e - 1)) / tMax))) * (g.lr - etaMin) + etaMin);
+    if (this.stepCount === 1 && e > 0)
+      return this.baseLrs.map((b) => etaMin + ((b - etaMin) * (1 + Math.cos((e * Math.PI) / tMax))) / 2);
+    if ((e - 1 - tMax) % (2 * tMax) === 0)
+      return groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2);
+    return groups.map(
+      (g) =>
+        ((1 + Math.cos((Math.PI * e) / tMax)) / (1 + Math.cos((Math.PI * (e - 1)) / tMax))) * (g.lr - etaMin) + etaMin,
+    );
   }
 
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2,
+    );
   }
 
   protected override stateKeys(): readonly StateKey[] {
@@ -50,7 +64,12 @@ export class CosineAnnealingLR extends LRScheduler {
 }
 
 /** CosineAnnealingWarmRestarts' arguments (Python: `T_0`, `T_mult=1`, `eta_min=0.0`, `last_epoch=-1`). */
-export interface CosineAnnealingWarmRestartsOptions { t0: number; tMult?: number; etaMin?: number; lastEpoch?: number }
+export interface CosineAnnealingWarmRestartsOptions {
+  t0: number;
+  tMult?: number;
+  etaMin?: number;
+  lastEpoch?: number;
+}
 const RESTART_ARGS = ['t0', 'tMult', 'etaMin', 'lastEpoch'] as const;
 
 /**
@@ -75,10 +94,17 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   etaMin: number;
   tCur: number;
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<CosineAnnealingWarmRestartsOptions, typeof RESTART_ARGS>) {
-    const o = pyArgs<Required<CosineAnnealingWarmRestartsOptions>>('CosineAnnealingWarmRestarts', RESTART_ARGS, args, { tMult: 1, etaMin: 0, lastEpoch: -1 });
-    if (!Number.isInteger(o.t0) || o.t0 <= 0) throw new RangeError(`CosineAnnealingWarmRestarts: expected positive integer t0, but got ${o.t0}`);
-    if (!Number.isInteger(o.tMult) || o.tMult < 1) throw new RangeError(`CosineAnnealingWarmRestarts: expected integer tMult >= 1, but got ${o.tMult}`);
-    if (typeof o.etaMin !== 'number') throw new TypeError(`CosineAnnealingWarmRestarts: expected a number etaMin, but got ${typeof o.etaMin}`);
+    const o = pyArgs<Required<CosineAnnealingWarmRestartsOptions>>('CosineAnnealingWarmRestarts', RESTART_ARGS, args, {
+      tMult: 1,
+      etaMin: 0,
+      lastEpoch: -1,
+    });
+    if (!Number.isInteger(o.t0) || o.t0 <= 0)
+      throw new RangeError(`CosineAnnealingWarmRestarts: expected positive integer t0, but got ${o.t0}`);
+    if (!Number.isInteger(o.tMult) || o.tMult < 1)
+      throw new RangeError(`CosineAnnealingWarmRestarts: expected integer tMult >= 1, but got ${o.tMult}`);
+    if (typeof o.etaMin !== 'number')
+      throw new TypeError(`CosineAnnealingWarmRestarts: expected a number etaMin, but got ${typeof o.etaMin}`);
     super(optimizer, o.lastEpoch);
     this.t0 = o.t0;
     this.tI = o.t0;
@@ -89,7 +115,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 
   override getLr(): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2,
+    );
   }
 
   /**
@@ -129,6 +157,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 
   protected override stateKeys(): readonly StateKey[] {
-    return [['T_0', 't0'], ['T_i', 'tI'], ['T_mult', 'tMult'], ['eta_min', 'etaMin'], ['T_cur', 'tCur'], ...super.stateKeys()];
+    return [
+      ['T_0', 't0'],
+      ['T_i', 'tI'],
+      ['T_mult', 'tMult'],
+      ['eta_min', 'etaMin'],
+      ['T_cur', 'tCur'],
+      ...super.stateKeys(),
+    ];
   }
 }

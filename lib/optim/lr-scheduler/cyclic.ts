@@ -7,12 +7,45 @@ import { groupsOf, LRScheduler, perGroup, type SchedulerOptimizer, type StateKey
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 /** CyclicLR's arguments (Python's names in camelCase, same defaults). */
 export interface CyclicLROptions {
-  baseLr: number | readonly number[]; maxLr: number | readonly number[]; stepSizeUp?: number; stepSizeDown?: number | null;
-  mode?: CyclicMode; gamma?: number; scaleFn?: ((x: number) => number) | null; scaleMode?: 'cycle' | 'iterations';
-  cycleMomentum?: boolean; baseMomentum?: number | readonly number[]; maxMomentum?: number | readonly number[]; lastEpoch?: number;
+  baseLr: number | readonly number[];
+  maxLr: number | readonly number[];
+  stepSizeUp?: number;
+  stepSizeDown?: number | null;
+  mode?: CyclicMode;
+  gamma?: number;
+  scaleFn?: ((x: number) => number) | null;
+  scaleMode?: 'cycle' | 'iterations';
+  cycleMomentum?: boolean;
+  baseMomentum?: number | readonly number[];
+  maxMomentum?: number | readonly number[];
+  lastEpoch?: number;
 }
-const ARGS = ['baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'lastEpoch'] as const;
-const DEFAULTS = { stepSizeUp: 2000, stepSizeDown: null, mode: 'triangular', gamma: 1, scaleFn: null, scaleMode: 'cycle', cycleMomentum: true, baseMomentum: 0.8, maxMomentum: 0.9, lastEpoch: -1 } as const;
+const ARGS = [
+  'baseLr',
+  'maxLr',
+  'stepSizeUp',
+  'stepSizeDown',
+  'mode',
+  'gamma',
+  'scaleFn',
+  'scaleMode',
+  'cycleMomentum',
+  'baseMomentum',
+  'maxMomentum',
+  'lastEpoch',
+] as const;
+const DEFAULTS = {
+  stepSizeUp: 2000,
+  stepSizeDown: null,
+  mode: 'triangular',
+  gamma: 1,
+  scaleFn: null,
+  scaleMode: 'cycle',
+  cycleMomentum: true,
+  baseMomentum: 0.8,
+  maxMomentum: 0.9,
+  lastEpoch: -1,
+} as const;
 
 /**
  * Sets a group's momentum, or beta1 of its betas (Adam-like optimizers), as CyclicLR and OneCycleLR do.
@@ -70,8 +103,12 @@ export class CyclicLR extends LRScheduler {
     const o = pyArgs<Required<CyclicLROptions>>('CyclicLR', ARGS, args, DEFAULTS);
     const baseLrs = perGroup('baseLr', optimizer, o.baseLr);
     const groups = groupsOf(optimizer);
-    if (o.lastEpoch === -1) groups.forEach((g, i) => { g.lr = baseLrs[i]; });
-    if (!['triangular', 'triangular2', 'exp_range'].includes(o.mode) && !o.scaleFn) throw new RangeError(`CyclicLR: mode '${o.mode}' is invalid and scaleFn is null`);
+    if (o.lastEpoch === -1)
+      groups.forEach((g, i) => {
+        g.lr = baseLrs[i];
+      });
+    if (!['triangular', 'triangular2', 'exp_range'].includes(o.mode) && !o.scaleFn)
+      throw new RangeError(`CyclicLR: mode '${o.mode}' is invalid and scaleFn is null`);
     const momentum = o.cycleMomentum ? CyclicLR.momenta(optimizer, o) : undefined;
     super(optimizer, o.lastEpoch);
     this.maxLrs = perGroup('maxLr', optimizer, o.maxLr);
@@ -92,12 +129,17 @@ export class CyclicLR extends LRScheduler {
   /** Checks the optimizer has a momentum, and starts each group at its max momentum (a fresh schedule). */
   private static momenta(optimizer: SchedulerOptimizer, o: Required<CyclicLROptions>): [boolean, number[], number[]] {
     const defaults = optimizer.defaults as Record<string, unknown>;
-    if (!('momentum' in defaults) && !('betas' in defaults)) throw new TypeError('CyclicLR: optimizer must support momentum or beta1 with the `cycleMomentum` option enabled');
+    if (!('momentum' in defaults) && !('betas' in defaults))
+      throw new TypeError('CyclicLR: optimizer must support momentum or beta1 with the `cycleMomentum` option enabled');
     const useBeta1 = 'betas' in defaults;
     const base = perGroup('baseMomentum', optimizer, o.baseMomentum);
     const max = perGroup('maxMomentum', optimizer, o.maxMomentum);
     if (o.lastEpoch === -1) {
-      groupsOf(optimizer).forEach((g, i) => { setMomentum(g, useBeta1, max[i]); g.maxMomentum = max[i]; g.baseMomentum = base[i]; });
+      groupsOf(optimizer).forEach((g, i) => {
+        setMomentum(g, useBeta1, max[i]);
+        g.maxMomentum = max[i];
+        g.baseMomentum = base[i];
+      });
     }
     return [useBeta1, base, max];
   }
@@ -131,9 +173,25 @@ export class CyclicLR extends LRScheduler {
   }
 
   protected override stateKeys(): readonly StateKey[] {
-    const momentum: StateKey[] = this.cycleMomentum ? [['use_beta1', 'useBeta1'], ['base_momentums', 'baseMomentums'], ['max_momentums', 'maxMomentums']] : [];
-    return [['max_lrs', 'maxLrs'], ['total_size', 'totalSize'], ['step_ratio', 'stepRatio'], ['mode', 'mode'], ['gamma', 'gamma'],
-      ['scale_mode', 'scaleMode'], ['cycle_momentum', 'cycleMomentum'], ...momentum, ...super.stateKeys(), ['_scale_fn_custom', null, null]];
+    const momentum: StateKey[] = this.cycleMomentum
+      ? [
+          ['use_beta1', 'useBeta1'],
+          ['base_momentums', 'baseMomentums'],
+          ['max_momentums', 'maxMomentums'],
+        ]
+      : [];
+    return [
+      ['max_lrs', 'maxLrs'],
+      ['total_size', 'totalSize'],
+      ['step_ratio', 'stepRatio'],
+      ['mode', 'mode'],
+      ['gamma', 'gamma'],
+      ['scale_mode', 'scaleMode'],
+      ['cycle_momentum', 'cycleMomentum'],
+      ...momentum,
+      ...super.stateKeys(),
+      ['_scale_fn_custom', null, null],
+    ];
   }
 
   override loadStateDict(sd: Parameters<LRScheduler['loadStateDict']>[0]): void {

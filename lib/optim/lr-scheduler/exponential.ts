@@ -3,7 +3,10 @@ import { pyArgs, type PyArgs } from '../args.js';
 import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type StateKey } from './lr-scheduler.js';
 
 /** ExponentialLR's arguments (Python: `gamma`, `last_epoch=-1`). */
-export interface ExponentialLROptions { gamma: number; lastEpoch?: number }
+export interface ExponentialLROptions {
+  gamma: number;
+  lastEpoch?: number;
+}
 const ARGS = ['gamma', 'lastEpoch'] as const;
 
 /**

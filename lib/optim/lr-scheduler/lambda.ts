@@ -1,19 +1,31 @@
 // LambdaLR and MultiplicativeLR: the lr from a user function of the epoch (as a factor of the base lr, or of the
 // current lr). The functions are not saved in state dicts (`lr_lambdas` holds None per group), as in PyTorch.
 import { pyArgs, type PyArgs } from '../args.js';
-import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type SchedulerStateDict } from './lr-scheduler.js';
+import {
+  groupsOf,
+  groupValues,
+  LRScheduler,
+  type SchedulerOptimizer,
+  type SchedulerStateDict,
+} from './lr-scheduler.js';
 
 /** A function of the epoch index giving a factor. */
 export type LrLambda = (epoch: number) => number;
 /** LambdaLR's / MultiplicativeLR's arguments (Python: `lr_lambda`, `last_epoch=-1`). */
-export interface LambdaLROptions { lrLambda: LrLambda | readonly LrLambda[]; lastEpoch?: number }
+export interface LambdaLROptions {
+  lrLambda: LrLambda | readonly LrLambda[];
+  lastEpoch?: number;
+}
 const ARGS = ['lrLambda', 'lastEpoch'] as const;
 
 function lambdas(who: string, optimizer: SchedulerOptimizer, f: LrLambda | readonly LrLambda[]): LrLambda[] {
   const n = optimizer.paramGroups.length;
   const list = typeof f === 'function' ? Array.from({ length: n }, () => f) : [...f];
   if (list.length !== n) throw new RangeError(`${who}: expected ${n} lrLambdas, but got ${list.length}`);
-  list.forEach((fn, i) => { if (typeof fn !== 'function') throw new TypeError(`${who}: lrLambda[${i}] should be a function, but got ${typeof fn}`); });
+  list.forEach((fn, i) => {
+    if (typeof fn !== 'function')
+      throw new TypeError(`${who}: lrLambda[${i}] should be a function, but got ${typeof fn}`);
+  });
   return list;
 }
 

@@ -8,13 +8,24 @@ import type { Optimizer } from '../optimizer.js';
 /** Any optimizer whose parameter groups have a learning rate (every optimizer of `optim`). */
 export type SchedulerOptimizer = Optimizer<{ lr: number }>;
 /** A parameter group as schedulers see it: `lr` and the other hyper-parameters by camelCase name. */
-export interface LrGroup { lr: number; [key: string]: unknown }
+export interface LrGroup {
+  lr: number;
+  [key: string]: unknown;
+}
 /** A value in a scheduler's state dict (Python: int, float, bool, str, None, list, dict). */
-export type SchedulerStateValue = number | boolean | string | null | SchedulerStateValue[] | Map<number, number> | { [key: string]: SchedulerStateValue };
+export type SchedulerStateValue =
+  | number
+  | boolean
+  | string
+  | null
+  | SchedulerStateValue[]
+  | Map<number, number>
+  | { [key: string]: SchedulerStateValue };
 /** A scheduler's state dict: Python's attribute names as keys (`last_epoch`, `base_lrs`, `_last_lr`, ...). */
 export type SchedulerStateDict = Record<string, SchedulerStateValue>;
 /** A state-dict key and the property that holds it, or (prop null) a fixed value written and ignored when loading. */
-export type StateKey = readonly [py: string, prop: string] | readonly [py: string, prop: null, written: SchedulerStateValue];
+export type StateKey =
+  readonly [py: string, prop: string] | readonly [py: string, prop: null, written: SchedulerStateValue];
 
 /**
  * One group entry per parameter group (Python's `_param_groups_val_list`).
@@ -60,7 +71,10 @@ export const groupsOf = (optimizer: SchedulerOptimizer): LrGroup[] => optimizer.
 export function perGroup(name: string, optimizer: SchedulerOptimizer, value: number | readonly number[]): number[] {
   const n = optimizer.paramGroups.length;
   if (typeof value === 'number') return Array.from({ length: n }, () => value);
-  if (value.length !== n) throw new RangeError(`${name} must have the same length as optimizer.paramGroups: ${name} has ${value.length} values, paramGroups has ${n}`);
+  if (value.length !== n)
+    throw new RangeError(
+      `${name} must have the same length as optimizer.paramGroups: ${name} has ${value.length} values, paramGroups has ${n}`,
+    );
   return [...value];
 }
 
@@ -78,7 +92,8 @@ export function plainValue(v: unknown, where: string): SchedulerStateValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'bigint') {
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${where} is ${v}, beyond a JS number's exact range`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+      throw new RangeError(`${where} is ${v}, beyond a JS number's exact range`);
     return Number(v);
   }
   if (v instanceof Tensor) {
@@ -86,8 +101,10 @@ export function plainValue(v: unknown, where: string): SchedulerStateValue {
     return v.item() as number;
   }
   if (Array.isArray(v)) return v.map((x, i) => plainValue(x, `${where}[${i}]`));
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), plainValue(x, `${where}.${String(k)}`)]));
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainValue(x, `${where}.${k}`)]));
+  if (v instanceof Map)
+    return Object.fromEntries([...v].map(([k, x]) => [String(k), plainValue(x, `${where}.${String(k)}`)]));
+  if (typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainValue(x, `${where}.${k}`)]));
   throw new TypeError(`${where} is a ${typeof v}, not a state value`);
 }
 
@@ -107,7 +124,8 @@ export function stateEntries(sd: unknown, who: string): [string, unknown][] {
   throw new TypeError(`${who}: not a scheduler state dict (expected a dict)`);
 }
 
-const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'list' : v instanceof Map ? 'dict' : typeof v);
+const kindOf = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'list' : v instanceof Map ? 'dict' : typeof v;
 
 /**
  * Base class of the learning-rate schedulers (PyTorch's `torch.optim.lr_scheduler.LRScheduler`).
@@ -144,7 +162,10 @@ export abstract class LRScheduler {
     if (lastEpoch === -1) for (const g of groups) g.initialLr ??= g.lr;
     else {
       groups.forEach((g, i) => {
-        if (g.initialLr === undefined) throw new Error(`${this.constructor.name}: param group ${i} has no initialLr ('initial_lr'), needed when resuming with lastEpoch ${lastEpoch}: load the optimizer's state dict first`);
+        if (g.initialLr === undefined)
+          throw new Error(
+            `${this.constructor.name}: param group ${i} has no initialLr ('initial_lr'), needed when resuming with lastEpoch ${lastEpoch}: load the optimizer's state dict first`,
+          );
       });
     }
     this.baseLrs = groupValues(optimizer, 'initialLr');
@@ -155,7 +176,11 @@ export abstract class LRScheduler {
   initialStep(): void {
     this.stepCount = 0;
     this.isInitial = true;
-    try { this.step(); } finally { this.isInitial = false; }
+    try {
+      this.step();
+    } finally {
+      this.isInitial = false;
+    }
   }
 
   /**
@@ -195,8 +220,13 @@ export abstract class LRScheduler {
   /** Writes one lr per group and records them as the last rates. */
   protected writeLrs(values: number[]): void {
     const groups = groupsOf(this.optimizer);
-    if (values.length !== groups.length) throw new RangeError(`${this.constructor.name}: ${values.length} learning rates for ${groups.length} param groups`);
-    groups.forEach((g, i) => { g.lr = values[i]; });
+    if (values.length !== groups.length)
+      throw new RangeError(
+        `${this.constructor.name}: ${values.length} learning rates for ${groups.length} param groups`,
+      );
+    groups.forEach((g, i) => {
+      g.lr = values[i];
+    });
     this.lastLr = groupValues(this.optimizer, 'lr');
   }
 
@@ -207,8 +237,14 @@ export abstract class LRScheduler {
 
   /** The state-dict keys in Python's order: the subclass's own attributes, then the base's. */
   protected stateKeys(): readonly StateKey[] {
-    return [['base_lrs', 'baseLrs'], ['last_epoch', 'lastEpoch'], ['_step_count', 'stepCount'], ['_is_initial', 'isInitial'],
-      ['_get_lr_called_within_step', null, false], ['_last_lr', 'lastLr']];
+    return [
+      ['base_lrs', 'baseLrs'],
+      ['last_epoch', 'lastEpoch'],
+      ['_step_count', 'stepCount'],
+      ['_is_initial', 'isInitial'],
+      ['_get_lr_called_within_step', null, false],
+      ['_last_lr', 'lastLr'],
+    ];
   }
 
   /**
@@ -219,7 +255,8 @@ export abstract class LRScheduler {
   stateDict(): SchedulerStateDict {
     const self = this as unknown as Record<string, unknown>;
     const out: SchedulerStateDict = {};
-    for (const [py, prop, written] of this.stateKeys()) out[py] = prop === null ? written ?? null : copyValue(self[prop] as SchedulerStateValue);
+    for (const [py, prop, written] of this.stateKeys())
+      out[py] = prop === null ? (written ?? null) : copyValue(self[prop] as SchedulerStateValue);
     return out;
   }
 
@@ -257,6 +294,7 @@ export abstract class LRScheduler {
 function copyValue(v: SchedulerStateValue): SchedulerStateValue {
   if (v instanceof Map) return new Map(v);
   if (Array.isArray(v)) return v.map(copyValue);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyValue(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyValue(x)]));
   return v;
 }

@@ -5,11 +5,26 @@ import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type State
 
 /** ReduceLROnPlateau's arguments (Python's names in camelCase, same defaults). */
 export interface ReduceLROnPlateauOptions {
-  mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number; thresholdMode?: 'rel' | 'abs';
-  cooldown?: number; minLr?: number | readonly number[]; eps?: number;
+  mode?: 'min' | 'max';
+  factor?: number;
+  patience?: number;
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  cooldown?: number;
+  minLr?: number | readonly number[];
+  eps?: number;
 }
 const ARGS = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] as const;
-const DEFAULTS = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8 } as const;
+const DEFAULTS = {
+  mode: 'min',
+  factor: 0.1,
+  patience: 10,
+  threshold: 1e-4,
+  thresholdMode: 'rel',
+  cooldown: 0,
+  minLr: 0,
+  eps: 1e-8,
+} as const;
 
 /**
  * Reduces each group's lr by `factor` once the metric passed to `step(metric)` has not improved for more than
@@ -112,7 +127,9 @@ export class ReduceLROnPlateau extends LRScheduler {
     const groups = groupsOf(this.optimizer);
     if (groups.length !== this.minLrs.length) {
       if (this.defaultMinLr === null) {
-        throw new Error(`ReduceLROnPlateau: the number of param groups in the optimizer (${groups.length}) differs from when it was initialized (${this.minLrs.length}), usually due to a new param group being added to the optimizer; set minLrs to match`);
+        throw new Error(
+          `ReduceLROnPlateau: the number of param groups in the optimizer (${groups.length}) differs from when it was initialized (${this.minLrs.length}), usually due to a new param group being added to the optimizer; set minLrs to match`,
+        );
       }
       this.minLrs = groups.map(() => this.defaultMinLr as number);
     }
@@ -137,7 +154,8 @@ export class ReduceLROnPlateau extends LRScheduler {
 
   private initIsBetter(mode: string, threshold: number, thresholdMode: string): void {
     if (mode !== 'min' && mode !== 'max') throw new RangeError(`ReduceLROnPlateau: mode ${mode} is unknown!`);
-    if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: threshold mode ${thresholdMode} is unknown!`);
+    if (thresholdMode !== 'rel' && thresholdMode !== 'abs')
+      throw new RangeError(`ReduceLROnPlateau: threshold mode ${thresholdMode} is unknown!`);
     this.modeWorse = mode === 'min' ? Infinity : -Infinity;
     this.mode = mode;
     this.threshold = threshold;
@@ -145,9 +163,23 @@ export class ReduceLROnPlateau extends LRScheduler {
   }
 
   protected override stateKeys(): readonly StateKey[] {
-    return [['factor', 'factor'], ['default_min_lr', 'defaultMinLr'], ['min_lrs', 'minLrs'], ['patience', 'patience'], ['cooldown', 'cooldown'],
-      ['eps', 'eps'], ['last_epoch', 'lastEpoch'], ['_last_lr', 'lastLr'], ['mode_worse', 'modeWorse'], ['mode', 'mode'], ['threshold', 'threshold'],
-      ['threshold_mode', 'thresholdMode'], ['best', 'best'], ['cooldown_counter', 'cooldownCounter'], ['num_bad_epochs', 'numBadEpochs']];
+    return [
+      ['factor', 'factor'],
+      ['default_min_lr', 'defaultMinLr'],
+      ['min_lrs', 'minLrs'],
+      ['patience', 'patience'],
+      ['cooldown', 'cooldown'],
+      ['eps', 'eps'],
+      ['last_epoch', 'lastEpoch'],
+      ['_last_lr', 'lastLr'],
+      ['mode_worse', 'modeWorse'],
+      ['mode', 'mode'],
+      ['threshold', 'threshold'],
+      ['threshold_mode', 'thresholdMode'],
+      ['best', 'best'],
+      ['cooldown_counter', 'cooldownCounter'],
+      ['num_bad_epochs', 'numBadEpochs'],
+    ];
   }
 
   override loadStateDict(sd: Parameters<LRScheduler['loadStateDict']>[0]): void {

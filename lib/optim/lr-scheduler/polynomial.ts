@@ -4,7 +4,11 @@ import { pyArgs, type PyArgs } from '../args.js';
 import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type StateKey } from './lr-scheduler.js';
 
 /** PolynomialLR's arguments (Python: `total_iters=5`, `power=1.0`, `last_epoch=-1`). */
-export interface PolynomialLROptions { totalIters?: number; power?: number; lastEpoch?: number }
+export interface PolynomialLROptions {
+  totalIters?: number;
+  power?: number;
+  lastEpoch?: number;
+}
 const ARGS = ['totalIters', 'power', 'lastEpoch'] as const;
 
 /**
@@ -23,7 +27,11 @@ export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<PolynomialLROptions, typeof ARGS>) {
-    const o = pyArgs<Required<PolynomialLROptions>>('PolynomialLR', ARGS, args, { totalIters: 5, power: 1, lastEpoch: -1 });
+    const o = pyArgs<Required<PolynomialLROptions>>('PolynomialLR', ARGS, args, {
+      totalIters: 5,
+      power: 1,
+      lastEpoch: -1,
+    });
     super(optimizer, o.lastEpoch);
     this.totalIters = o.totalIters;
     this.power = o.power;
@@ -82,4 +90,5 @@ export class PolyLR extends PolynomialLR {
  * Example:
  *   polyLr(9, 1500, 0.3); // 0.29837...
  */
-export const polyLr = (epoch: number, maxEpochs: number, baseLr: number, power = 0.9): number => baseLr * (1 - epoch / maxEpochs) ** power;
+export const polyLr = (epoch: number, maxEpochs: number, baseLr: number, power = 0.9): number =>
+  baseLr * (1 - epoch / maxEpochs) ** power;

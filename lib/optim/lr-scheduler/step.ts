@@ -2,10 +2,21 @@
 // forms, closed forms for step(epoch)).
 import { asCounter } from '../../torch/serialize.js';
 import { pyArgs, type PyArgs } from '../args.js';
-import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type SchedulerStateDict, type StateKey } from './lr-scheduler.js';
+import {
+  groupsOf,
+  groupValues,
+  LRScheduler,
+  type SchedulerOptimizer,
+  type SchedulerStateDict,
+  type StateKey,
+} from './lr-scheduler.js';
 
 /** StepLR's arguments (Python: `step_size`, `gamma=0.1`, `last_epoch=-1`). */
-export interface StepLROptions { stepSize: number; gamma?: number; lastEpoch?: number }
+export interface StepLROptions {
+  stepSize: number;
+  gamma?: number;
+  lastEpoch?: number;
+}
 const STEP_ARGS = ['stepSize', 'gamma', 'lastEpoch'] as const;
 
 /**
@@ -26,7 +37,8 @@ export class StepLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<StepLROptions, typeof STEP_ARGS>) {
     const o = pyArgs<Required<StepLROptions>>('StepLR', STEP_ARGS, args, { gamma: 0.1, lastEpoch: -1 });
-    if (!Number.isInteger(o.stepSize) || o.stepSize <= 0) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${o.stepSize}`);
+    if (!Number.isInteger(o.stepSize) || o.stepSize <= 0)
+      throw new RangeError(`StepLR: stepSize must be a positive integer, got ${o.stepSize}`);
     super(optimizer, o.lastEpoch);
     this.stepSize = o.stepSize;
     this.gamma = o.gamma;
@@ -48,7 +60,11 @@ export class StepLR extends LRScheduler {
 }
 
 /** MultiStepLR's arguments (Python: `milestones`, `gamma=0.1`, `last_epoch=-1`). */
-export interface MultiStepLROptions { milestones: Iterable<number>; gamma?: number; lastEpoch?: number }
+export interface MultiStepLROptions {
+  milestones: Iterable<number>;
+  gamma?: number;
+  lastEpoch?: number;
+}
 const MULTI_ARGS = ['milestones', 'gamma', 'lastEpoch'] as const;
 
 /**
@@ -101,10 +117,20 @@ export class MultiStepLR extends LRScheduler {
   }
 
   protected override loadField(prop: string, v: unknown, where: string): void {
-    if (prop !== 'milestones') { super.loadField(prop, v, where); return; }
-    const entries = v instanceof Map ? [...v] : typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.entries(v) : undefined;
+    if (prop !== 'milestones') {
+      super.loadField(prop, v, where);
+      return;
+    }
+    const entries =
+      v instanceof Map
+        ? [...v]
+        : typeof v === 'object' && v !== null && !Array.isArray(v)
+          ? Object.entries(v)
+          : undefined;
     if (!entries) throw new TypeError(`${where} is not a dict of milestone counts`);
     this.milestones = new Map(entries.map(([k, n]) => [Number(k), Number(n)]));
-    for (const [k, n] of this.milestones) if (!Number.isInteger(k) || !Number.isInteger(n)) throw new TypeError(`${where} has a non-integer entry ${k}: ${n}`);
+    for (const [k, n] of this.milestones)
+      if (!Number.isInteger(k) || !Number.isInteger(n))
+        throw new TypeError(`${where} has a non-integer entry ${k}: ${n}`);
   }
 }

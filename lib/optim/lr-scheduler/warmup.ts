@@ -4,7 +4,11 @@ import { pyArgs, type PyArgs } from '../args.js';
 import { groupsOf, groupValues, LRScheduler, type SchedulerOptimizer, type StateKey } from './lr-scheduler.js';
 
 /** ConstantLR's arguments (Python: `factor=1/3`, `total_iters=5`, `last_epoch=-1`). */
-export interface ConstantLROptions { factor?: number; totalIters?: number; lastEpoch?: number }
+export interface ConstantLROptions {
+  factor?: number;
+  totalIters?: number;
+  lastEpoch?: number;
+}
 const CONSTANT_ARGS = ['factor', 'totalIters', 'lastEpoch'] as const;
 
 /**
@@ -23,8 +27,15 @@ export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<ConstantLROptions, typeof CONSTANT_ARGS>) {
-    const o = pyArgs<Required<ConstantLROptions>>('ConstantLR', CONSTANT_ARGS, args, { factor: 1 / 3, totalIters: 5, lastEpoch: -1 });
-    if (o.factor > 1 || o.factor < 0) throw new RangeError(`ConstantLR: constant multiplicative factor expected to be between 0 and 1, got ${o.factor}`);
+    const o = pyArgs<Required<ConstantLROptions>>('ConstantLR', CONSTANT_ARGS, args, {
+      factor: 1 / 3,
+      totalIters: 5,
+      lastEpoch: -1,
+    });
+    if (o.factor > 1 || o.factor < 0)
+      throw new RangeError(
+        `ConstantLR: constant multiplicative factor expected to be between 0 and 1, got ${o.factor}`,
+      );
     super(optimizer, o.lastEpoch);
     this.factor = o.factor;
     this.totalIters = o.totalIters;
@@ -48,7 +59,12 @@ export class ConstantLR extends LRScheduler {
 }
 
 /** LinearLR's arguments (Python: `start_factor=1/3`, `end_factor=1.0`, `total_iters=5`, `last_epoch=-1`). */
-export interface LinearLROptions { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number }
+export interface LinearLROptions {
+  startFactor?: number;
+  endFactor?: number;
+  totalIters?: number;
+  lastEpoch?: number;
+}
 const LINEAR_ARGS = ['startFactor', 'endFactor', 'totalIters', 'lastEpoch'] as const;
 
 /**
@@ -70,9 +86,18 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
   constructor(optimizer: SchedulerOptimizer, ...args: PyArgs<LinearLROptions, typeof LINEAR_ARGS>) {
-    const o = pyArgs<Required<LinearLROptions>>('LinearLR', LINEAR_ARGS, args, { startFactor: 1 / 3, endFactor: 1, totalIters: 5, lastEpoch: -1 });
-    if (o.startFactor > 1 || o.startFactor <= 0) throw new RangeError(`LinearLR: starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ${o.startFactor}`);
-    if (o.endFactor > 1 || o.endFactor < 0) throw new RangeError(`LinearLR: ending multiplicative factor expected to be between 0 and 1, got ${o.endFactor}`);
+    const o = pyArgs<Required<LinearLROptions>>('LinearLR', LINEAR_ARGS, args, {
+      startFactor: 1 / 3,
+      endFactor: 1,
+      totalIters: 5,
+      lastEpoch: -1,
+    });
+    if (o.startFactor > 1 || o.startFactor <= 0)
+      throw new RangeError(
+        `LinearLR: starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ${o.startFactor}`,
+      );
+    if (o.endFactor > 1 || o.endFactor < 0)
+      throw new RangeError(`LinearLR: ending multiplicative factor expected to be between 0 and 1, got ${o.endFactor}`);
     super(optimizer, o.lastEpoch);
     this.startFactor = o.startFactor;
     this.endFactor = o.endFactor;
@@ -90,11 +115,18 @@ export class LinearLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
-    const f = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters;
+    const f =
+      this.startFactor +
+      ((this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters;
     return this.baseLrs.map((b) => b * f);
   }
 
   protected override stateKeys(): readonly StateKey[] {
-    return [['start_factor', 'startFactor'], ['end_factor', 'endFactor'], ['total_iters', 'totalIters'], ...super.stateKeys()];
+    return [
+      ['start_factor', 'startFactor'],
+      ['end_factor', 'endFactor'],
+      ['total_iters', 'totalIters'],
+      ...super.stateKeys(),
+    ];
   }
 }

@@ -7,11 +7,20 @@
 import type { PyDict, PyTuple, PyValue } from './types.js';
 
 /** A resolved global (a callable or a class) handed out by `findGlobal`. */
-export interface PyGlobal { kind: 'global'; module: string; name: string; call(args: Unpickled[]): Unpickled }
+export interface PyGlobal {
+  kind: 'global';
+  module: string;
+  name: string;
+  call(args: Unpickled[]): Unpickled;
+}
 
 /** Values that may live on the unpickler stack: PyValues plus resolved globals and opaque objects. */
 export type Unpickled = PyValue | PyGlobal | Opaque;
-export interface Opaque { kind: 'opaque'; what: string; value: unknown }
+export interface Opaque {
+  kind: 'opaque';
+  what: string;
+  value: unknown;
+}
 
 export interface UnpicklerHooks {
   findGlobal(module: string, name: string): PyGlobal;
@@ -58,7 +67,9 @@ function decodeLong(bytes: Uint8Array): number | bigint {
 function dictKey(k: Unpickled, where: () => string): string | number {
   if (typeof k === 'string' || typeof k === 'number') return k;
   if (typeof k === 'bigint') throw new Error(`${where()}: dict key ${k} is too large an integer (unsupported)`);
-  throw new Error(`${where()}: unsupported dict key of type ${describe(k)} (only str, int and float keys are supported)`);
+  throw new Error(
+    `${where()}: unsupported dict key of type ${describe(k)} (only str, int and float keys are supported)`,
+  );
 }
 
 export function newDict(ordered: boolean): PyDict {
@@ -74,21 +85,48 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, fileName = '<b
   const marks: number[] = [];
   const memo = new Map<number, Unpickled>();
   const where = () => `${fileName}: pickle at byte ${opPos}`;
-  const fail = (problem: string): never => { throw new Error(`${where()}: ${problem}`); };
+  const fail = (problem: string): never => {
+    throw new Error(`${where()}: ${problem}`);
+  };
 
   const need = (n: number) => {
     if (pos + n > data.length) fail(`truncated pickle (needs ${n} more bytes, ${data.length - pos} left)`);
   };
-  const u8 = () => { need(1); return data[pos++]; };
-  const u16 = () => { need(2); const v = view.getUint16(pos, true); pos += 2; return v; };
-  const u32 = () => { need(4); const v = view.getUint32(pos, true); pos += 4; return v; };
-  const i32 = () => { need(4); const v = view.getInt32(pos, true); pos += 4; return v; };
+  const u8 = () => {
+    need(1);
+    return data[pos++];
+  };
+  const u16 = () => {
+    need(2);
+    const v = view.getUint16(pos, true);
+    pos += 2;
+    return v;
+  };
+  const u32 = () => {
+    need(4);
+    const v = view.getUint32(pos, true);
+    pos += 4;
+    return v;
+  };
+  const i32 = () => {
+    need(4);
+    const v = view.getInt32(pos, true);
+    pos += 4;
+    return v;
+  };
   const u64 = () => {
-    need(8); const v = view.getBigUint64(pos, true); pos += 8;
+    need(8);
+    const v = view.getBigUint64(pos, true);
+    pos += 8;
     if (v > BigInt(data.length)) fail(`length ${v} exceeds the pickle size`);
     return Number(v);
   };
-  const bytes = (n: number) => { need(n); const b = data.subarray(pos, pos + n); pos += n; return b; };
+  const bytes = (n: number) => {
+    need(n);
+    const b = data.subarray(pos, pos + n);
+    pos += n;
+    return b;
+  };
   const line = () => {
     const end = data.indexOf(0x0a, pos);
     if (end < 0) fail('truncated pickle (unterminated line)');
@@ -98,14 +136,20 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, fileName = '<b
   };
   const text = (n: number) => {
     const b = bytes(n);
-    try { return decoder.decode(b); } catch { return fail('invalid UTF-8 in string'); }
+    try {
+      return decoder.decode(b);
+    } catch {
+      return fail('invalid UTF-8 in string');
+    }
   };
   const pop = (): Unpickled => {
-    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1])) fail('corrupt pickle (stack underflow)');
+    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1]))
+      fail('corrupt pickle (stack underflow)');
     return stack.pop() as Unpickled;
   };
   const top = (): Unpickled => {
-    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1])) fail('corrupt pickle (stack underflow)');
+    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1]))
+      fail('corrupt pickle (stack underflow)');
     return stack[stack.length - 1] as Unpickled;
   };
   const popMark = (): Unpickled[] => {
@@ -113,7 +157,9 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, fileName = '<b
     if (m === undefined) fail('corrupt pickle (no MARK)');
     return stack.splice(m!) as Unpickled[];
   };
-  const push = (v: Unpickled) => { stack.push(v); };
+  const push = (v: Unpickled) => {
+    stack.push(v);
+  };
   const memoGet = (i: number) => {
     if (!memo.has(i)) fail(`corrupt pickle (memo entry ${i} missing)`);
     return memo.get(i) as Unpickled;
@@ -151,82 +197,237 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, fileName = '<b
     if (pos >= data.length) fail('truncated pickle (no STOP opcode)');
     const op = data[pos++];
     switch (op) {
-      case 0x80: { const proto = u8(); if (proto > 5) fail(`unsupported pickle protocol ${proto}`); break; } // PROTO
-      case 0x95: u64(); break; // FRAME: frames are just a hint; the data follows inline
-      case 0x2e: { // STOP
+      case 0x80: {
+        const proto = u8();
+        if (proto > 5) fail(`unsupported pickle protocol ${proto}`);
+        break;
+      } // PROTO
+      case 0x95:
+        u64();
+        break; // FRAME: frames are just a hint; the data follows inline
+      case 0x2e: {
+        // STOP
         const v = pop();
         return v;
       }
-      case 0x28: marks.push(stack.length); break; // MARK
-      case 0x30: pop(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x32: push(top()); break; // DUP
-      case 0x7d: push(newDict(false)); break; // EMPTY_DICT
-      case 0x5d: push([]); break; // EMPTY_LIST
-      case 0x29: push({ kind: 'tuple', items: [] }); break; // EMPTY_TUPLE
-      case 0x8f: push([]); break; // EMPTY_SET (read as a list)
-      case 0x90: { const items = popMark(); appendItems(top(), items); break; } // ADDITEMS
-      case 0x91: push(popMark().map(asValue)); break; // FROZENSET
-      case 0x64: { const kv = popMark(); const d = newDict(false); setItems(d, kv); push(d); break; } // DICT
-      case 0x6c: push(popMark().map(asValue)); break; // LIST
-      case 0x74: push(tuple(popMark())); break; // TUPLE
-      case 0x85: { const a = pop(); push(tuple([a])); break; } // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); push(tuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(tuple([a, b, c])); break; } // TUPLE3
-      case 0x4b: push(u8()); break; // BININT1
-      case 0x4d: push(u16()); break; // BININT2
-      case 0x4a: push(i32()); break; // BININT
-      case 0x8a: { const n = u8(); push(decodeLong(bytes(n))); break; } // LONG1
-      case 0x8b: { const n = u32(); if (n > data.length) fail('corrupt LONG4 length'); push(decodeLong(bytes(n))); break; } // LONG4
-      case 0x49: { // INT (protocol 0)
+      case 0x28:
+        marks.push(stack.length);
+        break; // MARK
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x32:
+        push(top());
+        break; // DUP
+      case 0x7d:
+        push(newDict(false));
+        break; // EMPTY_DICT
+      case 0x5d:
+        push([]);
+        break; // EMPTY_LIST
+      case 0x29:
+        push({ kind: 'tuple', items: [] });
+        break; // EMPTY_TUPLE
+      case 0x8f:
+        push([]);
+        break; // EMPTY_SET (read as a list)
+      case 0x90: {
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      } // ADDITEMS
+      case 0x91:
+        push(popMark().map(asValue));
+        break; // FROZENSET
+      case 0x64: {
+        const kv = popMark();
+        const d = newDict(false);
+        setItems(d, kv);
+        push(d);
+        break;
+      } // DICT
+      case 0x6c:
+        push(popMark().map(asValue));
+        break; // LIST
+      case 0x74:
+        push(tuple(popMark()));
+        break; // TUPLE
+      case 0x85: {
+        const a = pop();
+        push(tuple([a]));
+        break;
+      } // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        push(tuple([a, b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        push(tuple([a, b, c]));
+        break;
+      } // TUPLE3
+      case 0x4b:
+        push(u8());
+        break; // BININT1
+      case 0x4d:
+        push(u16());
+        break; // BININT2
+      case 0x4a:
+        push(i32());
+        break; // BININT
+      case 0x8a: {
+        const n = u8();
+        push(decodeLong(bytes(n)));
+        break;
+      } // LONG1
+      case 0x8b: {
+        const n = u32();
+        if (n > data.length) fail('corrupt LONG4 length');
+        push(decodeLong(bytes(n)));
+        break;
+      } // LONG4
+      case 0x49: {
+        // INT (protocol 0)
         const s = line();
-        if (s === '00') push(false); else if (s === '01') push(true);
-        else if (/^[+-]?\d+$/.test(s)) push(intToValue(BigInt(s))); else fail(`bad INT ${JSON.stringify(s)}`);
+        if (s === '00') push(false);
+        else if (s === '01') push(true);
+        else if (/^[+-]?\d+$/.test(s)) push(intToValue(BigInt(s)));
+        else fail(`bad INT ${JSON.stringify(s)}`);
         break;
       }
-      case 0x4c: { // LONG (protocol 0)
+      case 0x4c: {
+        // LONG (protocol 0)
         const s = line().replace(/L$/, '');
         if (!/^[+-]?\d+$/.test(s)) fail(`bad LONG ${JSON.stringify(s)}`);
         push(intToValue(BigInt(s)));
         break;
       }
-      case 0x46: { const s = line(); const f = Number(s); if (Number.isNaN(f) && !/nan/i.test(s)) fail(`bad FLOAT ${JSON.stringify(s)}`); push(f); break; } // FLOAT
-      case 0x47: { need(8); push(view.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT (big-endian)
-      case 0x88: push(true); break; // NEWTRUE
-      case 0x89: push(false); break; // NEWFALSE
-      case 0x4e: push(null); break; // NONE
-      case 0x8c: push(text(u8())); break; // SHORT_BINUNICODE
-      case 0x58: push(text(u32())); break; // BINUNICODE
-      case 0x8d: push(text(u64())); break; // BINUNICODE8
-      case 0x56: push(line()); break; // UNICODE (raw-unicode-escape; ASCII is what occurs in practice)
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x70: { const s = line(); if (!/^\d+$/.test(s)) fail('bad PUT'); memo.set(Number(s), top()); break; } // PUT
-      case 0x68: push(memoGet(u8())); break; // BINGET
-      case 0x6a: push(memoGet(u32())); break; // LONG_BINGET
-      case 0x67: { const s = line(); if (!/^\d+$/.test(s)) fail('bad GET'); push(memoGet(Number(s))); break; } // GET
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const kv = popMark(); setItems(top(), kv); break; } // SETITEMS
-      case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
-      case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
-      case 0x63: { const module = line(); const name = line(); push(hooks.findGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
-        const name = pop(); const module = pop();
+      case 0x46: {
+        const s = line();
+        const f = Number(s);
+        if (Number.isNaN(f) && !/nan/i.test(s)) fail(`bad FLOAT ${JSON.stringify(s)}`);
+        push(f);
+        break;
+      } // FLOAT
+      case 0x47: {
+        need(8);
+        push(view.getFloat64(pos, false));
+        pos += 8;
+        break;
+      } // BINFLOAT (big-endian)
+      case 0x88:
+        push(true);
+        break; // NEWTRUE
+      case 0x89:
+        push(false);
+        break; // NEWFALSE
+      case 0x4e:
+        push(null);
+        break; // NONE
+      case 0x8c:
+        push(text(u8()));
+        break; // SHORT_BINUNICODE
+      case 0x58:
+        push(text(u32()));
+        break; // BINUNICODE
+      case 0x8d:
+        push(text(u64()));
+        break; // BINUNICODE8
+      case 0x56:
+        push(line());
+        break; // UNICODE (raw-unicode-escape; ASCII is what occurs in practice)
+      case 0x71:
+        memo.set(u8(), top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(u32(), top());
+        break; // LONG_BINPUT
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x70: {
+        const s = line();
+        if (!/^\d+$/.test(s)) fail('bad PUT');
+        memo.set(Number(s), top());
+        break;
+      } // PUT
+      case 0x68:
+        push(memoGet(u8()));
+        break; // BINGET
+      case 0x6a:
+        push(memoGet(u32()));
+        break; // LONG_BINGET
+      case 0x67: {
+        const s = line();
+        if (!/^\d+$/.test(s)) fail('bad GET');
+        push(memoGet(Number(s)));
+        break;
+      } // GET
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const kv = popMark();
+        setItems(top(), kv);
+        break;
+      } // SETITEMS
+      case 0x61: {
+        const v = pop();
+        appendItems(top(), [v]);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      } // APPENDS
+      case 0x63: {
+        const module = line();
+        const name = line();
+        push(hooks.findGlobal(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = pop();
+        const module = pop();
         if (typeof name !== 'string' || typeof module !== 'string') fail('corrupt STACK_GLOBAL');
         push(hooks.findGlobal(module as string, name as string));
         break;
       }
-      case 0x52: { const args = pop(); const fn = pop(); push(callGlobal(fn, args)); break; } // REDUCE
-      case 0x81: { const args = pop(); const cls = pop(); push(callGlobal(cls, args)); break; } // NEWOBJ
-      case 0x51: { // BINPERSID
+      case 0x52: {
+        const args = pop();
+        const fn = pop();
+        push(callGlobal(fn, args));
+        break;
+      } // REDUCE
+      case 0x81: {
+        const args = pop();
+        const cls = pop();
+        push(callGlobal(cls, args));
+        break;
+      } // NEWOBJ
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!hooks.persistentLoad) fail('persistent ids are not supported here');
         push(hooks.persistentLoad!(pid));
         break;
       }
-      case 0x62: { // BUILD
-        const state = pop(); const target = pop();
+      case 0x62: {
+        // BUILD
+        const state = pop();
+        const target = pop();
         if (!hooks.build) fail(`BUILD on a ${describe(target)} is not allowed`);
         push(hooks.build!(target, state));
         break;
@@ -254,22 +455,51 @@ export class Pickler {
     this.len = 0;
   }
 
-  byte(b: number): void { this.ensure(1); this.buf[this.len++] = b; }
-  raw(bytes: Uint8Array): void { this.ensure(bytes.length); this.buf.set(bytes, this.len); this.len += bytes.length; }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
 
-  proto(): void { this.byte(0x80); this.byte(2); }
-  stop(): void { this.byte(0x2e); }
-  mark(): void { this.byte(0x28); }
-  none(): void { this.byte(0x4e); }
-  bool(v: boolean): void { this.byte(v ? 0x88 : 0x89); }
+  proto(): void {
+    this.byte(0x80);
+    this.byte(2);
+  }
+  stop(): void {
+    this.byte(0x2e);
+  }
+  mark(): void {
+    this.byte(0x28);
+  }
+  none(): void {
+    this.byte(0x4e);
+  }
+  bool(v: boolean): void {
+    this.byte(v ? 0x88 : 0x89);
+  }
 
   int(v: number | bigint): void {
     if (typeof v === 'number' && Number.isSafeInteger(v)) {
-      if (v >= 0 && v < 256) { this.byte(0x4b); this.byte(v); return; }
-      if (v >= 0 && v < 65536) { this.byte(0x4d); this.byte(v & 0xff); this.byte(v >> 8); return; }
+      if (v >= 0 && v < 256) {
+        this.byte(0x4b);
+        this.byte(v);
+        return;
+      }
+      if (v >= 0 && v < 65536) {
+        this.byte(0x4d);
+        this.byte(v & 0xff);
+        this.byte(v >> 8);
+        return;
+      }
       if (v >= -0x80000000 && v <= 0x7fffffff) {
         this.byte(0x4a);
-        const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, v, true); this.raw(b);
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setInt32(0, v, true);
+        this.raw(b);
         return;
       }
     }
@@ -285,18 +515,24 @@ export class Pickler {
       }
     }
     if (out.length > 255) throw new Error(`integer ${v} is too large to pickle`);
-    this.byte(0x8a); this.byte(out.length); this.raw(Uint8Array.from(out));
+    this.byte(0x8a);
+    this.byte(out.length);
+    this.raw(Uint8Array.from(out));
   }
 
   float(v: number): void {
     this.byte(0x47);
-    const b = new Uint8Array(8); new DataView(b.buffer).setFloat64(0, v, false); this.raw(b);
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, v, false);
+    this.raw(b);
   }
 
   str(s: string): void {
     const b = this.enc.encode(s);
     this.byte(0x58);
-    const l = new Uint8Array(4); new DataView(l.buffer).setUint32(0, b.length, true); this.raw(l);
+    const l = new Uint8Array(4);
+    new DataView(l.buffer).setUint32(0, b.length, true);
+    this.raw(l);
     this.raw(b);
   }
 
@@ -305,23 +541,46 @@ export class Pickler {
     this.raw(this.enc.encode(`${module}\n${name}\n`));
   }
 
-  emptyTuple(): void { this.byte(0x29); }
-  tuple(): void { this.byte(0x74); }
-  emptyList(): void { this.byte(0x5d); }
-  appends(): void { this.byte(0x65); }
-  emptyDict(): void { this.byte(0x7d); }
-  setitems(): void { this.byte(0x75); }
-  reduce(): void { this.byte(0x52); }
-  build(): void { this.byte(0x62); }
-  binpersid(): void { this.byte(0x51); }
+  emptyTuple(): void {
+    this.byte(0x29);
+  }
+  tuple(): void {
+    this.byte(0x74);
+  }
+  emptyList(): void {
+    this.byte(0x5d);
+  }
+  appends(): void {
+    this.byte(0x65);
+  }
+  emptyDict(): void {
+    this.byte(0x7d);
+  }
+  setitems(): void {
+    this.byte(0x75);
+  }
+  reduce(): void {
+    this.byte(0x52);
+  }
+  build(): void {
+    this.byte(0x62);
+  }
+  binpersid(): void {
+    this.byte(0x51);
+  }
 
   finish(): Uint8Array {
     this.chunks.push(this.buf.subarray(0, this.len));
     const total = this.chunks.reduce((s, c) => s + c.length, 0);
     const out = new Uint8Array(total);
     let o = 0;
-    for (const c of this.chunks) { out.set(c, o); o += c.length; }
-    this.chunks = []; this.buf = new Uint8Array(1 << 16); this.len = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    this.chunks = [];
+    this.buf = new Uint8Array(1 << 16);
+    this.len = 0;
     return out;
   }
 }

@@ -6,17 +6,43 @@
  * `torch.load(weights_only=True)`); anything else is refused before it could matter.
  */
 import { ZipReader, writeZip, type ZipWriteEntry } from './zip.js';
-import { Pickler, describe, isPyGlobal, newDict, unpickle, type Opaque, type PyGlobal, type Unpickled } from './pickle.js';
 import {
-  DTYPE_NAMES, ITEM_SIZE, isRawTensor, viewProblem,
-  type DTypeName, type PyDict, type PyTuple, type PyValue, type RawStorage, type RawTensor,
+  Pickler,
+  describe,
+  isPyGlobal,
+  newDict,
+  unpickle,
+  type Opaque,
+  type PyGlobal,
+  type Unpickled,
+} from './pickle.js';
+import {
+  DTYPE_NAMES,
+  ITEM_SIZE,
+  isRawTensor,
+  viewProblem,
+  type DTypeName,
+  type PyDict,
+  type PyTuple,
+  type PyValue,
+  type RawStorage,
+  type RawTensor,
 } from './types.js';
 
 /** Legacy typed storage classes (`torch.FloatStorage`, ...) and their dtypes. */
 const STORAGE_DTYPES: Record<string, DTypeName> = {
-  HalfStorage: 'float16', BFloat16Storage: 'bfloat16', FloatStorage: 'float32', DoubleStorage: 'float64',
-  ByteStorage: 'uint8', CharStorage: 'int8', ShortStorage: 'int16', IntStorage: 'int32', LongStorage: 'int64',
-  BoolStorage: 'bool', ComplexFloatStorage: 'complex64', ComplexDoubleStorage: 'complex128',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  FloatStorage: 'float32',
+  DoubleStorage: 'float64',
+  ByteStorage: 'uint8',
+  CharStorage: 'int8',
+  ShortStorage: 'int16',
+  IntStorage: 'int32',
+  LongStorage: 'int64',
+  BoolStorage: 'bool',
+  ComplexFloatStorage: 'complex64',
+  ComplexDoubleStorage: 'complex128',
 };
 const DTYPE_STORAGE: Partial<Record<DTypeName, string>> = Object.fromEntries(
   Object.entries(STORAGE_DTYPES).map(([k, v]) => [v, k]),
@@ -25,17 +51,34 @@ const DTYPE_STORAGE: Partial<Record<DTypeName, string>> = Object.fromEntries(
 /** `torch.<name>` dtype objects as pickled (by `_rebuild_tensor_v3`), aliases included. */
 const TORCH_DTYPES: Record<string, DTypeName> = {
   ...Object.fromEntries(DTYPE_NAMES.map((d) => [d, d])),
-  half: 'float16', float: 'float32', double: 'float64', short: 'int16', int: 'int32', long: 'int64',
-  cfloat: 'complex64', cdouble: 'complex128',
+  half: 'float16',
+  float: 'float32',
+  double: 'float64',
+  short: 'int16',
+  int: 'int32',
+  long: 'int64',
+  cfloat: 'complex64',
+  cdouble: 'complex128',
 };
 
-interface StorageRef extends Opaque { what: 'storage'; value: { storage: RawStorage; untyped: boolean; dtypeSet: boolean } }
-interface DtypeRef extends Opaque { what: 'dtype'; value: DTypeName }
-interface StorageClass extends Opaque { what: 'storage class'; value: DTypeName | 'untyped' }
+interface StorageRef extends Opaque {
+  what: 'storage';
+  value: { storage: RawStorage; untyped: boolean; dtypeSet: boolean };
+}
+interface DtypeRef extends Opaque {
+  what: 'dtype';
+  value: DTypeName;
+}
+interface StorageClass extends Opaque {
+  what: 'storage class';
+  value: DTypeName | 'untyped';
+}
 
 function refuse(file: string, module: string, name: string): never {
-  throw new Error(`${file}: refusing to unpickle global ${module}.${name} ` +
-    '(only tensors and containers are allowed, like torch.load(weights_only=True))');
+  throw new Error(
+    `${file}: refusing to unpickle global ${module}.${name} ` +
+      '(only tensors and containers are allowed, like torch.load(weights_only=True))',
+  );
 }
 
 function prefixOf(zip: ZipReader, file: string): string {
@@ -85,29 +128,44 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
   const prefix = prefixOf(zip, name);
   if (zip.has(`${prefix}byteorder`)) {
     const order = new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim();
-    if (order !== 'little') throw new Error(`${name}: byte order ${JSON.stringify(order)} is not supported (only little-endian)`);
+    if (order !== 'little')
+      throw new Error(`${name}: byte order ${JSON.stringify(order)} is not supported (only little-endian)`);
   }
   const storages = new Map<string, StorageRef>();
 
-  const makeTensor = (st: Unpickled, offsetV: Unpickled, sizeV: Unpickled, strideV: Unpickled, rg: Unpickled,
-    fn: string, dtype?: DTypeName): RawTensor => {
-    if (!isOpaque<StorageRef>(st, 'storage')) throw new Error(`${name}: ${fn} got a ${describe(st)} instead of a storage`);
+  const makeTensor = (
+    st: Unpickled,
+    offsetV: Unpickled,
+    sizeV: Unpickled,
+    strideV: Unpickled,
+    rg: Unpickled,
+    fn: string,
+    dtype?: DTypeName,
+  ): RawTensor => {
+    if (!isOpaque<StorageRef>(st, 'storage'))
+      throw new Error(`${name}: ${fn} got a ${describe(st)} instead of a storage`);
     const ref = st.value;
     if (ref.untyped) {
       if (!dtype) throw new Error(`${name}: ${fn} needs a dtype for an untyped storage`);
       if (!ref.dtypeSet) {
         if (ref.storage.bytes.byteLength % ITEM_SIZE[dtype]) {
-          throw new Error(`${name}: storage ${ref.storage.key} has ${ref.storage.bytes.byteLength} bytes, not a multiple of the ${dtype} size`);
+          throw new Error(
+            `${name}: storage ${ref.storage.key} has ${ref.storage.bytes.byteLength} bytes, not a multiple of the ${dtype} size`,
+          );
         }
-        ref.storage.dtype = dtype; ref.dtypeSet = true;
+        ref.storage.dtype = dtype;
+        ref.dtypeSet = true;
       } else if (ref.storage.dtype !== dtype) {
-        throw new Error(`${name}: storage ${ref.storage.key} is viewed as both ${ref.storage.dtype} and ${dtype} (unsupported)`);
+        throw new Error(
+          `${name}: storage ${ref.storage.key} is viewed as both ${ref.storage.dtype} and ${dtype} (unsupported)`,
+        );
       }
     } else if (dtype && dtype !== ref.storage.dtype) {
       throw new Error(`${name}: storage ${ref.storage.key} is ${ref.storage.dtype} but the tensor is ${dtype}`);
     }
     const t: RawTensor = {
-      kind: 'tensor', storage: ref.storage,
+      kind: 'tensor',
+      storage: ref.storage,
       storageOffset: asInt(offsetV, `${fn} storage offset`, name),
       shape: asIntTuple(sizeV, `${fn} size`, name),
       strides: asIntTuple(strideV, `${fn} stride`, name),
@@ -118,8 +176,12 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
     return t;
   };
 
-  const fnGlobal = (module: string, fname: string, call: (a: Unpickled[]) => Unpickled): PyGlobal =>
-    ({ kind: 'global', module, name: fname, call });
+  const fnGlobal = (module: string, fname: string, call: (a: Unpickled[]) => Unpickled): PyGlobal => ({
+    kind: 'global',
+    module,
+    name: fname,
+    call,
+  });
   const arity = (fn: string, a: Unpickled[], min: number, max: number) => {
     if (a.length < min || a.length > max) throw new Error(`${name}: ${fn} called with ${a.length} arguments`);
   };
@@ -132,11 +194,18 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
           const d = newDict(true);
           if (a.length === 1 && Array.isArray(a[0])) {
             for (const pair of a[0]) {
-              if (typeof pair !== 'object' || pair === null || Array.isArray(pair) || pair.kind !== 'tuple' || pair.items.length !== 2) {
+              if (
+                typeof pair !== 'object' ||
+                pair === null ||
+                Array.isArray(pair) ||
+                pair.kind !== 'tuple' ||
+                pair.items.length !== 2
+              ) {
                 throw new Error(`${name}: OrderedDict() argument is not a list of pairs`);
               }
               const k = pair.items[0];
-              if (typeof k !== 'string' && typeof k !== 'number') throw new Error(`${name}: unsupported OrderedDict key ${describe(k)}`);
+              if (typeof k !== 'string' && typeof k !== 'number')
+                throw new Error(`${name}: unsupported OrderedDict key ${describe(k)}`);
               d.entries.set(k, pair.items[1]);
             }
           } else if (a.length !== 0) {
@@ -150,19 +219,27 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
           arity(full, a, 0, 1);
           const src = a[0];
           if (src === undefined) return { ...newDict(false), counter: true };
-          if (typeof src !== 'object' || src === null || Array.isArray(src) || src.kind !== 'dict') throw new Error(`${name}: Counter() of a ${describe(src)}`);
+          if (typeof src !== 'object' || src === null || Array.isArray(src) || src.kind !== 'dict')
+            throw new Error(`${name}: Counter() of a ${describe(src)}`);
           return { ...src, counter: true };
         });
       case 'torch._utils._rebuild_tensor':
-        return fnGlobal(module, gname, (a) => { arity(full, a, 4, 4); return makeTensor(a[0], a[1], a[2], a[3], false, gname); });
+        return fnGlobal(module, gname, (a) => {
+          arity(full, a, 4, 4);
+          return makeTensor(a[0], a[1], a[2], a[3], false, gname);
+        });
       case 'torch._utils._rebuild_tensor_v2':
         // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
-        return fnGlobal(module, gname, (a) => { arity(full, a, 4, 7); return makeTensor(a[0], a[1], a[2], a[3], a[4], gname); });
+        return fnGlobal(module, gname, (a) => {
+          arity(full, a, 4, 7);
+          return makeTensor(a[0], a[1], a[2], a[3], a[4], gname);
+        });
       case 'torch._utils._rebuild_tensor_v3':
         // (storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype[, metadata])
         return fnGlobal(module, gname, (a) => {
           arity(full, a, 7, 8);
-          if (!isOpaque<DtypeRef>(a[6], 'dtype')) throw new Error(`${name}: ${gname} dtype argument is a ${describe(a[6])}`);
+          if (!isOpaque<DtypeRef>(a[6], 'dtype'))
+            throw new Error(`${name}: ${gname} dtype argument is a ${describe(a[6])}`);
           return makeTensor(a[0], a[1], a[2], a[3], a[4], gname, a[6].value);
         });
       case 'torch._utils._rebuild_parameter':
@@ -178,7 +255,10 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
           arity(full, a, 0, 1);
           return { kind: 'tuple', items: a.length ? asIntTuple(a[0], 'torch.Size', name) : [] };
         });
-      case 'builtins.set': case 'builtins.frozenset': case '__builtin__.set': case '__builtin__.frozenset':
+      case 'builtins.set':
+      case 'builtins.frozenset':
+      case '__builtin__.set':
+      case '__builtin__.frozenset':
         return fnGlobal(module, gname, (a) => {
           arity(full, a, 0, 1);
           if (a.length === 0) return [];
@@ -193,7 +273,10 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
         break;
     }
     if (module === 'torch' && Object.hasOwn(STORAGE_DTYPES, gname)) {
-      return { ...fnGlobal(module, gname, () => refuse(name, module, gname)), storageClass: STORAGE_DTYPES[gname] } as PyGlobal;
+      return {
+        ...fnGlobal(module, gname, () => refuse(name, module, gname)),
+        storageClass: STORAGE_DTYPES[gname],
+      } as PyGlobal;
     }
     if (module === 'torch' && Object.hasOwn(TORCH_DTYPES, gname)) {
       const dt: DtypeRef = { kind: 'opaque', what: 'dtype', value: TORCH_DTYPES[gname] };
@@ -208,10 +291,12 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
       throw new Error(`${name}: unsupported persistent id (a ${describe(pid)})`);
     }
     const [tag, cls, keyV, loc, numelV] = pid.items as Unpickled[];
-    if (tag !== 'storage' || pid.items.length !== 5) throw new Error(`${name}: unsupported persistent id ${JSON.stringify(tag)}`);
+    if (tag !== 'storage' || pid.items.length !== 5)
+      throw new Error(`${name}: unsupported persistent id ${JSON.stringify(tag)}`);
     const sc = isPyGlobal(cls) ? (cls as PyGlobal & { storageClass?: DTypeName | 'untyped' }).storageClass : undefined;
     if (!sc) throw new Error(`${name}: persistent id names a ${describe(cls)} instead of a storage type`);
-    if (typeof keyV !== 'string' && typeof keyV !== 'number') throw new Error(`${name}: bad storage key ${describe(keyV)}`);
+    if (typeof keyV !== 'string' && typeof keyV !== 'number')
+      throw new Error(`${name}: bad storage key ${describe(keyV)}`);
     const key = String(keyV);
     const numel = asInt(numelV, `storage ${key} size`, name);
     const cached = storages.get(key);
@@ -222,13 +307,17 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
     const dtype: DTypeName = sc === 'untyped' ? 'uint8' : sc;
     const nbytes = numel * ITEM_SIZE[dtype];
     if (data.byteLength < nbytes) {
-      throw new Error(`${name}: storage record ${record} has ${data.byteLength} bytes, expected ${nbytes} (${numel} ${dtype})`);
+      throw new Error(
+        `${name}: storage record ${record} has ${data.byteLength} bytes, expected ${nbytes} (${numel} ${dtype})`,
+      );
     }
     const ref: StorageRef = {
-      kind: 'opaque', what: 'storage',
+      kind: 'opaque',
+      what: 'storage',
       value: {
         storage: { key, dtype, device: typeof loc === 'string' ? loc : 'cpu', bytes: data.subarray(0, nbytes) },
-        untyped: sc === 'untyped', dtypeSet: false,
+        untyped: sc === 'untyped',
+        dtypeSet: false,
       },
     };
     storages.set(key, ref);
@@ -236,8 +325,16 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
   };
 
   const build = (target: Unpickled, state: Unpickled): Unpickled => {
-    if (typeof target === 'object' && target !== null && !Array.isArray(target) && target.kind === 'dict' &&
-        typeof state === 'object' && state !== null && !Array.isArray(state) && state.kind === 'dict') {
+    if (
+      typeof target === 'object' &&
+      target !== null &&
+      !Array.isArray(target) &&
+      target.kind === 'dict' &&
+      typeof state === 'object' &&
+      state !== null &&
+      !Array.isArray(state) &&
+      state.kind === 'dict'
+    ) {
       const attrs = target.attributes ?? new Map<string, PyValue>();
       for (const [k, v] of state.entries) attrs.set(String(k), v);
       target.attributes = attrs;
@@ -247,14 +344,19 @@ function loadPthUnchecked(bytes: Uint8Array, name: string): PyValue {
     throw new Error(`${name}: BUILD on a ${describe(target)} with a ${describe(state)} is not allowed`);
   };
 
-  const result = unpickle(zip.read(`${prefix}data.pkl`), {
-    findGlobal: (module, gname) => {
-      const g = findGlobal(module, gname);
-      const dt = (g as PyGlobal & { dtypeRef?: DtypeRef }).dtypeRef;
-      return dt ? (dt as unknown as PyGlobal) : g;
+  const result = unpickle(
+    zip.read(`${prefix}data.pkl`),
+    {
+      findGlobal: (module, gname) => {
+        const g = findGlobal(module, gname);
+        const dt = (g as PyGlobal & { dtypeRef?: DtypeRef }).dtypeRef;
+        return dt ? (dt as unknown as PyGlobal) : g;
+      },
+      persistentLoad,
+      build,
     },
-    persistentLoad, build,
-  }, `${name} (${prefix}data.pkl)`);
+    `${name} (${prefix}data.pkl)`,
+  );
   return checkValue(result, name);
 }
 
@@ -264,12 +366,22 @@ function checkValue(root: Unpickled, file: string): PyValue {
   const visit = (v: Unpickled) => {
     if (typeof v !== 'object' || v === null || seen.has(v)) return;
     seen.add(v);
-    if (Array.isArray(v)) { v.forEach(visit); return; }
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+      return;
+    }
     switch (v.kind) {
-      case 'tuple': v.items.forEach(visit); return;
-      case 'dict': v.entries.forEach(visit); v.attributes?.forEach(visit); return;
-      case 'tensor': return;
-      default: throw new Error(`${file}: the checkpoint holds a ${describe(v)}, not a tensor or container`);
+      case 'tuple':
+        v.items.forEach(visit);
+        return;
+      case 'dict':
+        v.entries.forEach(visit);
+        v.attributes?.forEach(visit);
+        return;
+      case 'tensor':
+        return;
+      default:
+        throw new Error(`${file}: the checkpoint holds a ${describe(v)}, not a tensor or container`);
     }
   };
   visit(root);
@@ -294,14 +406,21 @@ export function savePth(value: PyValue, opts: { archiveName?: string } = {}): Ui
       entry = { id: String(storageIds.size), storage: s };
       storageIds.set(s.key, entry);
       records.push({ name: `${archive}/data/${entry.id}`, data: s.bytes });
-    } else if (entry.storage !== s && (entry.storage.dtype !== s.dtype || entry.storage.bytes.byteLength !== s.bytes.byteLength)) {
+    } else if (
+      entry.storage !== s &&
+      (entry.storage.dtype !== s.dtype || entry.storage.bytes.byteLength !== s.bytes.byteLength)
+    ) {
       throw new Error(`savePth: two different storages share the key ${JSON.stringify(s.key)}`);
     }
     const item = ITEM_SIZE[s.dtype];
-    if (s.bytes.byteLength % item) throw new Error(`savePth: storage ${s.key} has ${s.bytes.byteLength} bytes, not a multiple of the ${s.dtype} size`);
+    if (s.bytes.byteLength % item)
+      throw new Error(
+        `savePth: storage ${s.key} has ${s.bytes.byteLength} bytes, not a multiple of the ${s.dtype} size`,
+      );
     p.mark();
     p.str('storage');
-    if (legacy) p.global('torch', DTYPE_STORAGE[s.dtype]!); else p.global('torch.storage', 'UntypedStorage');
+    if (legacy) p.global('torch', DTYPE_STORAGE[s.dtype]!);
+    else p.global('torch.storage', 'UntypedStorage');
     p.str(entry.id);
     p.str(s.device || 'cpu');
     p.int(legacy ? s.bytes.byteLength / item : s.bytes.byteLength);
@@ -310,19 +429,30 @@ export function savePth(value: PyValue, opts: { archiveName?: string } = {}): Ui
   };
 
   const intTuple = (xs: number[]) => {
-    if (xs.length === 0) { p.emptyTuple(); return; }
+    if (xs.length === 0) {
+      p.emptyTuple();
+      return;
+    }
     p.mark();
     for (const x of xs) p.int(x);
     p.tuple();
   };
-  const emptyOrderedDict = () => { p.global('collections', 'OrderedDict'); p.emptyTuple(); p.reduce(); };
+  const emptyOrderedDict = () => {
+    p.global('collections', 'OrderedDict');
+    p.emptyTuple();
+    p.reduce();
+  };
 
   const writeTensor = (t: RawTensor, path: string) => {
-    if (!Object.hasOwn(ITEM_SIZE, t.storage.dtype)) throw new Error(`savePth: ${path}: unknown dtype ${t.storage.dtype}`);
+    if (!Object.hasOwn(ITEM_SIZE, t.storage.dtype))
+      throw new Error(`savePth: ${path}: unknown dtype ${t.storage.dtype}`);
     const problem = viewProblem(t);
     if (problem) throw new Error(`savePth: ${path}: ${problem}`);
     const legacy = DTYPE_STORAGE[t.storage.dtype] !== undefined;
-    if (t.parameter) { p.global('torch._utils', '_rebuild_parameter'); p.mark(); }
+    if (t.parameter) {
+      p.global('torch._utils', '_rebuild_parameter');
+      p.mark();
+    }
     p.global('torch._utils', legacy ? '_rebuild_tensor_v2' : '_rebuild_tensor_v3');
     p.mark();
     writeStorageRef(t.storage, legacy);
@@ -334,33 +464,54 @@ export function savePth(value: PyValue, opts: { archiveName?: string } = {}): Ui
     if (!legacy) p.global('torch', t.storage.dtype);
     p.tuple();
     p.reduce();
-    if (t.parameter) { p.bool(t.requiresGrad); emptyOrderedDict(); p.tuple(); p.reduce(); }
+    if (t.parameter) {
+      p.bool(t.requiresGrad);
+      emptyOrderedDict();
+      p.tuple();
+      p.reduce();
+    }
   };
 
   const writeDictBody = (entries: Iterable<[string | number, PyValue]>, path: string) => {
-    let open = false, n = 0;
+    let open = false,
+      n = 0;
     for (const [k, v] of entries) {
-      if (!open) { p.mark(); open = true; }
-      if (typeof k === 'string') p.str(k); else writeNumber(k);
+      if (!open) {
+        p.mark();
+        open = true;
+      }
+      if (typeof k === 'string') p.str(k);
+      else writeNumber(k);
       write(v, `${path}[${JSON.stringify(k)}]`);
-      if (++n === 1000) { p.setitems(); open = false; n = 0; }
+      if (++n === 1000) {
+        p.setitems();
+        open = false;
+        n = 0;
+      }
     }
     if (open) p.setitems();
   };
 
   const writeNumber = (v: number) => {
-    if (Number.isInteger(v) && !Object.is(v, -0) && Number.isSafeInteger(v)) p.int(v); else p.float(v);
+    if (Number.isInteger(v) && !Object.is(v, -0) && Number.isSafeInteger(v)) p.int(v);
+    else p.float(v);
   };
 
   const write = (v: PyValue, path: string): void => {
     if (v === null) return p.none();
     switch (typeof v) {
-      case 'boolean': return p.bool(v);
-      case 'number': return writeNumber(v);
-      case 'bigint': return p.int(v);
-      case 'string': return p.str(v);
-      case 'object': break;
-      default: throw new Error(`savePth: ${path}: cannot pickle a ${typeof v}`);
+      case 'boolean':
+        return p.bool(v);
+      case 'number':
+        return writeNumber(v);
+      case 'bigint':
+        return p.int(v);
+      case 'string':
+        return p.str(v);
+      case 'object':
+        break;
+      default:
+        throw new Error(`savePth: ${path}: cannot pickle a ${typeof v}`);
     }
     if (active.has(v)) throw new Error(`savePth: ${path}: the value contains itself (cycles are not supported)`);
     active.add(v);
@@ -377,7 +528,8 @@ export function savePth(value: PyValue, opts: { archiveName?: string } = {}): Ui
         return;
       }
       switch (v.kind) {
-        case 'tensor': return writeTensor(v, path);
+        case 'tensor':
+          return writeTensor(v, path);
         case 'tuple': {
           const t = v as PyTuple;
           if (t.items.length === 0) return p.emptyTuple();
@@ -388,10 +540,16 @@ export function savePth(value: PyValue, opts: { archiveName?: string } = {}): Ui
         case 'dict': {
           const d = v as PyDict;
           if (d.counter) {
-            p.global('collections', 'Counter'); p.mark(); p.emptyDict(); writeDictBody(d.entries, path); p.tuple(); p.reduce();
+            p.global('collections', 'Counter');
+            p.mark();
+            p.emptyDict();
+            writeDictBody(d.entries, path);
+            p.tuple();
+            p.reduce();
             return;
           }
-          if (d.ordered) emptyOrderedDict(); else p.emptyDict();
+          if (d.ordered) emptyOrderedDict();
+          else p.emptyDict();
           writeDictBody(d.entries, path);
           if (d.attributes && d.attributes.size) {
             p.emptyDict();

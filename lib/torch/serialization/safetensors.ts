@@ -5,20 +5,42 @@
  * row-major and little-endian; storages are never shared.
  */
 import {
-  ITEM_SIZE, contiguousBytes, contiguousStrides, numel, viewProblem,
-  type DTypeName, type RawTensor,
+  ITEM_SIZE,
+  contiguousBytes,
+  contiguousStrides,
+  numel,
+  viewProblem,
+  type DTypeName,
+  type RawTensor,
 } from './types.js';
 
 const TO_ST: Partial<Record<DTypeName, string>> = {
-  float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16',
-  int8: 'I8', uint8: 'U8', bool: 'BOOL', uint16: 'U16', uint32: 'U32', uint64: 'U64', complex64: 'C64',
+  float64: 'F64',
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
+  uint16: 'U16',
+  uint32: 'U32',
+  uint64: 'U64',
+  complex64: 'C64',
 };
-const FROM_ST: Record<string, DTypeName> = Object.fromEntries(Object.entries(TO_ST).map(([k, v]) => [v, k as DTypeName]));
+const FROM_ST: Record<string, DTypeName> = Object.fromEntries(
+  Object.entries(TO_ST).map(([k, v]) => [v, k as DTypeName]),
+);
 
 /** Largest header the reference implementation accepts (100 MB). */
 const MAX_HEADER = 100_000_000;
 
-export function loadSafetensors(bytes: Uint8Array, name = '<bytes>'): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
+export function loadSafetensors(
+  bytes: Uint8Array,
+  name = '<bytes>',
+): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
   try {
     return loadUnchecked(bytes, name);
   } catch (err) {
@@ -28,8 +50,13 @@ export function loadSafetensors(bytes: Uint8Array, name = '<bytes>'): { tensors:
   }
 }
 
-function loadUnchecked(bytes: Uint8Array, name: string): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
-  const fail = (problem: string): never => { throw new Error(`${name}: ${problem}`); };
+function loadUnchecked(
+  bytes: Uint8Array,
+  name: string,
+): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
+  const fail = (problem: string): never => {
+    throw new Error(`${name}: ${problem}`);
+  };
   if (bytes.byteLength < 8) fail(`not a safetensors file (only ${bytes.byteLength} bytes; truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
@@ -42,7 +69,8 @@ function loadUnchecked(bytes: Uint8Array, name: string): { tensors: Map<string, 
   } catch (err) {
     fail(`corrupt safetensors header: ${(err as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('safetensors header is not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    fail('safetensors header is not a JSON object');
   const data = bytes.subarray(8 + n);
   const tensors = new Map<string, RawTensor>();
   const metadata: Record<string, string> = {};
@@ -61,20 +89,33 @@ function loadUnchecked(bytes: Uint8Array, name: string): { tensors: Map<string, 
     const dtype = typeof t.dtype === 'string' ? FROM_ST[t.dtype] : undefined;
     if (!dtype) fail(`tensor ${key}: unsupported dtype ${JSON.stringify(t.dtype)}`);
     const shape = t.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${key}: bad shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`tensor ${key}: bad shape ${JSON.stringify(shape)}`);
     const off = t.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      off[0] > off[1]
+    ) {
       fail(`tensor ${key}: bad data_offsets ${JSON.stringify(off)}`);
     }
     const [begin, end] = off as [number, number];
     const expected = numel(shape as number[]) * ITEM_SIZE[dtype!];
-    if (end - begin !== expected) fail(`tensor ${key}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape [${shape}] ${dtype} needs ${expected}`);
-    if (end > data.byteLength) fail(`truncated safetensors file (tensor ${key} ends at byte ${end} of a ${data.byteLength}-byte buffer)`);
+    if (end - begin !== expected)
+      fail(
+        `tensor ${key}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape [${shape}] ${dtype} needs ${expected}`,
+      );
+    if (end > data.byteLength)
+      fail(`truncated safetensors file (tensor ${key} ends at byte ${end} of a ${data.byteLength}-byte buffer)`);
     ranges.push([begin, end, key]);
     tensors.set(key, {
       kind: 'tensor',
       storage: { key, dtype: dtype!, device: 'cpu', bytes: data.subarray(begin, end) },
-      storageOffset: 0, shape: shape as number[], strides: contiguousStrides(shape as number[]), requiresGrad: false,
+      storageOffset: 0,
+      shape: shape as number[],
+      strides: contiguousStrides(shape as number[]),
+      requiresGrad: false,
     });
   }
   ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -84,7 +125,10 @@ function loadUnchecked(bytes: Uint8Array, name: string): { tensors: Map<string, 
   return { tensors, metadata };
 }
 
-export function saveSafetensors(tensors: Map<string, RawTensor> | [string, RawTensor][], metadata?: Record<string, string>): Uint8Array {
+export function saveSafetensors(
+  tensors: Map<string, RawTensor> | [string, RawTensor][],
+  metadata?: Record<string, string>,
+): Uint8Array {
   const list = tensors instanceof Map ? [...tensors.entries()] : tensors;
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) {
@@ -112,11 +156,17 @@ export function saveSafetensors(tensors: Map<string, RawTensor> | [string, RawTe
   let json = JSON.stringify(header);
   let hb = new TextEncoder().encode(json);
   const pad = (8 - (hb.byteLength % 8)) % 8;
-  if (pad) { json += ' '.repeat(pad); hb = new TextEncoder().encode(json); }
+  if (pad) {
+    json += ' '.repeat(pad);
+    hb = new TextEncoder().encode(json);
+  }
   const out = new Uint8Array(8 + hb.byteLength + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(hb.byteLength), true);
   out.set(hb, 8);
   let o = 8 + hb.byteLength;
-  for (const b of blobs) { out.set(b, o); o += b.byteLength; }
+  for (const b of blobs) {
+    out.set(b, o);
+    o += b.byteLength;
+  }
   return out;
 }

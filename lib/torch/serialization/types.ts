@@ -5,12 +5,29 @@
  */
 
 export type DTypeName =
-  | 'float16' | 'bfloat16' | 'float32' | 'float64'
-  | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'bool'
-  | 'uint16' | 'uint32' | 'uint64' | 'complex64' | 'complex128';
+  | 'float16'
+  | 'bfloat16'
+  | 'float32'
+  | 'float64'
+  | 'uint8'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'bool'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'complex64'
+  | 'complex128';
 
 /** A whole storage, little-endian. `key` identifies it: views with the same key share it. */
-export interface RawStorage { key: string; dtype: DTypeName; device: string; bytes: Uint8Array }
+export interface RawStorage {
+  key: string;
+  dtype: DTypeName;
+  device: string;
+  bytes: Uint8Array;
+}
 
 /** A strided view onto a storage; offset and strides count elements, not bytes. */
 export interface RawTensor {
@@ -24,7 +41,10 @@ export interface RawTensor {
   parameter?: boolean;
 }
 
-export interface PyTuple { kind: 'tuple'; items: PyValue[] }
+export interface PyTuple {
+  kind: 'tuple';
+  items: PyValue[];
+}
 
 /**
  * A Python dict (`ordered: false`) or `collections.OrderedDict` (`ordered: true`); insertion order is kept.
@@ -48,8 +68,21 @@ export interface PyDict {
 export type PyValue = null | boolean | number | bigint | string | RawTensor | PyValue[] | PyTuple | PyDict;
 
 export const ITEM_SIZE: Record<DTypeName, number> = {
-  float16: 2, bfloat16: 2, float32: 4, float64: 8, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8,
-  bool: 1, uint16: 2, uint32: 4, uint64: 8, complex64: 8, complex128: 16,
+  float16: 2,
+  bfloat16: 2,
+  float32: 4,
+  float64: 8,
+  uint8: 1,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  bool: 1,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
+  complex64: 8,
+  complex128: 16,
 };
 
 export const DTYPE_NAMES = Object.keys(ITEM_SIZE) as DTypeName[];
@@ -67,7 +100,10 @@ export function numel(shape: readonly number[]): number {
 export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
   return s;
 }
 
@@ -91,14 +127,18 @@ export function viewProblem(t: RawTensor): string | undefined {
   const item = ITEM_SIZE[t.storage.dtype];
   const storageNumel = Math.floor(t.storage.bytes.byteLength / item);
   if (numel(shape) === 0) return undefined;
-  let lo = storageOffset, hi = storageOffset;
+  let lo = storageOffset,
+    hi = storageOffset;
   for (let i = 0; i < shape.length; i++) {
     const ext = (shape[i] - 1) * strides[i];
-    if (ext < 0) lo += ext; else hi += ext;
+    if (ext < 0) lo += ext;
+    else hi += ext;
   }
   if (lo < 0 || hi >= storageNumel) {
-    return `storage too small for the view: shape [${shape}], strides [${strides}], offset ${storageOffset} ` +
-      `needs elements ${lo}..${hi} but the storage has ${storageNumel} ${t.storage.dtype} elements`;
+    return (
+      `storage too small for the view: shape [${shape}], strides [${strides}], offset ${storageOffset} ` +
+      `needs elements ${lo}..${hi} but the storage has ${storageNumel} ${t.storage.dtype} elements`
+    );
   }
   return undefined;
 }

@@ -32,7 +32,10 @@ export class ZipReader {
   readonly entries = new Map<string, ZipEntry>();
   private readonly view: DataView;
 
-  constructor(readonly bytes: Uint8Array, readonly fileName = '<bytes>') {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly fileName = '<bytes>',
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.parse();
   }
@@ -43,23 +46,32 @@ export class ZipReader {
 
   private need(off: number, len: number, what: string): void {
     if (off < 0 || len < 0 || off + len > this.bytes.byteLength) {
-      this.fail(`truncated or corrupt zip archive (${what} at byte ${off} runs past the end of the ${this.bytes.byteLength}-byte file)`);
+      this.fail(
+        `truncated or corrupt zip archive (${what} at byte ${off} runs past the end of the ${this.bytes.byteLength}-byte file)`,
+      );
     }
   }
 
   private parse(): void {
-    const b = this.bytes, v = this.view;
+    const b = this.bytes,
+      v = this.view;
     if (b.byteLength < 22) this.fail(`not a zip archive (only ${b.byteLength} bytes; truncated?)`);
     // End of central directory: search backwards over the maximal comment length.
     let eocd = -1;
     const stop = Math.max(0, b.byteLength - 22 - 0xffff);
     for (let i = b.byteLength - 22; i >= stop; i--) {
-      if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 0x05 && b[i + 3] === 0x06) { eocd = i; break; }
+      if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 0x05 && b[i + 3] === 0x06) {
+        eocd = i;
+        break;
+      }
     }
     if (eocd < 0) {
       const isZip = b[0] === 0x50 && b[1] === 0x4b;
-      this.fail(isZip ? 'truncated or corrupt zip archive (no end-of-central-directory record)'
-        : 'not a zip archive (legacy non-zip torch.save files are not supported)');
+      this.fail(
+        isZip
+          ? 'truncated or corrupt zip archive (no end-of-central-directory record)'
+          : 'not a zip archive (legacy non-zip torch.save files are not supported)',
+      );
     }
     let count = v.getUint16(eocd + 10, true);
     let cdSize = v.getUint32(eocd + 12, true);
@@ -95,13 +107,23 @@ export class ZipReader {
       let e = p + 46 + nameLen;
       const eEnd = e + extraLen;
       while (e + 4 <= eEnd) {
-        const id = v.getUint16(e, true), len = v.getUint16(e + 2, true);
+        const id = v.getUint16(e, true),
+          len = v.getUint16(e + 2, true);
         if (e + 4 + len > eEnd) this.fail(`corrupt zip extra field in the entry for ${name}`);
         if (id === 0x0001) {
           let q = e + 4;
-          if (size === U32_MAX && q + 8 <= e + 4 + len) { size = u64(v, q); q += 8; }
-          if (compressedSize === U32_MAX && q + 8 <= e + 4 + len) { compressedSize = u64(v, q); q += 8; }
-          if (localHeaderOffset === U32_MAX && q + 8 <= e + 4 + len) { localHeaderOffset = u64(v, q); q += 8; }
+          if (size === U32_MAX && q + 8 <= e + 4 + len) {
+            size = u64(v, q);
+            q += 8;
+          }
+          if (compressedSize === U32_MAX && q + 8 <= e + 4 + len) {
+            compressedSize = u64(v, q);
+            q += 8;
+          }
+          if (localHeaderOffset === U32_MAX && q + 8 <= e + 4 + len) {
+            localHeaderOffset = u64(v, q);
+            q += 8;
+          }
         }
         e += 4 + len;
       }
@@ -141,13 +163,17 @@ export class ZipReader {
     } else {
       this.fail(`zip entry ${name} uses unsupported compression method ${entry.method}`);
     }
-    if (data.byteLength !== entry.size) this.fail(`corrupt zip entry ${name} (${data.byteLength} bytes, expected ${entry.size})`);
+    if (data.byteLength !== entry.size)
+      this.fail(`corrupt zip entry ${name} (${data.byteLength} bytes, expected ${entry.size})`);
     if (crc32(data) !== entry.crc32) this.fail(`corrupt zip entry ${name} (CRC mismatch)`);
     return data;
   }
 }
 
-export interface ZipWriteEntry { name: string; data: Uint8Array }
+export interface ZipWriteEntry {
+  name: string;
+  data: Uint8Array;
+}
 
 /**
  * Writes a zip archive of stored entries. Each entry's data starts at a multiple of `align` bytes
@@ -156,7 +182,14 @@ export interface ZipWriteEntry { name: string; data: Uint8Array }
  */
 export function writeZip(entries: ZipWriteEntry[], align = 64, opts: { forceZip64?: boolean } = {}): Uint8Array {
   const force = opts.forceZip64 === true;
-  interface Planned { name: Uint8Array; data: Uint8Array; crc: number; offset: number; localExtra: Uint8Array; zip64: boolean }
+  interface Planned {
+    name: Uint8Array;
+    data: Uint8Array;
+    crc: number;
+    offset: number;
+    localExtra: Uint8Array;
+    zip64: boolean;
+  }
   const planned: Planned[] = [];
   let offset = 0;
   for (const entry of entries) {
@@ -174,8 +207,10 @@ export function writeZip(entries: ZipWriteEntry[], align = 64, opts: { forceZip6
     const ev = new DataView(localExtra.buffer);
     let q = 0;
     if (zip64) {
-      ev.setUint16(0, 0x0001, true); ev.setUint16(2, 16, true);
-      ev.setBigUint64(4, BigInt(size), true); ev.setBigUint64(12, BigInt(size), true);
+      ev.setUint16(0, 0x0001, true);
+      ev.setUint16(2, 16, true);
+      ev.setBigUint64(4, BigInt(size), true);
+      ev.setBigUint64(12, BigInt(size), true);
       q = 20;
     }
     if (align > 1) {
@@ -196,9 +231,11 @@ export function writeZip(entries: ZipWriteEntry[], align = 64, opts: { forceZip6
   const total = cdOffset + cdSize + (needEocd64 ? 56 + 20 : 0) + 22;
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
-  const DOS_TIME = 0, DOS_DATE = (1 << 5) | 1; // 1980-01-01 00:00, deterministic output
+  const DOS_TIME = 0,
+    DOS_DATE = (1 << 5) | 1; // 1980-01-01 00:00, deterministic output
   for (const p of planned) {
-    const o = p.offset, size = p.data.byteLength;
+    const o = p.offset,
+      size = p.data.byteLength;
     v.setUint32(o, 0x04034b50, true);
     v.setUint16(o + 4, p.zip64 ? 45 : 20, true);
     v.setUint16(o + 6, 0x0800, true); // UTF-8 names
@@ -217,7 +254,8 @@ export function writeZip(entries: ZipWriteEntry[], align = 64, opts: { forceZip6
   let c = cdOffset;
   for (const p of planned) {
     const size = p.data.byteLength;
-    const sizeBig = size >= U32_MAX, offBig = p.offset >= U32_MAX;
+    const sizeBig = size >= U32_MAX,
+      offBig = p.offset >= U32_MAX;
     const needs64 = p.zip64 || offBig;
     v.setUint32(c, 0x02014b50, true);
     v.setUint16(c + 4, needs64 ? 45 : 20, true);
@@ -235,7 +273,8 @@ export function writeZip(entries: ZipWriteEntry[], align = 64, opts: { forceZip6
     out.set(p.name, c + 46);
     let q = c + 46 + p.name.byteLength;
     if (needs64) {
-      v.setUint16(q, 0x0001, true); v.setUint16(q + 2, 24, true);
+      v.setUint16(q, 0x0001, true);
+      v.setUint16(q + 2, 24, true);
       v.setBigUint64(q + 4, BigInt(size), true);
       v.setBigUint64(q + 12, BigInt(size), true);
       v.setBigUint64(q + 20, BigInt(p.offset), true);
