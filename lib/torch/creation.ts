@@ -7,9 +7,18 @@ import { ATEN } from './generated/schemas.js';
 import { integerDTypeHint, integerLiteralDType, noteIntegerLiteral, type LiteralFactory } from './literals.js';
 import { fromData, Tensor, wrap, type NestedArray } from './tensor.js';
 
+/**
+ * The options of the tensor factories, as PyTorch's `dtype=`, `device=` and `requires_grad=` keyword arguments.
+ *
+ * Example:
+ *   torch.zeros([2, 3], { dtype: 'float64', device: 'cuda', requiresGrad: true });
+ */
 export interface TensorOptions {
+  /** The element type. Default: the factory's (float32 for most; see each factory). */
   dtype?: DType;
+  /** Where the tensor lives: 'cpu', 'cuda' or 'cuda:N'. Default 'cpu'. */
   device?: string;
+  /** Record operations on the result for autograd (it becomes a leaf). Default false. */
   requiresGrad?: boolean;
 }
 
@@ -133,6 +142,10 @@ function convert(t: Tensor, o: TensorOptions): Tensor {
   return t.to({ dtype, device });
 }
 
+/**
+ * The options of `fromBuffer`: a device and `requiresGrad` as for the other factories (the dtype is an argument of
+ * its own), and whether to copy.
+ */
 export interface FromBufferOptions extends Omit<TensorOptions, 'dtype'> {
   /** Copy the bytes instead of sharing them (always the case for a non-CPU device). */
   copy?: boolean;
@@ -207,10 +220,66 @@ function sizeFactory(name: string, overload: string): SizeFactory {
   }) as SizeFactory;
 }
 
+/**
+ * A tensor filled with 0, as PyTorch's `torch.zeros`.
+ *
+ * Args:
+ *   size: the shape, as one array or as integers one by one (`zeros([2, 3])` or `zeros(2, 3)`).
+ *   options: dtype (default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Throws:
+ *   TypeError when the size is not integers.
+ *
+ * Example:
+ *   torch.zeros(2, 3); // float32 [2, 3] of 0
+ */
 export const zeros = sizeFactory('zeros', '');
+/**
+ * A tensor filled with 1, as PyTorch's `torch.ones`.
+ *
+ * Args:
+ *   size: the shape, as one array or as integers one by one (`ones([2, 3])` or `ones(2, 3)`).
+ *   options: dtype (default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.ones([4], { dtype: 'int64' }); // [1, 1, 1, 1]
+ */
 export const ones = sizeFactory('ones', '');
+/**
+ * A tensor whose memory is allocated but not initialised, as PyTorch's `torch.empty`: the values are whatever the
+ * memory held, so write every element before reading it.
+ *
+ * Args:
+ *   size: the shape, as one array or as integers one by one.
+ *   options: dtype (default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Example:
+ *   const buf = torch.empty([1024]).fill_(0.5);
+ */
 export const empty = sizeFactory('empty', 'memory_format');
+/**
+ * Random numbers uniform in [0, 1), as PyTorch's `torch.rand`, from the default generator (see `manualSeed`).
+ *
+ * Args:
+ *   size: the shape, as one array or as integers one by one.
+ *   options: dtype (a floating type; default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.manualSeed(0);
+ *   const u = torch.rand(2, 2);
+ */
 export const rand = sizeFactory('rand', '');
+/**
+ * Random numbers from the standard normal distribution (mean 0, variance 1), as PyTorch's `torch.randn`, from the
+ * default generator (see `manualSeed`).
+ *
+ * Args:
+ *   size: the shape, as one array or as integers one by one.
+ *   options: dtype (a floating type; default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Example:
+ *   const w = torch.randn([3, 5], { requiresGrad: true });
+ */
 export const randn = sizeFactory('randn', '');
 /** `fill` everywhere. Without a dtype: bool for a boolean, int64 for a bigint, float32 for a fraction, and
  *  for an integer-valued number what the literal rule says (README "Using the library"). */
@@ -269,8 +338,32 @@ export function arange(...args: (number | bigint | TensorOptions)[]): Tensor {
     ? noteIntegerLiteral(t, `torch.arange(${nums.join(', ')})`)
     : t;
 }
+/**
+ * `steps` values evenly spaced from `start` to `end`, both included, as PyTorch's `torch.linspace`.
+ *
+ * Args:
+ *   start: the first value.
+ *   end: the last value.
+ *   steps: how many values (a non-negative integer; 1 gives just `start`).
+ *   o: dtype (default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ */
 export const linspace = (start: number, end: number, steps: number, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('linspace', ''), [start, end, steps, factoryOptions(o)]) as Tensor, o.requiresGrad);
+/**
+ * A 2-d tensor with ones on the diagonal and zeros elsewhere, as PyTorch's `torch.eye`.
+ *
+ * Args:
+ *   n: the number of rows.
+ *   m: the number of columns (default `n`).
+ *   o: dtype (default float32), device (default CPU), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.eye(2); // [[1, 0], [0, 1]]
+ *   torch.eye(2, 3, { dtype: 'int64' }); // [[1, 0, 0], [0, 1, 0]]
+ */
 export function eye(n: number, m?: number, o: TensorOptions = {}): Tensor {
   const t =
     m === undefined
@@ -289,16 +382,78 @@ const likeOptions = (like: Tensor, o: TensorOptions): Record<string, unknown> =>
   dtype: o.dtype ?? like.dtype,
   device: o.device ?? like.device,
 });
+/**
+ * A tensor of zeros with the shape of `t`, as PyTorch's `torch.zeros_like`.
+ *
+ * Args:
+ *   t: the tensor whose shape is taken.
+ *   o: dtype and device (default: those of `t`), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.zerosLike(x); // shape, dtype and device of x
+ */
 export const zerosLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('zeros_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+/**
+ * A tensor of ones with the shape of `t`, as PyTorch's `torch.ones_like`.
+ *
+ * Args:
+ *   t: the tensor whose shape is taken.
+ *   o: dtype and device (default: those of `t`), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.onesLike(x, { dtype: 'bool' });
+ */
 export const onesLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('ones_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+/**
+ * An uninitialised tensor with the shape of `t`, as PyTorch's `torch.empty_like`: write every element
+ * before reading it.
+ *
+ * Args:
+ *   t: the tensor whose shape is taken.
+ *   o: dtype and device (default: those of `t`), requiresGrad (default false).
+ *
+ * Example:
+ *   const out = torch.emptyLike(x);
+ */
 export const emptyLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('empty_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+/**
+ * Random numbers uniform in [0, 1) with the shape of `t`, as PyTorch's `torch.rand_like`.
+ *
+ * Args:
+ *   t: the tensor whose shape is taken.
+ *   o: dtype and device (default: those of `t`), requiresGrad (default false).
+ *
+ * Example:
+ *   const noise = torch.randLike(x);
+ */
 export const randLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('rand_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+/**
+ * Standard normal random numbers with the shape of `t`, as PyTorch's `torch.randn_like`.
+ *
+ * Args:
+ *   t: the tensor whose shape is taken.
+ *   o: dtype and device (default: those of `t`), requiresGrad (default false).
+ *
+ * Example:
+ *   const noisy = x.add(torch.randnLike(x).mul(0.1));
+ */
 export const randnLike = (t: Tensor, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('randn_like', ''), [t, likeOptions(t, o)]) as Tensor, o.requiresGrad);
+/**
+ * A tensor filled with `fill`, with the shape of `t`, as PyTorch's `torch.full_like`.
+ *
+ * Args:
+ *   t: the tensor whose shape is taken.
+ *   fill: the value of every element.
+ *   o: dtype and device (default: those of `t`), requiresGrad (default false).
+ *
+ * Example:
+ *   torch.fullLike(x, -1); // x's shape, dtype and device, every element -1
+ */
 export const fullLike = (t: Tensor, fill: number | boolean, o: TensorOptions = {}): Tensor =>
   finish(callOverloads(ops('full_like', ''), [t, fill, likeOptions(t, o)]) as Tensor, o.requiresGrad);
 

@@ -21,6 +21,7 @@ let makeTensor: (h: number) => TensorBase = (h) => new TensorBase(h);
 export function setTensorFactory(f: (h: number) => TensorBase): void {
   makeTensor = f;
 }
+/** Wraps a native tensor handle in a Tensor (a TensorBase until tensor.ts has registered the full class). */
 export const wrapHandle = (h: number): TensorBase => makeTensor(h);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

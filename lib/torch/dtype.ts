@@ -1,4 +1,9 @@
 // dtype names (PyTorch's, without the `torch.` prefix) and their c10::ScalarType codes.
+/**
+ * A tensor element type, by PyTorch's name without the `torch.` prefix ('float32' for `torch.float32`). Wherever a
+ * dtype is taken, PyTorch's aliases are accepted too ('float', 'double', 'half', 'long', 'int', 'short', 'byte',
+ * 'char', 'cfloat', 'cdouble').
+ */
 export type DType =
   | 'uint8'
   | 'int8'
@@ -17,6 +22,7 @@ export type DType =
   | 'uint32'
   | 'uint64';
 
+/** Each dtype's c10::ScalarType code, as the addon exchanges dtypes. */
 export const DTYPE_CODES: Readonly<Record<DType, number>> = {
   uint8: 0,
   int8: 1,
@@ -53,6 +59,12 @@ const ALIASES: Record<string, DType> = {
 const NAMES: string[] = [];
 for (const [name, code] of Object.entries(DTYPE_CODES)) NAMES[code] = name;
 
+/**
+ * The c10::ScalarType code of a dtype name or alias.
+ *
+ * Throws:
+ *   TypeError for an unknown name, listing the known ones.
+ */
 export function dtypeCode(d: DType | string): number {
   const code = DTYPE_CODES[(ALIASES[d] ?? d) as DType];
   if (code === undefined)
@@ -60,18 +72,35 @@ export function dtypeCode(d: DType | string): number {
   return code;
 }
 
+/**
+ * The dtype name of a c10::ScalarType code (the inverse of `dtypeCode`).
+ *
+ * Throws:
+ *   TypeError for a code with no supported dtype (quantized types, for instance).
+ */
 export function dtypeName(code: number): DType {
   const name = NAMES[code];
   if (!name) throw new TypeError(`unsupported dtype code ${code}`);
   return name as DType;
 }
 
+/** Whether `v` is a dtype name or one of PyTorch's aliases ('float', 'long', ...). */
 export const isDType = (v: unknown): v is DType => typeof v === 'string' && (v in DTYPE_CODES || v in ALIASES);
 
+/**
+ * Whether a dtype is a real floating-point type (float16, bfloat16, float32, float64), as PyTorch's
+ * `dtype.is_floating_point`.
+ *
+ * Example:
+ *   isFloatingPoint('bfloat16'); // true
+ *   isFloatingPoint('complex64'); // false
+ */
 export const isFloatingPoint = (d: DType): boolean =>
   d === 'float16' || d === 'float32' || d === 'float64' || d === 'bfloat16';
+/** Whether a dtype is complex (complex32, complex64, complex128), as PyTorch's `dtype.is_complex`. */
 export const isComplex = (d: DType): boolean => d === 'complex32' || d === 'complex64' || d === 'complex128';
 
+/** The JS typed arrays that tensor data is read from and into. */
 export type TypedArray =
   | Float32Array
   | Float64Array
@@ -109,6 +138,7 @@ export const TYPED_ARRAY_OF: Readonly<
   complex128: Float64Array,
 };
 
+/** Bytes per element of each dtype, as PyTorch's `dtype.itemsize`. */
 export const ELEMENT_SIZE: Readonly<Record<DType, number>> = {
   uint8: 1,
   int8: 1,
@@ -128,6 +158,12 @@ export const ELEMENT_SIZE: Readonly<Record<DType, number>> = {
   uint64: 8,
 };
 
+/**
+ * The dtype a typed array's elements have (Uint8ClampedArray counts as uint8).
+ *
+ * Throws:
+ *   TypeError for a view with no matching dtype (DataView, Float16Array), naming its type.
+ */
 export function dtypeOfTypedArray(a: ArrayBufferView): DType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';
@@ -142,12 +178,19 @@ export function dtypeOfTypedArray(a: ArrayBufferView): DType {
   throw new TypeError(`unsupported typed array ${a.constructor.name}`);
 }
 
+/**
+ * How a tensor's elements are laid out in memory, as PyTorch's `torch.memory_format`: 'contiguous' (row-major),
+ * 'preserve' (keep the input's), 'channelsLast' (NHWC for 4-d) or 'channelsLast3d' (NDHWC for 5-d).
+ */
 export type MemoryFormat = 'contiguous' | 'preserve' | 'channelsLast' | 'channelsLast3d';
+/** Each memory format's code, as the addon exchanges them. */
 export const MEMORY_FORMAT_CODES: Readonly<Record<MemoryFormat, number>> = {
   contiguous: 0,
   preserve: 1,
   channelsLast: 2,
   channelsLast3d: 3,
 };
+/** A tensor's layout, as PyTorch's `torch.layout`: 'strided' (dense) or 'sparse' (COO). */
 export type Layout = 'strided' | 'sparse';
+/** Each layout's code, as the addon exchanges them. */
 export const LAYOUT_CODES: Readonly<Record<Layout, number>> = { strided: 0, sparse: 1 };

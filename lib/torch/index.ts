@@ -61,7 +61,26 @@ export {
 } from './serialize.js';
 import { native } from './native.js';
 
+/**
+ * The number of threads libtorch uses for intra-op parallelism on the CPU, as PyTorch's `torch.get_num_threads()`.
+ *
+ * Example:
+ *   torch.getNumThreads(); // e.g. 8
+ */
 export const getNumThreads = (): number => native.getNumThreads();
+/**
+ * Sets the number of threads libtorch uses for intra-op parallelism on the CPU, as PyTorch's
+ * `torch.set_num_threads(n)`.
+ *
+ * Args:
+ *   n: a positive integer.
+ *
+ * Throws:
+ *   Error when `n` is not positive.
+ *
+ * Example:
+ *   torch.setNumThreads(2); // leave the other cores to other work
+ */
 export const setNumThreads = (n: number): void => native.setNumThreads(n);
 /** The libtorch version the addon runs on. */
 export const version = (): string => native.version();

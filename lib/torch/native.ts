@@ -3,31 +3,54 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The addon's tensor table figures (see `memory()`, which adds the CUDA allocator's). */
 export interface NativeStats {
+  /** Tensor handles alive in the native table. */
   liveTensors: number;
+  /** Bytes of distinct CPU storages referenced by live handles. */
   cpuBytes: number;
+  /** Bytes of distinct non-CPU storages referenced by live handles. */
   deviceBytes: number;
 }
+/** The CUDA caching allocator's figures for one device, in bytes (see `torch.cuda.memoryStats`). */
 export interface CudaMemory {
+  /** Bytes held by tensors now (Python's `torch.cuda.memory_allocated`). */
   allocated: number;
+  /** Bytes the allocator holds from the driver now, used or cached (`torch.cuda.memory_reserved`). */
   reserved: number;
+  /** The highest `allocated` so far (`torch.cuda.max_memory_allocated`). */
   peakAllocated: number;
+  /** The highest `reserved` so far (`torch.cuda.max_memory_reserved`). */
   peakReserved: number;
 }
+/** One argument of an operator schema as the addon's `schemas()` reports it. */
 export interface NativeSchemaArg {
+  /** The argument's name in the schema (snake_case). */
   name: string;
+  /** Its type as the schema writes it ('Tensor', 'int[]', 'Scalar?', 'SymInt[2]', ...). */
   type: string;
+  /** Whether it comes after `*` (keyword-only in Python). */
   kwargOnly: boolean;
+  /** Whether the schema gives it a default. */
   hasDefault: boolean;
+  /** The default, when there is one. */
   default: unknown;
+  /** Whether the op writes to it (`Tensor(a!)`). */
   mutates: boolean;
+  /** The fixed length of a sized list (`int[3]` has 3), when it is one. */
   N?: number;
 }
+/** An operator schema as the addon's `schemas()` reports it (one per overload). */
 export interface NativeSchema {
+  /** The qualified op name, e.g. 'aten::add'. */
   name: string;
+  /** The overload name, e.g. 'Tensor' ('' for the default overload). */
   overload: string;
+  /** The schema as text, e.g. 'aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor'. */
   schema: string;
+  /** The arguments, in order. */
   args: NativeSchemaArg[];
+  /** The returns: type, name (often '') and whether the return aliases a mutated argument. */
   returns: { type: string; name: string; writesAlias: boolean }[];
 }
 
@@ -157,4 +180,10 @@ function load(): NativeAddon {
   }
 }
 
+/**
+ * The loaded native addon (libtorch bindings). Loading happens when this module is first imported.
+ *
+ * Throws:
+ *   Error, at import, when the addon is not built, naming the folder searched and the command that builds it.
+ */
 export const native: NativeAddon = load();

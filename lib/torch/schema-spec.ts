@@ -7,8 +7,11 @@ import type { NativeSchema } from './native.js';
  *  Scalar[], ScalarType, Layout, MemoryFormat, Device, str, Generator, unsupported. */
 export type ArgKind =
   'T' | 'TL' | 'OTL' | 'I' | 'IL' | 'F' | 'FL' | 'B' | 'BL' | 'S' | 'SL' | 'ST' | 'L' | 'MF' | 'D' | 'STR' | 'G' | 'U';
+/** Argument flag: the argument may be null (the schema type ends in `?`). */
 export const OPTIONAL = 1;
+/** Argument flag: the schema gives a default, so the argument may be left out. */
 export const HAS_DEFAULT = 2;
+/** Argument flag: the argument is keyword-only (after `*`), given in the trailing options object. */
 export const KWARG_ONLY = 4;
 /** A fixed-size list (`int[3]`, `float[2]`): one number stands for the whole list. Python's arg parser
  *  accepts a bare number only for these; for `int[]` it must be a list, so `split(x, 1)` is `split.Tensor`. */
@@ -31,6 +34,7 @@ export interface OverloadSpec {
   id?: number;
 }
 
+/** A snake_case name in camelCase ('keep_dim' -> 'keepDim'), as argument and option names are written in JS. */
 export const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 const KINDS: Record<string, ArgKind> = {
@@ -60,10 +64,15 @@ export function argKind(type: string): ArgKind {
   return KINDS[type.replace(/\?$/, '').replace(/\[\d*\]$/, '[]')] ?? 'U';
 }
 
+/** The return kind letter of a schema return type: T tensor, L tensor list, D dtype, V any other value. */
 export function returnKind(type: string): string {
   return type === 'Tensor' ? 'T' : type === 'Tensor[]' ? 'L' : type === 'ScalarType' ? 'D' : 'V';
 }
 
+/**
+ * The compact overload spec of one schema: arguments as [camelCase name, kind, flags, snake_case name], return
+ * kinds, the mutated argument each return aliases, and the number of positional arguments.
+ */
 export function specFromSchema(s: NativeSchema): OverloadSpec {
   const a: ArgSpec[] = s.args.map((x) => {
     const flags =

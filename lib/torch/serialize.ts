@@ -37,6 +37,12 @@ export type Savable =
   | Map<string | number, Savable>
   | { [key: string]: Savable };
 
+/**
+ * The options of `load` and `loadSafetensors`, as PyTorch's `torch.load` keyword arguments.
+ *
+ * Example:
+ *   const sd = torch.load('model.pth', { mapLocation: 'cpu' }); // a GPU checkpoint on a CPU-only machine
+ */
 export interface LoadOptions {
   /** Device for every tensor ('cpu', 'cuda:0'); default: where it was saved, or CPU when CUDA is unavailable. */
   mapLocation?: string;

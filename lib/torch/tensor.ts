@@ -86,11 +86,22 @@ export type Index = number | string | null | Tensor | NestedArray<number> | Nest
 /** The value of an index assignment: a tensor (broadcast) or a number/boolean (filled). */
 export type SetValue = Tensor | number | boolean;
 
+/**
+ * The options of `Tensor.to`, as PyTorch's `Tensor.to` keyword arguments.
+ *
+ * Example:
+ *   x.to({ device: 'cuda', dtype: 'float16', nonBlocking: true });
+ */
 export interface ToOptions {
+  /** The target dtype (default: unchanged). */
   dtype?: DType;
+  /** The target device, 'cpu', 'cuda' or 'cuda:N' (default: unchanged). */
   device?: string;
+  /** Copy even when nothing changes (default false: then the result shares `x`'s data). */
   copy?: boolean;
+  /** Copy asynchronously with respect to the host when possible, e.g. from pinned memory (default false). */
   nonBlocking?: boolean;
+  /** The memory format of the result (default: 'preserve'). */
   memoryFormat?: MemoryFormat;
 }
 /** Device names `to` takes as a bare string (any device string goes through `to({ device })`). */
@@ -120,6 +131,7 @@ const TYPE_NAMES: Partial<Record<DType, string>> = {
   complex128: 'ComplexDoubleTensor',
 };
 
+/** A value or arrays of arrays of values, any depth: the data of `torch.tensor` and the result of `tolist`. */
 export type NestedArray<T> = T | NestedArray<T>[];
 
 function parseSlice(s: string): { start: number | null; stop: number | null; step: number } {
@@ -139,6 +151,23 @@ function parseSlice(s: string): { start: number | null; stop: number | null; ste
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A multi-dimensional array of one dtype on one device, as PyTorch's `torch.Tensor`, backed by a libtorch tensor.
+ * Every ATen method is here under its camelCase name (`x.matmul(y)`, `x.logSoftmax(1)`, `x.add_(1)` in place),
+ * with Python's positional and keyword arguments (keyword ones as a trailing options object); this class adds
+ * what the op schemas cannot express: metadata (`shape`, `dtype`, `device`), readback (`item`, `toTypedArray`,
+ * `tolist`), conversion (`to`, `float`, `cuda`), autograd (`backward`, `grad`, `requiresGrad_`), indexing (`get`,
+ * `set`) and printing.
+ *
+ * Tensors hold native memory: dispose them (`x.dispose()`, `using x = ...`, or `torch.tidy`) rather than wait
+ * for the garbage collector. Make them with the factories (`torch.tensor`, `torch.zeros`, ...), not with `new`.
+ *
+ * Example:
+ *   const x = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32', requiresGrad: true });
+ *   const loss = x.matmul(x).sum();
+ *   loss.backward();
+ *   console.log(x.grad!.tolist()); // [[7, 11], [9, 13]]
+ */
 export class Tensor extends TensorMethods {
   private meta(): ReturnType<typeof native.meta> {
     return native.meta(this.h);
@@ -366,14 +395,18 @@ export class Tensor extends TensorMethods {
     try {
       v = native.item(this.h);
     } catch (err) {
-      if (this.numel() === 1 && this.dtype === 'uint64') return this.exactInteger(-1) as T; // beyond int64: read it exactly
+      // A uint64 value beyond int64: read it exactly.
+      if (this.numel() === 1 && this.dtype === 'uint64') return this.exactInteger(-1) as T;
       throw err;
     }
     if (typeof v === 'number' && Number.isInteger(v) && (v < 0 || v > Number.MAX_SAFE_INTEGER))
       return this.exactInteger(v) as T;
     return v as T;
   }
-  /** `v` as item() read it, or the exact value when the dtype is 64-bit (the addon's double may have rounded or wrapped it). */
+  /**
+   * `v` as item() read it, or the exact value when the dtype is 64-bit (the addon's double may have rounded or
+   * wrapped it).
+   */
   private exactInteger(v: number): number {
     const dtype = this.dtype;
     if (dtype !== 'int64' && dtype !== 'uint64') return v;
@@ -452,7 +485,10 @@ export class Tensor extends TensorMethods {
   }
 
   // ---- Python forms whose schema differs ----
-  /** `x.where(condition, other)`: elements of x where condition holds, else of other (torch.where(condition, x, other)). */
+  /**
+   * `x.where(condition, other)`: elements of x where condition holds, else of other
+   * (torch.where(condition, x, other)).
+   */
   where(condition: Tensor, other: Tensor | number | boolean): Tensor {
     return callOverloads(WHERE, [condition, this, other]) as Tensor;
   }

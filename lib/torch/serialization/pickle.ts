@@ -16,14 +16,26 @@ export interface PyGlobal {
 
 /** Values that may live on the unpickler stack: PyValues plus resolved globals and opaque objects. */
 export type Unpickled = PyValue | PyGlobal | Opaque;
+/**
+ * An object the unpickler may hold but not represent as a PyValue (a storage reference, a half-built object);
+ * the hooks create and consume them.
+ */
 export interface Opaque {
   kind: 'opaque';
+  /** What it is, for error messages and checks ('storage', 'dtype', 'storage class'). */
   what: string;
+  /** The hooks' own data. */
   value: unknown;
 }
 
+/** The callbacks through which the unpickler touches anything beyond plain Python values. */
 export interface UnpicklerHooks {
+  /**
+   * Resolves GLOBAL/STACK_GLOBAL `(module, name)` to a callable; must throw for anything not on its allow list
+   * (this is what keeps a checkpoint from running code).
+   */
   findGlobal(module: string, name: string): PyGlobal;
+  /** Resolves a BINPERSID/PERSID id (torch.save's storage references); without it such ids are an error. */
   persistentLoad?(pid: Unpickled): Unpickled;
   /** BUILD on `target` with `state`; returns the resulting object. */
   build?(target: Unpickled, state: Unpickled): Unpickled;
@@ -34,10 +46,12 @@ type StackItem = Unpickled | typeof MARK_OBJ;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Whether `v` is a global resolved by `findGlobal`. */
 export function isPyGlobal(v: unknown): v is PyGlobal {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'global';
 }
 
+/** A short name of a stack value's Python type for error messages ('list', 'None', 'collections.OrderedDict'). */
 export function describe(v: Unpickled | typeof MARK_OBJ): string {
   if (v === MARK_OBJ) return 'MARK';
   if (v === null) return 'None';
@@ -72,6 +86,7 @@ function dictKey(k: Unpickled, where: () => string): string | number {
   );
 }
 
+/** An empty dict record: a plain dict, or an OrderedDict when `ordered`. */
 export function newDict(ordered: boolean): PyDict {
   return { kind: 'dict', ordered, entries: new Map() };
 }

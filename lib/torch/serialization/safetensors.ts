@@ -37,6 +37,22 @@ const FROM_ST: Record<string, DTypeName> = Object.fromEntries(
 /** Largest header the reference implementation accepts (100 MB). */
 const MAX_HEADER = 100_000_000;
 
+/**
+ * Parses a safetensors file's bytes into raw tensor records (each with its own storage; the storages are views of
+ * `bytes`, not copies) and the header's `__metadata__`.
+ *
+ * Args:
+ *   bytes: the whole file.
+ *   name: the file's name for error messages (default '<bytes>').
+ *
+ * Returns:
+ *   The tensors by name, in header order, and the metadata strings (empty when there are none).
+ *
+ * Throws:
+ *   Error naming the file when the header is missing, truncated, too large (over 100 MB) or not valid JSON, a
+ *   dtype is unknown, or a tensor's byte range does not match its shape, lies outside the buffer or overlaps
+ *   another's.
+ */
 export function loadSafetensors(
   bytes: Uint8Array,
   name = '<bytes>',
@@ -125,6 +141,22 @@ function loadUnchecked(
   return { tensors, metadata };
 }
 
+/**
+ * Encodes raw tensor records as a safetensors file: the JSON header (with `__metadata__` when given), padded to a
+ * multiple of 8 bytes, then each tensor's bytes row-major in the given order.
+ *
+ * Args:
+ *   tensors: the tensors by name (a Map or entries, in the order they are written).
+ *   metadata: string-to-string metadata for the header (default none).
+ *
+ * Returns:
+ *   The file's bytes.
+ *
+ * Throws:
+ *   Error naming the tensor for a duplicate or reserved name ('__metadata__'), a dtype safetensors lacks
+ *   (complex128) or an invalid view (shape, strides or offset beyond its storage); Error naming the key for a
+ *   non-string metadata value.
+ */
 export function saveSafetensors(
   tensors: Map<string, RawTensor> | [string, RawTensor][],
   metadata?: Record<string, string>,

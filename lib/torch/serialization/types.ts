@@ -41,6 +41,7 @@ export interface RawTensor {
   parameter?: boolean;
 }
 
+/** A Python tuple (kept apart from lists so that savePth writes it back as a tuple). */
 export interface PyTuple {
   kind: 'tuple';
   items: PyValue[];
@@ -67,6 +68,7 @@ export interface PyDict {
  */
 export type PyValue = null | boolean | number | bigint | string | RawTensor | PyValue[] | PyTuple | PyDict;
 
+/** Bytes per element of each storage dtype. */
 export const ITEM_SIZE: Record<DTypeName, number> = {
   float16: 2,
   bfloat16: 2,
@@ -85,18 +87,22 @@ export const ITEM_SIZE: Record<DTypeName, number> = {
   complex128: 16,
 };
 
+/** Every storage dtype name the checkpoint formats support. */
 export const DTYPE_NAMES = Object.keys(ITEM_SIZE) as DTypeName[];
 
+/** Whether a value from a checkpoint is a tensor record. */
 export function isRawTensor(v: unknown): v is RawTensor {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'tensor';
 }
 
+/** The number of elements of a shape (1 for `[]`, a scalar). */
 export function numel(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** Row-major strides, in elements, of a shape (`[2, 3, 4]` -> `[12, 4, 1]`). */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;

@@ -5,12 +5,19 @@
  */
 import * as zlib from 'node:zlib';
 
+/** One entry of a zip archive's central directory, as the reader found it. */
 export interface ZipEntry {
+  /** The entry's path inside the archive ('archive/data.pkl'). */
   name: string;
+  /** The compression method: 0 stored, 8 deflated (others are refused when read). */
   method: number;
+  /** Bytes of the entry's data in the file. */
   compressedSize: number;
+  /** Bytes of the data once inflated. */
   size: number;
+  /** CRC-32 of the inflated data, checked on read. */
   crc32: number;
+  /** Where the entry's local header starts in the file. */
   localHeaderOffset: number;
 }
 
@@ -170,6 +177,7 @@ export class ZipReader {
   }
 }
 
+/** One entry for `writeZip`: its path inside the archive and its bytes (stored uncompressed). */
 export interface ZipWriteEntry {
   name: string;
   data: Uint8Array;
