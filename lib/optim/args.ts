@@ -43,7 +43,10 @@ const isOptionsObject = (v: unknown): v is Record<string, unknown> => {
  *   defaults: every optional parameter with its default; a name in `positional` without a default is required.
  *
  * Example:
- *   const o = pyArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch'], [30, { gamma: 0.5 }], { gamma: 0.1, lastEpoch: -1 });
+ *   const o = pyArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch'], [30, { gamma: 0.5 }], {
+ *     gamma: 0.1,
+ *     lastEpoch: -1,
+ *   });
  *   // { stepSize: 30, gamma: 0.5, lastEpoch: -1 }
  */
 export function pyArgs<O extends object>(

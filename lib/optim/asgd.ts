@@ -41,7 +41,8 @@ const DEFAULTS: ASGDOptions = {
 
 /**
  * Averaged SGD (Polyak & Juditsky 1992), as PyTorch's `torch.optim.ASGD`: p = p (1 - lambd eta) - eta g, with
- * eta = lr / (1 + lambd lr step)^alpha, and the average `ax` of the iterates from step t0 on (mu = 1 / max(1, step - t0)).
+ * eta = lr / (1 + lambd lr step)^alpha, and the average `ax` of the iterates from step t0 on
+ * (mu = 1 / max(1, step - t0)).
  * State per parameter: `step`, `eta`, `mu`, `ax`.
  *
  * Args:

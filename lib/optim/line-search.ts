@@ -175,7 +175,10 @@ interface ZoomContext {
   curvature: (gtd: PyScalar) => boolean;
 }
 
-/** The zoom phase: shrinks the bracket (in place) until the conditions hold; returns the best end and the evaluations. */
+/**
+ * The zoom phase: shrinks the bracket (in place) until the conditions hold; returns the best end and the
+ * evaluations.
+ */
 function zoom(b: Bracket, done: boolean, lsIter: number, c: ZoomContext): { low: number; evals: number } {
   let insufProgress = false,
     evals = 0;

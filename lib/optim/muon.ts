@@ -38,7 +38,8 @@ const DEFAULTS: MuonOptions = {
  *   eps: the floor of the norm used to scale the input.
  *
  * Example:
- *   const o = zeropowerViaNewtonSchulz(torch.randn([4, 3]), [3.4445, -4.775, 2.0315], 5, 1e-7); // bfloat16, ~orthonormal columns
+ *   // bfloat16, with nearly orthonormal columns
+ *   const o = zeropowerViaNewtonSchulz(torch.randn([4, 3]), [3.4445, -4.775, 2.0315], 5, 1e-7);
  */
 export function zeropowerViaNewtonSchulz(
   grad: Tensor,

@@ -7,14 +7,24 @@ import { readOptimizerState, type GroupValue, type SavedOptimizerState } from '.
 export type { GroupValue } from './state-dict.js';
 /** A per-parameter state entry: a tensor (momentum buffer, moments, `step`), a number, or a list (LBFGS's history). */
 export type StateValue = Tensor | number | (Tensor | number | null)[];
+/**
+ * One parameter's optimizer state, by camelCase name (`momentumBuffer`, `expAvg`, `step`, ...); `stateDict()` writes
+ * the names in Python's snake_case.
+ */
 export type ParamState = Record<string, StateValue>;
 /** A parameter group: the tensors and this group's hyper-parameters. */
 export type ParamGroup<O> = O & { params: Tensor[] };
 /** Parameters as a flat list, or groups that override the defaults per group. */
 export type ParamsArg<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
-/** What `step(closure)` takes: a function that zeroes the grads, computes the loss, calls backward and returns the loss. */
+/**
+ * What `step(closure)` takes: a function that zeroes the grads, computes the loss, calls backward and returns
+ * the loss.
+ */
 export type Closure = () => Tensor | number;
-/** Python's implementation selectors that several optimizers accept (`foreach`, `capturable`, `differentiable`, `fused`). */
+/**
+ * Python's implementation selectors that several optimizers accept (`foreach`, `capturable`, `differentiable`,
+ * `fused`).
+ */
 export interface ImplementationFlags {
   foreach: boolean | null;
   capturable: boolean;
@@ -53,10 +63,37 @@ export type OptimizerStateDict = {
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/**
+ * The base of every optimizer, as PyTorch's `torch.optim.Optimizer`: it holds the parameter groups (each with its
+ * own hyper-parameters, the defaults filled in), the per-parameter state, and saves and restores both in PyTorch's
+ * state-dict layout. Subclasses implement `step`.
+ *
+ * Args:
+ *   params: the parameters to optimize, as tensors (an array or any iterable, e.g. `model.parameters()`) or as
+ *     parameter groups `{ params, ...hyper-parameters }` whose values override the defaults for that group.
+ *   defaults: every hyper-parameter's value for groups that do not set it.
+ *
+ * Throws:
+ *   TypeError for an empty parameter list, a mix of tensors and groups, a parameter in two groups, or a
+ *   non-leaf tensor.
+ *
+ * Example:
+ *   const opt = new optim.SGD([
+ *     { params: backbone.parameters() },
+ *     { params: head.parameters(), lr: 0.1 },
+ *   ], { lr: 0.01, momentum: 0.9 });
+ *   for (const [x, y] of batches) {
+ *     opt.zeroGrad();
+ *     lossFn(model.forward(x), y).backward();
+ *     opt.step();
+ *   }
+ */
 export abstract class Optimizer<O extends object> {
+  /** The parameter groups, each with all hyper-parameters (a scheduler changes `lr` here). */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state (tensors owned by the optimizer). */
   readonly state = new Map<Tensor, ParamState>();
+  /** The hyper-parameters that groups without their own values take. */
   readonly defaults: O;
 
   constructor(params: ParamsArg<O>, defaults: O) {
@@ -72,6 +109,13 @@ export abstract class Optimizer<O extends object> {
       }
   }
 
+  /**
+   * Adds a parameter group, as PyTorch's `add_param_group` (e.g. to train layers unfrozen during training); values
+   * it leaves out come from `defaults`.
+   *
+   * Throws:
+   *   TypeError when a parameter is already in a group or is not a leaf.
+   */
   addParamGroup(group: Partial<O> & { params: Tensor[] }): void {
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of group.params) {
@@ -109,7 +153,10 @@ export abstract class Optimizer<O extends object> {
     return closure ? torch.enableGrad(closure) : undefined;
   }
 
-  /** Runs `update(p, grad, state, group)` for each parameter with a gradient, without autograd, disposing temporaries. */
+  /**
+   * Runs `update(p, grad, state, group)` for each parameter with a gradient, without autograd, disposing
+   * temporaries.
+   */
   protected forEachParam(update: (p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>) => void): void {
     torch.noGrad(() => {
       for (const group of this.paramGroups)
@@ -130,7 +177,8 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * PyTorch's layout: `{ state: { index: { momentum_buffer | step, exp_avg, ... } }, param_groups: [{ lr, ..., params: [indices] }] }`.
+   * PyTorch's layout:
+   * `{ state: { index: { momentum_buffer | step, exp_avg, ... } }, param_groups: [{ lr, ..., params: [indices] }] }`.
    * `torch.save` writes it as Python writes `optimizer.state_dict()` (state keys as ints), so Python's
    * `optimizer.load_state_dict(torch.load(path))` resumes from it. Tensors are copies owned by the caller
    * (dispose them, e.g. with torch.dispose(sd)).
@@ -219,7 +267,10 @@ export abstract class Optimizer<O extends object> {
 
   /** State keys whose Python name is not the camelCase one's snake_case (LBFGS's hDiag is 'H_diag'). */
   protected readonly pyStateKeys: Record<string, string> = {};
-  /** Whether state tensors have their parameter's shape (checked when loading); LBFGS's flat vectors and Adafactor's factored moments do not. */
+  /**
+   * Whether state tensors have their parameter's shape (checked when loading); LBFGS's flat vectors and
+   * Adafactor's factored moments do not.
+   */
   protected readonly stateFollowsParamShapes: boolean = true;
 
   /** Frees the optimizer's state tensors. */

@@ -32,8 +32,9 @@ const DEFAULTS: RAdamOptions = {
 
 /**
  * RAdam (Liu et al. 2019), as PyTorch's `torch.optim.RAdam`: Adam whose adaptive step is used only once the
- * variance estimate is tractable (rho_t > 5), rectified by sqrt((rho_t-4)(rho_t-2)rho_inf / ((rho_inf-4)(rho_inf-2)rho_t));
- * before that a momentum-SGD step. `decoupledWeightDecay` decays as AdamW does.
+ * variance estimate is tractable (rho_t > 5), rectified by
+ * sqrt((rho_t-4)(rho_t-2)rho_inf / ((rho_inf-4)(rho_inf-2)rho_t)); before that a momentum-SGD step.
+ * `decoupledWeightDecay` decays as AdamW does.
  * State per parameter: `step`, `exp_avg`, `exp_avg_sq`.
  *
  * Args:

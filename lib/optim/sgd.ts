@@ -3,7 +3,10 @@ import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
 import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
-/** SGD's hyper-parameters (PyTorch's names in camelCase; `foreach`, `differentiable`, `fused` as `checkImplementationFlags` says). */
+/**
+ * SGD's hyper-parameters (PyTorch's names in camelCase; `foreach`, `differentiable`, `fused` as
+ * `checkImplementationFlags` says).
+ */
 export interface SGDOptions {
   lr: number;
   momentum: number;
@@ -29,8 +32,9 @@ const DEFAULTS: SGDOptions = {
 };
 
 /**
- * Stochastic gradient descent as PyTorch's `torch.optim.SGD`: momentum (buffer = momentum * buffer + (1 - dampening) g),
- * Nesterov, L2 weight decay. Parameters without a gradient are skipped entirely (no momentum buffer, no weight decay).
+ * Stochastic gradient descent as PyTorch's `torch.optim.SGD`: momentum
+ * (buffer = momentum * buffer + (1 - dampening) g), Nesterov, L2 weight decay. Parameters without a gradient are
+ * skipped entirely (no momentum buffer, no weight decay).
  * State per parameter: `momentumBuffer` (`momentum_buffer` in stateDict()).
  *
  * Args:
@@ -44,7 +48,8 @@ const DEFAULTS: SGDOptions = {
  *   foreach, differentiable, fused: Python's implementation selectors (see `checkImplementationFlags`).
  *
  * Example:
- *   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true }); // or (params, 0.01, { momentum: 0.9, ... })
+ *   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true });
+ *   // or positionally: new optim.SGD(model.parameters(), 0.01, { momentum: 0.9, nesterov: true })
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, ...args: PyArgs<Partial<SGDOptions>, typeof ARGS>) {

@@ -143,8 +143,10 @@ const CHAIN_ARGS = ['schedulers', 'optimizer'] as const;
  *   optimizer: that optimizer (default: the first scheduler's).
  *
  * Example:
- *   const sched = new optim.lrScheduler.ChainedScheduler([new optim.lrScheduler.ConstantLR(opt, { factor: 0.1, totalIters: 2 }),
- *     new optim.lrScheduler.ExponentialLR(opt, 0.9)]);
+ *   const sched = new optim.lrScheduler.ChainedScheduler([
+ *     new optim.lrScheduler.ConstantLR(opt, { factor: 0.1, totalIters: 2 }),
+ *     new optim.lrScheduler.ExponentialLR(opt, 0.9),
+ *   ]);
  */
 export class ChainedScheduler extends CompositeScheduler {
   constructor(...args: PyArgs<ChainedSchedulerOptions, typeof CHAIN_ARGS>) {

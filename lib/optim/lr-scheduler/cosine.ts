@@ -85,7 +85,12 @@ const RESTART_ARGS = ['t0', 'tMult', 'etaMin', 'lastEpoch'] as const;
  *
  * Example:
  *   const sched = new optim.lrScheduler.CosineAnnealingWarmRestarts(opt, 10, { tMult: 2 });
- *   for (let epoch = 0; epoch < 70; epoch++) for (let i = 0; i < iters; i++) { trainBatch(); sched.step(epoch + i / iters); }
+ *   for (let epoch = 0; epoch < 70; epoch++) {
+ *     for (let i = 0; i < iters; i++) {
+ *       trainBatch();
+ *       sched.step(epoch + i / iters);
+ *     }
+ *   }
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   t0: number;

@@ -204,7 +204,10 @@ export abstract class LRScheduler {
     this.updateLr(epoch);
   }
 
-  /** Sets the next (or the given) epoch's rates without counting a step (Python's `_update_lr`; SequentialLR uses it). */
+  /**
+   * Sets the next (or the given) epoch's rates without counting a step (Python's `_update_lr`; SequentialLR
+   * uses it).
+   */
   updateLr(epoch?: number): void {
     let values: number[];
     if (epoch === undefined) {

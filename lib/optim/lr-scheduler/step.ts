@@ -29,7 +29,8 @@ const STEP_ARGS = ['stepSize', 'gamma', 'lastEpoch'] as const;
  *   lastEpoch: the last epoch's index when resuming (default -1).
  *
  * Example:
- *   const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 }); // lr 0.05 for epochs 0-29, 0.005 for 30-59, ...
+ *   // lr 0.05 for epochs 0-29, 0.005 for 30-59, ...
+ *   const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 });
  *   for (let epoch = 0; epoch < 100; epoch++) { train(); sched.step(); }
  */
 export class StepLR extends LRScheduler {
@@ -78,7 +79,8 @@ const MULTI_ARGS = ['milestones', 'gamma', 'lastEpoch'] as const;
  *   lastEpoch: the last epoch's index when resuming (default -1).
  *
  * Example:
- *   const sched = new optim.lrScheduler.MultiStepLR(opt, [30, 80], { gamma: 0.1 }); // 0.05, then 0.005 from 30, 0.0005 from 80
+ *   // lr 0.05, then 0.005 from epoch 30, 0.0005 from 80
+ *   const sched = new optim.lrScheduler.MultiStepLR(opt, [30, 80], { gamma: 0.1 });
  */
 export class MultiStepLR extends LRScheduler {
   milestones: Map<number, number>;
@@ -111,7 +113,10 @@ export class MultiStepLR extends LRScheduler {
     return [['milestones', 'milestones'], ['gamma', 'gamma'], ...super.stateKeys()];
   }
 
-  /** As the base's, with `milestones` marked as a Counter (torch.save writes `collections.Counter`, as Python has it). */
+  /**
+   * As the base's, with `milestones` marked as a Counter (torch.save writes `collections.Counter`, as Python
+   * has it).
+   */
   override stateDict(): SchedulerStateDict {
     return { ...super.stateDict(), milestones: asCounter(new Map(this.milestones)) };
   }
