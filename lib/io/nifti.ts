@@ -32,8 +32,15 @@ import {
   type TypedArray,
 } from './npy.js';
 
+/**
+ * Every field of a NIfTI-1 or NIfTI-2 header, by the names of the standard's C structs (nifti1.h / nifti2.h), plus
+ * the version and the byte order it was read in. Strings are decoded up to their first NUL; `srow_*` are the rows
+ * of the sform affine.
+ */
 export interface NiftiHeader {
+  /** NIfTI-1 (348-byte header) or NIfTI-2 (540-byte header). */
   version: 1 | 2;
+  /** The file's byte order (written files are always little-endian). */
   littleEndian: boolean;
   sizeof_hdr: number;
   magic: string;
@@ -75,37 +82,59 @@ export interface NiftiHeader {
   srow_z: number[];
 }
 
+/**
+ * A NIfTI image as `readNifti`/`parseNifti` return it: the voxels as a typed array in SimpleITK's array order, the
+ * geometry, and the full header (see the conventions at the top of this module).
+ */
 export interface NiftiImage {
   /** Voxel data, C order with `shape`. */
   data: TypedArray;
   /** Array order as SimpleITK GetArrayFromImage: [z, y, x] (3D), [t, z, y, x] (4D). */
   shape: number[];
+  /** The element type of `data` (float32 or float64 when scaling was applied). */
   dtype: NpyDType;
   /** Voxel size per array axis ([pz, py, px] for 3D). */
   spacing: number[];
   /** 4x4 voxel (i, j, k) -> world. */
   affine: number[][];
+  /** The header as read. */
   header: NiftiHeader;
   /** Whether scl_slope / scl_inter were applied to `data`. */
   scaled: boolean;
 }
 
+/**
+ * What `encodeNifti`/`writeNifti` take: voxels in the array order `NiftiImage` has, and optionally the geometry and
+ * a header to carry over. A `NiftiImage` from `readNifti` is one, so an image can be read, changed and written back
+ * with its header.
+ */
 export interface NiftiInput {
+  /** Voxel data, C order with `shape` (length must be the product of `shape`). */
   data: TypedArray;
+  /** Array order: [z, y, x] (3D), [t, z, y, x] (4D); 1 to 7 dimensions. */
   shape: number[];
+  /** The element type of `data`; float16 cannot be stored (bool is written as uint8). */
   dtype: NpyDType;
+  /** Voxel size per array axis ([pz, py, px] for 3D). Default: the header's pixdim, else 1. */
   spacing?: number[];
+  /** 4x4 (or 3x4) voxel (i, j, k) -> world; written as sform and qform. Default: the header's, else diag(spacing). */
   affine?: number[][];
+  /** Header fields to keep (description, intent, units, codes, ...); dims, datatype and offsets are recomputed. */
   header?: Partial<NiftiHeader>;
   /** True when `data` already has header.scl_slope/scl_inter applied (then 1/0 is written). */
   scaled?: boolean;
 }
 
+/** The options of `readNifti` and `parseNifti`. */
 export interface NiftiReadOptions {
+  /** Apply scl_slope / scl_inter to the data (giving float32 or float64). Default true; false keeps raw values. */
   applyScaling?: boolean;
 }
+/** The options of `encodeNifti` and `writeNifti`. */
 export interface NiftiWriteOptions {
+  /** NIfTI-1 or NIfTI-2. Default: the input header's version, else 1 (NIfTI-2 is needed for dims over 32767). */
   version?: 1 | 2;
+  /** Gzip the output. Default: false for `encodeNifti`; for `writeNifti`, whether the path ends in `.gz`. */
   gzip?: boolean;
 }
 

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 
+/** The element types `.npy` files may hold here, by NumPy's names (complex and structured types are refused). */
 export type NpyDType =
   | 'float16'
   | 'float32'
@@ -24,6 +25,7 @@ export type NpyDType =
   | 'uint64'
   | 'bool';
 
+/** The typed arrays that hold array data (float16 as raw Uint16 bits, bool as Uint8 0/1). */
 export type TypedArray =
   | Float32Array
   | Float64Array
@@ -55,6 +57,7 @@ type TypedArrayCtor = {
  */
 export const SMALL_COPY_BYTES = 64 * 1024;
 
+/** Whether this machine stores numbers little-endian (true on x86 and ARM as Node runs them). */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface DTypeInfo {
@@ -63,6 +66,7 @@ interface DTypeInfo {
   kind: string;
 }
 
+/** Per dtype: its typed array class, bytes per element and NumPy kind letter ('f', 'i', 'u', 'b'). */
 export const DTYPE_INFO: Record<NpyDType, DTypeInfo> = {
   float16: { ctor: Uint16Array, size: 2, kind: 'f' },
   float32: { ctor: Float32Array, size: 4, kind: 'f' },
