@@ -1,6 +1,7 @@
 // Module entry: registers the native functions and tunes glibc's allocator for tensor workloads.
 #include "common.h"
 #include "distributed.h"
+#include "hooks.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -33,6 +34,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   skcdf::registerTensorFunctions(env, exports);
   skcdf::registerOpFunctions(env, exports);
   skcdf::registerAutogradFunctions(env, exports);
+  skcdf::registerHookFunctions(env, exports);
   skcdf::registerDeviceFunctions(env, exports);
   skcdf::registerAutocastFunctions(env, exports);
   skcdf::registerDistributedFunctions(env, exports);

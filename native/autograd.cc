@@ -1,5 +1,6 @@
 // Autograd entry points that schemas cannot express: backward, grad, grad mode, .grad access.
 #include "common.h"
+#include "hooks.h"
 
 #include <ATen/core/grad_mode.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -32,7 +33,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
     std::optional<bool> retain;
     if (info[2].IsBoolean()) retain = info[2].As<Napi::Boolean>().Value();
     auto inputs = tensorList(info[4], "backward: inputs", false);
-    torch::autograd::backward(tensors, grads, retain, create, inputs);
+    withHookErrors(env, [&] { torch::autograd::backward(tensors, grads, retain, create, inputs); });
     return env.Undefined();
   });
 }
@@ -48,7 +49,8 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
     if (info[3].IsBoolean()) retain = info[3].As<Napi::Boolean>().Value();
     bool create = info[4].ToBoolean();
     bool allowUnused = info[5].ToBoolean();
-    auto result = torch::autograd::grad(outputs, inputs, gradOutputs, retain, create, allowUnused);
+    auto result = withHookErrors(
+        env, [&] { return torch::autograd::grad(outputs, inputs, gradOutputs, retain, create, allowUnused); });
     auto arr = Napi::Array::New(env, result.size());
     for (size_t i = 0; i < result.size(); ++i) arr.Set(static_cast<uint32_t>(i), wrapTensor(env, result[i]));
     return arr;

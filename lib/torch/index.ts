@@ -42,6 +42,7 @@ export {
 export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js';
 export { setPrintOptions, getPrintOptions, type PrintOptions } from './printing.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
+export type { RemovableHandle, TensorHook } from './hooks.js';
 export * as autograd from './autograd.js';
 export * as cuda from './cuda.js';
 export * as distributed from '../distributed/index.js';

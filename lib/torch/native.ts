@@ -152,6 +152,19 @@ export interface NativeAddon extends NativeDistributed {
   gradFn(h: number): string | null;
   isGradEnabled(): boolean;
   setGradEnabled(value: boolean): void;
+  /** Tensor.registerHook: `fn` gets the gradient's handle, returns a replacement handle or null; gives the hook id. */
+  registerTensorHook(h: number, fn: (grad: number) => number | null): number;
+  removeTensorHook(id: number): void;
+  /** How many JS functions autograd hooks hold now (tensor and module backward hooks). */
+  hookCallbacks(): number;
+  /** The tensors through one identity node carrying `fn` as its pre-hook (post false) or post-hook (post true);
+   *  new handles for those that require grad, null for the others. */
+  backwardHookNode(
+    tensors: number[],
+    fn: (grads: (number | null)[]) => (number | null)[] | null,
+    post: boolean,
+    what: string,
+  ): (number | null)[];
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(index?: number): void;

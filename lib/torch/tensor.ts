@@ -17,6 +17,7 @@ import { noteBackward } from './backward-count.js';
 import { integerLiteralOrigin } from './literals.js';
 import { formatTensor } from './printing.js';
 import { TensorBase, tidy } from './handle.js';
+import { registerTensorHook, type RemovableHandle, type TensorHook } from './hooks.js';
 import { native } from './native.js';
 import { TensorMethods } from './generated/methods.js';
 import { ATEN } from './generated/schemas.js';
@@ -280,6 +281,28 @@ export class Tensor extends TensorMethods {
   retainGrad(): this {
     native.retainGrad(this.h);
     return this;
+  }
+  /**
+   * Registers a backward hook (PyTorch's `Tensor.register_hook`): during backward (`backward()`,
+   * `torch.autograd.backward`, `torch.autograd.grad`) `hook(grad)` is called with the gradient with respect
+   * to this tensor; a tensor it returns (same shape and dtype) replaces that gradient for the rest of the
+   * graph, undefined keeps it. On a leaf it runs before the gradient is accumulated into `.grad`. Hooks run
+   * in registration order, each seeing what the previous one returned. A hook that throws makes backward
+   * throw that error. The returned handle's `remove()` unregisters it and releases the function (so does
+   * freeing the tensor and its graph). Throws when the tensor does not require grad.
+   *
+   * Hooks run on the JS thread, which the autograd engine uses for CPU tensors only: a hook on a CUDA
+   * tensor makes backward fail with "hooks on CUDA tensors are not supported yet".
+   *
+   * @example
+   * const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+   * const h = x.registerHook((g) => g.mul(2)); // double the gradient
+   * x.pow(2).sum().backward();
+   * x.grad!.toArray(); // [4, 8, 12]
+   * h.remove();
+   */
+  registerHook(hook: TensorHook): RemovableHandle {
+    return registerTensorHook(this, hook);
   }
   backward(
     gradient?: Tensor | null,
