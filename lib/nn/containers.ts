@@ -10,8 +10,27 @@ export interface TensorModule extends Module {
 }
 
 /**
- * Runs its children in order. Intermediate results are disposed as soon as the next child has
- * consumed them (the returned tensor is the caller's); autograd keeps what backward needs.
+ * A sequential container: its children run in the order they were given, each on the output of the one before.
+ *
+ * `forward(x)` passes `x` to the first child and each output on to the next, returning the last output; an empty
+ * Sequential returns its input. The children are registered as `'0'`, `'1'`, ... (PyTorch's names, so state dicts
+ * load), and can be reached with `at(i)` (negative counts from the end), added with `append(m)` and iterated over.
+ * Intermediate results are disposed as soon as the next child has consumed them (the returned tensor is the caller's);
+ * autograd keeps what backward needs. The whole container is one module: `parameters()`, `to()`, `train()` and hooks
+ * reach every child. Each child must take and return one tensor. No Shape section: the input and output shapes are
+ * those of the first and last children.
+ *
+ * @param modules - the child modules, in the order they run.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const model = new nn.Sequential(
+ *   new nn.Conv2d(1, 20, 5),
+ *   new nn.ReLU(),
+ *   new nn.Conv2d(20, 64, 5),
+ *   new nn.ReLU(),
+ * );
+ * console.log(model(torch.randn(2, 1, 28, 28)).shape); // [2, 64, 20, 20]
+ * console.log(model.at(-2).constructor.name); // "Conv2d"
  */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
@@ -41,7 +60,28 @@ export class Sequential extends Module {
   }
 }
 
-/** A list of child modules registered as '0', '1', ... (PyTorch's ModuleList). */
+/**
+ * Holds child modules in a list, registered as `'0'`, `'1'`, ... so that their parameters belong to the parent.
+ *
+ * Unlike a plain array of modules, the children are seen by `parameters()`, `stateDict()`, `to()`, `train()` and the
+ * printed form. It has no forward of its own: the owner decides how to call them. `at(i)` (negative counts from the
+ * end), `append(m)`, `length` and iteration work as on an array. The printed form collapses runs of identical children
+ * as PyTorch's does (`(0-2): 3 x Linear(...)`).
+ *
+ * @param modules - the initial children (default none).
+ * @example
+ * import { torch, nn, type Tensor } from 'skcdf';
+ * class Stack extends nn.Module {
+ *   layers = new nn.ModuleList(Array.from({ length: 3 }, () => new nn.Linear(10, 10)));
+ *   override forward(x: Tensor): Tensor {
+ *     for (const layer of this.layers) x = (layer as nn.Linear).forward(x);
+ *     return x;
+ *   }
+ * }
+ * const model = new Stack();
+ * console.log(model(torch.randn(4, 10)).shape); // [4, 10]
+ * console.log(model.parameters().length); // 6
+ */
 export class ModuleList extends Module {
   constructor(modules: Module[] = []) {
     super();
@@ -84,7 +124,25 @@ export class ModuleList extends Module {
   }
 }
 
-/** Child modules by name, in insertion order (PyTorch's ModuleDict). */
+/**
+ * Holds child modules by name, in insertion order, so that their parameters belong to the parent.
+ *
+ * Like a `Map` of modules whose entries are registered as children (seen by `parameters()`, `stateDict()`, `to()`,
+ * `train()` and the printed form): `get(key)`, `set(key, m)`, `has(key)`, `keys()`, `size` and iteration over
+ * `[name, module]` pairs. It has no forward of its own.
+ *
+ * @param modules - the initial children, as an object or a `Map` (default none).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const choices = new nn.ModuleDict({ conv: new nn.Conv2d(10, 10, 3), pool: new nn.MaxPool2d(3) });
+ * const activations = new nn.ModuleDict(
+ *   new Map<string, nn.Module>([['lrelu', new nn.LeakyReLU()], ['prelu', new nn.PReLU()]]),
+ * );
+ * const conv = choices.get('conv') as nn.Conv2d;
+ * const act = activations.get('prelu') as nn.PReLU;
+ * console.log(act(conv(torch.randn(1, 10, 8, 8))).shape); // [1, 10, 6, 6]
+ * console.log(choices.keys()); // ["conv", "pool"]
+ */
 export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> | Map<string, Module> = {}) {
     super();
@@ -118,7 +176,22 @@ function paramLine(key: string, t: Tensor, typeName: string): string {
   return `  (${key}): Parameter containing: [${typeName} of size ${t.shape.join('x')}${device}]`;
 }
 
-/** A list of parameters registered as '0', '1', ... (plain tensors become parameters, as in PyTorch). */
+/**
+ * Holds parameters in a list, registered as `'0'`, `'1'`, ... so that they belong to the parent module.
+ *
+ * Plain tensors given to it become parameters, as in PyTorch. `at(i)` (negative counts from the end), `set(i, t)`,
+ * `append(t)`, `extend(ts)`, `length` and iteration work as on an array; the printed form lists each parameter's dtype
+ * and size as PyTorch's does.
+ *
+ * @param values - the initial parameters (default none).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const params = new nn.ParameterList(Array.from({ length: 3 }, () => torch.randn(10, 10)));
+ * let x = torch.randn(2, 10);
+ * for (const p of params) x = x.matmul(p);
+ * console.log(x.shape); // [2, 10]
+ * console.log(params.at(0).requiresGrad); // true
+ */
 export class ParameterList extends Module {
   constructor(values: Iterable<Tensor> = []) {
     super();
@@ -160,7 +233,20 @@ export class ParameterList extends Module {
   }
 }
 
-/** Parameters by name, in insertion order (plain tensors become parameters, as in PyTorch). */
+/**
+ * Holds parameters by name, in insertion order, so that they belong to the parent module.
+ *
+ * Like a `Map` of parameters: `get(key)`, `set(key, t)`, `has(key)`, `pop(key)`, `keys()`, `values()`, `size` and
+ * iteration over `[name, parameter]` pairs. Plain tensors given to it become parameters, as in PyTorch.
+ *
+ * @param parameters - the initial parameters, as an object, a `Map` or `[name, tensor]` pairs (default none).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const choices = new nn.ParameterDict({ left: torch.randn(5, 10), right: torch.randn(5, 10) });
+ * const output = torch.randn(2, 5).matmul(choices.get('left')!);
+ * console.log(output.shape); // [2, 10]
+ * console.log(choices.keys()); // ["left", "right"]
+ */
 export class ParameterDict extends Module {
   constructor(parameters: Record<string, Tensor> | Map<string, Tensor> | Iterable<[string, Tensor]> = {}) {
     super();

@@ -17,7 +17,35 @@ export interface AdaptiveLogSoftmaxOptions extends FactoryOptions {
   /** Bias in the head. Default false. */ headBias?: boolean;
 }
 
-/** Clusters classes by frequency: the shortlist [0, cutoffs[0]) in the head, each further range through a smaller projection. */
+/**
+ * Efficient softmax approximation for large output spaces (Grave et al., 2016, "Efficient softmax approximation for
+ * GPUs"): the classes, sorted by falling frequency, are split into clusters.
+ *
+ * The shortlist `[0, cutoffs[0])` and one entry per further cluster are scored by the `head` Linear layer; the classes
+ * of cluster `i` (`[cutoffs[i - 1], cutoffs[i])`) are scored by `tail[i - 1]`, a projection to
+ * `floor(inFeatures / divValue ** i)` features followed by a Linear layer to the cluster's classes. Rare classes thus
+ * cost smaller matrices. `forward(input, target)` returns `[output, loss]`: the log-probability of each target and the
+ * mean negative log-likelihood; `logProb(input)` gives the log-probabilities of every class and `predict(input)` the
+ * most likely class. The labels must be sorted by frequency (0 the most frequent) for this to help.
+ *
+ * Shape:
+ * - input: `(N, inFeatures)` or `(inFeatures)`.
+ * - target: `(N)` or `()`, integers with `0 <= target[i] < nClasses`.
+ * - output: `(N)` or `()`; loss: a scalar.
+ * - `logProb`: `(N, inFeatures)` to `(N, nClasses)`; `predict`: `(N, inFeatures)` to `(N)`.
+ *
+ * @param inFeatures - the number of features of the input.
+ * @param nClasses - the number of classes.
+ * @param cutoffs - the cluster boundaries, increasing integers between 1 and `nClasses - 1`.
+ * @param divValue - the exponent base of the cluster sizes (default `4`); positionally or in the options object.
+ * @param headBias - whether the head has a bias (default `false`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const asm = new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [2, 6], { divValue: 2 });
+ * const [output, loss] = asm(torch.randn(4, 8), torch.tensor([0, 3, 7, 9]));
+ * console.log(output.shape); // [4]
+ * console.log(loss.shape); // []
+ */
 export class AdaptiveLogSoftmaxWithLoss extends Module {
   readonly cutoffs: number[];
   readonly divValue: number;
@@ -47,7 +75,8 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
       )
     ) {
       throw new RangeError(
-        'AdaptiveLogSoftmaxWithLoss: cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and nClasses-1',
+        'AdaptiveLogSoftmaxWithLoss: cutoffs should be a sequence of unique, positive integers sorted in an ' +
+          'increasing order, where each value is between 1 and nClasses-1',
       );
     }
     this.cutoffs = [...cutoffs, nClasses];
@@ -135,7 +164,9 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
   logProb(input: Tensor): Tensor {
     return torch.tidy(() => this.fullLogProb(input, this.head.forward(input)));
   }
-  /** The most likely class of each row, (N) int64 (the full distribution only for rows whose head argmax is a cluster). */
+  /**
+   * The most likely class of each row, (N) int64 (the full distribution only for rows whose head argmax is a cluster).
+   */
   predict(input: Tensor): Tensor {
     return torch.tidy(() => {
       const headOutput = this.head.forward(input);

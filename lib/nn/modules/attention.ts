@@ -27,7 +27,43 @@ export interface MultiheadAttentionCallOptions {
   /** Hint that attnMask is the causal mask. */ isCausal?: boolean;
 }
 
-/** Multi-head attention: query (L, N, E), key (S, N, kdim), value (S, N, vdim) (batchFirst: N first; or unbatched). Returns [output, weights | null]. */
+/**
+ * Multi-head attention (Vaswani et al., 2017, "Attention Is All You Need"):
+ * `MultiHead(Q, K, V) = concat(head_1, ..., head_h) W^O`, with `head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)` and
+ * scaled dot-product attention in each head.
+ *
+ * `forward(query, key, value, { keyPaddingMask, needWeights, attnMask, averageAttnWeights, isCausal })` returns
+ * `[output, weights]`, `weights` null unless `needWeights` (default true). Each head has `embedDim / numHeads`
+ * features. In a bool mask `true` marks a position that is not attended to; a float mask is added to the scores.
+ *
+ * Shape (`L` target length, `S` source length, `N` batch size, `E` = `embedDim`):
+ * - query: `(L, E)` unbatched, `(L, N, E)`, or `(N, L, E)` with `batchFirst`.
+ * - key: `(S, kdim)`, `(S, N, kdim)`, or `(N, S, kdim)` with `batchFirst`.
+ * - value: `(S, vdim)`, `(S, N, vdim)`, or `(N, S, vdim)` with `batchFirst`.
+ * - keyPaddingMask: `(N, S)`, or `(S)` unbatched. attnMask: `(L, S)` or `(N * numHeads, L, S)`.
+ * - output: `(L, E)` unbatched, `(L, N, E)`, or `(N, L, E)` with `batchFirst`.
+ * - weights: `(N, L, S)` (`(L, S)` unbatched) averaged over heads, else `(N, numHeads, L, S)` (`(numHeads, L, S)`
+ *   unbatched).
+ *
+ * @param embedDim - the total dimension of the model.
+ * @param numHeads - the number of parallel heads; `embedDim` must be divisible by it.
+ * @param o.dropout - the dropout probability on the attention weights, training only (default `0`).
+ * @param o.bias - add biases to the input and output projections (default `true`).
+ * @param o.addBiasKv - append learned biases to the key and value sequences (default `false`).
+ * @param o.addZeroAttn - append a batch of zeros to the key and value sequences (default `false`).
+ * @param o.kdim - the number of key features (default `embedDim`).
+ * @param o.vdim - the number of value features (default `embedDim`).
+ * @param o.batchFirst - inputs and output are `(N, L, E)` instead of `(L, N, E)` (default `false`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const mha = new nn.MultiheadAttention(16, 4, { batchFirst: true });
+ * const x = torch.randn(2, 5, 16);
+ * const [output, weights] = mha(x, x, x);
+ * console.log(output.shape); // [2, 5, 16]
+ * console.log(weights?.shape); // [2, 5, 5]
+ */
 export class MultiheadAttention extends Module {
   readonly kdim: number;
   readonly vdim: number;

@@ -97,19 +97,109 @@ abstract class BatchNormNd extends NormBase {
     );
   }
 }
-/** Input (N, C) or (N, C, L). */
+/**
+ * Applies batch normalization over a 2D or 3D input (a mini-batch of 1D inputs with an optional channel dimension).
+ *
+ * `y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta` (Ioffe and Szegedy, 2015).
+ *
+ * The mean and (biased) variance are computed per channel over the batch in training mode; the running estimates
+ * `runningMean` and `runningVar` (buffers `running_mean`, `running_var`, starting at 0 and 1) are updated as
+ * `running = (1 - momentum) * running + momentum * observed`, with the unbiased variance, and take the place of the
+ * batch statistics in evaluation mode. This is also called temporal batch normalization.
+ *
+ * Shape:
+ * - Input: `(N, C)` or `(N, C, L)`, `N` the batch size, `C` the number of features, `L` the sequence length.
+ * - Output: the same shape as the input.
+ *
+ * @param numFeatures - `C`, the number of features (channels) of the input.
+ * @param o.eps - added to the variance for numerical stability (default `1e-5`).
+ * @param o.momentum - the weight of the new batch in the running statistics (default `0.1`); `null` gives a cumulative
+ *   moving average (a plain average over the batches seen).
+ * @param o.affine - learn a per-channel scale `gamma` (`weight`, initially ones) and shift `beta` (`bias`, zeros)
+ *   (default `true`).
+ * @param o.trackRunningStats - keep running estimates of the mean and variance and use them in evaluation mode; without
+ *   them the batch statistics are used in both modes (default `true`).
+ * @param o.bias - with `affine`, learn the shift too (default `true`).
+ * @param o.device - where the parameters and buffers live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.BatchNorm1d(100);
+ * const output = m(torch.randn(20, 100));
+ * console.log(output.shape); // [20, 100]
+ */
 export class BatchNorm1d extends BatchNormNd {
   protected checkInput(x: Tensor): void {
     needDims(this, x, [2, 3]);
   }
 }
-/** Input (N, C, H, W). */
+/**
+ * Applies batch normalization over a 4D input (a mini-batch of 2D inputs with a channel dimension).
+ *
+ * `y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta` (Ioffe and Szegedy, 2015).
+ *
+ * The mean and (biased) variance are computed per channel over the batch and the spatial positions in training mode;
+ * the running estimates `runningMean` and `runningVar` (buffers `running_mean`, `running_var`, starting at 0 and 1) are
+ * updated as `running = (1 - momentum) * running + momentum * observed`, with the unbiased variance, and take the place
+ * of the batch statistics in evaluation mode. This is also called spatial batch normalization.
+ *
+ * Shape:
+ * - Input: `(N, C, H, W)`.
+ * - Output: `(N, C, H, W)`, the same shape as the input.
+ *
+ * @param numFeatures - `C`, the number of features (channels) of the input.
+ * @param o.eps - added to the variance for numerical stability (default `1e-5`).
+ * @param o.momentum - the weight of the new batch in the running statistics (default `0.1`); `null` gives a cumulative
+ *   moving average (a plain average over the batches seen).
+ * @param o.affine - learn a per-channel scale `gamma` (`weight`, initially ones) and shift `beta` (`bias`, zeros)
+ *   (default `true`).
+ * @param o.trackRunningStats - keep running estimates of the mean and variance and use them in evaluation mode; without
+ *   them the batch statistics are used in both modes (default `true`).
+ * @param o.bias - with `affine`, learn the shift too (default `true`).
+ * @param o.device - where the parameters and buffers live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.BatchNorm2d(100, { affine: false });
+ * const output = m(torch.randn(20, 100, 35, 45));
+ * console.log(output.shape); // [20, 100, 35, 45]
+ */
 export class BatchNorm2d extends BatchNormNd {
   protected checkInput(x: Tensor): void {
     needDims(this, x, [4]);
   }
 }
-/** Input (N, C, D, H, W). */
+/**
+ * Applies batch normalization over a 5D input (a mini-batch of 3D inputs with a channel dimension).
+ *
+ * `y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta` (Ioffe and Szegedy, 2015).
+ *
+ * The mean and (biased) variance are computed per channel over the batch and the spatial positions in training mode;
+ * the running estimates `runningMean` and `runningVar` (buffers `running_mean`, `running_var`, starting at 0 and 1) are
+ * updated as `running = (1 - momentum) * running + momentum * observed`, with the unbiased variance, and take the place
+ * of the batch statistics in evaluation mode. This is also called volumetric or spatio-temporal batch normalization.
+ *
+ * Shape:
+ * - Input: `(N, C, D, H, W)`.
+ * - Output: `(N, C, D, H, W)`, the same shape as the input.
+ *
+ * @param numFeatures - `C`, the number of features (channels) of the input.
+ * @param o.eps - added to the variance for numerical stability (default `1e-5`).
+ * @param o.momentum - the weight of the new batch in the running statistics (default `0.1`); `null` gives a cumulative
+ *   moving average (a plain average over the batches seen).
+ * @param o.affine - learn a per-channel scale `gamma` (`weight`, initially ones) and shift `beta` (`bias`, zeros)
+ *   (default `true`).
+ * @param o.trackRunningStats - keep running estimates of the mean and variance and use them in evaluation mode; without
+ *   them the batch statistics are used in both modes (default `true`).
+ * @param o.bias - with `affine`, learn the shift too (default `true`).
+ * @param o.device - where the parameters and buffers live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.BatchNorm3d(100);
+ * const output = m(torch.randn(2, 100, 3, 4, 5));
+ * console.log(output.shape); // [2, 100, 3, 4, 5]
+ */
 export class BatchNorm3d extends BatchNormNd {
   protected checkInput(x: Tensor): void {
     needDims(this, x, [5]);

@@ -85,7 +85,39 @@ abstract class ConvNd extends Module {
   }
 }
 
-/** Input (N, C_in, L) or (C_in, L) -> (N, C_out, L_out). */
+/**
+ * Applies a 1D convolution over an input signal of several planes (channels).
+ *
+ * Output channel `j` of sample `i` is `bias[j] + sum_k xcorr(weight[j, k], input[i, k])`, `xcorr` the 1D
+ * cross-correlation (the kernel is not flipped). `dilation` spaces the kernel elements apart (the 'a trous' algorithm);
+ * `groups = inChannels` gives a depthwise convolution.
+ *
+ * Shape:
+ * - Input: `(N, C_in, L_in)` or `(C_in, L_in)`.
+ * - Output: `(N, C_out, L_out)` or `(C_out, L_out)`, where
+ *   `L_out = floor((L_in + 2 * padding - dilation * (kernelSize - 1) - 1) / stride + 1)`
+ *
+ * The weight is `(C_out, C_in / groups, kernelSize)` and the bias `(C_out)`, both initialized from
+ * `U(-sqrt(k), sqrt(k))` with `k = groups / (C_in * kernelSize)`.
+ *
+ * @param inChannels - `C_in`, the number of channels of the input.
+ * @param outChannels - `C_out`, the number of channels the convolution produces.
+ * @param kernelSize - the size of the convolving kernel: an int (or a one-element list).
+ * @param o.stride - the stride of the convolution (default `1`).
+ * @param o.padding - zeros added to both sides of each spatial dimension (default `0`).
+ * @param o.dilation - the spacing between kernel elements (default `1`).
+ * @param o.groups - the number of blocked connections from input to output channels: each group of
+ *   `inChannels / groups` input channels is convolved with its own `outChannels / groups` filters; both channel counts
+ * must be divisible by it (default `1`).
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.Conv1d(16, 33, 3, { stride: 2 });
+ * const output = m(torch.randn(20, 16, 50));
+ * console.log(output.shape); // [20, 33, 24]
+ */
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) {
     super(1, false, inChannels, outChannels, kernelSize, o);
@@ -94,7 +126,40 @@ export class Conv1d extends ConvNd {
     return F.conv1d(x, this.weight, this.bias, this.convOpts());
   }
 }
-/** Input (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H_out, W_out). */
+/**
+ * Applies a 2D convolution over an input of several planes (channels).
+ *
+ * Output channel `j` of sample `i` is `bias[j] + sum_k xcorr(weight[j, k], input[i, k])`, `xcorr` the 2D
+ * cross-correlation (the kernel is not flipped). `dilation` spaces the kernel elements apart (the 'a trous' algorithm);
+ * `groups = inChannels` gives a depthwise convolution.
+ *
+ * Shape:
+ * - Input: `(N, C_in, H_in, W_in)` or `(C_in, H_in, W_in)`.
+ * - Output: `(N, C_out, H_out, W_out)` or `(C_out, H_out, W_out)`, where
+ *   `H_out = floor((H_in + 2 * padding[0] - dilation[0] * (kernelSize[0] - 1) - 1) / stride[0] + 1)`
+ *   `W_out = floor((W_in + 2 * padding[1] - dilation[1] * (kernelSize[1] - 1) - 1) / stride[1] + 1)`
+ *
+ * The weight is `(C_out, C_in / groups, kernelSize[0], kernelSize[1])` and the bias `(C_out)`, both initialized from
+ * `U(-sqrt(k), sqrt(k))` with `k = groups / (C_in * kernelSize[0] * kernelSize[1])`.
+ *
+ * @param inChannels - `C_in`, the number of channels of the input.
+ * @param outChannels - `C_out`, the number of channels the convolution produces.
+ * @param kernelSize - the size of the convolving kernel: one int for both dimensions or 2 ints.
+ * @param o.stride - the stride of the convolution (default `1`).
+ * @param o.padding - zeros added to both sides of each spatial dimension (default `0`).
+ * @param o.dilation - the spacing between kernel elements (default `1`).
+ * @param o.groups - the number of blocked connections from input to output channels: each group of
+ *   `inChannels / groups` input channels is convolved with its own `outChannels / groups` filters; both channel counts
+ * must be divisible by it (default `1`).
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.Conv2d(16, 33, [3, 5], { stride: [2, 1], padding: [4, 2], dilation: [3, 1] });
+ * const output = m(torch.randn(20, 16, 50, 100));
+ * console.log(output.shape); // [20, 33, 26, 100]
+ */
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) {
     super(2, false, inChannels, outChannels, kernelSize, o);
@@ -103,7 +168,41 @@ export class Conv2d extends ConvNd {
     return F.conv2d(x, this.weight, this.bias, this.convOpts());
   }
 }
-/** Input (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out). */
+/**
+ * Applies a 3D convolution over an input of several planes (channels).
+ *
+ * Output channel `j` of sample `i` is `bias[j] + sum_k xcorr(weight[j, k], input[i, k])`, `xcorr` the 3D
+ * cross-correlation (the kernel is not flipped). `dilation` spaces the kernel elements apart (the 'a trous' algorithm);
+ * `groups = inChannels` gives a depthwise convolution.
+ *
+ * Shape:
+ * - Input: `(N, C_in, D_in, H_in, W_in)` or `(C_in, D_in, H_in, W_in)`.
+ * - Output: `(N, C_out, D_out, H_out, W_out)` or `(C_out, D_out, H_out, W_out)`, where
+ *   `D_out = floor((D_in + 2 * padding[0] - dilation[0] * (kernelSize[0] - 1) - 1) / stride[0] + 1)`
+ *   `H_out = floor((H_in + 2 * padding[1] - dilation[1] * (kernelSize[1] - 1) - 1) / stride[1] + 1)`
+ *   `W_out = floor((W_in + 2 * padding[2] - dilation[2] * (kernelSize[2] - 1) - 1) / stride[2] + 1)`
+ *
+ * The weight is `(C_out, C_in / groups, kernelSize[0], kernelSize[1], kernelSize[2])` and the bias `(C_out)`, both
+ * initialized from `U(-sqrt(k), sqrt(k))` with `k = groups / (C_in * kernelSize[0] * kernelSize[1] * kernelSize[2])`.
+ *
+ * @param inChannels - `C_in`, the number of channels of the input.
+ * @param outChannels - `C_out`, the number of channels the convolution produces.
+ * @param kernelSize - the size of the convolving kernel: one int for all dimensions or 3 ints.
+ * @param o.stride - the stride of the convolution (default `1`).
+ * @param o.padding - zeros added to both sides of each spatial dimension (default `0`).
+ * @param o.dilation - the spacing between kernel elements (default `1`).
+ * @param o.groups - the number of blocked connections from input to output channels: each group of
+ *   `inChannels / groups` input channels is convolved with its own `outChannels / groups` filters; both channel counts
+ * must be divisible by it (default `1`).
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.Conv3d(16, 33, 3, { stride: 2 });
+ * const output = m(torch.randn(2, 16, 10, 20, 20));
+ * console.log(output.shape); // [2, 33, 4, 9, 9]
+ */
 export class Conv3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvOptions = {}) {
     super(3, false, inChannels, outChannels, kernelSize, o);
@@ -142,7 +241,43 @@ abstract class ConvTransposeNd extends ConvNd {
     });
   }
 }
-/** Input (N, C_in, L) -> (N, C_out, L_out), L_out = (L-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1. */
+/**
+ * Applies a 1D transposed convolution over an input of several planes (channels).
+ *
+ * The gradient of `Conv1d` with respect to its input, also known as a fractionally-strided convolution or (not quite
+ * correctly) a deconvolution. `padding` removes `dilation * (kernelSize - 1) - padding` of zero padding on both sides,
+ * so that a `Conv1d` and a `ConvTranspose1d` with the same arguments are inverses in their shapes. As a stride above 1
+ * maps several input sizes to the same output size, `forward(input, outputSize)` can name the wanted output size
+ * (spatial sizes, optionally preceded by the batch and channel sizes); it then computes the output padding itself.
+ *
+ * Shape:
+ * - Input: `(N, C_in, L_in)` or `(C_in, L_in)`.
+ * - Output: `(N, C_out, L_out)` or `(C_out, L_out)`, where
+ *   `L_out = (L_in - 1) * stride - 2 * padding + dilation * (kernelSize - 1) + outputPadding + 1`
+ *
+ * The weight is `(C_in, C_out / groups, kernelSize)` and the bias `(C_out)`, both initialized from
+ * `U(-sqrt(k), sqrt(k))` with `k = groups / (C_out * kernelSize)`.
+ *
+ * @param inChannels - `C_in`, the number of channels of the input.
+ * @param outChannels - `C_out`, the number of channels the convolution produces.
+ * @param kernelSize - the size of the convolving kernel: an int (or a one-element list).
+ * @param o.stride - the stride of the convolution (default `1`).
+ * @param o.padding - zeros added to both sides of each spatial dimension (default `0`).
+ * @param o.outputPadding - extra size added to one side of each output dimension, smaller than the stride or the
+ *   dilation (default `0`); it resolves which of the input sizes that share an output the inverse should produce.
+ * @param o.dilation - the spacing between kernel elements (default `1`).
+ * @param o.groups - the number of blocked connections from input to output channels: each group of
+ *   `inChannels / groups` input channels is convolved with its own `outChannels / groups` filters; both channel counts
+ * must be divisible by it (default `1`).
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ConvTranspose1d(16, 33, 3, { stride: 2 });
+ * const output = m(torch.randn(2, 16, 50));
+ * console.log(output.shape); // [2, 33, 101]
+ */
 export class ConvTranspose1d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) {
     super(1, true, inChannels, outChannels, kernelSize, o);
@@ -151,7 +286,48 @@ export class ConvTranspose1d extends ConvTransposeNd {
     return F.convTranspose1d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize)));
   }
 }
-/** Input (N, C_in, H, W) -> (N, C_out, H_out, W_out). */
+/**
+ * Applies a 2D transposed convolution over an input of several planes (channels).
+ *
+ * The gradient of `Conv2d` with respect to its input, also known as a fractionally-strided convolution or (not quite
+ * correctly) a deconvolution. `padding` removes `dilation * (kernelSize - 1) - padding` of zero padding on both sides,
+ * so that a `Conv2d` and a `ConvTranspose2d` with the same arguments are inverses in their shapes. As a stride above 1
+ * maps several input sizes to the same output size, `forward(input, outputSize)` can name the wanted output size
+ * (spatial sizes, optionally preceded by the batch and channel sizes); it then computes the output padding itself.
+ *
+ * Shape:
+ * - Input: `(N, C_in, H_in, W_in)` or `(C_in, H_in, W_in)`.
+ * - Output: `(N, C_out, H_out, W_out)` or `(C_out, H_out, W_out)`, where
+ *   `H_out = (H_in - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kernelSize[0] - 1) + outputPadding[0] + 1`
+ *   `W_out = (W_in - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kernelSize[1] - 1) + outputPadding[1] + 1`
+ *
+ * The weight is `(C_in, C_out / groups, kernelSize[0], kernelSize[1])` and the bias `(C_out)`, both initialized from
+ * `U(-sqrt(k), sqrt(k))` with `k = groups / (C_out * kernelSize[0] * kernelSize[1])`.
+ *
+ * @param inChannels - `C_in`, the number of channels of the input.
+ * @param outChannels - `C_out`, the number of channels the convolution produces.
+ * @param kernelSize - the size of the convolving kernel: one int for both dimensions or 2 ints.
+ * @param o.stride - the stride of the convolution (default `1`).
+ * @param o.padding - zeros added to both sides of each spatial dimension (default `0`).
+ * @param o.outputPadding - extra size added to one side of each output dimension, smaller than the stride or the
+ *   dilation (default `0`); it resolves which of the input sizes that share an output the inverse should produce.
+ * @param o.dilation - the spacing between kernel elements (default `1`).
+ * @param o.groups - the number of blocked connections from input to output channels: each group of
+ *   `inChannels / groups` input channels is convolved with its own `outChannels / groups` filters; both channel counts
+ * must be divisible by it (default `1`).
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const input = torch.randn(1, 16, 12, 12);
+ * const downsample = new nn.Conv2d(16, 16, 3, { stride: 2, padding: 1 });
+ * const upsample = new nn.ConvTranspose2d(16, 16, 3, { stride: 2, padding: 1 });
+ * const h = downsample(input);
+ * console.log(h.shape); // [1, 16, 6, 6]
+ * const output = upsample(h, input.shape);
+ * console.log(output.shape); // [1, 16, 12, 12]
+ */
 export class ConvTranspose2d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) {
     super(2, true, inChannels, outChannels, kernelSize, o);
@@ -160,7 +336,45 @@ export class ConvTranspose2d extends ConvTransposeNd {
     return F.convTranspose2d(x, this.weight, this.bias, this.opts(this.outputPaddingFor(x, outputSize)));
   }
 }
-/** Input (N, C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out). */
+/**
+ * Applies a 3D transposed convolution over an input of several planes (channels).
+ *
+ * The gradient of `Conv3d` with respect to its input, also known as a fractionally-strided convolution or (not quite
+ * correctly) a deconvolution. `padding` removes `dilation * (kernelSize - 1) - padding` of zero padding on both sides,
+ * so that a `Conv3d` and a `ConvTranspose3d` with the same arguments are inverses in their shapes. As a stride above 1
+ * maps several input sizes to the same output size, `forward(input, outputSize)` can name the wanted output size
+ * (spatial sizes, optionally preceded by the batch and channel sizes); it then computes the output padding itself.
+ *
+ * Shape:
+ * - Input: `(N, C_in, D_in, H_in, W_in)` or `(C_in, D_in, H_in, W_in)`.
+ * - Output: `(N, C_out, D_out, H_out, W_out)` or `(C_out, D_out, H_out, W_out)`, where
+ *   `D_out = (D_in - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kernelSize[0] - 1) + outputPadding[0] + 1`
+ *   `H_out = (H_in - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kernelSize[1] - 1) + outputPadding[1] + 1`
+ *   `W_out = (W_in - 1) * stride[2] - 2 * padding[2] + dilation[2] * (kernelSize[2] - 1) + outputPadding[2] + 1`
+ *
+ * The weight is `(C_in, C_out / groups, kernelSize[0], kernelSize[1], kernelSize[2])` and the bias `(C_out)`, both
+ * initialized from `U(-sqrt(k), sqrt(k))` with `k = groups / (C_out * kernelSize[0] * kernelSize[1] * kernelSize[2])`.
+ *
+ * @param inChannels - `C_in`, the number of channels of the input.
+ * @param outChannels - `C_out`, the number of channels the convolution produces.
+ * @param kernelSize - the size of the convolving kernel: one int for all dimensions or 3 ints.
+ * @param o.stride - the stride of the convolution (default `1`).
+ * @param o.padding - zeros added to both sides of each spatial dimension (default `0`).
+ * @param o.outputPadding - extra size added to one side of each output dimension, smaller than the stride or the
+ *   dilation (default `0`); it resolves which of the input sizes that share an output the inverse should produce.
+ * @param o.dilation - the spacing between kernel elements (default `1`).
+ * @param o.groups - the number of blocked connections from input to output channels: each group of
+ *   `inChannels / groups` input channels is convolved with its own `outChannels / groups` filters; both channel counts
+ * must be divisible by it (default `1`).
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ConvTranspose3d(16, 33, 3, { stride: 2 });
+ * const output = m(torch.randn(2, 16, 5, 6, 7));
+ * console.log(output.shape); // [2, 33, 11, 13, 15]
+ */
 export class ConvTranspose3d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrList, o: ConvTransposeOptions = {}) {
     super(3, true, inChannels, outChannels, kernelSize, o);

@@ -4,7 +4,25 @@ import * as F from '../functional.js';
 import { kwargs, type KwArgs } from '../functional/args.js';
 import { Module } from '../module.js';
 
-/** Cosine similarity of x1 and x2 along `dim` (default 1, eps 1e-8). */
+/**
+ * Returns the cosine similarity of `x1` and `x2` along `dim`: `x1 . x2 / max(||x1||_2 * ||x2||_2, eps)`.
+ *
+ * Arguments as PyTorch's: positional (`dim, eps`) or one options object.
+ *
+ * Shape:
+ * - Input1: `(*1, D, *2)`, where `D` is at position `dim`.
+ * - Input2: `(*1, D, *2)`, the same number of dimensions as x1 and the same size at `dim`; the other dimensions
+ *   broadcast with x1's.
+ * - Output: `(*1, *2)`.
+ *
+ * @param dim - the dimension along which the similarity is computed (default `1`).
+ * @param eps - a small value that keeps the denominator above 0 (default `1e-8`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const cos = new nn.CosineSimilarity({ dim: 1, eps: 1e-6 });
+ * const output = cos(torch.randn(100, 128), torch.randn(100, 128));
+ * console.log(output.shape); // [100]
+ */
 export class CosineSimilarity extends Module {
   readonly dim: number;
   readonly eps: number;
@@ -18,7 +36,25 @@ export class CosineSimilarity extends Module {
     return F.cosineSimilarity(x1, x2, this.dim, this.eps);
   }
 }
-/** p-norm distance of x1 - x2 (+ eps) over the last dim (p 2, eps 1e-6). */
+/**
+ * Returns the p-norm distance between the rows of `x1` and `x2`: `||x1 - x2 + eps||_p` over the last dimension.
+ *
+ * Arguments as PyTorch's: positional (`p, eps, keepdim`) or one options object; `p` is kept as `norm`.
+ *
+ * Shape:
+ * - Input1: `(N, D)` or `(D)`, `N` the batch size and `D` the vector dimension.
+ * - Input2: `(N, D)` or `(D)`, the same shape as Input1.
+ * - Output: `(N)` or `()`; with `keepdim`, `(N, 1)` or `(1)`.
+ *
+ * @param p - the norm degree, which may be negative (default `2`).
+ * @param eps - a small value added to the difference to avoid division by zero (default `1e-6`).
+ * @param keepdim - keep the vector dimension, of size 1 (default `false`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const pdist = new nn.PairwiseDistance(2);
+ * const output = pdist(torch.randn(100, 128), torch.randn(100, 128));
+ * console.log(output.shape); // [100]
+ */
 export class PairwiseDistance extends Module {
   readonly norm: number;
   readonly eps: number;

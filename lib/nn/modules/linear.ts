@@ -6,7 +6,10 @@ import * as init from '../init.js';
 import { Module, pyBool } from '../module.js';
 import { factory, type FactoryOptions } from './utils.js';
 
-/** PyTorch's reset_parameters of Linear/Conv: weight kaiming_uniform_(a=sqrt(5)), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+/**
+ * PyTorch's reset_parameters of Linear/Conv: weight kaiming_uniform_(a=sqrt(5)), bias U(-1/sqrt(fan_in),
+ * 1/sqrt(fan_in)).
+ */
 export function resetLinearLike(weight: Tensor, bias: Tensor | null): void {
   init.kaimingUniform_(weight, { a: Math.sqrt(5) });
   if (bias) {
@@ -16,7 +19,27 @@ export function resetLinearLike(weight: Tensor, bias: Tensor | null): void {
   }
 }
 
-/** y = x W^T + b. Input (*, inFeatures) -> (*, outFeatures); weight [out, in]. */
+/**
+ * Applies an affine linear transformation to the last dimension of the input: `y = x W^T + b`.
+ *
+ * Shape:
+ * - Input: `(*, H_in)`, where `*` is any number of dimensions (including none) and `H_in = inFeatures`.
+ * - Output: `(*, H_out)`, the input's shape but the last dimension, `H_out = outFeatures`.
+ *
+ * The weight is `(outFeatures, inFeatures)` and the bias `(outFeatures)`, both initialized from `U(-sqrt(k), sqrt(k))`
+ * with `k = 1 / inFeatures`.
+ *
+ * @param inFeatures - the size of each input sample.
+ * @param outFeatures - the size of each output sample.
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.Linear(20, 30);
+ * const output = m(torch.randn(128, 20));
+ * console.log(output.shape); // [128, 30]
+ */
 export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
@@ -43,10 +66,44 @@ export class Linear extends Module {
   }
 }
 
-/** The Linear that MultiheadAttention uses for out_proj (PyTorch's name, printed as such). */
+/**
+ * The `nn.Linear` that `nn.MultiheadAttention` uses as its output projection, under PyTorch's name for it.
+ *
+ * It computes exactly what `nn.Linear` does; the separate class only keeps the printed form and the type of the
+ * `out_proj` child the same as PyTorch's.
+ *
+ * Shape:
+ * - Input: `(*, inFeatures)`.
+ * - Output: `(*, outFeatures)`.
+ *
+ * @param inFeatures - the size of each input sample.
+ * @param outFeatures - the size of each output sample.
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.NonDynamicallyQuantizableLinear(8, 4);
+ * console.log(m(torch.randn(2, 8)).shape); // [2, 4]
+ */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 
-/** Returns its input unchanged (any arguments accepted and ignored, as in PyTorch). */
+/**
+ * A placeholder that returns its input unchanged.
+ *
+ * Useful where an architecture expects a layer, e.g. to switch one off. As in PyTorch, any constructor arguments are
+ * accepted and ignored. The output is a new handle on the same tensor, which the caller may dispose independently.
+ *
+ * Shape:
+ * - Input: `(*)`, any number of dimensions.
+ * - Output: `(*)`, the same shape (and data) as the input.
+ *
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.Identity();
+ * const output = m(torch.randn(128, 20));
+ * console.log(output.shape); // [128, 20]
+ */
 export class Identity extends Module {
   /** Returns a new handle on the same tensor (the caller may dispose it independently). */
   override forward(x: Tensor): Tensor {
@@ -54,7 +111,31 @@ export class Identity extends Module {
   }
 }
 
-/** y = x1^T A x2 + b: input1 (*, in1), input2 (*, in2) -> (*, out); weight [out, in1, in2] and bias ~ U(-1/sqrt(in1), 1/sqrt(in1)). */
+/**
+ * Applies a bilinear transformation to two inputs: `y = x1^T A x2 + b`.
+ *
+ * Output feature `k` is `sum_ij x1_i * A[k, i, j] * x2_j + b[k]`.
+ *
+ * Shape:
+ * - Input1: `(*, H_in1)`, `H_in1 = in1Features`, `*` any number of dimensions (including none).
+ * - Input2: `(*, H_in2)`, `H_in2 = in2Features`, the same leading dimensions as Input1.
+ * - Output: `(*, H_out)`, `H_out = outFeatures`, the same leading dimensions as the inputs.
+ *
+ * The weight is `(outFeatures, in1Features, in2Features)` and the bias `(outFeatures)`, both initialized from
+ * `U(-sqrt(k), sqrt(k))` with `k = 1 / in1Features`.
+ *
+ * @param in1Features - the size of each first input sample.
+ * @param in2Features - the size of each second input sample.
+ * @param outFeatures - the size of each output sample.
+ * @param o.bias - learn an additive bias (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.Bilinear(20, 30, 40);
+ * const output = m(torch.randn(128, 20), torch.randn(128, 30));
+ * console.log(output.shape); // [128, 40]
+ */
 export class Bilinear extends Module {
   constructor(
     readonly in1Features: number,

@@ -52,25 +52,97 @@ abstract class ConstantPadNd extends PadNd {
     return `padding=${pyTuple(this.padding)}, value=${this.value}`;
   }
 }
-/** Pads the last dim with `value`: (N, C, W) or (C, W). */
+/**
+ * Pads the last dimension of the input with a constant value.
+ *
+ * The value fills every new position.
+ *
+ * Shape:
+ * - Input: `(N, C, W_in)` or `(C, W_in)`.
+ * - Output: `(N, C, W_out)` or `(C, W_out)`, where
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 2 ints `[left, right]`.
+ * @param value - the value of the new positions.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ConstantPad1d(2, 3.5);
+ * const input = torch.arange(4, { dtype: 'float32' }).reshape(1, 1, 4);
+ * console.log(m(input).tolist()); // [[[3.5, 3.5, 0, 1, 2, 3, 3.5, 3.5]]]
+ */
 export class ConstantPad1d extends ConstantPadNd {
   constructor(padding: IntOrList, value: number) {
     super(padding, value, 1);
   }
 }
-/** Pads the last two dims with `value`. */
+/**
+ * Pads the last two dimensions of the input with a constant value.
+ *
+ * The value fills every new position.
+ *
+ * Shape:
+ * - Input: `(N, C, H_in, W_in)` or `(C, H_in, W_in)`.
+ * - Output: `(N, C, H_out, W_out)` or `(C, H_out, W_out)`, where
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 4 ints `[left, right, top, bottom]` (PyTorch's
+ *   order: the last dimension first).
+ * @param value - the value of the new positions.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ConstantPad2d([2, 1, 0, 1], 3.5);
+ * const output = m(torch.randn(1, 3, 3));
+ * console.log(output.shape); // [1, 4, 6]
+ */
 export class ConstantPad2d extends ConstantPadNd {
   constructor(padding: IntOrList, value: number) {
     super(padding, value, 2);
   }
 }
-/** Pads the last three dims with `value`. */
+/**
+ * Pads the last three dimensions of the input with a constant value.
+ *
+ * The value fills every new position.
+ *
+ * Shape:
+ * - Input: `(N, C, D_in, H_in, W_in)` or `(C, D_in, H_in, W_in)`.
+ * - Output: `(N, C, D_out, H_out, W_out)` or `(C, D_out, H_out, W_out)`, where
+ *   `D_out = D_in + front + back`
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 6 ints `[left, right, top, bottom, front, back]`
+ *   (PyTorch's order: the last dimension first).
+ * @param value - the value of the new positions.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ConstantPad3d(1, 3.5);
+ * const output = m(torch.randn(2, 3, 4, 5, 6));
+ * console.log(output.shape); // [2, 3, 6, 7, 8]
+ */
 export class ConstantPad3d extends ConstantPadNd {
   constructor(padding: IntOrList, value: number) {
     super(padding, value, 3);
   }
 }
-/** Pads the last dim with zeros. */
+/**
+ * Pads the last dimension of the input with zeros.
+ *
+ * `ConstantPad1d` with the value 0.
+ *
+ * Shape:
+ * - Input: `(N, C, W_in)` or `(C, W_in)`.
+ * - Output: `(N, C, W_out)` or `(C, W_out)`, where
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 2 ints `[left, right]`.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ZeroPad1d([1, 2]);
+ * const input = torch.arange(4, { dtype: 'float32' }).reshape(1, 1, 4);
+ * console.log(m(input).tolist()); // [[[0, 0, 1, 2, 3, 0, 0]]]
+ */
 export class ZeroPad1d extends ConstantPad1d {
   constructor(padding: IntOrList) {
     super(padding, 0);
@@ -79,7 +151,25 @@ export class ZeroPad1d extends ConstantPad1d {
     return pyTuple(this.padding);
   }
 }
-/** Pads the last two dims with zeros. */
+/**
+ * Pads the last two dimensions of the input with zeros.
+ *
+ * `ConstantPad2d` with the value 0.
+ *
+ * Shape:
+ * - Input: `(N, C, H_in, W_in)` or `(C, H_in, W_in)`.
+ * - Output: `(N, C, H_out, W_out)` or `(C, H_out, W_out)`, where
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 4 ints `[left, right, top, bottom]` (PyTorch's
+ *   order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ZeroPad2d([2, 1, 0, 1]);
+ * const output = m(torch.randn(1, 3, 3));
+ * console.log(output.shape); // [1, 4, 6]
+ */
 export class ZeroPad2d extends ConstantPad2d {
   constructor(padding: IntOrList) {
     super(padding, 0);
@@ -88,7 +178,26 @@ export class ZeroPad2d extends ConstantPad2d {
     return pyTuple(this.padding);
   }
 }
-/** Pads the last three dims with zeros. */
+/**
+ * Pads the last three dimensions of the input with zeros.
+ *
+ * `ConstantPad3d` with the value 0.
+ *
+ * Shape:
+ * - Input: `(N, C, D_in, H_in, W_in)` or `(C, D_in, H_in, W_in)`.
+ * - Output: `(N, C, D_out, H_out, W_out)` or `(C, D_out, H_out, W_out)`, where
+ *   `D_out = D_in + front + back`
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 6 ints `[left, right, top, bottom, front, back]`
+ *   (PyTorch's order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ZeroPad3d(1);
+ * const output = m(torch.randn(2, 3, 4, 5, 6));
+ * console.log(output.shape); // [2, 3, 6, 7, 8]
+ */
 export class ZeroPad3d extends ConstantPad3d {
   constructor(padding: IntOrList) {
     super(padding, 0);
@@ -97,55 +206,220 @@ export class ZeroPad3d extends ConstantPad3d {
     return pyTuple(this.padding);
   }
 }
-/** Reflects the last dim at its edges (edge not repeated). */
+/**
+ * Pads the last dimension of the input with the reflection of the input at its boundary.
+ *
+ * The edge element itself is not repeated: padding `[a, b, c]` by 2 on the left gives `[c, b, a, b, c]`. Each padding
+ * must be smaller than the size of its dimension.
+ *
+ * Shape:
+ * - Input: `(N, C, W_in)` or `(C, W_in)`.
+ * - Output: `(N, C, W_out)` or `(C, W_out)`, where
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 2 ints `[left, right]`.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ReflectionPad1d(2);
+ * const input = torch.arange(4, { dtype: 'float32' }).reshape(1, 1, 4);
+ * console.log(m(input).tolist()); // [[[2, 1, 0, 1, 2, 3, 2, 1]]]
+ */
 export class ReflectionPad1d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 1, 'reflect');
   }
 }
-/** Reflects the last two dims at their edges. */
+/**
+ * Pads the last two dimensions of the input with the reflection of the input at its boundary.
+ *
+ * The edge element itself is not repeated: padding `[a, b, c]` by 2 on the left gives `[c, b, a, b, c]`. Each padding
+ * must be smaller than the size of its dimension.
+ *
+ * Shape:
+ * - Input: `(N, C, H_in, W_in)` or `(C, H_in, W_in)`.
+ * - Output: `(N, C, H_out, W_out)` or `(C, H_out, W_out)`, where
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 4 ints `[left, right, top, bottom]` (PyTorch's
+ *   order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ReflectionPad2d([2, 1, 0, 1]);
+ * const output = m(torch.randn(1, 3, 3));
+ * console.log(output.shape); // [1, 4, 6]
+ */
 export class ReflectionPad2d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 2, 'reflect');
   }
 }
-/** Reflects the last three dims at their edges. */
+/**
+ * Pads the last three dimensions of the input with the reflection of the input at its boundary.
+ *
+ * The edge element itself is not repeated: padding `[a, b, c]` by 2 on the left gives `[c, b, a, b, c]`. Each padding
+ * must be smaller than the size of its dimension.
+ *
+ * Shape:
+ * - Input: `(N, C, D_in, H_in, W_in)` or `(C, D_in, H_in, W_in)`.
+ * - Output: `(N, C, D_out, H_out, W_out)` or `(C, D_out, H_out, W_out)`, where
+ *   `D_out = D_in + front + back`
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 6 ints `[left, right, top, bottom, front, back]`
+ *   (PyTorch's order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ReflectionPad3d(1);
+ * const output = m(torch.randn(2, 3, 4, 5, 6));
+ * console.log(output.shape); // [2, 3, 6, 7, 8]
+ */
 export class ReflectionPad3d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 3, 'reflect');
   }
 }
-/** Repeats the edge values of the last dim. */
+/**
+ * Pads the last dimension of the input by repeating the edge values.
+ *
+ * Padding `[a, b, c]` by 2 on the left gives `[a, a, a, b, c]`.
+ *
+ * Shape:
+ * - Input: `(N, C, W_in)` or `(C, W_in)`.
+ * - Output: `(N, C, W_out)` or `(C, W_out)`, where
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 2 ints `[left, right]`.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ReplicationPad1d(2);
+ * const input = torch.arange(4, { dtype: 'float32' }).reshape(1, 1, 4);
+ * console.log(m(input).tolist()); // [[[0, 0, 0, 1, 2, 3, 3, 3]]]
+ */
 export class ReplicationPad1d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 1, 'replicate');
   }
 }
-/** Repeats the edge values of the last two dims. */
+/**
+ * Pads the last two dimensions of the input by repeating the edge values.
+ *
+ * Padding `[a, b, c]` by 2 on the left gives `[a, a, a, b, c]`.
+ *
+ * Shape:
+ * - Input: `(N, C, H_in, W_in)` or `(C, H_in, W_in)`.
+ * - Output: `(N, C, H_out, W_out)` or `(C, H_out, W_out)`, where
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 4 ints `[left, right, top, bottom]` (PyTorch's
+ *   order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ReplicationPad2d([2, 1, 0, 1]);
+ * const output = m(torch.randn(1, 3, 3));
+ * console.log(output.shape); // [1, 4, 6]
+ */
 export class ReplicationPad2d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 2, 'replicate');
   }
 }
-/** Repeats the edge values of the last three dims. */
+/**
+ * Pads the last three dimensions of the input by repeating the edge values.
+ *
+ * Padding `[a, b, c]` by 2 on the left gives `[a, a, a, b, c]`.
+ *
+ * Shape:
+ * - Input: `(N, C, D_in, H_in, W_in)` or `(C, D_in, H_in, W_in)`.
+ * - Output: `(N, C, D_out, H_out, W_out)` or `(C, D_out, H_out, W_out)`, where
+ *   `D_out = D_in + front + back`
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 6 ints `[left, right, top, bottom, front, back]`
+ *   (PyTorch's order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.ReplicationPad3d(1);
+ * const output = m(torch.randn(2, 3, 4, 5, 6));
+ * console.log(output.shape); // [2, 3, 6, 7, 8]
+ */
 export class ReplicationPad3d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 3, 'replicate');
   }
 }
-/** Wraps the last dim around (periodic). */
+/**
+ * Pads the last dimension of the input circularly (periodically), wrapping it around.
+ *
+ * Padding `[a, b, c]` by 2 on the left gives `[b, c, a, b, c]`: the values past one edge come from the other. Each
+ * padding must be at most the size of its dimension.
+ *
+ * Shape:
+ * - Input: `(N, C, W_in)` or `(C, W_in)`.
+ * - Output: `(N, C, W_out)` or `(C, W_out)`, where
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 2 ints `[left, right]`.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.CircularPad1d(2);
+ * const input = torch.arange(4, { dtype: 'float32' }).reshape(1, 1, 4);
+ * console.log(m(input).tolist()); // [[[2, 3, 0, 1, 2, 3, 0, 1]]]
+ */
 export class CircularPad1d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 1, 'circular');
   }
 }
-/** Wraps the last two dims around. */
+/**
+ * Pads the last two dimensions of the input circularly (periodically), wrapping it around.
+ *
+ * Padding `[a, b, c]` by 2 on the left gives `[b, c, a, b, c]`: the values past one edge come from the other. Each
+ * padding must be at most the size of its dimension.
+ *
+ * Shape:
+ * - Input: `(N, C, H_in, W_in)` or `(C, H_in, W_in)`.
+ * - Output: `(N, C, H_out, W_out)` or `(C, H_out, W_out)`, where
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 4 ints `[left, right, top, bottom]` (PyTorch's
+ *   order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.CircularPad2d([2, 1, 0, 1]);
+ * const output = m(torch.randn(1, 3, 3));
+ * console.log(output.shape); // [1, 4, 6]
+ */
 export class CircularPad2d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 2, 'circular');
   }
 }
-/** Wraps the last three dims around. */
+/**
+ * Pads the last three dimensions of the input circularly (periodically), wrapping it around.
+ *
+ * Padding `[a, b, c]` by 2 on the left gives `[b, c, a, b, c]`: the values past one edge come from the other. Each
+ * padding must be at most the size of its dimension.
+ *
+ * Shape:
+ * - Input: `(N, C, D_in, H_in, W_in)` or `(C, D_in, H_in, W_in)`.
+ * - Output: `(N, C, D_out, H_out, W_out)` or `(C, D_out, H_out, W_out)`, where
+ *   `D_out = D_in + front + back`
+ *   `H_out = H_in + top + bottom`
+ *   `W_out = W_in + left + right`
+ *
+ * @param padding - the size of the padding: one int for every side, or 6 ints `[left, right, top, bottom, front, back]`
+ *   (PyTorch's order: the last dimension first).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const m = new nn.CircularPad3d(1);
+ * const output = m(torch.randn(2, 3, 4, 5, 6));
+ * console.log(output.shape); // [2, 3, 6, 7, 8]
+ */
 export class CircularPad3d extends PadNd {
   constructor(padding: IntOrList) {
     super(padding, 3, 'circular');

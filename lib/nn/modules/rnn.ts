@@ -12,14 +12,17 @@ import { PackedSequence } from '../utils/rnn.js';
 export interface RNNOptions extends FactoryOptions {
   /** Stacked layers, default 1. */ numLayers?: number;
   /** Learn bias_ih and bias_hh, default true. */ bias?: boolean;
-  /** Input and output are (N, L, H) instead of (L, N, H); hidden states stay (layers*dirs, N, H). Default false. */ batchFirst?: boolean;
+  /** Input and output are (N, L, H) instead of (L, N, H); hidden states stay (layers*dirs, N, H). Default false. */
+  batchFirst?: boolean;
   /** Dropout on the outputs of each layer but the last (training only), default 0. */ dropout?: number;
   /** Run a second, reversed direction per layer and concatenate, default false. */ bidirectional?: boolean;
 }
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
-/** Base of RNN, LSTM and GRU: PyTorch's parameters, names and shape checks (subclass it for a custom recurrent layer). */
+/**
+ * Base of RNN, LSTM and GRU: PyTorch's parameters, names and shape checks (subclass it for a custom recurrent layer).
+ */
 export abstract class RNNBase extends Module {
   readonly numLayers: number;
   readonly bias: boolean;
@@ -116,7 +119,9 @@ export abstract class RNNBase extends Module {
     });
     return { batched, n };
   }
-  /** Runs the ATen op on batched input with (layers*dirs, N, H) states; handles unbatched input and default zero states. */
+  /**
+   * Runs the ATen op on batched input with (layers*dirs, N, H) states; handles unbatched input and default zero states.
+   */
   protected run<S extends Tensor[]>(
     input: Tensor,
     hx: (Tensor | undefined)[],
@@ -189,9 +194,45 @@ export abstract class RNNBase extends Module {
 }
 
 /**
- * Elman RNN, h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (or relu).
- * Input (L, N, H_in), (N, L, H_in) with batchFirst, or (L, H_in); hx (layers*dirs, N, H) or (layers*dirs, H).
- * Returns [output (L, N, dirs*H), h_n].
+ * Applies a multi-layer Elman RNN with a tanh or ReLU nonlinearity to an input sequence.
+ *
+ * For each element of the sequence, each layer computes `h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)` (ReLU
+ * in place of tanh with `nonlinearity: 'relu'`), `x_t` the input at step `t` (the layer below's `h_t` above the first
+ * layer) and `h_(t-1)` the layer's state at the previous step (`h_0` at the start). `forward(input, hx?)` returns
+ * `[output, h_n]`.
+ *
+ * Shape (`L` the sequence length, `N` the batch size, `D` 2 if bidirectional else 1):
+ * - input: `(L, H_in)` unbatched, `(L, N, H_in)`, or `(N, L, H_in)` with `batchFirst`; or a `PackedSequence`
+ *   (`nn.utils.rnn.packPaddedSequence`), which gives a packed output.
+ * - hx: `(D * numLayers, H)` unbatched or `(D * numLayers, N, H)`: the initial states `h_0` (zeros if omitted).
+ * - output: `(L, D * H)` unbatched, `(L, N, D * H)`, or `(N, L, D * H)` with `batchFirst`: the last layer's `h_t` at
+ *   every step (both directions concatenated).
+ * - h_n: the shape of hx: the final state of every layer and direction.
+ *
+ * The parameters are named as in PyTorch (`weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`, with
+ * `_reverse` for the second direction), so a PyTorch state dict loads as it is: `weight_ih_l0` is `(H, H_in)`,
+ * `weight_ih_l{k}` above it `(H, D * H)`, `weight_hh_l{k}` `(H, H)`, the biases `(H)`; all are initialized from
+ * `U(-sqrt(k), sqrt(k))` with `k = 1 / hiddenSize`.
+ *
+ * @param inputSize - `H_in`, the number of features of the input `x`.
+ * @param hiddenSize - `H`, the number of features of the hidden state `h`.
+ * @param o.numLayers - the number of stacked layers, each taking the output of the one below (default `1`).
+ * @param o.nonlinearity - `'tanh'` or `'relu'` (default `'tanh'`).
+ * @param o.bias - learn the biases `b_ih` and `b_hh` (default `true`).
+ * @param o.batchFirst - the input and output are `(N, L, *)` instead of `(L, N, *)`; the hidden states are not affected
+ *   (default `false`).
+ * @param o.dropout - the probability of a dropout layer on the outputs of each layer but the last, in training mode
+ *   (default `0`).
+ * @param o.bidirectional - run a second, reversed direction in each layer and concatenate the two (default `false`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const rnn = new nn.RNN(10, 20, { numLayers: 2 });
+ * const input = torch.randn(5, 3, 10);
+ * const [output, hn] = rnn(input, torch.randn(2, 3, 20));
+ * console.log(output.shape); // [5, 3, 20]
+ * console.log(hn.shape); // [2, 3, 20]
  */
 export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
@@ -228,27 +269,66 @@ export class RNN extends RNNBase {
 }
 
 /** `rnn(packed)` returns [PackedSequence, h_n]; `rnn(x)` as forward. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
 export interface RNN {
   (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
   (input: Tensor, hx?: Tensor): [Tensor, Tensor];
 }
 /** `lstm(packed)` returns [PackedSequence, [h_n, c_n]]; `lstm(x)` as forward. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
 export interface LSTM {
   (input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
   (input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]];
 }
 /** `gru(packed)` returns [PackedSequence, h_n]; `gru(x)` as forward. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- adds the packed call signature
 export interface GRU {
   (input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
   (input: Tensor, hx?: Tensor): [Tensor, Tensor];
 }
 
 /**
- * LSTM. Input as RNN; hx = [h_0 (layers*dirs, N, projSize || H), c_0 (layers*dirs, N, H)], zeros when omitted.
- * Returns [output (L, N, dirs*(projSize || H)), [h_n, c_n]].
+ * Applies a multi-layer long short-term memory (LSTM) RNN to an input sequence.
+ *
+ * For each element of the sequence, each layer computes the gates
+ * `i_t = sigmoid(W_ii x_t + b_ii + W_hi h_(t-1) + b_hi)`, `f_t` and `o_t` likewise, the candidate
+ * `g_t = tanh(W_ig x_t + b_ig + W_hg h_(t-1) + b_hg)`, the cell state `c_t = f_t * c_(t-1) + i_t * g_t` and the hidden
+ * state `h_t = o_t * tanh(c_t)`. With `projSize` > 0 (Sak et al., 2014) `h_t` is projected to `projSize` features by
+ * `W_hr` after each step, which changes the size of `h` (and of the output) to `projSize`.
+ * `forward(input, [h_0, c_0]?)` returns `[output, [h_n, c_n]]`.
+ *
+ * Shape (`L` the sequence length, `N` the batch size, `D` 2 if bidirectional else 1):
+ * - input: `(L, H_in)` unbatched, `(L, N, H_in)`, or `(N, L, H_in)` with `batchFirst`; or a `PackedSequence`
+ *   (`nn.utils.rnn.packPaddedSequence`), which gives a packed output.
+ * - hx: `[h_0, c_0]`, `h_0` `(D * numLayers, N, H_out)` and `c_0` `(D * numLayers, N, H)` (without `N` unbatched),
+ *   `H_out = projSize || H`; zeros if omitted.
+ * - output: `(L, D * H_out)` unbatched, `(L, N, D * H_out)`, or `(N, L, D * H_out)` with `batchFirst`: the last layer's
+ *   `h_t` at every step (both directions concatenated).
+ * - h_n, c_n: the shapes of h_0 and c_0: the final states of every layer and direction.
+ *
+ * The parameters are named as in PyTorch (`weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`,
+ * `weight_hr_l{k}` with `projSize`, `_reverse` for the second direction): `weight_ih_l0` is `(4 * H, H_in)` (the gates
+ * i, f, g, o stacked), `weight_hh_l{k}` `(4 * H, H_out)`, the biases `(4 * H)`, `weight_hr_l{k}` `(projSize, H)`; all
+ * are initialized from `U(-sqrt(k), sqrt(k))` with `k = 1 / hiddenSize`.
+ *
+ * @param inputSize - `H_in`, the number of features of the input `x`.
+ * @param hiddenSize - `H`, the number of features of the hidden state `h`.
+ * @param o.numLayers - the number of stacked layers, each taking the output of the one below (default `1`).
+ * @param o.projSize - project `h` to this size after each step; 0 for none (default `0`).
+ * @param o.bias - learn the biases `b_ih` and `b_hh` (default `true`).
+ * @param o.batchFirst - the input and output are `(N, L, *)` instead of `(L, N, *)`; the hidden states are not affected
+ *   (default `false`).
+ * @param o.dropout - the probability of a dropout layer on the outputs of each layer but the last, in training mode
+ *   (default `0`).
+ * @param o.bidirectional - run a second, reversed direction in each layer and concatenate the two (default `false`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const lstm = new nn.LSTM(10, 20, { numLayers: 2 });
+ * const input = torch.randn(5, 3, 10);
+ * const [output, [hn, cn]] = lstm(input, [torch.randn(2, 3, 20), torch.randn(2, 3, 20)]);
+ * console.log(output.shape); // [5, 3, 20]
+ * console.log(cn.shape); // [2, 3, 20]
+ * const projected = new nn.LSTM(10, 20, { projSize: 8, batchFirst: true });
+ * console.log(projected(torch.randn(3, 5, 10))[0].shape); // [3, 5, 8]
  */
 export class LSTM extends RNNBase {
   constructor(
@@ -295,7 +375,45 @@ export class LSTM extends RNNBase {
   }
 }
 
-/** GRU. Input and hx as RNN; returns [output (L, N, dirs*H), h_n]. */
+/**
+ * Applies a multi-layer gated recurrent unit (GRU) RNN to an input sequence.
+ *
+ * For each element of the sequence, each layer computes the reset gate
+ * `r_t = sigmoid(W_ir x_t + b_ir + W_hr h_(t-1) + b_hr)`, the update gate `z_t` likewise, the candidate
+ * `n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_(t-1) + b_hn))` and `h_t = (1 - z_t) * n_t + z_t * h_(t-1)` (Cho et al.,
+ * 2014). `forward(input, hx?)` returns `[output, h_n]`.
+ *
+ * Shape (`L` the sequence length, `N` the batch size, `D` 2 if bidirectional else 1):
+ * - input: `(L, H_in)` unbatched, `(L, N, H_in)`, or `(N, L, H_in)` with `batchFirst`; or a `PackedSequence`
+ *   (`nn.utils.rnn.packPaddedSequence`), which gives a packed output.
+ * - hx: `(D * numLayers, H)` unbatched or `(D * numLayers, N, H)`: the initial states `h_0` (zeros if omitted).
+ * - output: `(L, D * H)` unbatched, `(L, N, D * H)`, or `(N, L, D * H)` with `batchFirst`: the last layer's `h_t` at
+ *   every step (both directions concatenated).
+ * - h_n: the shape of hx: the final state of every layer and direction.
+ *
+ * The parameters are named as in PyTorch (`weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`,
+ * `_reverse` for the second direction): `weight_ih_l0` is `(3 * H, H_in)` (the gates r, z, n stacked), `weight_hh_l{k}`
+ * `(3 * H, H)`, the biases `(3 * H)`; all are initialized from `U(-sqrt(k), sqrt(k))` with `k = 1 / hiddenSize`.
+ *
+ * @param inputSize - `H_in`, the number of features of the input `x`.
+ * @param hiddenSize - `H`, the number of features of the hidden state `h`.
+ * @param o.numLayers - the number of stacked layers, each taking the output of the one below (default `1`).
+ * @param o.bias - learn the biases `b_ih` and `b_hh` (default `true`).
+ * @param o.batchFirst - the input and output are `(N, L, *)` instead of `(L, N, *)`; the hidden states are not affected
+ *   (default `false`).
+ * @param o.dropout - the probability of a dropout layer on the outputs of each layer but the last, in training mode
+ *   (default `0`).
+ * @param o.bidirectional - run a second, reversed direction in each layer and concatenate the two (default `false`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const gru = new nn.GRU(10, 20, { numLayers: 2, bidirectional: true });
+ * const input = torch.randn(5, 3, 10);
+ * const [output, hn] = gru(input);
+ * console.log(output.shape); // [5, 3, 40]
+ * console.log(hn.shape); // [4, 3, 20]
+ */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
     super('GRU', inputSize, hiddenSize, o);
@@ -381,7 +499,38 @@ export abstract class RNNCellBase extends Module {
     return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}`;
   }
 }
-/** One RNN step: input (N, H_in), hx (N, H) -> h' (N, H). */
+/**
+ * An Elman RNN cell with a tanh or ReLU nonlinearity: one step of `nn.RNN`.
+ *
+ * `h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)` (ReLU in place of tanh with `nonlinearity: 'relu'`).
+ * `forward(input, hx?)` returns `h'`.
+ *
+ * Shape:
+ * - input: `(N, H_in)` or `(H_in)`.
+ * - hx: `(N, H)` or `(H)`: the current state (zeros if omitted).
+ * - output: `(N, H)` or `(H)`: the next state.
+ *
+ * `weight_ih` is `(H, H_in)`, `weight_hh` `(H, H)` and the biases `(H)`, all initialized from `U(-sqrt(k), sqrt(k))`
+ * with `k = 1 / hiddenSize`.
+ *
+ * @param inputSize - `H_in`, the number of features of the input.
+ * @param hiddenSize - `H`, the number of features of the hidden state.
+ * @param o.bias - learn the biases `b_ih` and `b_hh` (default `true`).
+ * @param o.nonlinearity - `'tanh'` or `'relu'` (default `'tanh'`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn, type Tensor } from 'skcdf';
+ * const cell = new nn.RNNCell(10, 20);
+ * const input = torch.randn(6, 3, 10); // 6 steps of a batch of 3
+ * let hx = torch.randn(3, 20);
+ * const output: Tensor[] = [];
+ * for (let i = 0; i < 6; i++) {
+ *   hx = cell(input.select(0, i), hx);
+ *   output.push(hx);
+ * }
+ * console.log(torch.stack(output).shape); // [6, 3, 20]
+ */
 export class RNNCell extends RNNCellBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(
@@ -406,7 +555,34 @@ export class RNNCell extends RNNCellBase {
     return super.extraRepr() + (this.nonlinearity !== 'tanh' ? `, nonlinearity=${this.nonlinearity}` : '');
   }
 }
-/** One LSTM step: input (N, H_in), [h, c] (N, H) -> [h', c']. */
+/**
+ * A long short-term memory (LSTM) cell: one step of `nn.LSTM`.
+ *
+ * The gates `i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)`, `f` and `o` likewise,
+ * `g = tanh(W_ig x + b_ig + W_hg h + b_hg)`, then `c' = f * c + i * g` and `h' = o * tanh(c')`.
+ * `forward(input, [h, c]?)` returns `[h', c']`.
+ *
+ * Shape:
+ * - input: `(N, H_in)` or `(H_in)`.
+ * - hx: `[h, c]`, each `(N, H)` or `(H)`: the current states (zeros if omitted).
+ * - output: `[h', c']`, each `(N, H)` or `(H)`: the next states.
+ *
+ * `weight_ih` is `(4 * H, H_in)`, `weight_hh` `(4 * H, H)` and the biases `(4 * H)` (the gates i, f, g, o stacked), all
+ * initialized from `U(-sqrt(k), sqrt(k))` with `k = 1 / hiddenSize`.
+ *
+ * @param inputSize - `H_in`, the number of features of the input.
+ * @param hiddenSize - `H`, the number of features of the hidden state.
+ * @param o.bias - learn the biases `b_ih` and `b_hh` (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn, type Tensor } from 'skcdf';
+ * const cell = new nn.LSTMCell(10, 20);
+ * const input = torch.randn(2, 3, 10); // 2 steps of a batch of 3
+ * let state: [Tensor, Tensor] = [torch.randn(3, 20), torch.randn(3, 20)];
+ * for (let i = 0; i < 2; i++) state = cell(input.select(0, i), state);
+ * console.log(state[0].shape); // [3, 20]
+ */
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) {
     super(inputSize, hiddenSize, o.bias ?? true, 4, o);
@@ -419,7 +595,33 @@ export class LSTMCell extends RNNCellBase {
     });
   }
 }
-/** One GRU step: input (N, H_in), hx (N, H) -> h' (N, H). */
+/**
+ * A gated recurrent unit (GRU) cell: one step of `nn.GRU`.
+ *
+ * `r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)`, `z` likewise, `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))` and
+ * `h' = (1 - z) * n + z * h`. `forward(input, hx?)` returns `h'`.
+ *
+ * Shape:
+ * - input: `(N, H_in)` or `(H_in)`.
+ * - hx: `(N, H)` or `(H)`: the current state (zeros if omitted).
+ * - output: `(N, H)` or `(H)`: the next state.
+ *
+ * `weight_ih` is `(3 * H, H_in)`, `weight_hh` `(3 * H, H)` and the biases `(3 * H)` (the gates r, z, n stacked), all
+ * initialized from `U(-sqrt(k), sqrt(k))` with `k = 1 / hiddenSize`.
+ *
+ * @param inputSize - `H_in`, the number of features of the input.
+ * @param hiddenSize - `H`, the number of features of the hidden state.
+ * @param o.bias - learn the biases `b_ih` and `b_hh` (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const cell = new nn.GRUCell(10, 20);
+ * const input = torch.randn(6, 3, 10); // 6 steps of a batch of 3
+ * let hx = torch.randn(3, 20);
+ * for (let i = 0; i < 6; i++) hx = cell(input.select(0, i), hx);
+ * console.log(hx.shape); // [3, 20]
+ */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, o: FactoryOptions & { bias?: boolean } = {}) {
     super(inputSize, hiddenSize, o.bias ?? true, 3, o);

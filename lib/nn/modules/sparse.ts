@@ -12,7 +12,40 @@ export interface EmbeddingModuleOptions extends FactoryOptions, F.EmbeddingOptio
   /** Use this tensor (shape [numEmbeddings, embeddingDim]) as the weight, sharing its storage. */ weight?: Tensor;
   /** With `weight`: do not train it. Default false. */ freeze?: boolean;
 }
-/** Lookup table: integer input of any shape (*) -> (*, embeddingDim). */
+/**
+ * A lookup table of fixed-size vectors: each integer index of the input selects a row of `weight`.
+ *
+ * Often used to store word embeddings and retrieve them by index. The row at `paddingIdx` gets no gradient, so it stays
+ * a fixed "pad" vector (zeros in a new layer). `nn.Embedding.fromPretrained(embeddings, o)` wraps existing vectors,
+ * frozen by default.
+ *
+ * Shape:
+ * - Input: `(*)`, int64 (or int32) indices of any shape, each in `[0, numEmbeddings)`.
+ * - Output: `(*, H)`, `H = embeddingDim`.
+ *
+ * The weight is `(numEmbeddings, embeddingDim)`, initialized from `N(0, 1)`.
+ *
+ * @param numEmbeddings - the size of the dictionary.
+ * @param embeddingDim - the size of each embedding vector.
+ * @param o.paddingIdx - a row that does not contribute to the gradient; negative counts from the end (default none).
+ * @param o.maxNorm - rows looked up with a larger norm are renormalized, in place, to this norm (default none).
+ * @param o.normType - the p of the p-norm for `maxNorm` (default `2`).
+ * @param o.scaleGradByFreq - scale the gradients by the inverse frequency of the indices in the mini-batch (default
+ *   `false`).
+ * @param o.sparse - the gradient of `weight` is sparse (default `false`).
+ * @param o.weight - use this `(numEmbeddings, embeddingDim)` tensor as the weight (its storage shared) instead of a new
+ *   one.
+ * @param o.freeze - with `weight`, do not train it (default `false`).
+ * @param o.device - where the weight lives (default the CPU).
+ * @param o.dtype - its floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const embedding = new nn.Embedding(10, 3);
+ * const input = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]]); // a batch of 2 samples of 4 indices
+ * console.log(embedding(input).shape); // [2, 4, 3]
+ * const padded = new nn.Embedding(10, 3, { paddingIdx: 0 });
+ * console.log(padded(torch.tensor([0, 2])).get(0).tolist()); // [0, 0, 0]
+ */
 export class Embedding extends Module {
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;
@@ -90,7 +123,46 @@ export interface EmbeddingBagModuleOptions
   /** Use this tensor [numEmbeddings, embeddingDim] as the weight (PyTorch's _weight). */ weight?: Tensor;
   /** With `weight`: do not train it. Default false. */ freeze?: boolean;
 }
-/** Sums, averages or maxes bags of embeddings: forward(input, offsets?, perSampleWeights?) -> (bags, embeddingDim). */
+/**
+ * Computes the sums, means or maxima of bags of embeddings, without building the intermediate embeddings.
+ *
+ * `forward(input, offsets?, perSampleWeights?)`: for a 2D input each row is a bag; for a 1D input `offsets` gives the
+ * start of each bag (with `includeLastOffset`, also the end of the last one). With `mode` `'sum'`, `perSampleWeights`
+ * scales each embedding before the sum. `'sum'` equals `nn.Embedding` followed by a sum over each bag, `'mean'` a mean
+ * and `'max'` a maximum, at a lower cost. `nn.EmbeddingBag.fromPretrained(embeddings, o)` wraps existing vectors,
+ * frozen by default.
+ *
+ * Shape:
+ * - input: `(B, N)`, `B` bags of `N` indices each, or `(N)` with offsets: int64 (or int32) indices in
+ *   `[0, numEmbeddings)`.
+ * - offsets: `(B)` (`(B + 1)` with `includeLastOffset`), only with a 1D input.
+ * - perSampleWeights: the shape of the input.
+ * - output: `(B, embeddingDim)`.
+ *
+ * The weight is `(numEmbeddings, embeddingDim)`, initialized from `N(0, 1)`.
+ *
+ * @param numEmbeddings - the size of the dictionary.
+ * @param embeddingDim - the size of each embedding vector.
+ * @param o.mode - how a bag is reduced: `'sum'`, `'mean'` or `'max'` (default `'mean'`).
+ * @param o.paddingIdx - an index that is left out of the bags and of the gradient (default none).
+ * @param o.maxNorm - rows looked up with a larger norm are renormalized, in place, to this norm (default none).
+ * @param o.normType - the p of the p-norm for `maxNorm` (default `2`).
+ * @param o.scaleGradByFreq - scale the gradients by the inverse frequency of the indices in the mini-batch (default
+ *   `false`; not with `'max'`).
+ * @param o.sparse - the gradient of `weight` is sparse (default `false`; not with `'max'`).
+ * @param o.includeLastOffset - `offsets` has one more element, the end of the last bag (default `false`).
+ * @param o.weight - use this `(numEmbeddings, embeddingDim)` tensor as the weight instead of a new one.
+ * @param o.freeze - with `weight`, do not train it (default `false`).
+ * @param o.device - where the weight lives (default the CPU).
+ * @param o.dtype - its floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const bag = new nn.EmbeddingBag(10, 3, { mode: 'sum' });
+ * // two bags of four indices, given flat with their start offsets
+ * const input = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]);
+ * console.log(bag(input, torch.tensor([0, 4])).shape); // [2, 3]
+ * console.log(bag(input.reshape(2, 4)).shape); // [2, 3]
+ */
 export class EmbeddingBag extends Module {
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;

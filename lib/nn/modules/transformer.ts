@@ -111,7 +111,41 @@ abstract class TransformerLayerBase extends Module {
   }
 }
 
-/** Self-attention + feed-forward. src (S, N, E) (batchFirst: (N, S, E)) or (S, E) -> same shape. */
+/**
+ * A Transformer encoder layer: self-attention and a feed-forward network, each with a residual connection.
+ *
+ * As in "Attention Is All You Need" (Vaswani et al., 2017): `x = norm1(x + selfAttn(x))`, then
+ * `x = norm2(x + linear2(dropout(activation(linear1(x)))))`; with `normFirst`, each block normalizes its input instead
+ * (`x = x + selfAttn(norm1(x))`, pre-norm). The children carry PyTorch's names (`self_attn`, `linear1`, `linear2`,
+ * `norm1`, `norm2`, `dropout`, `dropout1`, `dropout2`), so PyTorch state dicts load.
+ * `forward(src, { srcMask, srcKeyPaddingMask, isCausal })`: in a bool mask `true` marks a position that is not attended
+ * to; a float mask is added to the attention scores.
+ *
+ * Shape (`S` the sequence length, `N` the batch size, `E = dModel`):
+ * - src: `(S, E)` unbatched, `(S, N, E)`, or `(N, S, E)` with `batchFirst`.
+ * - srcMask: `(S, S)` or `(N * nhead, S, S)`. srcKeyPaddingMask: `(N, S)`, or `(S)` unbatched.
+ * - output: the shape of src.
+ *
+ * @param dModel - `E`, the number of expected features of the input.
+ * @param nhead - the number of heads of the multi-head attention; `dModel` must be divisible by it.
+ * @param o.dimFeedforward - the width of the feed-forward network (default `2048`).
+ * @param o.dropout - the dropout probability of the attention weights, the feed-forward network and the residual
+ *   branches (default `0.1`).
+ * @param o.activation - the activation of the feed-forward network: `'relu'`, `'gelu'`, or a function or module of one
+ *   tensor (a module becomes the child `activation`) (default `'relu'`).
+ * @param o.layerNormEps - the eps of the layer norms (default `1e-5`).
+ * @param o.batchFirst - inputs and output are `(N, S, E)` instead of `(S, N, E)` (default `false`).
+ * @param o.normFirst - normalize before the attention and feed-forward blocks instead of after (default `false`).
+ * @param o.bias - the linear layers and layer norms learn biases (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32 });
+ * console.log(layer(torch.randn(10, 2, 16)).shape); // [10, 2, 16]
+ * const batchFirst = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
+ * console.log(batchFirst(torch.randn(2, 10, 16)).shape); // [2, 10, 16]
+ */
 export class TransformerEncoderLayer extends TransformerLayerBase {
   constructor(dModel: number, nhead: number, o: TransformerLayerOptions = {}) {
     super(dModel, nhead, o, false);
@@ -146,7 +180,44 @@ export interface DecoderCallOptions {
   tgtIsCausal?: boolean;
   memoryIsCausal?: boolean;
 }
-/** Self-attention, cross-attention over `memory`, feed-forward. tgt (T, N, E), memory (S, N, E) -> (T, N, E). */
+/**
+ * A Transformer decoder layer: self-attention, attention over the encoder's output, and a feed-forward network.
+ *
+ * As in "Attention Is All You Need" (Vaswani et al., 2017): `x = norm1(x + selfAttn(x))`,
+ * `x = norm2(x + multiheadAttn(x, memory))`, `x = norm3(x + feedForward(x))`; with `normFirst`, each block normalizes
+ * its input instead (pre-norm). The children carry PyTorch's names (`self_attn`, `multihead_attn`, `linear1`,
+ * `linear2`, `norm1` to `norm3`, `dropout`, `dropout1` to `dropout3`). `forward(tgt, memory, options)` takes the masks
+ * `tgtMask`, `memoryMask`, `tgtKeyPaddingMask` and `memoryKeyPaddingMask` and the flags `tgtIsCausal` and
+ * `memoryIsCausal`: in a bool mask `true` marks a position that is not attended to; a float mask is added to the
+ * attention scores.
+ *
+ * Shape (`T` the target length, `S` the source (memory) length, `N` the batch size, `E = dModel`):
+ * - tgt: `(T, E)` unbatched, `(T, N, E)`, or `(N, T, E)` with `batchFirst`.
+ * - memory: `(S, E)` unbatched, `(S, N, E)`, or `(N, S, E)` with `batchFirst`.
+ * - tgtMask: `(T, T)` or `(N * nhead, T, T)`. memoryMask: `(T, S)` or `(N * nhead, T, S)`.
+ * - tgtKeyPaddingMask: `(N, T)` (`(T)` unbatched). memoryKeyPaddingMask: `(N, S)` (`(S)` unbatched).
+ * - output: the shape of tgt.
+ *
+ * @param dModel - `E`, the number of expected features of the input.
+ * @param nhead - the number of heads of the multi-head attentions; `dModel` must be divisible by it.
+ * @param o.dimFeedforward - the width of the feed-forward network (default `2048`).
+ * @param o.dropout - the dropout probability of the attention weights, the feed-forward network and the residual
+ *   branches (default `0.1`).
+ * @param o.activation - the activation of the feed-forward network: `'relu'`, `'gelu'`, or a function or module of one
+ *   tensor (a module becomes the child `activation`) (default `'relu'`).
+ * @param o.layerNormEps - the eps of the layer norms (default `1e-5`).
+ * @param o.batchFirst - inputs and output are `(N, T, E)` instead of `(T, N, E)` (default `false`).
+ * @param o.normFirst - normalize before each block instead of after (default `false`).
+ * @param o.bias - the linear layers and layer norms learn biases (default `true`).
+ * @param o.device - where the parameters live (default the CPU).
+ * @param o.dtype - their floating dtype (default `'float32'`).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const layer = new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32 });
+ * const memory = torch.randn(10, 2, 16);
+ * const tgt = torch.randn(20, 2, 16);
+ * console.log(layer(tgt, memory).shape); // [20, 2, 16]
+ */
 export class TransformerDecoderLayer extends TransformerLayerBase {
   constructor(dModel: number, nhead: number, o: TransformerLayerOptions = {}) {
     super(dModel, nhead, o, true);
@@ -175,7 +246,27 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
   }
 }
 
-/** `numLayers` copies of `encoderLayer` (identical initial weights, as PyTorch's deepcopy), then an optional norm. */
+/**
+ * A stack of `numLayers` Transformer encoder layers, optionally followed by a normalization layer.
+ *
+ * The children `layers.0` to `layers.{numLayers - 1}` are copies of `encoderLayer` (with the same initial weights, as
+ * PyTorch's deep copies); `norm` (often a `nn.LayerNorm`, needed after pre-norm layers) is registered only when given.
+ * `forward(src, { mask, srcKeyPaddingMask, isCausal })` passes the input through every layer in turn.
+ *
+ * Shape (`S` the sequence length, `N` the batch size, `E` the layer's `dModel`):
+ * - src: `(S, E)` unbatched, `(S, N, E)`, or `(N, S, E)` with the layer's `batchFirst`.
+ * - mask: `(S, S)` or `(N * nhead, S, S)`. srcKeyPaddingMask: `(N, S)`, or `(S)` unbatched.
+ * - output: the shape of src.
+ *
+ * @param encoderLayer - the layer to copy (`nn.TransformerEncoderLayer`); the copies do not share its parameters.
+ * @param numLayers - the number of layers.
+ * @param o.norm - a module applied to the output of the last layer (default none).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32 });
+ * const encoder = new nn.TransformerEncoder(layer, 3, { norm: new nn.LayerNorm(16) });
+ * console.log(encoder(torch.randn(10, 2, 16)).shape); // [10, 2, 16]
+ */
 export class TransformerEncoder extends Module {
   readonly layers: ModuleList;
   readonly norm: Module | null;
@@ -210,7 +301,31 @@ export class TransformerEncoder extends Module {
   }
 }
 
-/** `numLayers` copies of `decoderLayer`, then an optional norm. */
+/**
+ * A stack of `numLayers` Transformer decoder layers, optionally followed by a normalization layer.
+ *
+ * The children `layers.0` to `layers.{numLayers - 1}` are copies of `decoderLayer` (with the same initial weights, as
+ * PyTorch's deep copies); `norm` is registered only when given. `forward(tgt, memory, options)` takes the options of
+ * `nn.TransformerDecoderLayer.forward` and passes them to every layer.
+ *
+ * Shape (`T` the target length, `S` the source (memory) length, `N` the batch size, `E` the layer's `dModel`):
+ * - tgt: `(T, E)` unbatched, `(T, N, E)`, or `(N, T, E)` with the layer's `batchFirst`.
+ * - memory: `(S, E)` unbatched, `(S, N, E)`, or `(N, S, E)` with the layer's `batchFirst`.
+ * - masks: as for `nn.TransformerDecoderLayer`.
+ * - output: the shape of tgt.
+ *
+ * @param decoderLayer - the layer to copy (`nn.TransformerDecoderLayer`); the copies do not share its parameters.
+ * @param numLayers - the number of layers.
+ * @param o.norm - a module applied to the output of the last layer (default none).
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const layer = new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32 });
+ * const decoder = new nn.TransformerDecoder(layer, 2);
+ * const memory = torch.randn(10, 2, 16);
+ * const tgtMask = nn.Transformer.generateSquareSubsequentMask(20);
+ * const output = decoder(torch.randn(20, 2, 16), memory, { tgtMask, tgtIsCausal: true });
+ * console.log(output.shape); // [20, 2, 16]
+ */
 export class TransformerDecoder extends Module {
   readonly layers: ModuleList;
   readonly norm: Module | null;
@@ -243,7 +358,8 @@ export interface TransformerOptions extends TransformerLayerOptions {
   /** Default 8. */ nhead?: number;
   /** Default 6. */ numEncoderLayers?: number;
   /** Default 6. */ numDecoderLayers?: number;
-  /** Use this encoder instead of the default stack (its parameters are re-initialized like the rest). */ customEncoder?: Module | null;
+  /** Use this encoder instead of the default stack (its parameters are re-initialized like the rest). */
+  customEncoder?: Module | null;
   /** Use this decoder instead of the default stack. */ customDecoder?: Module | null;
 }
 /** Masks and causality flags of Transformer.forward (PyTorch's keyword arguments, camelCase). */
@@ -268,9 +384,50 @@ const TRANSFORMER = [
   'bias',
 ] as const;
 /**
- * The encoder-decoder Transformer ("Attention Is All You Need"): children `encoder` and `decoder`
- * (layer stacks with a final LayerNorm each), every matrix parameter xavier-uniform initialized.
- * forward(src, tgt, options) -> (T, N, E) (or (N, T, E) with batchFirst).
+ * A Transformer model: an encoder of the source sequence and a decoder of the target sequence attending to it.
+ *
+ * The architecture of "Attention Is All You Need" (Vaswani et al., 2017): the child `encoder` is a
+ * `nn.TransformerEncoder` of `numEncoderLayers` layers and the child `decoder` a `nn.TransformerDecoder` of
+ * `numDecoderLayers` layers, each followed by a `nn.LayerNorm` (or the custom modules given); every parameter with more
+ * than one dimension is initialized by `nn.init.xavierUniform_`. `forward(src, tgt, options)` encodes `src` and decodes
+ * `tgt` against it; the options are the masks and causality flags of the encoder (`srcMask`, `srcKeyPaddingMask`,
+ * `srcIsCausal`) and of the decoder. `nn.Transformer.generateSquareSubsequentMask(T)` gives the causal mask of a target
+ * sequence. Arguments as PyTorch's: positional in Python's order (`dModel, nhead, numEncoderLayers, ...`) or one
+ * options object (with `device` and `dtype`).
+ *
+ * Shape (`S` the source length, `T` the target length, `N` the batch size, `E = dModel`):
+ * - src: `(S, E)` unbatched, `(S, N, E)`, or `(N, S, E)` with `batchFirst`.
+ * - tgt: `(T, E)` unbatched, `(T, N, E)`, or `(N, T, E)` with `batchFirst`.
+ * - srcMask: `(S, S)` or `(N * nhead, S, S)`. tgtMask: `(T, T)` or `(N * nhead, T, T)`. memoryMask: `(T, S)`.
+ * - srcKeyPaddingMask and memoryKeyPaddingMask: `(N, S)` (`(S)` unbatched). tgtKeyPaddingMask: `(N, T)` (`(T)`
+ *   unbatched).
+ * - output: `(T, E)` unbatched, `(T, N, E)`, or `(N, T, E)` with `batchFirst`.
+ *
+ * @param dModel - the number of expected features of the encoder and decoder inputs (default `512`).
+ * @param nhead - the number of heads of the multi-head attentions (default `8`).
+ * @param numEncoderLayers - the number of encoder layers (default `6`).
+ * @param numDecoderLayers - the number of decoder layers (default `6`).
+ * @param dimFeedforward - the width of the feed-forward networks (default `2048`).
+ * @param dropout - the dropout probability (default `0.1`).
+ * @param activation - the activation of the feed-forward networks: `'relu'`, `'gelu'` or a function (default
+ *   `'relu'`).
+ * @param customEncoder - a module used as the encoder instead of the default stack (default none).
+ * @param customDecoder - a module used as the decoder instead of the default stack (default none).
+ * @param layerNormEps - the eps of the layer norms (default `1e-5`).
+ * @param batchFirst - inputs and output are `(N, *, E)` instead of `(*, N, E)` (default `false`).
+ * @param normFirst - normalize before each block instead of after (default `false`).
+ * @param bias - the linear layers and layer norms learn biases (default `true`).
+ * @param device - where the parameters live (default the CPU); in the options object only.
+ * @param dtype - their floating dtype (default `'float32'`); in the options object only.
+ * @example
+ * import { torch, nn } from 'skcdf';
+ * const model = new nn.Transformer({
+ *   dModel: 32, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 64,
+ * });
+ * const src = torch.randn(10, 2, 32);
+ * const tgt = torch.randn(20, 2, 32);
+ * const output = model(src, tgt, { tgtMask: nn.Transformer.generateSquareSubsequentMask(20) });
+ * console.log(output.shape); // [20, 2, 32]
  */
 export class Transformer extends Module {
   readonly dModel: number;

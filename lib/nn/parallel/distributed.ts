@@ -63,7 +63,35 @@ export function broadcastCoalesced(group: ProcessGroup, tensors: Tensor[], src: 
   );
 }
 
-/** Data-parallel training over a process group: parameters averaged by libtorch's Reducer during backward. */
+/**
+ * Data-parallel training across processes: the gradients of the wrapped module are averaged during backward.
+ *
+ * Each process runs the module on its own share of the batch.
+ *
+ * Built on libtorch's `c10d::Reducer`, the engine of PyTorch's DDP: the gradients are gathered into buckets as they are
+ * produced, and each full bucket is all-reduced while backward goes on. At construction, rank 0's parameters and
+ * buffers are broadcast to every process (each process must build the same model); with `broadcastBuffers`, rank 0's
+ * buffers (e.g. batch-norm statistics) are broadcast again before every forward. `forward(...)` takes and returns what
+ * the wrapped module's forward does; `module` is the wrapped module. Needs an initialized process group
+ * (`distributed.initProcessGroup`). No Shape section: the shapes are those of the wrapped module.
+ *
+ * @param module - the module to replicate; its parameters that require grad are averaged.
+ * @param options.bucketCapMb - the size of a gradient bucket in MiB; the first bucket is capped at 1 MiB (default
+ *   `25`).
+ * @param options.broadcastBuffers - broadcast rank 0's buffers before every forward (default `true`).
+ * @param options.findUnusedParameters - search the autograd graph from the forward's outputs for parameters that get no
+ *   gradient in an iteration, so that they are not waited for (default `false`).
+ * @param options.processGroup - the process group to average over (default the default group).
+ * @example
+ * import { torch, nn, optim, distributed } from 'skcdf';
+ * // in each of the processes a launcher starts, with MASTER_ADDR, MASTER_PORT, RANK and WORLD_SIZE set
+ * distributed.initProcessGroup({ backend: 'gloo' });
+ * const model = new nn.parallel.DistributedDataParallel(new nn.Linear(10, 2));
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
+ * const loss = model(torch.randn(8, 10)).sum();
+ * loss.backward(); // the gradients are now averaged over the processes
+ * opt.step();
+ */
 export class DistributedDataParallel<M extends Module> extends Module {
   readonly module: M;
   readonly processGroup: ProcessGroup;
