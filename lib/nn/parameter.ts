@@ -3,7 +3,10 @@
 import * as torch from '../torch/index.js';
 import { Tensor } from '../torch/tensor.js';
 
-/** Every tensor that is a parameter: built by `new Parameter`, registered by `registerParameter`, or moved by `Module.to`. */
+/**
+ * Every tensor that is a parameter: built by `new Parameter`, registered by `registerParameter`, or moved by
+ * `Module.to`.
+ */
 const PARAMETERS = new WeakSet<object>();
 
 /** Marks `t` as a parameter (so `t instanceof nn.Parameter` holds and assigning it to a module field registers it). */

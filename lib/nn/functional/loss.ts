@@ -163,7 +163,10 @@ export const l1Loss = (
 export interface HuberOptions extends WeightedLossOptions {
   /** Default 1. */ delta?: number;
 }
-/** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); 'mean' with weights is the plain mean of the weighted losses. */
+/**
+ * 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); 'mean' with weights is the plain mean of the weighted
+ * losses.
+ */
 export function huberLoss(
   input: Tensor,
   target: Tensor,
@@ -249,7 +252,10 @@ export interface GaussianNllOptions {
   reduction?: Reduction;
 }
 const GAUSSIAN = ['full', 'eps', 'reduction'] as const;
-/** 0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps)); var of input's shape, one dim short, or broadcastable in one dim. */
+/**
+ * 0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps)); var of input's shape, one dim short, or broadcastable
+ * in one dim.
+ */
 export function gaussianNllLoss(
   input: Tensor,
   target: Tensor,

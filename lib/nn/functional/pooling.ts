@@ -339,7 +339,8 @@ export interface FractionalMaxPoolOptions {
   /** Output spatial size (this or outputRatio). */ outputSize?: IntOrList | null;
   /** Output size as a fraction of the input size, in (0, 1). */ outputRatio?: number | number[] | null;
   /** Also return the argmax indices. Default false. */ returnIndices?: boolean;
-  /** The pseudo-random offsets, (N, C, n) in [0, 1) (PyTorch's _random_samples); default torch.rand. */ randomSamples?: Tensor | null;
+  /** The pseudo-random offsets, (N, C, n) in [0, 1) (PyTorch's _random_samples); default torch.rand. */
+  randomSamples?: Tensor | null;
 }
 const FRACTIONAL = ['outputSize', 'outputRatio', 'returnIndices'] as const;
 function fractional(

@@ -79,7 +79,8 @@ export function embeddingBag(
     if (input.ndim === 2) {
       if (offsets)
         throw new TypeError(
-          'embeddingBag: if input is 2D, then offsets has to be null, as input is treated as a mini-batch of fixed length sequences',
+          'embeddingBag: if input is 2D, then offsets has to be null, as input is treated as a mini-batch of fixed ' +
+            'length sequences',
         );
       offsets = torch.arange(0, input.numel(), input.shape[1]!, { dtype: input.dtype, device: input.device });
       inp = input.reshape(-1);

@@ -17,7 +17,10 @@ export interface InterpolateOptions {
   mode?: InterpolateMode;
   /** Linear modes only (linear, bilinear, bicubic, trilinear); default false. */
   alignCorners?: boolean | null;
-  /** Compute the output size from scaleFactor, then interpolate by size (ATen then ignores the scale). Default false, true for 'area'. */
+  /**
+   * Compute the output size from scaleFactor, then interpolate by size (ATen then ignores the scale). Default false,
+   * true for 'area'.
+   */
   recomputeScaleFactor?: boolean | null;
   /** Anti-aliased downsampling (bilinear and bicubic, 4-D input). Default false. */
   antialias?: boolean;

@@ -31,7 +31,10 @@ export function gridSample(x: Tensor, grid: Tensor, ...args: KwArgs<GridSampleOp
   return torch.gridSampler(x, grid, MODES[mode], PADDING_MODES[paddingMode], o.alignCorners ?? false);
 }
 
-/** Sampling grid (N, H, W, 2) or (N, D, H, W, 3) of the affine maps theta (N, 2, 3) or (N, 3, 4), for output `size` (N, C, H, W) or (N, C, D, H, W). */
+/**
+ * Sampling grid (N, H, W, 2) or (N, D, H, W, 3) of the affine maps theta (N, 2, 3) or (N, 3, 4), for output `size`
+ * (N, C, H, W) or (N, C, D, H, W).
+ */
 export function affineGrid(
   theta: Tensor,
   size: number[],

@@ -21,7 +21,9 @@ function bnParts(bn: BatchNormLike): [Tensor, Tensor, number, Tensor | null, Ten
   return [rm, rv, bn.eps, bn.paramOrNull('weight'), bn.paramOrNull('bias')];
 }
 
-/** The fused [weight, bias] of a convolution followed by batch norm (PyTorch's fuse_conv_bn_weights), as new Parameters. */
+/**
+ * The fused [weight, bias] of a convolution followed by batch norm (PyTorch's fuse_conv_bn_weights), as new Parameters.
+ */
 export function fuseConvBnWeights(
   convW: Tensor,
   convB: Tensor | null,

@@ -22,10 +22,16 @@ function convert(
   for (const c of module.children()) convert(c, memoryFormat, kinds);
   return module;
 }
-/** Makes the weight of every Conv2d / ConvTranspose2d in `module` use `memoryFormat` (e.g. 'channelsLast'); returns module. */
+/**
+ * Makes the weight of every Conv2d / ConvTranspose2d in `module` use `memoryFormat` (e.g. 'channelsLast'); returns
+ * module.
+ */
 export const convertConv2dWeightMemoryFormat = <M extends Module>(module: M, memoryFormat: MemoryFormat): M =>
   convert(module, memoryFormat, [Conv2d, ConvTranspose2d]) as M;
-/** Makes the weight of every Conv3d / ConvTranspose3d in `module` use `memoryFormat` (e.g. 'channelsLast3d'); returns module. */
+/**
+ * Makes the weight of every Conv3d / ConvTranspose3d in `module` use `memoryFormat` (e.g. 'channelsLast3d'); returns
+ * module.
+ */
 export const convertConv3dWeightMemoryFormat = <M extends Module>(module: M, memoryFormat: MemoryFormat): M =>
   convert(module, memoryFormat, [Conv3d, ConvTranspose3d]) as M;
 

@@ -105,7 +105,8 @@ export function padSequence(
 /** Options of packPadded (Python's keyword arguments, camelCase). */
 export interface PackPaddedOptions {
   /** input is (B, T, *). Default false. */ batchFirst?: boolean;
-  /** lengths must be sorted decreasingly (default true); false sorts and remembers the permutation. */ enforceSorted?: boolean;
+  /** lengths must be sorted decreasingly (default true); false sorts and remembers the permutation. */
+  enforceSorted?: boolean;
 }
 /** Packs a padded batch (T, B, *) (or (B, T, *)) of sequences with the given lengths. */
 export function packPaddedSequence(
