@@ -274,14 +274,19 @@ function generate() {
 
   let fns =
     header +
-    "import { callOverloads, type OverloadSpec } from '../dispatch.js';\nimport type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
+    "import { callOverloads, type OverloadSpec } from '../dispatch.js';\n" +
+    "import type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
     "import type { Device, Scalar, Tensor } from '../types.js';\nimport { ATEN } from './schemas.js';\n\n" +
-    'const pick = (name: string, overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => overloads.includes(s.o));\n\n';
+    'const pick = (name: string, overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => ' +
+    'overloads.includes(s.o));\n\n';
   let methods =
     header +
-    "import { callOverloads, type OverloadSpec } from '../dispatch.js';\nimport type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
-    "import { TensorBase } from '../handle.js';\nimport type { Device, Scalar, Tensor } from '../types.js';\nimport { ATEN } from './schemas.js';\n\n" +
-    'const pick = (name: string, overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => overloads.includes(s.o));\n\n';
+    "import { callOverloads, type OverloadSpec } from '../dispatch.js';\n" +
+    "import type { DType, Layout, MemoryFormat } from '../dtype.js';\n" +
+    "import { TensorBase } from '../handle.js';\nimport type { Device, Scalar, Tensor } from '../types.js';\n" +
+    "import { ATEN } from './schemas.js';\n\n" +
+    'const pick = (name: string, overloads: string[]): OverloadSpec[] => ATEN[name].filter((s) => ' +
+    'overloads.includes(s.o));\n\n';
   const methodTables = [];
   const methodBodies = [];
   const fnNames = [];

@@ -31,7 +31,8 @@ export const DELIBERATELY_MISSING: Record<string, Record<string, string>> = {
     SyncBatchNorm:
       'needs a cross-process all-reduce inside forward; training here syncs BatchNorm statistics at epoch end instead',
     CrossMapLRN2d:
-      "legacy Lua-torch port whose forward window keeps channel 0 for every later channel and whose backward is not that forward's derivative; use LocalResponseNorm",
+      'legacy Lua-torch port whose forward window keeps channel 0 for every later channel and whose backward is ' +
+      "not that forward's derivative; use LocalResponseNorm",
     ...Object.fromEntries(
       [
         'LazyLinear',

@@ -220,19 +220,23 @@ describe('custom module attributes (no Python needed)', () => {
     m.dispose();
   });
 
-  it('a subclass field declared without initializer leaves the registered member alone; registered names read as attributes', () => {
-    class Sub extends Net {
-      declare head: Head;
-      conv!: nn.Conv2d;
-    }
-    const m = new Sub();
-    expect(m.conv).toBeInstanceOf(nn.Conv2d);
-    expect(keysOf(m)).toContain('conv.weight');
-    const seq = new nn.Sequential(new nn.Linear(2, 2));
-    expect((seq as unknown as Record<string, unknown>)['0']).toBe(seq.at(0));
-    m.dispose();
-    seq.dispose();
-  });
+  it(
+    'a subclass field declared without initializer leaves the registered member alone; registered names read as ' +
+      'attributes',
+    () => {
+      class Sub extends Net {
+        declare head: Head;
+        conv!: nn.Conv2d;
+      }
+      const m = new Sub();
+      expect(m.conv).toBeInstanceOf(nn.Conv2d);
+      expect(keysOf(m)).toContain('conv.weight');
+      const seq = new nn.Sequential(new nn.Linear(2, 2));
+      expect((seq as unknown as Record<string, unknown>)['0']).toBe(seq.at(0));
+      m.dispose();
+      seq.dispose();
+    },
+  );
 
   it('nn.Parameter shares storage with its data, is a leaf, and honours requiresGrad', () => {
     torch.tidy(() => {

@@ -105,7 +105,10 @@ const CASES: Case[] = [
     name: 'inplace_variants',
     inputs: '[randn(20)]',
     nograd: [0],
-    py: 'lambda x: [F.relu_(x.clone()), F.elu_(x.clone(), 0.5), F.celu_(x.clone()), F.leaky_relu_(x.clone(), 0.3), F.hardtanh_(x.clone(), -0.2, 0.2), F.selu_(x.clone()), F.threshold_(x.clone(), 0.0, 3.0), F.rrelu_(x.clone()), F.relu(x.clone(), inplace=True)]',
+    py:
+      'lambda x: [F.relu_(x.clone()), F.elu_(x.clone(), 0.5), F.celu_(x.clone()), F.leaky_relu_(x.clone(), 0.3), ' +
+      'F.hardtanh_(x.clone(), -0.2, 0.2), F.selu_(x.clone()), F.threshold_(x.clone(), 0.0, 3.0), ' +
+      'F.rrelu_(x.clone()), F.relu(x.clone(), inplace=True)]',
     ts: (x) => [
       F.relu_(x!.clone()),
       F.elu_(x!.clone(), 0.5),
@@ -121,7 +124,9 @@ const CASES: Case[] = [
   {
     name: 'pointwise',
     inputs: '[randn(20)]',
-    py: 'lambda x: [F.relu6(x), F.selu(x), F.silu(x), F.mish(x), F.hardswish(x), F.hardsigmoid(x), F.logsigmoid(x), F.softsign(x), F.tanhshrink(x), F.sigmoid(x), F.tanh(x)]',
+    py:
+      'lambda x: [F.relu6(x), F.selu(x), F.silu(x), F.mish(x), F.hardswish(x), F.hardsigmoid(x), ' +
+      'F.logsigmoid(x), F.softsign(x), F.tanhshrink(x), F.sigmoid(x), F.tanh(x)]',
     ts: (x) => [
       F.relu6(x!),
       F.selu(x!),
@@ -354,7 +359,10 @@ const CASES: Case[] = [
   {
     name: 'pad_modes',
     inputs: '[randn(1, 2, 4), randn(1, 2, 4, 5), randn(1, 2, 3, 4, 5)]',
-    py: "lambda a, b, c: [F.pad(a, (2, 1), 'reflect'), F.pad(b, (1, 2, 2, 1), mode='replicate'), F.pad(c, (1, 1, 2, 0, 1, 2), mode='circular'), F.pad(b, (1, 1, 1, 1), 'reflect'), F.pad(a, (3, 1), 'circular')]",
+    py:
+      "lambda a, b, c: [F.pad(a, (2, 1), 'reflect'), F.pad(b, (1, 2, 2, 1), mode='replicate'), " +
+      "F.pad(c, (1, 1, 2, 0, 1, 2), mode='circular'), F.pad(b, (1, 1, 1, 1), 'reflect'), F.pad(a, (3, 1), " +
+      "'circular')]",
     ts: (a, b, c) => [
       F.pad(a!, [2, 1], 'reflect'),
       F.pad(b!, [1, 2, 2, 1], { mode: 'replicate' }),
@@ -414,7 +422,9 @@ const CASES: Case[] = [
     name: 'mse_l1_weighted',
     inputs: '[randn(3, 4), randn(3, 4), rand(3, 4)]',
     nograd: [2],
-    py: "lambda x, y, w: [F.mse_loss(x, y, weight=w), F.l1_loss(x, y, reduction='sum', weight=w), F.mse_loss(x, y, reduction='none'), F.l1_loss(x, y)]",
+    py:
+      "lambda x, y, w: [F.mse_loss(x, y, weight=w), F.l1_loss(x, y, reduction='sum', weight=w), " +
+      "F.mse_loss(x, y, reduction='none'), F.l1_loss(x, y)]",
     ts: (x, y, w) => [
       F.mseLoss(x!, y!, { weight: w }),
       F.l1Loss(x!, y!, 'sum', w),
@@ -436,13 +446,17 @@ const CASES: Case[] = [
   {
     name: 'smooth_l1',
     inputs: '[randn(3, 4) * 2, randn(3, 4)]',
-    py: "lambda x, y: [F.smooth_l1_loss(x, y), F.smooth_l1_loss(x, y, beta=0.3), F.smooth_l1_loss(x, y, reduction='none', beta=0.0)]",
+    py:
+      'lambda x, y: [F.smooth_l1_loss(x, y), F.smooth_l1_loss(x, y, beta=0.3), ' +
+      "F.smooth_l1_loss(x, y, reduction='none', beta=0.0)]",
     ts: (x, y) => [F.smoothL1Loss(x!, y!), F.smoothL1Loss(x!, y!, { beta: 0.3 }), F.smoothL1Loss(x!, y!, 'none', 0)],
   },
   {
     name: 'kl_div',
     inputs: '[randn(3, 5).log_softmax(1), randn(3, 5).softmax(1)]',
-    py: "lambda x, y: [F.kl_div(x, y, reduction='batchmean'), F.kl_div(x, y.log(), reduction='sum', log_target=True), F.kl_div(x, y, reduction='none')]",
+    py:
+      "lambda x, y: [F.kl_div(x, y, reduction='batchmean'), F.kl_div(x, y.log(), " +
+      "reduction='sum', log_target=True), F.kl_div(x, y, reduction='none')]",
     ts: (x, y) => [
       F.klDiv(x!, y!, { reduction: 'batchmean' }),
       F.klDiv(x!, y!.log(), 'sum', true),
@@ -459,7 +473,10 @@ const CASES: Case[] = [
   {
     name: 'gaussian_nll',
     inputs: '[randn(4, 3), randn(4, 3), rand(4) + 0.1, rand(4, 3) + 0.1]',
-    py: "lambda x, y, v1, v2: [F.gaussian_nll_loss(x, y, v1), F.gaussian_nll_loss(x, y, v2, full=True, reduction='sum'), F.gaussian_nll_loss(x, y, v1.unsqueeze(1), eps=0.5)]",
+    py:
+      'lambda x, y, v1, v2: [F.gaussian_nll_loss(x, y, v1), ' +
+      "F.gaussian_nll_loss(x, y, v2, full=True, reduction='sum'), F.gaussian_nll_loss(x, y, v1.unsqueeze(1), " +
+      'eps=0.5)]',
     ts: (x, y, v1, v2) => [
       F.gaussianNllLoss(x!, y!, v1!),
       F.gaussianNllLoss(x!, y!, v2!, { full: true, reduction: 'sum' }),
@@ -470,7 +487,9 @@ const CASES: Case[] = [
     name: 'margin_losses',
     inputs: '[randn(4, 5), randn(4, 5), torch.tensor([1., -1., 1., -1.]), randn(4), randn(4)]',
     nograd: [2],
-    py: 'lambda a, b, y, c, d: [F.cosine_embedding_loss(a, b, y, margin=0.2), F.margin_ranking_loss(c, d, y, 0.1), F.hinge_embedding_loss(c, y), F.soft_margin_loss(c, y, reduction="sum")]',
+    py:
+      'lambda a, b, y, c, d: [F.cosine_embedding_loss(a, b, y, margin=0.2), F.margin_ranking_loss(c, d, y, 0.1), ' +
+      'F.hinge_embedding_loss(c, y), F.soft_margin_loss(c, y, reduction="sum")]',
     ts: (a, b, y, c, d) => [
       F.cosineEmbeddingLoss(a!, b!, y!, { margin: 0.2 }),
       F.marginRankingLoss(c!, d!, y!, 0.1),
@@ -490,7 +509,9 @@ const CASES: Case[] = [
     inputs:
       '[randn(3, 4), torch.tensor([[3, 0, -1, 1], [0, 1, 2, 3], [1, -1, 0, 0]]), (rand(3, 4) > 0.5).float(), rand(4)]',
     nograd: [2, 3],
-    py: 'lambda x, y, t, w: [F.multilabel_margin_loss(x, y), F.multilabel_soft_margin_loss(x, t), F.multilabel_soft_margin_loss(x, t, w, reduction="none")]',
+    py:
+      'lambda x, y, t, w: [F.multilabel_margin_loss(x, y), F.multilabel_soft_margin_loss(x, t), ' +
+      'F.multilabel_soft_margin_loss(x, t, w, reduction="none")]',
     ts: (x, y, tt, w) => [
       F.multilabelMarginLoss(x!, y!),
       F.multilabelSoftMarginLoss(x!, tt!),
@@ -500,7 +521,10 @@ const CASES: Case[] = [
   {
     name: 'triplet',
     inputs: '[randn(4, 5), randn(4, 5), randn(4, 5)]',
-    py: 'lambda a, p, n: [F.triplet_margin_loss(a, p, n), F.triplet_margin_loss(a, p, n, margin=2.0, p=1, swap=True), F.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda u, v: 1 - F.cosine_similarity(u, v), margin=0.5, swap=True)]',
+    py:
+      'lambda a, p, n: [F.triplet_margin_loss(a, p, n), F.triplet_margin_loss(a, p, n, margin=2.0, p=1, swap=True), ' +
+      'F.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda u, v: 1 - F.cosine_similarity(u, v), ' +
+      'margin=0.5, swap=True)]',
     ts: (a, p, n) => [
       F.tripletMarginLoss(a!, p!, n!),
       F.tripletMarginLoss(a!, p!, n!, { margin: 2, p: 1, swap: true }),
@@ -514,8 +538,11 @@ const CASES: Case[] = [
   {
     name: 'ctc_loss',
     inputs:
-      '[randn(12, 2, 5).log_softmax(2), torch.tensor([[1, 2, 2, 3], [4, 1, 0, 0]]), torch.tensor([12, 10]), torch.tensor([4, 2])]',
-    py: "lambda lp, tg, il, tl: [F.ctc_loss(lp, tg, il, tl), F.ctc_loss(lp, tg, [12, 10], [4, 2], reduction='sum', zero_infinity=True)]",
+      '[randn(12, 2, 5).log_softmax(2), torch.tensor([[1, 2, 2, 3], [4, 1, 0, 0]]), torch.tensor([12, 10]), ' +
+      'torch.tensor([4, 2])]',
+    py:
+      'lambda lp, tg, il, tl: [F.ctc_loss(lp, tg, il, tl), F.ctc_loss(lp, tg, [12, 10], [4, 2], ' +
+      "reduction='sum', zero_infinity=True)]",
     ts: (lp, tg, il, tl) => [
       F.ctcLoss(lp!, tg!, il!, tl!),
       F.ctcLoss(lp!, tg!, [12, 10], [4, 2], { reduction: 'sum', zeroInfinity: true }),
@@ -525,7 +552,9 @@ const CASES: Case[] = [
     name: 'linear_cross_entropy',
     inputs: '[randn(4, 3), randn(5, 3), torch.tensor([1, 0, 4, 2]), randn(5), randn(4, 5).softmax(1)]',
     nograd: [4],
-    py: "lambda x, w, y, b, p: [F.linear_cross_entropy(x, w, y, linear_bias=b, label_smoothing=0.2), F.linear_cross_entropy(x, w, p, reduction='none'), F.linear_cross_entropy(x[0], w, y[0])]",
+    py:
+      'lambda x, w, y, b, p: [F.linear_cross_entropy(x, w, y, linear_bias=b, label_smoothing=0.2), ' +
+      "F.linear_cross_entropy(x, w, p, reduction='none'), F.linear_cross_entropy(x[0], w, y[0])]",
     ts: (x, w, y, b, p) => [
       F.linearCrossEntropy(x!, w!, y!, { linearBias: b, labelSmoothing: 0.2 }),
       F.linearCrossEntropy(x!, w!, p!, { reduction: 'none' }),
@@ -536,7 +565,9 @@ const CASES: Case[] = [
   {
     name: 'grid_sample',
     inputs: '[randn(1, 2, 5, 6), rand(1, 3, 4, 2) * 2.4 - 1.2]',
-    py: "lambda x, g: [F.grid_sample(x, g, align_corners=False), F.grid_sample(x, g, 'nearest', 'border', True), F.grid_sample(x, g, mode='bicubic', padding_mode='reflection', align_corners=False)]",
+    py:
+      "lambda x, g: [F.grid_sample(x, g, align_corners=False), F.grid_sample(x, g, 'nearest', 'border', True), " +
+      "F.grid_sample(x, g, mode='bicubic', padding_mode='reflection', align_corners=False)]",
     ts: (x, g) => [
       F.gridSample(x!, g!, { alignCorners: false }),
       F.gridSample(x!, g!, 'nearest', 'border', true),
@@ -565,9 +596,13 @@ const CASES: Case[] = [
   {
     name: 'embedding_bag',
     inputs:
-      '[torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]), torch.tensor([0, 4]), randn(10, 3), rand(8), torch.tensor([[1, 2, 3], [4, 4, 0]])]',
+      '[torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]), torch.tensor([0, 4]), randn(10, 3), rand(8), ' +
+      'torch.tensor([[1, 2, 3], [4, 4, 0]])]',
     nograd: [3],
-    py: "lambda i, off, w, psw, i2: [F.embedding_bag(i, w, off), F.embedding_bag(i, w, off, mode='sum', per_sample_weights=psw), F.embedding_bag(i2, w, mode='max'), F.embedding_bag(i, w, off, padding_idx=4, include_last_offset=True)]",
+    py:
+      'lambda i, off, w, psw, i2: [F.embedding_bag(i, w, off), ' +
+      "F.embedding_bag(i, w, off, mode='sum', per_sample_weights=psw), F.embedding_bag(i2, w, mode='max'), " +
+      'F.embedding_bag(i, w, off, padding_idx=4, include_last_offset=True)]',
     ts: (i, off, w, psw, i2) => [
       F.embeddingBag(i!, w!, off),
       F.embeddingBag(i!, w!, off, { mode: 'sum', perSampleWeights: psw }),
@@ -590,7 +625,9 @@ const CASES: Case[] = [
   {
     name: 'interpolate_positional',
     inputs: '[randn(1, 2, 3, 4)]',
-    py: "lambda x: [F.interpolate(x, (5, 6), None, 'bilinear', True), F.upsample(x, scale_factor=2), F.upsample_nearest(x, (6, 8)), F.upsample_bilinear(x, scale_factor=2)]",
+    py:
+      "lambda x: [F.interpolate(x, (5, 6), None, 'bilinear', True), F.upsample(x, scale_factor=2), " +
+      'F.upsample_nearest(x, (6, 8)), F.upsample_bilinear(x, scale_factor=2)]',
     ts: (x) => [
       F.interpolate(x!, [5, 6], null, 'bilinear', true),
       F.upsample(x!, { scaleFactor: 2 }),
@@ -601,7 +638,9 @@ const CASES: Case[] = [
   {
     name: 'shuffles',
     inputs: '[randn(1, 6, 2, 2), randn(1, 4, 2, 2)]',
-    py: 'lambda a, b: [F.channel_shuffle(a, 3), F.native_channel_shuffle(a.detach(), 2), F.pixel_shuffle(b, 2), F.pixel_unshuffle(b, 2)]',
+    py:
+      'lambda a, b: [F.channel_shuffle(a, 3), F.native_channel_shuffle(a.detach(), 2), F.pixel_shuffle(b, 2), ' +
+      'F.pixel_unshuffle(b, 2)]',
     ts: (a, b) => [
       F.channelShuffle(a!, 3),
       F.nativeChannelShuffle(a!.detach(), 2),
@@ -612,8 +651,14 @@ const CASES: Case[] = [
   {
     name: 'multi_head_attention_forward_python_signature',
     inputs:
-      '[randn(4, 2, 8), randn(5, 2, 8), randn(5, 2, 8), randn(24, 8), randn(24), randn(8, 8), randn(8), randn(1, 1, 8), randn(1, 1, 8), torch.tensor([[False] * 5, [False] * 4 + [True]])]',
-    py: 'lambda q, k, v, w, b, ow, ob, bk, bv, kpm: [*F.multi_head_attention_forward(q, k, v, 8, 2, w, b, None, None, False, 0.0, ow, ob), *F.multi_head_attention_forward(q, k, v, 8, 2, w, b, bk, bv, True, 0.0, ow, ob, key_padding_mask=kpm, average_attn_weights=False), *F.multi_head_attention_forward(q, k, v, 8, 2, None, b, None, None, False, 0.0, ow, None, use_separate_proj_weight=True, q_proj_weight=w[:8], k_proj_weight=w[8:16], v_proj_weight=w[16:], need_weights=False)]',
+      '[randn(4, 2, 8), randn(5, 2, 8), randn(5, 2, 8), randn(24, 8), randn(24), randn(8, 8), randn(8), ' +
+      'randn(1, 1, 8), randn(1, 1, 8), torch.tensor([[False] * 5, [False] * 4 + [True]])]',
+    py:
+      'lambda q, k, v, w, b, ow, ob, bk, bv, kpm: [*F.multi_head_attention_forward(q, k, v, 8, 2, w, b, None, ' +
+      'None, False, 0.0, ow, ob), *F.multi_head_attention_forward(q, k, v, 8, 2, w, b, bk, bv, True, 0.0, ow, ob, ' +
+      'key_padding_mask=kpm, average_attn_weights=False), *F.multi_head_attention_forward(q, k, v, 8, 2, None, b, ' +
+      'None, None, False, 0.0, ow, None, use_separate_proj_weight=True, q_proj_weight=w[:8], k_proj_weight=w[8:16], ' +
+      'v_proj_weight=w[16:], need_weights=False)]',
     ts: (q, k, v, w, b, ow, ob, bk, bv, kpm) =>
       [
         ...F.multiHeadAttentionForward(q!, k!, v!, 8, 2, w!, b!, null, null, false, 0, ow!, ob!),

@@ -39,7 +39,8 @@ describe('fuseConvBatchNorm', () => {
     torch.tidy(() => {
       const x = torch.rand([1, 1, 32, 32, 32]);
       const [before] = torch.noGrad(() => model.forward(x, 'unlabeled'));
-      expect(nn.fuseConvBatchNorm(model)).toBe(16 + 2 * 13); // every conv/deconv + BatchNorm pair: 16 in the encoder, 13 in each decoder
+      // every conv/deconv + BatchNorm pair: 16 in the encoder, 13 in each decoder
+      expect(nn.fuseConvBatchNorm(model)).toBe(16 + 2 * 13);
       const [after] = torch.noGrad(() => model.forward(x, 'unlabeled'));
       expect(after.sub(before).abs().max().item()).toBeLessThan(1e-4);
     });

@@ -231,7 +231,8 @@ const CASES: LayerCase[] = [
     name: 'ctcloss',
     py: 'nn.CTCLoss(zero_infinity=True)',
     inputs:
-      '[randn(10, 2, 5).log_softmax(2), torch.tensor([[1, 2, 2], [4, 1, 0]]), torch.tensor([10, 8]), torch.tensor([3, 2])]',
+      '[randn(10, 2, 5).log_softmax(2), torch.tensor([[1, 2, 2], [4, 1, 0]]), torch.tensor([10, 8]), ' +
+      'torch.tensor([3, 2])]',
     make: () => new nn.CTCLoss({ zeroInfinity: true }),
   },
   {
@@ -445,7 +446,9 @@ const CASES: LayerCase[] = [
   },
   {
     name: 'transformer_batch_first_norm_first',
-    py: "nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16, dropout=0.0, activation='gelu', batch_first=True, norm_first=True)",
+    py:
+      'nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16, ' +
+      "dropout=0.0, activation='gelu', batch_first=True, norm_first=True)",
     inputs: '[randn(2, 5, 8), randn(2, 3, 8), torch.tensor([[False] * 5, [False] * 4 + [True]])]',
     pyCall: 'lambda m, s, t, kpm: m(s, t, src_key_padding_mask=kpm, memory_key_padding_mask=kpm)',
     make: () =>
@@ -469,7 +472,8 @@ const CASES: LayerCase[] = [
     py: 'nn.LSTM(4, 5, num_layers=2, bidirectional=True)',
     inputs: '[randn(5, 3, 4), randn(4, 3, 5), randn(4, 3, 5)]',
     pyCall:
-      'lambda m, x, h, c: (lambda o: (pad_packed_sequence(o[0]), o[1]))(m(pack_padded_sequence(x, [3, 5, 2], enforce_sorted=False), (h, c)))',
+      'lambda m, x, h, c: (lambda o: (pad_packed_sequence(o[0]), ' +
+      'o[1]))(m(pack_padded_sequence(x, [3, 5, 2], enforce_sorted=False), (h, c)))',
     make: () => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true }),
     call: (m, x, h, c) => {
       const [o, hc] = (m as nn.LSTM)(R.packPaddedSequence(x!, [3, 5, 2], { enforceSorted: false }), [h!, c!]);
@@ -481,7 +485,8 @@ const CASES: LayerCase[] = [
     py: 'nn.GRU(4, 5, batch_first=True)',
     inputs: '[randn(3, 6, 4)]',
     pyCall:
-      'lambda m, x: (lambda o: (pad_packed_sequence(o[0], batch_first=True, total_length=7), o[1]))(m(pack_padded_sequence(x, torch.tensor([6, 4, 1]), batch_first=True)))',
+      'lambda m, x: (lambda o: (pad_packed_sequence(o[0], batch_first=True, total_length=7), ' +
+      'o[1]))(m(pack_padded_sequence(x, torch.tensor([6, 4, 1]), batch_first=True)))',
     make: () => new nn.GRU(4, 5, { batchFirst: true }),
     call: (m, x) => {
       const [o, h] = (m as nn.GRU)(R.packPaddedSequence(x!, torch.tensor([6, 4, 1]), { batchFirst: true }));
@@ -493,7 +498,8 @@ const CASES: LayerCase[] = [
     py: "nn.RNN(3, 4, nonlinearity='relu')",
     inputs: '[randn(2, 3), randn(4, 3), randn(3, 3)]',
     pyCall:
-      'lambda m, a, b, c: (lambda o: (pad_packed_sequence(o[0]), o[1]))(m(pack_sequence([a, b, c], enforce_sorted=False)))',
+      'lambda m, a, b, c: (lambda o: (pad_packed_sequence(o[0]), ' +
+      'o[1]))(m(pack_sequence([a, b, c], enforce_sorted=False)))',
     make: () => new nn.RNN(3, 4, { nonlinearity: 'relu' }),
     call: (m, a, b, c) => {
       const [o, h] = (m as nn.RNN)(R.packSequence([a!, b!, c!], { enforceSorted: false }));
@@ -543,7 +549,8 @@ const CASES: LayerCase[] = [
     py: 'nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))',
     inputs: '[randn(5, 3)]',
     pyCall:
-      'lambda m, x: (m[0].register_forward_pre_hook(lambda mod, a: (a[0] * 2,)), m[2].register_forward_hook(lambda mod, a, o: o + a[0].sum()), m(x))[-1]',
+      'lambda m, x: (m[0].register_forward_pre_hook(lambda mod, a: (a[0] * 2,)), ' +
+      'm[2].register_forward_hook(lambda mod, a, o: o + a[0].sum()), m(x))[-1]',
     make: () => new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2)),
     call: (m, x) => {
       const s = m as nn.Sequential;

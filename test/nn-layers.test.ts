@@ -424,7 +424,8 @@ const CASES: Case[] = [
     name: 'mha_bf_kpm_heads',
     py: 'nn.MultiheadAttention(8, 4, batch_first=True)',
     inputs:
-      '[randn(3, 5, 8), randn(3, 6, 8), randn(3, 6, 8), torch.tensor([[False] * 6, [False] * 4 + [True] * 2, [True] + [False] * 5])]',
+      '[randn(3, 5, 8), randn(3, 6, 8), randn(3, 6, 8), torch.tensor([[False] * 6, [False] * 4 + [True] * 2, ' +
+      '[True] + [False] * 5])]',
     pyCall: 'lambda m, q, k, v, kpm: m(q, k, v, key_padding_mask=kpm, average_attn_weights=False)',
     make: () => new nn.MultiheadAttention(8, 4, { batchFirst: true }),
     call: (m, q, k, v, kpm) =>
@@ -479,7 +480,9 @@ const CASES: Case[] = [
   },
   {
     name: 'encoder_stack_causal',
-    py: 'nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, 0.0), 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)',
+    py:
+      'nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, 0.0), 2, norm=nn.LayerNorm(8), ' +
+      'enable_nested_tensor=False)',
     inputs: `[randn(5, 2, 8), ${causal}(5)]`,
     pyCall: 'lambda m, x, mask: m(x, mask=mask)',
     noGradInputs: [1],
@@ -654,44 +657,48 @@ describe.skipIf(!py)('nn layers vs PyTorch (weights loaded from a Python state d
 });
 
 describe('dropout in training mode (closed forms)', () => {
-  it('Dropout1d/2d zero whole channels and scale the rest by 1/(1-p); AlphaDropout keeps two affine values and the moments', () => {
-    torch.manualSeed(3);
-    torch.tidy(() => {
-      for (const [m, shape] of [
-        [new nn.Dropout1d(0.4), [64, 8, 16]],
-        [new nn.Dropout2d(0.4), [64, 8, 4, 4]],
-        [new nn.Dropout1d(0.4), [8, 16]],
-      ] as const) {
-        const x = torch.rand([...shape]).add(1); // strictly positive, so a zero means dropped
-        const y = m(x);
-        const ratio = y.div(x);
-        const rows = ratio.reshape([shape[0]! * (shape.length === 2 ? 1 : shape[1]!), -1]);
-        // per channel: all entries equal, either 0 or 1/(1-p)
-        expect(rows.max(1)[0].sub(rows.min(1)[0]).abs().max().item()).toBeLessThan(1e-6);
-        const vals = new Set(
-          Array.from(rows.select(1, 0).toTypedArray() as Float32Array, (v) => Math.round(v * 1e5) / 1e5),
-        );
-        for (const v of vals) expect([0, Math.round(1e5 / 0.6) / 1e5]).toContain(v);
-      }
-      const p = 0.2,
-        alpha = 1.7580993408473766;
-      const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
-      const x = torch.randn([200000], { dtype: 'float64' });
-      const y = new nn.AlphaDropout(p)(x);
-      const kept = y
-        .sub(x.mul(a).add(alpha * a * p))
-        .abs()
-        .lt(1e-9);
-      const dropped = y
-        .sub(-alpha * a + alpha * a * p)
-        .abs()
-        .lt(1e-9);
-      expect(Number(kept.logicalOr(dropped).all().item())).toBe(1);
-      expect(Math.abs(dropped.double().mean().item() - p)).toBeLessThan(0.01); // binomial sd 0.0009
-      expect(Math.abs(y.mean().item())).toBeLessThan(0.01);
-      expect(Math.abs(y.std().item() - 1)).toBeLessThan(0.01);
-    });
-  });
+  it(
+    'Dropout1d/2d zero whole channels and scale the rest by 1/(1-p); AlphaDropout keeps two affine values and the ' +
+      'moments',
+    () => {
+      torch.manualSeed(3);
+      torch.tidy(() => {
+        for (const [m, shape] of [
+          [new nn.Dropout1d(0.4), [64, 8, 16]],
+          [new nn.Dropout2d(0.4), [64, 8, 4, 4]],
+          [new nn.Dropout1d(0.4), [8, 16]],
+        ] as const) {
+          const x = torch.rand([...shape]).add(1); // strictly positive, so a zero means dropped
+          const y = m(x);
+          const ratio = y.div(x);
+          const rows = ratio.reshape([shape[0]! * (shape.length === 2 ? 1 : shape[1]!), -1]);
+          // per channel: all entries equal, either 0 or 1/(1-p)
+          expect(rows.max(1)[0].sub(rows.min(1)[0]).abs().max().item()).toBeLessThan(1e-6);
+          const vals = new Set(
+            Array.from(rows.select(1, 0).toTypedArray() as Float32Array, (v) => Math.round(v * 1e5) / 1e5),
+          );
+          for (const v of vals) expect([0, Math.round(1e5 / 0.6) / 1e5]).toContain(v);
+        }
+        const p = 0.2,
+          alpha = 1.7580993408473766;
+        const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
+        const x = torch.randn([200000], { dtype: 'float64' });
+        const y = new nn.AlphaDropout(p)(x);
+        const kept = y
+          .sub(x.mul(a).add(alpha * a * p))
+          .abs()
+          .lt(1e-9);
+        const dropped = y
+          .sub(-alpha * a + alpha * a * p)
+          .abs()
+          .lt(1e-9);
+        expect(Number(kept.logicalOr(dropped).all().item())).toBe(1);
+        expect(Math.abs(dropped.double().mean().item() - p)).toBeLessThan(0.01); // binomial sd 0.0009
+        expect(Math.abs(y.mean().item())).toBeLessThan(0.01);
+        expect(Math.abs(y.std().item() - 1)).toBeLessThan(0.01);
+      });
+    },
+  );
 });
 
 describe('Module called like a function', () => {

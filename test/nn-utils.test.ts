@@ -195,63 +195,71 @@ describe.skipIf(!py)('nn.utils vs PyTorch', () => {
     expect(m.weight.requiresGrad).toBe(true);
     m.dispose();
   });
-  it('rnn: padSequence (left, batch first), packSequence (unsorted), padPackedSequence (total length), unpack / unpad, invertPermutation', () => {
-    torch.tidy(() => {
-      const seqs = get<Tensor[]>('seqs');
-      expectClose(R.padSequence(seqs), get('pad_default'), 'padSequence', TOL);
-      expectClose(R.padSequence(seqs, true, -1, 'left'), get('pad_left_bf'), 'padSequence left', TOL);
-      const p = R.packSequence(seqs, { enforceSorted: false });
-      same([p.data, p.batchSizes, p.sortedIndices!, p.unsortedIndices!], get('packed'), 'packed');
-      const [padded, lens] = R.padPackedSequence(p, { batchFirst: true, paddingValue: 9, totalLength: 6 });
-      expectClose(padded, get('unpacked'), 'padPackedSequence', TOL);
-      expectClose(lens, get('lens'), 'lengths', TOL);
-      same(R.unpackSequence(p), get('unpack_sequence'), 'unpackSequence');
-      same(R.unpadSequence(get('pad_default'), torch.tensor([2, 5, 4])), get('unpad_sequence'), 'unpadSequence');
-      expectClose(R.invertPermutation(torch.tensor([2, 0, 3, 1]))!, get('invert'), 'invertPermutation', TOL);
-      const [data, batchSizes] = p;
-      expect(data).toBe(p.data);
-      expect(batchSizes).toBe(p.batchSizes);
-      expect(() => R.packPaddedSequence(get<Tensor>('pad_default'), [2, 5, 4])).toThrow(
-        /must be sorted in decreasing order/,
-      );
-      expect(() => R.padPackedSequence(p, { totalLength: 3 })).toThrow(
-        /totalLength to be at least the length of the longest sequence \(5\)/,
-      );
-    });
-  });
+  it(
+    'rnn: padSequence (left, batch first), packSequence (unsorted), padPackedSequence (total length), ' +
+      'unpack / unpad, invertPermutation',
+    () => {
+      torch.tidy(() => {
+        const seqs = get<Tensor[]>('seqs');
+        expectClose(R.padSequence(seqs), get('pad_default'), 'padSequence', TOL);
+        expectClose(R.padSequence(seqs, true, -1, 'left'), get('pad_left_bf'), 'padSequence left', TOL);
+        const p = R.packSequence(seqs, { enforceSorted: false });
+        same([p.data, p.batchSizes, p.sortedIndices!, p.unsortedIndices!], get('packed'), 'packed');
+        const [padded, lens] = R.padPackedSequence(p, { batchFirst: true, paddingValue: 9, totalLength: 6 });
+        expectClose(padded, get('unpacked'), 'padPackedSequence', TOL);
+        expectClose(lens, get('lens'), 'lengths', TOL);
+        same(R.unpackSequence(p), get('unpack_sequence'), 'unpackSequence');
+        same(R.unpadSequence(get('pad_default'), torch.tensor([2, 5, 4])), get('unpad_sequence'), 'unpadSequence');
+        expectClose(R.invertPermutation(torch.tensor([2, 0, 3, 1]))!, get('invert'), 'invertPermutation', TOL);
+        const [data, batchSizes] = p;
+        expect(data).toBe(p.data);
+        expect(batchSizes).toBe(p.batchSizes);
+        expect(() => R.packPaddedSequence(get<Tensor>('pad_default'), [2, 5, 4])).toThrow(
+          /must be sorted in decreasing order/,
+        );
+        expect(() => R.padPackedSequence(p, { totalLength: 3 })).toThrow(
+          /totalLength to be at least the length of the longest sequence \(5\)/,
+        );
+      });
+    },
+  );
 });
 
 describe('forward hooks and conv memory formats (closed forms)', () => {
-  it('pre-hooks and hooks run in order (prepend first), replace arguments and output, and go away with their handle', () => {
-    torch.tidy(() => {
-      const m = new nn.Identity();
-      const log: string[] = [];
-      const h1 = m.registerForwardPreHook((_m, a) => {
-        log.push('pre1');
-        return (a[0] as Tensor).add(1);
+  it(
+    'pre-hooks and hooks run in order (prepend first), replace arguments and output, and go away with their ' +
+      'handle',
+    () => {
+      torch.tidy(() => {
+        const m = new nn.Identity();
+        const log: string[] = [];
+        const h1 = m.registerForwardPreHook((_m, a) => {
+          log.push('pre1');
+          return (a[0] as Tensor).add(1);
+        });
+        const h2 = m.registerForwardPreHook(
+          () => {
+            log.push('pre0');
+          },
+          { prepend: true },
+        );
+        const h3 = m.registerForwardHook((_m, _a, o) => {
+          log.push('post');
+          return (o as Tensor).mul(10);
+        });
+        const x = torch.tensor([1, 2], { dtype: 'float32' });
+        expect(m(x).toArray()).toEqual([20, 30]);
+        expect(m.forward(x).toArray()).toEqual([20, 30]);
+        expect(log).toEqual(['pre0', 'pre1', 'post', 'pre0', 'pre1', 'post']);
+        h1.remove();
+        h3.remove();
+        expect(m(x).toArray()).toEqual([1, 2]);
+        h2.remove();
+        expect(Object.getOwnPropertyNames(m)).not.toContain('forward');
+        expect(h1.id).not.toBe(h2.id);
       });
-      const h2 = m.registerForwardPreHook(
-        () => {
-          log.push('pre0');
-        },
-        { prepend: true },
-      );
-      const h3 = m.registerForwardHook((_m, _a, o) => {
-        log.push('post');
-        return (o as Tensor).mul(10);
-      });
-      const x = torch.tensor([1, 2], { dtype: 'float32' });
-      expect(m(x).toArray()).toEqual([20, 30]);
-      expect(m.forward(x).toArray()).toEqual([20, 30]);
-      expect(log).toEqual(['pre0', 'pre1', 'post', 'pre0', 'pre1', 'post']);
-      h1.remove();
-      h3.remove();
-      expect(m(x).toArray()).toEqual([1, 2]);
-      h2.remove();
-      expect(Object.getOwnPropertyNames(m)).not.toContain('forward');
-      expect(h1.id).not.toBe(h2.id);
-    });
-  });
+    },
+  );
   it('alwaysCall hooks run when forward throws; the error propagates', () => {
     const lin = new nn.Linear(3, 2);
     const seen: unknown[] = [];
@@ -270,17 +278,21 @@ describe('forward hooks and conv memory formats (closed forms)', () => {
     expect(seen).toEqual([undefined]);
     lin.dispose();
   });
-  it('convertConv2dWeightMemoryFormat makes Conv2d weights channels-last with the same values and parameter identity', () => {
-    const net = new nn.Sequential(new nn.Conv2d(3, 4, 3), new nn.Conv1d(2, 2, 1));
-    const w = net.at<nn.Conv2d>(0).weight;
-    const before = torch.tidy(() => w.detach().clone());
-    U.convertConv2dWeightMemoryFormat(net, 'channelsLast');
-    expect(net.at<nn.Conv2d>(0).weight).toBe(w);
-    expect(w.isContiguous('channelsLast')).toBe(true);
-    expect(w.isContiguous()).toBe(false);
-    expect(torch.tidy(() => w.sub(before).abs().max().item())).toBe(0);
-    expect(net.at<nn.Conv1d>(1).weight.isContiguous()).toBe(true);
-    before.dispose();
-    net.dispose();
-  });
+  it(
+    'convertConv2dWeightMemoryFormat makes Conv2d weights channels-last with the same values and parameter ' +
+      'identity',
+    () => {
+      const net = new nn.Sequential(new nn.Conv2d(3, 4, 3), new nn.Conv1d(2, 2, 1));
+      const w = net.at<nn.Conv2d>(0).weight;
+      const before = torch.tidy(() => w.detach().clone());
+      U.convertConv2dWeightMemoryFormat(net, 'channelsLast');
+      expect(net.at<nn.Conv2d>(0).weight).toBe(w);
+      expect(w.isContiguous('channelsLast')).toBe(true);
+      expect(w.isContiguous()).toBe(false);
+      expect(torch.tidy(() => w.sub(before).abs().max().item())).toBe(0);
+      expect(net.at<nn.Conv1d>(1).weight.isContiguous()).toBe(true);
+      before.dispose();
+      net.dispose();
+    },
+  );
 });

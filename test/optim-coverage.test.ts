@@ -15,7 +15,8 @@ export const DELIBERATELY_MISSING: Record<'optim' | 'lr_scheduler', Record<strin
     SparseAdam:
       'needs sparse (COO) gradients, e.g. from nn.Embedding(sparse=True); sparse tensors are not supported here',
     swa_utils:
-      'AveragedModel deep-copies an nn.Module, which lib/nn does not offer; SWALR and update_bn alone would be half of it',
+      'AveragedModel deep-copies an nn.Module, which lib/nn does not offer; SWALR and update_bn alone would be ' +
+      'half of it',
     swap_in_optimizer_params_and_state:
       'keyed by parameter names (param_names groups); optimizers here take unnamed parameters',
   },

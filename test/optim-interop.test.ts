@@ -174,7 +174,8 @@ describe.skipIf(!py)('optimizer checkpoints between Python and TypeScript (live)
       const ck = torch.loadCheckpoint(join(folder, `py-${k}.pth`));
       const saved = ck.list('params').map((p) => flat(p as Tensor));
       const resumed = runOurs(make, d, saved, SAVED_AT, STEPS, ck.get('opt'));
-      const fresh = runOurs(make, d, saved, SAVED_AT, STEPS); // without the state: must differ, or the test proves nothing
+      // without the state: must differ, or the test proves nothing
+      const fresh = runOurs(make, d, saved, SAVED_AT, STEPS);
       torch.dispose(ck.value);
       expect(torch.memory().liveTensors).toBe(before);
       expect(maxAbs(resumed, pyFinal[k])).toBeLessThanOrEqual(ATOL);

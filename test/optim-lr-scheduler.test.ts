@@ -118,7 +118,9 @@ const CASES: Case[] = [
   },
   {
     name: 'SequentialLR',
-    py: 'L.SequentialLR(o, [L.LinearLR(o, 0.2, total_iters=5), L.CosineAnnealingLR(o, 20), L.ExponentialLR(o, 0.9)], [5, 25])',
+    py:
+      'L.SequentialLR(o, [L.LinearLR(o, 0.2, total_iters=5), L.CosineAnnealingLR(o, 20), ' +
+      'L.ExponentialLR(o, 0.9)], [5, 25])',
     make: (o) =>
       new L.SequentialLR(
         o,
@@ -145,7 +147,9 @@ const CASES: Case[] = [
   },
   {
     name: 'StepLR resumed with last_epoch',
-    py: "(lambda: ([g.__setitem__('initial_lr', 0.2 * (i + 1)) for i, g in enumerate(o.param_groups)], L.StepLR(o, 3, gamma=0.5, last_epoch=4))[1])()",
+    py:
+      "(lambda: ([g.__setitem__('initial_lr', 0.2 * (i + 1)) for i, g in enumerate(o.param_groups)], " +
+      'L.StepLR(o, 3, gamma=0.5, last_epoch=4))[1])()',
     make: (o) => {
       o.paramGroups.forEach((g, i) => {
         (g as { initialLr?: number }).initialLr = 0.2 * (i + 1);

@@ -84,13 +84,18 @@ const synDir = join(root, 'syn'); // two built-in synthetic cases at the synthet
 const pyDir = join(root, 'py');
 const SYN_PATCH = [...SYNTHETIC_DATA.shape] as Shape3;
 const TINY_PATCH: Shape3 = [32, 32, 32];
-/** Labeled split in a non-sorted order: its first four ids (u3 a2 e1 u1) are not the sorted first four (a1 a2 e1 u1). */
+/**
+ * Labeled split in a non-sorted order: its first four ids (u3 a2 e1 u1) are not the sorted first four (a1 a2 e1 u1).
+ */
 const LABELED = ['u3', 'a2', 'e1', 'u1', 'a1', 'u4'];
 const UNLABELED = ['u2', 'u4', 'u3'];
 const BASE_LR = 0.05;
 const CPS_W = 10;
 const RUNS = [30, 7];
-/** Centre crops checked: the synthetic volume equal to its patch (padded), no padding, halves (Python rounds to even), mixed. */
+/**
+ * Centre crops checked: the synthetic volume equal to its patch (padded), no padding, halves (Python rounds to even),
+ * mixed.
+ */
 const CENTERS: { dir: string; id: string; patch: Shape3 }[] = [
   { dir: synDir, id: 's0', patch: SYN_PATCH },
   { dir: tinyDir, id: 'a1', patch: TINY_PATCH },
@@ -329,7 +334,10 @@ for p in cfg['plans']:
 print(json.dumps(out))
 `;
 
-/** The index of the first element that differs (-1 when none), so a failure names one voxel instead of printing the volume. */
+/**
+ * The index of the first element that differs (-1 when none), so a failure names one voxel instead of printing the
+ * volume.
+ */
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (!(a[i] === b[i])) return i;
@@ -581,37 +589,41 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     });
   });
 
-  it("random crop starts and flips: the padded extent {0..5} per axis for volume = patch, the reference's own range otherwise", () => {
-    // The reference's literal RandomCrop cannot crop a volume equal to the patch: randint(0, 0) raises.
-    expect(py.literalCropError).toMatch(/^ValueError/);
-    const N = 6000;
-    const draw = (shape: Shape3, patch: Shape3): Augmentation[] =>
-      Array.from({ length: N }, (_, k) => drawAugmentation(shape, patch, new Rng(deriveSeed(9, k >> 4, k & 15, 0))));
-    const cases: [Shape3, Shape3, number[][]][] = [
-      [[...SYNTHETIC_DATA.shape], SYN_PATCH, py.paddedStarts],
-      [[36, 40, 40], TINY_PATCH, py.literalStarts],
-    ];
-    for (const [shape, patch, wantStarts] of cases) {
-      const augs = draw(shape, patch);
-      for (let a = 0; a < 3; a++) {
-        const counts = new Map<number, number>();
-        for (const g of augs) counts.set(g.start[a], (counts.get(g.start[a]) ?? 0) + 1);
-        expect(
-          [...counts.keys()].sort((x, y) => x - y),
-          `starts on axis ${a} of [${shape}]`,
-        ).toEqual(wantStarts[a]);
-        for (const [s, n] of counts)
-          expectBinomial(n, N, 1 / wantStarts[a]!.length, `start ${s} on axis ${a} of [${shape}]`);
+  it(
+    'random crop starts and flips: the padded extent {0..5} per axis for volume = patch, ' +
+      "the reference's own range otherwise",
+    () => {
+      // The reference's literal RandomCrop cannot crop a volume equal to the patch: randint(0, 0) raises.
+      expect(py.literalCropError).toMatch(/^ValueError/);
+      const N = 6000;
+      const draw = (shape: Shape3, patch: Shape3): Augmentation[] =>
+        Array.from({ length: N }, (_, k) => drawAugmentation(shape, patch, new Rng(deriveSeed(9, k >> 4, k & 15, 0))));
+      const cases: [Shape3, Shape3, number[][]][] = [
+        [[...SYNTHETIC_DATA.shape], SYN_PATCH, py.paddedStarts],
+        [[36, 40, 40], TINY_PATCH, py.literalStarts],
+      ];
+      for (const [shape, patch, wantStarts] of cases) {
+        const augs = draw(shape, patch);
+        for (let a = 0; a < 3; a++) {
+          const counts = new Map<number, number>();
+          for (const g of augs) counts.set(g.start[a], (counts.get(g.start[a]) ?? 0) + 1);
+          expect(
+            [...counts.keys()].sort((x, y) => x - y),
+            `starts on axis ${a} of [${shape}]`,
+          ).toEqual(wantStarts[a]);
+          for (const [s, n] of counts)
+            expectBinomial(n, N, 1 / wantStarts[a]!.length, `start ${s} on axis ${a} of [${shape}]`);
+        }
+        expectBinomial(augs.filter((g) => g.flip1).length, N, 0.5, 'flip of axis 1');
+        expectBinomial(augs.filter((g) => g.flip2).length, N, 0.5, 'flip of axis 2');
       }
-      expectBinomial(augs.filter((g) => g.flip1).length, N, 0.5, 'flip of axis 1');
-      expectBinomial(augs.filter((g) => g.flip2).length, N, 0.5, 'flip of axis 2');
-    }
-    expect(py.paddedStarts).toEqual([
-      [0, 1, 2, 3, 4, 5],
-      [0, 1, 2, 3, 4, 5],
-      [0, 1, 2, 3, 4, 5],
-    ]);
-  });
+      expect(py.paddedStarts).toEqual([
+        [0, 1, 2, 3, 4, 5],
+        [0, 1, 2, 3, 4, 5],
+        [0, 1, 2, 3, 4, 5],
+      ]);
+    },
+  );
 
   it('batches of the loader equal numpy pad + slice + flip of the case at the drawn (start, flips)', () => {
     const kinds = new Set(crops.map((c) => `${c.spec.flip1}${c.spec.flip2}${c.spec.patch.join()}`));
@@ -641,77 +653,86 @@ describe.skipIf(!PY)('the training loop against the reference trainer (live Pyth
     expect(py.centers[0]!.start).toEqual([3, 3, 3]);
   });
 
-  it('validation Dice per class (argmax one-hots, smooth 1e-8) of random predictions equals the reference within 1e-6', () => {
-    const ids = ['s0', 's1'];
-    const inputs: Float32Array[] = [];
-    let calls = 0;
-    const fake = {
-      training: true,
-      nClasses: C,
-      eval() {
-        this.training = false;
-      },
-      train() {
-        this.training = true;
-      },
-      forward(x: Tensor) {
-        inputs.push(Float32Array.from(x.toTypedArray() as Float32Array));
-        const out = torch.fromBuffer(logits[calls++]!, 'float32', [1, C, ...SYN_PATCH], { copy: true });
-        return [out, out.clone()];
-      },
-    };
-    const v = validate(fake as unknown as VNetDecoupleAttentionABC, synDir, ids, SYN_PATCH, 'cpu');
-    expect(calls).toBe(2);
-    inputs.forEach((x, k) => expectExact(x, npy(py.eval.images[k]!), `validation input ${ids[k]}`));
-    v.perClass.forEach((d, c) =>
-      expect(Math.abs(d - py.eval.perClass[c]!), `class ${c + 1}: ${d} vs ${py.eval.perClass[c]}`).toBeLessThanOrEqual(
-        1e-6,
-      ),
-    );
-    expect(Math.abs(v.mean - py.eval.mean)).toBeLessThanOrEqual(1e-6);
-    ids.forEach((id, k) =>
-      torch.tidy(() => {
-        const label = torch.fromBuffer(Int8Array.from(npy(py.eval.labels[k]!)), 'int8', [1, 1, ...SYN_PATCH]);
-        const d = evalDicePerClass(
-          torch.fromBuffer(logits[k]!, 'float32', [1, C, ...SYN_PATCH], { copy: true }),
-          label.to({ dtype: 'int64' }),
-        );
-        const got = Array.from(d.toTypedArray() as Float32Array);
-        got.forEach((x, c) =>
-          expect(Math.abs(x - py.eval.perCase[k]![c]!), `${id} class ${c + 1}`).toBeLessThanOrEqual(1e-6),
-        );
-      }),
-    );
-  });
+  it(
+    'validation Dice per class (argmax one-hots, smooth 1e-8) of random predictions equals the reference within ' +
+      '1e-6',
+    () => {
+      const ids = ['s0', 's1'];
+      const inputs: Float32Array[] = [];
+      let calls = 0;
+      const fake = {
+        training: true,
+        nClasses: C,
+        eval() {
+          this.training = false;
+        },
+        train() {
+          this.training = true;
+        },
+        forward(x: Tensor) {
+          inputs.push(Float32Array.from(x.toTypedArray() as Float32Array));
+          const out = torch.fromBuffer(logits[calls++]!, 'float32', [1, C, ...SYN_PATCH], { copy: true });
+          return [out, out.clone()];
+        },
+      };
+      const v = validate(fake as unknown as VNetDecoupleAttentionABC, synDir, ids, SYN_PATCH, 'cpu');
+      expect(calls).toBe(2);
+      inputs.forEach((x, k) => expectExact(x, npy(py.eval.images[k]!), `validation input ${ids[k]}`));
+      v.perClass.forEach((d, c) =>
+        expect(
+          Math.abs(d - py.eval.perClass[c]!),
+          `class ${c + 1}: ${d} vs ${py.eval.perClass[c]}`,
+        ).toBeLessThanOrEqual(1e-6),
+      );
+      expect(Math.abs(v.mean - py.eval.mean)).toBeLessThanOrEqual(1e-6);
+      ids.forEach((id, k) =>
+        torch.tidy(() => {
+          const label = torch.fromBuffer(Int8Array.from(npy(py.eval.labels[k]!)), 'int8', [1, 1, ...SYN_PATCH]);
+          const d = evalDicePerClass(
+            torch.fromBuffer(logits[k]!, 'float32', [1, C, ...SYN_PATCH], { copy: true }),
+            label.to({ dtype: 'int64' }),
+          );
+          const got = Array.from(d.toTypedArray() as Float32Array);
+          got.forEach((x, c) =>
+            expect(Math.abs(x - py.eval.perCase[k]![c]!), `${id} class ${c + 1}`).toBeLessThanOrEqual(1e-6),
+          );
+        }),
+      );
+    },
+  );
 
-  it('epoch plan: unlabeled ids at most once, labeled counts of i % #labeled over the sorted ids, floor(#unlabeled / n) iterations', () => {
-    PLANS.forEach((p, k) => {
-      const want = py.plans[k]!;
-      const iterations = Math.floor(p.unlabeled.length / p.batch);
-      expect(want.iterations).toBe(iterations);
-      expect(
-        new BatchLoader({ dataDir: root, labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, workers: 0 })
-          .iterations,
-      ).toBe(iterations);
-      const full = Object.values(want.labeledFull).reduce((a, b) => a + b, 0);
-      for (let epoch = 0; epoch < 5; epoch++) {
-        const jobs = epochPlan({ labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, seed: 3, epoch });
-        expect(jobs.length).toBe(iterations);
-        const unl = jobs.flatMap((j) => j.unlabeled);
-        expect(new Set(unl).size, `plan ${k} epoch ${epoch}: an unlabeled id twice`).toBe(unl.length);
-        const lab = new Map<string, number>();
-        for (const id of jobs.flatMap((j) => j.labeled)) lab.set(id, (lab.get(id) ?? 0) + 1);
-        if (full === iterations * p.batch) {
-          // Nothing dropped: exactly the reference's multiset (as the reference's own epoch shows).
-          expect(Object.fromEntries(lab), `plan ${k} epoch ${epoch}`).toEqual(want.labeledFull);
-          expect(want.labeledUsed).toEqual(want.labeledFull);
-        } else {
-          // The last incomplete batch is dropped: at most the reference's counts, one full batch per iteration.
-          expect(unl.length).toBe(iterations * p.batch);
-          for (const [id, n] of lab) expect(n).toBeLessThanOrEqual(want.labeledFull[id]!);
+  it(
+    'epoch plan: unlabeled ids at most once, labeled counts of i % #labeled over the sorted ids, ' +
+      'floor(#unlabeled / n) iterations',
+    () => {
+      PLANS.forEach((p, k) => {
+        const want = py.plans[k]!;
+        const iterations = Math.floor(p.unlabeled.length / p.batch);
+        expect(want.iterations).toBe(iterations);
+        expect(
+          new BatchLoader({ dataDir: root, labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, workers: 0 })
+            .iterations,
+        ).toBe(iterations);
+        const full = Object.values(want.labeledFull).reduce((a, b) => a + b, 0);
+        for (let epoch = 0; epoch < 5; epoch++) {
+          const jobs = epochPlan({ labeled: p.labeled, unlabeled: p.unlabeled, batchSize: p.batch, seed: 3, epoch });
+          expect(jobs.length).toBe(iterations);
+          const unl = jobs.flatMap((j) => j.unlabeled);
+          expect(new Set(unl).size, `plan ${k} epoch ${epoch}: an unlabeled id twice`).toBe(unl.length);
+          const lab = new Map<string, number>();
+          for (const id of jobs.flatMap((j) => j.labeled)) lab.set(id, (lab.get(id) ?? 0) + 1);
+          if (full === iterations * p.batch) {
+            // Nothing dropped: exactly the reference's multiset (as the reference's own epoch shows).
+            expect(Object.fromEntries(lab), `plan ${k} epoch ${epoch}`).toEqual(want.labeledFull);
+            expect(want.labeledUsed).toEqual(want.labeledFull);
+          } else {
+            // The last incomplete batch is dropped: at most the reference's counts, one full batch per iteration.
+            expect(unl.length).toBe(iterations * p.batch);
+            for (const [id, n] of lab) expect(n).toBeLessThanOrEqual(want.labeledFull[id]!);
+          }
         }
-      }
-      expect(want.unlabeledMaxUse).toBeLessThanOrEqual(1);
-    });
-  });
+        expect(want.unlabeledMaxUse).toBeLessThanOrEqual(1);
+      });
+    },
+  );
 });

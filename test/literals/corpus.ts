@@ -212,7 +212,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'searchsorted',
     doc: 'torch.searchsorted',
-    py: 'sorted_sequence = torch.tensor([[1, 3, 5, 7, 9], [2, 4, 6, 8, 10]])\nvalues = torch.tensor([[3, 6, 9], [3, 6, 9]])\ntorch.searchsorted(sorted_sequence, values)',
+    py:
+      'sorted_sequence = torch.tensor([[1, 3, 5, 7, 9], [2, 4, 6, 8, 10]])\n' +
+      'values = torch.tensor([[3, 6, 9], [3, 6, 9]])\ntorch.searchsorted(sorted_sequence, values)',
     ts: () => {
       const sortedSequence = torch.tensor([
         [1, 3, 5, 7, 9],
@@ -341,7 +343,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'index-add',
     doc: 'torch.Tensor.index_add_',
-    py: 'x = torch.ones(5, 3)\nt = torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=torch.float)\nindex = torch.tensor([0, 4, 2])\nx.index_add_(0, index, t)',
+    py:
+      'x = torch.ones(5, 3)\nt = torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=torch.float)\n' +
+      'index = torch.tensor([0, 4, 2])\nx.index_add_(0, index, t)',
     ts: () => {
       const x = torch.ones(5, 3);
       const t = torch.tensor(
@@ -359,7 +363,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'index-fill',
     doc: 'torch.Tensor.index_fill_',
-    py: 'x = torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=torch.float)\nindex = torch.tensor([0, 2])\nx.index_fill_(1, index, -1)',
+    py:
+      'x = torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=torch.float)\nindex = torch.tensor([0, 2])\n' +
+      'x.index_fill_(1, index, -1)',
     ts: () => {
       const x = torch.tensor(
         [
@@ -376,7 +382,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'scatter-reduce',
     doc: 'torch.Tensor.scatter_reduce_',
-    py: 'src = torch.tensor([1., 2., 3., 4., 5., 6.])\nindex = torch.tensor([0, 1, 0, 1, 2, 1])\ninput = torch.tensor([1., 2., 3., 4.])\ninput.scatter_reduce(0, index, src, reduce="sum")',
+    py:
+      'src = torch.tensor([1., 2., 3., 4., 5., 6.])\nindex = torch.tensor([0, 1, 0, 1, 2, 1])\n' +
+      'input = torch.tensor([1., 2., 3., 4.])\ninput.scatter_reduce(0, index, src, reduce="sum")',
     ts: () => {
       const src = torch.tensor([1, 2, 3, 4, 5, 6]);
       const index = torch.tensor([0, 1, 0, 1, 2, 1]);
@@ -393,7 +401,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'scatter-src',
     doc: 'torch.Tensor.scatter_',
-    py: 'src = torch.arange(1, 11).reshape((2, 5))\nindex = torch.tensor([[0, 1, 2, 0]])\ntorch.zeros(3, 5, dtype=src.dtype).scatter_(0, index, src)',
+    py:
+      'src = torch.arange(1, 11).reshape((2, 5))\nindex = torch.tensor([[0, 1, 2, 0]])\n' +
+      'torch.zeros(3, 5, dtype=src.dtype).scatter_(0, index, src)',
     ts: () => {
       const src = torch.arange(1, 11).reshape([2, 5]);
       const index = torch.tensor([[0, 1, 2, 0]]);
@@ -461,7 +471,10 @@ export const CORPUS: Snippet[] = [
   {
     id: 'masked-scatter',
     doc: 'torch.Tensor.masked_scatter_',
-    py: 'self = torch.tensor([[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])\nmask = torch.tensor(\n[[0, 0, 0, 1, 1], [1, 1, 0, 1, 1]],\ndtype=torch.bool,\n)\nsource = torch.tensor([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]])\nself.masked_scatter_(mask, source)',
+    py:
+      'self = torch.tensor([[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])\nmask = torch.tensor(\n' +
+      '[[0, 0, 0, 1, 1], [1, 1, 0, 1, 1]],\ndtype=torch.bool,\n)\n' +
+      'source = torch.tensor([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]])\nself.masked_scatter_(mask, source)',
     ts: () => {
       const self = torch.tensor([
         [0, 0, 0, 0, 0],
@@ -705,7 +718,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'basics-rand-like',
     source: T_BASICS,
-    py: 'data = [[1, 2],[3, 4]]\nx_data = torch.tensor(data)\nx_rand = torch.rand_like(x_data, dtype=torch.float)\nx_rand',
+    py:
+      'data = [[1, 2],[3, 4]]\nx_data = torch.tensor(data)\nx_rand = torch.rand_like(x_data, dtype=torch.float)\n' +
+      'x_rand',
     ts: () => {
       const data = [
         [1, 2],
@@ -855,7 +870,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'd2l-cat',
     source: D2L_DATA,
-    py: 'X = torch.arange(12, dtype=torch.float32).reshape((3,4))\nY = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])\ntorch.cat((X, Y), dim=0)',
+    py:
+      'X = torch.arange(12, dtype=torch.float32).reshape((3,4))\n' +
+      'Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])\ntorch.cat((X, Y), dim=0)',
     ts: () => {
       const X = torch.arange(12, { dtype: 'float32' }).reshape([3, 4]);
       const Y = torch.tensor([
@@ -869,7 +886,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'd2l-eq',
     source: D2L_DATA,
-    py: 'X = torch.arange(12, dtype=torch.float32).reshape((3,4))\nY = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])\nX == Y',
+    py:
+      'X = torch.arange(12, dtype=torch.float32).reshape((3,4))\n' +
+      'Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])\nX == Y',
     ts: () => {
       const X = torch.arange(12, { dtype: 'float32' }).reshape([3, 4]);
       const Y = torch.tensor([
@@ -959,7 +978,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'blitz-Q',
     source: T_BLITZ_AUTOGRAD,
-    py: 'a = torch.tensor([2., 3.], requires_grad=True)\nb = torch.tensor([6., 4.], requires_grad=True)\nQ = 3*a**3 - b**2\nexternal_grad = torch.tensor([1., 1.])\nQ.backward(gradient=external_grad)\na.grad',
+    py:
+      'a = torch.tensor([2., 3.], requires_grad=True)\nb = torch.tensor([6., 4.], requires_grad=True)\n' +
+      'Q = 3*a**3 - b**2\nexternal_grad = torch.tensor([1., 1.])\nQ.backward(gradient=external_grad)\na.grad',
     ts: () => {
       const a = torch.tensor([2, 3], { requiresGrad: true });
       const b = torch.tensor([6, 4], { requiresGrad: true });
@@ -972,7 +993,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'blitz-Q-check',
     source: T_BLITZ_AUTOGRAD,
-    py: 'a = torch.tensor([2., 3.], requires_grad=True)\nb = torch.tensor([6., 4.], requires_grad=True)\nQ = 3*a**3 - b**2\nexternal_grad = torch.tensor([1., 1.])\nQ.backward(gradient=external_grad)\n-2*b == b.grad',
+    py:
+      'a = torch.tensor([2., 3.], requires_grad=True)\nb = torch.tensor([6., 4.], requires_grad=True)\n' +
+      'Q = 3*a**3 - b**2\nexternal_grad = torch.tensor([1., 1.])\nQ.backward(gradient=external_grad)\n-2*b == b.grad',
     ts: () => {
       const a = torch.tensor([2, 3], { requiresGrad: true });
       const b = torch.tensor([6, 4], { requiresGrad: true });
@@ -998,7 +1021,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'blitz-old-vjp',
     source: T_BLITZ_OLD,
-    py: 'x = torch.randn(3, requires_grad=True)\ny = x * 2\nwhile y.data.norm() < 1000:\n    y = y * 2\nv = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)\ny.backward(v)\nx.grad',
+    py:
+      'x = torch.randn(3, requires_grad=True)\ny = x * 2\nwhile y.data.norm() < 1000:\n    y = y * 2\n' +
+      'v = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)\ny.backward(v)\nx.grad',
     ts: () => {
       const x = torch.randn(3, { requiresGrad: true });
       let y = x.mul(2);
@@ -1011,7 +1036,10 @@ export const CORPUS: Snippet[] = [
   {
     id: 'autograd-qs-bce',
     source: T_AUTOGRAD_QS,
-    py: 'x = torch.ones(5)\ny = torch.zeros(3)\nw = torch.randn(5, 3, requires_grad=True)\nb = torch.randn(3, requires_grad=True)\nz = torch.matmul(x, w)+b\nloss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)\nloss.backward()\nw.grad',
+    py:
+      'x = torch.ones(5)\ny = torch.zeros(3)\nw = torch.randn(5, 3, requires_grad=True)\n' +
+      'b = torch.randn(3, requires_grad=True)\nz = torch.matmul(x, w)+b\n' +
+      'loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)\nloss.backward()\nw.grad',
     ts: () => {
       const x = torch.ones(5);
       const y = torch.zeros(3);
@@ -1026,7 +1054,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'autograd-qs-eye',
     source: T_AUTOGRAD_QS,
-    py: 'inp = torch.eye(4, 5, requires_grad=True)\nout = (inp+1).pow(2).t()\nout.backward(torch.ones_like(out), retain_graph=True)\ninp.grad',
+    py:
+      'inp = torch.eye(4, 5, requires_grad=True)\nout = (inp+1).pow(2).t()\n' +
+      'out.backward(torch.ones_like(out), retain_graph=True)\ninp.grad',
     ts: () => {
       const inp = torch.eye(4, 5, { requiresGrad: true });
       const out = inp.add(1).pow(2).t();
@@ -1062,7 +1092,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'cross-entropy-target',
     doc: 'torch.nn.functional.cross_entropy',
-    py: 'input = torch.randn(3, 5, requires_grad=True)\ntarget = torch.randint(5, (3,), dtype=torch.int64)\nloss = F.cross_entropy(input, target)\nloss',
+    py:
+      'input = torch.randn(3, 5, requires_grad=True)\ntarget = torch.randint(5, (3,), dtype=torch.int64)\n' +
+      'loss = F.cross_entropy(input, target)\nloss',
     ts: () => {
       const input = torch.randn(3, 5, { requiresGrad: true });
       const target = torch.randint(0, 5, [3], { dtype: 'int64' });
@@ -1074,7 +1106,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'nll-loss-target',
     doc: 'torch.nn.functional.nll_loss',
-    py: 'input = torch.randn(3, 5, requires_grad=True)\ntarget = torch.tensor([1, 0, 4])\noutput = F.nll_loss(F.log_softmax(input, dim=1), target)\noutput',
+    py:
+      'input = torch.randn(3, 5, requires_grad=True)\ntarget = torch.tensor([1, 0, 4])\n' +
+      'output = F.nll_loss(F.log_softmax(input, dim=1), target)\noutput',
     ts: () => {
       const input = torch.randn(3, 5, { requiresGrad: true });
       const target = torch.tensor([1, 0, 4]);
@@ -1085,7 +1119,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'embedding',
     doc: 'torch.nn.functional.embedding',
-    py: 'input = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])\nembedding_matrix = torch.rand(10, 3)\nF.embedding(input, embedding_matrix)',
+    py:
+      'input = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])\nembedding_matrix = torch.rand(10, 3)\n' +
+      'F.embedding(input, embedding_matrix)',
     ts: () => {
       const input = torch.tensor([
         [1, 2, 4, 5],
@@ -1127,7 +1163,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'bucketize',
     doc: 'torch.bucketize',
-    py: 'boundaries = torch.tensor([1, 3, 5, 7, 9])\nv = torch.tensor([[3, 6, 9], [3, 6, 9]])\ntorch.bucketize(v, boundaries)',
+    py:
+      'boundaries = torch.tensor([1, 3, 5, 7, 9])\nv = torch.tensor([[3, 6, 9], [3, 6, 9]])\n' +
+      'torch.bucketize(v, boundaries)',
     ts: () => {
       const boundaries = torch.tensor([1, 3, 5, 7, 9]);
       const v = torch.tensor([
@@ -1140,7 +1178,9 @@ export const CORPUS: Snippet[] = [
   {
     id: 'multinomial',
     doc: 'torch.multinomial',
-    py: 'weights = torch.tensor([0, 10, 3, 0], dtype=torch.float) # create a tensor of weights\ntorch.multinomial(weights, 4, replacement=True)',
+    py:
+      'weights = torch.tensor([0, 10, 3, 0], dtype=torch.float) # create a tensor of weights\n' +
+      'torch.multinomial(weights, 4, replacement=True)',
     ts: () => {
       const weights = torch.tensor([0, 10, 3, 0], { dtype: 'float32' });
       return torch.multinomial(weights, 4, { replacement: true });
