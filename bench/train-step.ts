@@ -144,6 +144,75 @@ function makeInputs(): Map<string, Tensor> {
 // ------------------------------------------------------------------------------------------------
 // Worker: model construction + iterations only, in a fresh process.
 
+/** The phases of the profile mode, in step order (both sides time the same split). */
+const PHASES = ['avg', 'fwdLabeled', 'masks', 'lossSup', 'fwdUnlabeled', 'lossU', 'backward', 'step'] as const;
+type Phase = (typeof PHASES)[number];
+/** One phase of one iteration: wall, CPU (user+sys, all threads) and system milliseconds, minor page faults. */
+interface PhaseSample {
+  wallMs: number;
+  cpuMs: number;
+  sysMs: number;
+  faults: number;
+}
+
+function phaseClock(): PhaseSample {
+  const u = usage();
+  return { wallMs: performance.now(), cpuMs: cpuMs(), sysMs: u.sysMs, faults: u.minorFaults };
+}
+
+function phaseDelta(a: PhaseSample, b: PhaseSample): PhaseSample {
+  return {
+    wallMs: b.wallMs - a.wallMs,
+    cpuMs: b.cpuMs - a.cpuMs,
+    sysMs: b.sysMs - a.sysMs,
+    faults: b.faults - a.faults,
+  };
+}
+
+/** Per phase, the median of each measure over the timed iterations. */
+function medianPhases(phases: Record<string, PhaseSample[]>): Record<string, PhaseSample> {
+  const m = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+  return Object.fromEntries(
+    Object.entries(phases).map(([k, v]) => [
+      k,
+      {
+        wallMs: m(v.map((x) => x.wallMs)),
+        cpuMs: m(v.map((x) => x.cpuMs)),
+        sysMs: m(v.map((x) => x.sysMs)),
+        faults: m(v.map((x) => x.faults)),
+      },
+    ]),
+  );
+}
+
+/** The per-phase table of the profile mode: wall and CPU ms, system ms and minor faults, ours beside Python. */
+function printPhases(ours: Record<string, PhaseSample>, py: Record<string, PhaseSample>): void {
+  const r = (x: number, d = 1): number => +x.toFixed(d);
+  console.log('per-phase medians (one iteration; wall and CPU in ms):');
+  console.table(
+    Object.fromEntries(
+      PHASES.map((k) => {
+        const o = ours[k]!,
+          p = py[k]!;
+        return [
+          k,
+          {
+            wallOurs: r(o.wallMs),
+            wallPy: r(p.wallMs),
+            wallRatio: r(o.wallMs / p.wallMs, 3),
+            cpuOurs: r(o.cpuMs),
+            cpuPy: r(p.cpuMs),
+            sysOurs: r(o.sysMs),
+            sysPy: r(p.sysMs),
+            faultsOurs: o.faults,
+            faultsPy: p.faults,
+          },
+        ];
+      }),
+    ),
+  );
+}
+
 function worker(dataPath: string, profile: boolean): void {
   torch.setNumThreads(THREADS);
   const rss0 = vmHwmKiB();
@@ -159,15 +228,7 @@ function worker(dataPath: string, profile: boolean): void {
     cpus: number[] = [],
     sys: number[] = [],
     faults: number[] = [];
-  const phases: Record<string, number[]> = {
-    avg: [],
-    fwdLabeled: [],
-    lossSup: [],
-    fwdUnlabeled: [],
-    lossU: [],
-    backward: [],
-    step: [],
-  };
+  const phases: Record<string, PhaseSample[]> = Object.fromEntries(PHASES.map((k) => [k, []]));
   let last = 0;
   for (let i = 0; i < WARMUP + ITERS; i++) {
     const t0 = performance.now(),
@@ -185,11 +246,11 @@ function worker(dataPath: string, profile: boolean): void {
         emaW: EMA_W,
       }).loss;
     } else {
-      // trainStep's body, split into phases (same ops in the same order).
-      let t = performance.now();
-      const mark = (k: string): void => {
-        const now = performance.now();
-        if (i >= WARMUP) phases[k].push(now - t);
+      // trainStep's body, split into phases (same ops; the masks and pseudo labels timed apart).
+      let t = phaseClock();
+      const mark = (k: Phase): void => {
+        const now = phaseClock();
+        if (i >= WARMUP) phases[k]!.push(phaseDelta(t, now));
         t = now;
       };
       averageDecoderWeights(model, EMA_W);
@@ -198,24 +259,21 @@ function worker(dataPath: string, profile: boolean): void {
         const [outA, outAAbc] = model.forward(torch.cat([imageL, imageU], 0), 'labeled');
         mark('fwdLabeled');
         const maskL = torch.bernoulli(keepProbabilities(labelL, ratios));
-        const lossSup = loss
-          .forward(outA.get(`:${N}`), labelL)
-          .add(loss.forward(outAAbc.get(`:${N}`).mul(maskL), labelL.mul(maskL)));
         const [pl, plAbc] = torch.noGrad(() => [
           outA.get(`${N}:`).argmax(1, true),
           outAAbc.get(`${N}:`).argmax(1, true),
         ]);
-        const maskU = torch.bernoulli(
-          keepProbabilities(
-            plAbc,
-            ratios
-              .neg()
-              .add(1)
-              .mul(EPOCH / MAX_EPOCH)
-              .neg()
-              .add(1),
-          ),
-        );
+        const ratiosU = ratios
+          .neg()
+          .add(1)
+          .mul(EPOCH / MAX_EPOCH)
+          .neg()
+          .add(1);
+        const maskU = torch.bernoulli(keepProbabilities(plAbc, ratiosU));
+        mark('masks');
+        const lossSup = loss
+          .forward(outA.get(`:${N}`), labelL)
+          .add(loss.forward(outAAbc.get(`:${N}`).mul(maskL), labelL.mul(maskL)));
         mark('lossSup');
         const [outU, outUAbc] = model.forward(imageU, 'unlabeled');
         mark('fwdUnlabeled');
@@ -249,7 +307,7 @@ function worker(dataPath: string, profile: boolean): void {
     loss: last,
     threads: torch.getNumThreads(),
   };
-  if (profile) out.phases = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
+  if (profile) out.phases = medianPhases(phases);
   console.log(JSON.stringify(out));
 }
 
@@ -323,7 +381,7 @@ interface RunResult {
   rssBeforeModelKiB: number;
   loss: number;
   threads: number;
-  phases?: Record<string, number>;
+  phases?: Record<string, PhaseSample>;
 }
 
 const OVERHEAD_PHASES = ['loss', 'ema', 'step', 'keep'] as const;
@@ -387,7 +445,7 @@ function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
   );
   console.log(
     `instructions per repetition (callgrind, all threads, ${THREADS} thread(s), ${ITERS} repetitions after ${WARMUP} ` +
-    `warm-up; loss on [${LOSS_SHAPE}])`,
+      `warm-up; loss on [${LOSS_SHAPE}])`,
   );
   console.table(perPhase);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -464,7 +522,7 @@ function main(): void {
         );
       },
     );
-    const pyProfile = profile ? (runPy('profile') as unknown as Record<string, number>) : undefined;
+    const pyProfile = profile ? (runPy('profile') as unknown as Record<string, PhaseSample>) : undefined;
 
     // Parity after the timed runs: the children are forked from a small parent.
     const p = parity(dir, inputs) as {
@@ -511,32 +569,17 @@ function main(): void {
       pyFaults = median(runs.ref.map((r) => median(r.minorFaults)));
     console.log(
       `\ntrain step: F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, CPU, ${THREADS} threads, ` +
-      `${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`,
+        `${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`,
     );
     console.table(pairRows);
     const s = stats(ratios),
       sc = stats(cpuRatios);
     console.log(
       `median ratio ${s.median.toFixed(3)} (min ${s.min.toFixed(3)}, max ${s.max.toFixed(3)}, IQR ` +
-      `${s.q1.toFixed(3)}-${s.q3.toFixed(3)}); CPU time ratio ${sc.median.toFixed(3)} (min ${sc.min.toFixed(3)}, max ` +
-      `${sc.max.toFixed(3)})`,
+        `${s.q1.toFixed(3)}-${s.q3.toFixed(3)}); CPU time ratio ${sc.median.toFixed(3)} (min ${sc.min.toFixed(3)}, max ` +
+        `${sc.max.toFixed(3)})`,
     );
-    if (profile && runs.ours[0]!.phases && pyProfile) {
-      console.log('per-phase medians (ms):');
-      const ph = runs.ours[0]!.phases;
-      console.table(
-        Object.fromEntries(
-          Object.keys(ph).map((k) => [
-            k,
-            {
-              ours: +ph[k]!.toFixed(1),
-              pytorch: +pyProfile[k]!.toFixed(1),
-              ratio: +(ph[k]! / pyProfile[k]!).toFixed(3),
-            },
-          ]),
-        ),
-      );
-    }
+    if (profile && runs.ours[0]!.phases && pyProfile) printPhases(runs.ours[0]!.phases, pyProfile);
     console.log(
       JSON.stringify({
         bench: 'train-step',
@@ -574,7 +617,7 @@ function main(): void {
           lossAbsDiff: p.step.lossAbsDiff,
           paramsAfterStepMaxAbsDiff: p.paramsAfterStep.maxAbsDiff,
         },
-        ...(profile && runs.ours[0]!.phases ? { phasesMs: { ours: runs.ours[0]!.phases, pytorch: pyProfile } } : {}),
+        ...(profile && runs.ours[0]!.phases ? { phases: { ours: runs.ours[0]!.phases, pytorch: pyProfile } } : {}),
       }),
     );
   } finally {

@@ -513,27 +513,38 @@ def cmd_profile(a):
     xavier_normal_init(model)
     model.train()
     opt = make_optimizer(model, a.lr)
-    ph = {k: [] for k in ('avg', 'fwdLabeled', 'lossSup', 'fwdUnlabeled', 'lossU', 'backward', 'step')}
+    names = ('avg', 'fwdLabeled', 'masks', 'lossSup', 'fwdUnlabeled', 'lossU', 'backward', 'step')
+    ph = {k: [] for k in names}
+
+    def clock():
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return (time.perf_counter() * 1000, (r.ru_utime + r.ru_stime) * 1000, r.ru_stime * 1000, r.ru_minflt)
+
     for i in range(a.warmup + a.iters):
-        t = [time.perf_counter()]
+        t = [clock()]
+
         def mark(k):
-            t.append(time.perf_counter())
+            t.append(clock())
             if i >= a.warmup:
-                ph[k].append((t[-1] - t[-2]) * 1000)
+                ph[k].append([b - a for a, b in zip(t[-2], t[-1])])
         average_decoder_weights(model, 0.99); mark('avg')
         n = data['imageL'].shape[0]
         oa, oaa = model(torch.cat([data['imageL'], data['imageU']], 0), 'labeled'); mark('fwdLabeled')
         ml = torch.bernoulli(keep_probabilities(data['labelL'], data['ratios']))
-        ls = dc_ce(oa[:n], data['labelL']) + dc_ce(oaa[:n] * ml, data['labelL'] * ml)
         with torch.no_grad():
             pl, pla = oa[n:].argmax(1, keepdim=True), oaa[n:].argmax(1, keepdim=True)
-        mu = torch.bernoulli(keep_probabilities(pla, 1 - (a.epoch / a.max_epoch) * (1 - data['ratios']))); mark('lossSup')
+        mu = torch.bernoulli(keep_probabilities(pla, 1 - (a.epoch / a.max_epoch) * (1 - data['ratios']))); mark('masks')
+        ls = dc_ce(oa[:n], data['labelL']) + dc_ce(oaa[:n] * ml, data['labelL'] * ml); mark('lossSup')
         ou, oua = model(data['imageU'], 'unlabeled'); mark('fwdUnlabeled')
         lu = dc_ce(ou, pl) + dc_ce(oua * mu, pla * mu)
         loss = ls + a.cps_w * lu; loss.item(); mark('lossU')
         loss.backward(); mark('backward')
         opt.step(); opt.zero_grad(); mark('step')
-    print(json.dumps({k: sorted(v)[len(v) // 2] for k, v in ph.items()}))
+
+    def med(xs):
+        return sorted(xs)[len(xs) // 2]
+    print(json.dumps({k: {m: med([s[j] for s in v]) for j, m in enumerate(('wallMs', 'cpuMs', 'sysMs', 'faults'))}
+                      for k, v in ph.items()}))
 
 
 def main():
