@@ -88,11 +88,12 @@ class JsCallback {
   // Calls the function with the argument `arg` makes, passing its result to `read`. A JS exception
   // (from the function or from `read`) is kept for rethrowHookError and raised here as a C++ error.
   void call(const std::function<napi_value(Napi::Env)>& arg, const std::function<void(Napi::Value)>& read) {
+    if (!ref_) return;  // removed
     TORCH_CHECK(onJsThread(), what_,
                 ": hooks on CUDA tensors are not supported yet (the autograd engine runs CUDA nodes on a "
                 "device thread, where JavaScript cannot be called); hook a CPU tensor, or read the "
                 "gradient after backward");
-    if (!ref_ || !envAlive.load()) return;
+    if (!envAlive.load()) return;
     Napi::Env env(jsEnv);
     Napi::HandleScope scope(env);
     napi_value fn;
@@ -145,8 +146,10 @@ Napi::Value RegisterTensorHook(const Napi::CallbackInfo& info) {
     int32_t id = nextTensorHook++;
     auto cb = std::make_shared<JsCallback>(info[1].As<Napi::Function>(), "registerHook", id);
     unsigned pos = t.register_hook([cb](const at::Tensor& grad) -> at::Tensor {
+      // The hook may remove itself, which destroys this lambda: keep the callback alive until it returns.
+      std::shared_ptr<JsCallback> self = cb;
       at::Tensor replaced;
-      cb->call([&](Napi::Env e) -> napi_value { return wrapTensor(e, grad); },
+      self->call([&](Napi::Env e) -> napi_value { return wrapTensor(e, grad); },
                [&](Napi::Value r) { replaced = tensorOrUndefined(r, "registerHook: the hook's result"); });
       return replaced;  // undefined keeps the gradient
     });

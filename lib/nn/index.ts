@@ -5,6 +5,8 @@ export {
   type RemovableHandle,
   type ForwardHook,
   type ForwardPreHook,
+  type FullBackwardHook,
+  type FullBackwardPreHook,
 } from './module.js';
 export { Parameter, Buffer, type ParameterOptions, type BufferOptions } from './parameter.js';
 export * from './layers.js';

@@ -6,6 +6,8 @@ import * as torch from '../torch/index.js';
 import { Tensor } from '../torch/tensor.js';
 import type { DType } from '../torch/dtype.js';
 import { Buffer, isParameter, markParameter } from './parameter.js';
+import type { RemovableHandle } from '../torch/hooks.js';
+import { BackwardHookCall, type FullBackwardHook, type FullBackwardPreHook } from './backward-hooks.js';
 
 /** The keys loadStateDict did not find in the state dict, and the state-dict keys it did not use. */
 export interface LoadStateDictResult {
@@ -202,23 +204,23 @@ export function registries(m: Module): {
   };
 }
 
-/** Removes the hook it was returned for (PyTorch's RemovableHandle); also a Disposable (`using h = ...`). */
-export interface RemovableHandle extends Disposable {
-  readonly id: number;
-  remove(): void;
-}
+export type { RemovableHandle } from '../torch/hooks.js';
+export type { FullBackwardHook, FullBackwardPreHook } from './backward-hooks.js';
 /** A forward pre-hook: (module, args) -> new args (an array), a new single argument, or undefined. */
 export type ForwardPreHook<M = Module> = (module: M, args: unknown[]) => unknown;
 /** A forward hook: (module, args, output) -> a replacement output, or undefined. */
 export type ForwardHook<M = Module> = (module: M, args: unknown[], output: unknown) => unknown;
+type AnyHook = ForwardPreHook<Module> | ForwardHook<Module> | FullBackwardHook | FullBackwardPreHook;
 interface HookEntry {
   id: number;
-  fn: ForwardPreHook<Module> | ForwardHook<Module>;
+  fn: AnyHook;
   alwaysCall: boolean;
 }
 interface HookState {
   pre: HookEntry[];
   post: HookEntry[];
+  backward: HookEntry[];
+  backwardPre: HookEntry[];
   inner: (...a: unknown[]) => unknown;
 }
 let nextHookId = 0;
@@ -231,6 +233,15 @@ function hookedForward(module: Module, state: HookState): (...a: unknown[]) => u
       const r = (h.fn as ForwardPreHook<Module>)(module, args);
       if (r !== undefined) args = Array.isArray(r) ? r : [r];
     }
+    const bw =
+      state.backward.length || state.backwardPre.length
+        ? new BackwardHookCall(
+            module,
+            state.backward.map((h) => h.fn as FullBackwardHook),
+            state.backwardPre.map((h) => h.fn as FullBackwardPreHook),
+          )
+        : null;
+    if (bw) args = bw.setupInputs(args);
     let out: unknown;
     try {
       out = state.inner.apply(module, args);
@@ -249,7 +260,7 @@ function hookedForward(module: Module, state: HookState): (...a: unknown[]) => u
       const r = (h.fn as ForwardHook<Module>)(module, args, out);
       if (r !== undefined) out = r;
     }
-    return out;
+    return bw ? bw.setupOutput(out) : out;
   };
 }
 
@@ -375,9 +386,47 @@ export class Module extends CallableBase {
   ): RemovableHandle {
     return this.addHook('post', hook as ForwardHook<Module>, options.prepend ?? false, options.alwaysCall ?? false);
   }
+  /**
+   * Runs `hook(module, gradInput, gradOutput)` during backward, once the gradients with respect to this
+   * call's inputs are computed (PyTorch's register_full_backward_hook). `gradInput` has one entry per
+   * forward argument (null for non-tensor arguments; zeros for a tensor that got no gradient),
+   * `gradOutput` one per output (a Tensor output, or each element of an array output; null where no
+   * gradient arrived). Returning an array as long as `gradInput` replaces those gradients; the
+   * arrays must not be modified in place. When no input requires grad the hook runs with `gradInput`
+   * all null, once the output gradients are known, and may not replace anything. Only calls made
+   * while the hook is registered run it, and only with grad mode on. `prepend` runs it before the
+   * hooks already registered. Gradients reach hooks on the JS thread: modules on CUDA fail backward
+   * with "hooks on CUDA tensors are not supported yet".
+   *
+   * @example
+   * const lin = new nn.Linear(3, 2);
+   * const h = lin.registerFullBackwardHook((m, gradInput, gradOutput) => {
+   *   console.log(gradInput[0]?.shape, gradOutput[0]?.shape); // [4, 3] [4, 2]
+   * });
+   * lin(torch.randn([4, 3], { requiresGrad: true })).sum().backward();
+   * h.remove();
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, options: { prepend?: boolean } = {}): RemovableHandle {
+    return this.addHook('backward', hook as FullBackwardHook, options.prepend ?? false, false);
+  }
+  /**
+   * Runs `hook(module, gradOutput)` during backward when the gradients with respect to this call's
+   * outputs are available, before they flow into the module (PyTorch's
+   * register_full_backward_pre_hook). `gradOutput` has one entry per output (null where no gradient
+   * arrived); returning an array of the same length replaces them. Same conditions as
+   * `registerFullBackwardHook`.
+   *
+   * @example
+   * const h = lin.registerFullBackwardPreHook((m, gradOutput) => gradOutput.map((g) => g?.mul(0.5) ?? null));
+   * lin(x).sum().backward(); // the module sees half the output gradient
+   * h.remove();
+   */
+  registerFullBackwardPreHook(hook: FullBackwardPreHook<this>, options: { prepend?: boolean } = {}): RemovableHandle {
+    return this.addHook('backwardPre', hook as FullBackwardPreHook, options.prepend ?? false, false);
+  }
   private addHook(
-    kind: 'pre' | 'post',
-    fn: ForwardPreHook<Module> | ForwardHook<Module>,
+    kind: 'pre' | 'post' | 'backward' | 'backwardPre',
+    fn: AnyHook,
     prepend: boolean,
     alwaysCall: boolean,
   ): RemovableHandle {
@@ -385,7 +434,7 @@ export class Module extends CallableBase {
     let state = self._hooks;
     if (!state) {
       const inner = self.forward;
-      state = { pre: [], post: [], inner };
+      state = { pre: [], post: [], backward: [], backwardPre: [], inner };
       Object.defineProperty(this, '_hooks', { value: state, configurable: true, writable: true, enumerable: false });
       Object.defineProperty(this, 'forward', {
         value: hookedForward(this, state),
@@ -395,13 +444,14 @@ export class Module extends CallableBase {
       });
     }
     const entry: HookEntry = { id: nextHookId++, fn, alwaysCall };
-    const list = kind === 'pre' ? state.pre : state.post;
+    const list = state[kind];
     if (prepend) list.unshift(entry);
     else list.push(entry);
     const remove = (): void => {
       const i = list.indexOf(entry);
       if (i >= 0) list.splice(i, 1);
-      if (self._hooks === state && !state.pre.length && !state.post.length) {
+      const empty = !state.pre.length && !state.post.length && !state.backward.length && !state.backwardPre.length;
+      if (self._hooks === state && empty) {
         delete (this as unknown as Record<string, unknown>).forward;
         delete (this as unknown as Record<string, unknown>)._hooks;
       }
@@ -419,7 +469,10 @@ export class Module extends CallableBase {
       throw new TypeError(`${this.constructor.name}: attribute '${name}' already exists`);
   }
 
-  /** A registered parameter by local name, or the tensor computed in its place by weightNorm / spectralNorm (throws when absent). */
+  /**
+   * A registered parameter by local name, or the tensor computed in its place by weightNorm / spectralNorm (throws
+   * when absent).
+   */
   param(name: string): Tensor {
     const t = this._parameters.get(name) ?? (this as unknown as Registries)._derived?.get(name);
     if (!t) throw new Error(`${this.constructor.name}: no parameter '${name}'`);
