@@ -8,7 +8,7 @@
 // Run: npx tsx scripts/compare-curves.ts --reference a.log,b.log --runs runs/x-seed0,runs/x-seed1 \
 //        [--dataset synthetic] [--out docs/official-comparison] [--title "..."]
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../lib/io/atomic.js';
 import { datasetInfo, type DatasetName } from '../lib/skcdf/classes.js';
 import { lineChartSvg, readRunLog, type Series } from '../lib/skcdf/report.js';
@@ -23,7 +23,7 @@ export interface Curve {
 
 /** Parses a reference trainer log (`evaluation epoch N, dice: MEAN, [list]` lines). */
 export function readReferenceCurve(path: string): Curve {
-  const curve: Curve = { name: path, epochs: [], mean: [], perOrgan: [] };
+  const curve: Curve = { name: basename(path).replace(/\.[^.]*$/, ''), epochs: [], mean: [], perOrgan: [] };
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const m = /evaluation epoch (\d+), dice: ([-\d.e]+), \[(.*)\]/.exec(line);
     if (!m) continue;
@@ -37,7 +37,7 @@ export function readReferenceCurve(path: string): Curve {
 
 /** Reads a run folder's validation curve from its log.jsonl. */
 export function readRunCurve(runDir: string): Curve {
-  const curve: Curve = { name: runDir, epochs: [], mean: [], perOrgan: [] };
+  const curve: Curve = { name: basename(runDir), epochs: [], mean: [], perOrgan: [] };
   for (const l of readRunLog(join(runDir, 'log.jsonl'))) {
     if (l.evalMeanDice === undefined || l.epoch === undefined) continue;
     curve.epochs.push(l.epoch);
@@ -64,11 +64,16 @@ export function summarize(c: Curve): { best: number; last: number; bestEpoch: nu
 
 /** Markdown tables: per seed, per side (mean ± std, range), and per organ at the last epoch. */
 export function comparisonMarkdown(sides: { label: string; curves: Curve[] }[], organs: readonly string[]): string {
-  const lines = ['| side | run | best | best epoch | last |', '|---|---|---|---|---|'];
+  const lines = [
+    '| side | run | best | best epoch | last | largest drop below an earlier epoch (epoch) |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const s of sides)
     for (const c of s.curves) {
-      const m = summarize(c);
-      lines.push(`| ${s.label} | ${c.name} | ${pct(m.best)} | ${m.bestEpoch} | ${pct(m.last)} |`);
+      const m = summarize(c),
+        d = largestDrop(c);
+      const drop = `${pct(d.drop)} (${d.epoch})`;
+      lines.push(`| ${s.label} | ${c.name} | ${pct(m.best)} | ${m.bestEpoch} | ${pct(m.last)} | ${drop} |`);
     }
   lines.push('', '| side | seeds | best: mean ± std (min-max) | last: mean ± std (min-max) |', '|---|---|---|---|');
   for (const s of sides) {
@@ -86,10 +91,22 @@ export function comparisonMarkdown(sides: { label: string; curves: Curve[] }[], 
   organs.forEach((o, k) => {
     lines.push(
       `| ${o} | ` +
-      `${sides.map((s) => pct(mean(s.curves.map((c) => c.perOrgan[c.perOrgan.length - 1]![k] ?? NaN)))).join(' | ')} |`,
+        `${sides.map((s) => pct(mean(s.curves.map((c) => c.perOrgan[c.perOrgan.length - 1]![k] ?? NaN)))).join(' | ')} |`,
     );
   });
   return lines.join('\n') + '\n';
+}
+
+/** The largest fall of the validation mean below the best of the epochs before it, and the epoch where it happens. */
+export function largestDrop(c: Curve): { drop: number; epoch: number } {
+  let peak = -Infinity,
+    drop = 0,
+    epoch = c.epochs[0] ?? 0;
+  c.mean.forEach((v, k) => {
+    if (peak - v > drop) [drop, epoch] = [peak - v, c.epochs[k]!];
+    peak = Math.max(peak, v);
+  });
+  return { drop, epoch };
 }
 
 /** SVG: every curve of every side, one colour per side (legend once per side). */
