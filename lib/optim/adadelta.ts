@@ -2,7 +2,15 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  zeroStep,
+  type Closure,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** Adadelta's hyper-parameters (PyTorch's names in camelCase). */
 export interface AdadeltaOptions {
@@ -57,16 +65,14 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
 
   /** One Adadelta update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.zeros([], { dtype: 'float32' });
-        st.squareAvg = torch.zerosLike(p);
-        st.accDelta = torch.zerosLike(p);
-      }
+    const init = (p: Tensor): ParamState => ({
+      step: zeroStep(),
+      squareAvg: torch.zerosLike(p),
+      accDelta: torch.zerosLike(p),
+    });
+    return this.stepEach(closure, init, (p, g, st, group) => {
       (st.step as Tensor).add_(1);
-      let grad = group.maximize ? g0.neg() : g0;
-      if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
+      const grad = decayWeights(p, g, group.lr, group.weightDecay, false);
       const { rho, eps } = group;
       const squareAvg = (st.squareAvg as Tensor).mul_(rho).addcmul_(grad, grad, { value: 1 - rho });
       const std = squareAvg.add(eps).sqrt_();
@@ -75,6 +81,5 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       accDelta.mul_(rho).addcmul_(delta, delta, { value: 1 - rho });
       p.add_(delta, { alpha: -group.lr });
     });
-    return loss;
   }
 }

@@ -2,7 +2,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import { Optimizer, zeroStep, type Closure, type ParamState, type ParamsArg } from './optimizer.js';
 
 /** Adafactor's hyper-parameters (PyTorch's names in camelCase; `eps` is [eps1 or null, eps2]). */
 export interface AdafactorOptions {
@@ -66,18 +66,16 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
 
   /** One Adafactor update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.tensor(0, { dtype: 'float32' });
-        if (g0.dim() > 1) {
-          st.rowVar = g0.newZeros([...g0.shape.slice(0, -1), 1]);
-          st.colVar = g0.newZeros([...g0.shape.slice(0, -2), 1, g0.shape[g0.dim() - 1]]);
-        } else {
-          st.variance = torch.zerosLike(g0);
-        }
-      }
-      const grad = group.maximize ? g0.neg() : g0;
+    // factored second moments (row and column variances) for matrices, a full one otherwise
+    const init = (_: Tensor, g: Tensor): ParamState =>
+      g.dim() > 1
+        ? {
+            step: zeroStep(),
+            rowVar: g.newZeros([...g.shape.slice(0, -1), 1]),
+            colVar: g.newZeros([...g.shape.slice(0, -2), 1, g.shape[g.dim() - 1]]),
+          }
+        : { step: zeroStep(), variance: torch.zerosLike(g) };
+    return this.stepEach(closure, init, (p, grad, st, group) => {
       const eps1 = group.eps[0] ?? FLOAT_EPS[p.dtype];
       const step = (st.step as Tensor).add_(1).item() as number;
       const oneMinusBeta2 = step ** group.beta2Decay;
@@ -98,7 +96,6 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
       );
       p.add_(update, { alpha: -alpha / denom });
     });
-    return loss;
   }
 }
 

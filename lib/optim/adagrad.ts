@@ -2,7 +2,7 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import { checkImplementationFlags, decayWeights, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /** Adagrad's hyper-parameters (PyTorch's names in camelCase). */
 export interface AdagradOptions {
@@ -72,17 +72,17 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   /** One Adagrad update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) Object.assign(st, this.freshState(p));
-      const stepT = (st.step as Tensor).add_(1);
-      const step = stepT.item() as number;
-      let grad = group.maximize ? g0.neg() : g0;
-      if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
-      const clr = group.lr / (1 + (step - 1) * group.lrDecay);
-      const sum = (st.sum as Tensor).addcmul_(grad, grad, { value: 1 });
-      p.addcdiv_(grad, sum.sqrt().add_(group.eps), { value: -clr });
-    });
-    return loss;
+    return this.stepEach(
+      closure,
+      (p) => this.freshState(p),
+      (p, g, st, group) => {
+        const stepT = (st.step as Tensor).add_(1);
+        const step = stepT.item() as number;
+        const grad = decayWeights(p, g, group.lr, group.weightDecay, false);
+        const clr = group.lr / (1 + (step - 1) * group.lrDecay);
+        const sum = (st.sum as Tensor).addcmul_(grad, grad, { value: 1 });
+        p.addcdiv_(grad, sum.sqrt().add_(group.eps), { value: -clr });
+      },
+    );
   }
 }

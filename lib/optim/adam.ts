@@ -2,7 +2,14 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  type Closure,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /**
  * Adam's hyper-parameters (PyTorch's names in camelCase). `decoupledWeightDecay` (PyTorch's `decoupled_weight_decay`,
@@ -35,6 +42,21 @@ const DEFAULTS: AdamOptions = {
   ...FLAGS,
   decoupledWeightDecay: false,
 };
+
+/**
+ * Adam's moment estimates, updated in place in the state: `exp_avg` moves toward the gradient by `1 - beta1`,
+ * `exp_avg_sq` toward its square by `1 - beta2`. Returns both.
+ *
+ * Args:
+ *   st: the parameter's state, with `expAvg` and `expAvgSq`.
+ *   grad: the gradient.
+ *   beta1, beta2: the averaging coefficients.
+ */
+export function updateMoments(st: ParamState, grad: Tensor, beta1: number, beta2: number): [Tensor, Tensor] {
+  const expAvg = (st.expAvg as Tensor).lerp_(grad, 1 - beta1);
+  const expAvgSq = (st.expAvgSq as Tensor).mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+  return [expAvg, expAvgSq];
+}
 
 function check(name: string, o: AdamOptions): void {
   if (o.lr < 0) throw new RangeError(`${name}: invalid learning rate ${o.lr}`);
@@ -73,9 +95,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
   /** One Adam update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      let grad: Tensor = group.maximize ? g0.neg() : g0;
+    return this.stepEach(closure, null, (p, g, st, group) => {
       const [beta1, beta2] = group.betas;
       if (!st.step) {
         st.step = torch.zeros([], { dtype: 'float32' });
@@ -83,16 +103,10 @@ export class Adam extends Optimizer<AdamOptions> {
         st.expAvgSq = torch.zerosLike(p, { dtype: p.dtype });
         if (group.amsgrad) st.maxExpAvgSq = torch.zerosLike(p, { dtype: p.dtype });
       }
-      const stepT = st.step as Tensor,
-        expAvg = st.expAvg as Tensor,
-        expAvgSq = st.expAvgSq as Tensor;
-      stepT.add_(1);
-      if (group.weightDecay !== 0) {
-        if (this.decoupled || group.decoupledWeightDecay === true) p.mul_(1 - group.lr * group.weightDecay);
-        else grad = grad.add(p, { alpha: group.weightDecay });
-      }
-      expAvg.lerp_(grad, 1 - beta1);
-      expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const stepT = (st.step as Tensor).add_(1);
+      const decoupled = this.decoupled || group.decoupledWeightDecay === true;
+      const grad = decayWeights(p, g, group.lr, group.weightDecay, decoupled);
+      const [expAvg, expAvgSq] = updateMoments(st, grad, beta1, beta2);
       const step = stepT.item();
       const bc1 = 1 - beta1 ** step;
       const bc2 = 1 - beta2 ** step;
@@ -112,7 +126,6 @@ export class Adam extends Optimizer<AdamOptions> {
       }
       p.addcdiv_(expAvg, denom, { value: -stepSize });
     });
-    return loss;
   }
 }
 

@@ -2,7 +2,15 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  zeroStep,
+  type Closure,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** Adamax's hyper-parameters (PyTorch's names in camelCase). */
 export interface AdamaxOptions {
@@ -76,23 +84,20 @@ export class Adamax extends Optimizer<AdamaxOptions> {
 
   /** One Adamax update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.tensor(0, { dtype: 'float32' });
-        st.expAvg = torch.zerosLike(p);
-        st.expInf = torch.zerosLike(p);
-      }
+    const init = (p: Tensor): ParamState => ({
+      step: zeroStep(),
+      expAvg: torch.zerosLike(p),
+      expInf: torch.zerosLike(p),
+    });
+    return this.stepEach(closure, init, (p, g, st, group) => {
       const [beta1, beta2] = group.betas;
-      let grad = group.maximize ? g0.neg() : g0;
       const stepT = (st.step as Tensor).add_(1);
-      if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
+      const grad = decayWeights(p, g, group.lr, group.weightDecay, false);
       const expAvg = (st.expAvg as Tensor).lerp_(grad, 1 - beta1);
       const expInf = st.expInf as Tensor;
       expInf.copy_(torch.maximum(expInf.mul_(beta2), grad.abs().add_(group.eps)));
       const clr = group.lr / (1 - beta1 ** (stepT.item() as number));
       p.addcdiv_(expAvg, expInf, { value: -clr });
     });
-    return loss;
   }
 }

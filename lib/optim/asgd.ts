@@ -2,7 +2,15 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  type Closure,
+  type ParamGroup,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** ASGD's hyper-parameters (PyTorch's names in camelCase). */
 export interface ASGDOptions {
@@ -69,19 +77,17 @@ export class ASGD extends Optimizer<ASGDOptions> {
 
   /** One ASGD update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        // On the parameter's device, as PyTorch's ASGD keeps them.
-        st.step = torch.zeros([], { dtype: 'float32', device: p.device });
-        st.eta = torch.tensor(group.lr, { dtype: 'float32', device: p.device });
-        st.mu = torch.ones([], { dtype: 'float32', device: p.device });
-        st.ax = torch.zerosLike(p);
-      }
+    // On the parameter's device, as PyTorch's ASGD keeps them.
+    const init = (p: Tensor, _: Tensor, group: ParamGroup<ASGDOptions>): ParamState => ({
+      step: torch.zeros([], { dtype: 'float32', device: p.device }),
+      eta: torch.tensor(group.lr, { dtype: 'float32', device: p.device }),
+      mu: torch.ones([], { dtype: 'float32', device: p.device }),
+      ax: torch.zerosLike(p),
+    });
+    return this.stepEach(closure, init, (p, g, st, group) => {
       const { lr, lambd, alpha, t0 } = group;
-      let grad = group.maximize ? g0.neg() : g0;
       const stepT = (st.step as Tensor).add_(1);
-      if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
+      const grad = decayWeights(p, g, lr, group.weightDecay, false);
       const eta = st.eta as Tensor,
         mu = st.mu as Tensor,
         ax = st.ax as Tensor;
@@ -94,6 +100,5 @@ export class ASGD extends Optimizer<ASGDOptions> {
       eta.fill_(lr / (1 + lambd * lr * step) ** alpha);
       mu.fill_(1 / Math.max(1, step - t0));
     });
-    return loss;
   }
 }

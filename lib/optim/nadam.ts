@@ -1,9 +1,18 @@
 // NAdam (Adam with Nesterov momentum and momentum decay) with PyTorch's formulas (_single_tensor_nadam).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
+import { updateMoments } from './adam.js';
 import { checkAdamLike } from './adamax.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  zeroStep,
+  type Closure,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** NAdam's hyper-parameters (PyTorch's names in camelCase). */
 export interface NAdamOptions {
@@ -62,33 +71,26 @@ export class NAdam extends Optimizer<NAdamOptions> {
 
   /** One NAdam update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.tensor(0, { dtype: 'float32' });
-        st.muProduct = torch.tensor(1, { dtype: 'float32' });
-        st.expAvg = torch.zerosLike(p);
-        st.expAvgSq = torch.zerosLike(p);
-      }
+    const init = (p: Tensor): ParamState => ({
+      step: zeroStep(),
+      muProduct: torch.tensor(1, { dtype: 'float32' }),
+      expAvg: torch.zerosLike(p),
+      expAvgSq: torch.zerosLike(p),
+    });
+    return this.stepEach(closure, init, (p, g, st, group) => {
       const [beta1, beta2] = group.betas;
-      const { lr, weightDecay, momentumDecay } = group;
-      let grad = group.maximize ? g0.neg() : g0;
+      const { lr, momentumDecay } = group;
       const step = (st.step as Tensor).add_(1).item() as number;
       const bc2 = 1 - beta2 ** step;
-      if (weightDecay !== 0) {
-        if (group.decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
-        else grad = grad.add(p, { alpha: weightDecay });
-      }
+      const grad = decayWeights(p, g, lr, group.weightDecay, group.decoupledWeightDecay);
       const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
       const muProduct = (st.muProduct as Tensor).mul_(mu).item() as number;
-      const expAvg = (st.expAvg as Tensor).lerp_(grad, 1 - beta1);
-      const expAvgSq = (st.expAvgSq as Tensor).mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const [expAvg, expAvgSq] = updateMoments(st, grad, beta1, beta2);
       const denom = expAvgSq.div(bc2).sqrt().add_(group.eps);
       const muProductNext = muProduct * muNext;
       p.addcdiv_(grad, denom, { value: (-lr * (1 - mu)) / (1 - muProduct) });
       p.addcdiv_(expAvg, denom, { value: (-lr * muNext) / (1 - muProductNext) });
     });
-    return loss;
   }
 }

@@ -12,6 +12,25 @@ export type StateValue = Tensor | number | (Tensor | number | null)[];
  * the names in Python's snake_case.
  */
 export type ParamState = Record<string, StateValue>;
+/** A fresh `step` count: a 0-d float32 zero, as PyTorch's single-tensor optimizers keep it. */
+export const zeroStep = (): Tensor => torch.zeros([], { dtype: 'float32' });
+/**
+ * Weight decay as PyTorch's optimizers apply it: decoupled as AdamW's (`p *= 1 - lr * weightDecay`, the gradient
+ * kept) or an L2 penalty (the gradient plus `weightDecay * p`). Returns the gradient to use.
+ *
+ * Args:
+ *   p: the parameter (changed in place when decoupled).
+ *   grad: its gradient.
+ *   lr, weightDecay: the group's values; nothing happens when weightDecay is 0.
+ *   decoupled: decay the weights instead of the gradient.
+ */
+export function decayWeights(p: Tensor, grad: Tensor, lr: number, weightDecay: number, decoupled: boolean): Tensor {
+  if (weightDecay === 0) return grad;
+  if (!decoupled) return grad.add(p, { alpha: weightDecay });
+  p.mul_(1 - lr * weightDecay);
+  return grad;
+}
+
 /** A parameter group: the tensors and this group's hyper-parameters. */
 export type ParamGroup<O> = O & { params: Tensor[] };
 /** Parameters as a flat list, or groups that override the defaults per group. */
@@ -174,6 +193,24 @@ export abstract class Optimizer<O extends object> {
           });
         }
     });
+  }
+
+  /**
+   * The body of most `step`s, PyTorch's single-tensor loop: runs the closure, then, for each parameter with a
+   * gradient, fills its state with `init(p, grad, group)` while the state is empty and calls `update` with the
+   * gradient (negated when the group has `maximize` set). Returns the closure's loss.
+   */
+  protected stepEach(
+    closure: Closure | undefined,
+    init: ((p: Tensor, grad: Tensor, group: ParamGroup<O>) => ParamState) | null,
+    update: (p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>) => void,
+  ): Tensor | number | undefined {
+    const loss = this.runClosure(closure);
+    this.forEachParam((p, grad, st, group) => {
+      if (init && Object.keys(st).length === 0) Object.assign(st, init(p, grad, group));
+      update(p, (group as { maximize?: boolean }).maximize ? grad.neg() : grad, st, group);
+    });
+    return loss;
   }
 
   /**

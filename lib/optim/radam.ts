@@ -1,9 +1,18 @@
 // RAdam (rectified Adam) with PyTorch's formulas (_single_tensor_radam).
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
+import { updateMoments } from './adam.js';
 import { checkAdamLike } from './adamax.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  zeroStep,
+  type Closure,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** RAdam's hyper-parameters (PyTorch's names in camelCase). */
 export interface RAdamOptions {
@@ -60,23 +69,17 @@ export class RAdam extends Optimizer<RAdamOptions> {
 
   /** One RAdam update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.tensor(0, { dtype: 'float32' });
-        st.expAvg = torch.zerosLike(p);
-        st.expAvgSq = torch.zerosLike(p);
-      }
+    const init = (p: Tensor): ParamState => ({
+      step: zeroStep(),
+      expAvg: torch.zerosLike(p),
+      expAvgSq: torch.zerosLike(p),
+    });
+    return this.stepEach(closure, init, (p, g, st, group) => {
       const [beta1, beta2] = group.betas;
-      const { lr, weightDecay } = group;
-      let grad = group.maximize ? g0.neg() : g0;
+      const { lr } = group;
       const step = (st.step as Tensor).add_(1).item() as number;
-      if (weightDecay !== 0) {
-        if (group.decoupledWeightDecay) p.mul_(1 - lr * weightDecay);
-        else grad = grad.add(p, { alpha: weightDecay });
-      }
-      const expAvg = (st.expAvg as Tensor).lerp_(grad, 1 - beta1);
-      const expAvgSq = (st.expAvgSq as Tensor).mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const grad = decayWeights(p, g, lr, group.weightDecay, group.decoupledWeightDecay);
+      const [expAvg, expAvgSq] = updateMoments(st, grad, beta1, beta2);
       const bc1 = 1 - beta1 ** step;
       const bc2 = 1 - beta2 ** step;
       const corrected = expAvg.div(bc1);
@@ -95,6 +98,5 @@ export class RAdam extends Optimizer<RAdamOptions> {
         p.add_(corrected.mul(lr), { alpha: -1 });
       }
     });
-    return loss;
   }
 }

@@ -2,7 +2,16 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  decayWeights,
+  Optimizer,
+  zeroStep,
+  type Closure,
+  type ParamGroup,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** RMSprop's hyper-parameters (PyTorch's names in camelCase). */
 export interface RMSpropOptions {
@@ -75,18 +84,16 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
   /** One RMSprop update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.zeros([], { dtype: 'float32' });
-        st.squareAvg = torch.zerosLike(p);
-        if (group.momentum > 0) st.momentumBuffer = torch.zerosLike(p);
-        if (group.centered) st.gradAvg = torch.zerosLike(p);
-      }
-      let grad = group.maximize ? g0.neg() : g0;
+    const init = (p: Tensor, _: Tensor, group: ParamGroup<RMSpropOptions>): ParamState => ({
+      step: zeroStep(),
+      squareAvg: torch.zerosLike(p),
+      ...(group.momentum > 0 ? { momentumBuffer: torch.zerosLike(p) } : {}),
+      ...(group.centered ? { gradAvg: torch.zerosLike(p) } : {}),
+    });
+    return this.stepEach(closure, init, (p, g, st, group) => {
       const squareAvg = st.squareAvg as Tensor;
       (st.step as Tensor).add_(1);
-      if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
+      const grad = decayWeights(p, g, group.lr, group.weightDecay, false);
       squareAvg.mul_(group.alpha).addcmul_(grad, grad, { value: 1 - group.alpha });
       let avg: Tensor;
       if (group.centered) {
@@ -103,6 +110,5 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
         p.addcdiv_(grad, avg, { value: -group.lr });
       }
     });
-    return loss;
   }
 }

@@ -2,7 +2,14 @@
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import {
+  checkImplementationFlags,
+  Optimizer,
+  zeroStep,
+  type Closure,
+  type ParamState,
+  type ParamsArg,
+} from './optimizer.js';
 
 /** Rprop's hyper-parameters (PyTorch's names in camelCase). */
 export interface RpropOptions {
@@ -53,16 +60,14 @@ export class Rprop extends Optimizer<RpropOptions> {
 
   /** One Rprop update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      if (Object.keys(st).length === 0) {
-        st.step = torch.zeros([], { dtype: 'float32' });
-        st.prev = torch.zerosLike(p);
-        st.stepSize = torch.fullLike(g0, group.lr);
-      }
+    const init = (p: Tensor, g: Tensor, group: { lr: number }): ParamState => ({
+      step: zeroStep(),
+      prev: torch.zerosLike(p),
+      stepSize: torch.fullLike(g, group.lr),
+    });
+    return this.stepEach(closure, init, (p, grad0, st, group) => {
       const [etaminus, etaplus] = group.etas;
       const [min, max] = group.stepSizes;
-      const grad0 = group.maximize ? g0.neg() : g0;
       (st.step as Tensor).add_(1);
       const prev = st.prev as Tensor;
       const sign = grad0.mul(prev).sign();
@@ -74,6 +79,5 @@ export class Rprop extends Optimizer<RpropOptions> {
       p.addcmul_(grad.sign(), stepSize, { value: -1 });
       prev.copy_(grad);
     });
-    return loss;
   }
 }

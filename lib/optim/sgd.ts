@@ -1,7 +1,7 @@
 // SGD with momentum, dampening, Nesterov and weight decay (PyTorch's _single_tensor_sgd).
 import type { Tensor } from '../torch/tensor.js';
 import { pyArgs, type PyArgs } from './args.js';
-import { checkImplementationFlags, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
+import { checkImplementationFlags, decayWeights, Optimizer, type Closure, type ParamsArg } from './optimizer.js';
 
 /**
  * SGD's hyper-parameters (PyTorch's names in camelCase; `foreach`, `differentiable`, `fused` as
@@ -65,10 +65,8 @@ export class SGD extends Optimizer<SGDOptions> {
 
   /** One SGD update of every parameter with a gradient; with a closure, runs it first and returns its loss. */
   step(closure?: Closure): Tensor | number | undefined {
-    const loss = this.runClosure(closure);
-    this.forEachParam((p, g0, st, group) => {
-      let grad: Tensor = group.maximize ? g0.neg() : g0;
-      if (group.weightDecay !== 0) grad = grad.add(p, { alpha: group.weightDecay });
+    return this.stepEach(closure, null, (p, g, st, group) => {
+      let grad = decayWeights(p, g, group.lr, group.weightDecay, false);
       if (group.momentum !== 0) {
         let buf = st.momentumBuffer as Tensor | undefined;
         if (!buf) {
@@ -81,6 +79,5 @@ export class SGD extends Optimizer<SGDOptions> {
       }
       p.add_(grad, { alpha: -group.lr });
     });
-    return loss;
   }
 }
