@@ -87,6 +87,10 @@ export abstract class RNNBase extends Module {
   get flatWeights(): Tensor[] {
     return this.flatWeightsNames.map((n) => this.param(n));
   }
+  /** What ATen's recurrent ops take after the states: weights, has-biases, layers, dropout, train, bidirectional. */
+  protected get opArgs(): [Tensor[], boolean, number, number, boolean, boolean] {
+    return [this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional];
+  }
   protected get numDirections(): number {
     return this.bidirectional ? 2 : 1;
   }
@@ -248,23 +252,9 @@ export class RNN extends RNNBase {
   override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
     const op = this.mode === 'RNN_TANH' ? torch.rnnTanh : torch.rnnRelu;
     if (input instanceof PackedSequence) {
-      return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) =>
-        op(d, b, h[0]!, this.flatWeights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional),
-      );
+      return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) => op(d, b, h[0]!, ...this.opArgs));
     }
-    return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
-      op(
-        x,
-        h[0]!,
-        this.flatWeights,
-        this.bias,
-        this.numLayers,
-        this.dropout,
-        this.training,
-        this.bidirectional,
-        this.batchFirst,
-      ),
-    );
+    return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) => op(x, h[0]!, ...this.opArgs, this.batchFirst));
   }
 }
 
@@ -344,32 +334,12 @@ export class LSTM extends RNNBase {
     const sizes = [this.projSize || this.hiddenSize, this.hiddenSize];
     if (input instanceof PackedSequence) {
       const [out, h, c] = this.runPacked<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], sizes, (d, b, s) =>
-        torch.lstm(
-          d,
-          b,
-          s,
-          this.flatWeights,
-          this.bias,
-          this.numLayers,
-          this.dropout,
-          this.training,
-          this.bidirectional,
-        ),
+        torch.lstm(d, b, s, ...this.opArgs),
       );
       return [out, [h, c]];
     }
     const [out, h, c] = this.run<[Tensor, Tensor]>(input, hx ?? [undefined, undefined], sizes, (x, s) =>
-      torch.lstm(
-        x,
-        s,
-        this.flatWeights,
-        this.bias,
-        this.numLayers,
-        this.dropout,
-        this.training,
-        this.bidirectional,
-        this.batchFirst,
-      ),
+      torch.lstm(x, s, ...this.opArgs, this.batchFirst),
     );
     return [out, [h, c]];
   }
@@ -423,31 +393,11 @@ export class GRU extends RNNBase {
   override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
     if (input instanceof PackedSequence) {
       return this.runPacked<[Tensor]>(input, [hx], [this.hiddenSize], (d, b, h) =>
-        torch.gru(
-          d,
-          b,
-          h[0]!,
-          this.flatWeights,
-          this.bias,
-          this.numLayers,
-          this.dropout,
-          this.training,
-          this.bidirectional,
-        ),
+        torch.gru(d, b, h[0]!, ...this.opArgs),
       );
     }
     return this.run<[Tensor]>(input, [hx], [this.hiddenSize], (x, h) =>
-      torch.gru(
-        x,
-        h[0]!,
-        this.flatWeights,
-        this.bias,
-        this.numLayers,
-        this.dropout,
-        this.training,
-        this.bidirectional,
-        this.batchFirst,
-      ),
+      torch.gru(x, h[0]!, ...this.opArgs, this.batchFirst),
     );
   }
 }

@@ -7,6 +7,36 @@ import * as init from '../init.js';
 import { Module, pyFloat } from '../module.js';
 import { factory, type FactoryOptions } from './utils.js';
 
+/**
+ * Registers the `weight` of an Embedding or EmbeddingBag: the given tensor (detached, its shape checked) or a new
+ * `(numEmbeddings, embeddingDim)` one from N(0, 1) with the padding row zeroed; frozen when `o.freeze`.
+ */
+function registerWeight(
+  m: Module,
+  who: string,
+  numEmbeddings: number,
+  embeddingDim: number,
+  paddingIdx: number | null,
+  o: FactoryOptions & { weight?: Tensor; freeze?: boolean },
+): void {
+  if (o.weight) {
+    const s = o.weight.shape;
+    if (s.length !== 2 || s[0] !== numEmbeddings || s[1] !== embeddingDim)
+      throw new RangeError(`${who}: weight shape [${s.join(', ')}] does not match [${numEmbeddings}, ${embeddingDim}]`);
+    m.registerParameter('weight', o.weight.detach());
+  } else {
+    const w = m.registerParameter('weight', torch.empty([numEmbeddings, embeddingDim], factory(o)))!;
+    init.normal_(w);
+    if (paddingIdx !== null)
+      torch.noGrad(() =>
+        torch.tidy(() => {
+          w.get(paddingIdx).fill_(0);
+        }),
+      );
+  }
+  if (o.freeze) m.param('weight').requiresGrad_(false);
+}
+
 /** Options of Embedding (PyTorch's keyword arguments, camelCase). */
 export interface EmbeddingModuleOptions extends FactoryOptions, F.EmbeddingOptions {
   /** Use this tensor (shape [numEmbeddings, embeddingDim]) as the weight, sharing its storage. */ weight?: Tensor;
@@ -63,24 +93,7 @@ export class Embedding extends Module {
     this.normType = o.normType ?? 2;
     this.scaleGradByFreq = o.scaleGradByFreq ?? false;
     this.sparse = o.sparse ?? false;
-    if (o.weight) {
-      const s = o.weight.shape;
-      if (s.length !== 2 || s[0] !== numEmbeddings || s[1] !== embeddingDim)
-        throw new RangeError(
-          `Embedding: weight shape [${s.join(', ')}] does not match [${numEmbeddings}, ${embeddingDim}]`,
-        );
-      this.registerParameter('weight', o.weight.detach());
-    } else {
-      const w = this.registerParameter('weight', torch.empty([numEmbeddings, embeddingDim], factory(o)))!;
-      init.normal_(w);
-      if (this.paddingIdx !== null)
-        torch.noGrad(() =>
-          torch.tidy(() => {
-            w.get(this.paddingIdx!).fill_(0);
-          }),
-        );
-    }
-    if (o.freeze) this.weight.requiresGrad_(false);
+    registerWeight(this, 'Embedding', numEmbeddings, embeddingDim, this.paddingIdx, o);
   }
   get weight(): Tensor {
     return this.param('weight');
@@ -184,24 +197,7 @@ export class EmbeddingBag extends Module {
     this.mode = o.mode ?? 'mean';
     this.sparse = o.sparse ?? false;
     this.includeLastOffset = o.includeLastOffset ?? false;
-    if (o.weight) {
-      const s = o.weight.shape;
-      if (s.length !== 2 || s[0] !== numEmbeddings || s[1] !== embeddingDim)
-        throw new RangeError(
-          `EmbeddingBag: weight shape [${s.join(', ')}] does not match [${numEmbeddings}, ${embeddingDim}]`,
-        );
-      this.registerParameter('weight', o.weight.detach());
-    } else {
-      const w = this.registerParameter('weight', torch.empty([numEmbeddings, embeddingDim], factory(o)))!;
-      init.normal_(w);
-      if (this.paddingIdx !== null)
-        torch.noGrad(() =>
-          torch.tidy(() => {
-            w.get(this.paddingIdx!).fill_(0);
-          }),
-        );
-    }
-    if (o.freeze) this.weight.requiresGrad_(false);
+    registerWeight(this, 'EmbeddingBag', numEmbeddings, embeddingDim, this.paddingIdx, o);
   }
   get weight(): Tensor {
     return this.param('weight');
