@@ -10,7 +10,7 @@ import { hasPython, runPython } from '../test-support/python.js';
 
 const dir = join(import.meta.dirname, 'fixtures/loss');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).values;
-// ../shared/fixtures/precision.json guidance: losses rtol 1e-5; gradients per tensor relative Frobenius <= 5e-2
+// The reference fixtures' precision guidance: losses rtol 1e-5; gradients per tensor relative Frobenius <= 5e-2
 // (loss gradients here have no BatchNorm and agree far better; we also check them to 1e-5 relative).
 const LOSS_RTOL = 1e-5;
 const GRAD_REL_FROB = 5e-2;

@@ -17,7 +17,7 @@ import {
 } from '../lib/skcdf/metrics.js';
 
 const dir = join(import.meta.dirname, 'fixtures/metrics');
-// ../shared/fixtures/README.md (precision section): "metrics 1e-9 relative" (precision.json has no metrics key)
+// The reference fixtures' precision notes: metrics agree to 1e-9 relative (test/fixtures/metrics holds the values)
 const REL = 1e-9;
 
 /** Minimal .npy reader for the uint8 C-order fixtures (keeps this suite independent of lib/io). */

@@ -13,7 +13,7 @@ const writeTmp = (data: unknown): string => {
   return f;
 };
 
-// Tolerances (../shared/fixtures/precision.json guidance): forward outputs atol 1e-3 (we meet 1e-5 here:
+// Tolerances (the reference fixtures' precision guidance): forward outputs atol 1e-3 (we meet 1e-5 here:
 // no BatchNorm-in-train chains), BN buffers atol 1e-5, gradients relative Frobenius <= 5e-2 (we check 1e-4).
 const ATOL = 1e-5;
 const GRAD_REL = 1e-4;

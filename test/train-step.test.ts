@@ -1,4 +1,4 @@
-// One complete SKCDF training iteration against the reference fixture (../shared/fixtures/train_step):
+// One complete SKCDF training iteration against the reference fixture (test/fixtures/train_step):
 // weight averaging, masked float64 losses with the supplied Bernoulli masks, pseudo labels, SGD with
 // Nesterov momentum. Tolerances from precision.json.
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-"""SKCDF reference algorithm in plain PyTorch, written from ../../../shared/spec/skcdf.md (sections 1, 2).
+"""SKCDF reference algorithm in plain PyTorch (the training step and the model of the official trainer).
 
 Used by bench/train-step.ts as the PyTorch side of the comparison:
   verify  -- load our TypeScript model's state dict and inputs, compare forward outputs ('labeled' and
