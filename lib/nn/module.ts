@@ -295,7 +295,7 @@ export interface Module {
  * Base of every layer (PyTorch's nn.Module): parameters, buffers and children registered by name (on
  * assignment or with register*), state dicts with PyTorch's keys, train/eval, to(), hooks, printing.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface adds the call signature
+// Declaration merging on purpose: the `Module` interface below adds the call signature.
 export class Module extends CallableBase {
   /** Whether the module is in training mode (`train()` / `eval()`). */
   training = true;
