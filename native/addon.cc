@@ -1,5 +1,6 @@
 // Module entry: registers the native functions and tunes glibc's allocator for tensor workloads.
 #include "common.h"
+#include "cpu-allocator.h"
 #include "distributed.h"
 #include "hooks.h"
 
@@ -31,6 +32,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
                                 "use tensors from one thread (worker threads can prepare plain TypedArrays)");
   }
   tuneAllocator();
+  skcdf::installCpuAllocator(env, exports);
   skcdf::registerTensorFunctions(env, exports);
   skcdf::registerOpFunctions(env, exports);
   skcdf::registerAutogradFunctions(env, exports);

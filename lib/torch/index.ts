@@ -44,6 +44,7 @@ export { setPrintOptions, getPrintOptions, type PrintOptions } from './printing.
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export type { RemovableHandle, TensorHook } from './hooks.js';
 export * as autograd from './autograd.js';
+export * as cpu from './cpu-memory.js';
 export * as cuda from './cuda.js';
 export * as distributed from '../distributed/index.js';
 export { ops } from './ops.js';

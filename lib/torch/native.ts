@@ -23,6 +23,31 @@ export interface CudaMemory {
   /** The highest `reserved` so far (`torch.cuda.max_memory_reserved`). */
   peakReserved: number;
 }
+/** The caching CPU allocator's figures (see `torch.cpu.memoryStats`). */
+export interface CpuAllocatorStats {
+  /** Bytes of freed large blocks kept for reuse. */
+  cachedBytes: number;
+  /** How many blocks `cachedBytes` is made of. */
+  cachedBlocks: number;
+  /** Bytes of large blocks held by tensors now. */
+  liveBytes: number;
+  /** The highest `liveBytes + cachedBytes` so far: the most large-block memory held at once. */
+  peakBytes: number;
+  /** Large allocations served from the cache. */
+  hits: number;
+  /** Large allocations that mapped new memory (the cache had no block of a fitting size). */
+  misses: number;
+  /** Cached or freed large blocks returned to the kernel to stay within `limit`. */
+  evictions: number;
+  /** The most bytes the cache may hold; 0 when caching is off. */
+  limit: number;
+  /** Blocks from this many bytes on are large (cached); smaller ones go to the C library's heap. */
+  threshold: number;
+  /** Whether new large blocks are advised for transparent huge pages (`SKCDF_CPU_HUGEPAGES`). */
+  hugePages: boolean;
+  /** Whether this allocator is libtorch's CPU allocator (false when another library installed its own). */
+  installed: boolean;
+}
 /** One argument of an operator schema as the addon's `schemas()` reports it. */
 export interface NativeSchemaArg {
   /** The argument's name in the schema (snake_case). */
@@ -171,6 +196,9 @@ export interface NativeAddon extends NativeDistributed {
   cudaEmptyCache(): void;
   cudaMemory(index?: number): CudaMemory | null;
   cudaCompiled(): boolean;
+  cpuMemoryStats(): CpuAllocatorStats;
+  cpuEmptyCache(): void;
+  cpuSetCacheLimit(bytes: number): void;
   manualSeed(seed: number | bigint): void;
   getNumThreads(): number;
   setNumThreads(n: number): void;

@@ -1,0 +1,63 @@
+// torch.cpu: the caching CPU allocator the addon installs as libtorch's CPU allocator.
+//
+// Blocks of 1 MiB or more are mapped 2 MiB-aligned (advised for transparent huge pages) and, when a tensor frees
+// them, kept for the next allocation of a similar size instead of being returned to the kernel: a training loop then
+// stops page-faulting its large activations afresh every iteration. The cache holds at most `limit` bytes (default
+// 2 GiB, or an eighth of physical memory when that is less), dropping the least recently freed blocks beyond it.
+// Smaller blocks go to the C library's heap exactly as with libtorch's default allocator.
+//
+// Environment, read when the addon loads:
+//   SKCDF_CPU_CACHE_BYTES  the cache limit in bytes (suffixes K, M, G accepted); 0 turns caching off.
+//   SKCDF_CPU_HUGEPAGES    0: do not advise new large blocks for transparent huge pages.
+import { native, type CpuAllocatorStats } from './native.js';
+
+export type { CpuAllocatorStats };
+
+/**
+ * The caching CPU allocator's figures: bytes cached and held by tensors, hits and misses of large allocations,
+ * the peak, and the settings. Only large blocks (at least `threshold` bytes) are counted.
+ *
+ * Returns:
+ *   `{ cachedBytes, cachedBlocks, liveBytes, peakBytes, hits, misses, evictions, limit, threshold, hugePages,
+ *   installed }` (see `CpuAllocatorStats`).
+ *
+ * Example:
+ *   const m = torch.cpu.memoryStats();
+ *   console.log(`${m.hits} hits, ${m.misses} misses, ${(m.cachedBytes / 2 ** 20).toFixed(0)} MiB cached`);
+ */
+export const memoryStats = (): CpuAllocatorStats => native.cpuMemoryStats();
+
+/**
+ * Returns every cached (freed, unused) block of the CPU allocator to the operating system, as
+ * `torch.cuda.emptyCache()` does for the GPU. Memory held by live tensors stays allocated; later large allocations
+ * map fresh memory until the cache fills again.
+ *
+ * Example:
+ *   torch.dispose(activations);
+ *   torch.cpu.emptyCache();
+ *   torch.cpu.memoryStats().cachedBytes; // 0
+ */
+export const emptyCache = (): void => native.cpuEmptyCache();
+
+/**
+ * Sets the most bytes the CPU allocator's cache may hold; cached blocks beyond it are released at once, least
+ * recently freed first. 0 turns caching off: large blocks are then allocated and freed by the C library, as with
+ * libtorch's default allocator. The default is 2 GiB, or an eighth of physical memory when that is less
+ * (environment variable `SKCDF_CPU_CACHE_BYTES` at load).
+ *
+ * Args:
+ *   bytes: a non-negative integer number of bytes.
+ *
+ * Throws:
+ *   TypeError when `bytes` is not a non-negative integer.
+ *
+ * Example:
+ *   torch.cpu.setAllocatorCacheLimit(512 * 2 ** 20); // at most 512 MiB of freed blocks kept
+ *   torch.cpu.setAllocatorCacheLimit(0); // no caching
+ */
+export function setAllocatorCacheLimit(bytes: number): void {
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new TypeError(`torch.cpu.setAllocatorCacheLimit: bytes must be a non-negative integer, got ${String(bytes)}`);
+  }
+  native.cpuSetCacheLimit(bytes);
+}
