@@ -322,7 +322,9 @@ abstract class AttentionBlockBase extends Module {
   protected finish(y: Tensor, res: Tensor, B: number): Tensor {
     const [D, H, W] = this.bottleneck;
     const z = this.ffnNorm.forward(y.add(res));
-    return this.mapOut.forward(z.permute([0, 2, 1]).contiguous().view([B, this.embeddingChannels, D, H, W]));
+    // reshape, not contiguous().view: the permuted tokens become a channels-last view (no copy), as in the
+    // reference, and the decoders' convolutions, BatchNorm and the heads' argmax then run channels-last.
+    return this.mapOut.forward(z.permute([0, 2, 1]).reshape([B, this.embeddingChannels, D, H, W]));
   }
 }
 
