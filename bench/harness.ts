@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../lib/torch/node-flags.js';
 
 export interface Stats {
   n: number;
@@ -178,7 +179,7 @@ export function nodeChild(
   script: string,
   args: readonly string[],
 ): { cmd: string; args: string[]; env: Record<string, string> } {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const flags = nodeFlags();
   const env: Record<string, string> = {};
   for (const kv of (process.env.BENCH_OURS_ENV ?? '').split(/\s+/).filter(Boolean)) {
     const i = kv.indexOf('=');
@@ -188,9 +189,19 @@ export function nodeChild(
   return { cmd: process.execPath, args: [...flags, '--import', 'tsx', script, ...args], env };
 }
 
+/**
+ * V8 flags of our child: the package's NODE_FLAGS (what `npm run train` uses), or BENCH_NODE_FLAGS when set
+ * (`BENCH_NODE_FLAGS=none` for none).
+ */
+export function nodeFlags(): string[] {
+  const v = process.env.BENCH_NODE_FLAGS;
+  if (v === undefined) return [...NODE_FLAGS];
+  return v === 'none' ? [] : v.split(/\s+/).filter(Boolean);
+}
+
 /** What a lead run changed on our side, for the record in the final JSON line. */
 export function leadSettings(): { nodeFlags: string; oursEnv: string } {
-  return { nodeFlags: process.env.BENCH_NODE_FLAGS ?? '', oursEnv: process.env.BENCH_OURS_ENV ?? '' };
+  return { nodeFlags: nodeFlags().join(' '), oursEnv: process.env.BENCH_OURS_ENV ?? '' };
 }
 
 /** The git commit of the working tree (for the record in the final JSON line), or null. */

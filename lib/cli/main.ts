@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc --max-semi-space-size=64
 // The skcdf command line: thin commands over library functions (lib/skcdf, lib/data).
 import { Command } from 'commander';
 import { trainCommand } from './train.js';

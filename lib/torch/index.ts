@@ -41,6 +41,7 @@ export {
 } from './creation.js';
 export { tidy, scope, keep, dispose, memory, type MemoryInfo } from './handle.js';
 export { setPrintOptions, getPrintOptions, type PrintOptions } from './printing.js';
+export { NODE_FLAGS } from './node-flags.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export type { RemovableHandle, TensorHook } from './hooks.js';
 export * as autograd from './autograd.js';

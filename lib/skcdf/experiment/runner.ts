@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetName } from '../classes.js';
+import { NODE_FLAGS } from '../../torch/node-flags.js';
 import { EXPERIMENT_ROWS, runSpec, trainCommandLine, type ExperimentRow, type RunSpec } from './rows.js';
 import {
   evaluateLastEpoch,
@@ -198,7 +199,7 @@ export class Experiment {
       this.stop = signal;
       this.log(
         `${spec.runDir}: the train process stopped on ${signal} from outside the experiment; rerun the experiment to ` +
-        `resume it`,
+          `resume it`,
       );
       return;
     }
@@ -215,7 +216,7 @@ export class Experiment {
     try {
       writeSync(fd, `\n# ${new Date().toISOString()} ${trainCommandLine(args)}\n`);
       // Own process group: a terminal's Ctrl-C reaches the experiment only, which forwards it once.
-      child = spawn(process.execPath, [...cliEntry(), 'train', ...args], {
+      child = spawn(process.execPath, [...NODE_FLAGS, ...cliEntry(), 'train', ...args], {
         cwd: this.cwd,
         stdio: ['ignore', fd, fd],
         detached: true,
@@ -265,7 +266,7 @@ export class Experiment {
     this.o.onEvent?.({ type: 'docs', paths });
     this.log(
       `${results.length} finished run(s) -> ` +
-      `${[paths.md, paths.json, paths.svg].map((p) => shown(this.cwd, p)).join(', ')}`,
+        `${[paths.md, paths.json, paths.svg].map((p) => shown(this.cwd, p)).join(', ')}`,
     );
     return paths;
   }
