@@ -57,6 +57,7 @@ export class GradScaler {
   getScale(): number {
     return this.enabled ? this.scaleValue : 1;
   }
+  /** Consecutive steps without inf/NaN gradients since the scale last changed. */
   getGrowthTracker(): number {
     return this.growthTracker;
   }
@@ -141,6 +142,7 @@ export class GradScaler {
     this.perOpt.clear();
   }
 
+  /** The scaler's state, with PyTorch's keys (scale, growth and backoff factors, interval, tracker). */
   stateDict(): {
     scale: number;
     growth_factor: number;
@@ -156,6 +158,7 @@ export class GradScaler {
       _growth_tracker: this.growthTracker,
     };
   }
+  /** Restores the scale and growth tracker of a {@link GradScaler.stateDict}. */
   loadStateDict(sd: { scale: number; _growth_tracker: number }): void {
     this.scaleValue = sd.scale;
     this.growthTracker = sd._growth_tracker;

@@ -130,6 +130,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     return this.batchSampler?.length;
   }
 
+  /** Yields the batches of one epoch. */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     if (!isMapDataset(this.dataset)) {
       yield* this.iterateStream(this.dataset);
@@ -221,6 +222,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     this.pool = undefined;
     await pool?.close('DataLoader closed');
   }
+  /** Stops the worker threads, as {@link DataLoader.close} (for `await using`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -8,11 +8,14 @@ import { Rng } from './prng.js';
 /** A map-style dataset: `length` items addressed by index 0..length-1 (PyTorch's __len__ / __getitem__). */
 export interface Dataset<T> {
   readonly length: number;
+  /** The sample at `index` (0 <= index < length), or a promise of it. */
   getItem(index: number): T | Promise<T>;
 }
 /** A stream of items (PyTorch's IterableDataset): no length, no random access. */
 export interface IterableDataset<T> {
+  /** Yields the samples asynchronously (one of the two iterators is required). */
   [Symbol.asyncIterator]?(): AsyncIterator<T>;
+  /** Yields the samples synchronously (one of the two iterators is required). */
   [Symbol.iterator]?(): Iterator<T>;
 }
 /** Whether a dataset is map-style (has `length` and `getItem`) rather than iterable. */
@@ -33,6 +36,7 @@ export class ArrayDataset<T> implements Dataset<T> {
   get length(): number {
     return this.items.length;
   }
+  /** The item at `index`. */
   getItem(index: number): T {
     return this.items[normalizeIndex(index, this.items.length, 'ArrayDataset')]!;
   }
@@ -54,6 +58,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
   get length(): number {
     return this.tensors[0]!.shape[0]!;
   }
+  /** Row `index` of every tensor. */
   getItem(index: number): Tensor[] {
     const i = normalizeIndex(index, this.length, 'TensorDataset');
     return this.tensors.map((t) => t.get(i));
@@ -69,6 +74,7 @@ export class Subset<T> implements Dataset<T> {
   get length(): number {
     return this.indices.length;
   }
+  /** The sample at `index` of the underlying dataset(s). */
   getItem(index: number): T | Promise<T> {
     return this.dataset.getItem(this.indices[normalizeIndex(index, this.indices.length, 'Subset')]!);
   }
@@ -87,6 +93,7 @@ export class ConcatDataset<T> implements Dataset<T> {
   get length(): number {
     return this.cumulativeSizes[this.cumulativeSizes.length - 1]!;
   }
+  /** The sample at `index` of the underlying dataset(s). */
   getItem(index: number): T | Promise<T> {
     const i = normalizeIndex(index, this.length, 'ConcatDataset');
     // bisect_right over the cumulative sizes

@@ -95,6 +95,7 @@ export class DistributedSampler implements Iterable<number> {
     return this.numSamples;
   }
 
+  /** Yields this rank's indices for the current epoch. */
   [Symbol.iterator](): Iterator<number> {
     return this.indices()[Symbol.iterator]();
   }

@@ -4,6 +4,7 @@ import { randperm, toRng, type GeneratorLike } from './dataset.js';
 
 /** Yields dataset indices; `length` when known. */
 export interface Sampler {
+  /** Yields dataset indices for one epoch. */
   [Symbol.iterator](): Iterator<number>;
   readonly length?: number;
 }
@@ -15,6 +16,7 @@ export class SequentialSampler implements Sampler {
   get length(): number {
     return this.n;
   }
+  /** Yields this epoch's dataset indices. */
   *[Symbol.iterator](): Iterator<number> {
     for (let i = 0; i < this.n; i++) yield i;
   }
@@ -43,6 +45,7 @@ export class RandomSampler implements Sampler {
   get length(): number {
     return this.numSamples;
   }
+  /** Yields this epoch's dataset indices. */
   *[Symbol.iterator](): Iterator<number> {
     if (this.replacement) {
       for (let i = 0; i < this.numSamples; i++) yield this.generator.int(0, this.n);
@@ -66,6 +69,7 @@ export class SubsetRandomSampler implements Sampler {
   get length(): number {
     return this.indices.length;
   }
+  /** Yields this epoch's dataset indices. */
   *[Symbol.iterator](): Iterator<number> {
     for (const i of randperm(this.indices.length, this.generator)) yield this.indices[i]!;
   }
@@ -90,6 +94,7 @@ export class WeightedRandomSampler implements Sampler {
   get length(): number {
     return this.numSamples;
   }
+  /** Yields this epoch's dataset indices. */
   *[Symbol.iterator](): Iterator<number> {
     const w = [...this.weights];
     for (let k = 0; k < this.numSamples; k++) {
@@ -124,6 +129,7 @@ export class BatchSampler implements Iterable<number[]> {
     if (n === undefined) return undefined;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
+  /** Yields this epoch's batches of dataset indices. */
   *[Symbol.iterator](): Iterator<number[]> {
     let batch: number[] = [];
     for (const i of this.sampler) {

@@ -71,10 +71,12 @@ export class ProcessGroup {
   // Each collective: `<name>(...)` waits for completion; `<name>Async(...)` returns a Promise
   // resolved when c10d's Work completes (the event loop keeps running meanwhile).
 
+  /** Reduces `tensor` across all ranks in place (sum unless `op` says otherwise) and returns it. */
   allReduce(tensor: Tensor, options?: { op?: ReduceOp }): Tensor {
     this.allReduceImpl(tensor, options, false);
     return tensor;
   }
+  /** {@link allReduce} without blocking the event loop; resolves to `tensor` once reduced. */
   async allReduceAsync(tensor: Tensor, options?: { op?: ReduceOp }): Promise<Tensor> {
     await this.allReduceImpl(tensor, options, true);
     return tensor;
@@ -94,10 +96,12 @@ export class ProcessGroup {
     return native.distAllReduce(this.handle('allReduce'), [tensor.h], opCode('allReduce', options.op), async);
   }
 
+  /** Copies rank `src`'s `tensor` into `tensor` on every rank, in place, and returns it. */
   broadcast(tensor: Tensor, src: number): Tensor {
     this.broadcastImpl(tensor, src, false);
     return tensor;
   }
+  /** {@link broadcast} without blocking the event loop; resolves to `tensor` once filled. */
   async broadcastAsync(tensor: Tensor, src: number): Promise<Tensor> {
     await this.broadcastImpl(tensor, src, true);
     return tensor;
@@ -113,6 +117,7 @@ export class ProcessGroup {
     this.allGatherImpl(outputs, input, false);
     return outputs;
   }
+  /** Fills `outputs[r]` with rank r's `input` on every rank; resolves to `outputs`. */
   async allGatherAsync(outputs: Tensor[], input: Tensor): Promise<Tensor[]> {
     await this.allGatherImpl(outputs, input, true);
     return outputs;
@@ -133,6 +138,7 @@ export class ProcessGroup {
     this.reduceScatterImpl(output, inputs, options, false);
     return output;
   }
+  /** Reduces `inputs[r]` over all ranks into rank r's `output`; resolves to `output`. */
   async reduceScatterAsync(output: Tensor, inputs: Tensor[], options?: { op?: ReduceOp }): Promise<Tensor> {
     await this.reduceScatterImpl(output, inputs, options, true);
     return output;
@@ -159,6 +165,7 @@ export class ProcessGroup {
     this.gatherImpl(input, gatherList, dst, false);
     return gatherList;
   }
+  /** Collects every rank's `input` into `gatherList` on rank `dst` (null elsewhere); resolves to the list. */
   async gatherAsync(input: Tensor, gatherList: Tensor[] | null, dst: number): Promise<Tensor[] | null> {
     await this.gatherImpl(input, gatherList, dst, true);
     return gatherList;
@@ -183,6 +190,7 @@ export class ProcessGroup {
     this.scatterImpl(output, scatterList, src, false);
     return output;
   }
+  /** Copies `scatterList[r]` from rank `src` into rank r's `output`; resolves to `output`. */
   async scatterAsync(output: Tensor, scatterList: Tensor[] | null, src: number): Promise<Tensor> {
     await this.scatterImpl(output, scatterList, src, true);
     return output;
@@ -202,9 +210,11 @@ export class ProcessGroup {
     );
   }
 
+  /** Blocks until every rank has reached this barrier. */
   barrier(): void {
     native.distBarrier(this.handle('barrier'), false);
   }
+  /** Resolves once every rank has reached this barrier (without blocking the event loop). */
   async barrierAsync(): Promise<void> {
     await native.distBarrier(this.handle('barrier'), true);
   }

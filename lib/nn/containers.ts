@@ -40,14 +40,17 @@ export class Sequential extends Module {
   override get length(): number {
     return this._modules.size;
   }
+  /** The submodule at `i` (negative counts from the end). */
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     return this.child<M>([...this._modules.keys()][idx]);
   }
+  /** Adds `m` at the end (registered under the next index). */
   append(m: Module): this {
     this.registerModule(String(this._modules.size), m);
     return this;
   }
+  /** Iterates the submodules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children();
   }
@@ -90,16 +93,19 @@ export class ModuleList extends Module {
   override get length(): number {
     return this._modules.size;
   }
+  /** The submodule at `i` (negative counts from the end). */
   at<M extends Module = Module>(i: number): M {
     const idx = i < 0 ? i + this.length : i;
     if (idx < 0 || idx >= this.length)
       throw new RangeError(`ModuleList: index ${i} out of range for length ${this.length}`);
     return this.child<M>(String(idx));
   }
+  /** Adds `m` at the end (registered under the next index). */
   append(m: Module): this {
     this.registerModule(String(this._modules.size), m);
     return this;
   }
+  /** Iterates the submodules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children();
   }
@@ -149,22 +155,27 @@ export class ModuleDict extends Module {
     const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
     for (const [k, m] of entries) this.registerModule(k, m);
   }
+  /** The submodule under `key`, or undefined. */
   get(key: string): Module | undefined {
     return this._modules.get(key) ?? undefined;
   }
+  /** Registers `m` under `key` (replacing any module there). */
   set(key: string, m: Module): this {
     this.registerModule(key, m);
     return this;
   }
+  /** Whether `key` is registered. */
   has(key: string): boolean {
     return this._modules.has(key);
   }
+  /** The keys in insertion order. */
   keys(): string[] {
     return [...this._modules.keys()];
   }
   get size(): number {
     return this._modules.size;
   }
+  /** Iterates (key, module) pairs in insertion order. */
   [Symbol.iterator](): Iterator<[string, Module]> {
     return this.namedChildren();
   }
@@ -215,14 +226,17 @@ export class ParameterList extends Module {
     this.registerParameter(String(idx), value);
     return this;
   }
+  /** Adds a parameter at the end (registered under the next index). */
   append(value: Tensor): this {
     this.registerParameter(String(this.length), value);
     return this;
   }
+  /** Appends every parameter of `values` in order. */
   extend(values: Iterable<Tensor>): this {
     for (const v of values) this.append(v);
     return this;
   }
+  /** Iterates the parameters in order. */
   *[Symbol.iterator](): Iterator<Tensor> {
     for (const p of this._parameters.values()) if (p) yield p;
   }
@@ -256,13 +270,16 @@ export class ParameterDict extends Module {
         : Object.entries(parameters);
     for (const [k, v] of entries) this.set(k, v);
   }
+  /** The parameter under `key`, or undefined. */
   get(key: string): Tensor | undefined {
     return this._parameters.get(key) ?? undefined;
   }
+  /** Registers `value` as the parameter under `key` (replacing any there). */
   set(key: string, value: Tensor): this {
     this.registerParameter(key, value);
     return this;
   }
+  /** Whether `key` is registered. */
   has(key: string): boolean {
     return this._parameters.has(key);
   }
@@ -274,15 +291,18 @@ export class ParameterDict extends Module {
     delete (this as unknown as Record<string, unknown>)[key];
     return p;
   }
+  /** The keys in insertion order. */
   keys(): string[] {
     return [...this._parameters.keys()];
   }
+  /** The parameters in insertion order. */
   values(): Tensor[] {
     return [...this._parameters.values()].filter((p): p is Tensor => p !== null);
   }
   get size(): number {
     return this._parameters.size;
   }
+  /** Iterates (key, parameter) pairs in insertion order. */
   [Symbol.iterator](): Iterator<[string, Tensor]> {
     return this.namedParameters('', false);
   }

@@ -482,9 +482,11 @@ export class Module extends CallableBase {
   paramOrNull(name: string): Tensor | null {
     return this._parameters.get(name) ?? (this as unknown as Registries)._derived?.get(name) ?? null;
   }
+  /** A registered buffer of this module (not of submodules), or null when absent. */
   buffer(name: string): Tensor | null {
     return this._buffers.get(name) ?? null;
   }
+  /** A direct submodule by name; throws naming it when there is none. */
   child<M extends Module = Module>(name: string): M {
     const m = this._modules.get(name);
     if (!m) throw new Error(`${this.constructor.name}: no submodule '${name}'`);
@@ -499,6 +501,7 @@ export class Module extends CallableBase {
   }
 
   // ---- iteration ----
+  /** (path, module) pairs of this module and every submodule, depth first, each module once. */
   *namedModules(prefix = '', memo: Set<Module> = new Set()): Generator<[string, Module]> {
     if (memo.has(this)) return;
     memo.add(this);
@@ -508,9 +511,11 @@ export class Module extends CallableBase {
       yield* m.namedModules(prefix ? `${prefix}.${name}` : name, memo);
     }
   }
+  /** This module and every submodule, depth first, each once. */
   *modules(): Generator<Module> {
     for (const [, m] of this.namedModules()) yield m;
   }
+  /** (name, module) pairs of the direct submodules, each module once. */
   *namedChildren(): Generator<[string, Module]> {
     const seen = new Set<Module>();
     for (const [name, m] of this._modules) {
@@ -520,6 +525,7 @@ export class Module extends CallableBase {
       }
     }
   }
+  /** The direct submodules, each once. */
   *children(): Generator<Module> {
     for (const [, m] of this.namedChildren()) yield m;
   }
@@ -542,12 +548,15 @@ export class Module extends CallableBase {
   *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
     yield* this.namedMembers('_parameters', prefix, recurse);
   }
+  /** The parameters in PyTorch's order (with submodules' unless `recurse` is false); the module's own tensors. */
   parameters(recurse = true): Tensor[] {
     return [...this.namedParameters('', recurse)].map(([, t]) => t);
   }
+  /** (name, buffer) pairs in PyTorch's order; the tensors are the module's own (do not dispose). */
   *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
     yield* this.namedMembers('_buffers', prefix, recurse);
   }
+  /** The buffers in PyTorch's order (with submodules' unless `recurse` is false); the module's own tensors. */
   buffers(recurse = true): Tensor[] {
     return [...this.namedBuffers('', recurse)].map(([, t]) => t);
   }
@@ -620,13 +629,16 @@ export class Module extends CallableBase {
   }
 
   // ---- modes, conversion ----
+  /** Sets training mode (or eval mode with `false`) on this module and every submodule. */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
+  /** Eval mode for this module and every submodule: `train(false)`. */
   eval(): this {
     return this.train(false);
   }
+  /** Sets requiresGrad on every parameter in place. */
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;

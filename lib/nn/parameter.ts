@@ -53,6 +53,7 @@ export class Parameter extends Tensor {
     if (rg) this.requiresGrad_(true);
     PARAMETERS.add(this);
   }
+  /** `x instanceof Parameter`: true for tensors made parameters (`isParameter`). */
   static override [Symbol.hasInstance](v: unknown): boolean {
     return isParameter(v);
   }

@@ -20,6 +20,7 @@ import { CLIP_HU, normalizeImage } from './data/dataset.js';
 
 /** What inference needs from a network (VNetDecoupleAttentionABC satisfies it). */
 export interface SegmentationNet {
+  /** Logits of both heads in 'unlabeled' mode, (B, C, D, H, W) each. */
   forward(x: Tensor, mode: 'unlabeled'): [Tensor, Tensor];
   /** The main head's logits alone, when the network can skip the auxiliary head (used when present). */
   predict?(x: Tensor): Tensor;
@@ -264,7 +265,14 @@ export function slidingWindowPredict(
  * Re-lays every 5-D parameter and buffer of `model` out in channels-last-3d order in place (values
  * unchanged, same tensors), so that CPU convolutions run in oneDNN's preferred layout end to end.
  */
-export function toChannelsLast3d<M extends { parameters(): Tensor[]; buffers(): Tensor[] }>(model: M): M {
+export function toChannelsLast3d<
+  M extends {
+    /** The model's parameters (re-laid out in place). */
+    parameters(): Tensor[];
+    /** The model's buffers (re-laid out in place). */
+    buffers(): Tensor[];
+  },
+>(model: M): M {
   torch.noGrad(() => {
     for (const t of [...model.parameters(), ...model.buffers()]) {
       if (t.ndim !== 5) continue;
@@ -438,6 +446,7 @@ export function predictDataset(o: PredictDatasetOptions): Omit<CasePrediction, '
 
 /** Anything a state dict can be loaded into (a Module). */
 export interface StateDictTarget {
+  /** Copies `sd` into the target (strict: keys must match). */
   loadStateDict(sd: Map<string, Tensor>, options?: { strict?: boolean }): unknown;
 }
 

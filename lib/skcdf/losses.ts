@@ -106,6 +106,7 @@ export interface SoftDiceOptions {
  * Labels may be int (N, 1, ...) / (N, ...) class indices of any numeric dtype, or a one-hot tensor of x's shape.
  */
 export class SoftDiceLoss extends Module {
+  /** Applied to the prediction first (null: the raw input is used). */
   readonly applyNonlin: ((x: Tensor) => Tensor) | null;
   readonly batchDice: boolean;
   readonly doBg: boolean;

@@ -68,6 +68,7 @@ export interface PredictRunOptions extends Partial<Omit<InferenceSettings, 'numC
   device?: string;
   /** Fold BatchNorm into the convolutions (default true; same outputs, faster). */
   fuse?: boolean;
+  /** Called after each case with its id, seconds and output file. */
   onCase?: (id: string, seconds: number, output: string) => void;
 }
 
@@ -174,6 +175,7 @@ export interface EvaluateRunOptions {
   outDir?: string;
   /** Axial slices per case in the report's overlays (default 3; 0: none). */
   overlaySlices?: number;
+  /** Where progress lines go (default console.log; null: nowhere). */
   log?: ((text: string) => void) | null;
 }
 
@@ -239,6 +241,7 @@ export interface PipelineOptions extends TrainOptions {
   /** Predict, evaluate and report after training (default: the config's `test`). */
   test?: boolean;
   testSplit?: string;
+  /** Where progress lines go (default: nowhere). */
   log?: (message: string) => void;
 }
 

@@ -39,6 +39,7 @@ export interface PreprocessOptions {
   outDir: string;
   /** Output [D, H, W] (default PREPROCESSED_SIZE, 80x160x160). */
   size?: Shape3;
+  /** Called as each case finishes. */
   onProgress?: (p: PreprocessProgress) => void;
   /** No progress bar and no printed summary. */
   quiet?: boolean;

@@ -35,6 +35,7 @@ export class Checkpoint {
     }
     return v;
   }
+  /** Whether a value exists at `path`. */
   has(...path: Key[]): boolean {
     return this.get(...path) !== undefined;
   }
@@ -42,6 +43,7 @@ export class Checkpoint {
   keys(...path: Key[]): Key[] {
     return [...this.expect(path, 'a dict', (v): v is Map<Key, Loaded> => v instanceof Map).keys()];
   }
+  /** The tensor at `path`; throws naming the path when it is missing or not a tensor. */
   tensor(...path: Key[]): Tensor {
     return this.expect(path, 'a Tensor', (v): v is Tensor => v instanceof Tensor);
   }
@@ -59,12 +61,15 @@ export class Checkpoint {
     }
     return v;
   }
+  /** The string at `path`; throws naming the path when it is missing or not a string. */
   string(...path: Key[]): string {
     return this.expect(path, 'a string', (v): v is string => typeof v === 'string');
   }
+  /** The boolean at `path`; throws naming the path when it is missing or not a boolean. */
   boolean(...path: Key[]): boolean {
     return this.expect(path, 'a boolean', (v): v is boolean => typeof v === 'boolean');
   }
+  /** The list (or tuple) at `path`; throws naming the path when it is missing or not a list. */
   list(...path: Key[]): Loaded[] {
     return this.expect(path, 'a list', (v): v is Loaded[] => Array.isArray(v));
   }

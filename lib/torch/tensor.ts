@@ -197,16 +197,20 @@ export class Tensor extends TensorMethods {
   get ndim(): number {
     return this.shape.length;
   }
+  /** Number of dimensions (PyTorch's `dim()`, the same as `ndim`). */
   dim(): number {
     return this.shape.length;
   }
+  /** Number of elements (the product of the shape). */
   numel(): number {
     return native.numel(this.h);
   }
   get strides(): number[] {
     return this.meta()[3];
   }
+  /** The strides of every dimension, in elements. */
   stride(): number[];
+  /** The stride of dimension `dim` (negative counts from the end), in elements. */
   stride(dim: number): number;
   stride(dim?: number): number | number[] {
     const s = this.strides;
@@ -220,9 +224,11 @@ export class Tensor extends TensorMethods {
   isContiguous(memoryFormat?: MemoryFormat): boolean {
     return callOverloads(IS_CONTIGUOUS, memoryFormat === undefined ? [this] : [this, memoryFormat]) as boolean;
   }
+  /** Offset of the first element in the underlying storage, in elements. */
   storageOffset(): number {
     return this.meta()[4];
   }
+  /** Bytes per element of the dtype. */
   elementSize(): number {
     return ELEMENT_SIZE[this.dtype];
   }
@@ -232,9 +238,11 @@ export class Tensor extends TensorMethods {
   get isCuda(): boolean {
     return this.device.startsWith('cuda');
   }
+  /** Whether the dtype is a floating-point type. */
   isFloatingPoint(): boolean {
     return isFloatingPoint(this.dtype);
   }
+  /** Whether the dtype is a complex type. */
   isComplex(): boolean {
     return isComplex(this.dtype);
   }
@@ -246,6 +254,7 @@ export class Tensor extends TensorMethods {
   set requiresGrad(value: boolean) {
     this.setRequiresGrad(value);
   }
+  /** Sets requiresGrad in place (PyTorch's `requires_grad_`); returns this tensor. */
   requiresGrad_(value = true): this {
     this.setRequiresGrad(value);
     return this;
@@ -278,6 +287,7 @@ export class Tensor extends TensorMethods {
   set grad(value: Tensor | null) {
     native.setGrad(this.h, value ? value.h : null);
   }
+  /** Keeps `.grad` for this non-leaf tensor after backward (PyTorch's `retain_grad`); returns this tensor. */
   retainGrad(): this {
     native.retainGrad(this.h);
     return this;
@@ -304,6 +314,10 @@ export class Tensor extends TensorMethods {
   registerHook(hook: TensorHook): RemovableHandle {
     return registerTensorHook(this, hook);
   }
+  /**
+   * Computes the gradients of this tensor with respect to the graph's leaves (PyTorch's `backward`), accumulating
+   * them into their `.grad`; `gradient` is required for a non-scalar tensor.
+   */
   backward(
     gradient?: Tensor | null,
     options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {},
@@ -358,39 +372,51 @@ export class Tensor extends TensorMethods {
     const name = TYPE_NAMES[this.dtype] ?? `${this.dtype}Tensor`;
     return this.device === 'cpu' ? `torch.${name}` : `torch.${this.device.replace(/:\d+$/, '')}.${name}`;
   }
+  /** On the CPU (`to({ device: 'cpu' })`). */
   cpu(): Tensor {
     return this.to({ device: 'cpu' });
   }
+  /** On CUDA device `index`, default 0 (`to({ device: 'cuda:<index>' })`). */
   cuda(index = 0): Tensor {
     return this.to({ device: `cuda:${index}` });
   }
+  /** Converted to float32. */
   float(): Tensor {
     return this.to({ dtype: 'float32' });
   }
+  /** Converted to float64. */
   double(): Tensor {
     return this.to({ dtype: 'float64' });
   }
+  /** Converted to float16. */
   half(): Tensor {
     return this.to({ dtype: 'float16' });
   }
+  /** Converted to bfloat16. */
   bfloat16(): Tensor {
     return this.to({ dtype: 'bfloat16' });
   }
+  /** Converted to int64. */
   long(): Tensor {
     return this.to({ dtype: 'int64' });
   }
+  /** Converted to int32. */
   int(): Tensor {
     return this.to({ dtype: 'int32' });
   }
+  /** Converted to int16. */
   short(): Tensor {
     return this.to({ dtype: 'int16' });
   }
+  /** Converted to int8. */
   char(): Tensor {
     return this.to({ dtype: 'int8' });
   }
+  /** Converted to uint8. */
   byte(): Tensor {
     return this.to({ dtype: 'uint8' });
   }
+  /** Converted to bool. */
   bool(): Tensor {
     return this.to({ dtype: 'bool' });
   }
@@ -503,6 +529,7 @@ export class Tensor extends TensorMethods {
     };
     return build(0);
   }
+  /** The elements as nested arrays (PyTorch's `tolist`; the same as `toArray`). */
   tolist(): NestedArray<number | boolean> {
     return this.toArray();
   }

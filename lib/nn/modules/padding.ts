@@ -23,6 +23,7 @@ abstract class PadNd extends Module {
     super();
     this.padding = sides(padding, dims, this.constructor.name);
   }
+  /** Pads the last dims of a batched or unbatched input by `padding`. */
   override forward(x: Tensor): Tensor {
     if (x.ndim !== this.dims + 1 && x.ndim !== this.dims + 2) {
       throw new RangeError(
@@ -44,6 +45,7 @@ abstract class ConstantPadNd extends PadNd {
   ) {
     super(padding, dims, 'constant');
   }
+  /** Pads the last dims of a batched or unbatched input by `padding`. */
   override forward(x: Tensor): Tensor {
     return F.pad(x, this.padding, 'constant', this.value);
   }

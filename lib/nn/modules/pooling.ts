@@ -225,6 +225,7 @@ export class AvgPool1d extends AvgPoolNd {
   override forward(x: Tensor): Tensor {
     return F.avgPool1d(x, this.kernelSize, this.opts);
   }
+  /** PyTorch's repr arguments: kernel_size, stride, padding. */
   override extraRepr(): string {
     const t = (v: IntOrList): string => pyIntOrTuple(Array.isArray(v) ? v : [v]);
     return `kernel_size=${t(this.kernelSize)}, stride=${t(this.stride)}, padding=${t(this.padding)}`;

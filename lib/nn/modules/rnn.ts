@@ -247,7 +247,9 @@ export class RNN extends RNNBase {
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
     this.nonlinearity = nl;
   }
+  /** A packed batch: returns the packed outputs and the final hidden state (numLayers * directions, N, H). */
   override forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  /** (L, N, Hin), (N, L, Hin) with batchFirst, or unbatched (L, Hin): the outputs and the final hidden state. */
   override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
   override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
     const op = this.mode === 'RNN_TANH' ? torch.rnnTanh : torch.rnnRelu;
@@ -328,7 +330,9 @@ export class LSTM extends RNNBase {
   ) {
     super('LSTM', inputSize, hiddenSize, o);
   }
+  /** A packed batch: returns the packed outputs and the final (h, c). */
   override forward(input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
+  /** (L, N, Hin) or (N, L, Hin) with batchFirst, or unbatched (L, Hin): returns the outputs and the final (h, c). */
   override forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]];
   override forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor]): [Tensor | PackedSequence, [Tensor, Tensor]] {
     const sizes = [this.projSize || this.hiddenSize, this.hiddenSize];
@@ -388,7 +392,9 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
     super('GRU', inputSize, hiddenSize, o);
   }
+  /** A packed batch: returns the packed outputs and the final hidden state (numLayers * directions, N, H). */
   override forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  /** (L, N, Hin), (N, L, Hin) with batchFirst, or unbatched (L, Hin): the outputs and the final hidden state. */
   override forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
   override forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
     if (input instanceof PackedSequence) {

@@ -80,6 +80,7 @@ export class PackedSequence extends Array<Tensor | null> {
   dispose(): void {
     for (const t of this) t?.dispose();
   }
+  /** Frees the four tensors, as {@link PackedSequence.dispose} (for `using`). */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -13,6 +13,7 @@ export interface CyclicLROptions {
   stepSizeDown?: number | null;
   mode?: CyclicMode;
   gamma?: number;
+  /** Custom amplitude scale of x (a cycle number or an iteration, per scaleMode); replaces mode's. */
   scaleFn?: ((x: number) => number) | null;
   scaleMode?: 'cycle' | 'iterations';
   cycleMomentum?: boolean;

@@ -115,6 +115,7 @@ export class BatchLoader {
     await this.pool?.close('BatchLoader closed');
   }
 
+  /** Terminates the workers, as {@link BatchLoader.close} (for `await using`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

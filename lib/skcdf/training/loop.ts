@@ -54,6 +54,7 @@ function readIds(dir: string, name: string): string[] {
 
 /** Callbacks of a training run: after each iteration, after each epoch, and log messages. */
 export interface TrainEvents {
+  /** After each iteration (every rank): its position, losses, learning rate, cps weight and seconds. */
   onIteration?(info: {
     epoch: number;
     iteration: number;
@@ -73,6 +74,7 @@ export interface TrainEvents {
     model: VNetDecoupleAttentionABC;
     rank: number;
   }): void;
+  /** Log messages (early stop, resume and the like). */
   log?(message: string): void;
 }
 

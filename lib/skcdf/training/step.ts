@@ -78,7 +78,10 @@ export interface StepInputs {
   /** Ablation: false uses keep probability 1 everywhere (no class-balance masks; default true). */
   balanceMasks?: boolean;
   /** What the forwards go through: a DistributedDataParallel wrapper of the model (default: the model itself). */
-  net?: { forward(x: Tensor, mode: 'labeled' | 'unlabeled', options?: { single?: boolean }): [Tensor, Tensor] };
+  net?: {
+    /** The model's forward: [out, outAbc] of the decoder of `mode`. */
+    forward(x: Tensor, mode: 'labeled' | 'unlabeled', options?: { single?: boolean }): [Tensor, Tensor];
+  };
 }
 
 /** Mixed-precision settings for a device: float16 + gradient scaling on CUDA, bfloat16 on CPU. */
