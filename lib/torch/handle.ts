@@ -47,6 +47,7 @@ export class TensorBase {
     else deferRegistration(this);
   }
 
+  /** Lets the garbage collector free the native tensor if it is never disposed (once; a no-op when disposed). */
   registerFinalizer(): void {
     if (!this.registered && this.h >= 0) {
       finalizer.register(this, this.h, this);
@@ -66,6 +67,7 @@ export class TensorBase {
     this.h = -1;
   }
 
+  /** Frees the native tensor, as {@link TensorBase.dispose} (for `using`). */
   [Symbol.dispose](): void {
     this.dispose();
   }
