@@ -282,16 +282,16 @@ struct Settings {
 
 Settings settingsFromEnv(Napi::Env env) {
   Settings s{defaultLimit(), true};
-  if (const char* v = std::getenv("SKCDF_CPU_CACHE_BYTES")) {
+  if (const char* v = std::getenv("NODE_TORCH_CPU_CACHE_BYTES")) {
     if (!parseBytes(v, s.limit)) {
-      throw Napi::Error::New(env, std::string("skcdf: SKCDF_CPU_CACHE_BYTES must be a byte count such as 1073741824 "
+      throw Napi::Error::New(env, std::string("skcdf: NODE_TORCH_CPU_CACHE_BYTES must be a byte count such as 1073741824 "
                                               "or 1G (0 turns the CPU allocator cache off), got '") + v + "'");
     }
   }
-  if (const char* v = std::getenv("SKCDF_CPU_HUGEPAGES")) {
+  if (const char* v = std::getenv("NODE_TORCH_CPU_HUGEPAGES")) {
     std::string h(v);
     if (h != "0" && h != "1") {
-      throw Napi::Error::New(env, "skcdf: SKCDF_CPU_HUGEPAGES must be 0 or 1, got '" + h + "'");
+      throw Napi::Error::New(env, "skcdf: NODE_TORCH_CPU_HUGEPAGES must be 0 or 1, got '" + h + "'");
     }
     s.hugePages = h == "1";
   }

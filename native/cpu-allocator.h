@@ -8,7 +8,7 @@
 namespace skcdf {
 
 // Installs the caching allocator as libtorch's CPU allocator and registers cpuMemoryStats, cpuEmptyCache and
-// cpuSetCacheLimit. Reads SKCDF_CPU_CACHE_BYTES (the cache limit; 0 turns caching off) and SKCDF_CPU_HUGEPAGES
+// cpuSetCacheLimit. Reads NODE_TORCH_CPU_CACHE_BYTES (the cache limit; 0 turns caching off) and NODE_TORCH_CPU_HUGEPAGES
 // (0: no transparent-huge-page advice for large blocks); throws a JS error naming the variable when one is invalid.
 void installCpuAllocator(Napi::Env env, Napi::Object exports);
 

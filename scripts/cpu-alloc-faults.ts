@@ -5,7 +5,7 @@
 // 32 and 8 MiB activations).
 //
 // Run: npx tsx scripts/cpu-alloc-faults.ts [--conv] [--iters N] [--warmup N] [--threads N] [--no-python]
-// Env: SKCDF_CPU_CACHE_BYTES (0 turns the CPU allocator cache off), SKCDF_CPU_HUGEPAGES (0: no THP advice).
+// Env: NODE_TORCH_CPU_CACHE_BYTES (0 turns the CPU allocator cache off), NODE_TORCH_CPU_HUGEPAGES (0: no THP advice).
 import { execFileSync } from 'node:child_process';
 import * as torch from '../lib/torch/index.js';
 import { pythonEnv } from '../bench/python-env.js';

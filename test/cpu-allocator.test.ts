@@ -1,7 +1,7 @@
 // The caching CPU allocator (native/cpu-allocator.cc, torch.cpu): results of ops on large tensors equal PyTorch's
 // whether their blocks are new or reused, a repeated allocation pattern is served from the cache after its first
 // iteration, the cache never holds more than its limit, emptyCache gives the memory back, 0 turns caching off,
-// and SKCDF_CPU_CACHE_BYTES is read at load.
+// and NODE_TORCH_CPU_CACHE_BYTES is read at load.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('settings', () => {
     expect(s.installed).toBe(true);
     expect(s.threshold).toBe(MiB);
     const ram = Number(execFileSync('getconf', ['_PHYS_PAGES'])) * Number(execFileSync('getconf', ['PAGESIZE']));
-    if (!process.env.SKCDF_CPU_CACHE_BYTES) expect(initialLimit).toBe(Math.min(2 ** 31, Math.floor(ram / 8)));
+    if (!process.env.NODE_TORCH_CPU_CACHE_BYTES) expect(initialLimit).toBe(Math.min(2 ** 31, Math.floor(ram / 8)));
   });
 
   it('rejects a limit that is not a non-negative integer, naming the argument', () => {
@@ -234,20 +234,20 @@ console.log(JSON.stringify(torch.cpu.memoryStats()));`;
 }
 
 describe('environment', () => {
-  it('SKCDF_CPU_CACHE_BYTES sets the limit at load (suffixes accepted, 0 turns caching off)', () => {
-    const on = statsInChild({ SKCDF_CPU_CACHE_BYTES: '96M', SKCDF_CPU_HUGEPAGES: '0' });
+  it('NODE_TORCH_CPU_CACHE_BYTES sets the limit at load (suffixes accepted, 0 turns caching off)', () => {
+    const on = statsInChild({ NODE_TORCH_CPU_CACHE_BYTES: '96M', NODE_TORCH_CPU_HUGEPAGES: '0' });
     expect(on.status, on.stderr).toBe(0);
     const s = JSON.parse(on.stdout.trim().split('\n').pop()!) as torch.cpu.CpuAllocatorStats;
     expect([s.limit, s.hugePages, s.misses, s.cachedBytes]).toEqual([96 * MiB, false, 1, 40 * MiB]);
-    const off = statsInChild({ SKCDF_CPU_CACHE_BYTES: '0' });
+    const off = statsInChild({ NODE_TORCH_CPU_CACHE_BYTES: '0' });
     expect(off.status, off.stderr).toBe(0);
     const t = JSON.parse(off.stdout.trim().split('\n').pop()!) as torch.cpu.CpuAllocatorStats;
     expect([t.limit, t.misses, t.cachedBytes]).toEqual([0, 0, 0]);
   });
 
-  it('an invalid SKCDF_CPU_CACHE_BYTES fails the load with an error naming it', () => {
-    const bad = statsInChild({ SKCDF_CPU_CACHE_BYTES: '2 gigs' });
+  it('an invalid NODE_TORCH_CPU_CACHE_BYTES fails the load with an error naming it', () => {
+    const bad = statsInChild({ NODE_TORCH_CPU_CACHE_BYTES: '2 gigs' });
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toMatch(/SKCDF_CPU_CACHE_BYTES must be a byte count .* got '2 gigs'/);
+    expect(bad.stderr).toMatch(/NODE_TORCH_CPU_CACHE_BYTES must be a byte count .* got '2 gigs'/);
   });
 });

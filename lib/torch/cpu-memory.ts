@@ -7,8 +7,8 @@
 // Smaller blocks go to the C library's heap exactly as with libtorch's default allocator.
 //
 // Environment, read when the addon loads:
-//   SKCDF_CPU_CACHE_BYTES  the cache limit in bytes (suffixes K, M, G accepted); 0 turns caching off.
-//   SKCDF_CPU_HUGEPAGES    0: do not advise new large blocks for transparent huge pages.
+//   NODE_TORCH_CPU_CACHE_BYTES  the cache limit in bytes (suffixes K, M, G accepted); 0 turns caching off.
+//   NODE_TORCH_CPU_HUGEPAGES    0: do not advise new large blocks for transparent huge pages.
 import { native, type CpuAllocatorStats } from './native.js';
 
 export type { CpuAllocatorStats };
@@ -43,7 +43,7 @@ export const emptyCache = (): void => native.cpuEmptyCache();
  * Sets the most bytes the CPU allocator's cache may hold; cached blocks beyond it are released at once, least
  * recently freed first. 0 turns caching off: large blocks are then allocated and freed by the C library, as with
  * libtorch's default allocator. The default is 2 GiB, or an eighth of physical memory when that is less
- * (environment variable `SKCDF_CPU_CACHE_BYTES` at load).
+ * (environment variable `NODE_TORCH_CPU_CACHE_BYTES` at load).
  *
  * Args:
  *   bytes: a non-negative integer number of bytes.

@@ -43,7 +43,7 @@ export interface CpuAllocatorStats {
   limit: number;
   /** Blocks from this many bytes on are large (cached); smaller ones go to the C library's heap. */
   threshold: number;
-  /** Whether new large blocks are advised for transparent huge pages (`SKCDF_CPU_HUGEPAGES`). */
+  /** Whether new large blocks are advised for transparent huge pages (`NODE_TORCH_CPU_HUGEPAGES`). */
   hugePages: boolean;
   /** Whether this allocator is libtorch's CPU allocator (false when another library installed its own). */
   installed: boolean;
@@ -221,10 +221,12 @@ function load(): NativeAddon {
   }
 }
 
+// A copy of the addon's exports: that object holds its ~70 functions in dictionary mode (they were added one by
+// one), which made every `native.fn` load a hash lookup, on every op call; the spread copy has fast properties.
 /**
  * The loaded native addon (libtorch bindings). Loading happens when this module is first imported.
  *
  * Throws:
  *   Error, at import, when the addon is not built, naming the folder searched and the command that builds it.
  */
-export const native: NativeAddon = load();
+export const native: NativeAddon = { ...load() };

@@ -7,9 +7,9 @@
  * - `--max-semi-space-size=64` (MiB): a larger young generation, so the many small tensor wrappers of a training
  *   step trigger fewer of those collections.
  *
- * Measured with `bench/train-step.ts` (one SKCDF training iteration, F 16, patch 32x64x64, 2+2, 2 threads, on a
- * 2-core machine, 5 pairs of fresh processes against PyTorch): median time ratio to PyTorch 1.014 without the
- * flags, 0.913 with the first, 0.899 with both. `npm run train` and the other package scripts, the installed
+ * Measured with `bench/train-step.ts` (one training iteration of a 3D segmentation network, 32x64x64 patches,
+ * batch 4, 2 threads, on a 2-core machine, 5 pairs of fresh processes against PyTorch): median time ratio to
+ * PyTorch 1.014 without the flags, 0.913 with the first, 0.899 with both. `npm run train` and the other package scripts, the installed
  * `skcdf` command, `npm run experiment`'s runs and the benchmarks start Node with them.
  *
  * They are process start-up flags: a program of your own passes them to `node` itself, e.g.
