@@ -120,14 +120,17 @@ double toFloat(Napi::Env env, const Napi::Value& v, const OpEntry& op, const Arg
   typeError(env, op, a, "a number");
 }
 
+// A Scalar from a JS number: integral values become integer Scalars (as a Python int literal would).
+at::Scalar scalarFromDouble(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) return at::Scalar(static_cast<int64_t>(d));
+  return at::Scalar(d);
+}
+
 // JS numbers carry no int/float distinction: integral values become integer Scalars (as a
 // Python int literal would), others double Scalars; booleans become bool Scalars.
 at::Scalar toScalar(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
   double d;
-  if (napi_get_value_double(env, v, &d) == napi_ok) {
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) return at::Scalar(static_cast<int64_t>(d));
-    return at::Scalar(d);
-  }
+  if (napi_get_value_double(env, v, &d) == napi_ok) return scalarFromDouble(d);
   if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
   if (v.IsBigInt()) {
     bool lossless;
@@ -136,15 +139,19 @@ at::Scalar toScalar(Napi::Env env, const Napi::Value& v, const OpEntry& op, cons
   typeError(env, op, a, "a number or boolean");
 }
 
-const at::Tensor& toTensor(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
-  // One N-API call: napi_get_value_int32 fails for anything that is not a number.
-  int32_t h;
-  if (napi_get_value_int32(env, v, &h) != napi_ok) typeError(env, op, a, "a Tensor");
+const at::Tensor& tensorAt(Napi::Env env, int32_t h, const OpEntry& op, const ArgSpec& a) {
   try {
     return table().get(h, "");
   } catch (const std::invalid_argument&) {
     throw Napi::Error::New(env, op.qualified + ": argument '" + a.name + "' is a disposed tensor");
   }
+}
+
+const at::Tensor& toTensor(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a) {
+  // One N-API call: napi_get_value_int32 fails for anything that is not a number.
+  int32_t h;
+  if (napi_get_value_int32(env, v, &h) != napi_ok) typeError(env, op, a, "a Tensor");
+  return tensorAt(env, h, op, a);
 }
 
 Napi::Array asArray(Napi::Env env, const Napi::Value& v, const OpEntry& op, const ArgSpec& a, const char* expected) {
@@ -300,48 +307,81 @@ void classifyFast(OpEntry& e, const c10::FunctionSchema& schema) {
   }
 }
 
-// The unboxed call for entries with a fast path; undefined (not taken) when an argument needs
-// the generic conversion (a missing non-defaulted one, a list given as one int, ...).
-std::optional<at::Tensor> callFast(Napi::Env env, const OpEntry& op, const Napi::CallbackInfo& info, size_t given) {
-  auto tensorAt = [&](size_t i) -> const at::Tensor& { return toTensor(env, info[i + 1], op, op.args[i]); };
-  auto provided = [&](size_t i) {
-    if (i >= given) return false;
-    napi_valuetype t;
-    napi_typeof(env, info[i + 1], &t);
-    return t != napi_undefined && t != napi_null;
+bool isNullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_undefined || t == napi_null;
+}
+
+// The unboxed call for entries with a fast path; nullopt (not taken) when an argument needs the
+// generic conversion (a missing or null tensor, a list given as one int, ...), which then also
+// reports what was wrong. argv[0] is the op id, argv[i + 1] the schema's argument i. One N-API
+// call per argument on the common path: the int32 read of a handle fails for anything but a number.
+std::optional<at::Tensor> callFast(Napi::Env env, const OpEntry& op, const napi_value* argv, size_t given) {
+  const at::Tensor* tensors[2];
+  auto tensorsAt = [&](size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      int32_t h;
+      if (i >= given || napi_get_value_int32(env, argv[i + 1], &h) != napi_ok) return false;
+      tensors[i] = &tensorAt(env, h, op, op.args[i]);
+    }
+    return true;
   };
-  auto scalarAt = [&](size_t i) -> at::Scalar {
-    if (!provided(i)) return op.args[i].defaultValue->toScalar();
-    return toScalar(env, info[i + 1], op, op.args[i]);
+  // A Scalar argument: a number, or its default when missing, undefined or null; otherwise nullopt.
+  auto scalarAt = [&](size_t i) -> std::optional<at::Scalar> {
+    if (i < given) {
+      double d;
+      if (napi_get_value_double(env, argv[i + 1], &d) == napi_ok) return scalarFromDouble(d);
+      if (!isNullish(env, argv[i + 1])) return toScalar(env, Napi::Value(env, argv[i + 1]), op, op.args[i]);
+    }
+    if (!op.args[i].defaultValue) return std::nullopt;
+    return op.args[i].defaultValue->toScalar();
   };
-  auto defaulted = [&](size_t i) { return provided(i) || op.args[i].defaultValue.has_value(); };
   switch (op.fast) {
     case Fast::T:
-      if (!provided(0)) return std::nullopt;
-      return op.t->call(tensorAt(0));
+      if (!tensorsAt(1)) return std::nullopt;
+      return op.t->call(*tensors[0]);
     case Fast::TT:
-      if (!provided(0) || !provided(1)) return std::nullopt;
-      return op.tt->call(tensorAt(0), tensorAt(1));
-    case Fast::TTS:
-      if (!provided(0) || !provided(1) || !defaulted(2)) return std::nullopt;
-      return op.tts->call(tensorAt(0), tensorAt(1), scalarAt(2));
-    case Fast::TS:
-      if (!provided(0) || !defaulted(1)) return std::nullopt;
-      return op.ts->call(tensorAt(0), scalarAt(1));
-    case Fast::TSS:
-      if (!provided(0) || !defaulted(1) || !defaulted(2)) return std::nullopt;
-      return op.tss->call(tensorAt(0), scalarAt(1), scalarAt(2));
+      if (!tensorsAt(2)) return std::nullopt;
+      return op.tt->call(*tensors[0], *tensors[1]);
+    case Fast::TTS: {
+      if (!tensorsAt(2)) return std::nullopt;
+      auto s = scalarAt(2);
+      if (!s) return std::nullopt;
+      return op.tts->call(*tensors[0], *tensors[1], *s);
+    }
+    case Fast::TS: {
+      if (!tensorsAt(1)) return std::nullopt;
+      auto s = scalarAt(1);
+      if (!s) return std::nullopt;
+      return op.ts->call(*tensors[0], *s);
+    }
+    case Fast::TSS: {
+      if (!tensorsAt(1)) return std::nullopt;
+      auto s1 = scalarAt(1);
+      if (!s1) return std::nullopt;
+      auto s2 = scalarAt(2);
+      if (!s2) return std::nullopt;
+      return op.tss->call(*tensors[0], *s1, *s2);
+    }
     case Fast::TInts:
     case Fast::TSymInts: {
-      if (!provided(0) || !provided(1) || !info[2].IsArray()) return std::nullopt;
-      auto arr = info[2].As<Napi::Array>();
-      int64_t dims[16];
-      uint32_t n = arr.Length();
+      if (given < 2 || !tensorsAt(1)) return std::nullopt;
+      bool isArray = false;
+      napi_is_array(env, argv[2], &isArray);
+      if (!isArray) return std::nullopt;
+      uint32_t n = 0;
+      napi_get_array_length(env, argv[2], &n);
       if (n > 16) return std::nullopt;
-      for (uint32_t i = 0; i < n; ++i) dims[i] = toInt(env, arr[i], op, op.args[1]);
+      int64_t dims[16];
+      for (uint32_t i = 0; i < n; ++i) {
+        napi_value e;
+        napi_get_element(env, argv[2], i, &e);
+        dims[i] = toInt(env, Napi::Value(env, e), op, op.args[1]);
+      }
       c10::IntArrayRef ref(dims, n);
-      if (op.fast == Fast::TInts) return op.tints->call(tensorAt(0), ref);
-      return op.tsymints->call(tensorAt(0), c10::fromIntArrayRefSlow(ref));
+      if (op.fast == Fast::TInts) return op.tints->call(*tensors[0], ref);
+      return op.tsymints->call(*tensors[0], c10::fromIntArrayRefSlow(ref));
     }
     case Fast::None: break;
   }
@@ -376,25 +416,25 @@ Napi::Value FindOp(const Napi::CallbackInfo& info) {
 // call(opId, ...args): arguments in schema order (kwarg-only ones included); undefined = default.
 // A return that aliases a mutated argument comes back as undefined (the JS layer returns the
 // argument object itself, so in-place ops create no new handle).
-Napi::Value Call(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int32_t id = info[0].As<Napi::Number>().Int32Value();
+Napi::Value callOp(Napi::Env env, const napi_value* argv, size_t argc) {
+  int32_t id;
+  if (argc == 0 || napi_get_value_int32(env, argv[0], &id) != napi_ok) throw Napi::TypeError::New(env, "call: expected an op id");
   auto& ops = registry();
   if (id < 0 || static_cast<size_t>(id) >= ops.size()) throw Napi::Error::New(env, "call: unknown op id");
   const OpEntry& op = ops[id];
-  size_t given = info.Length() - 1;
+  size_t given = argc - 1;
   if (given > op.args.size()) {
     throw Napi::TypeError::New(env, op.qualified + ": takes " + std::to_string(op.args.size()) + " arguments, got " +
                                         std::to_string(given));
   }
   if (op.fast != Fast::None) {
-    auto result = guarded(env, op.qualified.c_str(), [&] { return callFast(env, op, info, given); });
+    auto result = guarded(env, op.qualified.c_str(), [&] { return callFast(env, op, argv, given); });
     if (result) return wrapTensor(env, std::move(*result));
   }
   torch::jit::Stack stack;
   stack.reserve(std::max(op.args.size(), op.returnsWrittenAlias.size()));
   for (size_t i = 0; i < op.args.size(); ++i) {
-    stack.push_back(convert(env, i < given ? info[i + 1] : env.Undefined(), op, op.args[i]));
+    stack.push_back(convert(env, i < given ? Napi::Value(env, argv[i + 1]) : env.Undefined(), op, op.args[i]));
   }
   guarded(env, op.qualified.c_str(), [&] { op.handle.callBoxed(stack); });
   size_t nret = op.returnsWrittenAlias.size();
@@ -405,6 +445,29 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     arr.Set(static_cast<uint32_t>(i), op.returnsWrittenAlias[i] ? env.Undefined() : toJs(env, std::move(stack[i])));
   }
   return arr;
+}
+
+// The raw N-API callback of call(): the arguments are read once into a stack array (node-addon-api's
+// CallbackInfo would ask for `this` and the data pointer and copy six slots on every op call).
+napi_value Call(napi_env env, napi_callback_info cbinfo) {
+  constexpr size_t kStackArgs = 8;
+  napi_value stackArgs[kStackArgs];
+  size_t argc = kStackArgs;
+  napi_get_cb_info(env, cbinfo, &argc, stackArgs, nullptr, nullptr);
+  std::unique_ptr<napi_value[]> heapArgs;
+  const napi_value* argv = stackArgs;
+  if (argc > kStackArgs) {
+    heapArgs.reset(new napi_value[argc]);
+    size_t n = argc;
+    napi_get_cb_info(env, cbinfo, &n, heapArgs.get(), nullptr, nullptr);
+    argv = heapArgs.get();
+  }
+  try {
+    return callOp(Napi::Env(env), argv, argc);
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
 }
 
 Napi::Value defaultToJs(Napi::Env env, const std::optional<c10::IValue>& v) {
@@ -471,7 +534,9 @@ Napi::Value Schemas(const Napi::CallbackInfo& info) {
 
 void registerOpFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("findOp", Napi::Function::New(env, FindOp));
-  exports.Set("call", Napi::Function::New(env, Call));
+  napi_value call;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "call", NAPI_AUTO_LENGTH, Call, nullptr, &call));
+  exports.Set("call", call);
   exports.Set("schemas", Napi::Function::New(env, Schemas));
 }
 

@@ -78,7 +78,9 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
   int32_t h = table().put(std::move(t));
   accounted[h] = bytes;
   if (bytes) accountExternal(env, bytes);
-  return Napi::Number::New(env, h);
+  napi_value out;
+  NAPI_THROW_IF_FAILED(env, napi_create_int32(env, h, &out), Napi::Value());
+  return Napi::Value(env, out);
 }
 
 int32_t handleOf(const Napi::Value& v, const char* what) {
@@ -378,15 +380,23 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value Dispose(const Napi::CallbackInfo& info) {
+// dispose(h): a raw N-API callback (no node-addon-api CallbackInfo), as it runs once per tensor.
+napi_value Dispose(napi_env env, napi_callback_info cbinfo) {
+  napi_value arg;
+  size_t argc = 1;
+  napi_get_cb_info(env, cbinfo, &argc, &arg, nullptr, nullptr);
+  int32_t h;
+  if (argc < 1 || napi_get_value_int32(env, arg, &h) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "dispose: expected a tensor handle (a number)");
+    return nullptr;
+  }
   releaseParked();
-  int32_t h = info[0].As<Napi::Number>().Int32Value();
   if (h >= 0 && static_cast<size_t>(h) < accounted.size() && accounted[h]) {
-    accountExternal(info.Env(), -accounted[h]);
+    accountExternal(Napi::Env(env), -accounted[h]);
     accounted[h] = 0;
   }
   table().release(h);
-  return info.Env().Undefined();
+  return nullptr;
 }
 
 // Keeps the handle's tensor alive under a new handle (for `clone`-free aliasing in JS).
@@ -429,7 +439,9 @@ void registerTensorFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("device", Napi::Function::New(env, Device));
   exports.Set("numel", Napi::Function::New(env, Numel));
   exports.Set("item", Napi::Function::New(env, Item));
-  exports.Set("dispose", Napi::Function::New(env, Dispose));
+  napi_value dispose;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "dispose", NAPI_AUTO_LENGTH, Dispose, nullptr, &dispose));
+  exports.Set("dispose", dispose);
   exports.Set("share", Napi::Function::New(env, Share));
   exports.Set("stats", Napi::Function::New(env, Stats));
   exports.Set("format", Napi::Function::New(env, ToString));

@@ -137,6 +137,181 @@ function signature(spec: OverloadSpec): string {
 
 const NO_MATCH: unique symbol = Symbol('no overload');
 
+// Call-shape cache. Which overload a call selects depends, for most calls, only on the shape of the
+// arguments: how many, and for each whether it is a Tensor, an integer, another number, a boolean,
+// null, missing, or an array of integers / numbers / Tensors (empty arrays apart). For such calls
+// the overload the full search selected is remembered per group under a key that encodes that shape,
+// and the next call of the same shape skips the search. Calls with named arguments, strings, bigints
+// or other values always search (whether they fit depends on their value, not their shape).
+const SHAPE_MISSING = 0;
+const SHAPE_TENSOR = 1;
+const SHAPE_INT = 2;
+const SHAPE_NUMBER = 3;
+const SHAPE_BOOL = 4;
+const SHAPE_NULL = 5;
+const SHAPE_EMPTY_ARRAY = 6;
+const SHAPE_INTS = 7;
+const SHAPE_NUMBERS = 8;
+const SHAPE_TENSORS = 9;
+const MAX_CACHED_ARGS = 6;
+const CACHE_ENTRIES = 4;
+
+/** An overload group with its call-shape cache (added on first use). */
+type CachedGroup = readonly OverloadSpec[] & {
+  /** Whether shapes decide overloads here: false when an overload takes a Device (an object fits it by content). */
+  shapeDecides?: boolean;
+  shapeKeys?: number[];
+  shapeSpecs?: OverloadSpec[];
+};
+
+function arrayShape(v: unknown[]): number {
+  const n = v.length;
+  if (n === 0) return SHAPE_EMPTY_ARRAY;
+  const first = v[0];
+  if (typeof first === 'number') {
+    let ints = true;
+    for (let i = 0; i < n; i++) {
+      const e = v[i];
+      if (typeof e !== 'number') return -1;
+      if (ints && !Number.isInteger(e)) ints = false;
+    }
+    return ints ? SHAPE_INTS : SHAPE_NUMBERS;
+  }
+  if (first instanceof TensorBase) {
+    for (let i = 1; i < n; i++) if (!(v[i] instanceof TensorBase)) return -1;
+    return SHAPE_TENSORS;
+  }
+  return -1;
+}
+
+function argShape(v: unknown): number {
+  if (v instanceof TensorBase) return SHAPE_TENSOR;
+  switch (typeof v) {
+    case 'number':
+      return Number.isInteger(v) ? SHAPE_INT : SHAPE_NUMBER;
+    case 'undefined':
+      return SHAPE_MISSING;
+    case 'boolean':
+      return SHAPE_BOOL;
+    case 'object':
+      if (v === null) return SHAPE_NULL;
+      return Array.isArray(v) ? arrayShape(v) : -1;
+    default:
+      return -1;
+  }
+}
+
+/** The call's shape as a small integer (a leading 1 or 2 for function or method, then 4 bits per argument), or -1
+ *  when it is not cacheable. Trailing undefined arguments count as not given, as in the full search. */
+function shapeKey(args: unknown[], self: TensorBase | undefined): number {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n > MAX_CACHED_ARGS) return -1;
+  let key = 1;
+  if (self !== undefined) {
+    if (!(self instanceof TensorBase)) return -1;
+    key = 2;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = argShape(args[i]);
+    if (c < 0) return -1;
+    key = key * 16 + c;
+  }
+  return key;
+}
+
+function cachedSpec(group: CachedGroup, key: number): OverloadSpec | undefined {
+  const keys = group.shapeKeys;
+  if (keys === undefined) return undefined;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return group.shapeSpecs![i];
+  return undefined;
+}
+
+function shapeDecides(group: CachedGroup): boolean {
+  if (group.shapeDecides === undefined) group.shapeDecides = !group.some((s) => s.a.some((a) => a[1] === 'D'));
+  return group.shapeDecides;
+}
+
+/** The full search for a cacheable call; the selected overload is remembered under `key`. */
+function resolveAndCache(group: CachedGroup, key: number, args: unknown[], self: TensorBase | undefined): unknown {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const spec = selectOverload(group, args, n, undefined, self);
+  if (spec === undefined) return resolveAndCall(group, args, self);
+  if (shapeDecides(group)) {
+    const keys = (group.shapeKeys ??= []);
+    const specs = (group.shapeSpecs ??= []);
+    const at = keys.length < CACHE_ENTRIES ? keys.length : CACHE_ENTRIES - 1;
+    keys[at] = key;
+    specs[at] = spec;
+  }
+  return callSpec(spec, args, self);
+}
+
+/** The JS value of argument `j` of a call without named arguments. */
+function argAt(args: unknown[], self: TensorBase | undefined, j: number): unknown {
+  return self === undefined ? args[j] : j === 0 ? self : args[j - 1];
+}
+
+/** The native value of argument `j` (a handle for a Tensor, codes for names; others as they are). */
+function nativeArg(spec: OverloadSpec, args: unknown[], self: TensorBase | undefined, j: number): unknown {
+  const v = argAt(args, self, j);
+  if (v instanceof TensorBase) return handleOf(v, spec, spec.a[j][0]);
+  return v === undefined || v === null || typeof v !== 'object' ? v : toNative(v, spec.a[j][1], spec, spec.a[j][0]);
+}
+
+/** Calls `spec` with positional arguments only (no named ones), known to fit: arguments past the last given
+ *  one are left out (the native side fills in their defaults). */
+function callSpec(spec: OverloadSpec, args: unknown[], self: TensorBase | undefined): unknown {
+  let total = args.length + (self === undefined ? 0 : 1);
+  if (total > spec.a.length) total = spec.a.length;
+  if (spec.w !== undefined) {
+    const bound = new Array<unknown>(spec.a.length);
+    const values = new Array<unknown>(spec.a.length);
+    for (let j = 0; j < spec.a.length; j++) {
+      values[j] = j < total ? argAt(args, self, j) : undefined;
+      bound[j] = j < total ? nativeArg(spec, args, self, j) : undefined;
+    }
+    return invoke(spec, bound, values);
+  }
+  const id = spec.id ?? opId(spec);
+  let result: unknown;
+  switch (total) {
+    case 1:
+      result = native.call(id, nativeArg(spec, args, self, 0));
+      break;
+    case 2:
+      result = native.call(id, nativeArg(spec, args, self, 0), nativeArg(spec, args, self, 1));
+      break;
+    case 3:
+      result = native.call(
+        id,
+        nativeArg(spec, args, self, 0),
+        nativeArg(spec, args, self, 1),
+        nativeArg(spec, args, self, 2),
+      );
+      break;
+    default: {
+      const bound = new Array<unknown>(total);
+      for (let j = 0; j < total; j++) bound[j] = nativeArg(spec, args, self, j);
+      result = callNative(id, bound);
+    }
+  }
+  const r = spec.r;
+  if (r === 'T') return typeof result === 'number' ? makeTensor(result) : result;
+  if (r.length === 1) return wrapReturn(result, r);
+  if (r.length === 0) return undefined;
+  const arr = result as unknown[];
+  for (let i = 0; i < arr.length; i++) arr[i] = wrapReturn(arr[i], r[i]);
+  return arr;
+}
+
+function opId(spec: OverloadSpec): number {
+  const id = (spec.id = native.findOp(spec.n, spec.o));
+  if (id < 0) throw new Error(`${spec.n}.${spec.o}: operator not found in this libtorch`);
+  return id;
+}
+
 /**
  * Calls the first overload of `group` that accepts the arguments: `self` (for methods), then
  * `args`, of which a trailing plain object holds named arguments. Written for speed: this runs
@@ -144,6 +319,13 @@ const NO_MATCH: unique symbol = Symbol('no overload');
  */
 export function callOverloads(group: readonly OverloadSpec[], args: unknown[], self?: TensorBase): unknown {
   try {
+    const g = group as CachedGroup;
+    const key = shapeKey(args, self);
+    if (key >= 0) {
+      const spec = cachedSpec(g, key);
+      if (spec !== undefined) return callSpec(spec, args, self);
+      return resolveAndCache(g, key, args, self);
+    }
     return resolveAndCall(group, args, self);
   } catch (err) {
     if (explainError !== undefined && err instanceof Error) explainError(err, tensorArgs(args, self));
@@ -192,20 +374,21 @@ function resolveAndCall(group: readonly OverloadSpec[], args: unknown[], self?: 
   );
 }
 
-function tryOverloads(
+/** The first overload of `group` that every argument fits (positional, then named), or undefined. */
+function selectOverload(
   group: readonly OverloadSpec[],
   args: unknown[],
   n: number,
   kwargs: Record<string, unknown> | undefined,
   self: TensorBase | undefined,
-): unknown {
+): OverloadSpec | undefined {
   const off = self === undefined ? 0 : 1;
   const total = n + off;
   for (let g = 0; g < group.length; g++) {
     const spec = group[g];
     if (total > spec.p) continue;
     const a = spec.a;
-    // First pass: does every argument fit? (no allocation; most rejected overloads fail here)
+    // Does every argument fit? (no allocation; most rejected overloads fail here)
     let used = 0;
     let i = 0;
     for (; i < a.length; i++) {
@@ -224,25 +407,40 @@ function tryOverloads(
       if (!fits(v, arg[1], arg[2])) break;
     }
     if (i < a.length || (kwargs !== undefined && used !== Object.keys(kwargs).length)) continue;
-    // Second pass: native values (tensors to handles, names to codes); `values` keeps the JS ones.
-    const bound = new Array<unknown>(a.length);
-    const values = spec.w === undefined ? undefined : new Array<unknown>(a.length);
-    for (let j = 0; j < a.length; j++) {
-      const arg = a[j];
-      let v = j < off ? self : j < total ? args[j - off] : undefined;
-      if (kwargs !== undefined && v === undefined)
-        v = kwargs[arg[0]] ?? (arg[3] !== undefined ? kwargs[arg[3]] : undefined);
-      if (values !== undefined) values[j] = v;
-      bound[j] =
-        v === undefined || v === null
-          ? v
-          : arg[1] === 'T'
-            ? handleOf(v as TensorBase, spec, arg[0])
-            : toNative(v, arg[1], spec, arg[0]);
-    }
-    return invoke(spec, bound, values);
+    return spec;
   }
-  return NO_MATCH;
+  return undefined;
+}
+
+function tryOverloads(
+  group: readonly OverloadSpec[],
+  args: unknown[],
+  n: number,
+  kwargs: Record<string, unknown> | undefined,
+  self: TensorBase | undefined,
+): unknown {
+  const spec = selectOverload(group, args, n, kwargs, self);
+  if (spec === undefined) return NO_MATCH;
+  const off = self === undefined ? 0 : 1;
+  const total = n + off;
+  const a = spec.a;
+  // Native values (tensors to handles, names to codes); `values` keeps the JS ones.
+  const bound = new Array<unknown>(a.length);
+  const values = spec.w === undefined ? undefined : new Array<unknown>(a.length);
+  for (let j = 0; j < a.length; j++) {
+    const arg = a[j];
+    let v = j < off ? self : j < total ? args[j - off] : undefined;
+    if (kwargs !== undefined && v === undefined)
+      v = kwargs[arg[0]] ?? (arg[3] !== undefined ? kwargs[arg[3]] : undefined);
+    if (values !== undefined) values[j] = v;
+    bound[j] =
+      v === undefined || v === null
+        ? v
+        : arg[1] === 'T'
+          ? handleOf(v as TensorBase, spec, arg[0])
+          : toNative(v, arg[1], spec, arg[0]);
+  }
+  return invoke(spec, bound, values);
 }
 
 function callNative(id: number, b: unknown[]): unknown {
@@ -265,12 +463,7 @@ function callNative(id: number, b: unknown[]): unknown {
 }
 
 function invoke(spec: OverloadSpec, bound: unknown[], values: unknown[] | undefined): unknown {
-  let id = spec.id;
-  if (id === undefined) {
-    id = spec.id = native.findOp(spec.n, spec.o);
-    if (id < 0) throw new Error(`${spec.n}.${spec.o}: operator not found in this libtorch`);
-  }
-  const result = callNative(id, bound);
+  const result = callNative(spec.id ?? opId(spec), bound);
   const r = spec.r;
   const w = spec.w;
   if (r.length === 1) {
