@@ -8,7 +8,18 @@ import tseslint from 'typescript-eslint';
 const maxLen = { code: 120, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreTemplateLiterals: true };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'docs/api/**', 'node_modules/**', '.deps/**', 'data/**', 'runs/**', 'lib/torch/generated/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'build/**',
+      'docs/api/**',
+      'node_modules/**',
+      '.deps/**',
+      'data/**',
+      'runs/**',
+      'lib/torch/generated/**',
+    ],
+  },
   {
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.base],
