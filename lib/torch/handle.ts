@@ -11,15 +11,37 @@ type Scope = TensorBase[];
 // Registering with a FinalizationRegistry costs ~0.3 us, more than a small op. Tensors created
 // outside any scope are registered in batches at the end of the current job (or every 1024
 // tensors); those disposed before then are never registered at all.
-let unregistered: TensorBase[] = [];
+// The waiting tensors are the first `unregisteredCount` slots of a fixed array (a store and a count per
+// tensor; Array.prototype.push on a growing array cost more than that on every op). A tensor disposed
+// while it is the last one waiting leaves at once (the common create-use-dispose sequence), so that
+// disposed tensors are not kept reachable until the batch is registered.
+const BATCH = 1024;
+const unregistered = new Array<TensorBase | undefined>(BATCH).fill(undefined);
+let unregisteredCount = 0;
+let flushQueued = false;
+function registerWaiting(): void {
+  const n = unregisteredCount;
+  unregisteredCount = 0;
+  for (let i = 0; i < n; i++) {
+    const t = unregistered[i]!;
+    unregistered[i] = undefined;
+    t.registerFinalizer();
+  }
+}
 function flushRegistrations(): void {
-  const batch = unregistered;
-  unregistered = [];
-  for (const t of batch) t.registerFinalizer();
+  flushQueued = false;
+  registerWaiting();
 }
 function deferRegistration(t: TensorBase): void {
-  if (unregistered.push(t) === 1) queueMicrotask(flushRegistrations);
-  else if (unregistered.length >= 1024) flushRegistrations();
+  if (unregisteredCount === BATCH) registerWaiting();
+  unregistered[unregisteredCount++] = t;
+  if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushRegistrations);
+  }
+}
+function leaveWaiting(t: TensorBase): void {
+  if (unregisteredCount > 0 && unregistered[unregisteredCount - 1] === t) unregistered[--unregisteredCount] = undefined;
 }
 const syncScopes: Scope[] = [];
 const asyncScopes = new AsyncLocalStorage<Scope>();
@@ -34,14 +56,18 @@ function currentScope(): Scope | undefined {
 /** Base of Tensor: owns one native handle. */
 export class TensorBase {
   /** Native handle; -1 once disposed. */
-  h: number;
+  declare h: number;
   /** Survives scope exits (set by `keep`). */
-  kept = false;
+  declare kept: boolean;
   /** Registered with the finalizer (only tensors outside every scope are). */
-  private registered = false;
+  private declare registered: boolean;
 
   constructor(h: number) {
+    // Plain assignments rather than class field initializers: with those, V8 does not inline the
+    // construction of a Tensor (two derived classes deep) and took ~2x the instructions per tensor.
     this.h = h;
+    this.kept = false;
+    this.registered = false;
     const scope = currentScope();
     if (scope) scope.push(this);
     else deferRegistration(this);
@@ -63,6 +89,7 @@ export class TensorBase {
   dispose(): void {
     if (this.h < 0) return;
     if (this.registered) finalizer.unregister(this);
+    else leaveWaiting(this);
     native.dispose(this.h);
     this.h = -1;
   }
