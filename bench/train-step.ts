@@ -1,22 +1,32 @@
 // One SKCDF training iteration (both forwards, DCCE losses, backward, SGD step: our `trainStep`)
 // against the same algorithm in plain PyTorch (bench/reference/skcdf_reference.py), on the CPU,
-// same thread count, same inputs. F 16, patch 32x64x64, batch 2+2, 14 classes.
+// same thread count, same inputs, batch 2+2. `--config NAME` (BENCH_CONFIG) picks the model and patch
+// (bench/train-step-config.ts): `bench` (default) F 16, patch 32x64x64, 14 classes, dropout on; `synthetic` what
+// `npm run train` trains by default (filters, patch, dropout of defaultConfig('synthetic'), the synthetic set's
+// classes); `paper` the paper's Synapse configuration (F 32, patch 64x128x128, dropout on; defaults iters 2,
+// warm-up 1, pairs 1: over a minute per iteration per side on 2 cores, ~20 GiB). lr, epoch, cps and EMA weights
+// are the same for every preset.
 //
 // 1. Time, CPU time and peak memory: `--pairs P` (BENCH_PAIRS, default 5) pairs of fresh processes, ours
 //    and Python alternating (bench/harness.ts); each does model construction, warm-up and timed
 //    iterations, and reports per-iteration wall and CPU (user+sys, all threads) times and its peak RSS.
 //    A pair's ratio is median(ours) / median(Python); the final JSON line's `ratio` is the median over
-//    the pairs, with min/max/IQR, and `cpuRatio` the same for CPU time.
+//    the pairs, with min/max/IQR, and `cpuRatio` the same for CPU time. `oursMs` / `pytorchMs`: median ms per
+//    iteration. Memory: `memoryRatio` is our peak RSS / Python's; each child also records its RSS (VmRSS) after
+//    every timed iteration: `rssPerIterMiB` {ours, python} (per iteration, the median over the pairs) and
+//    `rssGrowthMiB` {ours, python} (last minus first timed iteration, median over the pairs), to show growth.
+//    `config` names the preset.
 // 2. Parity: our model's weights and inputs go to Python; forward outputs ('labeled', 'unlabeled',
 //    train mode, dropout 0) and one step with identical masks are compared (max abs diffs printed).
 // `--instructions`: instead, instruction counts under callgrind (1 thread) of the parts of a step that are
-//    ours beyond the convolutions: DC+CE loss forward+backward on [2, 14, 16, 16, 16], decoder weight
+//    ours beyond the convolutions: DC+CE loss forward+backward on [2, C, 16, 16, 16], decoder weight
 //    averaging, the SGD step, keep probabilities + bernoulli; the same every run.
 //
-// Env: BENCH_THREADS (2), BENCH_ITERS (5), BENCH_WARMUP (2), BENCH_PAIRS (5), BENCH_NODE_FLAGS (V8 flags
-// for our child), BENCH_PROFILE=1 (per-phase split on both sides, one pair).
+// Env: BENCH_CONFIG (bench), BENCH_THREADS (2), BENCH_ITERS (5), BENCH_WARMUP (2), BENCH_PAIRS (5) (the last three
+// default to the preset's), BENCH_NODE_FLAGS (V8 flags for our child), BENCH_PROFILE=1 (per-phase split on both
+// sides, one pair).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../lib/torch/index.js';
@@ -27,6 +37,7 @@ import { trainStep, averageDecoderWeights, keepProbabilities } from '../lib/skcd
 import { DCAndCELoss } from '../lib/skcdf/losses.js';
 import { SGD } from '../lib/optim/sgd.js';
 import { pythonEnv } from './python-env.js';
+import { presetOption, procStatusKiB, repetitionOptions, vmRssKiB } from './train-step-config.js';
 import {
   realPython,
   callgrindPhases,
@@ -45,15 +56,15 @@ import {
 
 const ARGV = process.argv.slice(2);
 const INSTR = ARGV.includes('--instructions');
+const PRESET = presetOption(ARGV);
 const THREADS = intOption(ARGV, '--threads', 'BENCH_THREADS', INSTR ? 1 : 2);
-const ITERS = intOption(ARGV, '--iters', 'BENCH_ITERS', INSTR ? 5 : 5);
-const WARMUP = intOption(ARGV, '--warmup', 'BENCH_WARMUP', 2, 0);
-const PAIRS = intOption(ARGV, '--pairs', 'BENCH_PAIRS', 5);
-const LOSS_SHAPE = [2, 14, 16, 16, 16];
-const F = 16,
-  C = 14,
-  PATCH: [number, number, number] = [32, 64, 64],
+const { iters: ITERS, warmup: WARMUP, pairs: PAIRS } = repetitionOptions(ARGV, PRESET, INSTR);
+const F = PRESET.nFilters,
+  C = PRESET.nClasses,
+  PATCH = PRESET.patch,
+  DROPOUT = PRESET.hasDropout,
   N = 2;
+const LOSS_SHAPE = [2, C, 16, 16, 16];
 const LR = 0.3,
   EPOCH = 1,
   MAX_EPOCH = 1500,
@@ -66,13 +77,7 @@ const FWD_ATOL = 1e-3;
  * This process's own peak RSS in KiB: VmHWM (per address space, so not inherited from the parent across fork/exec as
  * ru_maxrss is).
  */
-const vmHwmKiB = (): number => {
-  try {
-    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
-};
+const vmHwmKiB = (): number => procStatusKiB('VmHWM');
 const median = (xs: number[]): number => stats(xs).median;
 const pyArgs = (cmd: string, data: string): string[] => [
   PY_SCRIPT,
@@ -87,6 +92,7 @@ const pyArgs = (cmd: string, data: string): string[] => [
   String(C),
   '--patch',
   ...PATCH.map(String),
+  DROPOUT ? '--dropout' : '--no-dropout',
   '--warmup',
   String(WARMUP),
   '--iters',
@@ -111,7 +117,7 @@ function buildModel(): VNetDecoupleAttentionABC {
     nClasses: C,
     nFilters: F,
     patchSize: PATCH,
-    hasDropout: true,
+    hasDropout: DROPOUT,
     numHeads: 2,
   });
   torch.manualSeed(0);
@@ -130,9 +136,12 @@ function makeInputs(): Map<string, Tensor> {
     const fg = torch.randint(1, C, shape);
     return torch.where(torch.rand(shape).lt(0.6), torch.zeros(shape, { dtype: 'int64' }), fg);
   });
-  const ratios = torch.tensor([0.004, 1, 0.8, 0.75, 0.2, 0.3, 0.02, 0.05, 0.15, 0.12, 0.5, 0.1, 0.9, 0.95], {
-    dtype: 'float64',
-  });
+  const keep = [0.004, 1, 0.8, 0.75, 0.2, 0.3, 0.02, 0.05, 0.15, 0.12, 0.5, 0.1, 0.9, 0.95];
+  if (keep.length !== C)
+    throw new Error(
+      `train-step --config ${PRESET.name}: the bench's class ratios are for ${keep.length} classes, not ${C}`,
+    );
+  const ratios = torch.tensor(keep, { dtype: 'float64' });
   return new Map([
     ['imageL', imageL],
     ['imageU', imageU],
@@ -227,7 +236,8 @@ function worker(dataPath: string, profile: boolean): void {
   const times: number[] = [],
     cpus: number[] = [],
     sys: number[] = [],
-    faults: number[] = [];
+    faults: number[] = [],
+    rss: number[] = [];
   const phases: Record<string, PhaseSample[]> = Object.fromEntries(PHASES.map((k) => [k, []]));
   let last = 0;
   for (let i = 0; i < WARMUP + ITERS; i++) {
@@ -294,6 +304,7 @@ function worker(dataPath: string, profile: boolean): void {
       cpus.push(cpuMs() - c0);
       sys.push(u1.sysMs - u0.sysMs);
       faults.push(u1.minorFaults - u0.minorFaults);
+      rss.push(vmRssKiB());
     }
   }
   const out: Record<string, unknown> = {
@@ -301,6 +312,7 @@ function worker(dataPath: string, profile: boolean): void {
     cpuMs: cpus,
     sysMs: sys,
     minorFaults: faults,
+    rssKiB: rss,
     maxRssKiB: process.resourceUsage().maxRSS,
     vmHwmKiB: vmHwmKiB(),
     rssBeforeModelKiB: rss0,
@@ -376,12 +388,39 @@ interface RunResult {
   cpuMs: number[];
   sysMs: number[];
   minorFaults: number[];
+  /** VmRSS after each timed iteration. */
+  rssKiB: number[];
   maxRssKiB: number;
   vmHwmKiB: number;
   rssBeforeModelKiB: number;
   loss: number;
   threads: number;
   phases?: Record<string, PhaseSample>;
+}
+
+/** RSS in MiB after each timed iteration (median over the pairs) and its growth, per side. */
+interface RssSummary {
+  perIterMiB: { ours: number[]; python: number[] };
+  growthMiB: { ours: number; python: number };
+}
+
+/**
+ * Memory growth: prints each run's RSS after every timed iteration, and per side the growth (last minus first timed
+ * iteration, median over the pairs); returns both, per iteration as the median over the pairs.
+ */
+function rssSummary(runs: { ours: RunResult[]; ref: RunResult[] }): RssSummary {
+  const mib = (kib: number): number => +(kib / 1024).toFixed(1);
+  const side = (rs: RunResult[], label: string): { perIter: number[]; growth: number } => {
+    rs.forEach((r, i) =>
+      console.log(`RSS after each timed iteration, ${label}, pair ${i} (MiB): ${r.rssKiB.map(mib)}`),
+    );
+    const growth = mib(median(rs.map((r) => r.rssKiB.at(-1)! - r.rssKiB[0]!)));
+    console.log(`${label} rssGrowthMiB (last minus first timed iteration, median over the pairs): ${growth}`);
+    return { perIter: rs[0]!.rssKiB.map((_, j) => mib(median(rs.map((r) => r.rssKiB[j]!)))), growth };
+  };
+  const o = side(runs.ours, 'ours'),
+    p = side(runs.ref, 'python');
+  return { perIterMiB: { ours: o.perIter, python: p.perIter }, growthMiB: { ours: o.growth, python: p.growth } };
 }
 
 const OVERHEAD_PHASES = ['loss', 'ema', 'step', 'keep'] as const;
@@ -424,7 +463,16 @@ function overheadWorker(dataPath: string): void {
 
 function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
   if (!hasValgrind()) throw new Error('train-step --instructions needs valgrind (scripts/bench-setup.sh installs it)');
-  const flags = ['--threads', String(THREADS), '--iters', String(ITERS), '--warmup', String(WARMUP)];
+  const flags = [
+    '--config',
+    PRESET.name,
+    '--threads',
+    String(THREADS),
+    '--iters',
+    String(ITERS),
+    '--warmup',
+    String(WARMUP),
+  ];
   const ours = nodeChild(import.meta.filename, ['--overhead-worker', dataPath, ...flags]);
   const o = callgrindPhases(ours.cmd, ours.args, { ...env, ...ours.env }, OVERHEAD_PHASES.length);
   const p = callgrindPhases(realPython(env), pyArgs('overhead', dataPath), env, OVERHEAD_PHASES.length);
@@ -453,6 +501,7 @@ function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
     JSON.stringify({
       bench: 'train-step',
       mode: 'instructions',
+      config: PRESET.name,
       ratio: +(sum(o.instructions) / sum(p.instructions)).toFixed(3),
       threads: THREADS,
       iterations: ITERS,
@@ -486,6 +535,8 @@ function main(): void {
     const ours = nodeChild(import.meta.filename, [
       '--worker',
       dataPath,
+      '--config',
+      PRESET.name,
       '--threads',
       String(THREADS),
       '--iters',
@@ -568,7 +619,8 @@ function main(): void {
     const oursFaults = median(runs.ours.map((r) => median(r.minorFaults))),
       pyFaults = median(runs.ref.map((r) => median(r.minorFaults)));
     console.log(
-      `\ntrain step: F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, CPU, ${THREADS} threads, ` +
+      `\ntrain step (config ${PRESET.name}): F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, ` +
+        `dropout ${DROPOUT ? 'on' : 'off'}, CPU, ${THREADS} threads, ` +
         `${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`,
     );
     console.table(pairRows);
@@ -579,11 +631,14 @@ function main(): void {
         `${s.q1.toFixed(3)}-${s.q3.toFixed(3)}); CPU time ratio ${sc.median.toFixed(3)} (min ${sc.min.toFixed(3)}, max ` +
         `${sc.max.toFixed(3)})`,
     );
+    console.log(`s/iteration ours ${(oursMs / 1000).toFixed(2)}, Python ${(pyMs / 1000).toFixed(2)} (median)`);
+    const rss = rssSummary(runs);
     if (profile && runs.ours[0]!.phases && pyProfile) printPhases(runs.ours[0]!.phases, pyProfile);
     console.log(
       JSON.stringify({
         bench: 'train-step',
         mode: 'time',
+        config: PRESET.name,
         ratio: +s.median.toFixed(3),
         spread: roundStats(s),
         cpuRatio: +sc.median.toFixed(3),
@@ -601,6 +656,8 @@ function main(): void {
         pytorchMinorFaults: pyFaults,
         oursPeakRssMiB: +(median(runs.ours.map(peak)) / 1024).toFixed(1),
         pytorchPeakRssMiB: +(median(runs.ref.map(peak)) / 1024).toFixed(1),
+        rssPerIterMiB: rss.perIterMiB,
+        rssGrowthMiB: rss.growthMiB,
         threads: THREADS,
         pairs: runs.ours.length,
         iterations: ITERS,
@@ -609,6 +666,7 @@ function main(): void {
         patch: PATCH,
         batch: `${N}+${N}`,
         nClasses: C,
+        hasDropout: DROPOUT,
         ...leadSettings(),
         commit: gitCommit(),
         parity: {

@@ -3,7 +3,8 @@
 Used by bench/train-step.ts as the PyTorch side of the comparison:
   verify  -- load our TypeScript model's state dict and inputs, compare forward outputs ('labeled' and
              'unlabeled', train mode) and one training step (identical masks) with ours; prints JSON.
-  bench   -- model construction + warm-up + timed training iterations; prints JSON (times, CPU times, peak RSS).
+  bench   -- model construction + warm-up + timed training iterations; prints JSON (times, CPU times, peak RSS,
+             RSS after each timed iteration).
   overhead -- the non-convolution parts of a step (DC+CE loss forward+backward on a small input, decoder
              weight averaging, SGD step, keep probabilities), each repeated between os.getuid() markers so
              that callgrind (--dump-before=getuid) counts each part's instructions (bench/harness.ts).
@@ -391,7 +392,7 @@ def to_device(data, device):
 
 def cmd_verify(a):
     data = to_device(torch.load(a.data, weights_only=False), a.device)
-    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch)).to(a.device)
+    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch), has_dropout=a.dropout).to(a.device)
     data['state'] = {k: v.to(a.device) for k, v in data['state'].items()}
     missing = model.load_state_dict(data['state'], strict=True)
     ours_keys = list(data['state'].keys())
@@ -418,16 +419,26 @@ def cmd_verify(a):
     print(json.dumps(out))
 
 
-def vm_hwm_kib():
-    """This process's own peak RSS (KiB): VmHWM, not inherited across fork/exec as ru_maxrss is on Linux."""
+def proc_status_kib(field):
+    """A KiB field of /proc/self/status (VmHWM, VmRSS, ...), or None where the file or field is missing."""
     try:
         with open('/proc/self/status') as f:
             for line in f:
-                if line.startswith('VmHWM:'):
+                if line.startswith(field + ':'):
                     return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def vm_hwm_kib():
+    """This process's own peak RSS (KiB): VmHWM, not inherited across fork/exec as ru_maxrss is on Linux."""
+    return proc_status_kib('VmHWM')
+
+
+def vm_rss_kib():
+    """This process's resident set now (KiB): VmRSS."""
+    return proc_status_kib('VmRSS')
 
 
 def cpu_ms():
@@ -440,13 +451,13 @@ def cmd_bench(a):
     rss0 = vm_hwm_kib()
     data = to_device(torch.load(a.data, weights_only=False), a.device)
     torch.manual_seed(0)
-    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
+    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch), has_dropout=a.dropout)
     xavier_normal_init(model)
     model.to(a.device).train()
     opt = make_optimizer(model, a.lr)
     scaler = torch.amp.GradScaler(a.device.split(':')[0]) if a.amp else None
     cuda = a.device.startswith('cuda')
-    times, cpus, syss, faults = [], [], [], []
+    times, cpus, syss, faults, rsss = [], [], [], [], []
     for i in range(a.warmup + a.iters):
         if cuda:
             torch.cuda.synchronize()
@@ -462,8 +473,9 @@ def cmd_bench(a):
             cpus.append(dc)
             syss.append((u1.ru_stime - u0.ru_stime) * 1000)
             faults.append(u1.ru_minflt - u0.ru_minflt)
+            rsss.append(vm_rss_kib())
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    out = {'timesMs': times, 'cpuMs': cpus, 'sysMs': syss, 'minorFaults': faults, 'maxRssKiB': rss, 'vmHwmKiB': vm_hwm_kib(), 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
+    out = {'timesMs': times, 'cpuMs': cpus, 'sysMs': syss, 'minorFaults': faults, 'rssKiB': rsss, 'maxRssKiB': rss, 'vmHwmKiB': vm_hwm_kib(), 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
            'threads': torch.get_num_threads(), 'torch': torch.__version__, 'device': a.device, 'amp': bool(a.amp)}
     if cuda:
         out['cudaPeakAllocatedMiB'] = torch.cuda.max_memory_allocated() / 2**20
@@ -476,7 +488,7 @@ def cmd_overhead(a):
     torch.set_num_threads(a.threads)
     data = torch.load(a.data, weights_only=False)
     torch.manual_seed(0)
-    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
+    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch), has_dropout=a.dropout)
     xavier_normal_init(model)
     model.train()
     opt = make_optimizer(model, a.lr)
@@ -509,7 +521,7 @@ def cmd_profile(a):
     torch.set_num_threads(a.threads)
     data = torch.load(a.data, weights_only=False)
     torch.manual_seed(0)
-    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch))
+    model = VNet_Decouple_Attention_ABC(n_classes=a.classes, n_filters=a.filters, patch=tuple(a.patch), has_dropout=a.dropout)
     xavier_normal_init(model)
     model.train()
     opt = make_optimizer(model, a.lr)
@@ -555,6 +567,8 @@ def main():
     p.add_argument('--filters', type=int, default=16)
     p.add_argument('--classes', type=int, default=14)
     p.add_argument('--patch', type=int, nargs=3, default=[32, 64, 64])
+    p.add_argument('--dropout', action=argparse.BooleanOptionalAction, default=True,
+                   help='encoder/decoder Dropout3d(0.5) (has_dropout); --no-dropout builds the model without it')
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--iters', type=int, default=5)
     p.add_argument('--lr', type=float, default=0.3)
