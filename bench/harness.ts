@@ -136,14 +136,16 @@ export function perfInstructionsSupported(): boolean {
 /**
  * Runs `cmd args` under callgrind and returns the instruction counts (all threads) of the last `phases`
  * intervals between markers (the child must call getuid() phases + 1 times at the end of its run: once to
- * close set-up, then once after each phase) and the child's JSON output line.
+ * close set-up, then once after each phase), the same counts split by executing object (`byObject[i]`:
+ * object basename -> instructions, see {@link callgrindObjectCosts}; they sum to `instructions[i]`) and
+ * the child's JSON output line.
  */
 export function callgrindPhases<T>(
   cmd: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   phases: number,
-): { instructions: number[]; out: T } {
+): { instructions: number[]; byObject: Record<string, number>[]; out: T } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'));
   try {
     const file = join(dir, 'cg.out');
@@ -157,17 +159,68 @@ export function callgrindPhases<T>(
       .sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
     if (dumps.length < phases + 1)
       throw new Error(`callgrind: expected >= ${phases + 1} marker dumps from ${cmd}, found ${dumps.length}`);
-    const total = (f: string): number => {
-      const m =
-        /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8')) ??
-        /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
+    const total = (text: string, f: string): number => {
+      const m = /^totals:\s+(\d+)/m.exec(text) ?? /^summary:\s+(\d+)/m.exec(text);
       if (!m) throw new Error(`callgrind: no totals in ${f}`);
       return Number(m[1]);
     };
-    return { instructions: dumps.slice(-phases).map(total), out };
+    const names = new Map<string, string>();
+    const instructions: number[] = [],
+      byObject: Record<string, number>[] = [];
+    for (const f of dumps.slice(-phases)) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const t = total(text, f),
+        objects = callgrindObjectCosts(text, names);
+      const sum = Object.values(objects).reduce((s, v) => s + v, 0);
+      if (sum !== t) throw new Error(`callgrind: per-object costs of ${f} sum to ${sum}, its total is ${t}`);
+      instructions.push(t);
+      byObject.push(objects);
+    }
+    return { instructions, byObject, out };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Self instructions (event Ir) per executing object in one callgrind output file: object basename (e.g.
+ * `libtorch_cpu.so`, `libc.so.6`, `node`; `???` for code outside every object, such as V8's JIT code) ->
+ * instructions. Each cost line is charged to the object of the `ob=` line in effect (the object whose code
+ * ran), except the line after `calls=`, which is a call's inclusive cost (already counted in the callee's
+ * own lines). Compressed names (`ob=(N) name` defines N, `ob=(N)` refers to it; `cob=` lines share the
+ * numbering) are resolved through `names`, which callers may share between the files of one run.
+ */
+export function callgrindObjectCosts(text: string, names = new Map<string, string>()): Record<string, number> {
+  const object = (spec: string): string => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec);
+    if (!m) return spec.slice(spec.lastIndexOf('/') + 1);
+    if (m[2] !== undefined) names.set(m[1]!, m[2].slice(m[2].lastIndexOf('/') + 1));
+    const name = names.get(m[1]!);
+    if (name === undefined) throw new Error(`callgrind: object (${m[1]}) used before its name was given`);
+    return name;
+  };
+  const out: Record<string, number> = {};
+  let positions = 1,
+    ir = -1,
+    ob = '???',
+    skipCall = false;
+  for (const line of text.split('\n')) {
+    const c = line.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42) {
+      // A cost line: positions (line, or instr line; `+N`/`-N`/`*` relative), then the event counts.
+      if (skipCall) skipCall = false;
+      else {
+        if (ir < 0) throw new Error('callgrind: cost line before an `events:` line with Ir');
+        const v = line.split(/\s+/)[positions + ir];
+        if (v) out[ob] = (out[ob] ?? 0) + Number(v);
+      }
+    } else if (line.startsWith('ob=')) ob = object(line.slice(3));
+    else if (line.startsWith('cob=')) object(line.slice(4));
+    else if (line.startsWith('calls=')) skipCall = true;
+    else if (line.startsWith('positions:')) positions = line.slice(10).trim().split(/\s+/).length;
+    else if (line.startsWith('events:')) ir = line.slice(7).trim().split(/\s+/).indexOf('Ir');
+  }
+  return out;
 }
 
 /**

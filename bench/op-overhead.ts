@@ -8,8 +8,19 @@
 // `--instructions`: one child per side under valgrind's callgrind (1 thread), instructions per call of
 // each case (markers between cases, see bench/harness.ts): the same every run, so it judges a change to
 // the dispatch path without timing noise. `ratio` is then the geometric mean of the instruction ratios.
+// Each side's count is also split by the object whose code executed each instruction, in three groups:
+//   libtorch  libtorch_cpu, libtorch, libc10, libgomp / libiomp5 (the op's own work: dispatcher,
+//             TensorIterator, allocation, kernels);
+//   libc      the C / C++ runtime (glibc with libm, ld.so, libstdc++, libgcc_s): mostly malloc/free and
+//             the like, called from libtorch and from the binding alike, so not attributable by object;
+//   runtime   everything else: for us node (V8, also its JIT code, object `???`) and our addon, for
+//             Python the interpreter (python / libpython) and libtorch_python.
+// `floorRatio` = (our libtorch + libc) / Python's total: the ratio a binding that costs nothing would get.
+// The final JSON line has per case `perCase[case].{ours,python}.{total,byGroup,byObject}` (per call) and
+// `floorRatio`; top-level `floorRatio` is the geometric mean over the cases.
 //
-// Env: BENCH_THREADS (1), BENCH_N calls per case (50000; 5000 with --instructions), BENCH_PAIRS (5).
+// Env: BENCH_THREADS (1), BENCH_N calls per case (50000; 5000 with --instructions), BENCH_PAIRS (5),
+// BENCH_WARM warm-up calls per case before the measured ones (20000; `--warm W`).
 import {
   realPython,
   callgrindPhases,
@@ -31,7 +42,7 @@ const INSTR = argv.includes('--instructions');
 const THREADS = intOption(argv, '--threads', 'BENCH_THREADS', 1);
 const N = intOption(argv, '--n', 'BENCH_N', INSTR ? 5000 : 50_000);
 const PAIRS = intOption(argv, '--pairs', 'BENCH_PAIRS', 5);
-const WARM = INSTR ? 20_000 : 20_000;
+const WARM = intOption(argv, '--warm', 'BENCH_WARM', 20_000, 0);
 const CASES = ['add', 'mul', 'matmul8', 'chain', 'view'] as const;
 type Case = (typeof CASES)[number];
 interface ChildOut {
@@ -102,6 +113,8 @@ const ours = nodeChild(import.meta.filename, [
   String(THREADS),
   '--n',
   String(N),
+  '--warm',
+  String(WARM),
   ...(INSTR ? ['--instructions'] : []),
 ]);
 
@@ -166,34 +179,118 @@ function timing(): void {
   );
 }
 
+const GROUPS = ['libtorch', 'libc', 'runtime'] as const;
+type Group = (typeof GROUPS)[number];
+interface SideCost {
+  total: number;
+  byGroup: Record<Group, number>;
+  byObject: Record<string, number>;
+}
+
+/** The group of an executing object (basename), see the header comment. */
+function objectGroup(obj: string): Group {
+  if (/^lib(torch(_cpu|_global_deps)?|c10)\.so|^lib(gomp|iomp5)[.-]/.test(obj)) return 'libtorch';
+  if (/^lib(c|m|pthread|dl|rt|stdc\+\+|gcc_s)[.-]|^ld-linux|^ld\.so/.test(obj)) return 'libc';
+  return 'runtime';
+}
+
+/** Per-call instructions of one case on one side: total, by group, by object (largest first, >= 0.5/call). */
+function sideCost(instructions: number, objects: Record<string, number>): SideCost {
+  const byGroup: Record<Group, number> = { libtorch: 0, libc: 0, runtime: 0 };
+  for (const [obj, v] of Object.entries(objects)) byGroup[objectGroup(obj)] += v / N;
+  const byObject = Object.fromEntries(
+    Object.entries(objects)
+      .map(([obj, v]) => [obj, Math.round(v / N)] as const)
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
+  return { total: instructions / N, byGroup, byObject };
+}
+
+/** Rounds a SideCost's numbers to whole instructions, for printing and the JSON line. */
+const roundCost = (c: SideCost): SideCost => ({
+  total: Math.round(c.total),
+  byGroup: Object.fromEntries(GROUPS.map((g) => [g, Math.round(c.byGroup[g])])) as Record<Group, number>,
+  byObject: c.byObject,
+});
+
+/** Table of the objects that execute >= 1 % of some case's instructions on one side: instructions/call per case. */
+function objectTable(side: string, costs: readonly SideCost[]): void {
+  const objs = new Set<string>();
+  for (const c of costs) for (const [obj, v] of Object.entries(c.byObject)) if (v >= 0.01 * c.total) objs.add(obj);
+  const rows = Object.fromEntries(
+    [...objs].map((obj) => [
+      obj,
+      { group: objectGroup(obj), ...Object.fromEntries(CASES.map((c, i) => [c, costs[i]!.byObject[obj] ?? 0])) },
+    ]),
+  );
+  console.log(`${side}: instructions/call by executing object (>= 1 % of a case)`);
+  console.table(rows);
+}
+
 function instructions(): void {
   if (!hasValgrind()) throw new Error('op-overhead --instructions needs valgrind (scripts/bench-setup.sh installs it)');
   const o = callgrindPhases<ChildOut>(ours.cmd, ours.args, { ...env(), ...ours.env }, CASES.length);
   console.error(
     `ours (callgrind): ${CASES.map((c, i) => `${c} ${Math.round(o.instructions[i]! / N)}`).join(', ')} ` +
-    `instructions/call`,
+      `instructions/call`,
   );
   const p = callgrindPhases<ChildOut>(realPython(env()), pyArgs, env(), CASES.length);
+  const oc = CASES.map((_, i) => sideCost(o.instructions[i]!, o.byObject[i]!)),
+    pc = CASES.map((_, i) => sideCost(p.instructions[i]!, p.byObject[i]!));
+  const floors = CASES.map((_, i) => (oc[i]!.byGroup.libtorch + oc[i]!.byGroup.libc) / pc[i]!.total);
   const perOp = Object.fromEntries(
     CASES.map((c, i) => {
-      const oi = o.instructions[i]! / N,
-        pi = p.instructions[i]! / N;
+      const oi = oc[i]!.total,
+        pi = pc[i]!.total;
       return [c, { oursInstr: Math.round(oi), pythonInstr: Math.round(pi), ratio: +(oi / pi).toFixed(3) }];
     }),
   );
-  console.table(perOp);
+  const perCase = Object.fromEntries(
+    CASES.map((c, i) => [
+      c,
+      { ours: roundCost(oc[i]!), python: roundCost(pc[i]!), floorRatio: +floors[i]!.toFixed(3) },
+    ]),
+  );
+  objectTable('ours', oc);
+  objectTable('python', pc);
+  console.table(groupRows(perCase));
   const ratio = geo(Object.values(perOp).map((v) => v.ratio));
   console.log(
     JSON.stringify({
       bench: 'op-overhead',
       mode: 'instructions',
       ratio: +ratio.toFixed(3),
+      floorRatio: +geo(floors).toFixed(3),
       threads: THREADS,
       calls: N,
+      warm: WARM,
       ...leadSettings(),
       commit: gitCommit(),
       perOp,
+      perCase,
     }),
+  );
+}
+
+/** One row per case: instructions/call of each side in total and by group, the ratio and the floor ratio. */
+function groupRows(perCase: Record<string, { ours: SideCost; python: SideCost; floorRatio: number }>) {
+  return Object.fromEntries(
+    Object.entries(perCase).map(([c, { ours: o, python: p, floorRatio }]) => [
+      c,
+      {
+        ours: o.total,
+        'ours libtorch': o.byGroup.libtorch,
+        'ours libc': o.byGroup.libc,
+        'ours runtime': o.byGroup.runtime,
+        python: p.total,
+        'py libtorch': p.byGroup.libtorch,
+        'py libc': p.byGroup.libc,
+        'py runtime': p.byGroup.runtime,
+        ratio: +(o.total / p.total).toFixed(3),
+        floorRatio,
+      },
+    ]),
   );
 }
 
