@@ -36,6 +36,13 @@ describe('LR schedules vs closed forms', () => {
     run((o) => new optim.CosineAnnealingLR(o, 10, 0.01), 21).forEach((v, e) =>
       expect(v).toBeCloseTo(0.01 + (0.29 * (1 + Math.cos((Math.PI * e) / 10))) / 2, 14),
     );
+    // the closed form as a function follows the scheduler over the half period, and reaches etaMin at tMax
+    run((o) => new optim.CosineAnnealingLR(o, 40), 41).forEach((v, e) =>
+      expect(optim.cosineLr(e, 40, 0.3)).toBeCloseTo(v, 14),
+    );
+    expect(optim.cosineLr(0, 40, 0.1)).toBe(0.1);
+    expect(optim.cosineLr(20, 40, 0.1)).toBeCloseTo(0.05, 15);
+    expect(optim.cosineLr(40, 40, 0.1, 0.001)).toBeCloseTo(0.001, 15);
     run((o) => new optim.StepLR(o, 3, 0.5), 10).forEach((v, e) =>
       expect(v).toBeCloseTo(0.3 * 0.5 ** Math.floor(e / 3), 15),
     );

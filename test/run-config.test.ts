@@ -115,9 +115,12 @@ describe('resolveRunConfig', () => {
     expect(r.config).toEqual({ ...saved, runDir: root, device: 'cuda:1', workers: 0, test: true });
     expect(r.ignored).toEqual(['maxEpochs', 'lr', 'seed']);
     // An older run's config.json without the newer fields gets their defaults.
-    const { test: _t, ...old } = saved;
+    const { test: _t, lrSchedule: _s, ...old } = saved;
     writeFileSync(join(root, 'config.json'), JSON.stringify(old));
     expect(readRunConfig(root).test).toBe(true);
+    // ... except the lr schedule: runs from before the field existed were trained with poly.
+    expect(saved.lrSchedule).toBe('cosine');
+    expect(readRunConfig(root).lrSchedule).toBe('poly');
   });
 });
 
@@ -140,6 +143,8 @@ describe('the train command', () => {
       '32x64x64',
       '--method',
       'labeled-only',
+      '--lr-schedule',
+      'poly',
       '--seed',
       '2',
       '--fold',
@@ -156,10 +161,14 @@ describe('the train command', () => {
       test: false,
       patch: [32, 64, 64],
       method: 'labeled-only',
+      lrSchedule: 'poly',
       seed: 2,
     });
     expect((await parsed()).overrides).toEqual({});
     await expect(parsed('--patch', '32x64')).rejects.toThrow(/--patch must be DxHxW/);
+    await expect(parsed('--lr-schedule', 'step')).rejects.toThrow(
+      /--lr-schedule must be one of poly, cosine, got 'step'/,
+    );
     await expect(parsed('--dataset', 'brats')).rejects.toThrow(
       /--dataset must be one of synapse, amos, synthetic, got 'brats'/,
     );

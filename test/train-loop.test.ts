@@ -38,6 +38,7 @@ interface LogLine {
   epoch: number;
   iter?: number;
   loss?: number;
+  lr?: number;
   evalMeanDice?: number;
   evalForegroundDice?: number;
 }
@@ -73,6 +74,9 @@ describe('training loop', { timeout: 600_000 }, () => {
     expect(cfg.ir2).toHaveLength(14);
     const log = readLog('full');
     expect(log.filter((l) => l.evalMeanDice !== undefined)).toHaveLength(3);
+    // The synthetic default schedule: epoch e > 0 runs with lr (1 + cos(pi (e - 1) / 2)) / 2 (0.1, 0.1, 0.05).
+    const lrs = log.filter((l) => l.iter !== undefined).map((l) => `${l.epoch},${l.lr}`);
+    expect(new Set(lrs)).toEqual(new Set(['0,0.1', '1,0.1', '2,0.05']));
     const ck = torch.load(join(root, 'full', 'last.pth')) as Map<string, unknown>;
     expect((ck.get('model') as Map<string, unknown>).size).toBe(330);
     expect(JSON.parse(ck.get('state') as string).epoch).toBe(2);

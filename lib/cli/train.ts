@@ -3,7 +3,13 @@
 import type { Command } from 'commander';
 import * as torch from '../torch/index.js';
 import { DATASET_NAMES, type DatasetName } from '../skcdf/classes.js';
-import { defaultConfig, TRAIN_METHODS, usesUnlabeledData, type TrainConfig } from '../skcdf/training/config.js';
+import {
+  defaultConfig,
+  LR_SCHEDULES,
+  TRAIN_METHODS,
+  usesUnlabeledData,
+  type TrainConfig,
+} from '../skcdf/training/config.js';
 import { TrainingInterrupted } from '../skcdf/training/loop.js';
 import { resolveRunConfig, resumeCommand, type LaunchShape } from '../skcdf/training/run-config.js';
 import { runPipeline } from '../skcdf/pipeline.js';
@@ -21,6 +27,7 @@ type SameNameKey =
   | 'evalSplit'
   | 'batchSize'
   | 'lr'
+  | 'lrSchedule'
   | 'momentum'
   | 'weightDecay'
   | 'emaW'
@@ -47,6 +54,7 @@ const SAME_NAME: readonly SameNameKey[] = [
   'evalSplit',
   'batchSize',
   'lr',
+  'lrSchedule',
   'momentum',
   'weightDecay',
   'emaW',
@@ -115,7 +123,13 @@ const CONFIG_FLAGS: ConfigFlag[] = [
     help: 'labeled (= unlabeled) samples per iteration',
     parse: int('--batch-size'),
   },
-  { flags: '--lr <x>', key: 'lr', help: 'base learning rate (poly decay)', parse: num('--lr') },
+  { flags: '--lr <x>', key: 'lr', help: 'base learning rate', parse: num('--lr') },
+  {
+    flags: '--lr-schedule <name>',
+    key: 'lrSchedule',
+    help: "the lr's decay over the epochs: poly (lr (1 - e/max)^0.9, the paper's) | cosine (lr (1 + cos(pi e/max))/2)",
+    parse: choice('--lr-schedule', LR_SCHEDULES),
+  },
   { flags: '--momentum <x>', key: 'momentum', help: 'SGD momentum', parse: num('--momentum') },
   { flags: '--weight-decay <x>', key: 'weightDecay', help: 'SGD weight decay', parse: num('--weight-decay') },
   { flags: '--ema-w <x>', key: 'emaW', help: 'decoder weight-averaging factor', parse: num('--ema-w') },

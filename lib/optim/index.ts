@@ -25,5 +25,5 @@ export { Adafactor, type AdafactorOptions } from './adafactor.js';
 export { Muon, zeropowerViaNewtonSchulz, type MuonOptions } from './muon.js';
 export * as lrScheduler from './lr-scheduler/index.js';
 // The schedulers' earlier top-level names: the same classes as in `lrScheduler`.
-export { LRScheduler, PolyLR, polyLr, CosineAnnealingLR, StepLR, LambdaLR } from './schedulers.js';
+export { LRScheduler, PolyLR, polyLr, CosineAnnealingLR, cosineLr, StepLR, LambdaLR } from './schedulers.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';

@@ -172,3 +172,19 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     ];
   }
 }
+
+/**
+ * The cosine schedule as a function: etaMin + (baseLr - etaMin) (1 + cos(pi epoch / tMax)) / 2 (CosineAnnealingLR's
+ * closed form; for epoch in 0..tMax it falls from baseLr to etaMin).
+ *
+ * Args:
+ *   epoch: the epoch index.
+ *   tMax: the half period in epochs (the schedule's length).
+ *   baseLr: the initial learning rate.
+ *   etaMin: the minimum lr (default 0).
+ *
+ * Example:
+ *   cosineLr(50, 100, 0.1); // 0.05
+ */
+export const cosineLr = (epoch: number, tMax: number, baseLr: number, etaMin = 0): number =>
+  etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * epoch) / tMax))) / 2;

@@ -14,6 +14,7 @@ export { PolynomialLR, PolyLR, polyLr, type PolynomialLROptions } from './polyno
 export {
   CosineAnnealingLR,
   CosineAnnealingWarmRestarts,
+  cosineLr,
   type CosineAnnealingLROptions,
   type CosineAnnealingWarmRestartsOptions,
 } from './cosine.js';

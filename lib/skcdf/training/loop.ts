@@ -6,7 +6,6 @@ import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { DCAndCELoss } from '../losses.js';
 import { SGD } from '../../optim/sgd.js';
-import { polyLr } from '../../optim/schedulers.js';
 import { createLoader, type BatchLoader } from '../data/loader.js';
 import type { Batch } from '../data/dataset.js';
 import { readNpy } from '../../io/npy.js';
@@ -14,7 +13,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { SummaryWriter } from '../../io/tensorboard.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights, type PredType } from '../model.js';
 import { datasetInfo, type DatasetInfo } from '../classes.js';
-import { cpsWeight, usesUnlabeledData, type TrainConfig, type TrainMethod } from './config.js';
+import { cpsWeight, epochLr, usesUnlabeledData, type TrainConfig, type TrainMethod } from './config.js';
 import { ampFor, classRatios, stepFor, type StepInputs, type StepResult, type TrainStepFn } from './step.js';
 import { validate, type ValidationResult } from './validate.js';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './checkpoint.js';
@@ -392,7 +391,7 @@ export class Trainer {
     ranks.syncBuffers(this.model);
     const validation = this.validateEpoch(epoch);
     state.epoch = epoch;
-    state.lr = polyLr(epoch, c.maxEpochs, c.lr);
+    state.lr = epochLr(c, epoch);
     state.cpsW = cpsWeight(c.cpsW, epoch, c.maxEpochs);
     this.checkpoint(this.paths.last);
     this.events.onEpoch?.({

@@ -45,7 +45,8 @@ export function readRunConfig(runDir: string): TrainConfig {
     throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
   }
   if (!saved.dataset) throw new Error(`${path}: no 'dataset' entry`);
-  return { ...defaultConfig(saved.dataset), ...saved };
+  // Runs from before lrSchedule existed were trained with poly, whatever today's default is.
+  return { ...defaultConfig(saved.dataset), lrSchedule: 'poly', ...saved };
 }
 
 /** The fold's seed: FOLD_SEEDS[fold], or the fold index itself beyond them. */
