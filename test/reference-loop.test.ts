@@ -446,6 +446,8 @@ beforeAll(async () => {
         evalEvery: 0,
         test: false,
         lr: BASE_LR,
+        // The reference trainer's schedule (the synthetic default is cosine).
+        lrSchedule: 'poly',
         cpsW: CPS_W,
         seed: 1,
       }),
