@@ -461,19 +461,21 @@ function overheadWorker(dataPath: string): void {
   console.log(JSON.stringify({ phases: OVERHEAD_PHASES, iters: ITERS }));
 }
 
+/** The preset and repetition flags our child processes get (the same for every mode). */
+const childFlags = (): string[] => [
+  '--config',
+  PRESET.name,
+  '--threads',
+  String(THREADS),
+  '--iters',
+  String(ITERS),
+  '--warmup',
+  String(WARMUP),
+];
+
 function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
   if (!hasValgrind()) throw new Error('train-step --instructions needs valgrind (scripts/bench-setup.sh installs it)');
-  const flags = [
-    '--config',
-    PRESET.name,
-    '--threads',
-    String(THREADS),
-    '--iters',
-    String(ITERS),
-    '--warmup',
-    String(WARMUP),
-  ];
-  const ours = nodeChild(import.meta.filename, ['--overhead-worker', dataPath, ...flags]);
+  const ours = nodeChild(import.meta.filename, ['--overhead-worker', dataPath, ...childFlags()]);
   const o = callgrindPhases(ours.cmd, ours.args, { ...env, ...ours.env }, OVERHEAD_PHASES.length);
   const p = callgrindPhases(realPython(env), pyArgs('overhead', dataPath), env, OVERHEAD_PHASES.length);
   const perPhase = Object.fromEntries(
@@ -535,14 +537,7 @@ function main(): void {
     const ours = nodeChild(import.meta.filename, [
       '--worker',
       dataPath,
-      '--config',
-      PRESET.name,
-      '--threads',
-      String(THREADS),
-      '--iters',
-      String(ITERS),
-      '--warmup',
-      String(WARMUP),
+      ...childFlags(),
       ...(profile ? ['--profile'] : []),
     ]);
     const runOurs = (): RunResult => runJson<RunResult>(ours.cmd, ours.args, { ...childEnv(), ...ours.env });
