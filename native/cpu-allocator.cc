@@ -4,6 +4,11 @@
 // Smaller blocks go to c10::alloc_cpu / c10::free_cpu exactly as with libtorch's default allocator (64-byte
 // aligned posix_memalign), where glibc's heap already reuses them.
 //
+// The cache never makes the process larger than the program's own peak: before a miss maps a new block, the least
+// recently freed cached blocks are unmapped until live + cached + the new block fit within the most bytes that were
+// ever live at once (or within live + the new block, when that is more). So the memory held by large blocks peaks
+// where it would without a cache, where glibc unmaps every freed block at once.
+//
 // Why: glibc maps every block above its mmap threshold (32 MiB at most) afresh and unmaps it on free, and trims
 // freed heap memory back to the kernel, so the large activations of a training step were page-faulted 4 KiB at a
 // time on every iteration (hundreds of thousands of minor faults and a large share of system time per step).
@@ -86,6 +91,7 @@ class CachingCpuAllocator final : public c10::Allocator {
   std::map<uint64_t, BySize::iterator> byAge_;  // the same blocks by the tick they were freed at (LRU)
   uint64_t tick_ = 0;
   size_t cachedBytes_ = 0, liveBytes_ = 0, peakBytes_ = 0;
+  size_t peakLiveBytes_ = 0;  // the most bytes ever held by tensors at once: the cache's ceiling on a miss
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
 };
 
@@ -104,12 +110,17 @@ c10::DataPtr CachingCpuAllocator::allocate(size_t n) {
 }
 
 void* CachingCpuAllocator::allocateLarge(size_t n) {
+  const size_t size = roundUp(n, kPage);
+  std::vector<Block> drop;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (void* p = takeCached(n)) return p;
     ++misses_;
+    // Make room so that live + cached + this block stays within the program's own peak (see the file comment).
+    const size_t ceiling = std::max(peakLiveBytes_, liveBytes_ + size);
+    evictTo(ceiling - liveBytes_ - size, drop);
   }
-  const size_t size = roundUp(n, kPage);
+  unmap(drop);  // before mapping: the new block takes the place of what was dropped
   void* p = mapAligned(size);
   if (!p) {
     emptyCache();  // the cache's blocks may be what the kernel is short of
@@ -124,6 +135,7 @@ void* CachingCpuAllocator::allocateLarge(size_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   live_.emplace(p, size);
   liveBytes_ += size;
+  peakLiveBytes_ = std::max(peakLiveBytes_, liveBytes_);
   peakBytes_ = std::max(peakBytes_, liveBytes_ + cachedBytes_);
   return p;
 }
@@ -138,6 +150,7 @@ void* CachingCpuAllocator::takeCached(size_t n) {
   cachedBytes_ -= size;
   live_.emplace(p, size);
   liveBytes_ += size;
+  peakLiveBytes_ = std::max(peakLiveBytes_, liveBytes_);
   ++hits_;
   return p;
 }

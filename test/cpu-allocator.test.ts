@@ -1,6 +1,7 @@
 // The caching CPU allocator (native/cpu-allocator.cc, torch.cpu): results of ops on large tensors equal PyTorch's
 // whether their blocks are new or reused, a repeated allocation pattern is served from the cache after its first
-// iteration, the cache never holds more than its limit, emptyCache gives the memory back, 0 turns caching off,
+// iteration, the cache never holds more than its limit nor makes large blocks take more memory than the most that
+// was ever live at once, emptyCache gives the memory back, 0 turns caching off,
 // and NODE_TORCH_CPU_CACHE_BYTES is read at load.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -232,6 +233,46 @@ console.log(JSON.stringify(torch.cpu.memoryStats()));`;
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+describe('footprint', () => {
+  it('live + cached never exceeds the most bytes ever live at once (a fresh process, varied sizes)', () => {
+    // A fresh process, so that no earlier test's peak is the ceiling. The limit is far above what the loop frees,
+    // so without the ceiling the cache would keep every distinct size it has seen.
+    const script = `const { torch } = await import(${JSON.stringify(join(repo, 'lib/index.ts'))});
+torch.cpu.setAllocatorCacheLimit(2 ** 30);
+let seed = 777, maxLive = 0, worst = -Infinity;
+const held = [];
+for (let i = 0; i < 80; i++) {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  const t = torch.empty([((1 + (seed % 30)) * 2 ** 20) / 4]);
+  t.fill_(i);
+  held.push(t);
+  for (const when of ['allocated', 'freed']) {
+    if (when === 'freed' && held.length > 3) held.shift().dispose();
+    const s = torch.cpu.memoryStats();
+    maxLive = Math.max(maxLive, s.liveBytes);
+    worst = Math.max(worst, s.liveBytes + s.cachedBytes - maxLive);
+  }
+}
+for (const t of held) t.dispose();
+const s = torch.cpu.memoryStats();
+console.log(JSON.stringify({ maxLive, worst, ...s }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as torch.cpu.CpuAllocatorStats & {
+      maxLive: number;
+      worst: number;
+    };
+    expect(out.worst).toBeLessThanOrEqual(0);
+    expect(out.peakBytes).toBeLessThanOrEqual(out.maxLive);
+    expect(out.cachedBytes).toBeLessThanOrEqual(out.maxLive);
+    expect(out.hits).toBeGreaterThan(0); // still a cache: sizes that fit were reused
+    expect(out.evictions).toBeGreaterThan(0); // blocks were dropped to stay under the peak, not under the limit
+  });
+});
 
 describe('environment', () => {
   it('NODE_TORCH_CPU_CACHE_BYTES sets the limit at load (suffixes accepted, 0 turns caching off)', () => {

@@ -3,7 +3,10 @@
 // Blocks of 1 MiB or more are mapped 2 MiB-aligned (advised for transparent huge pages) and, when a tensor frees
 // them, kept for the next allocation of a similar size instead of being returned to the kernel: a training loop then
 // stops page-faulting its large activations afresh every iteration. The cache holds at most `limit` bytes (default
-// 2 GiB, or an eighth of physical memory when that is less), dropping the least recently freed blocks beyond it.
+// 2 GiB, or an eighth of physical memory when that is less), dropping the least recently freed blocks beyond it, and
+// never lets live + cached large blocks exceed the most bytes that were ever live at once: before a cache miss maps a
+// new block, the least recently freed cached blocks make room for it. The process's peak memory is then what it
+// would be without a cache.
 // Smaller blocks go to the C library's heap exactly as with libtorch's default allocator.
 //
 // Environment, read when the addon loads:
