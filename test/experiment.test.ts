@@ -1,8 +1,8 @@
 // `npm run experiment`: the table's numbers against values computed by hand, and the runner on tiny runs of the
 // real train command (child processes): finished runs are never rerun, a run interrupted with Ctrl-C (SIGINT to
 // the experiment, forwarded to its train child) continues with --resume, results.json carries each run's command.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { writeTinyDataset } from '../test-support/tiny-dataset.js';
 import {
   Experiment,
+  gitCommit,
   meanStd,
   organOrder,
   pairedComparison,
@@ -199,6 +200,30 @@ function experimentCli(
     });
   });
 }
+
+describe('the commit a table names', () => {
+  it("is '-dirty' for changed code, but not for the table's own files", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skcdf-commit-'));
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '-q');
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'code.ts'), 'a\n');
+    writeFileSync(join(dir, 'docs', 'results.md'), 'old\n');
+    git('add', '.');
+    git('commit', '-qm', 'first');
+    const head = git('rev-parse', 'HEAD').trim();
+    const own = [join(dir, 'docs', 'results.md')];
+    expect(gitCommit(dir, own)).toBe(head);
+    writeFileSync(join(dir, 'docs', 'results.md'), 'new\n');
+    expect(gitCommit(dir, own)).toBe(head);
+    expect(gitCommit(dir)).toBe(`${head}-dirty`);
+    writeFileSync(join(dir, 'code.ts'), 'b\n');
+    expect(gitCommit(dir, own)).toBe(`${head}-dirty`);
+    expect(gitCommit(join(dir, 'docs'), own)).toBe(`${head}-dirty`); // from a subfolder too
+    expect(gitCommit(tmpdir())).toBe('unknown');
+  });
+});
 
 describe('experiment runner', () => {
   it("keeps finished runs, continues an interrupted one with --resume, and records each run's command", async () => {

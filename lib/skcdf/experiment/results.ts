@@ -58,13 +58,27 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** The checked-out commit (with '-dirty' when tracked files changed), or 'unknown' outside a git work tree. */
-export function gitCommit(cwd: string): string {
+/**
+ * The checked-out commit (with '-dirty' when tracked files changed), or 'unknown' outside a git work tree. Changes to
+ * `outputs` (absolute paths: the files an experiment itself rewrites, such as docs/results.md) do not count.
+ */
+export function gitCommit(cwd: string, outputs: readonly string[] = []): string {
   try {
     const git = (...args: string[]): string =>
-      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const head = git('rev-parse', 'HEAD');
-    return git('status', '--porcelain', '--untracked-files=no') ? `${head}-dirty` : head;
+      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const head = git('rev-parse', 'HEAD').trim();
+    const top = git('rev-parse', '--show-toplevel').trim();
+    const own = new Set(outputs.map((p) => resolve(p)));
+    // -z: NUL-separated "XY path" entries, paths relative to the top level and unquoted; a rename adds its source.
+    const entries = git('status', '--porcelain', '-z', '--untracked-files=no').split('\0');
+    const changed: string[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.length < 4) continue;
+      changed.push(e.slice(3));
+      if (e[0] === 'R' || e[0] === 'C') changed.push(entries[++i]!);
+    }
+    return changed.some((p) => !own.has(resolve(top, p))) ? `${head}-dirty` : head;
   } catch {
     return 'unknown';
   }
@@ -150,6 +164,11 @@ export function checkDataset(runDir: string, dataset: string): void {
     throw new Error(`${runDir} holds a ${have} run, not ${dataset}: use another --out-dir for ${dataset}`);
 }
 
+/** The files `writeExperimentDocs` writes into `docsDir`. */
+export function experimentDocPaths(docsDir: string): { json: string; md: string; svg: string } {
+  return { json: join(docsDir, 'results.json'), md: join(docsDir, 'results.md'), svg: join(docsDir, 'results.svg') };
+}
+
 /** Writes `<docsDir>/results.json`, `results.md` and `results.svg` (each atomically) from the finished runs. */
 export function writeExperimentDocs(
   docsDir: string,
@@ -158,11 +177,7 @@ export function writeExperimentDocs(
   meta: ExperimentMeta,
 ): { json: string; md: string; svg: string } {
   mkdirSync(docsDir, { recursive: true });
-  const paths = {
-    json: join(docsDir, 'results.json'),
-    md: join(docsDir, 'results.md'),
-    svg: join(docsDir, 'results.svg'),
-  };
+  const paths = experimentDocPaths(docsDir);
   writeFileAtomic(paths.json, JSON.stringify({ ...meta, organVoxels: voxels, runs: results }, null, 2) + '\n');
   writeFileAtomic(paths.md, resultsMarkdown(results, voxels, meta));
   writeFileAtomic(paths.svg, resultsFigure(results, voxels));

@@ -21,6 +21,7 @@ import {
 import {
   checkDataset,
   collectResults,
+  experimentDocPaths,
   gitCommit,
   loadAverage,
   machineInfo,
@@ -115,12 +116,17 @@ export class Experiment {
     this.child?.kill(signal);
   }
 
+  /** The code's commit; the table's own files (which a resumed experiment has rewritten) do not make it dirty. */
+  private commit(): string {
+    return gitCommit(CODE_DIR, Object.values(experimentDocPaths(this.abs(this.o.docsDir))));
+  }
+
   /** Runs every (seed, row) in seed-major order (a complete paired table early), skipping finished runs. */
   async run(): Promise<ExperimentResult> {
     const o = this.o;
     const meta: ExperimentMeta = {
       date: new Date().toISOString(),
-      commit: gitCommit(CODE_DIR),
+      commit: this.commit(),
       machine: machineInfo(),
       loadAverageAtStart: loadAverage(),
       command: o.command,
@@ -173,7 +179,7 @@ export class Experiment {
       command: trainCommandLine(args),
       startedAt: started.toISOString(),
       loadAverage: loadAverage(),
-      commit: gitCommit(CODE_DIR),
+      commit: this.commit(),
     };
     this.o.onEvent?.({ type: 'spawn', run: spec, args, resume });
     const exit = await this.spawnTrain(args, join(dir, 'experiment.log'));
