@@ -313,6 +313,7 @@ Settings settingsFromEnv(Napi::Env env) {
 
 Napi::Value CpuMemoryStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  drainDisposed(env);
   CacheStats s = g_alloc->stats();
   auto o = Napi::Object::New(env);
   o.Set("cachedBytes", static_cast<double>(s.cached));
@@ -330,6 +331,7 @@ Napi::Value CpuMemoryStats(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CpuEmptyCache(const Napi::CallbackInfo& info) {
+  drainDisposed(info.Env());
   g_alloc->emptyCache();
   return info.Env().Undefined();
 }
@@ -337,6 +339,7 @@ Napi::Value CpuEmptyCache(const Napi::CallbackInfo& info) {
 // cpuSetCacheLimit(bytes): bytes is a non-negative integer (checked here too, for callers other than lib/).
 Napi::Value CpuSetCacheLimit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  drainDisposed(env);
   double v = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
   if (!(v >= 0) || v != static_cast<double>(static_cast<uint64_t>(v)) || v > 9007199254740991.0) {
     throw Napi::TypeError::New(env, "cpu.setAllocatorCacheLimit: bytes must be a non-negative integer");

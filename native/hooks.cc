@@ -183,6 +183,7 @@ Napi::Value RemoveTensorHook(const Napi::CallbackInfo& info) {
 
 // hookCallbacks() -> how many JS functions autograd hooks hold (for leak checks).
 Napi::Value HookCallbacks(const Napi::CallbackInfo& info) {
+  drainDisposed(info.Env());
   drainOrphans();
   return Napi::Number::New(info.Env(), static_cast<double>(liveCallbacks.load()));
 }

@@ -3,6 +3,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -15,7 +16,12 @@ namespace skcdf {
 namespace {
 std::vector<int64_t> accounted;  // external bytes reported for each slot
 int64_t pendingExternal = 0;
+constexpr int32_t kDisposeQueueCapacity = 1023;  // handles; slot 0 holds the count
+int32_t noQueue[1] = {0};                        // until the queue exists, so drainDisposed can always read slot 0
+void releaseHandle(napi_env env, int32_t h);
 }  // namespace
+
+int32_t* g_disposeQueue = noQueue;
 
 TensorTable& table() {
   static TensorTable t;
@@ -380,7 +386,16 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
   });
 }
 
-// dispose(h): a raw N-API callback (no node-addon-api CallbackInfo), as it runs once per tensor.
+// Releases one handle: the external-memory accounting, then the table's reference.
+void releaseHandle(napi_env env, int32_t h) {
+  if (h >= 0 && static_cast<size_t>(h) < accounted.size() && accounted[h]) {
+    accountExternal(Napi::Env(env), -accounted[h]);
+    accounted[h] = 0;
+  }
+  table().release(h);
+}
+
+// dispose(h): releases `h` now (the finalizer's path; JS's dispose() queues instead). A raw N-API callback.
 napi_value Dispose(napi_env env, napi_callback_info cbinfo) {
   napi_value arg;
   size_t argc = 1;
@@ -390,12 +405,15 @@ napi_value Dispose(napi_env env, napi_callback_info cbinfo) {
     napi_throw_type_error(env, nullptr, "dispose: expected a tensor handle (a number)");
     return nullptr;
   }
+  drainDisposed(env);
   releaseParked();
-  if (h >= 0 && static_cast<size_t>(h) < accounted.size() && accounted[h]) {
-    accountExternal(Napi::Env(env), -accounted[h]);
-    accounted[h] = 0;
-  }
-  table().release(h);
+  releaseHandle(env, h);
+  return nullptr;
+}
+
+// drainDisposed(): releases the queued handles now (JS calls it when the queue is full and at the end of a job).
+napi_value DrainDisposed(napi_env env, napi_callback_info /*cbinfo*/) {
+  drainDisposed(env);
   return nullptr;
 }
 
@@ -408,6 +426,7 @@ Napi::Value Share(const Napi::CallbackInfo& info) {
 
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  drainDisposed(env);
   int64_t cpu, other;
   table().bytes(cpu, other);
   auto out = Napi::Object::New(env);
@@ -427,6 +446,15 @@ Napi::Value ToString(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void drainDisposedSlow(napi_env env) {
+  // The count is written by JS: never trust it beyond the capacity. Zeroed first, so that a nested entry (none is
+  // expected while releasing) finds the queue empty.
+  const int32_t n = std::min(g_disposeQueue[0], kDisposeQueueCapacity);
+  g_disposeQueue[0] = 0;
+  releaseParked();
+  for (int32_t i = 1; i <= n; ++i) releaseHandle(env, g_disposeQueue[i]);
+}
+
 void registerTensorFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
   exports.Set("fromBufferShared", Napi::Function::New(env, FromBufferShared));
@@ -442,6 +470,20 @@ void registerTensorFunctions(Napi::Env env, Napi::Object exports) {
   napi_value dispose;
   NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "dispose", NAPI_AUTO_LENGTH, Dispose, nullptr, &dispose));
   exports.Set("dispose", dispose);
+  napi_value drain;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "drainDisposed", NAPI_AUTO_LENGTH, DrainDisposed, nullptr, &drain));
+  exports.Set("drainDisposed", drain);
+  if (g_disposeQueue == noQueue) {
+    // An ArrayBuffer's backing store never moves; the strong reference keeps it for the life of the process.
+    void* data = nullptr;
+    napi_value buffer;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_arraybuffer(env, sizeof(int32_t) * (kDisposeQueueCapacity + 1), &data, &buffer));
+    napi_ref keep;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, buffer, 1, &keep));
+    g_disposeQueue = static_cast<int32_t*>(data);
+    g_disposeQueue[0] = 0;
+    exports.Set("disposeQueue", buffer);
+  }
   exports.Set("share", Napi::Function::New(env, Share));
   exports.Set("stats", Napi::Function::New(env, Stats));
   exports.Set("format", Napi::Function::New(env, ToString));

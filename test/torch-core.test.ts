@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { torch } from '../lib/index.js';
+import { native } from '../lib/torch/native.js';
 import { hasPython, runPython } from '../test-support/python.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -289,6 +290,33 @@ describe('memory', () => {
       expect(u.isDisposed).toBe(false);
     }
     expect(torch.memory().liveTensors).toBe(base.liveTensors);
+  });
+
+  it('a disposed tensor is released before the next op allocates, at the end of a job, past a full queue', async () => {
+    const MiB = 2 ** 20;
+    const limit = torch.cpu.memoryStats().limit;
+    torch.cpu.setAllocatorCacheLimit(256 * MiB);
+    torch.cpu.emptyCache();
+    const a = torch.ones([10 * MiB]); // 40 MiB: a large block of the caching allocator
+    const live = torch.cpu.memoryStats().liveBytes;
+    const s0 = torch.cpu.memoryStats();
+    a.dispose();
+    // The next op's output takes the block `a` held: it was released before the op allocated.
+    const b = torch.zeros([10 * MiB]);
+    const s1 = torch.cpu.memoryStats();
+    expect([s1.hits - s0.hits, s1.misses - s0.misses, s1.liveBytes]).toEqual([1, 0, live]);
+    b.dispose();
+    // No native call after it: the end of the job releases it.
+    await Promise.resolve();
+    expect(new Int32Array(native.disposeQueue)[0]).toBe(0);
+    expect(torch.cpu.memoryStats().liveBytes).toBe(live - 40 * MiB);
+    torch.cpu.setAllocatorCacheLimit(limit);
+    // More disposals in a row than the queue holds, with no native call between them.
+    const base = torch.memory().liveTensors;
+    const many = torch.tidy(() => Array.from({ length: 3000 }, () => torch.keep(torch.ones([2]))));
+    expect(torch.memory().liveTensors).toBe(base + 3000);
+    for (const t of many) t.dispose();
+    expect(torch.memory().liveTensors).toBe(base);
   });
 
   it('live tensor count returns to baseline on every iteration of a forward/backward/step loop', () => {

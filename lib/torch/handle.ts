@@ -43,6 +43,28 @@ function deferRegistration(t: TensorBase): void {
 function leaveWaiting(t: TensorBase): void {
   if (unregisteredCount > 0 && unregistered[unregisteredCount - 1] === t) unregistered[--unregisteredCount] = undefined;
 }
+// Deferred disposal: dispose() appends the handle to a queue the addon shares (slot 0: how many follow) instead of
+// calling into it, which costs as much as a small op. The addon releases the queued handles at the start of its next
+// entry (before the next op allocates, so peak memory is what an immediate release gives), and this module at the end
+// of the current job, or at once when the queue is full.
+const disposeQueue = new Int32Array(native.disposeQueue);
+const DISPOSE_CAPACITY = disposeQueue.length - 1;
+let drainQueued = false;
+function drainDisposed(): void {
+  drainQueued = false;
+  native.drainDisposed();
+}
+function queueDisposal(h: number): void {
+  const n = disposeQueue[0]! + 1;
+  disposeQueue[n] = h;
+  disposeQueue[0] = n;
+  if (n === DISPOSE_CAPACITY) native.drainDisposed();
+  else if (!drainQueued) {
+    drainQueued = true;
+    queueMicrotask(drainDisposed);
+  }
+}
+
 const syncScopes: Scope[] = [];
 const asyncScopes = new AsyncLocalStorage<Scope>();
 
@@ -85,12 +107,15 @@ export class TensorBase {
     return this.h < 0;
   }
 
-  /** Frees the native tensor now. Safe to call twice. */
+  /**
+   * Frees the native tensor: its memory is released before the next native call (the next op) or at the end of the
+   * current job, whichever comes first. Safe to call twice.
+   */
   dispose(): void {
     if (this.h < 0) return;
     if (this.registered) finalizer.unregister(this);
     else leaveWaiting(this);
-    native.dispose(this.h);
+    queueDisposal(this.h);
     this.h = -1;
   }
 

@@ -148,7 +148,12 @@ export interface NativeAddon extends NativeDistributed {
   device(h: number): string;
   numel(h: number): number;
   item(h: number): number | boolean;
+  /** Releases `h` now (and whatever `disposeQueue` holds). */
   dispose(h: number): void;
+  /** Deferred disposal: slot 0 is how many handles follow; the addon releases them at its next entry. */
+  disposeQueue: ArrayBuffer;
+  /** Releases the handles queued in `disposeQueue` now. */
+  drainDisposed(): void;
   share(h: number): number;
   stats(): NativeStats;
   format(h: number): string;
