@@ -1,8 +1,10 @@
 // A caching CPU allocator for libtorch. Blocks of at least 1 MiB are mapped with mmap at a 2 MiB boundary, advised
 // for transparent huge pages, and kept after their tensor frees them, up to a byte limit (least recently freed
 // blocks go first), for the next allocation of a similar size (the best fit among cached blocks of n..1.25n bytes).
-// Smaller blocks go to c10::alloc_cpu / c10::free_cpu exactly as with libtorch's default allocator (64-byte
-// aligned posix_memalign), where glibc's heap already reuses them.
+// Smaller blocks come from glibc's heap, 64-byte aligned as with libtorch's default allocator, behind a 64-byte header
+// that records their size class: blocks of up to 4 KiB (the scalars and small tensors of every op's bookkeeping) are
+// kept in per-class free lists when freed (at most 8 MiB of them) and handed out again without calling into glibc,
+// whose aligned allocation and free cost more instructions than a small op's kernel.
 //
 // The cache never makes the process larger than the program's own peak: before a miss maps a new block, the least
 // recently freed cached blocks are unmapped until live + cached + the new block fit within the most bytes that were
@@ -15,7 +17,6 @@
 #include "cpu-allocator.h"
 
 #include <c10/core/CPUAllocator.h>
-#include <c10/core/impl/alloc_cpu.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -39,6 +40,12 @@ constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kPage = 4096;
 // Blocks from this size on are cached. Below it glibc's heap serves and reuses blocks without faults.
 constexpr size_t kLargeThreshold = size_t(1) << 20;
+// Small blocks: 64-byte aligned data after a 64-byte header; those of up to kSmallMax bytes are cached in classes
+// of kAlign bytes (class c holds blocks of c * kAlign bytes), at most kSmallCacheMax bytes in all.
+constexpr size_t kAlign = 64;
+constexpr size_t kSmallMax = 4096;
+constexpr size_t kSmallClasses = kSmallMax / kAlign;
+constexpr size_t kSmallCacheMax = size_t(8) << 20;
 
 size_t roundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -48,10 +55,90 @@ struct Block {
 };
 
 struct CacheStats {
-  size_t cached = 0, cachedBlocks = 0, live = 0, peak = 0, limit = 0;
-  uint64_t hits = 0, misses = 0, evictions = 0;
+  size_t cached = 0, cachedBlocks = 0, live = 0, peak = 0, limit = 0, smallCached = 0;
+  uint64_t hits = 0, misses = 0, evictions = 0, smallHits = 0, smallMisses = 0;
   bool hugePages = false;
 };
+
+// Blocks below the large threshold. Each starts with a header holding its size class (0: not cached, for sizes above
+// kSmallMax); freed blocks of a class wait in that class's list while the cache holds less than its cap.
+class SmallBlocks {
+ public:
+  void* allocate(size_t n, bool cache);
+  void release(void* data, size_t cap);
+  void empty();
+  void addStats(CacheStats& s);
+
+ private:
+  struct Header {
+    uint32_t cls;
+  };
+  static Header* headerOf(void* data) { return reinterpret_cast<Header*>(static_cast<char*>(data) - kAlign); }
+
+  std::mutex mu_;
+  std::vector<void*> free_[kSmallClasses + 1];  // data pointers, by class
+  size_t cachedBytes_ = 0;
+  uint64_t hits_ = 0, misses_ = 0;
+};
+
+void* SmallBlocks::allocate(size_t n, bool cache) {
+  const uint32_t cls = cache && n <= kSmallMax ? static_cast<uint32_t>((n + kAlign - 1) / kAlign) : 0;
+  if (cls) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& list = free_[cls];
+    if (!list.empty()) {
+      void* p = list.back();
+      list.pop_back();
+      cachedBytes_ -= cls * kAlign;
+      ++hits_;
+      return p;
+    }
+    ++misses_;
+  }
+  void* raw = nullptr;
+  const size_t bytes = kAlign + (cls ? cls * kAlign : n);
+  if (posix_memalign(&raw, kAlign, bytes) != 0) {
+    c10::profiledCPUMemoryReporter().OutOfMemory(n);
+    TORCH_CHECK_WITH(OutOfMemoryError, false, "CPU allocator: not enough memory: you tried to allocate ", n, " bytes");
+  }
+  void* data = static_cast<char*>(raw) + kAlign;
+  headerOf(data)->cls = cls;
+  return data;
+}
+
+void SmallBlocks::release(void* data, size_t cap) {
+  const uint32_t cls = headerOf(data)->cls;
+  if (cls) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cachedBytes_ + cls * kAlign <= cap) {
+      free_[cls].push_back(data);
+      cachedBytes_ += cls * kAlign;
+      return;
+    }
+  }
+  std::free(headerOf(data));
+}
+
+void SmallBlocks::empty() {
+  std::vector<void*> drop;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& list : free_) {
+      drop.insert(drop.end(), list.begin(), list.end());
+      list.clear();
+      list.shrink_to_fit();
+    }
+    cachedBytes_ = 0;
+  }
+  for (void* p : drop) std::free(headerOf(p));
+}
+
+void SmallBlocks::addStats(CacheStats& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  s.smallCached = cachedBytes_;
+  s.smallHits = hits_;
+  s.smallMisses = misses_;
+}
 
 class CachingCpuAllocator final : public c10::Allocator {
  public:
@@ -83,6 +170,9 @@ class CachingCpuAllocator final : public c10::Allocator {
   void* mapAligned(size_t size) const;
   static void unmap(const std::vector<Block>& blocks);
 
+  size_t smallCap() const { return std::min(kSmallCacheMax, limit_.load(std::memory_order_relaxed)); }
+
+  SmallBlocks small_;
   std::mutex mu_;
   std::atomic<size_t> limit_;
   const bool hugePages_;
@@ -100,10 +190,11 @@ CachingCpuAllocator* g_alloc = nullptr;
 
 c10::DataPtr CachingCpuAllocator::allocate(size_t n) {
   void* p = nullptr;
-  if (n >= kLargeThreshold && limit_.load(std::memory_order_relaxed) > 0) {
+  const size_t limit = limit_.load(std::memory_order_relaxed);
+  if (n >= kLargeThreshold && limit > 0) {
     p = allocateLarge(n);
   } else if (n > 0) {
-    p = c10::alloc_cpu(n);
+    p = small_.allocate(n, limit > 0);
   }
   if (p) c10::profiledCPUMemoryReporter().New(p, n);  // as the default allocator does, for the profiler
   return {p, p, &Delete, c10::Device(c10::DeviceType::CPU)};
@@ -201,7 +292,7 @@ void CachingCpuAllocator::Delete(void* ptr) {
   c10::profiledCPUMemoryReporter().Delete(ptr);
   // Every large block of ours starts at a 2 MiB boundary, so other addresses skip the lock.
   if ((reinterpret_cast<uintptr_t>(ptr) & (kHugePage - 1)) == 0 && g_alloc->release(ptr)) return;
-  c10::free_cpu(ptr);
+  g_alloc->small_.release(ptr, g_alloc->smallCap());
 }
 
 // Maps `size` bytes (a multiple of 4 KiB) starting at a 2 MiB boundary, so that with huge-page advice every full
@@ -236,6 +327,7 @@ CacheStats CachingCpuAllocator::stats() {
   s.misses = misses_;
   s.evictions = evictions_;
   s.hugePages = hugePages_;
+  small_.addStats(s);
   return s;
 }
 
@@ -246,6 +338,7 @@ void CachingCpuAllocator::emptyCache() {
     evictTo(0, drop);
   }
   unmap(drop);
+  small_.empty();
 }
 
 void CachingCpuAllocator::setLimit(size_t bytes) {
@@ -256,6 +349,7 @@ void CachingCpuAllocator::setLimit(size_t bytes) {
     evictTo(bytes, drop);
   }
   unmap(drop);
+  if (bytes < kSmallCacheMax) small_.empty();  // simplest way to stay under a smaller cap
 }
 
 // The default limit: 2 GiB, or an eighth of physical memory on smaller machines. A training step's large
@@ -325,6 +419,9 @@ Napi::Value CpuMemoryStats(const Napi::CallbackInfo& info) {
   o.Set("evictions", static_cast<double>(s.evictions));
   o.Set("limit", static_cast<double>(s.limit));
   o.Set("threshold", static_cast<double>(kLargeThreshold));
+  o.Set("smallCachedBytes", static_cast<double>(s.smallCached));
+  o.Set("smallHits", static_cast<double>(s.smallHits));
+  o.Set("smallMisses", static_cast<double>(s.smallMisses));
   o.Set("hugePages", s.hugePages);
   o.Set("installed", c10::GetCPUAllocator() == g_alloc);
   return o;

@@ -234,6 +234,49 @@ console.log(JSON.stringify(torch.cpu.memoryStats()));`;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe('small blocks', () => {
+  it('reuses freed blocks of up to 4 KiB by size class, with values as PyTorch defines them', () => {
+    torch.cpu.setAllocatorCacheLimit(256 * MiB);
+    torch.cpu.emptyCache();
+    torch.tidy(() => torch.full([1000], 7).sum().item()); // 4000 bytes of 7s, then freed
+    const s0 = stats();
+    expect(s0.smallCachedBytes).toBeGreaterThanOrEqual(4032); // the class of 4000 bytes: 63 * 64
+    torch.tidy(() => {
+      const z = torch.zeros([1000]); // the same class: the block of 7s, zeroed by the op
+      expect(stats().smallHits).toBe(s0.smallHits + 1);
+      expect(z.abs().max().item()).toBe(0);
+      expect(torch.arange(1000).sum().item()).toBe(499500);
+    });
+    // Above 4 KiB: never cached.
+    const s1 = stats();
+    torch.tidy(() => torch.ones([1025]).sum().item());
+    const s2 = stats();
+    expect(s2.smallHits - s1.smallHits).toBeLessThanOrEqual(2); // the sum's scalar output only, not the 4100 bytes
+    expect(s2.smallCachedBytes).toBeLessThanOrEqual(s1.smallCachedBytes + 2 * 64);
+  });
+
+  it('holds at most 8 MiB (or the limit), and nothing when caching is off', () => {
+    torch.cpu.setAllocatorCacheLimit(256 * MiB);
+    const many = torch.tidy(() => Array.from({ length: 3000 }, () => torch.keep(torch.empty([1024])))); // 3000 x 4 KiB
+    torch.dispose(many);
+    expect(stats().smallCachedBytes).toBeLessThanOrEqual(8 * MiB);
+    expect(stats().smallCachedBytes).toBeGreaterThanOrEqual(8 * MiB - 4096);
+    torch.cpu.setAllocatorCacheLimit(MiB);
+    expect(stats().smallCachedBytes).toBe(0);
+    torch.dispose(torch.tidy(() => Array.from({ length: 600 }, () => torch.keep(torch.empty([1024])))));
+    expect(stats().smallCachedBytes).toBeLessThanOrEqual(MiB);
+    torch.cpu.setAllocatorCacheLimit(0);
+    const h = stats().smallHits;
+    torch.tidy(() => {
+      for (let i = 0; i < 10; i++) torch.ones([16]).add(i);
+    });
+    expect([stats().smallCachedBytes, stats().smallHits]).toEqual([0, h]);
+    torch.cpu.setAllocatorCacheLimit(256 * MiB);
+    torch.cpu.emptyCache();
+    expect(stats().smallCachedBytes).toBe(0);
+  });
+});
+
 describe('footprint', () => {
   it('live + cached never exceeds the most bytes ever live at once (a fresh process, varied sizes)', () => {
     // A fresh process, so that no earlier test's peak is the ceiling. The limit is far above what the loop frees,

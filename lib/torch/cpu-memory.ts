@@ -7,7 +7,8 @@
 // never lets live + cached large blocks exceed the most bytes that were ever live at once: before a cache miss maps a
 // new block, the least recently freed cached blocks make room for it. The process's peak memory is then what it
 // would be without a cache.
-// Smaller blocks go to the C library's heap exactly as with libtorch's default allocator.
+// Smaller blocks come from the C library's heap (64-byte aligned, as with libtorch's default allocator); those of up
+// to 4 KiB are kept for reuse when freed, at most 8 MiB of them (or `limit` when that is less).
 //
 // Environment, read when the addon loads:
 //   NODE_TORCH_CPU_CACHE_BYTES  the cache limit in bytes (suffixes K, M, G accepted); 0 turns caching off.
@@ -18,11 +19,12 @@ export type { CpuAllocatorStats };
 
 /**
  * The caching CPU allocator's figures: bytes cached and held by tensors, hits and misses of large allocations,
- * the peak, and the settings. Only large blocks (at least `threshold` bytes) are counted.
+ * the peak, and the settings; large blocks (at least `threshold` bytes) apart from the small-block cache's
+ * `small*` figures.
  *
  * Returns:
- *   `{ cachedBytes, cachedBlocks, liveBytes, peakBytes, hits, misses, evictions, limit, threshold, hugePages,
- *   installed }` (see `CpuAllocatorStats`).
+ *   `{ cachedBytes, cachedBlocks, liveBytes, peakBytes, hits, misses, evictions, limit, threshold, smallCachedBytes,
+ *   smallHits, smallMisses, hugePages, installed }` (see `CpuAllocatorStats`).
  *
  * Example:
  *   const m = torch.cpu.memoryStats();
@@ -44,8 +46,8 @@ export const emptyCache = (): void => native.cpuEmptyCache();
 
 /**
  * Sets the most bytes the CPU allocator's cache may hold; cached blocks beyond it are released at once, least
- * recently freed first. 0 turns caching off: large blocks are then allocated and freed by the C library, as with
- * libtorch's default allocator. The default is 2 GiB, or an eighth of physical memory when that is less
+ * recently freed first. 0 turns caching off: blocks are then allocated and freed by the C library, as with
+ * libtorch's default allocator. The small-block cache holds at most 8 MiB, or this limit when that is less. The default is 2 GiB, or an eighth of physical memory when that is less
  * (environment variable `NODE_TORCH_CPU_CACHE_BYTES` at load).
  *
  * Args:

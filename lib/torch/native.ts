@@ -43,6 +43,12 @@ export interface CpuAllocatorStats {
   limit: number;
   /** Blocks from this many bytes on are large (cached); smaller ones go to the C library's heap. */
   threshold: number;
+  /** Bytes of freed small blocks (up to 4 KiB each) kept for reuse; at most 8 MiB, or `limit` when that is less. */
+  smallCachedBytes: number;
+  /** Small allocations (up to 4 KiB) served from the cache. */
+  smallHits: number;
+  /** Small allocations (up to 4 KiB) that went to the C library's heap. */
+  smallMisses: number;
   /** Whether new large blocks are advised for transparent huge pages (`NODE_TORCH_CPU_HUGEPAGES`). */
   hugePages: boolean;
   /** Whether this allocator is libtorch's CPU allocator (false when another library installed its own). */
