@@ -47,8 +47,9 @@ export const emptyCache = (): void => native.cpuEmptyCache();
 /**
  * Sets the most bytes the CPU allocator's cache may hold; cached blocks beyond it are released at once, least
  * recently freed first. 0 turns caching off: blocks are then allocated and freed by the C library, as with
- * libtorch's default allocator. The small-block cache holds at most 8 MiB, or this limit when that is less. The default is 2 GiB, or an eighth of physical memory when that is less
- * (environment variable `NODE_TORCH_CPU_CACHE_BYTES` at load).
+ * libtorch's default allocator. The small-block cache holds at most 8 MiB, or this limit when that is less. The
+ * default is 2 GiB, or an eighth of physical memory when that is less (environment variable
+ * `NODE_TORCH_CPU_CACHE_BYTES` at load).
  *
  * Args:
  *   bytes: a non-negative integer number of bytes.
