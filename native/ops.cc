@@ -486,6 +486,50 @@ napi_value Call(napi_env env, napi_callback_info cbinfo) {
   }
 }
 
+// callDims(opId, self, d0, ..., dn-1): call(opId, self, [d0, ..., dn-1]) for an op whose arguments are (Tensor, int[])
+// (view, reshape, permute, ...), with the list's integers given as arguments: reading them costs one N-API call each,
+// where reading a JS array costs several per element. Same results and errors as call().
+napi_value CallDims(napi_env env, napi_callback_info cbinfo) {
+  constexpr size_t kMaxArgs = 2 + 16;
+  napi_value argv[kMaxArgs];
+  size_t argc = kMaxArgs;
+  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  Napi::Env e(env);
+  try {
+    int32_t id;
+    if (argc < 2 || argc > kMaxArgs || napi_get_value_int32(env, argv[0], &id) != napi_ok || id < 0 ||
+        static_cast<size_t>(id) >= registry().size()) {
+      throw Napi::TypeError::New(e, "callDims: expected an op id, a tensor handle and at most 16 integers");
+    }
+    const OpEntry& op = registry()[id];
+    if (op.args.size() != 2 || op.args[1].kind != Kind::IntList) {
+      throw Napi::TypeError::New(e, "callDims: " + op.qualified + " does not take (Tensor, int[])");
+    }
+    const size_t n = argc - 2;
+    if (op.fast == Fast::TInts || op.fast == Fast::TSymInts) {
+      int32_t h;
+      if (napi_get_value_int32(env, argv[1], &h) == napi_ok) {
+        int64_t dims[16];
+        for (size_t i = 0; i < n; ++i) dims[i] = toInt(e, Napi::Value(env, argv[i + 2]), op, op.args[1]);
+        const at::Tensor& self = tensorAt(e, h, op, op.args[0]);
+        c10::IntArrayRef ref(dims, n);
+        at::Tensor out = guarded(e, op.qualified.c_str(), [&] {
+          return op.fast == Fast::TInts ? op.tints->call(self, ref) : op.tsymints->call(self, c10::fromIntArrayRefSlow(ref));
+        });
+        return wrapTensor(e, std::move(out));
+      }
+    }
+    // Any other op of that shape: the generic path, with the list built as a JS array.
+    auto list = Napi::Array::New(e, n);
+    for (size_t i = 0; i < n; ++i) list.Set(static_cast<uint32_t>(i), Napi::Value(env, argv[i + 2]));
+    napi_value args[3] = {argv[0], argv[1], list};
+    return callOp(e, args, 3);
+  } catch (const Napi::Error& err) {
+    err.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
 Napi::Value defaultToJs(Napi::Env env, const std::optional<c10::IValue>& v) {
   if (!v) return env.Undefined();
   if (v->isIntList()) {
@@ -553,6 +597,9 @@ void registerOpFunctions(Napi::Env env, Napi::Object exports) {
   napi_value call;
   NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "call", NAPI_AUTO_LENGTH, Call, nullptr, &call));
   exports.Set("call", call);
+  napi_value callDims;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "callDims", NAPI_AUTO_LENGTH, CallDims, nullptr, &callDims));
+  exports.Set("callDims", callDims);
   exports.Set("schemas", Napi::Function::New(env, Schemas));
 }
 

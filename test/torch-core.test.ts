@@ -85,6 +85,38 @@ describe('creation and readback', () => {
 });
 
 describe('ops, views and indexing', () => {
+  it('(Tensor, int[]) ops given an array equal the same ops given the integers one by one, errors included', () => {
+    torch.tidy(() => {
+      const t = torch.arange(24).reshape([2, 3, 4]);
+      const cases: [string, torch.Tensor, torch.Tensor][] = [];
+      for (let i = 0; i < 3; i++) {
+        // The second and third calls of a shape take the cached path.
+        cases.push(['view', t.view([4, 6]), t.view(4, 6)]);
+        cases.push(['reshape', torch.reshape(t, [6, -1]), t.reshape(6, 4)]);
+        cases.push(['permute', t.permute([2, 0, 1]), t.permute(2, 0, 1)]);
+        cases.push(['flip', t.flip([0, 2]), torch.flip(t, { dims: [0, 2] })]);
+        cases.push(['repeat', t.repeat([1, 2, 1, 1]), t.repeat(1, 2, 1, 1)]);
+        cases.push([
+          'view 16 dims',
+          t.view(Array<number>(13).fill(1).concat([2, 3, 4])),
+          t.view([24]).view(...Array<number>(13).fill(1), 2, 3, 4),
+        ]);
+      }
+      for (const [name, a, b] of cases) {
+        expect(a.shape, name).toEqual(b.shape);
+        expect(a.flatten().toArray(), name).toEqual(b.flatten().toArray());
+      }
+      for (let i = 0; i < 3; i++) {
+        expect(() => t.view([7])).toThrow(/aten::view.*shape '\[7\]' is invalid for input of size 24/);
+        expect(() => t.permute([0, 1])).toThrow(/aten::permute/);
+        expect(() => t.view([1.5, 16])).toThrow(/no overload accepts/);
+      }
+      const d = torch.ones([2]);
+      d.dispose();
+      expect(() => d.view([2])).toThrow(/disposed/);
+    });
+  });
+
   it('dispatches overloads by argument types, with named arguments', () => {
     torch.tidy(() => {
       const x = torch.tensor(

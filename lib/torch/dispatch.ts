@@ -156,12 +156,21 @@ const SHAPE_TENSORS = 9;
 const MAX_CACHED_ARGS = 6;
 const CACHE_ENTRIES = 4;
 
+// How a cached call is made: the generic callSpec, or (LANE_DIMS) an op of (Tensor, int[]) whose list is given as
+// an array of integers, passed to native.callDims as separate numbers.
+const LANE_GENERIC = 0;
+const LANE_DIMS = 1;
+const MAX_LANE_DIMS = 16;
+const KEY_METHOD_INTS = 2 * 16 + SHAPE_INTS; // t.view([2, 3])
+const KEY_FUNCTION_TENSOR_INTS = (1 * 16 + SHAPE_TENSOR) * 16 + SHAPE_INTS; // torch.reshape(t, [2, 3])
+
 /** An overload group with its call-shape cache (added on first use). */
 type CachedGroup = readonly OverloadSpec[] & {
   /** Whether shapes decide overloads here: false when an overload takes a Device (an object fits it by content). */
   shapeDecides?: boolean;
   shapeKeys?: number[];
   shapeSpecs?: OverloadSpec[];
+  shapeLanes?: number[];
 };
 
 function arrayShape(v: unknown[]): number {
@@ -220,11 +229,52 @@ function shapeKey(args: unknown[], self: TensorBase | undefined): number {
   return key;
 }
 
-function cachedSpec(group: CachedGroup, key: number): OverloadSpec | undefined {
+/** The cache slot of `key` in `group`, or -1. */
+function cachedIndex(group: CachedGroup, key: number): number {
   const keys = group.shapeKeys;
-  if (keys === undefined) return undefined;
-  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return group.shapeSpecs![i];
-  return undefined;
+  if (keys === undefined) return -1;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+  return -1;
+}
+
+/** LANE_DIMS for a call of shape `key` (two arguments, the second an array of integers) to a (Tensor, int[]) op. */
+function laneOf(spec: OverloadSpec, key: number): number {
+  const a = spec.a;
+  return a.length === 2 &&
+    a[0][1] === 'T' &&
+    a[1][1] === 'IL' &&
+    spec.w === undefined &&
+    spec.r === 'T' &&
+    (key === KEY_METHOD_INTS || key === KEY_FUNCTION_TENSOR_INTS)
+    ? LANE_DIMS
+    : LANE_GENERIC;
+}
+
+/** Calls a (Tensor, int[]) op with the list's integers as separate arguments (see native.callDims). */
+function callDims(spec: OverloadSpec, t: TensorBase, dims: number[]): unknown {
+  const id = spec.id ?? opId(spec);
+  const h = t.h;
+  let r: unknown;
+  switch (dims.length) {
+    case 1:
+      r = native.callDims(id, h, dims[0]!);
+      break;
+    case 2:
+      r = native.callDims(id, h, dims[0]!, dims[1]!);
+      break;
+    case 3:
+      r = native.callDims(id, h, dims[0]!, dims[1]!, dims[2]!);
+      break;
+    case 4:
+      r = native.callDims(id, h, dims[0]!, dims[1]!, dims[2]!, dims[3]!);
+      break;
+    case 5:
+      r = native.callDims(id, h, dims[0]!, dims[1]!, dims[2]!, dims[3]!, dims[4]!);
+      break;
+    default:
+      r = native.callDims(id, h, ...dims);
+  }
+  return typeof r === 'number' ? makeTensor(r) : r;
 }
 
 function shapeDecides(group: CachedGroup): boolean {
@@ -241,9 +291,11 @@ function resolveAndCache(group: CachedGroup, key: number, args: unknown[], self:
   if (shapeDecides(group)) {
     const keys = (group.shapeKeys ??= []);
     const specs = (group.shapeSpecs ??= []);
+    const lanes = (group.shapeLanes ??= []);
     const at = keys.length < CACHE_ENTRIES ? keys.length : CACHE_ENTRIES - 1;
     keys[at] = key;
     specs[at] = spec;
+    lanes[at] = laneOf(spec, key);
   }
   return callSpec(spec, args, self);
 }
@@ -322,9 +374,16 @@ export function callOverloads(group: readonly OverloadSpec[], args: unknown[], s
     const g = group as CachedGroup;
     const key = shapeKey(args, self);
     if (key >= 0) {
-      const spec = cachedSpec(g, key);
-      if (spec !== undefined) return callSpec(spec, args, self);
-      return resolveAndCache(g, key, args, self);
+      const i = cachedIndex(g, key);
+      if (i < 0) return resolveAndCache(g, key, args, self);
+      const spec = g.shapeSpecs![i]!;
+      if (g.shapeLanes![i] === LANE_DIMS) {
+        // The key proved a tensor and an array of integers (method: self and args[0]; function: args[0] and [1]).
+        const t = (self ?? args[0]) as TensorBase;
+        const dims = (self === undefined ? args[1] : args[0]) as number[];
+        if (t.h >= 0 && dims.length <= MAX_LANE_DIMS) return callDims(spec, t, dims);
+      }
+      return callSpec(spec, args, self);
     }
     return resolveAndCall(group, args, self);
   } catch (err) {

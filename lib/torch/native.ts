@@ -165,6 +165,8 @@ export interface NativeAddon extends NativeDistributed {
   format(h: number): string;
   findOp(name: string, overload: string): number;
   call(op: number, ...args: unknown[]): unknown;
+  /** `call(op, self, dims)` for a (Tensor, int[]) op, the list's integers given one by one (at most 16). */
+  callDims(op: number, self: number, ...dims: number[]): unknown;
   schemas(): NativeSchema[];
   backward(
     tensors: number[],
