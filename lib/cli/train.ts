@@ -34,6 +34,7 @@ type SameNameKey =
   | 'cpsW'
   | 'patch'
   | 'evalEvery'
+  | 'evalEveryEpochFrom'
   | 'patience'
   | 'device'
   | 'workers'
@@ -61,6 +62,7 @@ const SAME_NAME: readonly SameNameKey[] = [
   'cpsW',
   'patch',
   'evalEvery',
+  'evalEveryEpochFrom',
   'patience',
   'device',
   'workers',
@@ -145,8 +147,14 @@ const CONFIG_FLAGS: ConfigFlag[] = [
   {
     flags: '--eval-every <n>',
     key: 'evalEvery',
-    help: 'validate every n epochs (0: never)',
+    help: 'validate every n epochs and after the last (0: never)',
     parse: int('--eval-every'),
+  },
+  {
+    flags: '--eval-every-epoch-from <epoch>',
+    key: 'evalEveryEpochFrom',
+    help: 'validate after every epoch from this one on (synthetic default: half of the epochs)',
+    parse: int('--eval-every-epoch-from'),
   },
   { flags: '--patience <n>', key: 'patience', help: 'early-stopping patience in epochs', parse: int('--patience') },
   { flags: '--device <device>', key: 'device', help: 'cpu | cuda | cuda:N' },

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { SummaryWriter } from '../../io/tensorboard.js';
 import { VNetDecoupleAttentionABC, initSkcdfWeights, type PredType } from '../model.js';
 import { datasetInfo, type DatasetInfo } from '../classes.js';
-import { cpsWeight, epochLr, usesUnlabeledData, type TrainConfig, type TrainMethod } from './config.js';
+import { cpsWeight, epochLr, usesUnlabeledData, validatesAfter, type TrainConfig, type TrainMethod } from './config.js';
 import { ampFor, classRatios, stepFor, type StepInputs, type StepResult, type TrainStepFn } from './step.js';
 import { validate, type ValidationResult } from './validate.js';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './checkpoint.js';
@@ -411,10 +411,13 @@ export class Trainer {
     return false;
   }
 
-  /** Rank 0 validates every evalEvery epochs, logs it and saves best_model.pth when the mean Dice improved. */
+  /**
+   * Rank 0 validates after the epochs {@link validatesAfter} names, logs it and saves best_model.pth when the mean Dice
+   * improved.
+   */
   private validateEpoch(epoch: number): ValidationResult | undefined {
     const { c, state, info, splits } = this;
-    if (!this.ranks.main || c.evalEvery <= 0 || epoch % c.evalEvery !== 0 || !splits.evalIds.length) return undefined;
+    if (!this.ranks.main || !validatesAfter(c, epoch) || !splits.evalIds.length) return undefined;
     const validation = validate(this.model, c.dataDir, splits.evalIds, c.patch, c.device, this.mode);
     const other =
       c.evalBothDecoders && this.mode === 'unlabeled'

@@ -1,6 +1,6 @@
 // The reference's per-epoch validation on center crops of the eval split.
 import * as torch from '../../torch/index.js';
-import { evalDicePerClass } from '../losses.js';
+import type { Tensor } from '../../torch/tensor.js';
 import type { Shape3 } from '../../data/resize.js';
 import { applyAugmentation, cropPadding, loadEvalCase, type Augmentation } from '../data/dataset.js';
 import type { PredType } from '../model.js';
@@ -36,9 +36,69 @@ export function centerCropBox(shape: Shape3, patch: Shape3, what = 'center crop'
 }
 
 /**
+ * Voxel counts of every (label, predicted) class pair: a C x C confusion matrix, row-major (row = label class).
+ * Throws when a label or prediction is outside [0, C).
+ */
+export function confusionCounts(pred: Tensor, label: Tensor, numClasses: number): Float64Array {
+  return torch.tidy(() => {
+    const C = numClasses;
+    const range = (t: Tensor, what: string): void => {
+      const [lo, hi] = [t.min().item(), t.max().item()];
+      if (lo < 0 || hi >= C) throw new RangeError(`validation: ${what} value ${lo < 0 ? lo : hi} outside [0, ${C})`);
+    };
+    range(label, 'label');
+    range(pred, 'predicted class');
+    const pairs = label.long().mul(C).add(pred.long()).flatten();
+    return Float64Array.from(torch.bincount(pairs, null, C * C).toArray() as number[]);
+  });
+}
+
+const f32 = Math.fround;
+const SMOOTH = f32(1e-8);
+
+/**
+ * The reference's validation Dice from a confusion matrix ({@link confusionCounts}): per foreground class c,
+ * dc = (2 tp + 1e-8) / ((2 tp + fp + fn + 1e-8) + 1e-8) in float32, the values SoftDiceLoss(smooth 1e-8) gives on
+ * the argmax one-hots (evalDicePerClass) bit for bit, since its tp, fp and fn are sums of zeros and ones, exact
+ * integers in float32 below 2^24 voxels (larger inputs are refused); and the foreground Dice, organs versus background
+ * (1 when both are empty).
+ */
+export function validationDice(counts: Float64Array, numClasses: number): { perClass: number[]; foreground: number } {
+  const C = numClasses;
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total >= 2 ** 24) throw new RangeError(`validation: ${total} voxels; at most 2^24 - 1 per case`);
+  const perClass: number[] = [];
+  for (let c = 1; c < C; c++) {
+    let labelC = 0;
+    let predC = 0;
+    for (let k = 0; k < C; k++) {
+      labelC += counts[c * C + k]!;
+      predC += counts[k * C + c]!;
+    }
+    const tp = counts[c * C + c]!;
+    const [fp, fn] = [predC - tp, labelC - tp];
+    const nominator = f32(2 * tp + SMOOTH);
+    const denominator = f32(f32(f32(f32(2 * tp + fp) + fn) + SMOOTH) + SMOOTH);
+    perClass.push(f32(nominator / denominator));
+  }
+  let labelFg = 0;
+  let predFg = 0;
+  let overlap = 0;
+  for (let l = 0; l < C; l++) {
+    for (let p = 0; p < C; p++) {
+      const n = counts[l * C + p]!;
+      if (l > 0) labelFg += n;
+      if (p > 0) predFg += n;
+      if (l > 0 && p > 0) overlap += n;
+    }
+  }
+  return { perClass, foreground: labelFg + predFg > 0 ? (2 * overlap) / (labelFg + predFg) : 1 };
+}
+
+/**
  * The reference's validation: eval mode, each case center-cropped to the patch ({@link centerCropBox}),
  * forward `mode` ('unlabeled' = decoder_u, the reference; 'labeled' = decoder_l, for the supervised baseline), argmax
- * one-hot Dice per foreground class (smooth 1e-8), mean over cases, then classes.
+ * one-hot Dice per foreground class (smooth 1e-8; {@link validationDice}), mean over cases, then classes.
  */
 export function validate(
   model: VNetDecoupleAttentionABC,
@@ -56,24 +116,21 @@ export function validate(
   try {
     for (const id of ids) {
       const c = loadEvalCase(dataDir, id);
-      torch.tidy(() =>
+      const box = centerCropBox(c.shape, patch, `validation case ${id}`);
+      const img = new Float32Array(patch[0] * patch[1] * patch[2]);
+      const lbl = new Int8Array(img.length);
+      applyAugmentation(c, patch, box, img, lbl);
+      const counts = torch.tidy(() =>
         torch.noGrad(() => {
-          const box = centerCropBox(c.shape, patch, `validation case ${id}`);
-          const img = new Float32Array(patch[0] * patch[1] * patch[2]);
-          const lbl = new Int8Array(img.length);
-          applyAugmentation(c, patch, box, img, lbl);
           const image = torch.fromBuffer(img, 'float32', [1, 1, ...patch]).to({ device });
-          const label = torch.fromBuffer(lbl, 'int8', [1, 1, ...patch]).to({ device, dtype: 'int64' });
           const [out] = model.forward(image, mode);
-          const dice = evalDicePerClass(out, label).toArray() as number[];
-          dice.forEach((d, k) => (sums[k] += d));
-          const predFg = out.argmax(1, true).gt(0);
-          const labelFg = label.gt(0);
-          const overlap = predFg.logicalAnd(labelFg).sum().item();
-          const total = predFg.sum().item() + labelFg.sum().item();
-          foreground += total > 0 ? (2 * overlap) / total : 1;
+          const label = torch.fromBuffer(lbl, 'int8', [1, 1, ...patch]).to({ device });
+          return confusionCounts(out.argmax(1, true), label, C);
         }),
       );
+      const dice = validationDice(counts, C);
+      dice.perClass.forEach((d, k) => (sums[k] += d));
+      foreground += dice.foreground;
     }
   } finally {
     if (wasTraining) model.train();
