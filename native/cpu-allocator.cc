@@ -6,10 +6,16 @@
 // kept in per-class free lists when freed (at most 8 MiB of them) and handed out again without calling into glibc,
 // whose aligned allocation and free cost more instructions than a small op's kernel.
 //
-// The cache never makes the process larger than the program's own peak: before a miss maps a new block, the least
-// recently freed cached blocks are unmapped until live + cached + the new block fit within the most bytes that were
-// ever live at once (or within live + the new block, when that is more). So the memory held by large blocks peaks
-// where it would without a cache, where glibc unmaps every freed block at once.
+// The cache keeps the process within the program's own peak plus a little: before a miss maps a new block, the least
+// recently freed cached blocks are unmapped until live + cached + the new block fit within the ceiling, the most bytes
+// that were ever live at once plus a twentieth of them, at most 64 MiB (or live + the new block, when that is more).
+// So the memory held by large blocks peaks about where it would without a cache, where glibc unmaps every freed block
+// at once. At the ceiling, a miss first takes a cached block of up to twice the size asked for, which adds no memory
+// and faults no page, before it evicts anything. Without the margin and that fallback, a training step whose blocks
+// come in a different order than they were freed kept evicting blocks it needed later in the same iteration:
+// measured on a 3D U-Net step (F 16, 32x64x64, batch 2+2), 59 misses, ~8,500 minor faults and 64-88 ms of system time
+// per iteration against none with them (resident memory 1.74 -> 1.88 GiB); at F 32, 64x128x128 the same misses and
+// faults as before (the byte limit binds there), resident memory 19.4 -> 19.7 GiB.
 //
 // Why: glibc maps every block above its mmap threshold (32 MiB at most) afresh and unmaps it on free, and trims
 // freed heap memory back to the kernel, so the large activations of a training step were page-faulted 4 KiB at a
@@ -46,6 +52,11 @@ constexpr size_t kAlign = 64;
 constexpr size_t kSmallMax = 4096;
 constexpr size_t kSmallClasses = kSmallMax / kAlign;
 constexpr size_t kSmallCacheMax = size_t(8) << 20;
+// The ceiling's margin over the peak of live bytes: a twentieth of it, at most kMarginMax.
+constexpr size_t kMarginDivisor = 20;
+constexpr size_t kMarginMax = size_t(64) << 20;
+// At the ceiling a miss takes a cached block of up to kOversize times the size asked for.
+constexpr size_t kOversize = 2;
 
 size_t roundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -163,7 +174,7 @@ class CachingCpuAllocator final : public c10::Allocator {
   using BySize = std::multimap<size_t, Cached>;
 
   void* allocateLarge(size_t n);
-  void* takeCached(size_t n);                           // under mu_
+  void* takeCached(size_t n, size_t most);              // under mu_: best fit of n..most bytes
   void insertCached(void* ptr, size_t size);            // under mu_
   void evictTo(size_t target, std::vector<Block>& out);  // under mu_
   bool release(void* ptr);                              // false when ptr is not a large block of ours
@@ -205,10 +216,14 @@ void* CachingCpuAllocator::allocateLarge(size_t n) {
   std::vector<Block> drop;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (void* p = takeCached(n)) return p;
+    if (void* p = takeCached(n, n + n / 4)) return p;
+    // Make room so that live + cached + this block stays within the ceiling (see the file comment).
+    const size_t margin = std::min(peakLiveBytes_ / kMarginDivisor, kMarginMax);
+    const size_t ceiling = std::max(peakLiveBytes_ + margin, liveBytes_ + size);
+    if (liveBytes_ + cachedBytes_ + size > ceiling) {
+      if (void* p = takeCached(n, kOversize * n)) return p;
+    }
     ++misses_;
-    // Make room so that live + cached + this block stays within the program's own peak (see the file comment).
-    const size_t ceiling = std::max(peakLiveBytes_, liveBytes_ + size);
     evictTo(ceiling - liveBytes_ - size, drop);
   }
   unmap(drop);  // before mapping: the new block takes the place of what was dropped
@@ -231,9 +246,9 @@ void* CachingCpuAllocator::allocateLarge(size_t n) {
   return p;
 }
 
-void* CachingCpuAllocator::takeCached(size_t n) {
+void* CachingCpuAllocator::takeCached(size_t n, size_t most) {
   auto it = bySize_.lower_bound(n);
-  if (it == bySize_.end() || it->first > n + n / 4) return nullptr;
+  if (it == bySize_.end() || it->first > most) return nullptr;
   void* p = it->second.ptr;
   const size_t size = it->first;
   byAge_.erase(it->second.tick);

@@ -4,9 +4,10 @@
 // them, kept for the next allocation of a similar size instead of being returned to the kernel: a training loop then
 // stops page-faulting its large activations afresh every iteration. The cache holds at most `limit` bytes (default
 // 2 GiB, or an eighth of physical memory when that is less), dropping the least recently freed blocks beyond it, and
-// never lets live + cached large blocks exceed the most bytes that were ever live at once: before a cache miss maps a
-// new block, the least recently freed cached blocks make room for it. The process's peak memory is then what it
-// would be without a cache.
+// keeps live + cached large blocks within the most bytes that were ever live at once plus a margin (a twentieth of
+// them, at most 64 MiB): when a cache miss would cross that ceiling, it takes a cached block of up to twice the size
+// asked for, or else the least recently freed cached blocks make room for a new one. The process's peak memory is
+// then about what it would be without a cache.
 // Smaller blocks come from the C library's heap (64-byte aligned, as with libtorch's default allocator); those of up
 // to 4 KiB are kept for reuse when freed, at most 8 MiB of them (or `limit` when that is less).
 //
