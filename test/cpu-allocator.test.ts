@@ -278,7 +278,7 @@ describe('small blocks', () => {
 });
 
 describe('footprint', () => {
-  it('live + cached never exceeds the most bytes ever live at once plus min(1/20 of them, 64 MiB) (a fresh process, varied sizes)', () => {
+  it('live + cached stays within the most bytes ever live at once plus min(1/20, 64 MiB) (fresh process)', () => {
     // A fresh process, so that no earlier test's peak is the ceiling. The limit is far above what the loop frees,
     // so without the ceiling the cache would keep every distinct size it has seen.
     const script = `const { torch } = await import(${JSON.stringify(join(repo, 'lib/index.ts'))});
