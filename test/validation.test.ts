@@ -51,11 +51,14 @@ describe('validation Dice from confusion counts', () => {
     }
   });
 
-  it('refuses labels or predictions outside [0, C)', () => {
+  it('refuses labels or predictions outside [0, C), and shapes that differ', () => {
     const pred = torch.zeros([1, 1, 2, 2, 2], { dtype: 'int64' });
     expect(() => confusionCounts(pred, torch.full([1, 1, 2, 2, 2], 5, { dtype: 'int64' }), 4)).toThrow(
       /label value 5 outside \[0, 4\)/,
     );
     expect(() => confusionCounts(pred.sub(1), pred, 4)).toThrow(/predicted class value -1 outside/);
+    expect(() => confusionCounts(pred, torch.zeros([1, 2, 2, 2], { dtype: 'int64' }), 4)).toThrow(
+      /prediction \[1, 1, 2, 2, 2\] and label \[1, 2, 2, 2\] differ/,
+    );
   });
 });

@@ -37,9 +37,12 @@ export function centerCropBox(shape: Shape3, patch: Shape3, what = 'center crop'
 
 /**
  * Voxel counts of every (label, predicted) class pair: a C x C confusion matrix, row-major (row = label class).
- * Throws when a label or prediction is outside [0, C).
+ * Throws when the shapes differ or a label or prediction is outside [0, C).
  */
 export function confusionCounts(pred: Tensor, label: Tensor, numClasses: number): Float64Array {
+  if (pred.shape.length !== label.shape.length || pred.shape.some((n, i) => n !== label.shape[i])) {
+    throw new RangeError(`validation: prediction [${pred.shape.join(', ')}] and label [${label.shape.join(', ')}] differ`);
+  }
   return torch.tidy(() => {
     const C = numClasses;
     const range = (t: Tensor, what: string): void => {
