@@ -4,8 +4,8 @@
 // Why pairs of fresh processes: on a shared 2-core machine a single run swings by +-20 %; interleaving
 // the two sides and taking the median of per-pair ratios cancels slow drifts (other jobs) that would
 // bias one side when each side runs as one block.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../lib/torch/node-flags.js';
@@ -96,6 +96,132 @@ export function interleave<A, B>(
     onPair?.(i, a, b);
   }
   return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Lockstep: both sides alive at once, one timed iteration at a time, alternating. Pairs of fresh processes compare
+// blocks of iterations tens of seconds apart, and this machine's speed drifts within a minute by more than the
+// difference being measured; in lockstep each of our iterations is paired with one of the reference's run just
+// before or after it (ABBA order), so such drifts cancel within every pair.
+//
+// Protocol: a child prints one JSON line {"ready": true} after its warm-up; then, per line "step" on its stdin, runs
+// one timed iteration and prints {"ms", "cpuMs"}; on "end" (or the end of stdin) it prints its final JSON line (as
+// without lockstep) and exits.
+
+/** One lockstep iteration's times, as a child reports it. */
+export interface StepTime {
+  ms: number;
+  cpuMs: number;
+}
+
+/** A command to run: executable, arguments, extra environment. */
+export interface ChildCommand {
+  cmd: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** A lockstep child: send a line, await the next JSON line it prints. */
+class LineChild {
+  private readonly proc: ChildProcess;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string) => void) | undefined;
+  private buffer = '';
+  private stderr = '';
+  private exited: string | undefined;
+
+  constructor(private readonly name: string, c: ChildCommand) {
+    this.proc = spawn(c.cmd, [...c.args], { env: c.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        if (!line.startsWith('{')) continue; // library chatter
+        if (this.waiting) {
+          const w = this.waiting;
+          this.waiting = undefined;
+          w(line);
+        } else this.lines.push(line);
+      }
+    });
+    this.proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.exited = `${this.name} exited with ${code ?? signal}:\n${this.stderr}`;
+      this.waiting?.('');
+    });
+  }
+
+  /** The next JSON line the child prints (after sending `request`, when given). */
+  async next<T>(request?: string): Promise<T> {
+    if (request !== undefined) this.proc.stdin!.write(`${request}\n`);
+    const line =
+      this.lines.shift() ??
+      (this.exited ? '' : await new Promise<string>((resolve) => (this.waiting = resolve)));
+    if (!line) throw new Error(this.exited ?? `${this.name}: no output`);
+    return JSON.parse(line) as T;
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+/**
+ * Runs both children in lockstep for `steps` pairs of timed iterations (ours first in even pairs, the reference
+ * first in odd ones) and returns each pair's times and each child's final JSON line.
+ */
+export async function lockstep<A, B>(
+  ours: ChildCommand,
+  ref: ChildCommand,
+  steps: number,
+  onPair?: (i: number, a: StepTime, b: StepTime) => void,
+): Promise<{ ours: A; ref: B; pairs: { ours: StepTime; ref: StepTime }[] }> {
+  const a = new LineChild('ours', ours),
+    b = new LineChild('reference', ref);
+  try {
+    await a.next(); // warm-ups, one side after the other
+    await b.next();
+    const pairs: { ours: StepTime; ref: StepTime }[] = [];
+    for (let i = 0; i < steps; i++) {
+      let x: StepTime, y: StepTime;
+      if (i % 2 === 0) {
+        x = await a.next<StepTime>('step');
+        y = await b.next<StepTime>('step');
+      } else {
+        y = await b.next<StepTime>('step');
+        x = await a.next<StepTime>('step');
+      }
+      pairs.push({ ours: x, ref: y });
+      onPair?.(i, x, y);
+    }
+    const finalA = await a.next<A>('end'),
+      finalB = await b.next<B>('end');
+    return { ours: finalA, ref: finalB, pairs };
+  } finally {
+    a.kill();
+    b.kill();
+  }
+}
+
+/** Lines from this process's stdin, read synchronously (a lockstep child between its iterations). */
+export function* stdinLines(): Generator<string> {
+  const buf = Buffer.alloc(256);
+  let pending = '';
+  for (;;) {
+    const nl = pending.indexOf('\n');
+    if (nl >= 0) {
+      yield pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      continue;
+    }
+    const n = readSync(0, buf, 0, buf.length, null);
+    if (n === 0) return;
+    pending += buf.toString('utf8', 0, n);
+  }
 }
 
 /** Reads an integer option: `--name N` on the command line, else the environment variable, else the default. */

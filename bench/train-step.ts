@@ -16,6 +16,9 @@
 //    every timed iteration: `rssPerIterMiB` {ours, python} (per iteration, the median over the pairs) and
 //    `rssGrowthMiB` {ours, python} (last minus first timed iteration, median over the pairs), to show growth.
 //    `config` names the preset.
+//    `--lockstep [S]` instead keeps one process per side alive and alternates single timed iterations between them
+//    (ABBA, S pairs, default 20): each ratio compares iterations a second or two apart, so the machine's drifts
+//    within a minute cancel; both sides' memory is resident at once (not for `paper`).
 // 2. Parity: our model's weights and inputs go to Python; forward outputs ('labeled', 'unlabeled',
 //    train mode, dropout 0) and one step with identical masks are compared (max abs diffs printed).
 // `--instructions`: instead, instruction counts under callgrind (1 thread) of the parts of a step that are
@@ -48,15 +51,27 @@ import {
   interleave,
   intOption,
   leadSettings,
+  lockstep,
   nodeChild,
   roundStats,
   runJson,
   stats,
+  stdinLines,
+  type ChildCommand,
 } from './harness.js';
 
 const ARGV = process.argv.slice(2);
 const INSTR = ARGV.includes('--instructions');
+// `--lockstep [S]`: S (default 20) pairs of single iterations, both sides alive at once (bench/harness.ts, lockstep).
+const LOCKSTEP = ((): number => {
+  const i = ARGV.indexOf('--lockstep');
+  if (i < 0 || ARGV[0] === '--worker') return 0;
+  const next = ARGV[i + 1];
+  return next === undefined || next.startsWith('--') ? 20 : intOption(ARGV, '--lockstep', 'BENCH_LOCKSTEP', 20);
+})();
 const PRESET = presetOption(ARGV);
+if (LOCKSTEP && PRESET.name === 'paper')
+  throw new Error('train-step: --lockstep keeps both sides resident at once; --config paper needs ~20 GiB per side');
 const THREADS = intOption(ARGV, '--threads', 'BENCH_THREADS', INSTR ? 1 : 2);
 const { iters: ITERS, warmup: WARMUP, pairs: PAIRS } = repetitionOptions(ARGV, PRESET, INSTR);
 const F = PRESET.nFilters,
@@ -222,7 +237,7 @@ function printPhases(ours: Record<string, PhaseSample>, py: Record<string, Phase
   );
 }
 
-function worker(dataPath: string, profile: boolean): void {
+function worker(dataPath: string, profile: boolean, lockstepChild: boolean): void {
   torch.setNumThreads(THREADS);
   const rss0 = vmHwmKiB();
   const data = torch.keep(torch.load(dataPath) as Map<string, Tensor>);
@@ -240,7 +255,7 @@ function worker(dataPath: string, profile: boolean): void {
     rss: number[] = [];
   const phases: Record<string, PhaseSample[]> = Object.fromEntries(PHASES.map((k) => [k, []]));
   let last = 0;
-  for (let i = 0; i < WARMUP + ITERS; i++) {
+  const iteration = (i: number): void => {
     const t0 = performance.now(),
       c0 = cpuMs(),
       u0 = usage();
@@ -306,7 +321,17 @@ function worker(dataPath: string, profile: boolean): void {
       faults.push(u1.minorFaults - u0.minorFaults);
       rss.push(vmRssKiB());
     }
-  }
+  };
+  for (let i = 0; i < WARMUP; i++) iteration(i);
+  if (lockstepChild) {
+    console.log(JSON.stringify({ ready: true }));
+    let i = WARMUP;
+    for (const line of stdinLines()) {
+      if (line !== 'step') break;
+      iteration(i++);
+      console.log(JSON.stringify({ ms: times.at(-1), cpuMs: cpus.at(-1) }));
+    }
+  } else for (let i = WARMUP; i < WARMUP + ITERS; i++) iteration(i);
   const out: Record<string, unknown> = {
     timesMs: times,
     cpuMs: cpus,
@@ -461,6 +486,34 @@ function overheadWorker(dataPath: string): void {
   console.log(JSON.stringify({ phases: OVERHEAD_PHASES, iters: ITERS }));
 }
 
+/**
+ * Both sides in lockstep (`--lockstep S`): S pairs of single iterations after each side's warm-up, ABBA order; one
+ * row per pair in `pairRows`, and each side's final JSON as its one run.
+ */
+async function lockstepRuns(
+  ours: ChildCommand,
+  dataPath: string,
+  pairRows: Record<string, number | string>[],
+): Promise<{ ours: RunResult[]; ref: RunResult[] }> {
+  const r = await lockstep<RunResult, RunResult>(
+    { ...ours, args: [...ours.args, '--lockstep'], env: { ...childEnv(), ...ours.env } },
+    { cmd: 'python3', args: [...pyArgs('bench', dataPath), '--lockstep'], env: childEnv() },
+    LOCKSTEP,
+    (i, a, b) =>
+      pairRows.push({
+        pair: i,
+        order: i % 2 ? 'python first' : 'ours first',
+        oursMs: +a.ms.toFixed(1),
+        pythonMs: +b.ms.toFixed(1),
+        ratio: +(a.ms / b.ms).toFixed(3),
+        oursCpuMs: +a.cpuMs.toFixed(1),
+        pythonCpuMs: +b.cpuMs.toFixed(1),
+        cpuRatio: +(a.cpuMs / b.cpuMs).toFixed(3),
+      }),
+  );
+  return { ours: [r.ours], ref: [r.ref] };
+}
+
 /** The preset and repetition flags our child processes get (the same for every mode). */
 const childFlags = (): string[] => [
   '--config',
@@ -518,7 +571,7 @@ function instructions(dataPath: string, env: NodeJS.ProcessEnv): void {
   );
 }
 
-function main(): void {
+async function main(): Promise<void> {
   torch.setNumThreads(THREADS);
   const dir = mkdtempSync(join(tmpdir(), 'bench-train-step-'));
   try {
@@ -543,7 +596,9 @@ function main(): void {
     const runOurs = (): RunResult => runJson<RunResult>(ours.cmd, ours.args, { ...childEnv(), ...ours.env });
     const runPy = (cmd: string): RunResult => runJson<RunResult>('python3', pyArgs(cmd, dataPath), childEnv());
     const pairRows: Record<string, number | string>[] = [];
-    const runs = interleave(
+    const runs = LOCKSTEP
+      ? await lockstepRuns(ours, dataPath, pairRows)
+      : interleave(
       profile ? 1 : PAIRS,
       runOurs,
       () => runPy('bench'),
@@ -616,7 +671,9 @@ function main(): void {
     console.log(
       `\ntrain step (config ${PRESET.name}): F ${F}, patch ${PATCH.join('x')}, batch ${N}+${N}, ${C} classes, ` +
         `dropout ${DROPOUT ? 'on' : 'off'}, CPU, ${THREADS} threads, ` +
-        `${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`,
+        (LOCKSTEP
+          ? `lockstep: ${LOCKSTEP} pairs of single iterations after a warm-up of ${WARMUP}`
+          : `${runs.ours.length} pairs of fresh processes, each warm-up ${WARMUP}, median of ${ITERS}`),
     );
     console.table(pairRows);
     const s = stats(ratios),
@@ -632,7 +689,7 @@ function main(): void {
     console.log(
       JSON.stringify({
         bench: 'train-step',
-        mode: 'time',
+        mode: LOCKSTEP ? 'lockstep' : 'time',
         config: PRESET.name,
         ratio: +s.median.toFixed(3),
         spread: roundStats(s),
@@ -654,8 +711,8 @@ function main(): void {
         rssPerIterMiB: rss.perIterMiB,
         rssGrowthMiB: rss.growthMiB,
         threads: THREADS,
-        pairs: runs.ours.length,
-        iterations: ITERS,
+        pairs: LOCKSTEP || runs.ours.length,
+        iterations: LOCKSTEP ? 1 : ITERS,
         warmup: WARMUP,
         nFilters: F,
         patch: PATCH,
@@ -678,6 +735,6 @@ function main(): void {
   }
 }
 
-if (ARGV[0] === '--worker') worker(ARGV[1]!, ARGV.includes('--profile'));
+if (ARGV[0] === '--worker') worker(ARGV[1]!, ARGV.includes('--profile'), ARGV.includes('--lockstep'));
 else if (ARGV[0] === '--overhead-worker') overheadWorker(ARGV[1]!);
-else main();
+else await main();

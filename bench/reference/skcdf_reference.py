@@ -458,7 +458,10 @@ def cmd_bench(a):
     scaler = torch.amp.GradScaler(a.device.split(':')[0]) if a.amp else None
     cuda = a.device.startswith('cuda')
     times, cpus, syss, faults, rsss = [], [], [], [], []
-    for i in range(a.warmup + a.iters):
+    r = None
+
+    def iteration(timed):
+        nonlocal r
         if cuda:
             torch.cuda.synchronize()
         u0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -467,13 +470,27 @@ def cmd_bench(a):
         if cuda:
             torch.cuda.synchronize()
         dt, dc = time.perf_counter() - t0, cpu_ms() - c0
-        if i >= a.warmup:
+        if timed:
             u1 = resource.getrusage(resource.RUSAGE_SELF)
             times.append(dt * 1000)
             cpus.append(dc)
             syss.append((u1.ru_stime - u0.ru_stime) * 1000)
             faults.append(u1.ru_minflt - u0.ru_minflt)
             rsss.append(vm_rss_kib())
+
+    for i in range(a.warmup):
+        iteration(False)
+    if a.lockstep:
+        # One timed iteration per 'step' line on stdin, answered with its times; 'end' ends the loop.
+        print(json.dumps({'ready': True}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != 'step':
+                break
+            iteration(True)
+            print(json.dumps({'ms': times[-1], 'cpuMs': cpus[-1]}), flush=True)
+    else:
+        for i in range(a.iters):
+            iteration(True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     out = {'timesMs': times, 'cpuMs': cpus, 'sysMs': syss, 'minorFaults': faults, 'rssKiB': rsss, 'maxRssKiB': rss, 'vmHwmKiB': vm_hwm_kib(), 'rssBeforeModelKiB': rss0, 'loss': r['loss'],
            'threads': torch.get_num_threads(), 'torch': torch.__version__, 'device': a.device, 'amp': bool(a.amp)}
@@ -577,6 +594,7 @@ def main():
     p.add_argument('--cps-w', type=float, default=10 * 2.718281828459045 ** -5)
     p.add_argument('--device', default='cpu')
     p.add_argument('--amp', action='store_true', help='float16 autocast forwards + GradScaler (bench only)')
+    p.add_argument('--lockstep', action='store_true', help="bench: after the warm-up, one iteration per 'step' line on stdin")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     {'verify': cmd_verify, 'bench': cmd_bench, 'profile': cmd_profile, 'overhead': cmd_overhead}[a.command](a)
