@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BENCHES, benchScript, lastRatioLine, runBench } from '../bench/run.js';
+import { lockstep, type StepTime } from '../bench/harness.js';
 
 const repo = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'bench-run-'));
@@ -44,5 +45,50 @@ describe('npm run bench', () => {
       ratio: undefined,
       error: 'printed no JSON line with a ratio',
     });
+  }, 60_000);
+
+  it('lockstep: single iterations alternate ABBA between two live children; a child that dies is named', async () => {
+    // A child in the lockstep protocol (harness.ts): ready, then per 'step' the time it ran at, then its final line.
+    const child = join(dir, 'lockstep-child.mjs');
+    writeFileSync(
+      child,
+      [
+        "import { stdinLines } from " + JSON.stringify(join(repo, 'bench', 'harness.ts')) + ';',
+        "const name = process.argv[2], dieAt = Number(process.argv[3] ?? -1);",
+        'let k = 0;',
+        "console.log('warming up');",
+        'console.log(JSON.stringify({ ready: true }));',
+        'for (const line of stdinLines()) {',
+        "  if (line !== 'step') break;",
+        '  if (k++ === dieAt) process.exit(4);',
+        '  console.log(JSON.stringify({ ms: performance.timeOrigin + performance.now(), cpuMs: k }));',
+        '}',
+        'console.log(JSON.stringify({ name, steps: k }));',
+        '',
+      ].join('\n'),
+    );
+    const cmd = (name: string, dieAt = -1) => ({
+      cmd: process.execPath,
+      args: ['--import', 'tsx', child, name, String(dieAt)],
+      env: process.env,
+    });
+    const seen: [number, StepTime, StepTime][] = [];
+    const r = await lockstep<{ name: string; steps: number }, { name: string; steps: number }>(
+      cmd('ours'),
+      cmd('ref'),
+      5,
+      (i, a, b) => seen.push([i, a, b]),
+    );
+    expect(r.ours).toEqual({ name: 'ours', steps: 5 });
+    expect(r.ref).toEqual({ name: 'ref', steps: 5 });
+    expect(r.pairs.map((p) => [p.ours.cpuMs, p.ref.cpuMs])).toEqual([1, 2, 3, 4, 5].map((k) => [k, k]));
+    // ours first in even pairs, the reference first in odd ones; every pair after the one before.
+    r.pairs.forEach((p, i) => expect(p.ours.ms < p.ref.ms, `pair ${i}`).toBe(i % 2 === 0));
+    for (let i = 1; i < 5; i++)
+      expect(Math.min(r.pairs[i]!.ours.ms, r.pairs[i]!.ref.ms)).toBeGreaterThan(
+        Math.max(r.pairs[i - 1]!.ours.ms, r.pairs[i - 1]!.ref.ms),
+      );
+    expect(seen.map(([i]) => i)).toEqual([0, 1, 2, 3, 4]);
+    await expect(lockstep(cmd('ours'), cmd('ref', 2), 5)).rejects.toThrow(/reference exited with 4/);
   }, 60_000);
 });
