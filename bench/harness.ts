@@ -130,7 +130,10 @@ class LineChild {
   private stderr = '';
   private exited: string | undefined;
 
-  constructor(private readonly name: string, c: ChildCommand) {
+  constructor(
+    private readonly name: string,
+    c: ChildCommand,
+  ) {
     this.proc = spawn(c.cmd, [...c.args], { env: c.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       this.buffer += chunk;
@@ -159,8 +162,7 @@ class LineChild {
   async next<T>(request?: string): Promise<T> {
     if (request !== undefined) this.proc.stdin!.write(`${request}\n`);
     const line =
-      this.lines.shift() ??
-      (this.exited ? '' : await new Promise<string>((resolve) => (this.waiting = resolve)));
+      this.lines.shift() ?? (this.exited ? '' : await new Promise<string>((resolve) => (this.waiting = resolve)));
     if (!line) throw new Error(this.exited ?? `${this.name}: no output`);
     return JSON.parse(line) as T;
   }

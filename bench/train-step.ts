@@ -599,30 +599,30 @@ async function main(): Promise<void> {
     const runs = LOCKSTEP
       ? await lockstepRuns(ours, dataPath, pairRows)
       : interleave(
-      profile ? 1 : PAIRS,
-      runOurs,
-      () => runPy('bench'),
-      (i, a, b) => {
-        const row = {
-          pair: i,
-          order: i % 2 ? 'python first' : 'ours first',
-          oursMs: +median(a.timesMs).toFixed(1),
-          pythonMs: +median(b.timesMs).toFixed(1),
-          ratio: +(median(a.timesMs) / median(b.timesMs)).toFixed(3),
-          oursCpuMs: +median(a.cpuMs).toFixed(1),
-          pythonCpuMs: +median(b.cpuMs).toFixed(1),
-          cpuRatio: +(median(a.cpuMs) / median(b.cpuMs)).toFixed(3),
-          oursSysMs: +median(a.sysMs).toFixed(1),
-          pythonSysMs: +median(b.sysMs).toFixed(1),
-          oursFaults: median(a.minorFaults),
-          pythonFaults: median(b.minorFaults),
-        };
-        pairRows.push(row);
-        console.error(
-          `pair ${i}: ratio ${row.ratio} (ours ${row.oursMs} ms, python ${row.pythonMs} ms), cpu ratio ${row.cpuRatio}`,
+          profile ? 1 : PAIRS,
+          runOurs,
+          () => runPy('bench'),
+          (i, a, b) => {
+            const row = {
+              pair: i,
+              order: i % 2 ? 'python first' : 'ours first',
+              oursMs: +median(a.timesMs).toFixed(1),
+              pythonMs: +median(b.timesMs).toFixed(1),
+              ratio: +(median(a.timesMs) / median(b.timesMs)).toFixed(3),
+              oursCpuMs: +median(a.cpuMs).toFixed(1),
+              pythonCpuMs: +median(b.cpuMs).toFixed(1),
+              cpuRatio: +(median(a.cpuMs) / median(b.cpuMs)).toFixed(3),
+              oursSysMs: +median(a.sysMs).toFixed(1),
+              pythonSysMs: +median(b.sysMs).toFixed(1),
+              oursFaults: median(a.minorFaults),
+              pythonFaults: median(b.minorFaults),
+            };
+            pairRows.push(row);
+            console.error(
+              `pair ${i}: ratio ${row.ratio} (ours ${row.oursMs} ms, python ${row.pythonMs} ms), cpu ratio ${row.cpuRatio}`,
+            );
+          },
         );
-      },
-    );
     const pyProfile = profile ? (runPy('profile') as unknown as Record<string, PhaseSample>) : undefined;
 
     // Parity after the timed runs: the children are forked from a small parent.

@@ -53,8 +53,8 @@ describe('npm run bench', () => {
     writeFileSync(
       child,
       [
-        "import { stdinLines } from " + JSON.stringify(join(repo, 'bench', 'harness.ts')) + ';',
-        "const name = process.argv[2], dieAt = Number(process.argv[3] ?? -1);",
+        'import { stdinLines } from ' + JSON.stringify(join(repo, 'bench', 'harness.ts')) + ';',
+        'const name = process.argv[2], dieAt = Number(process.argv[3] ?? -1);',
         'let k = 0;',
         "console.log('warming up');",
         'console.log(JSON.stringify({ ready: true }));',

@@ -41,7 +41,9 @@ export function centerCropBox(shape: Shape3, patch: Shape3, what = 'center crop'
  */
 export function confusionCounts(pred: Tensor, label: Tensor, numClasses: number): Float64Array {
   if (pred.shape.length !== label.shape.length || pred.shape.some((n, i) => n !== label.shape[i])) {
-    throw new RangeError(`validation: prediction [${pred.shape.join(', ')}] and label [${label.shape.join(', ')}] differ`);
+    throw new RangeError(
+      `validation: prediction [${pred.shape.join(', ')}] and label [${label.shape.join(', ')}] differ`,
+    );
   }
   return torch.tidy(() => {
     const C = numClasses;
