@@ -86,17 +86,15 @@ export function validationDice(counts: Float64Array, numClasses: number): { perC
     const denominator = f32(f32(f32(f32(2 * tp + fp) + fn) + SMOOTH) + SMOOTH);
     perClass.push(f32(nominator / denominator));
   }
-  let labelFg = 0;
-  let predFg = 0;
-  let overlap = 0;
-  for (let l = 0; l < C; l++) {
-    for (let p = 0; p < C; p++) {
-      const n = counts[l * C + p]!;
-      if (l > 0) labelFg += n;
-      if (p > 0) predFg += n;
-      if (l > 0 && p > 0) overlap += n;
-    }
+  // Organs versus background: everything outside row 0 (label 0) and column 0 (predicted 0).
+  let row0 = 0;
+  let col0 = 0;
+  for (let k = 0; k < C; k++) {
+    row0 += counts[k]!;
+    col0 += counts[k * C]!;
   }
+  const [labelFg, predFg] = [total - row0, total - col0];
+  const overlap = total - row0 - col0 + counts[0]!;
   return { perClass, foreground: labelFg + predFg > 0 ? (2 * overlap) / (labelFg + predFg) : 1 };
 }
 
