@@ -155,3 +155,61 @@ print(json.dumps(r))
     }
   });
 });
+
+describe("soft Dice from class indices: bit for bit nnU-Net's one-hot expression", () => {
+  // Labels given as class indices take a path with fewer full-size passes; a float32 one-hot of the same labels takes
+  // nnU-Net's expression (x * onehot, x * (1 - onehot), (1 - x) * onehot). Values and gradients must be the same bits.
+  const bits = (t: Tensor): Tensor =>
+    t
+      .contiguous()
+      .flatten()
+      .view(t.dtype === 'float64' ? 'int64' : 'int32');
+  const cases: { name: string; dtype: 'float32' | 'float64'; softmax: boolean; batchDice: boolean; doBg: boolean }[] = [
+    { name: 'float32 softmax, batch dice', dtype: 'float32', softmax: true, batchDice: true, doBg: false },
+    {
+      name: 'float64 softmax (masked logits), batch dice',
+      dtype: 'float64',
+      softmax: true,
+      batchDice: true,
+      doBg: false,
+    },
+    { name: 'float32 softmax, per image, background', dtype: 'float32', softmax: true, batchDice: false, doBg: true },
+    { name: 'float64 raw input (no softmax)', dtype: 'float64', softmax: false, batchDice: true, doBg: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      torch.tidy(() => {
+        torch.manualSeed(3);
+        const C = 6;
+        // Logits laid out channels-last, as the model's heads return them; one class absent from the labels.
+        const logits = torch.randn([2, 5, 6, 7, C]).mul(4).permute([0, 4, 1, 2, 3]);
+        const labels = torch.randint(0, C - 1, [2, 1, 5, 6, 7]);
+        const mask = torch.bernoulli(torch.full([2, 1, 5, 6, 7], 0.6, { dtype: 'float64' }));
+        const onehot = torch.zeros(logits.shape).scatter_(1, labels, 1);
+        const run = (y: Tensor): [Tensor, Tensor] => {
+          const leaf = logits.detach().requiresGrad_();
+          const x = c.dtype === 'float64' ? leaf.mul(mask) : leaf;
+          const dice = new nnunet.SoftDiceLoss({
+            applyNonlin: c.softmax ? (t) => torch.softmax(t, 1) : null,
+            batchDice: c.batchDice,
+            doBg: c.doBg,
+          });
+          const loss = dice.forward(x, y);
+          loss.backward();
+          return [loss.detach(), leaf.grad!];
+        };
+        const [lossIdx, gradIdx] = run(labels.float());
+        const [lossOh, gradOh] = run(onehot);
+        expect(lossIdx.dtype).toBe(c.dtype);
+        expect(lossIdx.item()).toBe(lossOh.item());
+        if (c.softmax) {
+          expect(torch.equal(bits(gradIdx), bits(gradOh))).toBe(true);
+        } else {
+          // A raw input has negative values: x * 0 is -0 there where the index path writes +0 (the same sums).
+          expect(torch.equal(gradIdx, gradOh)).toBe(true);
+        }
+        expect(gradIdx.abs().max().item()).toBeGreaterThan(0);
+      });
+    });
+  }
+});

@@ -33,27 +33,49 @@ export class RobustCrossEntropyLoss extends Module {
 }
 
 /**
- * The one-hot encoding nnU-Net's get_tp_fp_fn_tn builds: float32 zeros (whatever x's dtype) with 1 scattered at the
- * label.
+ * The labels as (N, 1, ...) class indices fitting x (N, C, ...), or null when y is already a one-hot tensor of x's
+ * shape.
  */
-function oneHotLike(x: Tensor, y: Tensor): Tensor {
+function labelIndices(x: Tensor, y: Tensor): Tensor | null {
   const sx = x.shape;
   let yy = y;
   if (yy.ndim !== sx.length) yy = yy.view([yy.shape[0], 1, ...yy.shape.slice(1)]);
   const sy = yy.shape;
-  if (sy.length === sx.length && sy.every((v, i) => v === sx[i])) return yy; // already one-hot
+  if (sy.length === sx.length && sy.every((v, i) => v === sx[i])) return null; // already one-hot
   if (sy[1] !== 1 || sy.length !== sx.length || sy.some((v, i) => i !== 1 && v !== sx[i])) {
     throw new RangeError(
       `SoftDiceLoss: labels of shape [${y.shape.join(', ')}] do not fit predictions [${sx.join(', ')}]`,
     );
   }
-  const onehot = torch.zeros(sx, { dtype: 'float32', device: x.device });
-  return onehot.scatter_(1, yy.long(), 1);
+  return yy;
+}
+
+/** Zeros of x's shape with 1 scattered at the label, in `dtype`. */
+function oneHot(x: Tensor, indices: Tensor): Tensor {
+  return torch.zeros(x.shape, { dtype: 'float32', device: x.device }).scatter_(1, indices.long(), 1);
+}
+
+/** Sums over `axes` one at a time, highest first (nnU-Net's sum_tensor), disposing `t` and each partial sum. */
+function sumAxes(t: Tensor, axes: number[]): Tensor {
+  let r = t;
+  for (const a of [...axes].sort((p, q) => q - p)) {
+    const next = r.sum([a]);
+    r.dispose();
+    r = next;
+  }
+  return r;
 }
 
 /**
  * tp, fp, fn summed over `axes` (nnU-Net get_tp_fp_fn_tn, square=false); with a loss mask (N, 1, ...) voxels are
  * weighted.
+ *
+ * Without a loss mask, for float32 and float64 predictions and labels given as class indices, the values and the
+ * gradient are bit for bit those of nnU-Net's expression (tp = x * onehot, fp = x * (1 - onehot), fn = (1 - x) *
+ * onehot, onehot float32) with fewer full-size passes: the one-hot is built in x's dtype (0 and 1 are exact, so no
+ * casting copies), fn's elements are onehot - tp's (exact for a 0/1 one-hot), and fn reaches x's gradient through
+ * tp's product (x's gradient is g_tp - g_fn where the one-hot is 1 and g_fp elsewhere, the same sums the
+ * three products' gradients add up to), so backward multiplies two full-size tensors instead of three and casts none.
  */
 export function getTpFpFn(
   x: Tensor,
@@ -61,22 +83,20 @@ export function getTpFpFn(
   axes: number[],
   lossMask: Tensor | null = null,
 ): [Tensor, Tensor, Tensor] {
-  // Full-size temporaries are disposed as soon as they are reduced (as Python's refcounting frees
-  // them): keeping all of them alive to the end of the scope measured 2x slower on 15 MB tensors.
-  // Autograd keeps its own references to whatever backward needs.
-  const order = [...axes].sort((p, q) => q - p); // nnU-Net's sum_tensor sums the axes one at a time, highest first
-  const reduce = (t: Tensor): Tensor => {
-    let r = lossMask ? t.mul(lossMask) : t;
-    if (r !== t) t.dispose();
-    for (const a of order) {
-      const next = r.sum([a]);
-      r.dispose();
-      r = next;
-    }
-    return r;
-  };
   return torch.tidy(() => {
-    const oh = oneHotLike(x, y);
+    const indices = labelIndices(x, y);
+    if (indices && !lossMask && (x.dtype === 'float32' || x.dtype === 'float64')) {
+      return tpFpFnFromIndices(x, indices, axes);
+    }
+    // Full-size temporaries are disposed as soon as they are reduced (as Python's refcounting frees
+    // them): keeping all of them alive to the end of the scope measured 2x slower on 15 MB tensors.
+    // Autograd keeps its own references to whatever backward needs.
+    const reduce = (t: Tensor): Tensor => {
+      const r = lossMask ? t.mul(lossMask) : t;
+      if (r !== t) t.dispose();
+      return sumAxes(r, axes);
+    };
+    const oh = indices ? oneHot(x, indices) : y;
     const tp = reduce(x.mul(oh));
     const notOh = oh.neg().add_(1);
     const fp = reduce(x.mul(notOh));
@@ -86,6 +106,20 @@ export function getTpFpFn(
     notX.dispose();
     return [tp, fp, fn];
   });
+}
+
+/** getTpFpFn's path for class indices without a loss mask (see there). */
+function tpFpFnFromIndices(x: Tensor, indices: Tensor, axes: number[]): [Tensor, Tensor, Tensor] {
+  const index = indices.long();
+  const zeros = (): Tensor => torch.zeros(x.shape, { dtype: x.dtype, device: x.device });
+  const atLabel = x.gather(1, index); // x where the one-hot is 1
+  const fnValue = torch.noGrad(() => sumAxes(zeros().scatter_(1, index, torch.rsub(atLabel, 1)), axes));
+  const tpSum = sumAxes(zeros().scatter_(1, index, atLabel), axes);
+  const fp = sumAxes(x.scatter(1, index, 0), axes);
+  // fn = its value + (tpSum - tpSum), with gradient -g_fn into tpSum. The caller's uses of tp meet in the view's node
+  // first, so tpSum's gradient is (the sum of the caller's) - g_fn, as in nnU-Net's expression.
+  const fn = fnValue.sub(tpSum.sub(tpSum.detach()));
+  return [tpSum.view(tpSum.shape), fp, fn];
 }
 
 /** SoftDiceLoss's options (nnU-Net's names in camelCase): nonlinearity, batch dice, background, smoothing. */
@@ -168,8 +202,10 @@ export class DCAndCELoss extends Module {
     this.weightCe = o.weightCe ?? 1;
     this.weightDice = o.weightDice ?? 1;
   }
-  override forward(x: Tensor, y: Tensor): Tensor {
+  override forward(input: Tensor, y: Tensor): Tensor {
     return torch.tidy(() => {
+      // softmax and log_softmax each read a contiguous copy of their input: one copy serves both (same values).
+      const x = input.contiguous();
       const dc = this.weightDice !== 0 ? this.dc.forward(x, y) : null;
       const ce = this.weightCe !== 0 ? this.ce.forward(x, y) : null;
       if (dc && ce) return ce.mul(this.weightCe).add_(dc.mul(this.weightDice));

@@ -27,7 +27,7 @@ export function classRatios(labels: ArrayLike<number>[], numClasses: number, nam
   if (missing.length) {
     throw new Error(
       `class ratios: class ${missing.map((c) => `${c}${names ? ` (${names[c]})` : ''}`).join(', ')} has no voxels in ` +
-      `the labeled cases used for the ratios; ` +
+        `the labeled cases used for the ratios; ` +
         'every class needs voxels there (the reference would divide by zero)',
     );
   }
@@ -170,7 +170,11 @@ function drawMask(label: Tensor, ratios: Tensor, s: StepInputs, given: Tensor | 
   return given ?? torch.bernoulli(keepProbabilities(label, ratios));
 }
 
-const masked = (t: Tensor, mask: Tensor | undefined): Tensor => (mask ? t.mul(mask) : t);
+/**
+ * `t * mask`, made contiguous before the product (the same values; the loss would otherwise copy the wider float64
+ * product to contiguous memory, as the reference's softmax does internally).
+ */
+const masked = (t: Tensor, mask: Tensor | undefined): Tensor => (mask ? t.contiguous().mul(mask) : t);
 
 /**
  * Backward + optimizer step when the loss is finite (with gradient scaling under float16 autocast), then zero grads.
