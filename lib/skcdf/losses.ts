@@ -50,7 +50,7 @@ function labelIndices(x: Tensor, y: Tensor): Tensor | null {
   return yy;
 }
 
-/** Zeros of x's shape with 1 scattered at the label, in `dtype`. */
+/** float32 zeros of x's shape with 1 scattered at the label (nnU-Net's one-hot). */
 function oneHot(x: Tensor, indices: Tensor): Tensor {
   return torch.zeros(x.shape, { dtype: 'float32', device: x.device }).scatter_(1, indices.long(), 1);
 }
@@ -70,12 +70,13 @@ function sumAxes(t: Tensor, axes: number[]): Tensor {
  * tp, fp, fn summed over `axes` (nnU-Net get_tp_fp_fn_tn, square=false); with a loss mask (N, 1, ...) voxels are
  * weighted.
  *
- * Without a loss mask, for float32 and float64 predictions and labels given as class indices, the values and the
- * gradient are bit for bit those of nnU-Net's expression (tp = x * onehot, fp = x * (1 - onehot), fn = (1 - x) *
- * onehot, onehot float32) with fewer full-size passes: the one-hot is built in x's dtype (0 and 1 are exact, so no
- * casting copies), fn's elements are onehot - tp's (exact for a 0/1 one-hot), and fn reaches x's gradient through
- * tp's product (x's gradient is g_tp - g_fn where the one-hot is 1 and g_fp elsewhere, the same sums the
- * three products' gradients add up to), so backward multiplies two full-size tensors instead of three and casts none.
+ * Without a loss mask, for float32 and float64 predictions and labels given as class indices, nothing is multiplied
+ * by a one-hot: tp's elements are x gathered at the label and scattered into zeros, fp's are x with 0 scattered at the
+ * label, fn's are 1 - x at the label (multiplying by an exact 0 or 1 only selects, so the values are the same), and
+ * fn's gradient reaches x through tp's gather (x's gradient is g_tp - g_fn at the label and g_fp elsewhere, the sums
+ * nnU-Net's three products add up to). Values and gradients are bit for bit those of nnU-Net's expression (x * onehot,
+ * x * (1 - onehot), (1 - x) * onehot, a float32 one-hot; for negative inputs a zero may differ in sign), with about
+ * half the full-size passes and no casting copies.
  */
 export function getTpFpFn(
   x: Tensor,
