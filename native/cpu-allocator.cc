@@ -1,6 +1,9 @@
 // A caching CPU allocator for libtorch. Blocks of at least 1 MiB are mapped with mmap at a 2 MiB boundary, advised
 // for transparent huge pages, and kept after their tensor frees them, up to a byte limit (least recently freed
-// blocks go first), for the next allocation of a similar size (the best fit among cached blocks of n..1.25n bytes).
+// blocks go first), for the next allocation of a similar size (the best fit among cached blocks of n..1.25n bytes;
+// of several blocks of that size, the most recently freed: the likeliest to be still in the CPU caches, and, measured
+// on the training step below, what keeps its blocks in step with its sizes: the least recently freed instead made
+// 3 misses per iteration at F 16 and 9 at F 8, the most recently freed none).
 // Smaller blocks come from glibc's heap, 64-byte aligned as with libtorch's default allocator, behind a 64-byte header
 // that records their size class: blocks of up to 4 KiB (the scalars and small tensors of every op's bookkeeping) are
 // kept in per-class free lists when freed (at most 8 MiB of them) and handed out again without calling into glibc,
@@ -249,6 +252,9 @@ void* CachingCpuAllocator::allocateLarge(size_t n) {
 void* CachingCpuAllocator::takeCached(size_t n, size_t most) {
   auto it = bySize_.lower_bound(n);
   if (it == bySize_.end() || it->first > most) return nullptr;
+  // Of the blocks of the best-fitting size, the most recently freed (the last of its equal range): its memory is the
+  // likeliest to be still in the CPU caches.
+  it = std::prev(bySize_.upper_bound(it->first));
   void* p = it->second.ptr;
   const size_t size = it->first;
   byAge_.erase(it->second.tick);

@@ -126,6 +126,23 @@ describe('caching', () => {
     });
   });
 
+  it('of the cached blocks of the best-fitting size, hands out the most recently freed (the likeliest in cache)', () => {
+    torch.cpu.setAllocatorCacheLimit(256 * MiB);
+    torch.cpu.emptyCache();
+    const first = torch.full([2 * MiB], 1); // 8 MiB each
+    const second = torch.full([2 * MiB], 2);
+    first.dispose();
+    second.dispose(); // freed last
+    torch.tidy(() => {
+      const hits = stats().hits;
+      // torch.empty leaves the block's bytes as they were: they tell which block came back.
+      const e = torch.empty([2 * MiB]);
+      expect(stats().hits).toBe(hits + 1);
+      expect(e.get(0).item()).toBe(2);
+      expect(e.get(-1).item()).toBe(2);
+    });
+  });
+
   it('serves a repeated allocation pattern from the cache after its first iteration', () => {
     torch.cpu.setAllocatorCacheLimit(512 * MiB);
     torch.cpu.emptyCache();
