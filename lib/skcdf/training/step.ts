@@ -106,7 +106,7 @@ type DecoderOf = VNetDecoupleAttentionABC['decoderL'];
 
 /** target <- emaW * target + (1 - emaW) * source, in place, float32 as the reference rounds it. */
 function blendInto(target: Tensor, source: Tensor, emaW: number): void {
-  target.copy_(target.mul(emaW).add(source.mul(1 - emaW)));
+  target.mul_(emaW).add_(source.mul(1 - emaW)); // the same two roundings as a new tensor copied back, one op less
 }
 
 /** A decoder's main head takes emaW of itself and 1 - emaW of its ABC head (weight and bias). */
