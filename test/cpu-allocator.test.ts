@@ -126,7 +126,7 @@ describe('caching', () => {
     });
   });
 
-  it('of the cached blocks of the best-fitting size, hands out the most recently freed (the likeliest in cache)', () => {
+  it('of the cached blocks of the best-fitting size, hands out the one freed last (likeliest in cache)', () => {
     torch.cpu.setAllocatorCacheLimit(256 * MiB);
     torch.cpu.emptyCache();
     const first = torch.full([2 * MiB], 1); // 8 MiB each
