@@ -58,6 +58,7 @@ import {
   stats,
   stdinLines,
   type ChildCommand,
+  type StepTime,
 } from './harness.js';
 
 const ARGV = process.argv.slice(2);
@@ -486,6 +487,43 @@ function overheadWorker(dataPath: string): void {
   console.log(JSON.stringify({ phases: OVERHEAD_PHASES, iters: ITERS }));
 }
 
+/** One pair's times for its table row: wall and CPU ms, and (fresh processes) system ms and minor faults. */
+interface PairTimes extends StepTime {
+  sysMs?: number;
+  faults?: number;
+}
+
+/** The medians of a fresh-process run's timed iterations. */
+const medianTimes = (r: RunResult): PairTimes => ({
+  ms: median(r.timesMs),
+  cpuMs: median(r.cpuMs),
+  sysMs: median(r.sysMs),
+  faults: median(r.minorFaults),
+});
+
+/** A pair's row of the table: both sides' times and their ratios (`ratio`, `cpuRatio`). */
+function pairRow(i: number, a: PairTimes, b: PairTimes): Record<string, number | string> {
+  const row: Record<string, number | string> = {
+    pair: i,
+    order: i % 2 ? 'python first' : 'ours first',
+    oursMs: +a.ms.toFixed(1),
+    pythonMs: +b.ms.toFixed(1),
+    ratio: +(a.ms / b.ms).toFixed(3),
+    oursCpuMs: +a.cpuMs.toFixed(1),
+    pythonCpuMs: +b.cpuMs.toFixed(1),
+    cpuRatio: +(a.cpuMs / b.cpuMs).toFixed(3),
+  };
+  if (a.sysMs !== undefined && b.sysMs !== undefined) {
+    Object.assign(row, {
+      oursSysMs: +a.sysMs.toFixed(1),
+      pythonSysMs: +b.sysMs.toFixed(1),
+      oursFaults: a.faults,
+      pythonFaults: b.faults,
+    });
+  }
+  return row;
+}
+
 /**
  * Both sides in lockstep (`--lockstep S`): S pairs of single iterations after each side's warm-up, ABBA order; one
  * row per pair in `pairRows`, and each side's final JSON as its one run.
@@ -499,17 +537,7 @@ async function lockstepRuns(
     { ...ours, args: [...ours.args, '--lockstep'], env: { ...childEnv(), ...ours.env } },
     { cmd: 'python3', args: [...pyArgs('bench', dataPath), '--lockstep'], env: childEnv() },
     LOCKSTEP,
-    (i, a, b) =>
-      pairRows.push({
-        pair: i,
-        order: i % 2 ? 'python first' : 'ours first',
-        oursMs: +a.ms.toFixed(1),
-        pythonMs: +b.ms.toFixed(1),
-        ratio: +(a.ms / b.ms).toFixed(3),
-        oursCpuMs: +a.cpuMs.toFixed(1),
-        pythonCpuMs: +b.cpuMs.toFixed(1),
-        cpuRatio: +(a.cpuMs / b.cpuMs).toFixed(3),
-      }),
+    (i, a, b) => pairRows.push(pairRow(i, a, b)),
   );
   return { ours: [r.ours], ref: [r.ref] };
 }
@@ -603,20 +631,7 @@ async function main(): Promise<void> {
           runOurs,
           () => runPy('bench'),
           (i, a, b) => {
-            const row = {
-              pair: i,
-              order: i % 2 ? 'python first' : 'ours first',
-              oursMs: +median(a.timesMs).toFixed(1),
-              pythonMs: +median(b.timesMs).toFixed(1),
-              ratio: +(median(a.timesMs) / median(b.timesMs)).toFixed(3),
-              oursCpuMs: +median(a.cpuMs).toFixed(1),
-              pythonCpuMs: +median(b.cpuMs).toFixed(1),
-              cpuRatio: +(median(a.cpuMs) / median(b.cpuMs)).toFixed(3),
-              oursSysMs: +median(a.sysMs).toFixed(1),
-              pythonSysMs: +median(b.sysMs).toFixed(1),
-              oursFaults: median(a.minorFaults),
-              pythonFaults: median(b.minorFaults),
-            };
+            const row = pairRow(i, medianTimes(a), medianTimes(b));
             pairRows.push(row);
             console.error(
               `pair ${i}: ratio ${row.ratio} (ours ${row.oursMs} ms, python ${row.pythonMs} ms), cpu ratio ${row.cpuRatio}`,
