@@ -2,8 +2,9 @@
 //
 // Blocks of 1 MiB or more are mapped 2 MiB-aligned (advised for transparent huge pages) and, when a tensor frees
 // them, kept for the next allocation of a similar size (of equal fits, the block freed last) instead of being
-// returned to the kernel: a training loop then stops page-faulting its large activations afresh every iteration. The cache holds at most `limit` bytes (default
-// 2 GiB, or an eighth of physical memory when that is less), dropping the least recently freed blocks beyond it, and
+// returned to the kernel: a training loop then stops page-faulting its large activations afresh every iteration.
+// The cache holds at most `limit` bytes (default 2 GiB, or an eighth of physical memory when that is less), dropping
+// the least recently freed blocks beyond it, and
 // keeps live + cached large blocks within the most bytes that were ever live at once plus a margin (a twentieth of
 // them, at most 64 MiB): when a cache miss would cross that ceiling, it takes a cached block of up to twice the size
 // asked for, or else the least recently freed cached blocks make room for a new one. The process's peak memory is
